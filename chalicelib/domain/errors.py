@@ -1,0 +1,57 @@
+"""A few flat domain errors, each carrying its HTTP status and a stable code.
+
+Routes never build error bodies themselves: ``app.py`` turns any ``DomainError`` into
+``{"error": {"code", "message", "field"}}`` with ``status``.
+"""
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status = 422
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+    def to_body(self) -> dict[str, dict[str, str | None]]:
+        return {"error": {"code": self.code, "message": self.message, "field": self.field}}
+
+
+class Malformed(DomainError):
+    """400: the request cannot be read (not JSON, wrong shape)."""
+
+    status = 400
+
+
+class Unauthenticated(DomainError):
+    """401: no token, or a token that does not verify."""
+
+    status = 401
+
+
+class Forbidden(DomainError):
+    """403: the caller's role or unit does not reach this case or route."""
+
+    status = 403
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    """409: the case is not in a state that allows this, or someone else changed it first."""
+
+    status = 409
+
+
+class TooLarge(DomainError):
+    status = 413
+
+
+class Invalid(DomainError):
+    """422: well-formed JSON whose meaning is wrong (bad checksum, unknown code...)."""
+
+    status = 422
