@@ -1,0 +1,28 @@
+# make run   - the embedded default: moto + the API on http://127.0.0.1:8000
+# make test  - the whole suite (unit, integration on moto, end-to-end over HTTP)
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: run test token venv clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m tools.local --port $${PORT:-8000} --moto-port $${MOTO_PORT:-5000}
+
+test: $(STAMP)
+	$(PY) -m pytest -q -p no:cacheprovider
+
+# make token ROLE=window UNIT=310101002
+token: $(STAMP)
+	@$(PY) -m tools.token --role $(ROLE) --unit $(UNIT)
+
+clean:
+	rm -rf $(VENV) .pytest_cache

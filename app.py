@@ -1,0 +1,144 @@
+"""Routes only: parse → authorize → call one service → return JSON (API.md)."""
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+from chalice import Chalice, Response
+
+from chalicelib import config as settings
+from chalicelib.auth import authenticate
+from chalicelib.domain import access
+from chalicelib.domain.case import Actor
+from chalicelib.domain.errors import DomainError, Invalid, Malformed
+from chalicelib.services import cases, worklists
+from chalicelib.wiring import deps
+
+app = Chalice(app_name="subsidy-cross-province")
+app.log.setLevel(logging.INFO)
+
+CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
+CLOCK_HEADER = "x-clock-now"
+
+
+def _now() -> datetime:
+    """Asia/Shanghai time; the local stage alone honours CLOCK_NOW (header or environment)."""
+    config = settings.load()
+    if config.is_local:
+        override = app.current_request.headers.get(CLOCK_HEADER) or settings.clock_override()
+        if override:
+            try:
+                moment = datetime.fromisoformat(override)
+            except ValueError:
+                raise Invalid("CLOCK_NOW_FORMAT", "CLOCK_NOW must be ISO 8601", "CLOCK_NOW") from None
+            return (moment if moment.tzinfo else moment.replace(tzinfo=CHINA)).astimezone(CHINA)
+    return datetime.now(CHINA)
+
+
+def _body() -> Any:
+    raw = app.current_request.raw_body
+    if not raw:
+        raise Malformed("BODY_MISSING", "a JSON body is required", "body")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise Malformed("MALFORMED_JSON", "the body is not valid JSON", "body") from None
+
+
+def _json(body: Any, status: int) -> Response:
+    """JSON with Chinese text as is (not \\u-escaped), UTF-8."""
+    return Response(body=json.dumps(body, ensure_ascii=False), status_code=status,
+                    headers={"Content-Type": "application/json; charset=utf-8"})
+
+
+def endpoint(path: str, method: str = "GET", status: int = 200, public: bool = False) -> Callable[..., Any]:
+    """Register a route whose authorization comes from ``access.ROUTE_RULES`` (deny by default)."""
+    route_key = f"{method} {path}"
+
+    def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(handler)
+        def view(**params: str) -> Response:
+            try:
+                if public:
+                    result = handler(**params)
+                else:
+                    actor = authenticate(app.current_request.headers.get("authorization"), settings.load())
+                    result = handler(actor, access.rule_for(route_key, actor), **params)
+            except DomainError as error:
+                return _json(error.to_body(), error.status)
+            return _json(result, status)
+
+        app.route(path, methods=[method])(view)
+        return view
+
+    return decorate
+
+
+@endpoint("/health", public=True)
+def health() -> dict[str, Any]:
+    return {"status": "ok", "stage": settings.load().stage}
+
+
+@endpoint("/cases", "POST", status=201)
+def accept_case(actor: Actor, relation: str) -> dict[str, Any]:
+    return cases.accept(deps(), _body(), actor, _now())
+
+
+@endpoint("/cases")
+def list_cases(actor: Actor, relation: str) -> dict[str, Any]:
+    query = app.current_request.query_params or {}
+    return worklists.worklist(deps().repo, actor, query, _now().date())
+
+
+@endpoint("/cases/{case_id}")
+def get_case(actor: Actor, relation: str, case_id: str) -> dict[str, Any]:
+    return cases.read(deps(), case_id, actor, relation, _now().date())
+
+
+@endpoint("/cases/{case_id}/notice")
+def get_notice(actor: Actor, relation: str, case_id: str) -> dict[str, Any]:
+    return cases.notice(deps(), case_id, actor, relation)
+
+
+@endpoint("/cases/{case_id}/materials", "POST", status=201)
+def add_material(actor: Actor, relation: str, case_id: str) -> dict[str, Any]:
+    return cases.add_material(deps(), case_id, _body(), actor, relation, _now())
+
+
+@endpoint("/cases/{case_id}/materials/{material_id}/confirm", "POST")
+def confirm_material(actor: Actor, relation: str, case_id: str, material_id: str) -> dict[str, Any]:
+    return cases.confirm_material(deps(), case_id, material_id, actor, relation, _now())
+
+
+@endpoint("/cases/{case_id}/complete", "POST")
+def complete(actor: Actor, relation: str, case_id: str) -> dict[str, Any]:
+    return cases.complete(deps(), case_id, actor, relation, _now())
+
+
+@endpoint("/cases/{case_id}/push", "POST")
+def push(actor: Actor, relation: str, case_id: str) -> dict[str, Any]:
+    return cases.push(deps(), case_id, actor, relation, _now())
+
+
+@endpoint("/cases/{case_id}/decision", "POST")
+def decide(actor: Actor, relation: str, case_id: str) -> dict[str, Any]:
+    return cases.decide(deps(), case_id, _body(), actor, relation, _now())
+
+
+@endpoint("/cases/{case_id}/notification", "POST")
+def notify(actor: Actor, relation: str, case_id: str) -> dict[str, Any]:
+    return cases.notify(deps(), case_id, _body(), actor, relation, _now())
+
+
+@endpoint("/cases/{case_id}/withdraw", "POST")
+def withdraw(actor: Actor, relation: str, case_id: str) -> dict[str, Any]:
+    return cases.withdraw(deps(), case_id, _body(), actor, relation, _now())
+
+
+@endpoint("/calendar/deadline")
+def calendar_deadline(actor: Actor, relation: str) -> dict[str, Any]:
+    query = app.current_request.query_params or {}
+    return deps().deadlines.answer(query.get("start"), query.get("working_days"))

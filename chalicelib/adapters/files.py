@@ -1,0 +1,96 @@
+"""S3: presigned uploads of the electronic materials, and checking what actually landed.
+
+moto (and a careless client) does not enforce presigned-POST conditions, so ``inspect`` is the
+real guard: it reads the stored object back and reports its size, type, SHA-256 and first bytes.
+Objects are never deleted or overwritten by the application: each material has its own key,
+and the bucket is versioned, so a second upload to the same key is a new version.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from ..config import load
+from ..domain.errors import Invalid
+
+UPLOAD_SECONDS = 900
+HEAD_BYTES = 16
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    size: int
+    content_type: str
+    sha256: str
+    head: bytes
+    version_id: str | None
+
+
+@lru_cache(maxsize=1)
+def _s3() -> Any:
+    return boto3.client("s3", region_name=load().region)
+
+
+class MaterialFiles:
+    def __init__(self, bucket: str | None = None) -> None:
+        self.bucket = bucket or load().materials_bucket
+
+    def presigned_upload(self, key: str, content_type: str, size: int) -> dict[str, Any]:
+        """A presigned POST limited to exactly the declared size and type."""
+        post = _s3().generate_presigned_post(
+            Bucket=self.bucket,
+            Key=key,
+            Fields={"Content-Type": content_type},
+            Conditions=[{"Content-Type": content_type}, ["content-length-range", size, size]],
+            ExpiresIn=UPLOAD_SECONDS,
+        )
+        return {"url": post["url"], "fields": post["fields"], "expires_in": UPLOAD_SECONDS}
+
+    def inspect(self, key: str, field: str) -> StoredObject:
+        """Read the newest version of the object and measure it; 422 if nothing was uploaded."""
+        try:
+            response = _s3().get_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            if error.response["Error"]["Code"] in {"NoSuchKey", "404"}:
+                raise Invalid("UPLOAD_MISSING", "nothing has been uploaded for this material yet", field) from None
+            raise
+        digest = hashlib.sha256()
+        head = b""
+        size = 0
+        for chunk in response["Body"].iter_chunks(chunk_size=1024 * 1024):
+            if len(head) < HEAD_BYTES:
+                head += chunk[: HEAD_BYTES - len(head)]
+            digest.update(chunk)
+            size += len(chunk)
+        return StoredObject(
+            size=size,
+            content_type=response.get("ContentType", ""),
+            sha256=digest.hexdigest(),
+            head=head,
+            version_id=response.get("VersionId"),
+        )
+
+    def create_bucket(self, region: str) -> None:
+        """Create the versioned, private bucket (local runs; CloudFormation in deployed stages)."""
+        s3 = _s3()
+        kwargs: dict[str, Any] = {"Bucket": self.bucket}
+        if region != "us-east-1":
+            kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        try:
+            s3.create_bucket(**kwargs)
+        except ClientError as error:
+            if error.response["Error"]["Code"] not in {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}:
+                raise
+        s3.put_bucket_versioning(Bucket=self.bucket, VersioningConfiguration={"Status": "Enabled"})
+        s3.put_public_access_block(
+            Bucket=self.bucket,
+            PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True, "IgnorePublicAcls": True,
+                "BlockPublicPolicy": True, "RestrictPublicBuckets": True,
+            },
+        )

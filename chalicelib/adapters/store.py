@@ -1,0 +1,215 @@
+"""DynamoDB through PynamoDB: the case table (versioned) and its append-only timeline.
+
+Every change to a case is one transaction: the case item, conditioned on its version, and the
+timeline event, conditioned on its sequence number not existing yet. A concurrent writer makes
+the transaction fail as a whole, so the case and its timeline never disagree.
+
+Worklists come from two global secondary indexes, never a scan: the hash key is the province
+(2 digits) of the 受理地 or 业务属地 and the range key ``<unit>#<next due day>#<case id>``, so a
+township, county (6 digits) or city (4 digits) is a ``begins_with`` and "due before" a range.
+"""
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from ..config import table_name
+from ..domain.case import Case, Event
+from ..domain.errors import Invalid, NotFound
+from ..domain.records import event_record, from_record, to_record
+
+NO_DUE = "9999-12-31"  # sorts after every real day: cases with no open deadline come last
+
+
+class VersionConflict(Exception):
+    """Someone else changed the case since it was read."""
+
+
+class _Meta:
+    billing_mode = "PAY_PER_REQUEST"
+
+
+class AcceptingIndex(GlobalSecondaryIndex["CaseModel"]):
+    class Meta(_Meta):
+        index_name = "by_accepting_unit"
+        projection = AllProjection()
+
+    accepting_area = UnicodeAttribute(hash_key=True)
+    accepting_sort = UnicodeAttribute(range_key=True)
+
+
+class BusinessIndex(GlobalSecondaryIndex["CaseModel"]):
+    class Meta(_Meta):
+        index_name = "by_business_unit"
+        projection = AllProjection()
+
+    business_area = UnicodeAttribute(hash_key=True)
+    business_sort = UnicodeAttribute(range_key=True)
+
+
+class CaseModel(Model):
+    class Meta(_Meta):
+        table_name = table_name("cases")
+
+    case_id = UnicodeAttribute(hash_key=True)
+    status = UnicodeAttribute()
+    accepting_unit = UnicodeAttribute()
+    business_unit = UnicodeAttribute()
+    accepting_area = UnicodeAttribute()
+    accepting_sort = UnicodeAttribute()
+    business_area = UnicodeAttribute()
+    business_sort = UnicodeAttribute()
+    next_due = UnicodeAttribute()
+    pushed = BooleanAttribute(default=False)
+    body = MapAttribute()  # the whole case record, readable in the console
+    version = VersionAttribute()
+    by_accepting = AcceptingIndex()
+    by_business = BusinessIndex()
+
+
+class EventModel(Model):
+    """The case timeline: append-only, one item per accepted change, keyed by case version."""
+
+    class Meta(_Meta):
+        table_name = table_name("case-events")
+
+    case_id = UnicodeAttribute(hash_key=True)
+    seq = NumberAttribute(range_key=True)
+    at = UnicodeAttribute()
+    event = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    unit = UnicodeAttribute()
+    detail = MapAttribute(default=dict)
+
+
+MODELS: tuple[type[Model], ...] = (CaseModel, EventModel)
+
+
+def _to_model(case: Case) -> CaseModel:
+    deadline = case.open_deadline()
+    due = deadline.due_on.isoformat() if deadline else NO_DUE
+    return CaseModel(
+        case_id=case.case_id, status=case.status.value,
+        accepting_unit=case.accepting_unit, business_unit=case.business_unit,
+        accepting_area=case.accepting_unit[:2], accepting_sort=f"{case.accepting_unit}#{due}#{case.case_id}",
+        business_area=case.business_unit[:2], business_sort=f"{case.business_unit}#{due}#{case.case_id}",
+        next_due=due, pushed=case.pushed_on is not None, body=to_record(case),
+        version=case.version or None,
+    )
+
+
+def _from_model(item: CaseModel) -> Case:
+    return from_record(item.body.as_dict(), int(item.version or 0))
+
+
+@dataclass(frozen=True)
+class Page:
+    cases: list[Case]
+    next_token: str | None
+
+
+class CaseRepository:
+    """The case and timeline tables, as the services need them."""
+
+    def __init__(self) -> None:
+        self._connection = Connection(region=CaseModel.Meta.region)
+
+    def get(self, case_id: str) -> Case:
+        try:
+            return _from_model(CaseModel.get(case_id, consistent_read=True))
+        except DoesNotExist:
+            raise NotFound("CASE_NOT_FOUND", f"no case {case_id}", "case_id") from None
+
+    def save(self, case: Case, event: Event) -> Case:
+        """Write the case and its event atomically; ``VersionConflict`` if the case moved on."""
+        item = _to_model(case)
+        seq = case.version + 1
+        record = event_record(event)
+        entry = EventModel(case_id=case.case_id, seq=seq, **record)
+        try:
+            with TransactWrite(connection=self._connection) as transaction:
+                transaction.save(item)
+                transaction.save(entry, condition=EventModel.seq.does_not_exist())
+        except TransactWriteError as error:
+            if error.cause_response_code == "TransactionCanceledException":
+                raise VersionConflict(case.case_id) from error
+            raise
+        return _from_model(item)
+
+    def timeline(self, case_id: str) -> list[Event]:
+        return [
+            Event(e.at, e.event, e.actor, e.unit, e.detail.as_dict() if e.detail else {})
+            for e in EventModel.query(case_id, consistent_read=True)
+        ]
+
+    def worklist(
+        self, side: str, scope: str, due_before: str | None, status: str | None,
+        pushed_only: bool, limit: int, token: str | None,
+    ) -> Page:
+        """Cases whose 受理地 (side "accepting") or 业务属地 ("business") lies in ``scope``."""
+        index, range_attr = (
+            (CaseModel.by_accepting, CaseModel.accepting_sort)
+            if side == "accepting" else (CaseModel.by_business, CaseModel.business_sort)
+        )
+        lower = scope if len(scope) < 9 else f"{scope}#"
+        if due_before and len(scope) == 9:
+            range_condition = range_attr.between(lower, f"{scope}#{due_before}")
+        else:
+            range_condition = range_attr.startswith(lower)
+        conditions = []
+        if status:
+            conditions.append(CaseModel.status == status)
+        if pushed_only:
+            conditions.append(CaseModel.pushed == True)  # noqa: E712 - a PynamoDB condition
+        if due_before and len(scope) < 9:
+            conditions.append(CaseModel.next_due < due_before)
+        filter_condition = None
+        for condition in conditions:
+            filter_condition = condition if filter_condition is None else filter_condition & condition
+        result = index.query(
+            scope[:2], range_condition, filter_condition=filter_condition,
+            limit=limit, last_evaluated_key=_decode(token),
+        )
+        cases = [_from_model(item) for item in result]
+        return Page(cases, _encode(result.last_evaluated_key))
+
+
+def _encode(key: dict[str, Any] | None) -> str | None:
+    if not key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode()
+
+
+def _decode(token: str | None) -> dict[str, Any] | None:
+    if not token:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(token.encode()))
+    except ValueError:
+        raise Invalid("BAD_PAGE_TOKEN", "next_token is not one this API issued", "next_token") from None
+    if not isinstance(key, dict):
+        raise Invalid("BAD_PAGE_TOKEN", "next_token is not one this API issued", "next_token")
+    return key
+
+
+def create_tables() -> None:
+    """Create every table from the models (the same definitions the code reads and writes)."""
+    for model in MODELS:
+        if not model.exists():
+            model.create_table(wait=True)
+

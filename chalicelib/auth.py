@@ -1,0 +1,69 @@
+"""Who is calling: a verified JWT turned into an ``Actor``.
+
+Deployed stages verify RS256 signatures against the issuer's JWKS (key chosen by ``kid``),
+with issuer, audience and expiry checked. The local stage alone verifies HS256 tokens signed
+with ``LOCAL_JWT_SECRET``; the HS256 path cannot be reached elsewhere because the secret is
+never loaded outside the local stage (see ``config.load``).
+"""
+from __future__ import annotations
+
+import time
+from functools import lru_cache
+from typing import Any
+
+import jwt
+
+from .config import Config
+from .domain.access import ROLES
+from .domain.case import Actor
+from .domain.errors import Unauthenticated
+from .domain.units import is_scope_code
+
+LEEWAY_SECONDS = 30
+LOCAL_ISSUER = "subsidy-local"
+LOCAL_AUDIENCE = "subsidy-api"
+
+
+@lru_cache(maxsize=4)
+def _jwks(url: str) -> jwt.PyJWKClient:
+    return jwt.PyJWKClient(url, cache_keys=True, lifespan=300)
+
+
+def _claims(token: str, config: Config) -> dict[str, Any]:
+    if config.is_local:
+        assert config.local_jwt_secret is not None
+        return jwt.decode(token, config.local_jwt_secret, algorithms=["HS256"], audience=LOCAL_AUDIENCE,
+                          issuer=LOCAL_ISSUER, leeway=LEEWAY_SECONDS, options={"require": ["exp", "sub"]})
+    assert config.jwks_url is not None
+    key = _jwks(config.jwks_url).get_signing_key_from_jwt(token)
+    return jwt.decode(token, key.key, algorithms=["RS256"], audience=config.jwt_audience,
+                      issuer=config.jwt_issuer, leeway=LEEWAY_SECONDS, options={"require": ["exp", "sub"]})
+
+
+def authenticate(authorization: str | None, config: Config) -> Actor:
+    if not authorization:
+        raise Unauthenticated("TOKEN_MISSING", "send Authorization: Bearer <token>", "Authorization")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("TOKEN_MALFORMED", "the Authorization header must be 'Bearer <token>'", "Authorization")
+    try:
+        claims = _claims(token.strip(), config)
+    except jwt.ExpiredSignatureError:
+        raise Unauthenticated("TOKEN_EXPIRED", "the token has expired", "Authorization") from None
+    except (jwt.InvalidTokenError, jwt.PyJWKClientError) as error:
+        raise Unauthenticated("TOKEN_INVALID", f"the token does not verify: {type(error).__name__}",
+                              "Authorization") from None
+    role, unit = claims.get("role"), claims.get("unit")
+    if role not in ROLES:
+        raise Unauthenticated("TOKEN_ROLE", "the token's role is not one this API knows", "Authorization")
+    if not is_scope_code(unit):
+        raise Unauthenticated("TOKEN_UNIT", "the token's unit is not a 2, 4, 6 or 9 digit code", "Authorization")
+    return Actor(sub=str(claims["sub"]), name=str(claims.get("name", "")), role=role, unit=str(unit))
+
+
+def issue_local_token(secret: str, sub: str, role: str, unit: str, name: str = "", ttl: int = 12 * 3600) -> str:
+    """A token the local stage accepts (``python -m tools.token``)."""
+    now = int(time.time())
+    claims = {"sub": sub, "name": name or sub, "role": role, "unit": unit, "iat": now, "exp": now + ttl,
+              "iss": LOCAL_ISSUER, "aud": LOCAL_AUDIENCE}
+    return jwt.encode(claims, secret, algorithm="HS256")

@@ -1,0 +1,79 @@
+"""The one reader of the environment: typed, validated once, names built in one place."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+LOCAL_STAGE = "local"
+DEFAULT_LOCAL_JWT_SECRET = "local-stage-only-secret-not-for-deployed-stages"  # noqa: S105 - documented local default
+
+
+@dataclass(frozen=True)
+class Config:
+    stage: str
+    region: str
+    prefix: str  # resource-name prefix, e.g. "subsidy-local"
+    materials_bucket: str
+    results_topic_arn: str
+    escalations_topic_arn: str
+    local_jwt_secret: str | None
+    jwt_issuer: str | None
+    jwt_audience: str | None
+    jwks_url: str | None
+    max_material_bytes: int
+
+    @property
+    def is_local(self) -> bool:
+        return self.stage == LOCAL_STAGE
+
+    def table_name(self, name: str) -> str:
+        return f"{self.prefix}-{name}"
+
+
+def resource_prefix(stage: str | None = None) -> str:
+    return os.environ.get("RESOURCE_PREFIX") or f"subsidy-{stage or os.environ.get('STAGE', LOCAL_STAGE)}"
+
+
+def table_name(name: str) -> str:
+    """Table names are needed when PynamoDB model classes are defined, before ``load()``."""
+    return f"{resource_prefix()}-{name}"
+
+
+def _topic_arn(env: str, prefix: str, name: str, region: str) -> str:
+    explicit = os.environ.get(env)
+    if explicit:
+        return explicit
+    partition = "aws-cn" if region.startswith("cn-") else "aws"
+    account = os.environ.get("AWS_ACCOUNT_ID", "123456789012")
+    return f"arn:{partition}:sns:{region}:{account}:{prefix}-{name}"
+
+
+@lru_cache(maxsize=1)
+def load() -> Config:
+    stage = os.environ.get("STAGE", LOCAL_STAGE)
+    region = os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or "cn-north-1"
+    prefix = resource_prefix(stage)
+    local = stage == LOCAL_STAGE
+    config = Config(
+        stage=stage,
+        region=region,
+        prefix=prefix,
+        materials_bucket=os.environ.get("MATERIALS_BUCKET", f"{prefix}-materials"),
+        results_topic_arn=_topic_arn("RESULTS_TOPIC_ARN", prefix, "case-results", region),
+        escalations_topic_arn=_topic_arn("ESCALATIONS_TOPIC_ARN", prefix, "escalations", region),
+        # The HS256 path exists only in the local stage: elsewhere the secret is never read.
+        local_jwt_secret=os.environ.get("LOCAL_JWT_SECRET", DEFAULT_LOCAL_JWT_SECRET) if local else None,
+        jwt_issuer=os.environ.get("JWT_ISSUER"),
+        jwt_audience=os.environ.get("JWT_AUDIENCE"),
+        jwks_url=os.environ.get("JWKS_URL"),
+        max_material_bytes=int(os.environ.get("MAX_MATERIAL_BYTES", str(20 * 1024 * 1024))),
+    )
+    if not local and not (config.jwks_url and config.jwt_issuer and config.jwt_audience):
+        raise RuntimeError(f"stage {stage} needs JWKS_URL, JWT_ISSUER and JWT_AUDIENCE")
+    return config
+
+
+def clock_override() -> str | None:
+    """CLOCK_NOW from the environment; ``app._now`` honours it in the local stage only."""
+    return os.environ.get("CLOCK_NOW") or None

@@ -1,0 +1,82 @@
+"""Who may call which route, on which cases: one table, deny by default.
+
+Every route is listed in ``ROUTE_RULES`` with, for each role allowed, the relation the
+caller's unit must have to the case. A route or role missing from the table is refused.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+from .case import Actor, Case
+from .errors import Forbidden
+from .units import within
+
+ROLES: frozenset[str] = frozenset({"window", "reviewer", "admin", "supervisor"})
+
+
+def _accepting(actor: Actor, case: Case) -> bool:
+    """A window acts only on cases its own unit accepted (受理地)."""
+    return case.accepting_unit == actor.unit
+
+
+def _business(actor: Actor, case: Case) -> bool:
+    """A reviewer acts only on cases of its own 业务属地, once they were pushed to it."""
+    return case.business_unit == actor.unit and case.pushed_on is not None
+
+
+def _in_scope(actor: Actor, case: Case) -> bool:
+    """A supervisor reads cases whose 受理地 or 业务属地 lies within its scope."""
+    return within(actor.unit, case.accepting_unit) or within(actor.unit, case.business_unit)
+
+
+CASE_RELATIONS: Mapping[str, Callable[[Actor, Case], bool]] = {
+    "accepting": _accepting,
+    "business": _business,
+    "in_scope": _in_scope,
+}
+# Relations that need no case: "township" = the caller's unit is a 9-digit township unit;
+# "any" = any authenticated caller of the role.
+UNIT_RELATIONS: frozenset[str] = frozenset({"township", "any"})
+
+CASE_READERS = {"window": "accepting", "reviewer": "business", "supervisor": "in_scope"}
+
+
+@dataclass(frozen=True)
+class RouteRule:
+    roles: Mapping[str, str]  # role -> relation
+
+
+ROUTE_RULES: Mapping[str, RouteRule] = {
+    "POST /cases": RouteRule({"window": "township"}),
+    "GET /cases": RouteRule({"window": "township", "reviewer": "township", "supervisor": "any"}),
+    "GET /cases/{case_id}": RouteRule(CASE_READERS),
+    "GET /cases/{case_id}/notice": RouteRule({"window": "accepting"}),
+    "POST /cases/{case_id}/materials": RouteRule({"window": "accepting"}),
+    "POST /cases/{case_id}/materials/{material_id}/confirm": RouteRule({"window": "accepting"}),
+    "POST /cases/{case_id}/complete": RouteRule({"window": "accepting"}),
+    "POST /cases/{case_id}/push": RouteRule({"window": "accepting"}),
+    "POST /cases/{case_id}/decision": RouteRule({"reviewer": "business"}),
+    "POST /cases/{case_id}/notification": RouteRule({"window": "accepting"}),
+    "POST /cases/{case_id}/withdraw": RouteRule({"window": "accepting"}),
+    "GET /calendar/deadline": RouteRule({role: "any" for role in ROLES}),
+}
+PUBLIC_ROUTES: frozenset[str] = frozenset({"GET /health"})
+
+
+def rule_for(route: str, actor: Actor) -> str:
+    """The relation the actor's unit must satisfy on ``route``, or 403."""
+    rule = ROUTE_RULES.get(route)
+    if rule is None or actor.role not in rule.roles:
+        raise Forbidden("ROLE_NOT_ALLOWED", f"a {actor.role} may not call {route}")
+    relation = rule.roles[actor.role]
+    if relation == "township" and not (len(actor.unit) == 9 and actor.unit.isdigit()):
+        raise Forbidden("UNIT_NOT_TOWNSHIP", "this route needs a 9-digit township unit in the token")
+    return relation
+
+
+def check_case(relation: str, actor: Actor, case: Case) -> None:
+    """403 unless the caller's unit has ``relation`` to the case."""
+    holds = CASE_RELATIONS.get(relation)
+    if holds is None or not holds(actor, case):
+        raise Forbidden("CASE_OUT_OF_REACH", "this case is not within your unit's reach")

@@ -1,0 +1,234 @@
+"""Reading what the window sends: the application (受理), decisions, notifications.
+
+Each reader takes the decoded JSON and returns clean values, or raises a 400/422 naming the
+field and the rule, before anything is stored.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any, Mapping
+
+from .errors import Invalid, Malformed
+from .identity import parse_certificate, validate_id_number
+from .rules import MATERIAL_CODES
+from .units import validate_township_unit
+
+SUBSIDY_TYPES = ("living", "nursing")  # 困难残疾人生活补贴, 重度残疾人护理补贴
+AGENT_RELATIONSHIPS = frozenset(
+    {"guardian", "spouse", "parent", "child", "sibling", "other_relative", "committee", "other"}
+)
+NOTIFICATION_METHODS = frozenset({"sms", "phone", "in_person", "letter"})
+ALLOWED_CONTENT_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
+_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_AMOUNT = re.compile(r"^\d{1,6}(\.\d{1,2})?$")
+
+
+def _object(value: Any, field: str, required: bool = True) -> Mapping[str, Any] | None:
+    if value is None and not required:
+        return None
+    if value is None:
+        raise Malformed("MISSING_FIELD", f"{field} is required", field)
+    if not isinstance(value, dict):
+        raise Malformed("WRONG_TYPE", f"{field} must be an object", field)
+    return value
+
+
+def _text(body: Mapping[str, Any], key: str, field: str, required: bool = True, max_len: int = 200) -> str | None:
+    value = body.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise Malformed("MISSING_FIELD", f"{field} is required", field)
+        return None
+    if not isinstance(value, str):
+        raise Malformed("WRONG_TYPE", f"{field} must be a string", field)
+    if len(value) > max_len:
+        raise Invalid("TOO_LONG", f"{field} is longer than {max_len} characters", field)
+    return value.strip()
+
+
+@dataclass(frozen=True)
+class Application:
+    applicant: Mapping[str, Any]
+    certificate: Mapping[str, Any]
+    subsidies: tuple[str, ...]
+    agent: Mapping[str, Any] | None
+    low_income: Mapping[str, Any]
+
+    @property
+    def business_unit(self) -> str:
+        return str(self.applicant["hukou_unit"])
+
+
+def read_application(body: Any, today: date) -> Application:
+    """The POST /cases body, checked field by field (API.md)."""
+    body = _object(body, "body")
+    assert body is not None
+    person = _object(body.get("applicant"), "applicant")
+    assert person is not None
+    id_number = validate_id_number(person.get("id_number"), today, "applicant.id_number")
+    phone = _text(person, "phone", "applicant.phone", required=False, max_len=20)
+    if phone is not None and not _PHONE.match(phone):
+        raise Invalid("PHONE_FORMAT", "applicant.phone is not a mobile or landline number", "applicant.phone")
+    applicant = {
+        "name": _text(person, "name", "applicant.name", max_len=50),
+        "id_number": id_number,
+        "phone": phone,
+        "hukou_unit": validate_township_unit(person.get("hukou_unit"), "applicant.hukou_unit"),
+        "hukou_address": _text(person, "hukou_address", "applicant.hukou_address", required=False),
+    }
+    cert = _object(body.get("certificate"), "certificate")
+    assert cert is not None
+    parsed = parse_certificate(cert.get("number"), cert.get("valid_until"), id_number, today, "certificate")
+    certificate = {
+        "number": parsed.number, "category": parsed.category, "grade": parsed.grade,
+        "valid_until": parsed.valid_until.isoformat(),
+    }
+    return Application(
+        applicant=applicant,
+        certificate=certificate,
+        subsidies=_subsidies(body.get("subsidies"), "subsidies"),
+        agent=_agent(body.get("agent"), id_number, today),
+        low_income=_low_income(body.get("low_income")),
+    )
+
+
+def _subsidies(value: Any, field: str) -> tuple[str, ...]:
+    if value is None:
+        raise Malformed("MISSING_FIELD", f"{field} is required", field)
+    if not isinstance(value, list) or not value:
+        raise Invalid("SUBSIDIES_EMPTY", f"{field} must list at least one subsidy", field)
+    for index, item in enumerate(value):
+        if item not in SUBSIDY_TYPES:
+            raise Invalid("UNKNOWN_SUBSIDY", f"{item!r} is not one of {', '.join(SUBSIDY_TYPES)}", f"{field}[{index}]")
+    if len(set(value)) != len(value):
+        raise Invalid("DUPLICATE_SUBSIDY", f"{field} names a subsidy twice", field)
+    return tuple(t for t in SUBSIDY_TYPES if t in value)
+
+
+def _agent(value: Any, applicant_id: str, today: date) -> Mapping[str, Any] | None:
+    agent = _object(value, "agent", required=False)
+    if agent is None:
+        return None
+    agent_id = validate_id_number(agent.get("id_number"), today, "agent.id_number")
+    if agent_id == applicant_id:
+        raise Invalid("AGENT_IS_APPLICANT", "the agent cannot be the applicant", "agent.id_number")
+    relationship = agent.get("relationship")
+    if relationship not in AGENT_RELATIONSHIPS:
+        raise Invalid("UNKNOWN_RELATIONSHIP", f"agent.relationship must be one of {sorted(AGENT_RELATIONSHIPS)}",
+                      "agent.relationship")
+    return {"name": _text(agent, "name", "agent.name", max_len=50), "id_number": agent_id,
+            "relationship": relationship}
+
+
+def _low_income(value: Any) -> Mapping[str, Any]:
+    low = _object(value, "low_income", required=False) or {}
+    result: dict[str, bool] = {}
+    for key in ("dibao", "dibao_edge", "tekun"):
+        if key in low:
+            if not isinstance(low[key], bool):
+                raise Malformed("WRONG_TYPE", f"low_income.{key} must be true or false", f"low_income.{key}")
+            result[key] = low[key]
+    unknown = set(low) - {"dibao", "dibao_edge", "tekun"}
+    if unknown:
+        raise Invalid("UNKNOWN_FIELD", f"low_income has unknown keys {sorted(unknown)}", "low_income")
+    return result
+
+
+@dataclass(frozen=True)
+class MaterialDeclaration:
+    code: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def read_material(body: Any, max_bytes: int) -> MaterialDeclaration:
+    body = _object(body, "body")
+    assert body is not None
+    code = _text(body, "code", "code", max_len=40)
+    if code not in MATERIAL_CODES:
+        raise Invalid("UNKNOWN_MATERIAL", f"{code!r} is not a material code", "code")
+    filename = _text(body, "filename", "filename", max_len=200)
+    assert filename is not None
+    if "/" in filename or "\\" in filename or filename.startswith("."):
+        raise Invalid("FILENAME", "filename must be a plain file name", "filename")
+    content_type = _text(body, "content_type", "content_type", max_len=100)
+    if content_type not in ALLOWED_CONTENT_TYPES:
+        raise Invalid("CONTENT_TYPE_NOT_ALLOWED", f"content_type must be one of {sorted(ALLOWED_CONTENT_TYPES)}",
+                      "content_type")
+    size = body.get("size")
+    if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
+        raise Invalid("SIZE", "size must be a positive number of bytes", "size")
+    if size > max_bytes:
+        raise TooLargeMaterial(max_bytes)
+    sha256 = _text(body, "sha256", "sha256", max_len=64)
+    if sha256 is None or not _SHA256.match(sha256.lower()):
+        raise Invalid("SHA256_FORMAT", "sha256 must be 64 hex characters", "sha256")
+    return MaterialDeclaration(code, filename, content_type, size, sha256.lower())
+
+
+class TooLargeMaterial(Exception):
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(max_bytes)
+        self.max_bytes = max_bytes
+
+
+def read_decision(body: Any, requested: tuple[str, ...], start_month: str) -> dict[str, Any]:
+    body = _object(body, "body")
+    assert body is not None
+    outcome = body.get("outcome")
+    if outcome not in ("approved", "rejected"):
+        raise Invalid("UNKNOWN_OUTCOME", "outcome must be approved or rejected", "outcome")
+    reason = _text(body, "reason", "reason", required=outcome == "rejected", max_len=1000)
+    raw = body.get("subsidies", [])
+    if not isinstance(raw, list):
+        raise Malformed("WRONG_TYPE", "subsidies must be a list", "subsidies")
+    if outcome == "rejected" and raw:
+        raise Invalid("SUBSIDIES_ON_REJECTION", "a rejection grants no subsidies", "subsidies")
+    if outcome == "approved" and not raw:
+        raise Invalid("SUBSIDIES_EMPTY", "an approval names at least one subsidy", "subsidies")
+    granted = [_granted(item, f"subsidies[{i}]", requested, start_month) for i, item in enumerate(raw)]
+    if len({g["type"] for g in granted}) != len(granted):
+        raise Invalid("DUPLICATE_SUBSIDY", "subsidies names a subsidy twice", "subsidies")
+    return {"outcome": outcome, "subsidies": granted, "reason": reason}
+
+
+def _granted(item: Any, field: str, requested: tuple[str, ...], start_month: str) -> dict[str, str]:
+    item = _object(item, field)
+    assert item is not None
+    kind = item.get("type")
+    if kind not in SUBSIDY_TYPES:
+        raise Invalid("UNKNOWN_SUBSIDY", f"{kind!r} is not one of {', '.join(SUBSIDY_TYPES)}", f"{field}.type")
+    if kind not in requested:
+        raise Invalid("SUBSIDY_NOT_REQUESTED", f"the applicant did not apply for {kind}", f"{field}.type")
+    amount = item.get("monthly_amount")
+    if not isinstance(amount, str) or not _AMOUNT.match(amount):
+        raise Invalid("AMOUNT_FORMAT", "monthly_amount is yuan as a decimal string such as \"99.00\"",
+                      f"{field}.monthly_amount")
+    try:
+        value = Decimal(amount)
+    except InvalidOperation:  # pragma: no cover - the pattern already guarantees a number
+        raise Invalid("AMOUNT_FORMAT", "monthly_amount is not a number", f"{field}.monthly_amount") from None
+    if value <= 0:
+        raise Invalid("AMOUNT_NOT_POSITIVE", "monthly_amount must be above zero", f"{field}.monthly_amount")
+    return {"type": kind, "monthly_amount": f"{value:.2f}", "start_month": start_month}
+
+
+def read_notification(body: Any) -> dict[str, Any]:
+    body = _object(body, "body")
+    assert body is not None
+    method = body.get("method")
+    if method not in NOTIFICATION_METHODS:
+        raise Invalid("UNKNOWN_METHOD", f"method must be one of {sorted(NOTIFICATION_METHODS)}", "method")
+    return {"method": method, "note": _text(body, "note", "note", required=False, max_len=500)}
+
+
+def read_withdrawal(body: Any) -> dict[str, Any]:
+    body = _object(body, "body")
+    assert body is not None
+    return {"reason": _text(body, "reason", "reason", max_len=500)}

@@ -1,0 +1,246 @@
+"""The case (跨省通办 application), its statuses, and the transition table.
+
+Transitions are data: ``TRANSITIONS`` says, for every action, which statuses allow it, the
+status it leads to, which role performs it, and which statutory deadline it ends and starts
+(D1 push ≤ 3, D2 review ≤ 10, D3 notify ≤ 3 working days; DOMAIN.md §2).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from enum import Enum
+from typing import Any, Callable, Mapping
+
+from .errors import Conflict, Invalid, NotFound
+from .rules import NoticeItem
+
+
+class Status(str, Enum):
+    AWAITING_MATERIALS = "awaiting_materials"
+    AWAITING_PUSH = "awaiting_push"
+    UNDER_REVIEW = "under_review"
+    RESULT_RETURNED = "result_returned"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+
+OPEN_STATUSES: frozenset[Status] = frozenset(
+    {Status.AWAITING_MATERIALS, Status.AWAITING_PUSH, Status.UNDER_REVIEW, Status.RESULT_RETURNED}
+)
+
+
+class DeadlineKind(str, Enum):
+    PUSH = "push"  # D1 受理地 pushes within 3 working days of the materials being complete
+    REVIEW = "review"  # D2 业务属地 certifies within 10 working days of receipt
+    NOTIFY = "notify"  # D3 受理地 tells the applicant within 3 working days of the result
+
+
+STATUTORY_WORKING_DAYS: Mapping[DeadlineKind, int] = {
+    DeadlineKind.PUSH: 3,
+    DeadlineKind.REVIEW: 10,
+    DeadlineKind.NOTIFY: 3,
+}
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[Status]
+    target: Status
+    role: str
+    event: str
+    ends: DeadlineKind | None = None
+    starts: DeadlineKind | None = None
+
+
+TRANSITIONS: Mapping[str, Transition] = {
+    t.action: t
+    for t in (
+        Transition("complete", frozenset({Status.AWAITING_MATERIALS}), Status.AWAITING_PUSH,
+                   "window", "materials_completed", starts=DeadlineKind.PUSH),
+        Transition("push", frozenset({Status.AWAITING_PUSH}), Status.UNDER_REVIEW,
+                   "window", "pushed", ends=DeadlineKind.PUSH, starts=DeadlineKind.REVIEW),
+        Transition("decide", frozenset({Status.UNDER_REVIEW}), Status.RESULT_RETURNED,
+                   "reviewer", "decided", ends=DeadlineKind.REVIEW, starts=DeadlineKind.NOTIFY),
+        Transition("notify", frozenset({Status.RESULT_RETURNED}), Status.CLOSED,
+                   "window", "applicant_notified", ends=DeadlineKind.NOTIFY),
+        Transition("withdraw", OPEN_STATUSES, Status.WITHDRAWN, "window", "withdrawn"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The caller, from a verified token: user id, name, role and unit (scope) code."""
+
+    sub: str
+    name: str
+    role: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of the case timeline, the same for both sides."""
+
+    at: str
+    event: str
+    actor: str
+    unit: str
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    kind: DeadlineKind
+    starts_on: date
+    working_days: int
+    due_on: date
+    provisional: bool
+    calendar_version: str
+    state: str = "open"  # open | met | overdue (missed) | cancelled
+    closed_on: date | None = None
+
+    def state_on(self, today: date) -> str:
+        """The state as of ``today``: an open deadline past its due day reads as overdue."""
+        if self.state == "open" and today > self.due_on:
+            return "overdue"
+        return self.state
+
+
+@dataclass(frozen=True)
+class Material:
+    material_id: str
+    code: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    object_key: str
+    registered_at: str
+    status: str = "registered"  # registered | received
+    received_at: str | None = None
+    object_version: str | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    case_id: str
+    status: Status
+    accepting_unit: str
+    business_unit: str
+    scope: str
+    applied_on: date
+    applied_at: str
+    applicant: Mapping[str, Any]
+    certificate: Mapping[str, Any]
+    subsidies: tuple[str, ...]
+    notice: tuple[NoticeItem, ...]
+    agent: Mapping[str, Any] | None = None
+    low_income: Mapping[str, Any] = field(default_factory=dict)
+    materials: tuple[Material, ...] = ()
+    deadlines: tuple[Deadline, ...] = ()
+    decision: Mapping[str, Any] | None = None
+    notification: Mapping[str, Any] | None = None
+    withdrawal: Mapping[str, Any] | None = None
+    pushed_on: date | None = None
+    version: int = 0
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def open_deadline(self) -> Deadline | None:
+        return next((d for d in self.deadlines if d.state == "open"), None)
+
+    def material(self, material_id: str) -> Material:
+        for item in self.materials:
+            if item.material_id == material_id:
+                return item
+        raise NotFound("MATERIAL_NOT_FOUND", f"no material {material_id} on this case", "material_id")
+
+    def received_codes(self) -> frozenset[str]:
+        return frozenset(m.code for m in self.materials if m.status == "received")
+
+
+# Plans a deadline: (start day, working days) -> (due day, provisional, calendar version).
+DeadlinePlanner = Callable[[date, int], tuple[date, bool, str]]
+
+
+def guard(case: Case, action: str, actor: Actor) -> Transition:
+    """The transition for ``action`` if the case's status allows it, else 409."""
+    transition = TRANSITIONS[action]
+    if actor.role != transition.role:
+        raise Conflict("WRONG_ROLE", f"{action} is done by a {transition.role}, not a {actor.role}")
+    if case.status not in transition.sources:
+        raise Conflict(
+            "INVALID_TRANSITION",
+            f"cannot {action} a case that is {case.status.value}",
+            "status",
+        )
+    return transition
+
+
+def transition(
+    case: Case,
+    action: str,
+    actor: Actor,
+    now: datetime,
+    plan: DeadlinePlanner,
+    changes: Mapping[str, Any] | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> tuple[Case, Event]:
+    """Apply one move of the table: new status, deadlines ended and started, one event."""
+    move = guard(case, action, actor)
+    today = now.date()
+    deadlines = tuple(_close(d, today, move) for d in case.deadlines)
+    if move.starts is not None:
+        working_days = STATUTORY_WORKING_DAYS[move.starts]
+        due_on, provisional, version = plan(today, working_days)
+        deadlines += (Deadline(move.starts, today, working_days, due_on, provisional, version),)
+    updated = replace(case, status=move.target, deadlines=deadlines, **dict(changes or {}))
+    if action == "push":
+        updated = replace(updated, pushed_on=today)
+    return updated, Event(now.isoformat(), move.event, actor.sub, actor.unit, dict(detail or {}))
+
+
+def _close(deadline: Deadline, today: date, move: Transition) -> Deadline:
+    if deadline.state != "open":
+        return deadline
+    if move.ends == deadline.kind:
+        state = "met" if today <= deadline.due_on else "overdue"
+        return replace(deadline, state=state, closed_on=today)
+    if move.target == Status.WITHDRAWN:
+        return replace(deadline, state="cancelled", closed_on=today)
+    return deadline
+
+
+def register_material(case: Case, material: Material, actor: Actor, now: datetime) -> tuple[Case, Event]:
+    """Record a material the window is about to upload; only while materials are being gathered."""
+    if case.status != Status.AWAITING_MATERIALS:
+        raise Conflict(
+            "INVALID_TRANSITION",
+            f"materials can be added only while awaiting materials, not when {case.status.value}",
+            "status",
+        )
+    if material.code not in {item.code for item in case.notice}:
+        raise Invalid("MATERIAL_NOT_REQUIRED", f"{material.code} is not on this case's notice", "code")
+    event = Event(now.isoformat(), "material_registered", actor.sub, actor.unit,
+                  {"material_id": material.material_id, "code": material.code})
+    return replace(case, materials=case.materials + (material,)), event
+
+
+def receive_material(
+    case: Case, material_id: str, object_version: str | None, actor: Actor, now: datetime
+) -> tuple[Case, Event]:
+    """Mark a material received once its stored bytes matched the declaration."""
+    current = case.material(material_id)
+    if current.status == "received":
+        raise Conflict("MATERIAL_ALREADY_RECEIVED", "this material was already confirmed", "material_id")
+    if case.status != Status.AWAITING_MATERIALS:
+        raise Conflict("INVALID_TRANSITION", f"case is {case.status.value}", "status")
+    received = replace(current, status="received", received_at=now.isoformat(), object_version=object_version)
+    materials = tuple(received if m.material_id == material_id else m for m in case.materials)
+    event = Event(now.isoformat(), "material_received", actor.sub, actor.unit,
+                  {"material_id": material_id, "code": current.code})
+    return replace(case, materials=materials), event

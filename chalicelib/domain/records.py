@@ -1,0 +1,120 @@
+"""Plain-dict forms of a case: the stored record, and the view a caller sees.
+
+The record is JSON-compatible (strings, ints, bools, lists, dicts) so the store can keep it as a
+DynamoDB map that operators can read in the console. The view masks personal numbers.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any, Mapping
+
+from .case import Case, Deadline, DeadlineKind, Event, Material, Status
+from .identity import mask_id_number
+from .rules import NoticeItem
+from .workdays import application_month
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _parse_day(value: Any) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def deadline_record(d: Deadline) -> dict[str, Any]:
+    return {
+        "kind": d.kind.value, "starts_on": d.starts_on.isoformat(), "working_days": d.working_days,
+        "due_on": d.due_on.isoformat(), "state": d.state, "provisional": d.provisional,
+        "calendar_version": d.calendar_version, "closed_on": _day(d.closed_on),
+    }
+
+
+def deadline_from(r: Mapping[str, Any]) -> Deadline:
+    return Deadline(
+        kind=DeadlineKind(r["kind"]), starts_on=date.fromisoformat(r["starts_on"]),
+        working_days=int(r["working_days"]), due_on=date.fromisoformat(r["due_on"]),
+        provisional=bool(r["provisional"]), calendar_version=r["calendar_version"],
+        state=r["state"], closed_on=_parse_day(r.get("closed_on")),
+    )
+
+
+def to_record(case: Case) -> dict[str, Any]:
+    """The whole case as a JSON-compatible dict (without its version, which the store owns)."""
+    return {
+        "case_id": case.case_id, "status": case.status.value,
+        "accepting_unit": case.accepting_unit, "business_unit": case.business_unit,
+        "scope": case.scope, "applied_on": case.applied_on.isoformat(), "applied_at": case.applied_at,
+        "applicant": dict(case.applicant), "certificate": dict(case.certificate),
+        "subsidies": list(case.subsidies), "notice": [asdict(item) for item in case.notice],
+        "agent": dict(case.agent) if case.agent else None, "low_income": dict(case.low_income),
+        "materials": [asdict(m) for m in case.materials],
+        "deadlines": [deadline_record(d) for d in case.deadlines],
+        "decision": dict(case.decision) if case.decision else None,
+        "notification": dict(case.notification) if case.notification else None,
+        "withdrawal": dict(case.withdrawal) if case.withdrawal else None,
+        "pushed_on": _day(case.pushed_on),
+    }
+
+
+def from_record(r: Mapping[str, Any], version: int) -> Case:
+    return Case(
+        case_id=r["case_id"], status=Status(r["status"]),
+        accepting_unit=r["accepting_unit"], business_unit=r["business_unit"], scope=r["scope"],
+        applied_on=date.fromisoformat(r["applied_on"]), applied_at=r["applied_at"],
+        applicant=dict(r["applicant"]), certificate=dict(r["certificate"]),
+        subsidies=tuple(r["subsidies"]), notice=tuple(NoticeItem(**item) for item in r["notice"]),
+        agent=dict(r["agent"]) if r.get("agent") else None, low_income=dict(r.get("low_income") or {}),
+        materials=tuple(Material(**m) for m in r.get("materials") or []),
+        deadlines=tuple(deadline_from(d) for d in r.get("deadlines") or []),
+        decision=r.get("decision"), notification=r.get("notification"), withdrawal=r.get("withdrawal"),
+        pushed_on=_parse_day(r.get("pushed_on")), version=version,
+    )
+
+
+def event_record(e: Event) -> dict[str, Any]:
+    return {"at": e.at, "event": e.event, "actor": e.actor, "unit": e.unit, "detail": dict(e.detail)}
+
+
+def _masked_person(person: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not person:
+        return None
+    shown = dict(person)
+    if shown.get("id_number"):
+        shown["id_number"] = mask_id_number(shown["id_number"])
+    if shown.get("phone"):
+        phone = str(shown["phone"])
+        shown["phone"] = phone[:3] + "*" * max(len(phone) - 7, 0) + phone[-4:] if len(phone) > 7 else "****"
+    return shown
+
+
+def material_view(material: Material) -> dict[str, Any]:
+    """A material as callers see it: the storage key stays inside."""
+    return {k: v for k, v in asdict(material).items() if k != "object_key"}
+
+
+def notice_view(case: Case) -> dict[str, Any]:
+    received = case.received_codes()
+    return {
+        "case_id": case.case_id,
+        "business_unit": case.business_unit,
+        "materials": [dict(asdict(item), received=item.code in received) for item in case.notice],
+    }
+
+
+def case_view(case: Case, today: date, events: list[Event] | None = None) -> dict[str, Any]:
+    """What a caller sees: ID and phone numbers masked, deadline states as of ``today``."""
+    record = to_record(case)
+    record["applicant"] = _masked_person(case.applicant)
+    record["agent"] = _masked_person(case.agent)
+    certificate = dict(case.certificate)
+    certificate["number"] = mask_id_number(certificate["number"][:18]) + certificate["number"][18:]
+    record["certificate"] = certificate
+    record["application_month"] = application_month(case.applied_on)
+    record["deadlines"] = [dict(deadline_record(d), state=d.state_on(today)) for d in case.deadlines]
+    record["materials"] = [material_view(m) for m in case.materials]
+    record["version"] = case.version
+    if events is not None:
+        record["timeline"] = [event_record(e) for e in events]
+    return record

@@ -1,0 +1,61 @@
+"""Required materials and the one-time notice (一次性告知).
+
+Issue 4 makes the list configurable per jurisdiction; until then every 业务属地 requires the
+standard catalogue of DOMAIN.md §2, plus the agent's items when an agent (委托办理) files.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class MaterialKind:
+    code: str
+    name: str
+    purpose: str
+    for_agent: bool = False
+
+
+CATALOGUE: tuple[MaterialKind, ...] = (
+    MaterialKind("application_form", "申请表", "records the application and the subsidies requested"),
+    MaterialKind("id_card", "身份证", "proves the applicant's identity"),
+    MaterialKind("household_register", "户口簿", "proves the household registration (户籍) at the 业务属地"),
+    MaterialKind("disability_certificate", "残疾人证", "proves the disability category and grade"),
+    MaterialKind("photo", "一寸免冠照片", "1-inch photo for the subsidy record"),
+    MaterialKind("bank_account", "银行或信用社账户", "the account the monthly subsidy is paid into (社会化发放)"),
+    MaterialKind("agent_id_card", "代理人身份证", "proves the agent's identity", for_agent=True),
+    MaterialKind("agent_relationship_proof", "委托关系证明", "proves the agent may act for the applicant", for_agent=True),
+    MaterialKind("pledge", "承诺书", "the agent's signed pledge that the application is true", for_agent=True),
+)
+
+MATERIAL_CODES: frozenset[str] = frozenset(kind.code for kind in CATALOGUE)
+
+
+@dataclass(frozen=True)
+class NoticeItem:
+    """One line of the one-time notice: what is required of this applicant, and why."""
+
+    code: str
+    name: str
+    purpose: str
+    required: bool
+    waived: bool = False
+    waiver: str | None = None
+
+
+def one_time_notice(has_agent: bool) -> tuple[NoticeItem, ...]:
+    """Every item the 业务属地 requires of this applicant, told once ("最多跑一次")."""
+    return tuple(
+        NoticeItem(kind.code, kind.name, kind.purpose, required=True)
+        for kind in CATALOGUE
+        if has_agent or not kind.for_agent
+    )
+
+
+def outstanding(notice: tuple[NoticeItem, ...], received_codes: frozenset[str]) -> tuple[str, ...]:
+    """Codes still missing before the materials count as complete (申请材料收齐)."""
+    return tuple(
+        item.code
+        for item in notice
+        if item.required and not item.waived and item.code not in received_codes
+    )

@@ -1,0 +1,137 @@
+"""Administrative units: GB/T 2260 division codes and their 9-digit statistical extension.
+
+A window (受理地) or a business jurisdiction (业务属地) is a 9-digit township/street unit:
+province 2 + prefecture 2 + county 2 (the GB/T 2260 县级行政区划代码) + township 3.
+County names come from python-stdnum's ``cn/loc`` table, whose values carry the years a
+name was in use, e.g. ``"[1983-2004]太平区"`` or ``"[-1991]东郊区,[1992-]东丽区"``.
+"""
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+from stdnum import numdb
+
+from chalicelib.domain.errors import Invalid
+
+_TOWNSHIP_RE = re.compile(r"[0-9]{9}")
+_SCOPE_RE = re.compile(r"[0-9]+")
+_SCOPE_LENGTHS = frozenset({2, 4, 6, 9})
+_CODE6_RE = re.compile(r"[0-9]{6}")
+_ERA_RE = re.compile(r"\[(?P<start>[0-9]*)-(?P<end>[0-9]*)\](?P<name>.*)")
+_PLACEHOLDER = "市辖区"
+
+
+class Scope(str, Enum):
+    """How far apart the 受理地 and the 业务属地 are (跨省 / 跨市 / 跨县 / 本地)."""
+
+    CROSS_PROVINCE = "cross_province"
+    CROSS_CITY = "cross_city"
+    CROSS_COUNTY = "cross_county"
+    LOCAL = "local"
+
+
+def _county_value(code6: str) -> str | None:
+    """The raw ``county`` value of a 6-digit code in stdnum's table (all eras), or None."""
+    if not _CODE6_RE.fullmatch(code6):
+        return None
+    parts = numdb.get("cn/loc").info(code6)
+    # A known code splits into province (2) + rest (4); an unknown one stays whole or
+    # leaves the second part without properties.
+    if len(parts) != 2:
+        return None
+    value = parts[1][1].get("county")
+    return value or None
+
+
+def _eras(value: str) -> list[tuple[str, str]]:
+    """Split a ``county`` value into (end year, name) pairs; an empty end means current."""
+    eras: list[tuple[str, str]] = []
+    for part in value.split(","):
+        match = _ERA_RE.fullmatch(part.strip())
+        if match is None:
+            eras.append(("", part.strip()))
+        else:
+            eras.append((match.group("end"), match.group("name")))
+    return eras
+
+
+def is_known_region_code(code6: str) -> bool:
+    """Whether a 6-digit 行政区划代码 appears in the GB/T 2260 history at any time.
+
+    Used for the address code of a 公民身份号码, which is where the number was first
+    issued and may have been abolished or renamed since.
+    """
+    return _county_value(code6) is not None
+
+
+def county_name(code6: str) -> str | None:
+    """The current name of a county-level unit (县级行政区), or None.
+
+    None for unknown codes, province or prefecture lines (codes ending in ``00``), the
+    ``市辖区`` placeholder, and counties abolished or recoded (no era without an end year).
+    """
+    if code6.endswith("00"):
+        return None
+    value = _county_value(code6)
+    if value is None:
+        return None
+    for end, name in _eras(value):
+        if not end and name and name != _PLACEHOLDER:
+            return name
+    return None
+
+
+def validate_township_unit(value: object, field: str) -> str:
+    """Check a 9-digit township/street unit (乡镇街道统计用区划代码) under a current county."""
+    if not isinstance(value, str) or not _TOWNSHIP_RE.fullmatch(value):
+        raise Invalid("UNIT_FORMAT", "unit must be a string of exactly 9 digits", field)
+    if county_name(value[:6]) is None:
+        raise Invalid(
+            "UNIT_UNKNOWN_COUNTY",
+            f"first 6 digits {value[:6]} are not a current county-level division code (GB/T 2260)",
+            field,
+        )
+    return value
+
+
+def province_of(unit: str) -> str:
+    """The 2-digit province code (省级)."""
+    return unit[:2]
+
+
+def city_of(unit: str) -> str:
+    """The 4-digit prefecture code (地级)."""
+    return unit[:4]
+
+
+def county_of(unit: str) -> str:
+    """The 6-digit county code (县级)."""
+    return unit[:6]
+
+
+def scope_between(accepting_unit: str, business_unit: str) -> Scope:
+    """The 通办 scope between the 受理地 and the 业务属地."""
+    if province_of(accepting_unit) != province_of(business_unit):
+        return Scope.CROSS_PROVINCE
+    if city_of(accepting_unit) != city_of(business_unit):
+        return Scope.CROSS_CITY
+    if county_of(accepting_unit) != county_of(business_unit):
+        return Scope.CROSS_COUNTY
+    return Scope.LOCAL
+
+
+def is_scope_code(code: object) -> bool:
+    """Whether ``code`` is a str of 2, 4, 6 or 9 digits (province, city, county, township)."""
+    return (
+        isinstance(code, str)
+        and len(code) in _SCOPE_LENGTHS
+        and _SCOPE_RE.fullmatch(code) is not None
+    )
+
+
+def within(scope_code: str, unit: str) -> bool:
+    """Whether a 9-digit unit lies inside a scope of 2, 4, 6 or 9 digits (prefix match)."""
+    if not is_scope_code(scope_code) or not _TOWNSHIP_RE.fullmatch(unit):
+        return False
+    return unit.startswith(scope_code)

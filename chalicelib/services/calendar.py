@@ -1,0 +1,44 @@
+"""Statutory deadlines over the official calendar: the one place the count is done."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from ..adapters.calendar import OfficialCalendar
+from ..domain.errors import Invalid, Malformed
+from ..domain.workdays import STATUTORY_RULE, CountingRule, add_working_days
+
+MAX_WORKING_DAYS = 250
+
+
+@dataclass(frozen=True)
+class DeadlineService:
+    calendar: OfficialCalendar
+    rule: CountingRule = STATUTORY_RULE
+
+    def plan(self, start: date, working_days: int) -> tuple[date, bool, str]:
+        """(due day, provisional, calendar version) for a deadline starting on ``start``."""
+        due = add_working_days(start, working_days, self.calendar, self.rule)
+        versions = sorted({self.calendar.version_of(year) for year in range(start.year, due.due_on.year + 1)})
+        return due.due_on, due.provisional, "+".join(versions)
+
+    def answer(self, start: Any, working_days: Any) -> dict[str, Any]:
+        """GET /calendar/deadline: the query string checked, then the statutory count."""
+        if not start:
+            raise Malformed("MISSING_FIELD", "start is required (YYYY-MM-DD)", "start")
+        try:
+            day = date.fromisoformat(start)
+        except ValueError:
+            raise Invalid("DATE_FORMAT", "start must be a date YYYY-MM-DD", "start") from None
+        if working_days is None:
+            raise Malformed("MISSING_FIELD", "working_days is required", "working_days")
+        if not str(working_days).isdigit() or not 1 <= int(working_days) <= MAX_WORKING_DAYS:
+            raise Invalid("WORKING_DAYS_RANGE", f"working_days must be 1..{MAX_WORKING_DAYS}", "working_days")
+        due_on, provisional, version = self.plan(day, int(working_days))
+        return {
+            "start": day.isoformat(), "working_days": int(working_days), "due_on": due_on.isoformat(),
+            "provisional": provisional, "calendar_version": version,
+            "counting": "day 1 is the first working day after start (民法典 art. 201)"
+            if self.rule.first_day_offset == 1 else "day 1 is the start day when it is a working day",
+        }

@@ -1,0 +1,220 @@
+"""Case use cases: one function each; adapters come in through ``Deps``.
+
+Every change is read → checked → written with one conditional transaction. When someone else
+wrote first, the change is re-read and re-checked (so two windows adding different materials
+both succeed, while two conflicting transitions leave exactly one winner and a 409).
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Callable, Protocol
+
+from ..domain import access
+from ..domain.applications import (
+    Application,
+    TooLargeMaterial,
+    read_application,
+    read_decision,
+    read_material,
+    read_notification,
+    read_withdrawal,
+)
+from ..domain.case import Actor, Case, Event, Material, Status, receive_material, register_material, transition
+from ..domain.errors import Conflict, Invalid, TooLarge
+from ..domain.records import case_view, material_view, notice_view
+from ..domain.rules import one_time_notice, outstanding
+from ..domain.units import scope_between
+from ..domain.uploads import check_upload
+from ..domain.workdays import application_month
+from .calendar import DeadlineService
+
+log = logging.getLogger(__name__)
+RETRIES = 3
+
+
+class Repository(Protocol):
+    def get(self, case_id: str) -> Case: ...
+    def save(self, case: Case, event: Event) -> Case: ...
+    def timeline(self, case_id: str) -> list[Event]: ...
+
+
+class Files(Protocol):
+    def presigned_upload(self, key: str, content_type: str, size: int) -> dict[str, Any]: ...
+    def inspect(self, key: str, field: str) -> Any: ...
+
+
+class ResultFeed(Protocol):
+    def publish_result(self, message: dict[str, Any]) -> str: ...
+
+
+@dataclass(frozen=True)
+class Deps:
+    repo: Any
+    files: Files
+    results: ResultFeed
+    deadlines: DeadlineService
+    conflict: type[Exception]  # the repository's "someone else wrote first" error
+    max_material_bytes: int
+    new_id: Callable[[datetime], str] = lambda now: f"C{now:%Y%m%d}{secrets.token_hex(5).upper()}"
+
+
+def _mutate(
+    deps: Deps, case_id: str, actor: Actor, relation: str,
+    change: Callable[[Case], tuple[Case, Event]],
+) -> Case:
+    for _ in range(RETRIES):
+        case = deps.repo.get(case_id)
+        access.check_case(relation, actor, case)
+        updated, event = change(case)
+        try:
+            return deps.repo.save(updated, event)
+        except deps.conflict:
+            log.info("case %s changed concurrently; re-reading", case_id)
+    raise Conflict("CONCURRENT_UPDATE", "the case kept changing; read it again and retry")
+
+
+def view(deps: Deps, case: Case, today: date, with_timeline: bool = True) -> dict[str, Any]:
+    events = deps.repo.timeline(case.case_id) if with_timeline else None
+    return case_view(case, today, events)
+
+
+def accept(deps: Deps, body: Any, actor: Actor, now: datetime) -> dict[str, Any]:
+    """受理: record the application at the caller's window and tell the applicant everything once."""
+    application: Application = read_application(body, now.date())
+    case = Case(
+        case_id=deps.new_id(now), status=Status.AWAITING_MATERIALS,
+        accepting_unit=actor.unit, business_unit=application.business_unit,
+        scope=scope_between(actor.unit, application.business_unit).value,
+        applied_on=now.date(), applied_at=now.isoformat(),
+        applicant=application.applicant, certificate=application.certificate,
+        subsidies=application.subsidies, notice=one_time_notice(application.agent is not None),
+        agent=application.agent, low_income=application.low_income,
+    )
+    event = Event(now.isoformat(), "accepted", actor.sub, actor.unit,
+                  {"business_unit": case.business_unit, "scope": case.scope, "subsidies": list(case.subsidies)})
+    try:
+        saved = deps.repo.save(case, event)
+    except deps.conflict:  # a case id collision: astronomically rare, never silently merged
+        raise Conflict("CASE_ID_TAKEN", "try again") from None
+    log.info("case %s accepted by %s for %s", saved.case_id, actor.unit, saved.business_unit)
+    result = view(deps, saved, now.date())
+    result["notice"] = notice_view(saved)
+    return result
+
+
+def read(deps: Deps, case_id: str, actor: Actor, relation: str, today: date) -> dict[str, Any]:
+    case = deps.repo.get(case_id)
+    access.check_case(relation, actor, case)
+    return view(deps, case, today)
+
+
+def notice(deps: Deps, case_id: str, actor: Actor, relation: str) -> dict[str, Any]:
+    case = deps.repo.get(case_id)
+    access.check_case(relation, actor, case)
+    return notice_view(case)
+
+
+def add_material(deps: Deps, case_id: str, body: Any, actor: Actor, relation: str, now: datetime) -> dict[str, Any]:
+    """Register one material and hand back a presigned POST for exactly its size and type."""
+    try:
+        declared = read_material(body, deps.max_material_bytes)
+    except TooLargeMaterial as error:
+        raise TooLarge("MATERIAL_TOO_LARGE", f"a material may be at most {error.max_bytes} bytes", "size") from None
+    material_id = secrets.token_hex(8)
+    material = Material(
+        material_id=material_id, code=declared.code, filename=declared.filename,
+        content_type=declared.content_type, size=declared.size, sha256=declared.sha256,
+        object_key=f"cases/{case_id}/materials/{material_id}", registered_at=now.isoformat(),
+    )
+    _mutate(deps, case_id, actor, relation, lambda case: register_material(case, material, actor, now))
+    upload = deps.files.presigned_upload(material.object_key, material.content_type, material.size)
+    return {"material_id": material_id, "code": material.code, "status": material.status, "upload": upload}
+
+
+def confirm_material(
+    deps: Deps, case_id: str, material_id: str, actor: Actor, relation: str, now: datetime
+) -> dict[str, Any]:
+    """Check the stored bytes against the declaration; only then is the material received."""
+    case = deps.repo.get(case_id)
+    access.check_case(relation, actor, case)
+    declared = case.material(material_id)
+    stored = deps.files.inspect(declared.object_key, "material_id")
+    check_upload(declared, stored)
+    saved = _mutate(
+        deps, case_id, actor, relation,
+        lambda current: receive_material(current, material_id, stored.version_id, actor, now),
+    )
+    return material_view(saved.material(material_id))
+
+
+def complete(deps: Deps, case_id: str, actor: Actor, relation: str, now: datetime) -> dict[str, Any]:
+    """申请材料收齐: every required, non-waived item received; starts D1."""
+    def change(case: Case) -> tuple[Case, Event]:
+        missing = outstanding(case.notice, case.received_codes())
+        if missing and case.status == Status.AWAITING_MATERIALS:
+            raise Invalid("MATERIALS_MISSING", f"still missing: {', '.join(missing)}", "materials")
+        return transition(case, "complete", actor, now, deps.deadlines.plan)
+
+    return view(deps, _mutate(deps, case_id, actor, relation, change), now.date())
+
+
+def push(deps: Deps, case_id: str, actor: Actor, relation: str, now: datetime) -> dict[str, Any]:
+    """推送: hand the complete case to the 业务属地; ends D1, starts D2."""
+    def change(case: Case) -> tuple[Case, Event]:
+        return transition(case, "push", actor, now, deps.deadlines.plan, detail={"to": case.business_unit})
+
+    return view(deps, _mutate(deps, case_id, actor, relation, change), now.date())
+
+
+def decide(deps: Deps, case_id: str, body: Any, actor: Actor, relation: str, now: datetime) -> dict[str, Any]:
+    """资格认定: record the decision, return it to the 受理地 at once; ends D2, starts D3."""
+    def change(case: Case) -> tuple[Case, Event]:
+        decision = read_decision(body, case.subsidies, application_month(case.applied_on))
+        decision = dict(decision, decided_on=now.date().isoformat(), decided_by=actor.sub)
+        detail = {"outcome": decision["outcome"], "subsidies": decision["subsidies"], "reason": decision["reason"]}
+        return transition(case, "decide", actor, now, deps.deadlines.plan, {"decision": decision}, detail)
+
+    saved = _mutate(deps, case_id, actor, relation, change)
+    _feed_result(deps, saved)
+    return view(deps, saved, now.date())
+
+
+def _feed_result(deps: Deps, case: Case) -> None:
+    """Publish the result; a failed publish never undoes the stored decision (the sweep re-sends)."""
+    assert case.decision is not None
+    notify = case.open_deadline()
+    message = {
+        "case_id": case.case_id, "accepting_unit": case.accepting_unit, "business_unit": case.business_unit,
+        "outcome": case.decision["outcome"], "subsidies": case.decision["subsidies"],
+        "reason": case.decision["reason"], "decided_on": case.decision["decided_on"],
+        "notify_due_on": notify.due_on.isoformat() if notify else None,
+    }
+    try:
+        deps.results.publish_result(message)
+    except Exception:  # noqa: BLE001 - logged and repaired by the sweep; the decision stands
+        log.exception("result feed for case %s failed", case.case_id)
+
+
+def notify(deps: Deps, case_id: str, body: Any, actor: Actor, relation: str, now: datetime) -> dict[str, Any]:
+    """告知申请人: the window told the applicant; ends D3 and closes the case."""
+    notification = dict(read_notification(body), notified_on=now.date().isoformat(), notified_by=actor.sub)
+
+    def change(case: Case) -> tuple[Case, Event]:
+        return transition(case, "notify", actor, now, deps.deadlines.plan,
+                          {"notification": notification}, {"method": notification["method"]})
+
+    return view(deps, _mutate(deps, case_id, actor, relation, change), now.date())
+
+
+def withdraw(deps: Deps, case_id: str, body: Any, actor: Actor, relation: str, now: datetime) -> dict[str, Any]:
+    withdrawal = dict(read_withdrawal(body), withdrawn_on=now.date().isoformat())
+
+    def change(case: Case) -> tuple[Case, Event]:
+        return transition(case, "withdraw", actor, now, deps.deadlines.plan,
+                          {"withdrawal": withdrawal}, {"reason": withdrawal["reason"]})
+
+    return view(deps, _mutate(deps, case_id, actor, relation, change), now.date())
+

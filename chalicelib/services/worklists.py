@@ -1,0 +1,82 @@
+"""GET /cases: the caller's worklist, from the unit indexes (never a scan).
+
+- a window sees the cases its unit accepted (受理地);
+- a reviewer sees the cases pushed to its unit (业务属地);
+- a supervisor sees both sides within its scope (province, city, county or township).
+Open cases with the nearest deadline come first.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Mapping
+
+from ..domain.case import Actor, Status
+from ..domain.errors import Invalid
+from ..domain.records import case_view
+from ..domain.units import is_scope_code
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 100
+EXHAUSTED = "~"
+
+
+def _filters(query: Mapping[str, str], today: date) -> tuple[str | None, str | None, int]:
+    status = query.get("status")
+    if status is not None and status not in {s.value for s in Status}:
+        raise Invalid("UNKNOWN_STATUS", f"status {status!r} is not a case status", "status")
+    due_before = query.get("due_before")
+    if due_before is not None:
+        try:
+            due_before = date.fromisoformat(due_before).isoformat()
+        except ValueError:
+            raise Invalid("DATE_FORMAT", "due_before must be a date YYYY-MM-DD", "due_before") from None
+    overdue = query.get("overdue")
+    if overdue not in (None, "true", "false"):
+        raise Invalid("BOOLEAN_FORMAT", "overdue must be true or false", "overdue")
+    if overdue == "true":  # an open deadline whose due day has passed
+        due_before = min(due_before or today.isoformat(), today.isoformat())
+    raw_limit = query.get("limit", str(DEFAULT_LIMIT))
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+        raise Invalid("LIMIT_RANGE", f"limit must be 1..{MAX_LIMIT}", "limit")
+    return status, due_before, int(raw_limit)
+
+
+def worklist(repo: Any, actor: Actor, query: Mapping[str, str], today: date) -> dict[str, Any]:
+    status, due_before, limit = _filters(query, today)
+    token = query.get("next_token")
+    if actor.role == "supervisor":
+        return _supervisor(repo, actor, status, due_before, limit, token, today)
+    side = "accepting" if actor.role == "window" else "business"
+    page = repo.worklist(side, actor.unit, due_before, status, actor.role == "reviewer", limit, token)
+    return {
+        "cases": [case_view(case, today) for case in page.cases],
+        "next_token": page.next_token,
+    }
+
+
+def _supervisor(
+    repo: Any, actor: Actor, status: str | None, due_before: str | None,
+    limit: int, token: str | None, today: date,
+) -> dict[str, Any]:
+    if not is_scope_code(actor.unit):
+        raise Invalid("UNIT_FORMAT", "a supervisor's unit must be a 2, 4, 6 or 9 digit code", "unit")
+    tokens = (token or ".").split(".")
+    if len(tokens) != 2:
+        raise Invalid("BAD_PAGE_TOKEN", "next_token is not one this API issued", "next_token")
+    seen: dict[str, Any] = {}
+    next_tokens = []
+    for side, side_token in zip(("accepting", "business"), tokens):
+        if side_token == EXHAUSTED:
+            next_tokens.append(EXHAUSTED)
+            continue
+        page = repo.worklist(side, actor.unit, due_before, status, False, limit, side_token or None)
+        for case in page.cases:
+            seen.setdefault(case.case_id, case)
+        next_tokens.append(page.next_token or EXHAUSTED)
+    cases = sorted(seen.values(), key=lambda c: (c.open_deadline().due_on if c.open_deadline() else date.max,
+                                                 c.case_id))
+    more = any(t != EXHAUSTED for t in next_tokens)
+    return {
+        "cases": [case_view(case, today) for case in cases],
+        "next_token": ".".join(next_tokens) if more else None,
+    }

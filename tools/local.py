@@ -1,0 +1,111 @@
+"""The embedded default: moto + the Chalice app in one process, no AWS account needed.
+
+``python -m tools.local [--port 8000] [--moto-port 5000]`` (what ``make run`` calls):
+
+1. starts moto's server on 127.0.0.1 with its Step Functions interpreter switched on;
+2. creates every table, bucket and topic from the definitions the code uses;
+3. loads the demo configuration (demo units and users);
+4. serves the Chalice app (stage ``local``) on http://127.0.0.1:8000.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def _environment(moto_port: int) -> None:
+    """Everything the app reads, set before any chalicelib module is imported."""
+    endpoint = f"http://127.0.0.1:{moto_port}"
+    os.environ.update({
+        "STAGE": "local",
+        "AWS_ENDPOINT_URL": endpoint,
+        "MOTO_PORT": str(moto_port),  # moto's Step Functions interpreter calls back on this port
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",  # noqa: S105 - moto accepts anything
+        "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "cn-north-1"),
+    })
+    os.environ.pop("AWS_PROFILE", None)
+
+
+def _start_moto(port: int) -> Any:
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log drowns the API's
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/moto-api/config",
+        data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    urllib.request.urlopen(request, timeout=10).read()
+    return server
+
+
+def _serve(port: int) -> Any:
+    from chalice.cli.factory import CLIFactory
+    from chalice.local import create_local_server
+
+    factory = CLIFactory(project_dir=str(PROJECT), environ=os.environ)
+    config = factory.create_config_obj(chalice_stage_name="local")
+    return create_local_server(config.chalice_app, config, "127.0.0.1", port)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5000")))
+    args = parser.parse_args(argv)
+
+    _environment(args.moto_port)
+    moto = _start_moto(args.moto_port)
+
+    from chalicelib.config import load
+    from chalicelib.provision import provision
+    from tools.token import demo_users
+
+    config = load()
+    created = provision(config)
+    server = _serve(args.port)
+
+    print(f"moto server      http://127.0.0.1:{args.moto_port}  (Step Functions interpreter on)")
+    print(f"region           {config.region}")
+    print(f"tables           {', '.join(created['tables'])}")  # type: ignore[arg-type]
+    print(f"bucket           {created['bucket']} (versioned)")
+    print(f"topics           {', '.join(created['topics'])}")  # type: ignore[arg-type]
+    print(f"API              http://127.0.0.1:{args.port}  (GET /health needs no token)")
+    print("demo users       " + ", ".join(f"{u['sub']} ({u['role']} {u['unit']})" for u in demo_users()))
+    print("get a token      .venv/bin/python -m tools.token --demo sh-window-01")
+    print("                 .venv/bin/python -m tools.token --role reviewer --unit 230102001")
+    print("replay a day     send header 'X-Clock-Now: 2026-09-30T10:00:00+08:00' (local stage only)")
+    sys.stdout.flush()
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+        moto.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
