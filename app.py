@@ -69,6 +69,9 @@ def endpoint(path: str, method: str = "GET", status: int = 200, public: bool = F
                     result = handler(actor, access.rule_for(route_key, actor), **params)
             except DomainError as error:
                 return _json(error.to_body(), error.status)
+            except Exception:  # noqa: BLE001 - never a bare stack trace, never personal data
+                app.log.exception("unhandled error on %s", route_key)
+                return _json({"error": {"code": "INTERNAL", "message": "internal error", "field": None}}, 500)
             return _json(result, status)
 
         app.route(path, methods=[method])(view)

@@ -103,14 +103,16 @@ MODELS: tuple[type[Model], ...] = (CaseModel, EventModel)
 def _to_model(case: Case) -> CaseModel:
     deadline = case.open_deadline()
     due = deadline.due_on.isoformat() if deadline else NO_DUE
-    return CaseModel(
+    item = CaseModel(
         case_id=case.case_id, status=case.status.value,
         accepting_unit=case.accepting_unit, business_unit=case.business_unit,
         accepting_area=case.accepting_unit[:2], accepting_sort=f"{case.accepting_unit}#{due}#{case.case_id}",
         business_area=case.business_unit[:2], business_sort=f"{case.business_unit}#{due}#{case.case_id}",
         next_due=due, pushed=case.pushed_on is not None, body=to_record(case),
-        version=case.version or None,
     )
+    if case.version:  # a new case has no version yet: PynamoDB then requires the item not to exist
+        item.version = case.version
+    return item
 
 
 def _from_model(item: CaseModel) -> Case:

@@ -1,0 +1,84 @@
+"""Integration fixtures: moto-backed DynamoDB, S3 and SNS, and the Chalice test client."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from chalice.test import Client
+from moto import mock_aws
+
+from chalicelib.auth import issue_local_token
+from chalicelib.config import load
+from chalicelib.provision import provision
+from tests.support.people import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, declaration, pdf_bytes
+
+import app as application
+
+
+@pytest.fixture()
+def aws() -> Iterator[dict[str, Any]]:
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        yield provision(load())
+
+
+@dataclass
+class Api:
+    """The Chalice test client with tokens and a clock: each call names who and when."""
+
+    client: Any
+    now: str = "2026-09-24T10:00:00+08:00"
+
+    def token(self, role: str, unit: str, sub: str | None = None) -> str:
+        secret = load().local_jwt_secret
+        assert secret
+        return issue_local_token(secret, sub or f"{role}-{unit}", role, unit)
+
+    def call(self, method: str, path: str, role: str | None = None, unit: str | None = None,
+             body: Any = None, raw: str | None = None, headers: dict[str, str] | None = None) -> Any:
+        sent = {"Content-Type": "application/json", "X-Clock-Now": self.now, **(headers or {})}
+        if role and unit:
+            sent["Authorization"] = f"Bearer {self.token(role, unit)}"
+        payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        response = getattr(self.client.http, method.lower())(path, headers=sent, body=payload)
+        response.data = json.loads(response.body) if response.body else None
+        return response
+
+    def window(self, method: str, path: str, body: Any = None, unit: str = SHANGHAI_WINDOW) -> Any:
+        return self.call(method, path, "window", unit, body)
+
+    def reviewer(self, method: str, path: str, body: Any = None, unit: str = HARBIN_TOWNSHIP) -> Any:
+        return self.call(method, path, "reviewer", unit, body)
+
+    def upload(self, case_id: str, code: str, content: bytes | None = None) -> dict[str, Any]:
+        """Register a material, put its bytes where the presigned POST points, confirm it."""
+        content = content if content is not None else pdf_bytes(code)
+        registered = self.window("POST", f"/cases/{case_id}/materials", declaration(code, content))
+        assert registered.status_code == 201, registered.data
+        store_object(registered.data["upload"], content)
+        return self.window("POST", f"/cases/{case_id}/materials/{registered.data['material_id']}/confirm").data
+
+    def ready_case(self, body: dict[str, Any]) -> dict[str, Any]:
+        """A case accepted and with every required material received."""
+        case = self.window("POST", "/cases", body).data
+        for item in case["notice"]["materials"]:
+            self.upload(case["case_id"], item["code"])
+        return case
+
+
+def store_object(upload: dict[str, Any], content: bytes) -> None:
+    """What a browser's presigned POST would store (moto in-process cannot take the POST)."""
+    fields = upload["fields"]
+    bucket = upload["url"].rstrip("/").rsplit("/", 1)[-1] if "amazonaws" not in upload["url"].split("/")[2] \
+        else upload["url"].split("//")[1].split(".")[0]
+    boto3.client("s3").put_object(Bucket=bucket, Key=fields["key"], Body=content,
+                                  ContentType=fields["Content-Type"])
+
+
+@pytest.fixture()
+def api(aws: dict[str, Any]) -> Iterator[Api]:
+    with Client(application.app, stage_name="local") as client:
+        yield Api(client)

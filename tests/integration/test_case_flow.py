@@ -1,0 +1,79 @@
+"""The Heilongjiang-in-Shanghai case through the Chalice handlers on moto."""
+from __future__ import annotations
+
+import json
+
+import boto3
+
+from tests.support.people import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, application
+
+
+def test_a_cross_province_case_travels_from_acceptance_to_closing(api, aws):
+    sqs = boto3.client("sqs")
+    queue = sqs.create_queue(QueueName="window-feed")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    results_topic = next(arn for arn in aws["topics"] if arn.endswith("case-results"))
+    boto3.client("sns").subscribe(TopicArn=results_topic, Protocol="sqs", Endpoint=queue_arn,
+                                  Attributes={"RawMessageDelivery": "true"})
+
+    api.now = "2026-09-24T09:30:00+08:00"
+    accepted = api.window("POST", "/cases", application())
+    assert accepted.status_code == 201, accepted.data
+    case = accepted.data
+    case_id = case["case_id"]
+    assert case["status"] == "awaiting_materials"
+    assert case["accepting_unit"] == SHANGHAI_WINDOW
+    assert case["business_unit"] == HARBIN_TOWNSHIP
+    assert case["scope"] == "cross_province"
+    assert case["applied_on"] == "2026-09-24"
+    assert case["application_month"] == "2026-09"
+    assert "1980" not in case["applicant"]["id_number"]
+    assert [item["code"] for item in case["notice"]["materials"]] == [
+        "application_form", "id_card", "household_register", "disability_certificate", "photo", "bank_account"]
+
+    for item in case["notice"]["materials"]:
+        confirmed = api.upload(case_id, item["code"])
+        assert confirmed["status"] == "received"
+
+    api.now = "2026-09-30T16:00:00+08:00"
+    completed = api.window("POST", f"/cases/{case_id}/complete")
+    assert completed.status_code == 200, completed.data
+    push_deadline = completed.data["deadlines"][0]
+    assert push_deadline == {"kind": "push", "starts_on": "2026-09-30", "working_days": 3,
+                             "due_on": "2026-10-10", "state": "open", "provisional": False,
+                             "calendar_version": "chinesecalendar-1.11.0", "closed_on": None}
+
+    api.now = "2026-10-09T11:00:00+08:00"
+    pushed = api.window("POST", f"/cases/{case_id}/push")
+    assert pushed.data["status"] == "under_review"
+    assert pushed.data["deadlines"][0]["state"] == "met"
+    # pushed on Fri 10-09: day 1 is the make-up Saturday 10-10, day 10 is Thu 10-22
+    assert pushed.data["deadlines"][1]["due_on"] == "2026-10-22"
+
+    api.now = "2026-10-20T15:00:00+08:00"
+    decided = api.reviewer("POST", f"/cases/{case_id}/decision", {
+        "outcome": "approved", "reason": "符合条件",
+        "subsidies": [{"type": "living", "monthly_amount": "99"}, {"type": "nursing", "monthly_amount": "120.5"}]})
+    assert decided.status_code == 200, decided.data
+    assert decided.data["status"] == "result_returned"
+    assert decided.data["decision"]["subsidies"] == [
+        {"type": "living", "monthly_amount": "99.00", "start_month": "2026-09"},
+        {"type": "nursing", "monthly_amount": "120.50", "start_month": "2026-09"}]
+
+    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+    assert len(messages) == 1
+    feed = json.loads(messages[0]["Body"])
+    assert feed["case_id"] == case_id and feed["accepting_unit"] == SHANGHAI_WINDOW
+    assert feed["outcome"] == "approved" and feed["notify_due_on"] == "2026-10-23"
+
+    api.now = "2026-10-21T10:00:00+08:00"
+    notified = api.window("POST", f"/cases/{case_id}/notification", {"method": "sms", "note": "已短信告知"})
+    assert notified.data["status"] == "closed"
+    assert [d["state"] for d in notified.data["deadlines"]] == ["met", "met", "met"]
+
+    seen_by_window = api.window("GET", f"/cases/{case_id}").data["timeline"]
+    seen_by_reviewer = api.reviewer("GET", f"/cases/{case_id}").data["timeline"]
+    assert seen_by_window == seen_by_reviewer
+    assert [e["event"] for e in seen_by_window] == (
+        ["accepted"] + ["material_registered", "material_received"] * 6
+        + ["materials_completed", "pushed", "decided", "applicant_notified"])

@@ -1,0 +1,39 @@
+"""Valid test identities: numbers built with the real GB 11643 check digit."""
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from stdnum.cn import ric
+
+SHANGHAI_WINDOW = "310101002"  # 黄浦区南京东路街道
+HARBIN_TOWNSHIP = "230102001"  # 哈尔滨市道里区
+HARBIN_OTHER_TOWNSHIP = "230103001"  # 哈尔滨市南岗区
+
+
+def id_number(region: str = "230102", birth: str = "19800101", sequence: str = "123") -> str:
+    body = region + birth + sequence
+    return body + ric.calc_check_digit(body + "0")
+
+
+def application(person_id: str | None = None, hukou_unit: str = HARBIN_TOWNSHIP, **overrides: Any) -> dict[str, Any]:
+    """The POST /cases body for a Heilongjiang applicant (API.md)."""
+    person_id = person_id or id_number()
+    body: dict[str, Any] = {
+        "applicant": {"name": "张三", "id_number": person_id, "phone": "13800000000",
+                      "hukou_unit": hukou_unit, "hukou_address": "哈尔滨市道里区兆麟街1号"},
+        "certificate": {"number": person_id + "41", "valid_until": "2031-05-01"},
+        "subsidies": ["living", "nursing"],
+        "low_income": {"dibao": True},
+    }
+    body.update(overrides)
+    return body
+
+
+def pdf_bytes(label: str = "material") -> bytes:
+    return b"%PDF-1.4\n% " + label.encode() + b"\n%%EOF\n"
+
+
+def declaration(code: str, content: bytes, content_type: str = "application/pdf") -> dict[str, Any]:
+    return {"code": code, "filename": f"{code}.pdf", "content_type": content_type,
+            "size": len(content), "sha256": hashlib.sha256(content).hexdigest()}
