@@ -10,7 +10,7 @@ from typing import Callable, Mapping
 
 from .case import Actor, Case
 from .errors import Forbidden
-from .units import within
+from .units import is_township, within
 
 ROLES: frozenset[str] = frozenset({"window", "reviewer", "admin", "supervisor"})
 
@@ -70,7 +70,7 @@ def rule_for(route: str, actor: Actor) -> str:
     if rule is None or actor.role not in rule.roles:
         raise Forbidden("ROLE_NOT_ALLOWED", f"a {actor.role} may not call {route}")
     relation = rule.roles[actor.role]
-    if relation == "township" and not (len(actor.unit) == 9 and actor.unit.isdigit()):
+    if relation == "township" and not is_township(actor.unit):
         raise Forbidden("UNIT_NOT_TOWNSHIP", "this route needs a 9-digit township unit in the token")
     return relation
 

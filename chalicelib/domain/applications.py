@@ -117,7 +117,7 @@ def _agent(value: Any, applicant_id: str, today: date) -> Mapping[str, Any] | No
     if agent_id == applicant_id:
         raise Invalid("AGENT_IS_APPLICANT", "the agent cannot be the applicant", "agent.id_number")
     relationship = agent.get("relationship")
-    if relationship not in AGENT_RELATIONSHIPS:
+    if not isinstance(relationship, str) or relationship not in AGENT_RELATIONSHIPS:
         raise Invalid("UNKNOWN_RELATIONSHIP", f"agent.relationship must be one of {sorted(AGENT_RELATIONSHIPS)}",
                       "agent.relationship")
     return {"name": _text(agent, "name", "agent.name", max_len=50), "id_number": agent_id,
@@ -223,7 +223,7 @@ def read_notification(body: Any) -> dict[str, Any]:
     body = _object(body, "body")
     assert body is not None
     method = body.get("method")
-    if method not in NOTIFICATION_METHODS:
+    if not isinstance(method, str) or method not in NOTIFICATION_METHODS:
         raise Invalid("UNKNOWN_METHOD", f"method must be one of {sorted(NOTIFICATION_METHODS)}", "method")
     return {"method": method, "note": _text(body, "note", "note", required=False, max_len=500)}
 

@@ -12,8 +12,9 @@ from datetime import date
 
 from stdnum.cn.ric import calc_check_digit
 
-from chalicelib.domain.errors import Invalid
-from chalicelib.domain.units import is_known_region_code
+from .errors import Invalid, Malformed
+from .units import is_known_region_code
+from .values import day_or_none
 
 ID_LENGTH = 18
 EARLIEST_BIRTH = date(1900, 1, 1)
@@ -30,7 +31,6 @@ CATEGORY_NAMES: dict[int, str] = {
 GRADE_NAMES: dict[int, str] = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
 
 _ID_RE = re.compile(r"[0-9]{17}[0-9X]")
-_ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def validate_id_number(value: object, today: date, field: str) -> str:
@@ -39,6 +39,8 @@ def validate_id_number(value: object, today: date, field: str) -> str:
     Checks, in order: type, length, characters, ISO 7064 MOD 11-2 check character,
     birth date (real, 1900-01-01..today), and address code (known at any time).
     """
+    if value is None or value == "":
+        raise Malformed("MISSING_FIELD", f"{field} is required", field)
     if not isinstance(value, str):
         raise Invalid("ID_NUMBER_FORMAT", "ID number must be a string", field)
     number = value.replace(" ", "").upper()
@@ -141,7 +143,7 @@ def parse_certificate(
         )
     if grade_char not in "1234":
         raise Invalid("CERTIFICATE_GRADE", "certificate grade digit must be 1 to 4", number_field)
-    expiry = _iso_date_or_none(valid_until)
+    expiry = day_or_none(valid_until)
     valid_field = f"{field}.valid_until"
     if expiry is None:
         raise Invalid(
@@ -157,12 +159,3 @@ def parse_certificate(
         grade=int(grade_char),
         valid_until=expiry,
     )
-
-
-def _iso_date_or_none(value: object) -> date | None:
-    if not isinstance(value, str) or not _ISO_DATE_RE.fullmatch(value):
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None

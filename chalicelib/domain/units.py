@@ -12,7 +12,7 @@ from enum import Enum
 
 from stdnum import numdb
 
-from chalicelib.domain.errors import Invalid
+from .errors import Invalid
 
 _TOWNSHIP_RE = re.compile(r"[0-9]{9}")
 _SCOPE_RE = re.compile(r"[0-9]+")
@@ -128,6 +128,11 @@ def is_scope_code(code: object) -> bool:
         and len(code) in _SCOPE_LENGTHS
         and _SCOPE_RE.fullmatch(code) is not None
     )
+
+
+def is_township(code: object) -> bool:
+    """Whether ``code`` is a str of exactly 9 ASCII digits (a township or street unit)."""
+    return isinstance(code, str) and _TOWNSHIP_RE.fullmatch(code) is not None
 
 
 def within(scope_code: str, unit: str) -> bool:

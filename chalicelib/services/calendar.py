@@ -6,7 +6,8 @@ from datetime import date
 from typing import Any
 
 from ..adapters.calendar import OfficialCalendar
-from ..domain.errors import Invalid, Malformed
+from ..domain.errors import Malformed
+from ..domain.values import parse_count, parse_day
 from ..domain.workdays import STATUTORY_RULE, CountingRule, add_working_days
 
 MAX_WORKING_DAYS = 250
@@ -27,17 +28,13 @@ class DeadlineService:
         """GET /calendar/deadline: the query string checked, then the statutory count."""
         if not start:
             raise Malformed("MISSING_FIELD", "start is required (YYYY-MM-DD)", "start")
-        try:
-            day = date.fromisoformat(start)
-        except ValueError:
-            raise Invalid("DATE_FORMAT", "start must be a date YYYY-MM-DD", "start") from None
+        day = parse_day(start, "start")
         if working_days is None:
             raise Malformed("MISSING_FIELD", "working_days is required", "working_days")
-        if not str(working_days).isdigit() or not 1 <= int(working_days) <= MAX_WORKING_DAYS:
-            raise Invalid("WORKING_DAYS_RANGE", f"working_days must be 1..{MAX_WORKING_DAYS}", "working_days")
-        due_on, provisional, version = self.plan(day, int(working_days))
+        count = parse_count(working_days, "working_days", 1, MAX_WORKING_DAYS, "WORKING_DAYS_RANGE")
+        due_on, provisional, version = self.plan(day, count)
         return {
-            "start": day.isoformat(), "working_days": int(working_days), "due_on": due_on.isoformat(),
+            "start": day.isoformat(), "working_days": count, "due_on": due_on.isoformat(),
             "provisional": provisional, "calendar_version": version,
             "counting": "day 1 is the first working day after start (民法典 art. 201)"
             if self.rule.first_day_offset == 1 else "day 1 is the start day when it is a working day",

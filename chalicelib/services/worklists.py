@@ -14,6 +14,7 @@ from ..domain.case import Actor, Status
 from ..domain.errors import Invalid
 from ..domain.records import case_view
 from ..domain.units import is_scope_code
+from ..domain.values import parse_count, parse_day
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
@@ -26,19 +27,14 @@ def _filters(query: Mapping[str, str], today: date) -> tuple[str | None, str | N
         raise Invalid("UNKNOWN_STATUS", f"status {status!r} is not a case status", "status")
     due_before = query.get("due_before")
     if due_before is not None:
-        try:
-            due_before = date.fromisoformat(due_before).isoformat()
-        except ValueError:
-            raise Invalid("DATE_FORMAT", "due_before must be a date YYYY-MM-DD", "due_before") from None
+        due_before = parse_day(due_before, "due_before").isoformat()
     overdue = query.get("overdue")
     if overdue not in (None, "true", "false"):
         raise Invalid("BOOLEAN_FORMAT", "overdue must be true or false", "overdue")
     if overdue == "true":  # an open deadline whose due day has passed
         due_before = min(due_before or today.isoformat(), today.isoformat())
-    raw_limit = query.get("limit", str(DEFAULT_LIMIT))
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
-        raise Invalid("LIMIT_RANGE", f"limit must be 1..{MAX_LIMIT}", "limit")
-    return status, due_before, int(raw_limit)
+    limit = parse_count(query.get("limit", str(DEFAULT_LIMIT)), "limit", 1, MAX_LIMIT, "LIMIT_RANGE")
+    return status, due_before, limit
 
 
 def worklist(repo: Any, actor: Actor, query: Mapping[str, str], today: date) -> dict[str, Any]:
