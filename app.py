@@ -93,7 +93,7 @@ def accept_case(actor: Actor, relation: str) -> dict[str, Any]:
 @endpoint("/cases")
 def list_cases(actor: Actor, relation: str) -> dict[str, Any]:
     query = app.current_request.query_params or {}
-    return worklists.worklist(deps().repo, actor, query, _now().date())
+    return worklists.worklist(deps().repo, deps().deadlines.count, actor, query, _now().date())
 
 
 @endpoint("/cases/{case_id}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import Enum
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping, Protocol
 
 from .errors import Conflict, Invalid, NotFound
 from .rules import NoticeItem
@@ -19,14 +19,19 @@ class Status(str, Enum):
     AWAITING_MATERIALS = "awaiting_materials"
     AWAITING_PUSH = "awaiting_push"
     UNDER_REVIEW = "under_review"
+    SUPPLEMENT_REQUESTED = "supplement_requested"  # 补正: the 业务属地 asked for more materials
     RESULT_RETURNED = "result_returned"
     CLOSED = "closed"
     WITHDRAWN = "withdrawn"
 
 
 OPEN_STATUSES: frozenset[Status] = frozenset(
-    {Status.AWAITING_MATERIALS, Status.AWAITING_PUSH, Status.UNDER_REVIEW, Status.RESULT_RETURNED}
+    {Status.AWAITING_MATERIALS, Status.AWAITING_PUSH, Status.UNDER_REVIEW, Status.SUPPLEMENT_REQUESTED,
+     Status.RESULT_RETURNED}
 )
+
+
+MATERIAL_STATUSES: frozenset[Status] = frozenset({Status.AWAITING_MATERIALS, Status.SUPPLEMENT_REQUESTED})
 
 
 class DeadlineKind(str, Enum):
@@ -51,6 +56,8 @@ class Transition:
     event: str
     ends: DeadlineKind | None = None
     starts: DeadlineKind | None = None
+    pauses: DeadlineKind | None = None  # the clock stops with the working days left recorded
+    resumes: DeadlineKind | None = None  # ... and restarts with those days from today
 
 
 TRANSITIONS: Mapping[str, Transition] = {
@@ -60,6 +67,10 @@ TRANSITIONS: Mapping[str, Transition] = {
                    "window", "materials_completed", starts=DeadlineKind.PUSH),
         Transition("push", frozenset({Status.AWAITING_PUSH}), Status.UNDER_REVIEW,
                    "window", "pushed", ends=DeadlineKind.PUSH, starts=DeadlineKind.REVIEW),
+        Transition("request_supplement", frozenset({Status.UNDER_REVIEW}), Status.SUPPLEMENT_REQUESTED,
+                   "reviewer", "supplement_requested", pauses=DeadlineKind.REVIEW),
+        Transition("supplement", frozenset({Status.SUPPLEMENT_REQUESTED}), Status.UNDER_REVIEW,
+                   "window", "supplement_sent", resumes=DeadlineKind.REVIEW),
         Transition("decide", frozenset({Status.UNDER_REVIEW}), Status.RESULT_RETURNED,
                    "reviewer", "decided", ends=DeadlineKind.REVIEW, starts=DeadlineKind.NOTIFY),
         Transition("notify", frozenset({Status.RESULT_RETURNED}), Status.CLOSED,
@@ -98,8 +109,10 @@ class Deadline:
     due_on: date
     provisional: bool
     calendar_version: str
-    state: str = "open"  # open | met | overdue (missed) | cancelled
+    state: str = "open"  # open | paused | met | overdue (missed) | cancelled
     closed_on: date | None = None
+    paused_on: date | None = None
+    remaining_working_days: int | None = None  # while paused: what was left when the clock stopped
 
     def state_on(self, today: date) -> str:
         """The state as of ``today``: an open deadline past its due day reads as overdue."""
@@ -143,6 +156,7 @@ class Case:
     decision: Mapping[str, Any] | None = None
     notification: Mapping[str, Any] | None = None
     withdrawal: Mapping[str, Any] | None = None
+    supplements: tuple[Mapping[str, Any], ...] = ()  # 补正 requests, oldest first
     pushed_on: date | None = None
     version: int = 0
 
@@ -163,8 +177,14 @@ class Case:
         return frozenset(m.code for m in self.materials if m.status == "received")
 
 
-# Plans a deadline: (start day, working days) -> (due day, provisional, calendar version).
-DeadlinePlanner = Callable[[date, int], tuple[date, bool, str]]
+class DeadlineClock(Protocol):
+    """The statutory working-day count, injected (``services.calendar.DeadlineService``)."""
+
+    def plan(self, start: date, working_days: int) -> tuple[date, bool, str]:
+        """(due day, provisional, calendar version) of a deadline starting on ``start``."""
+
+    def count(self, after: date, until: date) -> int:
+        """Working days d with after < d <= until."""
 
 
 def guard(case: Case, action: str, actor: Actor) -> Transition:
@@ -186,17 +206,18 @@ def transition(
     action: str,
     actor: Actor,
     now: datetime,
-    plan: DeadlinePlanner,
+    clock: DeadlineClock,
     changes: Mapping[str, Any] | None = None,
     detail: Mapping[str, Any] | None = None,
 ) -> tuple[Case, Event]:
-    """Apply one move of the table: new status, deadlines ended and started, one event."""
+    """Apply one move of the table: new status, deadlines ended, paused, resumed or started, one event."""
     move = guard(case, action, actor)
     today = now.date()
     deadlines = tuple(_close(d, today, move) for d in case.deadlines)
+    deadlines = tuple(_pause_or_resume(d, today, move, clock) for d in deadlines)
     if move.starts is not None:
         working_days = STATUTORY_WORKING_DAYS[move.starts]
-        due_on, provisional, version = plan(today, working_days)
+        due_on, provisional, version = clock.plan(today, working_days)
         deadlines += (Deadline(move.starts, today, working_days, due_on, provisional, version),)
     updated = replace(case, status=move.target, deadlines=deadlines, **dict(changes or {}))
     if action == "push":
@@ -205,7 +226,7 @@ def transition(
 
 
 def _close(deadline: Deadline, today: date, move: Transition) -> Deadline:
-    if deadline.state != "open":
+    if deadline.state not in ("open", "paused"):
         return deadline
     if move.ends == deadline.kind:
         state = "met" if today <= deadline.due_on else "overdue"
@@ -215,12 +236,26 @@ def _close(deadline: Deadline, today: date, move: Transition) -> Deadline:
     return deadline
 
 
+def _pause_or_resume(deadline: Deadline, today: date, move: Transition, clock: DeadlineClock) -> Deadline:
+    if move.pauses == deadline.kind and deadline.state == "open":
+        left = clock.count(today, deadline.due_on) if today < deadline.due_on else 0
+        return replace(deadline, state="paused", paused_on=today, remaining_working_days=left)
+    if move.resumes == deadline.kind and deadline.state == "paused":
+        left = deadline.remaining_working_days or 0
+        if left == 0:  # the time had already run out: no new days, the deadline stays where it was
+            return replace(deadline, state="open", paused_on=None, remaining_working_days=None)
+        due_on, provisional, version = clock.plan(today, left)
+        return replace(deadline, state="open", due_on=due_on, provisional=provisional,
+                       calendar_version=version, paused_on=None, remaining_working_days=None)
+    return deadline
+
+
 def register_material(case: Case, material: Material, actor: Actor, now: datetime) -> tuple[Case, Event]:
-    """Record a material the window is about to upload; only while materials are being gathered."""
-    if case.status != Status.AWAITING_MATERIALS:
+    """Record a material the window is about to upload: while gathering, or for a supplement (补正)."""
+    if case.status not in MATERIAL_STATUSES:
         raise Conflict(
             "INVALID_TRANSITION",
-            f"materials can be added only while awaiting materials, not when {case.status.value}",
+            f"materials can be added only while awaiting materials or a supplement, not when {case.status.value}",
             "status",
         )
     if material.code not in {item.code for item in case.notice}:
@@ -237,7 +272,7 @@ def receive_material(
     current = case.material(material_id)
     if current.status == "received":
         raise Conflict("MATERIAL_ALREADY_RECEIVED", "this material was already confirmed", "material_id")
-    if case.status != Status.AWAITING_MATERIALS:
+    if case.status not in MATERIAL_STATUSES:
         raise Conflict("INVALID_TRANSITION", f"case is {case.status.value}", "status")
     received = replace(current, status="received", received_at=now.isoformat(), object_version=object_version)
     materials = tuple(received if m.material_id == material_id else m for m in case.materials)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from .case import Case, Deadline, DeadlineKind, Event, Material, Status
 from .identity import mask_id_number
@@ -28,6 +28,7 @@ def deadline_record(d: Deadline) -> dict[str, Any]:
         "kind": d.kind.value, "starts_on": d.starts_on.isoformat(), "working_days": d.working_days,
         "due_on": d.due_on.isoformat(), "state": d.state, "provisional": d.provisional,
         "calendar_version": d.calendar_version, "closed_on": _day(d.closed_on),
+        "paused_on": _day(d.paused_on), "remaining_working_days": d.remaining_working_days,
     }
 
 
@@ -37,6 +38,8 @@ def deadline_from(r: Mapping[str, Any]) -> Deadline:
         working_days=int(r["working_days"]), due_on=date.fromisoformat(r["due_on"]),
         provisional=bool(r["provisional"]), calendar_version=r["calendar_version"],
         state=r["state"], closed_on=_parse_day(r.get("closed_on")),
+        paused_on=_parse_day(r.get("paused_on")),
+        remaining_working_days=None if r.get("remaining_working_days") is None else int(r["remaining_working_days"]),
     )
 
 
@@ -54,6 +57,7 @@ def to_record(case: Case) -> dict[str, Any]:
         "decision": dict(case.decision) if case.decision else None,
         "notification": dict(case.notification) if case.notification else None,
         "withdrawal": dict(case.withdrawal) if case.withdrawal else None,
+        "supplements": [dict(s) for s in case.supplements],
         "pushed_on": _day(case.pushed_on),
     }
 
@@ -69,6 +73,7 @@ def from_record(r: Mapping[str, Any], version: int) -> Case:
         materials=tuple(Material(**m) for m in r.get("materials") or []),
         deadlines=tuple(deadline_from(d) for d in r.get("deadlines") or []),
         decision=r.get("decision"), notification=r.get("notification"), withdrawal=r.get("withdrawal"),
+        supplements=tuple(r.get("supplements") or ()),
         pushed_on=_parse_day(r.get("pushed_on")), version=version,
     )
 
@@ -103,7 +108,26 @@ def notice_view(case: Case) -> dict[str, Any]:
     }
 
 
-def case_view(case: Case, today: date, events: list[Event] | None = None) -> dict[str, Any]:
+def deadline_view(d: Deadline, today: date, count: Callable[[date, date], int] | None) -> dict[str, Any]:
+    """A deadline as of ``today``; with a working-day counter, the days left or overdue too
+    ("剩 N 个工作日 / 已超期 N 个工作日")."""
+    shown = dict(deadline_record(d), state=d.state_on(today))
+    if count is None:
+        return shown
+    left = overdue = None
+    if d.state == "paused":
+        left = d.remaining_working_days
+    elif d.state == "open" and today <= d.due_on:
+        left = count(today, d.due_on)
+    elif d.state == "open":
+        overdue = count(d.due_on, today)
+    return dict(shown, working_days_left=left, working_days_overdue=overdue)
+
+
+def case_view(
+    case: Case, today: date, events: list[Event] | None = None,
+    count: Callable[[date, date], int] | None = None,
+) -> dict[str, Any]:
     """What a caller sees: ID and phone numbers masked, deadline states as of ``today``."""
     record = to_record(case)
     record["applicant"] = _masked_person(case.applicant)
@@ -112,7 +136,7 @@ def case_view(case: Case, today: date, events: list[Event] | None = None) -> dic
     certificate["number"] = mask_id_number(certificate["number"][:18]) + certificate["number"][18:]
     record["certificate"] = certificate
     record["application_month"] = application_month(case.applied_on)
-    record["deadlines"] = [dict(deadline_record(d), state=d.state_on(today)) for d in case.deadlines]
+    record["deadlines"] = [deadline_view(d, today, count) for d in case.deadlines]
     record["materials"] = [material_view(m) for m in case.materials]
     record["version"] = case.version
     if events is not None:

@@ -8,7 +8,7 @@ from typing import Any
 from ..adapters.calendar import OfficialCalendar
 from ..domain.errors import Malformed
 from ..domain.values import parse_count, parse_day
-from ..domain.workdays import STATUTORY_RULE, CountingRule, add_working_days
+from ..domain.workdays import STATUTORY_RULE, CountingRule, add_working_days, working_days_between
 
 MAX_WORKING_DAYS = 250
 
@@ -23,6 +23,10 @@ class DeadlineService:
         due = add_working_days(start, working_days, self.calendar, self.rule)
         versions = sorted({self.calendar.version_of(year) for year in range(start.year, due.due_on.year + 1)})
         return due.due_on, due.provisional, "+".join(versions)
+
+    def count(self, after: date, until: date) -> int:
+        """Working days d with after < d <= until (the days left on a paused deadline)."""
+        return working_days_between(after, until, self.calendar)[0]
 
     def answer(self, start: Any, working_days: Any) -> dict[str, Any]:
         """GET /calendar/deadline: the query string checked, then the statutory count."""

@@ -78,7 +78,7 @@ def _mutate(
 
 def view(deps: Deps, case: Case, today: date, with_timeline: bool = True) -> dict[str, Any]:
     events = deps.repo.timeline(case.case_id) if with_timeline else None
-    return case_view(case, today, events)
+    return case_view(case, today, events, deps.deadlines.count)
 
 
 def accept(deps: Deps, body: Any, actor: Actor, now: datetime) -> dict[str, Any]:
@@ -156,7 +156,7 @@ def complete(deps: Deps, case_id: str, actor: Actor, relation: str, now: datetim
         missing = outstanding(case.notice, case.received_codes())
         if missing and case.status == Status.AWAITING_MATERIALS:
             raise Invalid("MATERIALS_MISSING", f"still missing: {', '.join(missing)}", "materials")
-        return transition(case, "complete", actor, now, deps.deadlines.plan)
+        return transition(case, "complete", actor, now, deps.deadlines)
 
     return view(deps, _mutate(deps, case_id, actor, relation, change), now.date())
 
@@ -164,7 +164,7 @@ def complete(deps: Deps, case_id: str, actor: Actor, relation: str, now: datetim
 def push(deps: Deps, case_id: str, actor: Actor, relation: str, now: datetime) -> dict[str, Any]:
     """推送: hand the complete case to the 业务属地; ends D1, starts D2."""
     def change(case: Case) -> tuple[Case, Event]:
-        return transition(case, "push", actor, now, deps.deadlines.plan, detail={"to": case.business_unit})
+        return transition(case, "push", actor, now, deps.deadlines, detail={"to": case.business_unit})
 
     return view(deps, _mutate(deps, case_id, actor, relation, change), now.date())
 
@@ -175,7 +175,7 @@ def decide(deps: Deps, case_id: str, body: Any, actor: Actor, relation: str, now
         decision = read_decision(body, case.subsidies, application_month(case.applied_on))
         decision = dict(decision, decided_on=now.date().isoformat(), decided_by=actor.sub)
         detail = {"outcome": decision["outcome"], "subsidies": decision["subsidies"], "reason": decision["reason"]}
-        return transition(case, "decide", actor, now, deps.deadlines.plan, {"decision": decision}, detail)
+        return transition(case, "decide", actor, now, deps.deadlines, {"decision": decision}, detail)
 
     saved = _mutate(deps, case_id, actor, relation, change)
     _feed_result(deps, saved)
@@ -203,7 +203,7 @@ def notify(deps: Deps, case_id: str, body: Any, actor: Actor, relation: str, now
     notification = dict(read_notification(body), notified_on=now.date().isoformat(), notified_by=actor.sub)
 
     def change(case: Case) -> tuple[Case, Event]:
-        return transition(case, "notify", actor, now, deps.deadlines.plan,
+        return transition(case, "notify", actor, now, deps.deadlines,
                           {"notification": notification}, {"method": notification["method"]})
 
     return view(deps, _mutate(deps, case_id, actor, relation, change), now.date())
@@ -213,7 +213,7 @@ def withdraw(deps: Deps, case_id: str, body: Any, actor: Actor, relation: str, n
     withdrawal = dict(read_withdrawal(body), withdrawn_on=now.date().isoformat())
 
     def change(case: Case) -> tuple[Case, Event]:
-        return transition(case, "withdraw", actor, now, deps.deadlines.plan,
+        return transition(case, "withdraw", actor, now, deps.deadlines,
                           {"withdrawal": withdrawal}, {"reason": withdrawal["reason"]})
 
     return view(deps, _mutate(deps, case_id, actor, relation, change), now.date())

@@ -8,7 +8,7 @@ Open cases with the nearest deadline come first.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from ..domain.case import Actor, Status
 from ..domain.errors import Invalid
@@ -19,6 +19,7 @@ from ..domain.values import parse_count, parse_day
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
 EXHAUSTED = "~"
+Counter = Callable[[date, date], int]
 
 
 def _filters(query: Mapping[str, str], today: date) -> tuple[str | None, str | None, int]:
@@ -37,21 +38,21 @@ def _filters(query: Mapping[str, str], today: date) -> tuple[str | None, str | N
     return status, due_before, limit
 
 
-def worklist(repo: Any, actor: Actor, query: Mapping[str, str], today: date) -> dict[str, Any]:
+def worklist(repo: Any, count: Counter, actor: Actor, query: Mapping[str, str], today: date) -> dict[str, Any]:
     status, due_before, limit = _filters(query, today)
     token = query.get("next_token")
     if actor.role == "supervisor":
-        return _supervisor(repo, actor, status, due_before, limit, token, today)
+        return _supervisor(repo, count, actor, status, due_before, limit, token, today)
     side = "accepting" if actor.role == "window" else "business"
     page = repo.worklist(side, actor.unit, due_before, status, actor.role == "reviewer", limit, token)
     return {
-        "cases": [case_view(case, today) for case in page.cases],
+        "cases": [case_view(case, today, count=count) for case in page.cases],
         "next_token": page.next_token,
     }
 
 
 def _supervisor(
-    repo: Any, actor: Actor, status: str | None, due_before: str | None,
+    repo: Any, count: Counter, actor: Actor, status: str | None, due_before: str | None,
     limit: int, token: str | None, today: date,
 ) -> dict[str, Any]:
     if not is_scope_code(actor.unit):
@@ -73,6 +74,6 @@ def _supervisor(
                                                  c.case_id))
     more = any(t != EXHAUSTED for t in next_tokens)
     return {
-        "cases": [case_view(case, today) for case in cases],
+        "cases": [case_view(case, today, count=count) for case in cases],
         "next_token": ".".join(next_tokens) if more else None,
     }

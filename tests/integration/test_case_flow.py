@@ -41,7 +41,9 @@ def test_a_cross_province_case_travels_from_acceptance_to_closing(api, aws):
     push_deadline = completed.data["deadlines"][0]
     assert push_deadline == {"kind": "push", "starts_on": "2026-09-30", "working_days": 3,
                              "due_on": "2026-10-10", "state": "open", "provisional": False,
-                             "calendar_version": "chinesecalendar-1.11.0", "closed_on": None}
+                             "calendar_version": "chinesecalendar-1.11.0", "closed_on": None,
+                             "paused_on": None, "remaining_working_days": None,
+                             "working_days_left": 3, "working_days_overdue": None}
 
     api.now = "2026-10-09T11:00:00+08:00"
     pushed = api.window("POST", f"/cases/{case_id}/push")

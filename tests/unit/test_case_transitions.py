@@ -9,6 +9,7 @@ import pytest
 
 from chalicelib.domain.access import ROLES
 from chalicelib.domain.case import (
+    MATERIAL_STATUSES,
     OPEN_STATUSES,
     STATUTORY_WORKING_DAYS,
     TRANSITIONS,
@@ -34,8 +35,17 @@ ACTORS = {"window": WINDOW, "reviewer": REVIEWER}
 HAPPY_PATH = ("complete", "push", "decide", "notify")
 
 
-def plan(start: date, n: int) -> tuple[date, bool, str]:
-    return (start + timedelta(days=n), False, "test")
+class CalendarDays:
+    """A fake statutory clock: every calendar day is a working day."""
+
+    def plan(self, start: date, n: int) -> tuple[date, bool, str]:
+        return (start + timedelta(days=n), False, "test")
+
+    def count(self, after: date, until: date) -> int:
+        return max((until - after).days, 0)
+
+
+CLOCK = CalendarDays()
 
 
 def at(day: str) -> datetime:
@@ -64,11 +74,15 @@ def case_in(status: Status) -> Case:
     """A case brought to ``status`` by the table's own moves (so its deadlines are realistic)."""
     case = new_case()
     if status == Status.WITHDRAWN:
-        return transition(case, "withdraw", WINDOW, NOW, plan)[0]
+        return transition(case, "withdraw", WINDOW, NOW, CLOCK)[0]
+    if status == Status.SUPPLEMENT_REQUESTED:
+        for action in ("complete", "push", "request_supplement"):
+            case, _ = transition(case, action, actor_for(action), NOW, CLOCK)
+        return case
     for action in HAPPY_PATH:
         if case.status == status:
             break
-        case, _ = transition(case, action, actor_for(action), NOW, plan)
+        case, _ = transition(case, action, actor_for(action), NOW, CLOCK)
     assert case.status == status
     return case
 
@@ -94,7 +108,7 @@ def test_an_action_from_one_of_its_source_statuses_moves_the_case_to_the_target_
     case = case_in(status)
     snapshot = copy.deepcopy(case)
 
-    updated, event = transition(case, action, actor_for(action), NOW, plan)
+    updated, event = transition(case, action, actor_for(action), NOW, CLOCK)
 
     assert updated.status == TRANSITIONS[action].target
     assert updated is not case
@@ -110,7 +124,7 @@ def test_an_action_from_any_other_status_raises_invalid_transition_and_leaves_th
     snapshot = copy.deepcopy(case)
 
     with pytest.raises(Conflict) as raised:
-        transition(case, action, actor_for(action), NOW, plan)
+        transition(case, action, actor_for(action), NOW, CLOCK)
 
     assert raised.value.code == "INVALID_TRANSITION"
     assert raised.value.field == "status"
@@ -125,7 +139,7 @@ def test_an_action_performed_by_the_wrong_role_raises_wrong_role(action, role):
     intruder = Actor("someone", "某人", role, SHANGHAI_WINDOW)
 
     with pytest.raises(Conflict) as raised:
-        transition(case, action, intruder, NOW, plan)
+        transition(case, action, intruder, NOW, CLOCK)
 
     assert raised.value.code == "WRONG_ROLE"
     assert case.status == source
@@ -137,7 +151,7 @@ def test_no_action_of_the_table_leaves_closed_or_withdrawn(status):
     case = case_in(status)
     for action in TRANSITIONS:
         with pytest.raises(Conflict) as raised:
-            transition(case, action, actor_for(action), NOW, plan)
+            transition(case, action, actor_for(action), NOW, CLOCK)
         assert raised.value.code == "INVALID_TRANSITION"
 
 
@@ -153,11 +167,12 @@ def test_a_transition_that_starts_a_deadline_plans_it_with_the_statutory_working
     case = case_in(sorted(move.sources, key=lambda s: s.value)[0])
     calls: list[tuple[date, int]] = []
 
-    def recording_plan(start: date, n: int) -> tuple[date, bool, str]:
-        calls.append((start, n))
-        return plan(start, n)
+    class Recording(CalendarDays):
+        def plan(self, start: date, n: int) -> tuple[date, bool, str]:
+            calls.append((start, n))
+            return super().plan(start, n)
 
-    updated, _ = transition(case, action, actor_for(action), NOW, recording_plan)
+    updated, _ = transition(case, action, actor_for(action), NOW, Recording())
 
     assert calls == [(NOW.date(), STATUTORY_WORKING_DAYS[move.starts])]
     started = updated.deadlines[-1]
@@ -169,14 +184,14 @@ def test_a_transition_that_starts_a_deadline_plans_it_with_the_statutory_working
 def test_after_any_transition_at_most_one_deadline_is_open(action):
     move = TRANSITIONS[action]
     for source in move.sources:
-        updated, _ = transition(case_in(source), action, actor_for(action), NOW, plan)
+        updated, _ = transition(case_in(source), action, actor_for(action), NOW, CLOCK)
         assert len([d for d in updated.deadlines if d.state == "open"]) <= 1
 
 
 # --- deadlines along the happy path ----------------------------------------------------------
 
 def test_complete_starts_a_three_working_day_push_deadline():
-    updated, _ = transition(new_case(), "complete", WINDOW, at("2026-09-30"), plan)
+    updated, _ = transition(new_case(), "complete", WINDOW, at("2026-09-30"), CLOCK)
 
     assert updated.status == Status.AWAITING_PUSH
     assert updated.deadlines == (
@@ -185,9 +200,9 @@ def test_complete_starts_a_three_working_day_push_deadline():
 
 
 def test_push_on_the_due_day_meets_the_push_deadline_and_starts_a_ten_day_review():
-    completed, _ = transition(new_case(), "complete", WINDOW, at("2026-09-30"), plan)
+    completed, _ = transition(new_case(), "complete", WINDOW, at("2026-09-30"), CLOCK)
 
-    pushed, event = transition(completed, "push", WINDOW, at("2026-10-03"), plan)
+    pushed, event = transition(completed, "push", WINDOW, at("2026-10-03"), CLOCK)
 
     push_deadline, review = pushed.deadlines
     assert (push_deadline.state, push_deadline.closed_on) == ("met", date(2026, 10, 3))
@@ -197,30 +212,30 @@ def test_push_on_the_due_day_meets_the_push_deadline_and_starts_a_ten_day_review
 
 
 def test_push_the_day_after_the_due_day_closes_the_push_deadline_as_overdue():
-    completed, _ = transition(new_case(), "complete", WINDOW, at("2026-09-30"), plan)
+    completed, _ = transition(new_case(), "complete", WINDOW, at("2026-09-30"), CLOCK)
 
-    pushed, _ = transition(completed, "push", WINDOW, at("2026-10-04"), plan)
+    pushed, _ = transition(completed, "push", WINDOW, at("2026-10-04"), CLOCK)
 
     assert (pushed.deadlines[0].state, pushed.deadlines[0].closed_on) == ("overdue", date(2026, 10, 4))
     assert pushed.deadlines[1].state == "open"
 
 
 def test_push_records_the_day_the_case_was_pushed():
-    completed, _ = transition(new_case(), "complete", WINDOW, at("2026-09-30"), plan)
+    completed, _ = transition(new_case(), "complete", WINDOW, at("2026-09-30"), CLOCK)
     assert completed.pushed_on is None
 
-    pushed, _ = transition(completed, "push", WINDOW, at("2026-10-02"), plan)
+    pushed, _ = transition(completed, "push", WINDOW, at("2026-10-02"), CLOCK)
 
     assert pushed.pushed_on == date(2026, 10, 2)
 
 
 def test_decide_ends_the_review_deadline_and_starts_a_three_day_notify_deadline_with_the_decision():
     case = new_case()
-    case, _ = transition(case, "complete", WINDOW, at("2026-09-30"), plan)
-    case, _ = transition(case, "push", WINDOW, at("2026-10-02"), plan)
+    case, _ = transition(case, "complete", WINDOW, at("2026-09-30"), CLOCK)
+    case, _ = transition(case, "push", WINDOW, at("2026-10-02"), CLOCK)
     decision = {"outcome": "approved", "subsidies": [], "reason": None}
 
-    decided, event = transition(case, "decide", REVIEWER, at("2026-10-12"), plan, {"decision": decision},
+    decided, event = transition(case, "decide", REVIEWER, at("2026-10-12"), CLOCK, {"decision": decision},
                                 {"outcome": "approved"})
 
     assert [d.state for d in decided.deadlines] == ["met", "met", "open"]
@@ -234,21 +249,21 @@ def test_decide_ends_the_review_deadline_and_starts_a_three_day_notify_deadline_
 
 def test_a_late_decision_closes_the_review_deadline_as_overdue():
     case = new_case()
-    case, _ = transition(case, "complete", WINDOW, at("2026-09-30"), plan)
-    case, _ = transition(case, "push", WINDOW, at("2026-10-02"), plan)
+    case, _ = transition(case, "complete", WINDOW, at("2026-09-30"), CLOCK)
+    case, _ = transition(case, "push", WINDOW, at("2026-10-02"), CLOCK)
 
-    decided, _ = transition(case, "decide", REVIEWER, at("2026-10-13"), plan)
+    decided, _ = transition(case, "decide", REVIEWER, at("2026-10-13"), CLOCK)
 
     assert decided.deadlines[1].state == "overdue"
 
 
 def test_notify_ends_the_notify_deadline_and_closes_the_case_with_no_deadline_left_open():
     case = new_case()
-    case, _ = transition(case, "complete", WINDOW, at("2026-09-30"), plan)
-    case, _ = transition(case, "push", WINDOW, at("2026-10-02"), plan)
-    case, _ = transition(case, "decide", REVIEWER, at("2026-10-12"), plan)
+    case, _ = transition(case, "complete", WINDOW, at("2026-09-30"), CLOCK)
+    case, _ = transition(case, "push", WINDOW, at("2026-10-02"), CLOCK)
+    case, _ = transition(case, "decide", REVIEWER, at("2026-10-12"), CLOCK)
 
-    closed, event = transition(case, "notify", WINDOW, at("2026-10-15"), plan)
+    closed, event = transition(case, "notify", WINDOW, at("2026-10-15"), CLOCK)
 
     assert closed.status == Status.CLOSED
     assert [d.kind for d in closed.deadlines] == [DeadlineKind.PUSH, DeadlineKind.REVIEW, DeadlineKind.NOTIFY]
@@ -259,17 +274,17 @@ def test_notify_ends_the_notify_deadline_and_closes_the_case_with_no_deadline_le
 
 
 @pytest.mark.parametrize("status", sorted(OPEN_STATUSES, key=lambda s: s.value), ids=lambda s: s.value)
-def test_withdraw_from_any_open_status_cancels_open_deadlines_and_keeps_closed_ones(status):
+def test_withdraw_from_any_open_status_cancels_running_and_paused_deadlines_and_keeps_closed_ones(status):
     case = case_in(status)
     later = NOW + timedelta(days=1)
 
-    withdrawn, event = transition(case, "withdraw", WINDOW, later, plan, {"withdrawal": {"reason": "不再申请"}})
+    withdrawn, event = transition(case, "withdraw", WINDOW, later, CLOCK, {"withdrawal": {"reason": "不再申请"}})
 
     assert withdrawn.status == Status.WITHDRAWN
     assert withdrawn.withdrawal == {"reason": "不再申请"}
     assert len(withdrawn.deadlines) == len(case.deadlines)
     for before, after in zip(case.deadlines, withdrawn.deadlines):
-        if before.state == "open":
+        if before.state in ("open", "paused"):
             assert (after.state, after.closed_on) == ("cancelled", later.date())
         else:
             assert after == before
@@ -312,8 +327,8 @@ def test_a_material_on_the_notice_is_registered_while_awaiting_materials():
     assert event.detail == {"material_id": "m1", "code": "id_card"}
 
 
-@pytest.mark.parametrize("status", [s for s in Status if s != Status.AWAITING_MATERIALS], ids=lambda s: s.value)
-def test_registering_a_material_outside_awaiting_materials_raises_invalid_transition(status):
+@pytest.mark.parametrize("status", [s for s in Status if s not in MATERIAL_STATUSES], ids=lambda s: s.value)
+def test_registering_a_material_outside_gathering_or_supplement_raises_invalid_transition(status):
     with pytest.raises(Conflict) as raised:
         register_material(case_in(status), material(), WINDOW, NOW)
 
@@ -370,7 +385,7 @@ def test_receiving_an_unknown_material_raises_not_found():
 
 def test_receiving_a_material_after_the_case_left_awaiting_materials_raises_invalid_transition():
     case, _ = register_material(new_case(), material(), WINDOW, NOW)
-    case, _ = transition(case, "withdraw", WINDOW, NOW, plan)
+    case, _ = transition(case, "withdraw", WINDOW, NOW, CLOCK)
 
     with pytest.raises(Conflict) as raised:
         receive_material(case, "m1", None, WINDOW, NOW)

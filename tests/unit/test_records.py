@@ -36,8 +36,17 @@ def at(day: str) -> datetime:
     return datetime.fromisoformat(f"{day}T10:00:00+08:00")
 
 
-def plan(start: date, n: int) -> tuple[date, bool, str]:
-    return (start + timedelta(days=n), n == 10, "test")
+class CalendarDays:
+    """A fake statutory clock: every calendar day is a working day; 10-day deadlines provisional."""
+
+    def plan(self, start: date, n: int) -> tuple[date, bool, str]:
+        return (start + timedelta(days=n), n == 10, "test")
+
+    def count(self, after: date, until: date) -> int:
+        return max((until - after).days, 0)
+
+
+CLOCK = CalendarDays()
 
 
 def accepted_case() -> Case:
@@ -65,11 +74,11 @@ def decided_case() -> Case:
     case, _ = register_material(case, material("id_card", "m1"), WINDOW, at("2026-09-24"))
     case, _ = register_material(case, material("photo", "m2"), WINDOW, at("2026-09-24"))
     case, _ = receive_material(case, "m1", "version-1", WINDOW, at("2026-09-25"))
-    case, _ = transition(case, "complete", WINDOW, at("2026-09-30"), plan)
-    case, _ = transition(case, "push", WINDOW, at("2026-10-09"), plan)
+    case, _ = transition(case, "complete", WINDOW, at("2026-09-30"), CLOCK)
+    case, _ = transition(case, "push", WINDOW, at("2026-10-09"), CLOCK)
     decision = dict(read_decision({"outcome": "approved", "subsidies": [{"type": "living", "monthly_amount": "99"}]},
                                   case.subsidies, "2026-09"), decided_on="2026-10-12", decided_by="reviewer-1")
-    case, _ = transition(case, "decide", REVIEWER, at("2026-10-12"), plan, {"decision": decision})
+    case, _ = transition(case, "decide", REVIEWER, at("2026-10-12"), CLOCK, {"decision": decision})
     return case
 
 
@@ -94,7 +103,7 @@ def test_the_record_survives_json_and_round_trips_afterwards():
 def test_a_case_without_decision_or_agent_round_trips_too(status):
     case = replace(accepted_case(), agent=None, notice=one_time_notice(False), low_income={})
     if status == "withdrawn":
-        case, _ = transition(case, "withdraw", WINDOW, at("2026-09-25"), plan, {"withdrawal": {"reason": "不要了"}})
+        case, _ = transition(case, "withdraw", WINDOW, at("2026-09-25"), CLOCK, {"withdrawal": {"reason": "不要了"}})
 
     assert from_record(to_record(case), 0) == replace(case, version=0)
 
@@ -112,6 +121,7 @@ def test_a_closed_deadline_keeps_its_closing_day_and_calendar_version_in_the_rec
     assert record["deadlines"][0] == {
         "kind": "push", "starts_on": "2026-09-30", "working_days": 3, "due_on": "2026-10-03", "state": "overdue",
         "provisional": False, "calendar_version": "test", "closed_on": "2026-10-09",
+        "paused_on": None, "remaining_working_days": None,
     }
     assert record["deadlines"][1]["provisional"] is True
     assert record["pushed_on"] == "2026-10-09"
