@@ -7,15 +7,15 @@ import logging
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
-from chalice import Chalice, Response
+from chalice import Chalice, Cron, Response
 
 from chalicelib import config as settings
 from chalicelib.auth import authenticate
 from chalicelib.domain import access
 from chalicelib.domain.case import Actor
 from chalicelib.domain.errors import DomainError, Invalid, Malformed
-from chalicelib.services import cases, worklists
-from chalicelib.wiring import deps
+from chalicelib.services import calendar, cases, jobs, worklists
+from chalicelib.wiring import calendar_years, deps, notifier
 
 app = Chalice(app_name="subsidy-cross-province")
 app.log.setLevel(logging.INFO)
@@ -80,6 +80,22 @@ def endpoint(path: str, method: str = "GET", status: int = 200, public: bool = F
     return decorate
 
 
+@app.schedule(Cron(0, 17, "*", "*", "?", "*"))  # 01:00 Asia/Shanghai
+def daily_sweep(event: Any) -> dict[str, Any]:
+    """Reminders, overdue records and clock repair, from the sparse due-day index."""
+    stats = jobs.daily_sweep(deps(), notifier(), datetime.now(CHINA))
+    app.log.info("daily sweep %s", json.dumps(stats))
+    return stats
+
+
+@app.schedule(Cron(0, 1, "*", "12", "?", "*"))  # 09:00 Asia/Shanghai, every day of December
+def calendar_check(event: Any) -> dict[str, Any]:
+    """Next year's holiday calendar must be loaded before it is needed."""
+    result = jobs.calendar_check(deps(), notifier(), datetime.now(CHINA))
+    app.log.info("calendar check %s", json.dumps(result))
+    return result
+
+
 @endpoint("/health", public=True)
 def health() -> dict[str, Any]:
     return {"status": "ok", "stage": settings.load().stage}
@@ -139,6 +155,30 @@ def notify(actor: Actor, relation: str, case_id: str) -> dict[str, Any]:
 @endpoint("/cases/{case_id}/withdraw", "POST")
 def withdraw(actor: Actor, relation: str, case_id: str) -> dict[str, Any]:
     return cases.withdraw(deps(), case_id, _body(), actor, relation, _now())
+
+
+@endpoint("/cases/{case_id}/supplement-request", "POST")
+def request_supplement(actor: Actor, relation: str, case_id: str) -> dict[str, Any]:
+    return cases.request_supplement(deps(), case_id, _body(), actor, relation, _now())
+
+
+@endpoint("/cases/{case_id}/supplement", "POST")
+def send_supplement(actor: Actor, relation: str, case_id: str) -> dict[str, Any]:
+    raw = app.current_request.raw_body
+    return cases.send_supplement(deps(), case_id, _body() if raw else None, actor, relation, _now())
+
+
+@endpoint("/calendar/{year}")
+def calendar_year(actor: Actor, relation: str, year: str) -> dict[str, Any]:
+    return calendar.read_year(calendar_years(), year)
+
+
+@endpoint("/calendar/{year}", "PUT")
+def load_calendar_year(actor: Actor, relation: str, year: str) -> dict[str, Any]:
+    result, stored = calendar.load_year(calendar_years(), year, _body(), actor.sub, _now())
+    if stored:
+        result["recomputed"] = jobs.recompute_provisional(deps(), int(year), _now())
+    return result
 
 
 @endpoint("/calendar/deadline")

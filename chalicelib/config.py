@@ -17,6 +17,9 @@ class Config:
     materials_bucket: str
     results_topic_arn: str
     escalations_topic_arn: str
+    reminders_topic_arn: str
+    clock_state_machine_arn: str
+    seconds_per_working_day: float | None  # local stage only: a time scale to watch clocks run
     local_jwt_secret: str | None
     jwt_issuer: str | None
     jwt_audience: str | None
@@ -40,13 +43,14 @@ def table_name(name: str) -> str:
     return f"{resource_prefix()}-{name}"
 
 
-def _topic_arn(env: str, prefix: str, name: str, region: str) -> str:
+def _arn(env: str, service: str, resource: str, region: str) -> str:
+    """An ARN from the environment (deployed stages), or built for the local account."""
     explicit = os.environ.get(env)
     if explicit:
         return explicit
     partition = "aws-cn" if region.startswith("cn-") else "aws"
     account = os.environ.get("AWS_ACCOUNT_ID", "123456789012")
-    return f"arn:{partition}:sns:{region}:{account}:{prefix}-{name}"
+    return f"arn:{partition}:{service}:{region}:{account}:{resource}"
 
 
 @lru_cache(maxsize=1)
@@ -60,8 +64,12 @@ def load() -> Config:
         region=region,
         prefix=prefix,
         materials_bucket=os.environ.get("MATERIALS_BUCKET", f"{prefix}-materials"),
-        results_topic_arn=_topic_arn("RESULTS_TOPIC_ARN", prefix, "case-results", region),
-        escalations_topic_arn=_topic_arn("ESCALATIONS_TOPIC_ARN", prefix, "escalations", region),
+        results_topic_arn=_arn("RESULTS_TOPIC_ARN", "sns", f"{prefix}-case-results", region),
+        escalations_topic_arn=_arn("ESCALATIONS_TOPIC_ARN", "sns", f"{prefix}-escalations", region),
+        reminders_topic_arn=_arn("REMINDERS_TOPIC_ARN", "sns", f"{prefix}-reminders", region),
+        clock_state_machine_arn=_arn("CLOCK_STATE_MACHINE_ARN", "states", f"stateMachine:{prefix}-case-clock", region),
+        seconds_per_working_day=float(os.environ["CLOCK_SECONDS_PER_WORKING_DAY"])
+        if local and os.environ.get("CLOCK_SECONDS_PER_WORKING_DAY") else None,
         # The HS256 path exists only in the local stage: elsewhere the secret is never read.
         local_jwt_secret=os.environ.get("LOCAL_JWT_SECRET", DEFAULT_LOCAL_JWT_SECRET) if local else None,
         jwt_issuer=os.environ.get("JWT_ISSUER"),

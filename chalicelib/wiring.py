@@ -4,22 +4,39 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .adapters.calendar import OfficialCalendar
+from .adapters.calendar_table import CalendarYears
+from .adapters.clock import CaseClock
+from .adapters.clock_table import ClockItems
 from .adapters.files import MaterialFiles
 from .adapters.notify import Notifier
 from .adapters.store import CaseRepository, VersionConflict
 from .config import load
 from .services.calendar import DeadlineService
 from .services.cases import Deps
+from .services.clocks import ClockService
+
+
+@lru_cache(maxsize=1)
+def calendar_years() -> CalendarYears:
+    return CalendarYears()
+
+
+@lru_cache(maxsize=1)
+def notifier() -> Notifier:
+    return Notifier()
 
 
 @lru_cache(maxsize=1)
 def deps() -> Deps:
     config = load()
+    deadlines = DeadlineService(OfficialCalendar(loader=calendar_years().cached))
     return Deps(
         repo=CaseRepository(),
         files=MaterialFiles(config.materials_bucket),
-        results=Notifier(config.results_topic_arn),
-        deadlines=DeadlineService(OfficialCalendar()),
+        results=notifier(),
+        deadlines=deadlines,
         conflict=VersionConflict,
         max_material_bytes=config.max_material_bytes,
+        clock=ClockService(CaseClock(config.clock_state_machine_arn), ClockItems(), deadlines,
+                           config.seconds_per_working_day),
     )

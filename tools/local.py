@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     moto = _start_moto(args.moto_port)
 
     from chalicelib.config import load
-    from chalicelib.provision import provision
+    from tools.provision import provision
     from tools.token import demo_users
 
     config = load()

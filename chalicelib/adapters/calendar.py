@@ -6,7 +6,7 @@ counts it provisionally (see ``chalicelib.domain.workdays``).
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -69,14 +69,25 @@ def _library_covers(year: int) -> bool:
 class OfficialCalendar:
     """A ``WorkdayCalendar``: operator-loaded years first, then chinesecalendar."""
 
-    def __init__(self, loaded: Mapping[int, YearSchedule] | None = None) -> None:
+    def __init__(
+        self,
+        loaded: Mapping[int, YearSchedule] | None = None,
+        loader: Callable[[int], YearSchedule | None] | None = None,
+    ) -> None:
         self._loaded: dict[int, YearSchedule] = dict(loaded or {})
+        self._loader = loader  # operator-loaded years, looked up when first needed
+
+    def _schedule(self, year: int) -> YearSchedule | None:
+        schedule = self._loaded.get(year)
+        if schedule is None and self._loader is not None:
+            schedule = self._loader(year)
+        return schedule
 
     def covers(self, year: int) -> bool:
-        return year in self._loaded or _library_covers(year)
+        return _library_covers(year) or self._schedule(year) is not None
 
     def is_workday(self, day: date) -> bool:
-        schedule = self._loaded.get(day.year)
+        schedule = self._schedule(day.year)
         if schedule is not None:
             return day in schedule.workdays or (
                 day.weekday() < 5 and day not in schedule.holidays
@@ -90,7 +101,7 @@ class OfficialCalendar:
 
     def version_of(self, year: int) -> str:
         """Which calendar answers for ``year``, to record alongside a computed deadline."""
-        schedule = self._loaded.get(year)
+        schedule = self._schedule(year)
         if schedule is not None:
             return f"loaded:{year}:{schedule.loaded_at}"
         if _library_covers(year):

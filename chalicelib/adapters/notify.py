@@ -16,25 +16,49 @@ def _sns() -> Any:
 
 
 class Notifier:
-    def __init__(self, results_topic_arn: str | None = None) -> None:
-        self.results_topic_arn = results_topic_arn or load().results_topic_arn
+    def __init__(self, results_topic_arn: str | None = None, escalations_topic_arn: str | None = None,
+                 reminders_topic_arn: str | None = None) -> None:
+        config = load()
+        self.results_topic_arn = results_topic_arn or config.results_topic_arn
+        self.escalations_topic_arn = escalations_topic_arn or config.escalations_topic_arn
+        self.reminders_topic_arn = reminders_topic_arn or config.reminders_topic_arn
+
+    def _publish(self, topic: str, subject: str, message: Mapping[str, Any], attributes: Mapping[str, str]) -> str:
+        response = _sns().publish(
+            TopicArn=topic, Subject=subject,
+            Message=json.dumps(message, ensure_ascii=False, sort_keys=True),
+            MessageAttributes={k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()},
+        )
+        return str(response["MessageId"])
+
+    def remind(self, case: Any, deadline: Any) -> str:
+        """The last working day before a deadline: remind the side that owes the next step."""
+        owner = case.business_unit if deadline.kind.value == "review" else case.accepting_unit
+        return self._publish(self.reminders_topic_arn, "deadline-reminder", {
+            "case_id": case.case_id, "kind": deadline.kind.value, "due_on": deadline.due_on.isoformat(),
+            "unit": owner}, {"kind": deadline.kind.value, "unit": owner})
+
+    def escalate(self, case: Any, deadline: Any) -> str:
+        """A deadline passed and the clock did not say so: tell the supervisors."""
+        return self._publish(self.escalations_topic_arn, "deadline-overdue", {
+            "case_id": case.case_id, "kind": deadline.kind.value, "due_on": deadline.due_on.isoformat(),
+            "accepting_unit": case.accepting_unit, "business_unit": case.business_unit, "source": "sweep"},
+            {"kind": deadline.kind.value, "accepting_unit": case.accepting_unit,
+             "business_unit": case.business_unit})
+
+    def calendar_missing(self, year: int) -> str:
+        return self._publish(self.escalations_topic_arn, "calendar-missing", {
+            "year": year, "action": f"load {year} with PUT /calendar/{year} from the 国务院办公厅 notice"},
+            {"kind": "calendar_missing"})
 
     def publish_result(self, message: Mapping[str, Any]) -> str:
         """Tell the 受理地 at once that its case was decided (实时返回).
 
         The accepting unit is a message attribute so each window's subscription can filter on it.
         """
-        response = _sns().publish(
-            TopicArn=self.results_topic_arn,
-            Subject="case-result",
-            Message=json.dumps(message, ensure_ascii=False, sort_keys=True),
-            MessageAttributes={
-                "accepting_unit": {"DataType": "String", "StringValue": str(message["accepting_unit"])},
-                "business_unit": {"DataType": "String", "StringValue": str(message["business_unit"])},
-                "outcome": {"DataType": "String", "StringValue": str(message["outcome"])},
-            },
-        )
-        return str(response["MessageId"])
+        return self._publish(self.results_topic_arn, "case-result", message, {
+            "accepting_unit": str(message["accepting_unit"]), "business_unit": str(message["business_unit"]),
+            "outcome": str(message["outcome"])})
 
 
 def create_topics(names: list[str]) -> dict[str, str]:

@@ -11,6 +11,7 @@ township, county (6 digits) or city (4 digits) is a ``begins_with`` and "due bef
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -62,6 +63,24 @@ class BusinessIndex(GlobalSecondaryIndex["CaseModel"]):
     business_sort = UnicodeAttribute(range_key=True)
 
 
+class DueIndex(GlobalSecondaryIndex["CaseModel"]):
+    """Sparse: only cases with a running deadline carry ``due_key``; the daily sweep reads it."""
+
+    class Meta(_Meta):
+        index_name = "by_due_day"
+        projection = AllProjection()
+
+    due_shard = UnicodeAttribute(hash_key=True)
+    due_key = UnicodeAttribute(range_key=True)
+
+
+DUE_SHARDS = 4  # spreads the index's writes; the sweep queries each shard
+
+
+def due_shard(case_id: str) -> str:
+    return str(int(hashlib.sha256(case_id.encode()).hexdigest(), 16) % DUE_SHARDS)
+
+
 class CaseModel(Model):
     class Meta(_Meta):
         table_name = table_name("cases")
@@ -76,10 +95,13 @@ class CaseModel(Model):
     business_sort = UnicodeAttribute()
     next_due = UnicodeAttribute()
     pushed = BooleanAttribute(default=False)
+    due_shard = UnicodeAttribute(null=True)
+    due_key = UnicodeAttribute(null=True)  # "<due day>#<case id>" while a deadline runs
     body = MapAttribute()  # the whole case record, readable in the console
     version = VersionAttribute()
     by_accepting = AcceptingIndex()
     by_business = BusinessIndex()
+    by_due = DueIndex()
 
 
 class EventModel(Model):
@@ -110,6 +132,9 @@ def _to_model(case: Case) -> CaseModel:
         business_area=case.business_unit[:2], business_sort=f"{case.business_unit}#{due}#{case.case_id}",
         next_due=due, pushed=case.pushed_on is not None, body=to_record(case),
     )
+    if deadline is not None:
+        item.due_shard = due_shard(case.case_id)
+        item.due_key = f"{due}#{case.case_id}"
     if case.version:  # a new case has no version yet: PynamoDB then requires the item not to exist
         item.version = case.version
     return item
@@ -191,6 +216,16 @@ class CaseRepository:
         return Page(cases, _encode(result.last_evaluated_key))
 
 
+    def due_through(self, last_day: str, first_day: str = "0000-00-00") -> tuple[list[Case], int]:
+        """Cases whose running deadline falls due in ``first_day..last_day``, from the sparse
+        due-day index (one query per shard, never a scan), and how many items were read."""
+        cases: list[Case] = []
+        for shard in range(DUE_SHARDS):
+            for item in CaseModel.by_due.query(str(shard), CaseModel.due_key.between(first_day, f"{last_day}#~")):
+                cases.append(_from_model(item))
+        return cases, len(cases)
+
+
 def _encode(key: dict[str, Any] | None) -> str | None:
     if not key:
         return None
@@ -209,9 +244,9 @@ def _decode(token: str | None) -> dict[str, Any] | None:
     return key
 
 
-def create_tables() -> None:
-    """Create every table from the models (the same definitions the code reads and writes)."""
-    for model in MODELS:
+def create_tables(models: tuple[type[Model], ...]) -> None:
+    """Create tables from their models (the same definitions the code reads and writes)."""
+    for model in models:
         if not model.exists():
             model.create_table(wait=True)
 

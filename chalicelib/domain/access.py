@@ -59,7 +59,11 @@ ROUTE_RULES: Mapping[str, RouteRule] = {
     "POST /cases/{case_id}/decision": RouteRule({"reviewer": "business"}),
     "POST /cases/{case_id}/notification": RouteRule({"window": "accepting"}),
     "POST /cases/{case_id}/withdraw": RouteRule({"window": "accepting"}),
+    "POST /cases/{case_id}/supplement-request": RouteRule({"reviewer": "business"}),
+    "POST /cases/{case_id}/supplement": RouteRule({"window": "accepting"}),
     "GET /calendar/deadline": RouteRule({role: "any" for role in ROLES}),
+    "GET /calendar/{year}": RouteRule({role: "any" for role in ROLES}),
+    "PUT /calendar/{year}": RouteRule({"admin": "any"}),
 }
 PUBLIC_ROUTES: frozenset[str] = frozenset({"GET /health"})
 

@@ -232,3 +232,30 @@ def read_withdrawal(body: Any) -> dict[str, Any]:
     body = _object(body, "body")
     assert body is not None
     return {"reason": _text(body, "reason", "reason", max_len=500)}
+
+
+def read_supplement_request(body: Any) -> dict[str, Any]:
+    """补正: what the 业务属地 still needs, item by item (a material code where one applies)."""
+    body = _object(body, "body")
+    assert body is not None
+    raw = body.get("items")
+    if not isinstance(raw, list) or not raw:
+        raise Invalid("SUPPLEMENT_ITEMS_EMPTY", "items must list at least one missing item", "items")
+    if len(raw) > 20:
+        raise Invalid("TOO_MANY_ITEMS", "at most 20 items per supplement request", "items")
+    items = []
+    for index, entry in enumerate(raw):
+        field = f"items[{index}]"
+        entry = _object(entry, field)
+        assert entry is not None
+        code = entry.get("code")
+        if code is not None and (not isinstance(code, str) or code not in MATERIAL_CODES):
+            raise Invalid("UNKNOWN_MATERIAL", f"{code!r} is not a material code", f"{field}.code")
+        items.append({"code": code, "description": _text(entry, "description", f"{field}.description", max_len=300)})
+    return {"items": items, "note": _text(body, "note", "note", required=False, max_len=500)}
+
+
+def read_supplement(body: Any) -> dict[str, Any]:
+    body = _object(body, "body") if body is not None else {}
+    assert body is not None
+    return {"note": _text(body, "note", "note", required=False, max_len=500)}

@@ -47,6 +47,18 @@ STATUTORY_WORKING_DAYS: Mapping[DeadlineKind, int] = {
 }
 
 
+# Where the case clock (Step Functions) should stand for each status.
+CLOCK_PHASE: Mapping[Status, str] = {
+    Status.AWAITING_MATERIALS: "materials",
+    Status.AWAITING_PUSH: "push",
+    Status.UNDER_REVIEW: "review",
+    Status.SUPPLEMENT_REQUESTED: "supplement",
+    Status.RESULT_RETURNED: "notify",
+    Status.CLOSED: "closed",
+    Status.WITHDRAWN: "withdrawn",
+}
+
+
 @dataclass(frozen=True)
 class Transition:
     action: str
@@ -113,6 +125,16 @@ class Deadline:
     closed_on: date | None = None
     paused_on: date | None = None
     remaining_working_days: int | None = None  # while paused: what was left when the clock stopped
+    counted_from: date | None = None  # after a resume: the day the remaining days count from
+    counted_days: int | None = None  # ... and how many
+    reminded_on: date | None = None  # the sweep's reminder on the last working day before
+    overdue_recorded_on: date | None = None  # the sweep recorded the miss on the timeline
+
+    def recount(self, clock: "DeadlineClock") -> "Deadline":
+        """The same deadline counted again (a holiday year was loaded since it was computed)."""
+        start = self.counted_from or self.starts_on
+        due_on, provisional, version = clock.plan(start, self.counted_days or self.working_days)
+        return replace(self, due_on=due_on, provisional=provisional, calendar_version=version)
 
     def state_on(self, today: date) -> str:
         """The state as of ``today``: an open deadline past its due day reads as overdue."""
@@ -246,7 +268,8 @@ def _pause_or_resume(deadline: Deadline, today: date, move: Transition, clock: D
             return replace(deadline, state="open", paused_on=None, remaining_working_days=None)
         due_on, provisional, version = clock.plan(today, left)
         return replace(deadline, state="open", due_on=due_on, provisional=provisional,
-                       calendar_version=version, paused_on=None, remaining_working_days=None)
+                       calendar_version=version, paused_on=None, remaining_working_days=None,
+                       counted_from=today, counted_days=left)
     return deadline
 
 
@@ -279,3 +302,46 @@ def receive_material(
     event = Event(now.isoformat(), "material_received", actor.sub, actor.unit,
                   {"material_id": material_id, "code": current.code})
     return replace(case, materials=materials), event
+
+
+def supplement_missing(case: Case) -> tuple[str, ...]:
+    """What the latest 补正 request asked for that has not arrived since: material codes named
+    in the request with no material received after it, or "any material" if none came at all."""
+    request = case.supplements[-1]
+    since = request["requested_at"]
+    fresh = {m.code for m in case.materials if m.status == "received" and (m.received_at or "") >= since}
+    named = [item["code"] for item in request["items"] if item.get("code")]
+    if named:
+        return tuple(code for code in named if code not in fresh)
+    return () if fresh else ("any material",)
+
+
+SYSTEM = Actor("system", "scheduled job", "system", "system")
+
+
+def recount_provisional(case: Case, clock: DeadlineClock, now: datetime) -> tuple[Case, Event] | None:
+    """Recount the running deadline if it was provisional; None when nothing changes."""
+    deadline = case.open_deadline()
+    if deadline is None or not deadline.provisional:
+        return None
+    recounted = deadline.recount(clock)
+    if recounted == deadline:
+        return None
+    deadlines = tuple(recounted if d is deadline else d for d in case.deadlines)
+    detail = {"kind": deadline.kind.value, "was_due_on": deadline.due_on.isoformat(),
+              "due_on": recounted.due_on.isoformat(), "provisional": recounted.provisional,
+              "calendar_version": recounted.calendar_version}
+    return replace(case, deadlines=deadlines), Event(now.isoformat(), "deadline_recounted", SYSTEM.sub,
+                                                      SYSTEM.unit, detail)
+
+
+def note_deadline(case: Case, mark: str, event: str, now: datetime) -> tuple[Case, Event] | None:
+    """Record a reminder ("reminded_on") or a miss ("overdue_recorded_on") on the running deadline,
+    once; None if it was already recorded (so a repeated sweep changes nothing)."""
+    deadline = case.open_deadline()
+    if deadline is None or getattr(deadline, mark) is not None:
+        return None
+    marked = replace(deadline, **{mark: now.date()})
+    deadlines = tuple(marked if d is deadline else d for d in case.deadlines)
+    detail = {"kind": deadline.kind.value, "due_on": deadline.due_on.isoformat()}
+    return replace(case, deadlines=deadlines), Event(now.isoformat(), event, SYSTEM.sub, SYSTEM.unit, detail)

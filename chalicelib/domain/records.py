@@ -23,12 +23,18 @@ def _parse_day(value: Any) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
 def deadline_record(d: Deadline) -> dict[str, Any]:
     return {
         "kind": d.kind.value, "starts_on": d.starts_on.isoformat(), "working_days": d.working_days,
         "due_on": d.due_on.isoformat(), "state": d.state, "provisional": d.provisional,
         "calendar_version": d.calendar_version, "closed_on": _day(d.closed_on),
         "paused_on": _day(d.paused_on), "remaining_working_days": d.remaining_working_days,
+        "counted_from": _day(d.counted_from), "counted_days": d.counted_days,
+        "reminded_on": _day(d.reminded_on), "overdue_recorded_on": _day(d.overdue_recorded_on),
     }
 
 
@@ -39,7 +45,9 @@ def deadline_from(r: Mapping[str, Any]) -> Deadline:
         provisional=bool(r["provisional"]), calendar_version=r["calendar_version"],
         state=r["state"], closed_on=_parse_day(r.get("closed_on")),
         paused_on=_parse_day(r.get("paused_on")),
-        remaining_working_days=None if r.get("remaining_working_days") is None else int(r["remaining_working_days"]),
+        remaining_working_days=_int(r.get("remaining_working_days")),
+        counted_from=_parse_day(r.get("counted_from")), counted_days=_int(r.get("counted_days")),
+        reminded_on=_parse_day(r.get("reminded_on")), overdue_recorded_on=_parse_day(r.get("overdue_recorded_on")),
     )
 
 
@@ -142,3 +150,15 @@ def case_view(
     if events is not None:
         record["timeline"] = [event_record(e) for e in events]
     return record
+
+
+def decision_message(case: Case) -> dict[str, Any]:
+    """The result returned to the 受理地 (实时返回): what the window needs to tell the applicant."""
+    assert case.decision is not None
+    notify = case.open_deadline()
+    return {
+        "case_id": case.case_id, "accepting_unit": case.accepting_unit, "business_unit": case.business_unit,
+        "outcome": case.decision["outcome"], "subsidies": case.decision["subsidies"],
+        "reason": case.decision["reason"], "decided_on": case.decision["decided_on"],
+        "notify_due_on": notify.due_on.isoformat() if notify else None,
+    }

@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
 
-from ..adapters.calendar import OfficialCalendar
-from ..domain.errors import Malformed
+from ..adapters.calendar import OfficialCalendar, YearSchedule, schedule_from_library
+from ..adapters.calendar_table import YearAlreadyLoaded
+from ..domain.errors import Conflict, Invalid, Malformed, NotFound
 from ..domain.values import parse_count, parse_day
 from ..domain.workdays import STATUTORY_RULE, CountingRule, add_working_days, working_days_between
 
 MAX_WORKING_DAYS = 250
+MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 @dataclass(frozen=True)
@@ -43,3 +45,97 @@ class DeadlineService:
             "counting": "day 1 is the first working day after start (民法典 art. 201)"
             if self.rule.first_day_offset == 1 else "day 1 is the start day when it is a working day",
         }
+
+
+class Years(Protocol):
+    def get(self, year: int) -> YearSchedule | None: ...
+    def add(self, schedule: YearSchedule) -> None: ...
+
+
+def year_view(schedule: YearSchedule, origin: str) -> dict[str, Any]:
+    return {
+        "year": schedule.year, "origin": origin,
+        "holidays": sorted(d.isoformat() for d in schedule.holidays),
+        "workdays": sorted(d.isoformat() for d in schedule.workdays),
+        "source": schedule.source, "loaded_by": schedule.loaded_by or None, "loaded_at": schedule.loaded_at or None,
+    }
+
+
+def read_year(years: Years, raw_year: str) -> dict[str, Any]:
+    """GET /calendar/{year}: the loaded schedule, else the library's, else 404."""
+    year = parse_count(raw_year, "year", MIN_YEAR, MAX_YEAR, "YEAR_RANGE")
+    loaded = years.get(year)
+    if loaded is not None:
+        return year_view(loaded, "loaded")
+    known = schedule_from_library(year)
+    if known is not None:
+        return year_view(known, "library")
+    raise NotFound("CALENDAR_YEAR_MISSING", f"no holiday schedule for {year}: load it from the 国务院办公厅 notice",
+                   "year")
+
+
+def load_year(years: Years, raw_year: str, body: Any, loaded_by: str, now: datetime) -> tuple[dict[str, Any], bool]:
+    """PUT /calendar/{year}: store a year's schedule once. Nothing is overridden silently: a
+    schedule that disagrees with what is known (loaded or from the library) is refused with the
+    dates listed. Returns (the year, whether it was newly stored)."""
+    year = parse_count(raw_year, "year", MIN_YEAR, MAX_YEAR, "YEAR_RANGE")
+    schedule = _read_schedule(year, body, loaded_by, now)
+    known = years.get(year) or schedule_from_library(year)
+    if known is not None:
+        differing = _differences(known, schedule)
+        if differing:
+            shown = ", ".join(d.isoformat() for d in differing[:20]) + (" …" if len(differing) > 20 else "")
+            raise Conflict("CALENDAR_CONFLICT",
+                           f"{len(differing)} dates differ from the schedule already known ({known.source}): {shown}",
+                           "holidays")
+        if years.get(year) is not None:
+            return year_view(known, "loaded"), False
+    try:
+        years.add(schedule)
+    except YearAlreadyLoaded:
+        raise Conflict("CALENDAR_ALREADY_LOADED", f"{year} was loaded at the same moment by someone else",
+                       "year") from None
+    return year_view(schedule, "loaded"), True
+
+
+def _read_schedule(year: int, body: Any, loaded_by: str, now: datetime) -> YearSchedule:
+    if not isinstance(body, dict):
+        raise Malformed("WRONG_TYPE", "the body must be an object {holidays, workdays, source}", "body")
+    days: dict[str, frozenset[date]] = {}
+    for key in ("holidays", "workdays"):
+        raw = body.get(key)
+        if not isinstance(raw, list):
+            raise Malformed("MISSING_FIELD", f"{key} must be a list of dates", key)
+        parsed = [parse_day(value, f"{key}[{i}]") for i, value in enumerate(raw)]
+        for i, day in enumerate(parsed):
+            if day.year != year:
+                raise Invalid("DATE_OUTSIDE_YEAR", f"{day.isoformat()} is not in {year}", f"{key}[{i}]")
+        if len(set(parsed)) != len(parsed):
+            raise Invalid("DUPLICATE_DATE", f"{key} lists a date twice", key)
+        days[key] = frozenset(parsed)
+    for i, day in enumerate(sorted(days["workdays"])):
+        if day.weekday() < 5:
+            raise Invalid("WORKDAY_NOT_WEEKEND",
+                          f"{day.isoformat()} is a weekday: make-up working days (调休上班) fall on weekends",
+                          f"workdays[{i}]")
+    both = days["holidays"] & days["workdays"]
+    if both:
+        raise Invalid("DATE_IN_BOTH", f"{', '.join(sorted(d.isoformat() for d in both))} listed as holiday and workday",
+                      "workdays")
+    source = body.get("source")
+    if not isinstance(source, str) or not source.strip():
+        raise Malformed("MISSING_FIELD", "source (the notice, e.g. 国办发明电〔2026〕x号) is required", "source")
+    if len(source) > 300:
+        raise Invalid("TOO_LONG", "source is longer than 300 characters", "source")
+    return YearSchedule(year, days["holidays"], days["workdays"], source.strip(), loaded_by, now.isoformat())
+
+
+def _differences(known: YearSchedule, proposed: YearSchedule) -> list[date]:
+    """Days whose working status the two schedules disagree on."""
+    a, b = OfficialCalendar({known.year: known}), OfficialCalendar({proposed.year: proposed})
+    day, end, differing = date(known.year, 1, 1), date(known.year, 12, 31), []
+    while day <= end:
+        if a.is_workday(day) != b.is_workday(day):
+            differing.append(day)
+        day += timedelta(days=1)
+    return differing

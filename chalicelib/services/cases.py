@@ -20,16 +20,29 @@ from ..domain.applications import (
     read_decision,
     read_material,
     read_notification,
+    read_supplement,
+    read_supplement_request,
     read_withdrawal,
 )
-from ..domain.case import Actor, Case, Event, Material, Status, receive_material, register_material, transition
+from ..domain.case import (
+    Actor,
+    Case,
+    Event,
+    Material,
+    Status,
+    receive_material,
+    register_material,
+    supplement_missing,
+    transition,
+)
 from ..domain.errors import Conflict, Invalid, TooLarge
-from ..domain.records import case_view, material_view, notice_view
+from ..domain.records import case_view, decision_message, material_view, notice_view
 from ..domain.rules import one_time_notice, outstanding
 from ..domain.units import scope_between
 from ..domain.uploads import check_upload
 from ..domain.workdays import application_month
 from .calendar import DeadlineService
+from .clocks import Clock
 
 log = logging.getLogger(__name__)
 RETRIES = 3
@@ -58,22 +71,34 @@ class Deps:
     deadlines: DeadlineService
     conflict: type[Exception]  # the repository's "someone else wrote first" error
     max_material_bytes: int
+    clock: Clock | None = None  # the case clock (Step Functions); None where no clock runs
     new_id: Callable[[datetime], str] = lambda now: f"C{now:%Y%m%d}{secrets.token_hex(5).upper()}"
 
 
 def _mutate(
     deps: Deps, case_id: str, actor: Actor, relation: str,
     change: Callable[[Case], tuple[Case, Event]],
-) -> Case:
+) -> tuple[Case, Case]:
+    """(the case as it was, the case as saved)."""
     for _ in range(RETRIES):
         case = deps.repo.get(case_id)
         access.check_case(relation, actor, case)
         updated, event = change(case)
         try:
-            return deps.repo.save(updated, event)
+            return case, deps.repo.save(updated, event)
         except deps.conflict:
             log.info("case %s changed concurrently; re-reading", case_id)
     raise Conflict("CONCURRENT_UPDATE", "the case kept changing; read it again and retry")
+
+
+def _move(
+    deps: Deps, case_id: str, actor: Actor, relation: str, now: datetime,
+    change: Callable[[Case], tuple[Case, Event]],
+) -> tuple[Case, bool]:
+    """A status transition: the case change first, then the clock follows (True if it did)."""
+    before, saved = _mutate(deps, case_id, actor, relation, change)
+    moved = deps.clock.moved(before, saved, now) if deps.clock else False
+    return saved, moved
 
 
 def view(deps: Deps, case: Case, today: date, with_timeline: bool = True) -> dict[str, Any]:
@@ -99,6 +124,8 @@ def accept(deps: Deps, body: Any, actor: Actor, now: datetime) -> dict[str, Any]
         saved = deps.repo.save(case, event)
     except deps.conflict:  # a case id collision: astronomically rare, never silently merged
         raise Conflict("CASE_ID_TAKEN", "try again") from None
+    if deps.clock:
+        deps.clock.started(saved, now)
     log.info("case %s accepted by %s for %s", saved.case_id, actor.unit, saved.business_unit)
     result = view(deps, saved, now.date())
     result["notice"] = notice_view(saved)
@@ -106,9 +133,12 @@ def accept(deps: Deps, body: Any, actor: Actor, now: datetime) -> dict[str, Any]
 
 
 def read(deps: Deps, case_id: str, actor: Actor, relation: str, today: date) -> dict[str, Any]:
+    """The case, its timeline, and where its clock stands (phase, overdue marks)."""
     case = deps.repo.get(case_id)
     access.check_case(relation, actor, case)
-    return view(deps, case, today)
+    result = view(deps, case, today)
+    result["clock"] = deps.clock.describe(case_id) if deps.clock else None
+    return result
 
 
 def notice(deps: Deps, case_id: str, actor: Actor, relation: str) -> dict[str, Any]:
@@ -143,7 +173,7 @@ def confirm_material(
     declared = case.material(material_id)
     stored = deps.files.inspect(declared.object_key, "material_id")
     check_upload(declared, stored)
-    saved = _mutate(
+    _, saved = _mutate(
         deps, case_id, actor, relation,
         lambda current: receive_material(current, material_id, stored.version_id, actor, now),
     )
@@ -158,7 +188,7 @@ def complete(deps: Deps, case_id: str, actor: Actor, relation: str, now: datetim
             raise Invalid("MATERIALS_MISSING", f"still missing: {', '.join(missing)}", "materials")
         return transition(case, "complete", actor, now, deps.deadlines)
 
-    return view(deps, _mutate(deps, case_id, actor, relation, change), now.date())
+    return view(deps, _move(deps, case_id, actor, relation, now, change)[0], now.date())
 
 
 def push(deps: Deps, case_id: str, actor: Actor, relation: str, now: datetime) -> dict[str, Any]:
@@ -166,7 +196,7 @@ def push(deps: Deps, case_id: str, actor: Actor, relation: str, now: datetime) -
     def change(case: Case) -> tuple[Case, Event]:
         return transition(case, "push", actor, now, deps.deadlines, detail={"to": case.business_unit})
 
-    return view(deps, _mutate(deps, case_id, actor, relation, change), now.date())
+    return view(deps, _move(deps, case_id, actor, relation, now, change)[0], now.date())
 
 
 def decide(deps: Deps, case_id: str, body: Any, actor: Actor, relation: str, now: datetime) -> dict[str, Any]:
@@ -177,24 +207,18 @@ def decide(deps: Deps, case_id: str, body: Any, actor: Actor, relation: str, now
         detail = {"outcome": decision["outcome"], "subsidies": decision["subsidies"], "reason": decision["reason"]}
         return transition(case, "decide", actor, now, deps.deadlines, {"decision": decision}, detail)
 
-    saved = _mutate(deps, case_id, actor, relation, change)
-    _feed_result(deps, saved)
+    saved, clock_moved = _move(deps, case_id, actor, relation, now, change)
+    if not clock_moved:  # the clock publishes the result on its way to D3; without it, do it here
+        _feed_result(deps, saved)
     return view(deps, saved, now.date())
 
 
 def _feed_result(deps: Deps, case: Case) -> None:
-    """Publish the result; a failed publish never undoes the stored decision (the sweep re-sends)."""
-    assert case.decision is not None
-    notify = case.open_deadline()
-    message = {
-        "case_id": case.case_id, "accepting_unit": case.accepting_unit, "business_unit": case.business_unit,
-        "outcome": case.decision["outcome"], "subsidies": case.decision["subsidies"],
-        "reason": case.decision["reason"], "decided_on": case.decision["decided_on"],
-        "notify_due_on": notify.due_on.isoformat() if notify else None,
-    }
+    """Publish the result directly, when the clock (which normally publishes it) was unreachable.
+    A failed publish never undoes the stored decision."""
     try:
-        deps.results.publish_result(message)
-    except Exception:  # noqa: BLE001 - logged and repaired by the sweep; the decision stands
+        deps.results.publish_result(decision_message(case))
+    except Exception:  # noqa: BLE001 - logged; the decision stands and the window sees it in its worklist
         log.exception("result feed for case %s failed", case.case_id)
 
 
@@ -206,7 +230,39 @@ def notify(deps: Deps, case_id: str, body: Any, actor: Actor, relation: str, now
         return transition(case, "notify", actor, now, deps.deadlines,
                           {"notification": notification}, {"method": notification["method"]})
 
-    return view(deps, _mutate(deps, case_id, actor, relation, change), now.date())
+    return view(deps, _move(deps, case_id, actor, relation, now, change)[0], now.date())
+
+
+def request_supplement(
+    deps: Deps, case_id: str, body: Any, actor: Actor, relation: str, now: datetime
+) -> dict[str, Any]:
+    """补正: the 业务属地 returns the case for more materials; D2 pauses with its days left."""
+    request = dict(read_supplement_request(body), requested_at=now.isoformat(), requested_by=actor.sub)
+
+    def change(case: Case) -> tuple[Case, Event]:
+        return transition(case, "request_supplement", actor, now, deps.deadlines,
+                          {"supplements": case.supplements + (request,)},
+                          {"items": request["items"], "note": request["note"]})
+
+    return view(deps, _move(deps, case_id, actor, relation, now, change)[0], now.date())
+
+
+def send_supplement(deps: Deps, case_id: str, body: Any, actor: Actor, relation: str, now: datetime) -> dict[str, Any]:
+    """The window sends the supplement; D2 resumes with the working days that were left."""
+    sent = read_supplement(body)
+
+    def change(case: Case) -> tuple[Case, Event]:
+        if case.supplements:
+            missing = supplement_missing(case)
+            if missing:
+                raise Invalid("SUPPLEMENT_INCOMPLETE", f"no new material received yet for: {', '.join(missing)}",
+                              "materials")
+        requests = case.supplements[:-1] + (dict(case.supplements[-1], sent_at=now.isoformat(),
+                                                 sent_note=sent["note"]),) if case.supplements else ()
+        return transition(case, "supplement", actor, now, deps.deadlines, {"supplements": requests},
+                          {"note": sent["note"]})
+
+    return view(deps, _move(deps, case_id, actor, relation, now, change)[0], now.date())
 
 
 def withdraw(deps: Deps, case_id: str, body: Any, actor: Actor, relation: str, now: datetime) -> dict[str, Any]:
@@ -216,5 +272,5 @@ def withdraw(deps: Deps, case_id: str, body: Any, actor: Actor, relation: str, n
         return transition(case, "withdraw", actor, now, deps.deadlines,
                           {"withdrawal": withdrawal}, {"reason": withdrawal["reason"]})
 
-    return view(deps, _mutate(deps, case_id, actor, relation, change), now.date())
+    return view(deps, _move(deps, case_id, actor, relation, now, change)[0], now.date())
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +14,7 @@ from moto import mock_aws
 
 from chalicelib.auth import issue_local_token
 from chalicelib.config import load
-from chalicelib.provision import provision
+from tools.provision import provision
 from tests.support.people import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, declaration, pdf_bytes
 
 import app as application
@@ -76,6 +77,35 @@ def store_object(upload: dict[str, Any], content: bytes) -> None:
         else upload["url"].split("//")[1].split(".")[0]
     boto3.client("s3").put_object(Bucket=bucket, Key=fields["key"], Body=content,
                                   ContentType=fields["Content-Type"])
+
+
+def subscribe(topic_arn: str, name: str) -> str:
+    """An SQS queue receiving the topic's raw messages, as a window's or supervisor's feed would."""
+    sqs = boto3.client("sqs")
+    queue = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    boto3.client("sns").subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=arn,
+                                  Attributes={"RawMessageDelivery": "true"})
+    return queue
+
+
+def wait_messages(queue: str, count: int, seconds: float = 10.0) -> list[dict[str, Any]]:
+    """The next ``count`` messages on ``queue`` (the state machine publishes asynchronously)."""
+    sqs = boto3.client("sqs")
+    received: list[dict[str, Any]] = []
+    deadline = time.monotonic() + seconds
+    while len(received) < count and time.monotonic() < deadline:
+        batch = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
+        for message in batch:
+            sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+            received.append(json.loads(message["Body"]))
+        if not batch:
+            time.sleep(0.05)
+    return received
+
+
+def topic(aws: dict[str, Any], name: str) -> str:
+    return next(arn for arn in aws["topics"] if arn.endswith(name))
 
 
 @pytest.fixture()

@@ -1,20 +1,12 @@
 """The Heilongjiang-in-Shanghai case through the Chalice handlers on moto."""
 from __future__ import annotations
 
-import json
-
-import boto3
-
+from tests.integration.conftest import subscribe, topic, wait_messages
 from tests.support.people import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, application
 
 
 def test_a_cross_province_case_travels_from_acceptance_to_closing(api, aws):
-    sqs = boto3.client("sqs")
-    queue = sqs.create_queue(QueueName="window-feed")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    results_topic = next(arn for arn in aws["topics"] if arn.endswith("case-results"))
-    boto3.client("sns").subscribe(TopicArn=results_topic, Protocol="sqs", Endpoint=queue_arn,
-                                  Attributes={"RawMessageDelivery": "true"})
+    queue = subscribe(topic(aws, "case-results"), "window-feed")
 
     api.now = "2026-09-24T09:30:00+08:00"
     accepted = api.window("POST", "/cases", application())
@@ -43,6 +35,8 @@ def test_a_cross_province_case_travels_from_acceptance_to_closing(api, aws):
                              "due_on": "2026-10-10", "state": "open", "provisional": False,
                              "calendar_version": "chinesecalendar-1.11.0", "closed_on": None,
                              "paused_on": None, "remaining_working_days": None,
+                             "counted_from": None, "counted_days": None,
+                             "reminded_on": None, "overdue_recorded_on": None,
                              "working_days_left": 3, "working_days_overdue": None}
 
     api.now = "2026-10-09T11:00:00+08:00"
@@ -62,9 +56,9 @@ def test_a_cross_province_case_travels_from_acceptance_to_closing(api, aws):
         {"type": "living", "monthly_amount": "99.00", "start_month": "2026-09"},
         {"type": "nursing", "monthly_amount": "120.50", "start_month": "2026-09"}]
 
-    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+    messages = wait_messages(queue, 1)
     assert len(messages) == 1
-    feed = json.loads(messages[0]["Body"])
+    feed = messages[0]
     assert feed["case_id"] == case_id and feed["accepting_unit"] == SHANGHAI_WINDOW
     assert feed["outcome"] == "approved" and feed["notify_due_on"] == "2026-10-23"
 

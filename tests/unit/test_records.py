@@ -121,7 +121,8 @@ def test_a_closed_deadline_keeps_its_closing_day_and_calendar_version_in_the_rec
     assert record["deadlines"][0] == {
         "kind": "push", "starts_on": "2026-09-30", "working_days": 3, "due_on": "2026-10-03", "state": "overdue",
         "provisional": False, "calendar_version": "test", "closed_on": "2026-10-09",
-        "paused_on": None, "remaining_working_days": None,
+        "paused_on": None, "remaining_working_days": None, "counted_from": None, "counted_days": None,
+        "reminded_on": None, "overdue_recorded_on": None,
     }
     assert record["deadlines"][1]["provisional"] is True
     assert record["pushed_on"] == "2026-10-09"

@@ -1,0 +1,82 @@
+"""DynamoDB: holiday schedules an admin loaded from the 国务院办公厅 notice, one item a year."""
+from __future__ import annotations
+
+import time
+from datetime import date
+
+from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.models import Model
+
+from ..config import table_name
+from .calendar import YearSchedule
+
+
+class _Meta:
+    billing_mode = "PAY_PER_REQUEST"
+
+
+class CalendarYearModel(Model):
+    """A year's holiday schedule loaded by an admin from the 国务院办公厅 notice."""
+
+    class Meta(_Meta):
+        table_name = table_name("calendar-years")
+
+    year = NumberAttribute(hash_key=True)
+    holidays = ListAttribute(of=UnicodeAttribute, default=list)
+    workdays = ListAttribute(of=UnicodeAttribute, default=list)
+    source = UnicodeAttribute()
+    loaded_by = UnicodeAttribute()
+    loaded_at = UnicodeAttribute()
+
+
+class YearAlreadyLoaded(Exception):
+    """Another admin loaded this year first."""
+
+
+def _schedule(item: CalendarYearModel) -> YearSchedule:
+    return YearSchedule(
+        year=int(item.year),
+        holidays=frozenset(date.fromisoformat(d) for d in item.holidays or []),
+        workdays=frozenset(date.fromisoformat(d) for d in item.workdays or []),
+        source=item.source, loaded_by=item.loaded_by, loaded_at=item.loaded_at,
+    )
+
+
+class CalendarYears:
+    """Loaded years; ``cached`` serves the working-day count with a short per-container cache."""
+
+    CACHE_SECONDS = 60.0
+
+    def __init__(self) -> None:
+        self._cache: dict[int, tuple[float, YearSchedule | None]] = {}
+
+    def cached(self, year: int) -> YearSchedule | None:
+        hit = self._cache.get(year)
+        if hit is not None and time.monotonic() - hit[0] < self.CACHE_SECONDS:
+            return hit[1]
+        schedule = self.get(year)
+        self._cache[year] = (time.monotonic(), schedule)
+        return schedule
+
+    def get(self, year: int) -> YearSchedule | None:
+        try:
+            return _schedule(CalendarYearModel.get(year, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def add(self, schedule: YearSchedule) -> None:
+        """Store a year once; a second load of the same year is refused, never overwritten."""
+        item = CalendarYearModel(
+            schedule.year,
+            holidays=sorted(d.isoformat() for d in schedule.holidays),
+            workdays=sorted(d.isoformat() for d in schedule.workdays),
+            source=schedule.source, loaded_by=schedule.loaded_by, loaded_at=schedule.loaded_at,
+        )
+        self._cache.pop(schedule.year, None)
+        try:
+            item.save(condition=CalendarYearModel.year.does_not_exist())
+        except PutError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                raise YearAlreadyLoaded(schedule.year) from error
+            raise

@@ -1,0 +1,98 @@
+"""DynamoDB: the case clock's item per case (task token, phase, overdue marks, repair flags).
+
+The state machine writes the token, phase and overdue marks (``infra/case_clock.asl.json``);
+the app reads them to move the clock, and flags a clock it could not reach as pending.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import DoesNotExist
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from ..config import table_name
+
+
+class _Meta:
+    billing_mode = "PAY_PER_REQUEST"
+
+
+class PendingIndex(GlobalSecondaryIndex["ClockModel"]):
+    """Sparse: clocks the app could not move; the sweep repairs them."""
+
+    class Meta(_Meta):
+        index_name = "by_pending"
+        projection = AllProjection()
+
+    pending = UnicodeAttribute(hash_key=True)
+    case_id = UnicodeAttribute(range_key=True)
+
+
+class ClockModel(Model):
+    """The case clock's side of a case, written by the state machine (token, phase, overdue marks)
+    and by the app only to flag a clock it could not reach."""
+
+    class Meta(_Meta):
+        table_name = table_name("case-clocks")
+
+    case_id = UnicodeAttribute(hash_key=True)
+    task_token = UnicodeAttribute(null=True)
+    clock_phase = UnicodeAttribute(null=True)
+    entered_at = UnicodeAttribute(null=True)
+    late = BooleanAttribute(null=True)
+    push_overdue_at = UnicodeAttribute(null=True)
+    review_overdue_at = UnicodeAttribute(null=True)
+    notify_overdue_at = UnicodeAttribute(null=True)
+    pending = UnicodeAttribute(null=True)
+    pending_reason = UnicodeAttribute(null=True)
+    pending_since = UnicodeAttribute(null=True)
+    restarts = NumberAttribute(default=0)
+    by_pending = PendingIndex()
+
+
+@dataclass(frozen=True)
+class ClockState:
+    case_id: str
+    task_token: str | None
+    phase: str | None
+    late: bool
+    overdue_at: dict[str, str]
+    pending: bool
+    restarts: int
+
+
+class ClockItems:
+    def get(self, case_id: str) -> ClockState | None:
+        try:
+            item = ClockModel.get(case_id, consistent_read=True)
+        except DoesNotExist:
+            return None
+        marks = {kind: getattr(item, f"{kind}_overdue_at") for kind in ("push", "review", "notify")}
+        return ClockState(
+            case_id=case_id, task_token=item.task_token, phase=item.clock_phase, late=bool(item.late),
+            overdue_at={kind: at for kind, at in marks.items() if at},
+            pending=item.pending is not None, restarts=int(item.restarts or 0),
+        )
+
+    def mark_pending(self, case_id: str, reason: str, now: datetime) -> None:
+        """Flag a clock the app could not move; the sweep finds it through the sparse index."""
+        item = ClockModel(case_id)
+        item.update(actions=[
+            ClockModel.pending.set("yes"),
+            ClockModel.pending_reason.set(reason[:200]),
+            ClockModel.pending_since.set(now.isoformat()),
+        ])
+
+    def repaired(self, case_id: str) -> None:
+        """Clear the pending flag and the stale token; count the restart."""
+        ClockModel(case_id).update(actions=[
+            ClockModel.pending.remove(), ClockModel.pending_reason.remove(), ClockModel.pending_since.remove(),
+            ClockModel.task_token.remove(), ClockModel.clock_phase.remove(),
+            ClockModel.restarts.add(1),
+        ])
+
+    def pending_cases(self) -> list[str]:
+        return [item.case_id for item in ClockModel.by_pending.query("yes")]

@@ -1,0 +1,136 @@
+"""Keeping the case clock (one Step Functions execution per case) in step with the case.
+
+The case in DynamoDB is the truth; the clock follows it. A clock that cannot be reached never
+undoes a case change: the case is flagged pending on its clock item, and ``repair`` (run by the
+daily sweep, or at once after a calendar load) restarts the execution at the right phase.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+from datetime import datetime, time as clock_time, timedelta
+from typing import Any, Protocol
+
+from ..adapters.clock import CaseClock, ClockUnavailable
+from ..adapters.clock_table import ClockItems, ClockState
+from ..domain.case import CLOCK_PHASE, Case
+from ..domain.records import decision_message
+from .calendar import DeadlineService
+
+log = logging.getLogger(__name__)
+FINAL_PHASES = frozenset({"closed", "withdrawn"})
+POLL_SECONDS = 0.05
+POLL_TRIES = 40  # the machine stores its new token within milliseconds; wait up to 2 s
+
+
+class Clock(Protocol):
+    def started(self, case: Case, now: datetime) -> None: ...
+    def moved(self, before: Case, after: Case, now: datetime) -> bool: ...
+    def pending_cases(self) -> list[str]:
+        return self.items.pending_cases()
+
+    def describe(self, case_id: str) -> dict[str, Any] | None: ...
+    def pending_cases(self) -> list[str]: ...
+    def in_step(self, case: Case) -> bool: ...
+    def repair(self, case: Case, now: datetime) -> str: ...
+
+
+@dataclass(frozen=True)
+class ClockService:
+    clock: CaseClock
+    items: ClockItems
+    deadlines: DeadlineService
+    seconds_per_working_day: float | None = None
+
+    def phase(self, case: Case, now: datetime) -> dict[str, Any]:
+        """The state-machine input for where ``case`` stands now."""
+        kind = CLOCK_PHASE[case.status]
+        phase: dict[str, Any] = {"kind": kind, "late": False, "case_id": case.case_id,
+                                 "accepting_unit": case.accepting_unit, "business_unit": case.business_unit}
+        deadline = case.open_deadline()
+        if deadline is not None:
+            phase["due_on"] = deadline.due_on.isoformat()
+            phase["late"] = now.date() > deadline.due_on
+            phase["seconds_left"] = self.seconds_left(deadline.due_on, now)
+        if kind == "notify" and case.decision:
+            phase["result"] = decision_message(case)
+        return phase
+
+    def seconds_left(self, due_on: Any, now: datetime) -> int:
+        """Seconds until the end of the due day (Asia/Shanghai), or scaled working days locally."""
+        if self.seconds_per_working_day:
+            left = self.deadlines.count(now.date(), due_on) if now.date() < due_on else 0
+            return max(1, math.ceil((left + 1) * self.seconds_per_working_day))
+        end = datetime.combine(due_on + timedelta(days=1), clock_time(0), tzinfo=now.tzinfo)
+        return max(1, int((end - now).total_seconds()))
+
+    def execution_name(self, case_id: str, state: ClockState | None) -> str:
+        restarts = state.restarts if state else 0
+        return case_id if restarts == 0 else f"{case_id}-r{restarts}"
+
+    def started(self, case: Case, now: datetime) -> None:
+        try:
+            self.clock.start(case.case_id, case.case_id, self.phase(case, now))
+        except ClockUnavailable as error:
+            self._pending(case.case_id, f"start: {error}", now)
+
+    def moved(self, before: Case, after: Case, now: datetime) -> bool:
+        """Release the task waiting in ``before``'s phase; False (and pending) if that failed."""
+        expected = CLOCK_PHASE[before.status]
+        try:
+            state = self._wait_for_phase(after.case_id, expected)
+            if state is None or state.task_token is None:
+                raise ClockUnavailable(f"the clock is not waiting in phase {expected}")
+            if CLOCK_PHASE[after.status] == "withdrawn":
+                self.clock.end(state.task_token, "withdrawn")
+            else:
+                self.clock.advance(state.task_token, self.phase(after, now))
+            return True
+        except ClockUnavailable as error:
+            self._pending(after.case_id, f"{expected}->{CLOCK_PHASE[after.status]}: {error}", now)
+            return False
+
+    def _wait_for_phase(self, case_id: str, phase: str) -> ClockState | None:
+        state = None
+        for _ in range(POLL_TRIES):
+            state = self.items.get(case_id)
+            if state is not None and state.phase == phase and state.task_token:
+                return state
+            time.sleep(POLL_SECONDS)
+        return state
+
+    def _pending(self, case_id: str, reason: str, now: datetime) -> None:
+        log.warning("case clock %s pending repair: %s", case_id, reason)
+        self.items.mark_pending(case_id, reason, now)
+
+    def repair(self, case: Case, now: datetime) -> str:
+        """Put the clock back in step: stop whatever runs, start afresh at the case's phase."""
+        state = self.items.get(case.case_id)
+        current = self.execution_name(case.case_id, state)
+        if self.clock.status(current) == "RUNNING":
+            self.clock.stop(current, "restarted by the sweep to match the case")
+        self.items.repaired(case.case_id)
+        if CLOCK_PHASE[case.status] in FINAL_PHASES:
+            return "stopped"
+        restarted = self.items.get(case.case_id)
+        self.clock.start(self.execution_name(case.case_id, restarted), case.case_id, self.phase(case, now))
+        return "restarted"
+
+    def in_step(self, case: Case) -> bool:
+        """Whether the case's execution runs (or has ended, for a final case) and is not pending."""
+        state = self.items.get(case.case_id)
+        if state is not None and state.pending:
+            return False
+        status = self.clock.status(self.execution_name(case.case_id, state))
+        if CLOCK_PHASE[case.status] in FINAL_PHASES:
+            return status != "RUNNING"
+        return status == "RUNNING"
+
+    def describe(self, case_id: str) -> dict[str, Any] | None:
+        state = self.items.get(case_id)
+        if state is None:
+            return None
+        return {"phase": state.phase, "late": state.late, "overdue_at": state.overdue_at,
+                "pending_repair": state.pending}

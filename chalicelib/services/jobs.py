@@ -1,0 +1,106 @@
+"""Scheduled jobs: the daily sweep, the next-year calendar check, recounting provisional deadlines.
+
+Each job reads only what is due: the sparse due-day index of running deadlines and the sparse
+index of clocks flagged for repair. Nothing here scans a table, and every job can be re-run on
+the same day without repeating a reminder or a record.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any, Callable
+
+from ..adapters.clock import ClockUnavailable
+from ..domain.case import Case, Event, note_deadline, recount_provisional
+from .cases import Deps
+
+log = logging.getLogger(__name__)
+RETRIES = 3
+
+
+def _update(deps: Deps, case: Case, change: Callable[[Case], tuple[Case, Event] | None]) -> Case | None:
+    """Apply a system change with the same optimistic concurrency as the routes."""
+    current = case
+    for _ in range(RETRIES):
+        result = change(current)
+        if result is None:
+            return None
+        try:
+            return deps.repo.save(*result)
+        except deps.conflict:
+            current = deps.repo.get(case.case_id)
+    log.warning("case %s kept changing; the sweep will come back tomorrow", case.case_id)
+    return None
+
+
+def daily_sweep(deps: Deps, publisher: Any, now: datetime) -> dict[str, int]:
+    """Reminders on the last working day before a deadline, overdue deadlines recorded (and
+    escalated if the clock did not), and clocks restarted where they are missing or pending."""
+    today = now.date()
+    stats = {"items_read": 0, "reminders": 0, "overdue_recorded": 0, "escalated_by_sweep": 0,
+             "clocks_repaired": 0}
+    calendar = deps.deadlines.calendar
+    if not calendar.covers(today.year) or calendar.is_workday(today):
+        next_working_day = deps.deadlines.plan(today, 1)[0].isoformat()
+        due_soon, read = deps.repo.due_through(next_working_day, first_day=next_working_day)
+        stats["items_read"] += read
+        for case in due_soon:
+            if _update(deps, case, lambda c: note_deadline(c, "reminded_on", "deadline_reminder", now)):
+                publisher.remind(case, case.open_deadline())
+                stats["reminders"] += 1
+    overdue, read = deps.repo.due_through((today - timedelta(days=1)).isoformat())
+    stats["items_read"] += read
+    for case in overdue:
+        deadline = case.open_deadline()
+        if _update(deps, case, lambda c: note_deadline(c, "overdue_recorded_on", "deadline_overdue", now)):
+            stats["overdue_recorded"] += 1
+            clock = deps.clock.describe(case.case_id) if deps.clock else None
+            if deadline is not None and not (clock and deadline.kind.value in clock["overdue_at"]):
+                publisher.escalate(case, deadline)
+                stats["escalated_by_sweep"] += 1
+    stats["clocks_repaired"] = repair_clocks(deps, now, overdue)
+    return stats
+
+
+def repair_clocks(deps: Deps, now: datetime, also: list[Case] | None = None) -> int:
+    """Restart the clock of every case flagged pending, and of ``also`` where it is not running."""
+    if deps.clock is None:
+        return 0
+    repaired = 0
+    pending = set(deps.clock.pending_cases())
+    candidates = {case.case_id: case for case in also or []}
+    for case_id in pending | set(candidates):
+        case = deps.repo.get(case_id) if case_id in pending else candidates[case_id]
+        try:
+            if case_id in pending or not deps.clock.in_step(case):
+                deps.clock.repair(case, now)
+                repaired += 1
+        except ClockUnavailable:
+            log.exception("clock of case %s could not be repaired; it stays pending", case_id)
+    return repaired
+
+
+def recompute_provisional(deps: Deps, year: int, now: datetime) -> int:
+    """A year's calendar was loaded: recount running deadlines computed provisionally, then put
+    their clocks back in step (their timeouts changed)."""
+    cases, _ = deps.repo.due_through("9999-12-31", first_day=f"{year}-01-01")
+    changed = []
+    for case in cases:
+        saved = _update(deps, case, lambda c: recount_provisional(c, deps.deadlines, now))
+        if saved is not None:
+            changed.append(saved)
+    if deps.clock:
+        for case in changed:
+            deps.clock.repair(case, now)
+    return len(changed)
+
+
+def calendar_check(deps: Deps, publisher: Any, now: datetime) -> dict[str, Any]:
+    """From 1 December: is next year's holiday calendar loaded? Alert the operators if not."""
+    next_year = now.year + 1
+    if now.month != 12:
+        return {"checked": False, "year": next_year}
+    covered = deps.deadlines.calendar.covers(next_year)
+    if not covered:
+        publisher.calendar_missing(next_year)
+    return {"checked": True, "year": next_year, "covered": covered, "alerted": not covered}

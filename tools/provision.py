@@ -1,0 +1,42 @@
+"""Create every table, bucket, topic and the case-clock state machine from the definitions the
+code itself uses. Used by the embedded default (``make run``) and the tests; deployed stages get
+the same resources from CloudFormation (``infra/``).
+"""
+from __future__ import annotations
+
+from chalicelib.adapters.calendar_table import CalendarYearModel
+from chalicelib.adapters.clock import CaseClock
+from chalicelib.adapters.clock_table import ClockModel
+from chalicelib.adapters.files import MaterialFiles
+from chalicelib.adapters.notify import create_topics
+from chalicelib.adapters.store import MODELS as CASE_MODELS
+from chalicelib.adapters.store import create_tables
+from chalicelib.config import Config
+from infra.clock_definition import substituted
+
+TOPICS = ("case-results", "escalations", "reminders")
+MODELS = CASE_MODELS + (ClockModel, CalendarYearModel)
+
+
+def provision(config: Config) -> dict[str, object]:
+    create_tables(MODELS)
+    MaterialFiles(config.materials_bucket).create_bucket(config.region)
+    topics = create_topics([f"{config.prefix}-{name}" for name in TOPICS])
+    partition = config.clock_state_machine_arn.split(":")[1]
+    account = config.clock_state_machine_arn.split(":")[4]
+    definition = substituted({
+        "ClocksTable": ClockModel.Meta.table_name,
+        "EscalationsTopicArn": config.escalations_topic_arn,
+        "ResultsTopicArn": config.results_topic_arn,
+        "Partition": partition,
+    })
+    machine = config.clock_state_machine_arn.split(":stateMachine:")[1]
+    arn = CaseClock(config.clock_state_machine_arn).create_state_machine(
+        machine, definition, f"arn:{partition}:iam::{account}:role/{config.prefix}-case-clock")
+    assert arn == config.clock_state_machine_arn, (arn, config.clock_state_machine_arn)
+    return {
+        "tables": [model.Meta.table_name for model in MODELS],
+        "bucket": config.materials_bucket,
+        "topics": sorted(topics.values()),
+        "state_machine": arn,
+    }
