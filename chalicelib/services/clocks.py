@@ -28,9 +28,6 @@ POLL_TRIES = 40  # the machine stores its new token within milliseconds; wait up
 class Clock(Protocol):
     def started(self, case: Case, now: datetime) -> None: ...
     def moved(self, before: Case, after: Case, now: datetime) -> bool: ...
-    def pending_cases(self) -> list[str]:
-        return self.items.pending_cases()
-
     def describe(self, case_id: str) -> dict[str, Any] | None: ...
     def pending_cases(self) -> list[str]: ...
     def in_step(self, case: Case) -> bool: ...
@@ -127,6 +124,9 @@ class ClockService:
         if CLOCK_PHASE[case.status] in FINAL_PHASES:
             return status != "RUNNING"
         return status == "RUNNING"
+
+    def pending_cases(self) -> list[str]:
+        return self.items.pending_cases()
 
     def describe(self, case_id: str) -> dict[str, Any] | None:
         state = self.items.get(case_id)

@@ -23,7 +23,18 @@ import app as application
 @pytest.fixture()
 def aws() -> Iterator[dict[str, Any]]:
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        yield provision(load())
+        created = provision(load())
+        yield created
+        stop_executions(str(created["state_machine"]))
+
+
+def stop_executions(state_machine_arn: str) -> None:
+    """Stop what still runs: moto's interpreter threads would outlive the test otherwise."""
+    sfn = boto3.client("stepfunctions")
+    for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=state_machine_arn,
+                                                               statusFilter="RUNNING"):
+        for execution in page["executions"]:
+            sfn.stop_execution(executionArn=execution["executionArn"])
 
 
 @dataclass
