@@ -13,7 +13,7 @@ from chalicelib import config as settings
 from chalicelib.auth import authenticate
 from chalicelib.domain import access
 from chalicelib.domain.case import Actor
-from chalicelib.domain.errors import DomainError, Invalid, Malformed
+from chalicelib.domain.errors import DomainError, Invalid, Malformed, TooLarge
 from chalicelib.services import calendar, cases, jobs, worklists
 from chalicelib.wiring import calendar_years, deps, notifier
 
@@ -22,6 +22,7 @@ app.log.setLevel(logging.INFO)
 
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 CLOCK_HEADER = "x-clock-now"
+MAX_BODY_BYTES = 256 * 1024  # materials travel to S3, never through the API
 
 
 def _now() -> datetime:
@@ -42,9 +43,11 @@ def _body() -> Any:
     raw = app.current_request.raw_body
     if not raw:
         raise Malformed("BODY_MISSING", "a JSON body is required", "body")
+    if len(raw) > MAX_BODY_BYTES:
+        raise TooLarge("BODY_TOO_LARGE", f"a JSON body may be at most {MAX_BODY_BYTES} bytes", "body")
     try:
         return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly nested input
         raise Malformed("MALFORMED_JSON", "the body is not valid JSON", "body") from None
 
 

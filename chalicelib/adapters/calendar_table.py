@@ -59,6 +59,10 @@ class CalendarYears:
         self._cache[year] = (time.monotonic(), schedule)
         return schedule
 
+    def forget(self) -> None:
+        """Drop the cache (tests, and after a restore of the table)."""
+        self._cache.clear()
+
     def get(self, year: int) -> YearSchedule | None:
         try:
             return _schedule(CalendarYearModel.get(year, consistent_read=True))

@@ -84,9 +84,10 @@ def load_year(years: Years, raw_year: str, body: Any, loaded_by: str, now: datet
     if known is not None:
         differing = _differences(known, schedule)
         if differing:
-            shown = ", ".join(d.isoformat() for d in differing[:20]) + (" …" if len(differing) > 20 else "")
+            shown = ", ".join(d.isoformat() for d in differing[:100]) + (" …" if len(differing) > 100 else "")
             raise Conflict("CALENDAR_CONFLICT",
-                           f"{len(differing)} dates differ from the schedule already known ({known.source}): {shown}",
+                           f"{len(differing)} day(s) would change between working day and rest day against "
+                           f"the schedule already known ({known.source}): {shown}",
                            "holidays")
         if years.get(year) is not None:
             return year_view(known, "loaded"), False

@@ -7,7 +7,9 @@ both succeed, while two conflicting transitions leave exactly one winner and a 4
 from __future__ import annotations
 
 import logging
+import random
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Callable, Protocol
@@ -45,7 +47,7 @@ from .calendar import DeadlineService
 from .clocks import Clock
 
 log = logging.getLogger(__name__)
-RETRIES = 3
+RETRIES = 8  # optimistic retries on a version conflict, with a short jittered pause
 
 
 class Repository(Protocol):
@@ -80,7 +82,7 @@ def _mutate(
     change: Callable[[Case], tuple[Case, Event]],
 ) -> tuple[Case, Case]:
     """(the case as it was, the case as saved)."""
-    for _ in range(RETRIES):
+    for attempt in range(RETRIES):
         case = deps.repo.get(case_id)
         access.check_case(relation, actor, case)
         updated, event = change(case)
@@ -88,6 +90,7 @@ def _mutate(
             return case, deps.repo.save(updated, event)
         except deps.conflict:
             log.info("case %s changed concurrently; re-reading", case_id)
+            time.sleep(random.uniform(0, 0.02 * (attempt + 1)))
     raise Conflict("CONCURRENT_UPDATE", "the case kept changing; read it again and retry")
 
 

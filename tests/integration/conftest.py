@@ -14,6 +14,7 @@ from moto import mock_aws
 
 from chalicelib.auth import issue_local_token
 from chalicelib.config import load
+from chalicelib.wiring import calendar_years
 from tools.provision import provision
 from tests.support.people import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, declaration, pdf_bytes
 
@@ -24,6 +25,7 @@ import app as application
 def aws() -> Iterator[dict[str, Any]]:
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         created = provision(load())
+        calendar_years().forget()
         yield created
         stop_executions(str(created["state_machine"]))
 
