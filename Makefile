@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test token venv clean
+.PHONY: run test token job venv clean
 
 venv: $(STAMP)
 
@@ -26,3 +26,7 @@ token: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# make job JOB=sweep [NOW=2026-10-12T01:00:00+08:00]  - run a scheduled job now against `make run`
+job: $(STAMP)
+	$(PY) -m tools.jobs $(JOB) $(if $(NOW),--now $(NOW),)

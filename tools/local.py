@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -64,13 +65,57 @@ def _serve(port: int) -> Any:
     return create_local_server(config.chalice_app, config, "127.0.0.1", port)
 
 
+def _schedules(stop: threading.Event, sweep_every: float) -> None:
+    """What EventBridge schedules do when deployed: the sweep, and the calendar check."""
+    from tools.jobs import CHINA, run
+
+    from datetime import datetime
+
+    last_check = 0.0
+    while not stop.wait(sweep_every):
+        try:
+            now = datetime.now(CHINA)
+            print("sweep           ", json.dumps(run("sweep", now)))
+            if time.monotonic() - last_check > 3600:
+                last_check = time.monotonic()
+                print("calendar check  ", json.dumps(run("calendar-check", now)))
+            sys.stdout.flush()
+        except Exception as error:  # noqa: BLE001 - keep the local runner alive, show what failed
+            print(f"scheduled job failed: {error!r}")
+
+
+def _watch(stop: threading.Event, topics: Any) -> None:
+    """Print escalations, reminders and results as they are published, so a person can watch."""
+    import boto3
+
+    sqs, sns = boto3.client("sqs"), boto3.client("sns")
+    queue = sqs.create_queue(QueueName="local-console-watch")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    for topic in topics:
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+    while not stop.is_set():
+        for message in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []):
+            envelope = json.loads(message["Body"])
+            print(f"published        {envelope.get('Subject')}: {envelope.get('Message')}")
+            sys.stdout.flush()
+            sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+        stop.wait(1.0)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5000")))
+    parser.add_argument("--seconds-per-working-day", type=float,
+                        default=float(os.environ.get("CLOCK_SECONDS_PER_WORKING_DAY", "0")) or None,
+                        help="time scale for the case clocks, e.g. 5: a 3-working-day deadline passes in ~20 s")
+    parser.add_argument("--sweep-every", type=float, default=float(os.environ.get("SWEEP_EVERY", "60")),
+                        help="seconds between runs of the daily sweep (the schedules chalice local does not run)")
     args = parser.parse_args(argv)
 
     _environment(args.moto_port)
+    if args.seconds_per_working_day:
+        os.environ["CLOCK_SECONDS_PER_WORKING_DAY"] = str(args.seconds_per_working_day)
     moto = _start_moto(args.moto_port)
 
     from chalicelib.config import load
@@ -86,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"tables           {', '.join(created['tables'])}")  # type: ignore[arg-type]
     print(f"bucket           {created['bucket']} (versioned)")
     print(f"topics           {', '.join(created['topics'])}")  # type: ignore[arg-type]
+    print(f"case clock       {created['state_machine']}")
     print(f"API              http://127.0.0.1:{args.port}  (GET /health needs no token)")
     print("demo users       " + ", ".join(f"{u['sub']} ({u['role']} {u['unit']})" for u in demo_users()))
     print("get a token      .venv/bin/python -m tools.token --demo sh-window-01")
@@ -93,10 +139,18 @@ def main(argv: list[str] | None = None) -> int:
     print("replay a day     send header 'X-Clock-Now: 2026-09-30T10:00:00+08:00' (local stage only)")
     sys.stdout.flush()
 
+    if args.seconds_per_working_day:
+        print(f"time scale       one working day = {args.seconds_per_working_day:g} s on the case clocks")
+    print(f"schedules        daily sweep every {args.sweep_every:g} s, calendar check hourly; "
+          "run one now: .venv/bin/python -m tools.jobs sweep")
+    sys.stdout.flush()
+
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    threading.Thread(target=_schedules, args=(stop, args.sweep_every), daemon=True).start()
+    threading.Thread(target=_watch, args=(stop, created["topics"]), daemon=True).start()
     try:
         stop.wait()
     except KeyboardInterrupt:

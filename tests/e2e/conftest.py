@@ -23,11 +23,22 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def server() -> Iterator[str]:
+    yield from _serve()
+
+
+@pytest.fixture(scope="session")
+def scaled_server() -> Iterator[str]:
+    """The embedded default with a time scale: one working day lasts 0.3 s on the case clocks."""
+    yield from _serve("--seconds-per-working-day", "0.3", "--sweep-every", "3600")
+
+
+def _serve(*extra: str) -> Iterator[str]:
     port, moto_port = _free_port(), _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k not in {"RESOURCE_PREFIX", "STAGE"}}
-    log = open(PROJECT / ".e2e-server.log", "w")  # noqa: SIM115 - closed below
+    log_path = PROJECT / f".e2e-server-{port}.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [sys.executable, "-m", "tools.local", "--port", str(port), "--moto-port", str(moto_port)],
+        [sys.executable, "-m", "tools.local", "--port", str(port), "--moto-port", str(moto_port), *extra],
         cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -35,7 +46,7 @@ def server() -> Iterator[str]:
         deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"local server exited: {(PROJECT / '.e2e-server.log').read_text()}")
+                raise RuntimeError(f"local server exited: {log_path.read_text()}")
             try:
                 if requests.get(f"{base}/health", timeout=1).status_code == 200:
                     break
@@ -52,6 +63,7 @@ def server() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+        log_path.unlink(missing_ok=True)
 
 
 def token(role: str, unit: str) -> str:

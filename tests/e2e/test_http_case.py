@@ -6,6 +6,7 @@ the presigned POST with real bytes, exactly as a window's client would send them
 from __future__ import annotations
 
 import hashlib
+import time
 from typing import Any
 
 import pytest
@@ -120,3 +121,24 @@ def test_the_error_paths_answer_401_403_409_and_422_over_http(server):
     malformed = requests.post(server + "/cases", data="{not json", timeout=10,
                               headers={**window.headers, "Content-Type": "application/json"})
     assert malformed.status_code == 400 and malformed.json()["error"]["code"] == "MALFORMED_JSON"
+
+
+def test_with_a_time_scale_a_person_can_watch_a_case_go_overdue_and_escalate(scaled_server):
+    """make run --seconds-per-working-day 0.3: the same state machine, on a watchable clock."""
+    window = Side(scaled_server, "window", SHANGHAI_WINDOW)
+    day = "2026-09-30T10:00:00+08:00"
+    case = window.call("POST", "/cases", application(id_number(sequence="781")), day, expect=201)
+    for item in case["notice"]["materials"]:
+        upload(window, case["case_id"], item["code"], pdf_bytes(item["code"]), day)
+    window.call("POST", f"/cases/{case['case_id']}/complete", day=day)  # D1: 3 working days = ~1.2 s
+
+    deadline = time.monotonic() + 20
+    clock = None
+    while time.monotonic() < deadline:
+        clock = window.call("GET", f"/cases/{case['case_id']}", day=day)["clock"]
+        if clock and clock["late"]:
+            break
+        time.sleep(0.3)
+    assert clock and clock["phase"] == "push" and clock["late"] is True and "push" in clock["overdue_at"]
+    pushed = window.call("POST", f"/cases/{case['case_id']}/push", day="2026-10-12T10:00:00+08:00")
+    assert pushed["deadlines"][0]["state"] == "overdue"

@@ -181,3 +181,38 @@ def test_working_days_between_agrees_with_add_working_days():
 def test_application_month_is_the_month_of_submission():
     assert application_month(d("2026-03-31")) == "2026-03"
     assert application_month(d("2026-12-01")) == "2026-12"
+
+
+# --- 2025 (国办发明电〔2024〕12号): Spring Festival 01-28..02-04 with make-up 01-26 (Sun) and 02-08 (Sat);
+# Labour Day 05-01..05 with make-up 04-27 (Sun); National Day and Mid-Autumn 10-01..08 with make-up
+# 09-28 (Sun) and 10-11 (Sat).
+
+def test_2025_make_up_days_count_and_rest_days_do_not():
+    calendar = OfficialCalendar()
+    for day in ("2025-01-26", "2025-02-08", "2025-04-27", "2025-09-28", "2025-10-11"):
+        assert calendar.is_workday(date.fromisoformat(day)), day
+    for day in ("2025-01-28", "2025-02-04", "2025-05-05", "2025-10-08"):
+        assert not calendar.is_workday(date.fromisoformat(day)), day
+
+
+def test_2025_spring_festival_ten_working_days_use_both_make_up_days():
+    # after Fri 01-24: Sun 01-26 (1), Mon 01-27 (2), rest 01-28..02-04, 02-05..07 (3-5), Sat 02-08 (6),
+    # 02-10..13 (7-10)
+    due = add_working_days(date(2025, 1, 24), 10, OfficialCalendar())
+    assert (due.due_on, due.provisional) == (date(2025, 2, 13), False)
+
+
+def test_2025_national_day_three_working_days_from_the_eve_end_on_the_make_up_saturday():
+    # after Tue 09-30: rest 10-01..08, Thu 10-09 (1), Fri 10-10 (2), Sat 10-11 (3)
+    assert add_working_days(date(2025, 9, 30), 3, OfficialCalendar()).due_on == date(2025, 10, 11)
+
+
+def test_a_start_on_a_make_up_saturday_counts_from_the_next_working_day():
+    # the Saturday 2026-10-10 is itself a working day; day 1 is still the day after: Mon 10-12
+    assert add_working_days(date(2026, 10, 10), 1, OfficialCalendar()).due_on == date(2026, 10, 12)
+    assert add_working_days(date(2026, 10, 10), 3, OfficialCalendar()).due_on == date(2026, 10, 14)
+
+
+def test_a_start_on_a_holiday_of_2025_counts_from_the_first_working_day_after():
+    # started on Labour Day 05-01: 05-02..05 rest, Tue 05-06 is day 1
+    assert add_working_days(date(2025, 5, 1), 1, OfficialCalendar()).due_on == date(2025, 5, 6)
