@@ -33,9 +33,10 @@ def _now() -> datetime:
         if override:
             try:
                 moment = datetime.fromisoformat(override)
-            except ValueError:
-                raise Invalid("CLOCK_NOW_FORMAT", "CLOCK_NOW must be ISO 8601", "CLOCK_NOW") from None
-            return (moment if moment.tzinfo else moment.replace(tzinfo=CHINA)).astimezone(CHINA)
+                return (moment if moment.tzinfo else moment.replace(tzinfo=CHINA)).astimezone(CHINA)
+            except (ValueError, OverflowError):
+                raise Invalid("CLOCK_NOW_FORMAT", "CLOCK_NOW must be an ISO 8601 time that exists in "
+                              "Asia/Shanghai", "CLOCK_NOW") from None
     return datetime.now(CHINA)
 
 

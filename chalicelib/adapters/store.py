@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +25,7 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, QueryError, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
@@ -34,7 +35,8 @@ from ..domain.case import Case, Event
 from ..domain.errors import Invalid, NotFound
 from ..domain.records import event_record, from_record, to_record
 
-NO_DUE = "9999-12-31"  # sorts after every real day: cases with no open deadline come last
+NO_DUE = "9999-12-31"
+CASE_ID = re.compile(r"[A-Z0-9]{1,64}")  # sorts after every real day: cases with no open deadline come last
 
 
 class VersionConflict(Exception):
@@ -157,6 +159,8 @@ class CaseRepository:
         self._connection = Connection(region=CaseModel.Meta.region)
 
     def get(self, case_id: str) -> Case:
+        if not CASE_ID.fullmatch(case_id):  # DynamoDB would refuse an over-long key with a 500
+            raise NotFound("CASE_NOT_FOUND", f"no case {case_id[:40]}", "case_id")
         try:
             return _from_model(CaseModel.get(case_id, consistent_read=True))
         except DoesNotExist:
@@ -186,7 +190,7 @@ class CaseRepository:
 
     def worklist(
         self, side: str, scope: str, due_before: str | None, status: str | None,
-        pushed_only: bool, limit: int, token: str | None,
+        pushed_only: bool, limit: int, token: str | None, exclude_accepting: str | None = None,
     ) -> Page:
         """Cases whose 受理地 (side "accepting") or 业务属地 ("business") lies in ``scope``."""
         index, range_attr = (
@@ -205,6 +209,8 @@ class CaseRepository:
             conditions.append(CaseModel.pushed == True)  # noqa: E712 - a PynamoDB condition
         if due_before and len(scope) < 9:
             conditions.append(CaseModel.next_due < due_before)
+        if exclude_accepting:  # cases a supervisor already saw through the accepting side
+            conditions.append(~CaseModel.accepting_unit.startswith(exclude_accepting))
         filter_condition = None
         for condition in conditions:
             filter_condition = condition if filter_condition is None else filter_condition & condition
@@ -212,7 +218,12 @@ class CaseRepository:
             scope[:2], range_condition, filter_condition=filter_condition,
             limit=limit, last_evaluated_key=_decode(token),
         )
-        cases = [_from_model(item) for item in result]
+        try:
+            cases = [_from_model(item) for item in result]
+        except QueryError as error:  # a forged cursor that DynamoDB refuses
+            if error.cause_response_code == "ValidationException":
+                raise Invalid("BAD_PAGE_TOKEN", "next_token is not one this API issued", "next_token") from None
+            raise
         return Page(cases, _encode(result.last_evaluated_key))
 
 
@@ -239,7 +250,9 @@ def _decode(token: str | None) -> dict[str, Any] | None:
         key = json.loads(base64.urlsafe_b64decode(token.encode()))
     except ValueError:
         raise Invalid("BAD_PAGE_TOKEN", "next_token is not one this API issued", "next_token") from None
-    if not isinstance(key, dict):
+    if not isinstance(key, dict) or not all(
+        isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in key.values()
+    ):
         raise Invalid("BAD_PAGE_TOKEN", "next_token is not one this API issued", "next_token")
     return key
 

@@ -12,7 +12,7 @@ from enum import Enum
 
 from stdnum import numdb
 
-from .errors import Invalid
+from .errors import Invalid, Malformed
 
 _TOWNSHIP_RE = re.compile(r"[0-9]{9}")
 _SCOPE_RE = re.compile(r"[0-9]+")
@@ -84,6 +84,8 @@ def county_name(code6: str) -> str | None:
 
 def validate_township_unit(value: object, field: str) -> str:
     """Check a 9-digit township/street unit (乡镇街道统计用区划代码) under a current county."""
+    if value is None or value == "":
+        raise Malformed("MISSING_FIELD", f"{field} is required", field)
     if not isinstance(value, str) or not _TOWNSHIP_RE.fullmatch(value):
         raise Invalid("UNIT_FORMAT", "unit must be a string of exactly 9 digits", field)
     if county_name(value[:6]) is None:

@@ -35,6 +35,8 @@ class DeadlineService:
         if not start:
             raise Malformed("MISSING_FIELD", "start is required (YYYY-MM-DD)", "start")
         day = parse_day(start, "start")
+        if not MIN_YEAR <= day.year <= MAX_YEAR:
+            raise Invalid("DATE_RANGE", f"start must fall in {MIN_YEAR}..{MAX_YEAR}", "start")
         if working_days is None:
             raise Malformed("MISSING_FIELD", "working_days is required", "working_days")
         count = parse_count(working_days, "working_days", 1, MAX_WORKING_DAYS, "WORKING_DAYS_RANGE")

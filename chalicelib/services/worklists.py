@@ -18,7 +18,6 @@ from ..domain.values import parse_count, parse_day
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
-EXHAUSTED = "~"
 Counter = Callable[[date, date], int]
 
 
@@ -55,25 +54,27 @@ def _supervisor(
     repo: Any, count: Counter, actor: Actor, status: str | None, due_before: str | None,
     limit: int, token: str | None, today: date,
 ) -> dict[str, Any]:
+    """Two disjoint streams, one after the other: cases accepted within the scope, then cases
+    whose 业务属地 is within it but whose 受理地 is not. Each case comes once, a page holds at
+    most ``limit``, and the token says which stream to resume ("a:..." or "b:...")."""
     if not is_scope_code(actor.unit):
         raise Invalid("UNIT_FORMAT", "a supervisor's unit must be a 2, 4, 6 or 9 digit code", "unit")
-    tokens = (token or ".").split(".")
-    if len(tokens) != 2:
+    stream, _, cursor = (token or "a:").partition(":")
+    if stream not in ("a", "b"):
         raise Invalid("BAD_PAGE_TOKEN", "next_token is not one this API issued", "next_token")
-    seen: dict[str, Any] = {}
-    next_tokens = []
-    for side, side_token in zip(("accepting", "business"), tokens):
-        if side_token == EXHAUSTED:
-            next_tokens.append(EXHAUSTED)
-            continue
-        page = repo.worklist(side, actor.unit, due_before, status, False, limit, side_token or None)
-        for case in page.cases:
-            seen.setdefault(case.case_id, case)
-        next_tokens.append(page.next_token or EXHAUSTED)
-    cases = sorted(seen.values(), key=lambda c: (c.open_deadline().due_on if c.open_deadline() else date.max,
-                                                 c.case_id))
-    more = any(t != EXHAUSTED for t in next_tokens)
-    return {
-        "cases": [case_view(case, today, count=count) for case in cases],
-        "next_token": ".".join(next_tokens) if more else None,
-    }
+    cases: list[Any] = []
+    next_token = None
+    if stream == "a":
+        page = repo.worklist("accepting", actor.unit, due_before, status, False, limit, cursor or None)
+        cases, cursor = list(page.cases), ""
+        if page.next_token:
+            next_token = f"a:{page.next_token}"
+        stream = "b"
+    if next_token is None and len(cases) < limit:
+        page = repo.worklist("business", actor.unit, due_before, status, False, limit - len(cases),
+                             cursor or None, exclude_accepting=actor.unit)
+        cases += page.cases
+        next_token = f"b:{page.next_token}" if page.next_token else None
+    elif next_token is None:
+        next_token = "b:"  # the first stream ended exactly on the page boundary
+    return {"cases": [case_view(case, today, count=count) for case in cases], "next_token": next_token}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.domain.errors import Invalid
+from chalicelib.domain.errors import Invalid, Malformed
 from chalicelib.domain.units import (
     Scope,
     city_of,
@@ -58,7 +58,14 @@ def test_wrong_length_letters_and_non_strings_are_format_errors():
     assert code_of("2301020010") == "UNIT_FORMAT"
     assert code_of("23010200A") == "UNIT_FORMAT"
     assert code_of(230102001) == "UNIT_FORMAT"
-    assert code_of(None) == "UNIT_FORMAT"
+
+
+
+def test_a_missing_unit_is_a_missing_field():
+    for missing in (None, ""):
+        with pytest.raises(Malformed) as raised:
+            validate_township_unit(missing, "applicant.hukou_unit")
+        assert (raised.value.code, raised.value.field) == ("MISSING_FIELD", "applicant.hukou_unit")
 
 
 def test_county_name_gives_the_current_name():
