@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test token job venv clean
+.PHONY: run test token job bench venv clean
 
 venv: $(STAMP)
 
@@ -30,3 +30,7 @@ clean:
 # make job JOB=sweep [NOW=2026-10-12T01:00:00+08:00]  - run a scheduled job now against `make run`
 job: $(STAMP)
 	$(PY) -m tools.jobs $(JOB) $(if $(NOW),--now $(NOW),)
+
+# make bench - benchmarks report counts and ratios, never timings asserted in tests
+bench: $(STAMP)
+	$(PY) -m bench.sweep_reads --sizes 1000 20000 --due 50

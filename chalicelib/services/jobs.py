@@ -7,7 +7,8 @@ the same day without repeating a reminder or a record.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
 from ..adapters.clock import ClockUnavailable
@@ -33,23 +34,38 @@ def _update(deps: Deps, case: Case, change: Callable[[Case], tuple[Case, Event] 
     return None
 
 
+@dataclass(frozen=True)
+class Due:
+    """What the sweep reads: deadlines due on the next working day, and those already past."""
+
+    due_next: list[Case]
+    overdue: list[Case]
+    items_read: int
+
+
+def due_today(deps: Deps, today: date) -> Due:
+    """The sweep's reads: two ranges of the sparse due-day index, nothing else."""
+    calendar = deps.deadlines.calendar
+    due_next: list[Case] = []
+    read = 0
+    if not calendar.covers(today.year) or calendar.is_workday(today):
+        next_working_day = deps.deadlines.plan(today, 1)[0].isoformat()
+        due_next, read = deps.repo.due_through(next_working_day, first_day=next_working_day)
+    overdue, read_overdue = deps.repo.due_through((today - timedelta(days=1)).isoformat())
+    return Due(due_next, overdue, read + read_overdue)
+
+
 def daily_sweep(deps: Deps, publisher: Any, now: datetime) -> dict[str, int]:
     """Reminders on the last working day before a deadline, overdue deadlines recorded (and
     escalated if the clock did not), and clocks restarted where they are missing or pending."""
-    today = now.date()
-    stats = {"items_read": 0, "reminders": 0, "overdue_recorded": 0, "escalated_by_sweep": 0,
+    due = due_today(deps, now.date())
+    stats = {"items_read": due.items_read, "reminders": 0, "overdue_recorded": 0, "escalated_by_sweep": 0,
              "clocks_repaired": 0}
-    calendar = deps.deadlines.calendar
-    if not calendar.covers(today.year) or calendar.is_workday(today):
-        next_working_day = deps.deadlines.plan(today, 1)[0].isoformat()
-        due_soon, read = deps.repo.due_through(next_working_day, first_day=next_working_day)
-        stats["items_read"] += read
-        for case in due_soon:
-            if _update(deps, case, lambda c: note_deadline(c, "reminded_on", "deadline_reminder", now)):
-                publisher.remind(case, case.open_deadline())
-                stats["reminders"] += 1
-    overdue, read = deps.repo.due_through((today - timedelta(days=1)).isoformat())
-    stats["items_read"] += read
+    for case in due.due_next:
+        if _update(deps, case, lambda c: note_deadline(c, "reminded_on", "deadline_reminder", now)):
+            publisher.remind(case, case.open_deadline())
+            stats["reminders"] += 1
+    overdue = due.overdue
     for case in overdue:
         deadline = case.open_deadline()
         if _update(deps, case, lambda c: note_deadline(c, "overdue_recorded_on", "deadline_overdue", now)):
