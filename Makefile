@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test token job bench venv clean
+.PHONY: run test lint token job bench venv clean
 
 venv: $(STAMP)
 
@@ -17,8 +17,13 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 run: $(STAMP)
 	$(PY) -m tools.local --port $${PORT:-8000} --moto-port $${MOTO_PORT:-5000}
 
-test: $(STAMP)
+test: lint
 	$(PY) -m pytest -q -p no:cacheprovider
+
+# ruff (pyflakes, bugbear, import order) on everything, mypy on the application
+lint: $(STAMP)
+	$(VENV)/bin/ruff check --quiet --select F,E9,B,I --line-length 120 app.py chalicelib tools infra bench tests
+	$(VENV)/bin/mypy --no-error-summary app.py chalicelib
 
 # make token ROLE=window UNIT=310101002
 token: $(STAMP)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from chalice import Chalice, Cron, Response
+from chalice.app import Request
 
 from chalicelib import config as settings
 from chalicelib.auth import authenticate
@@ -25,11 +26,17 @@ CLOCK_HEADER = "x-clock-now"
 MAX_BODY_BYTES = 256 * 1024  # materials travel to S3, never through the API
 
 
+def _request() -> Request:
+    request = app.current_request
+    assert request is not None, "only called while handling a request"
+    return request
+
+
 def _now() -> datetime:
     """Asia/Shanghai time; the local stage alone honours CLOCK_NOW (header or environment)."""
     config = settings.load()
     if config.is_local:
-        override = app.current_request.headers.get(CLOCK_HEADER) or settings.clock_override()
+        override = _request().headers.get(CLOCK_HEADER) or settings.clock_override()
         if override:
             try:
                 moment = datetime.fromisoformat(override)
@@ -41,7 +48,7 @@ def _now() -> datetime:
 
 
 def _body() -> Any:
-    raw = app.current_request.raw_body
+    raw = _request().raw_body
     if not raw:
         raise Malformed("BODY_MISSING", "a JSON body is required", "body")
     if len(raw) > MAX_BODY_BYTES:
@@ -69,7 +76,7 @@ def endpoint(path: str, method: str = "GET", status: int = 200, public: bool = F
                 if public:
                     result = handler(**params)
                 else:
-                    actor = authenticate(app.current_request.headers.get("authorization"), settings.load())
+                    actor = authenticate(_request().headers.get("authorization"), settings.load())
                     result = handler(actor, access.rule_for(route_key, actor), **params)
             except DomainError as error:
                 return _json(error.to_body(), error.status)
@@ -112,7 +119,7 @@ def accept_case(actor: Actor, relation: str) -> dict[str, Any]:
 
 @endpoint("/cases")
 def list_cases(actor: Actor, relation: str) -> dict[str, Any]:
-    query = app.current_request.query_params or {}
+    query: dict[str, str] = dict(_request().query_params or {})
     return worklists.worklist(deps().repo, deps().deadlines.count, actor, query, _now().date())
 
 
@@ -168,7 +175,7 @@ def request_supplement(actor: Actor, relation: str, case_id: str) -> dict[str, A
 
 @endpoint("/cases/{case_id}/supplement", "POST")
 def send_supplement(actor: Actor, relation: str, case_id: str) -> dict[str, Any]:
-    raw = app.current_request.raw_body
+    raw = _request().raw_body
     return cases.send_supplement(deps(), case_id, _body() if raw else None, actor, relation, _now())
 
 
@@ -187,5 +194,5 @@ def load_calendar_year(actor: Actor, relation: str, year: str) -> dict[str, Any]
 
 @endpoint("/calendar/deadline")
 def calendar_deadline(actor: Actor, relation: str) -> dict[str, Any]:
-    query = app.current_request.query_params or {}
+    query: dict[str, str] = dict(_request().query_params or {})
     return deps().deadlines.answer(query.get("start"), query.get("working_days"))

@@ -67,9 +67,9 @@ def _serve(port: int) -> Any:
 
 def _schedules(stop: threading.Event, sweep_every: float) -> None:
     """What EventBridge schedules do when deployed: the sweep, and the calendar check."""
-    from tools.jobs import CHINA, run
-
     from datetime import datetime
+
+    from tools.jobs import CHINA, run
 
     last_check = 0.0
     while not stop.wait(sweep_every):

@@ -37,8 +37,8 @@ class YearAlreadyLoaded(Exception):
 def _schedule(item: CalendarYearModel) -> YearSchedule:
     return YearSchedule(
         year=int(item.year),
-        holidays=frozenset(date.fromisoformat(d) for d in item.holidays or []),
-        workdays=frozenset(date.fromisoformat(d) for d in item.workdays or []),
+        holidays=frozenset(date.fromisoformat(str(d)) for d in item.holidays or []),
+        workdays=frozenset(date.fromisoformat(str(d)) for d in item.workdays or []),
         source=item.source, loaded_by=item.loaded_by, loaded_at=item.loaded_at,
     )
 

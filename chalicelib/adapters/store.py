@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,11 +26,12 @@ from pynamodb.attributes import (
 )
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, QueryError, TransactWriteError
+from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from ..config import table_name
+from ..config import load, table_name
 from ..domain.case import Case, Event
 from ..domain.errors import Invalid, NotFound
 from ..domain.records import event_record, from_record, to_record
@@ -99,7 +100,7 @@ class CaseModel(Model):
     pushed = BooleanAttribute(default=False)
     due_shard = UnicodeAttribute(null=True)
     due_key = UnicodeAttribute(null=True)  # "<due day>#<case id>" while a deadline runs
-    body = MapAttribute()  # the whole case record, readable in the console
+    body: MapAttribute[str, Any] = MapAttribute()  # the whole case record, readable in the console
     version = VersionAttribute()
     by_accepting = AcceptingIndex()
     by_business = BusinessIndex()
@@ -118,7 +119,7 @@ class EventModel(Model):
     event = UnicodeAttribute()
     actor = UnicodeAttribute()
     unit = UnicodeAttribute()
-    detail = MapAttribute(default=dict)
+    detail: MapAttribute[str, Any] = MapAttribute(default=dict)
 
 
 MODELS: tuple[type[Model], ...] = (CaseModel, EventModel)
@@ -156,7 +157,7 @@ class CaseRepository:
     """The case and timeline tables, as the services need them."""
 
     def __init__(self) -> None:
-        self._connection = Connection(region=CaseModel.Meta.region)
+        self._connection = Connection(region=load().region)
 
     def get(self, case_id: str) -> Case:
         if not CASE_ID.fullmatch(case_id):  # DynamoDB would refuse an over-long key with a 500
@@ -198,6 +199,7 @@ class CaseRepository:
             if side == "accepting" else (CaseModel.by_business, CaseModel.business_sort)
         )
         lower = scope if len(scope) < 9 else f"{scope}#"
+        range_condition: Condition
         if due_before and len(scope) == 9:
             range_condition = range_attr.between(lower, f"{scope}#{due_before}")
         else:

@@ -341,7 +341,12 @@ def note_deadline(case: Case, mark: str, event: str, now: datetime) -> tuple[Cas
     deadline = case.open_deadline()
     if deadline is None or getattr(deadline, mark) is not None:
         return None
-    marked = replace(deadline, **{mark: now.date()})
+    if mark == "reminded_on":
+        marked = replace(deadline, reminded_on=now.date())
+    elif mark == "overdue_recorded_on":
+        marked = replace(deadline, overdue_recorded_on=now.date())
+    else:
+        raise ValueError(f"unknown deadline mark {mark}")
     deadlines = tuple(marked if d is deadline else d for d in case.deadlines)
     detail = {"kind": deadline.kind.value, "due_on": deadline.due_on.isoformat()}
     return replace(case, deadlines=deadlines), Event(now.isoformat(), event, SYSTEM.sub, SYSTEM.unit, detail)

@@ -10,7 +10,8 @@ import logging
 import math
 import time
 from dataclasses import dataclass
-from datetime import datetime, time as clock_time, timedelta
+from datetime import datetime, timedelta
+from datetime import time as clock_time
 from typing import Any, Protocol
 
 from ..adapters.clock import CaseClock, ClockUnavailable

@@ -14,7 +14,7 @@ def test_the_committed_definition_is_the_generated_one():
 
 def test_every_statutory_phase_times_out_into_an_overdue_mark_and_an_escalation():
     states = definition()["States"]
-    for kind, (stem, has_deadline) in PHASES.items():
+    for stem, has_deadline in PHASES.values():
         waiting = states[f"Await{stem}"]
         assert waiting["Resource"].endswith(":aws-sdk:dynamodb:updateItem.waitForTaskToken")
         catches = {tuple(c["ErrorEquals"]): c["Next"] for c in waiting["Catch"]}

@@ -12,13 +12,12 @@ import pytest
 from chalice.test import Client
 from moto import mock_aws
 
+import app as application
 from chalicelib.auth import issue_local_token
 from chalicelib.config import load
 from chalicelib.wiring import calendar_years
-from tools.provision import provision
 from tests.support.people import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, declaration, pdf_bytes
-
-import app as application
+from tools.provision import provision
 
 
 @pytest.fixture()

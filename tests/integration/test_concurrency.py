@@ -34,9 +34,8 @@ from chalice.test import Client
 from moto import mock_aws
 
 import app as chalice_app
-from chalicelib.config import load
-
 from chalicelib.adapters.store import CaseRepository, VersionConflict
+from chalicelib.config import load
 from chalicelib.domain.case import Actor, Material, register_material
 from chalicelib.domain.errors import DomainError
 from chalicelib.services import cases

@@ -283,7 +283,7 @@ def test_withdraw_from_any_open_status_cancels_running_and_paused_deadlines_and_
     assert withdrawn.status == Status.WITHDRAWN
     assert withdrawn.withdrawal == {"reason": "不再申请"}
     assert len(withdrawn.deadlines) == len(case.deadlines)
-    for before, after in zip(case.deadlines, withdrawn.deadlines):
+    for before, after in zip(case.deadlines, withdrawn.deadlines, strict=True):
         if before.state in ("open", "paused"):
             assert (after.state, after.closed_on) == ("cancelled", later.date())
         else:
