@@ -7,6 +7,7 @@ from functools import lru_cache
 
 LOCAL_STAGE = "local"
 DEFAULT_LOCAL_JWT_SECRET = "local-stage-only-secret-not-for-deployed-stages"  # noqa: S105 - documented local default
+DEFAULT_LOCAL_PERSON_KEY = "local-stage-only-person-key-not-for-deployed-stages"  # noqa: S105
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Config:
     jwt_audience: str | None
     jwks_url: str | None
     max_material_bytes: int
+    person_key_secret: bytes  # keys the hash that stands for an ID number in indexes (never in code)
 
     @property
     def is_local(self) -> bool:
@@ -76,9 +78,12 @@ def load() -> Config:
         jwt_audience=os.environ.get("JWT_AUDIENCE"),
         jwks_url=os.environ.get("JWKS_URL"),
         max_material_bytes=int(os.environ.get("MAX_MATERIAL_BYTES", str(20 * 1024 * 1024))),
+        person_key_secret=(os.environ.get("PERSON_KEY_SECRET") or (DEFAULT_LOCAL_PERSON_KEY if local else "")).encode(),
     )
     if not local and not (config.jwks_url and config.jwt_issuer and config.jwt_audience):
         raise RuntimeError(f"stage {stage} needs JWKS_URL, JWT_ISSUER and JWT_AUDIENCE")
+    if not local and len(config.person_key_secret) < 32:
+        raise RuntimeError(f"stage {stage} needs PERSON_KEY_SECRET (at least 32 bytes, from the secret store)")
     return config
 
 
