@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,13 +21,26 @@ from tests.support.people import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, declaration, 
 from tools.provision import provision
 
 
-@pytest.fixture()
-def aws() -> Iterator[dict[str, Any]]:
+@contextmanager
+def moto_world() -> Iterator[dict[str, Any]]:
+    """moto with the Step Functions interpreter on, every resource provisioned, caches cleared."""
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         created = provision(load())
         calendar_years().forget()
         yield created
         stop_executions(str(created["state_machine"]))
+
+
+@pytest.fixture()
+def aws() -> Iterator[dict[str, Any]]:
+    with moto_world() as created:
+        yield created
+
+
+def shared_api() -> Iterator[Api]:
+    """One moto world and test client for a whole module (its tests use cases of their own)."""
+    with moto_world(), Client(application.app, stage_name="local") as client:
+        yield Api(client)
 
 
 def stop_executions(state_machine_arn: str) -> None:

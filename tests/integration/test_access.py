@@ -7,28 +7,24 @@ each test that needs a case accepts its own, for an applicant of its own.
 """
 from __future__ import annotations
 
-import itertools
 import time
-from datetime import date, timedelta
 from typing import Any
 
 import jwt
 import pytest
-from chalice.test import Client
-from moto import mock_aws
 
 import app as chalice_app
 from chalicelib.auth import LOCAL_AUDIENCE, LOCAL_ISSUER, issue_local_token
 from chalicelib.config import load
 from chalicelib.domain.access import PUBLIC_ROUTES, ROUTE_RULES
 from tests.integration import conftest as integration
-from tests.integration.conftest import Api
 from tests.support.people import (
     HARBIN_OTHER_TOWNSHIP,
     HARBIN_TOWNSHIP,
     SHANGHAI_WINDOW,
     application,
     declaration,
+    fresh_application,
     id_number,
     pdf_bytes,
 )
@@ -39,10 +35,7 @@ NOW = "2026-09-24T10:00:00+08:00"
 
 @pytest.fixture(scope="module")
 def world() -> Any:
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        integration.provision(load())  # whatever the shared ``aws`` fixture provisions
-        with Client(chalice_app.app, stage_name="local") as client:
-            yield Api(client)
+    yield from integration.shared_api()
 
 
 @pytest.fixture()
@@ -51,13 +44,8 @@ def api(world: Any) -> Any:
     return world
 
 
-_births = itertools.count(1)
-
-
 def fresh(**overrides: Any) -> dict[str, Any]:
-    """A valid application for an applicant no other test uses."""
-    born = date(1950, 1, 1) + timedelta(days=next(_births))
-    return application(person_id=id_number(birth=born.strftime("%Y%m%d"), sequence="468"), **overrides)
+    return fresh_application("468", **overrides)
 
 
 def every_case(api: Any) -> list[str]:

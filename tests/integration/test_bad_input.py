@@ -12,25 +12,21 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import itertools
 from dataclasses import dataclass
-from datetime import date, timedelta
 from typing import Any
 
 import boto3
 import pytest
-from chalice.test import Client
-from moto import mock_aws
 
-import app as chalice_app
 from chalicelib.config import load
 from tests.integration import conftest as integration
-from tests.integration.conftest import Api, store_object
+from tests.integration.conftest import store_object
 from tests.support.people import (
     HARBIN_TOWNSHIP,
     SHANGHAI_WINDOW,
     application,
     declaration,
+    fresh_application,
     id_number,
     pdf_bytes,
 )
@@ -41,10 +37,7 @@ OFFICE = "310101004"  # the window whose applications are all refused: its workl
 
 @pytest.fixture(scope="module")
 def world() -> Any:
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        integration.provision(load())  # whatever the shared ``aws`` fixture provisions
-        with Client(chalice_app.app, stage_name="local") as client:
-            yield Api(client)
+    yield from integration.shared_api()
 
 
 @pytest.fixture()
@@ -53,13 +46,8 @@ def api(world: Any) -> Any:
     return world
 
 
-_births = itertools.count(1)
-
-
 def fresh(**overrides: Any) -> dict[str, Any]:
-    """A valid application for an applicant no other test uses."""
-    born = date(1950, 1, 1) + timedelta(days=next(_births))
-    return application(person_id=id_number(birth=born.strftime("%Y%m%d"), sequence="357"), **overrides)
+    return fresh_application("357", **overrides)
 
 
 # --- helpers -------------------------------------------------------------------------------

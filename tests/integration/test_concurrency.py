@@ -23,26 +23,20 @@ the same version, the worst case the service's re-read-and-retry must survive.
 from __future__ import annotations
 
 import concurrent.futures
-import itertools
 import threading
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 import pytest
-from chalice.test import Client
-from moto import mock_aws
 
-import app as chalice_app
 from chalicelib.adapters.store import CaseRepository, VersionConflict
-from chalicelib.config import load
 from chalicelib.domain.case import Actor, Material, register_material
 from chalicelib.domain.errors import DomainError
 from chalicelib.services import cases
 from chalicelib.wiring import deps
 from tests.integration import conftest as integration
-from tests.integration.conftest import Api
-from tests.support.people import SHANGHAI_WINDOW, application, declaration, id_number, pdf_bytes
+from tests.support.people import SHANGHAI_WINDOW, declaration, fresh_application, id_number, pdf_bytes
 
 CHINA = timezone(timedelta(hours=8))
 NOW = datetime(2026, 9, 24, 10, 0, tzinfo=CHINA)
@@ -52,11 +46,7 @@ WAIT_SECONDS = 20
 
 @pytest.fixture(scope="module")
 def world() -> Any:
-    """One moto world for the module; every test works on cases of its own."""
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        integration.provision(load())  # whatever the shared ``aws`` fixture provisions
-        with Client(chalice_app.app, stage_name="local") as client:
-            yield Api(client)
+    yield from integration.shared_api()
 
 
 @pytest.fixture()
@@ -65,13 +55,8 @@ def api(world: Any) -> Any:
     return world
 
 
-_births = itertools.count(1)
-
-
 def fresh(**overrides: Any) -> dict[str, Any]:
-    """A valid application for an applicant no other test uses."""
-    born = date(1950, 1, 1) + timedelta(days=next(_births))
-    return application(person_id=id_number(birth=born.strftime("%Y%m%d"), sequence="579"), **overrides)
+    return fresh_application("579", **overrides)
 
 
 class Rounds:

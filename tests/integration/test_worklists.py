@@ -17,11 +17,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from chalice.test import Client
-from moto import mock_aws
 
-import app as chalice_app
-from chalicelib.config import load
 from tests.integration import conftest as integration
 from tests.integration.conftest import Api, store_object
 from tests.support.people import (
@@ -73,27 +69,24 @@ def act(api: Api, window: str, case_id: str, action: str, day: str) -> dict[str,
 
 @pytest.fixture(scope="module")
 def world() -> Any:
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        integration.provision(load())  # whatever the shared fixture provisions
-        with Client(chalice_app.app, stage_name="local") as client:
-            api = Api(client)
-            api.now = at("2026-09-24")
-            cases = {
-                "A": ready(api, SHANGHAI_WINDOW, HARBIN_TOWNSHIP, "101"),
-                "B": ready(api, SHANGHAI_WINDOW, HARBIN_OTHER_TOWNSHIP, "103"),
-                "C": accept(api, SHANGHAI_WINDOW, HARBIN_TOWNSHIP, "105"),
-                "P": ready(api, SHANGHAI_WINDOW, HARBIN_TOWNSHIP, "107"),
-                "D": accept(api, OTHER_SHANGHAI_WINDOW, HARBIN_TOWNSHIP, "109"),
-                "E": ready(api, HARBIN_WINDOW, HARBIN_TOWNSHIP, "111"),
-            }
-            act(api, SHANGHAI_WINDOW, cases["A"], "complete", "2026-09-24")
-            act(api, SHANGHAI_WINDOW, cases["P"], "complete", "2026-09-24")
-            act(api, HARBIN_WINDOW, cases["E"], "complete", "2026-09-24")
-            act(api, SHANGHAI_WINDOW, cases["P"], "push", "2026-09-28")
-            act(api, HARBIN_WINDOW, cases["E"], "push", "2026-09-28")
-            act(api, SHANGHAI_WINDOW, cases["B"], "complete", "2026-09-30")
-            api.now = at("2026-09-30")
-            yield api, cases
+    for api in integration.shared_api():
+        api.now = at("2026-09-24")
+        cases = {
+            "A": ready(api, SHANGHAI_WINDOW, HARBIN_TOWNSHIP, "101"),
+            "B": ready(api, SHANGHAI_WINDOW, HARBIN_OTHER_TOWNSHIP, "103"),
+            "C": accept(api, SHANGHAI_WINDOW, HARBIN_TOWNSHIP, "105"),
+            "P": ready(api, SHANGHAI_WINDOW, HARBIN_TOWNSHIP, "107"),
+            "D": accept(api, OTHER_SHANGHAI_WINDOW, HARBIN_TOWNSHIP, "109"),
+            "E": ready(api, HARBIN_WINDOW, HARBIN_TOWNSHIP, "111"),
+        }
+        act(api, SHANGHAI_WINDOW, cases["A"], "complete", "2026-09-24")
+        act(api, SHANGHAI_WINDOW, cases["P"], "complete", "2026-09-24")
+        act(api, HARBIN_WINDOW, cases["E"], "complete", "2026-09-24")
+        act(api, SHANGHAI_WINDOW, cases["P"], "push", "2026-09-28")
+        act(api, HARBIN_WINDOW, cases["E"], "push", "2026-09-28")
+        act(api, SHANGHAI_WINDOW, cases["B"], "complete", "2026-09-30")
+        api.now = at("2026-09-30")
+        yield api, cases
 
 
 def listing(api: Api, role: str, unit: str, query: str = "", now: str = "2026-09-30") -> dict[str, Any]:

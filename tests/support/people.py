@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
+from datetime import date, timedelta
 from typing import Any
 
 from stdnum.cn import ric
@@ -37,3 +39,12 @@ def pdf_bytes(label: str = "material") -> bytes:
 def declaration(code: str, content: bytes, content_type: str = "application/pdf") -> dict[str, Any]:
     return {"code": code, "filename": f"{code}.pdf", "content_type": content_type,
             "size": len(content), "sha256": hashlib.sha256(content).hexdigest()}
+
+
+_births = itertools.count(1)
+
+
+def fresh_application(sequence: str = "468", **overrides: Any) -> dict[str, Any]:
+    """A valid application for an applicant no other test uses (a new birth date each call)."""
+    born = date(1950, 1, 1) + timedelta(days=next(_births))
+    return application(person_id=id_number(birth=born.strftime("%Y%m%d"), sequence=sequence), **overrides)
