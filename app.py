@@ -15,8 +15,9 @@ from chalicelib.auth import authenticate
 from chalicelib.domain import access
 from chalicelib.domain.case import Actor
 from chalicelib.domain.errors import DomainError, Invalid, Malformed, TooLarge
-from chalicelib.services import calendar, cases, jobs, worklists
-from chalicelib.wiring import calendar_years, deps, notifier
+from chalicelib.services import calendar, cases, jobs, rules, worklists
+from chalicelib.services import rosters as roster_loads
+from chalicelib.wiring import calendar_years, deps, jurisdiction_rules, notifier, rosters
 
 app = Chalice(app_name="subsidy-cross-province")
 app.log.setLevel(logging.INFO)
@@ -190,6 +191,38 @@ def load_calendar_year(actor: Actor, relation: str, year: str) -> dict[str, Any]
     if stored:
         result["recomputed"] = jobs.recompute_provisional(deps(), int(year), _now())
     return result
+
+
+@endpoint("/rules/{scope}/materials/{effective_from}", "PUT")
+def put_material_rule(actor: Actor, relation: str, scope: str, effective_from: str) -> dict[str, Any]:
+    return rules.put_materials(jurisdiction_rules(), actor, scope, effective_from, _body(), _now())
+
+
+@endpoint("/rules/{scope}/eligibility/{effective_from}", "PUT")
+def put_eligibility_rule(actor: Actor, relation: str, scope: str, effective_from: str) -> dict[str, Any]:
+    return rules.put_eligibility(jurisdiction_rules(), actor, scope, effective_from, _body(), _now())
+
+
+@endpoint("/rules/{scope}/amounts", "PUT")
+def put_amount_table(actor: Actor, relation: str, scope: str) -> dict[str, Any]:
+    return rules.put_amounts(jurisdiction_rules(), actor, scope, _body(), _now())
+
+
+@endpoint("/rules/{unit}")
+def rules_in_force(actor: Actor, relation: str, unit: str) -> dict[str, Any]:
+    query: dict[str, str] = dict(_request().query_params or {})
+    return rules.in_force(jurisdiction_rules(), unit, query.get("on"), _now().date(), query.get("agent") == "true")
+
+
+@endpoint("/rosters", "POST", status=201)
+def load_roster(actor: Actor, relation: str) -> dict[str, Any]:
+    """Index an authoritative roster an operator put under rosters/ in the materials bucket."""
+    body = _body()
+    if not isinstance(body, dict):
+        raise Malformed("WRONG_TYPE", "the body must be an object {kind, key}", "body")
+    config = settings.load()
+    return roster_loads.load_roster(rosters(), config.person_key_secret, config.materials_bucket,
+                                    str(body.get("kind") or ""), str(body.get("key") or ""), actor.sub, _now())
 
 
 @endpoint("/calendar/deadline")

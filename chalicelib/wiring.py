@@ -9,6 +9,8 @@ from .adapters.clock import CaseClock
 from .adapters.clock_table import ClockItems
 from .adapters.files import MaterialFiles
 from .adapters.notify import Notifier
+from .adapters.rosters import Rosters
+from .adapters.rules_table import JurisdictionRules
 from .adapters.store import CaseRepository, VersionConflict
 from .config import load
 from .services.calendar import DeadlineService
@@ -19,6 +21,16 @@ from .services.clocks import ClockService
 @lru_cache(maxsize=1)
 def calendar_years() -> CalendarYears:
     return CalendarYears()
+
+
+@lru_cache(maxsize=1)
+def jurisdiction_rules() -> JurisdictionRules:
+    return JurisdictionRules()
+
+
+@lru_cache(maxsize=1)
+def rosters() -> Rosters:
+    return Rosters()
 
 
 @lru_cache(maxsize=1)
@@ -39,4 +51,7 @@ def deps() -> Deps:
         max_material_bytes=config.max_material_bytes,
         clock=ClockService(CaseClock(config.clock_state_machine_arn), ClockItems(), deadlines,
                            config.seconds_per_working_day),
+        rules=jurisdiction_rules(),
+        rosters=rosters(),
+        person_key_secret=config.person_key_secret,
     )

@@ -9,13 +9,15 @@ from chalicelib.adapters.clock import CaseClock
 from chalicelib.adapters.clock_table import ClockModel
 from chalicelib.adapters.files import MaterialFiles
 from chalicelib.adapters.notify import create_topics
+from chalicelib.adapters.rosters import MODELS as ROSTER_MODELS
+from chalicelib.adapters.rules_table import MODELS as RULE_MODELS
 from chalicelib.adapters.store import MODELS as CASE_MODELS
 from chalicelib.adapters.store import create_tables
 from chalicelib.config import Config
 from infra.clock_definition import substituted
 
 TOPICS = ("case-results", "escalations", "reminders")
-MODELS = CASE_MODELS + (ClockModel, CalendarYearModel)
+MODELS = CASE_MODELS + (ClockModel, CalendarYearModel) + ROSTER_MODELS + RULE_MODELS
 
 
 def provision(config: Config) -> dict[str, object]:

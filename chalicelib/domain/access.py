@@ -64,6 +64,12 @@ ROUTE_RULES: Mapping[str, RouteRule] = {
     "GET /calendar/deadline": RouteRule({role: "any" for role in ROLES}),
     "GET /calendar/{year}": RouteRule({role: "any" for role in ROLES}),
     "PUT /calendar/{year}": RouteRule({"admin": "any"}),
+    # Rules: an admin of a province, city or county sets its own scope and below (checked by the service).
+    "PUT /rules/{scope}/materials/{effective_from}": RouteRule({"admin": "any"}),
+    "PUT /rules/{scope}/eligibility/{effective_from}": RouteRule({"admin": "any"}),
+    "PUT /rules/{scope}/amounts": RouteRule({"admin": "any"}),
+    "GET /rules/{unit}": RouteRule({role: "any" for role in ROLES}),
+    "POST /rosters": RouteRule({"admin": "any"}),
 }
 PUBLIC_ROUTES: frozenset[str] = frozenset({"GET /health"})
 

@@ -20,6 +20,10 @@ SUBSIDY_TYPES = ("living", "nursing")  # 困难残疾人生活补贴, 重度残�
 AGENT_RELATIONSHIPS = frozenset(
     {"guardian", "spouse", "parent", "child", "sibling", "other_relative", "committee", "other"}
 )
+# What the applicant declares (the rosters confirm or contradict it): 低保, 低保边缘, 特困供养,
+# 工伤保险生活护理费, 孤儿基本生活保障 (DOMAIN.md §1).
+CIRCUMSTANCE_KEYS = ("dibao", "dibao_edge", "tekun", "work_injury_care", "orphan_support")
+AREAS = ("urban", "rural")
 NOTIFICATION_METHODS = frozenset({"sms", "phone", "in_person", "letter"})
 ALLOWED_CONTENT_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
 _PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
@@ -79,6 +83,7 @@ def read_application(body: Any, today: date) -> Application:
         "phone": phone,
         "hukou_unit": validate_township_unit(person.get("hukou_unit"), "applicant.hukou_unit"),
         "hukou_address": _text(person, "hukou_address", "applicant.hukou_address", required=False),
+        "area": _area(person.get("area")),
     }
     cert = _object(body.get("certificate"), "certificate")
     assert cert is not None
@@ -94,6 +99,15 @@ def read_application(body: Any, today: date) -> Application:
         agent=_agent(body.get("agent"), id_number, today),
         low_income=_low_income(body.get("low_income")),
     )
+
+
+def _area(value: Any) -> str | None:
+    """城市 or 农村, where the 业务属地 grades its standard by it."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or value not in AREAS:
+        raise Invalid("UNKNOWN_AREA", "applicant.area must be urban or rural", "applicant.area")
+    return value
 
 
 def _subsidies(value: Any, field: str) -> tuple[str, ...]:
@@ -127,12 +141,12 @@ def _agent(value: Any, applicant_id: str, today: date) -> Mapping[str, Any] | No
 def _low_income(value: Any) -> Mapping[str, Any]:
     low = _object(value, "low_income", required=False) or {}
     result: dict[str, bool] = {}
-    for key in ("dibao", "dibao_edge", "tekun"):
+    for key in CIRCUMSTANCE_KEYS:
         if key in low:
             if not isinstance(low[key], bool):
                 raise Malformed("WRONG_TYPE", f"low_income.{key} must be true or false", f"low_income.{key}")
             result[key] = low[key]
-    unknown = set(low) - {"dibao", "dibao_edge", "tekun"}
+    unknown = set(low) - set(CIRCUMSTANCE_KEYS)
     if unknown:
         raise Invalid("UNKNOWN_FIELD", f"low_income has unknown keys {sorted(unknown)}", "low_income")
     return result
@@ -195,10 +209,13 @@ def read_decision(body: Any, requested: tuple[str, ...], start_month: str) -> di
     granted = [_granted(item, f"subsidies[{i}]", requested, start_month) for i, item in enumerate(raw)]
     if len({g["type"] for g in granted}) != len(granted):
         raise Invalid("DUPLICATE_SUBSIDY", "subsidies names a subsidy twice", "subsidies")
-    return {"outcome": outcome, "subsidies": granted, "reason": reason}
+    override = _text(body, "override_reason", "override_reason", required=False, max_len=1000)
+    return {"outcome": outcome, "subsidies": granted, "reason": reason, "override_reason": override}
 
 
-def _granted(item: Any, field: str, requested: tuple[str, ...], start_month: str) -> dict[str, str]:
+def _granted(item: Any, field: str, requested: tuple[str, ...], start_month: str) -> dict[str, Any]:
+    """One granted subsidy; ``monthly_amount`` may be left out where the 业务属地 has an amount
+    table (the decision then computes it), and is checked against the table when given."""
     item = _object(item, field)
     assert item is not None
     kind = item.get("type")
@@ -207,6 +224,8 @@ def _granted(item: Any, field: str, requested: tuple[str, ...], start_month: str
     if kind not in requested:
         raise Invalid("SUBSIDY_NOT_REQUESTED", f"the applicant did not apply for {kind}", f"{field}.type")
     amount = item.get("monthly_amount")
+    if amount is None:
+        return {"type": kind, "monthly_amount": None, "start_month": start_month}
     if not isinstance(amount, str) or not _AMOUNT.match(amount):
         raise Invalid("AMOUNT_FORMAT", "monthly_amount is yuan as a decimal string such as \"99.00\"",
                       f"{field}.monthly_amount")

@@ -179,6 +179,7 @@ class Case:
     notification: Mapping[str, Any] | None = None
     withdrawal: Mapping[str, Any] | None = None
     supplements: tuple[Mapping[str, Any], ...] = ()  # 补正 requests, oldest first
+    data_checks: tuple[Mapping[str, Any], ...] = ()  # waivers and confirmations by data comparison
     pushed_on: date | None = None
     version: int = 0
 

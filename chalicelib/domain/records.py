@@ -66,6 +66,7 @@ def to_record(case: Case) -> dict[str, Any]:
         "notification": dict(case.notification) if case.notification else None,
         "withdrawal": dict(case.withdrawal) if case.withdrawal else None,
         "supplements": [dict(s) for s in case.supplements],
+        "data_checks": [dict(c) for c in case.data_checks],
         "pushed_on": _day(case.pushed_on),
     }
 
@@ -82,6 +83,7 @@ def from_record(r: Mapping[str, Any], version: int) -> Case:
         deadlines=tuple(deadline_from(d) for d in r.get("deadlines") or []),
         decision=r.get("decision"), notification=r.get("notification"), withdrawal=r.get("withdrawal"),
         supplements=tuple(r.get("supplements") or ()),
+        data_checks=tuple(r.get("data_checks") or ()),
         pushed_on=_parse_day(r.get("pushed_on")), version=version,
     )
 
@@ -113,6 +115,7 @@ def notice_view(case: Case) -> dict[str, Any]:
         "case_id": case.case_id,
         "business_unit": case.business_unit,
         "materials": [dict(asdict(item), received=item.code in received) for item in case.notice],
+        "data_checks": [dict(c) for c in case.data_checks],
     }
 
 

@@ -10,7 +10,7 @@ import logging
 import random
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Callable, Protocol
 
@@ -39,12 +39,16 @@ from ..domain.case import (
 )
 from ..domain.errors import Conflict, Invalid, TooLarge
 from ..domain.records import case_view, decision_message, material_view, notice_view
-from ..domain.rules import one_time_notice, outstanding
+from ..domain.identity import Certificate
+from ..domain.rosters import waivers_for
+from ..domain.rules import NoticeItem, outstanding
 from ..domain.units import scope_between
 from ..domain.uploads import check_upload
 from ..domain.workdays import application_month
 from .calendar import DeadlineService
 from .clocks import Clock
+from .rosters import RosterStore, lookup
+from .rules import RuleStore, Rules, amounts_for, check_view, notice_for, person_of, rule_checks, rules_for
 
 log = logging.getLogger(__name__)
 RETRIES = 8  # optimistic retries on a version conflict, with a short jittered pause
@@ -74,6 +78,9 @@ class Deps:
     conflict: type[Exception]  # the repository's "someone else wrote first" error
     max_material_bytes: int
     clock: Clock | None = None  # the case clock (Step Functions); None where no clock runs
+    rules: RuleStore | None = None  # the jurisdictions' rules; None: the standard catalogue, no tables
+    rosters: RosterStore | None = None  # authoritative rosters for waivers; None: nothing waived
+    person_key_secret: bytes = b""
     new_id: Callable[[datetime], str] = lambda now: f"C{now:%Y%m%d}{secrets.token_hex(5).upper()}"
 
 
@@ -112,13 +119,15 @@ def view(deps: Deps, case: Case, today: date, with_timeline: bool = True) -> dic
 def accept(deps: Deps, body: Any, actor: Actor, now: datetime) -> dict[str, Any]:
     """受理: record the application at the caller's window and tell the applicant everything once."""
     application: Application = read_application(body, now.date())
+    notice = notice_for(deps.rules, application.business_unit, now.date(), application.agent is not None)
+    notice, checks = _compare_data(deps, application, notice, now.date())
     case = Case(
         case_id=deps.new_id(now), status=Status.AWAITING_MATERIALS,
         accepting_unit=actor.unit, business_unit=application.business_unit,
         scope=scope_between(actor.unit, application.business_unit).value,
         applied_on=now.date(), applied_at=now.isoformat(),
         applicant=application.applicant, certificate=application.certificate,
-        subsidies=application.subsidies, notice=one_time_notice(application.agent is not None),
+        subsidies=application.subsidies, notice=notice, data_checks=checks,
         agent=application.agent, low_income=application.low_income,
     )
     event = Event(now.isoformat(), "accepted", actor.sub, actor.unit,
@@ -135,12 +144,34 @@ def accept(deps: Deps, body: Any, actor: Actor, now: datetime) -> dict[str, Any]
     return result
 
 
+def _compare_data(
+    deps: Deps, application: Application, notice: tuple[NoticeItem, ...], today: date
+) -> tuple[tuple[NoticeItem, ...], tuple[dict[str, Any], ...]]:
+    """Waive what authoritative data proves (最多跑一次), and keep every comparison, mismatches too."""
+    if deps.rosters is None:
+        return notice, ()
+    entries = lookup(deps.rosters, deps.person_key_secret, str(application.applicant["id_number"]))
+    cert = application.certificate
+    results = waivers_for([item.code for item in notice],
+                          Certificate(cert["number"], cert["category"], cert["grade"],
+                                      date.fromisoformat(cert["valid_until"])),
+                          {k: bool(v) for k, v in application.low_income.items()}, entries, today)
+    waived = {r.code: r for r in results if r.waived and r.code}
+    notice = tuple(
+        replace(item, waived=True, waiver=f"{waived[item.code].source} roster, load {waived[item.code].loaded_at}")
+        if item.code in waived else item for item in notice)
+    return notice, tuple(r.as_dict() for r in results)
+
+
 def read(deps: Deps, case_id: str, actor: Actor, relation: str, today: date) -> dict[str, Any]:
     """The case, its timeline, and where its clock stands (phase, overdue marks)."""
     case = deps.repo.get(case_id)
     access.check_case(relation, actor, case)
     result = view(deps, case, today)
     result["clock"] = deps.clock.describe(case_id) if deps.clock else None
+    rules = rules_for(deps.rules, case.business_unit) if deps.rules else Rules([], [], [])
+    result["rule_checks"] = [check_view(c) for c in rule_checks(
+        rules, case.business_unit, case.applied_on, case.subsidies, dict(case.certificate), dict(case.low_income))]
     return result
 
 
@@ -203,17 +234,46 @@ def push(deps: Deps, case_id: str, actor: Actor, relation: str, now: datetime) -
 
 
 def decide(deps: Deps, case_id: str, body: Any, actor: Actor, relation: str, now: datetime) -> dict[str, Any]:
-    """资格认定: record the decision, return it to the 受理地 at once; ends D2, starts D3."""
+    """资格认定: record the decision, return it to the 受理地 at once; ends D2, starts D3.
+
+    Each approved subsidy is checked against the province's eligibility rule (approving against
+    it needs ``override_reason``); its monthly amount and back pay come from the 业务属地's table."""
     def change(case: Case) -> tuple[Case, Event]:
         decision = read_decision(body, case.subsidies, application_month(case.applied_on))
-        decision = dict(decision, decided_on=now.date().isoformat(), decided_by=actor.sub)
-        detail = {"outcome": decision["outcome"], "subsidies": decision["subsidies"], "reason": decision["reason"]}
+        decision = dict(_apply_rules(deps, case, decision, now), decided_on=now.date().isoformat(),
+                        decided_by=actor.sub)
+        detail = {"outcome": decision["outcome"], "subsidies": decision["subsidies"], "reason": decision["reason"],
+                  "override_reason": decision["override_reason"]}
         return transition(case, "decide", actor, now, deps.deadlines, {"decision": decision}, detail)
 
     saved, clock_moved = _move(deps, case_id, actor, relation, now, change)
     if not clock_moved:  # the clock publishes the result on its way to D3; without it, do it here
         _feed_result(deps, saved)
     return view(deps, saved, now.date())
+
+
+def _apply_rules(deps: Deps, case: Case, decision: dict[str, Any], now: datetime) -> dict[str, Any]:
+    rules = rules_for(deps.rules, case.business_unit) if deps.rules else Rules([], [], [])
+    checks = {c.subsidy: c for c in rule_checks(rules, case.business_unit, case.applied_on, case.subsidies,
+                                                 dict(case.certificate), dict(case.low_income))}
+    person = person_of(dict(case.applicant), dict(case.certificate), dict(case.low_income))
+    granted = []
+    for index, item in enumerate(decision["subsidies"]):
+        field = f"subsidies[{index}]"
+        check = checks[item["type"]]
+        if not check.eligible and not decision["override_reason"]:
+            raise Invalid("RULE_CHECK_FAILED", f"{'; '.join(check.reasons)} — approving needs override_reason",
+                          f"{field}.type")
+        computed = amounts_for(rules, case.business_unit, item["type"], item["start_month"],
+                               f"{now:%Y-%m}", person)
+        if computed is None and item["monthly_amount"] is None:
+            raise Invalid("AMOUNT_REQUIRED", f"{case.business_unit[:2]} has no amount table: state monthly_amount",
+                          f"{field}.monthly_amount")
+        if computed is not None and item["monthly_amount"] not in (None, computed["monthly_amount"]):
+            raise Invalid("AMOUNT_MISMATCH", f"the standard in force is {computed['monthly_amount']} yuan a month",
+                          f"{field}.monthly_amount")
+        granted.append(dict(item, **(computed or {})))
+    return dict(decision, subsidies=granted, rule_checks=[check_view(c) for c in checks.values()])
 
 
 def _feed_result(deps: Deps, case: Case) -> None:

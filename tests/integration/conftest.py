@@ -16,7 +16,7 @@ from moto import mock_aws
 import app as application
 from chalicelib.auth import issue_local_token
 from chalicelib.config import load
-from chalicelib.wiring import calendar_years
+from chalicelib.wiring import calendar_years, jurisdiction_rules
 from tests.support.people import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, declaration, pdf_bytes
 from tools.provision import provision
 
@@ -27,6 +27,7 @@ def moto_world() -> Iterator[dict[str, Any]]:
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         created = provision(load())
         calendar_years().forget()
+        jurisdiction_rules().forget()
         yield created
         stop_executions(str(created["state_machine"]))
 

@@ -52,7 +52,8 @@ def test_a_valid_application_is_read_into_normalized_values():
     read = read_application(body, TODAY)
 
     assert read.applicant == {"name": "张三", "id_number": X_ID, "phone": "13800000000",
-                              "hukou_unit": HARBIN_TOWNSHIP, "hukou_address": "哈尔滨市道里区兆麟街1号"}
+                              "hukou_unit": HARBIN_TOWNSHIP, "hukou_address": "哈尔滨市道里区兆麟街1号",
+                              "area": None}
     assert X_ID.endswith("X")
     assert read.certificate == {"number": X_ID + "41", "category": 4, "grade": 1, "valid_until": "2031-05-01"}
     assert read.subsidies == ("living", "nursing")
@@ -271,10 +272,20 @@ def test_an_approval_normalizes_amounts_to_two_decimals_and_sets_the_start_month
     decision = read_decision(body, REQUESTED, "2026-09")
 
     assert decision == {
-        "outcome": "approved", "reason": "符合条件",
+        "outcome": "approved", "reason": "符合条件", "override_reason": None,
         "subsidies": [{"type": "living", "monthly_amount": "99.00", "start_month": "2026-09"},
                       {"type": "nursing", "monthly_amount": "120.50", "start_month": "2026-09"}],
     }
+
+
+def test_an_approval_may_leave_the_amount_to_the_standard_table_and_keeps_an_override_reason():
+    body = {"outcome": "approved", "override_reason": "二级精神残疾，按省扩面政策",
+            "subsidies": [{"type": "nursing"}]}
+
+    decision = read_decision(body, REQUESTED, "2026-09")
+
+    assert decision["subsidies"] == [{"type": "nursing", "monthly_amount": None, "start_month": "2026-09"}]
+    assert decision["override_reason"] == "二级精神残疾，按省扩面政策"
 
 
 def test_an_approval_may_grant_only_part_of_what_was_requested_and_needs_no_reason():
@@ -289,7 +300,7 @@ def test_an_approval_may_grant_only_part_of_what_was_requested_and_needs_no_reas
 def test_a_rejection_with_a_reason_grants_nothing():
     decision = read_decision({"outcome": "rejected", "reason": " 不符合条件 "}, REQUESTED, "2026-09")
 
-    assert decision == {"outcome": "rejected", "subsidies": [], "reason": "不符合条件"}
+    assert decision == {"outcome": "rejected", "subsidies": [], "reason": "不符合条件", "override_reason": None}
 
 
 def approval(*grants: tuple[Any, Any]) -> dict[str, Any]:

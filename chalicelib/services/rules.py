@@ -1,0 +1,211 @@
+"""Jurisdiction rules: admins keep them for their own scope; acceptance and decisions apply them.
+
+Every 户籍地 sets what it requires and pays; a window in another province applies those rules
+without knowing them (issue 4). Rules are versions with effective dates, validated as a whole chain
+(province → city → county) before anything is stored, and never changed once in force.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from ..adapters.rules_table import RuleExists, StoredRule
+from ..domain.amounts import AmountTable, Person, back_pay, check_amount_table, money, read_amount_table
+from ..domain.case import Actor
+from ..domain.errors import Conflict, Forbidden, Invalid
+from ..domain.identity import birth_date
+from ..domain.jurisdiction import (
+    EligibilityRule,
+    MaterialRule,
+    ResolvedMaterials,
+    RuleCheck,
+    check_material_rules,
+    check_subsidy,
+    eligibility_in_force,
+    materials_in_force,
+    notice_items,
+    read_eligibility_rule,
+    read_material_rule,
+    rule_version,
+    standard_materials,
+)
+from ..domain.units import is_scope_code, within
+from ..domain.rules import NoticeItem
+from ..domain.values import parse_day
+
+KINDS = ("materials", "eligibility", "amounts")
+
+
+class RuleStore(Protocol):
+    def of_scope(self, scope: str) -> list[StoredRule]: ...
+    def for_scopes(self, scopes: list[str]) -> list[StoredRule]: ...
+    def put(self, rule: StoredRule, rule_key: str, replace_if: bool) -> None: ...
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Every rule version that applies to one 业务属地 (its province, city and county)."""
+
+    materials: list[MaterialRule]
+    eligibility: list[EligibilityRule]
+    amounts: list[AmountTable]
+
+
+def _scopes(unit: str) -> list[str]:
+    return [unit[:2], unit[:4], unit[:6]]
+
+
+def _parse(stored: list[StoredRule]) -> Rules:
+    materials, eligibility, amounts = [], [], []
+    newest_table: dict[str, StoredRule] = {}
+    for rule in stored:
+        if rule.kind == "materials":
+            materials.append(read_material_rule(rule.scope, date.fromisoformat(rule.effective_from), rule.body))
+        elif rule.kind == "eligibility":
+            eligibility.append(read_eligibility_rule(rule.scope, date.fromisoformat(rule.effective_from), rule.body))
+        elif rule.kind == "amounts" and (rule.scope not in newest_table
+                                         or rule.loaded_at > newest_table[rule.scope].loaded_at):
+            newest_table[rule.scope] = rule
+    amounts = [read_amount_table(rule.scope, rule.body) for rule in newest_table.values()]
+    return Rules(materials, eligibility, amounts)
+
+
+def rules_for(store: RuleStore, business_unit: str) -> Rules:
+    return _parse(store.for_scopes(_scopes(business_unit)))
+
+
+def required_materials(rules: Rules, business_unit: str, on: date, has_agent: bool) -> ResolvedMaterials:
+    """What the 业务属地 requires on ``on``; the standard catalogue where its province set nothing."""
+    if not any(rule.scope == business_unit[:2] and rule.effective_from <= on for rule in rules.materials):
+        return standard_materials(has_agent)
+    return materials_in_force(rules.materials, business_unit, on, has_agent)
+
+
+def notice_for(store: RuleStore | None, business_unit: str, on: date, has_agent: bool) -> tuple[NoticeItem, ...]:
+    """The one-time notice (一次性告知) for this applicant under the 业务属地's rules on ``on``."""
+    if store is None:
+        return notice_items(standard_materials(has_agent))
+    return notice_items(required_materials(rules_for(store, business_unit), business_unit, on, has_agent))
+
+
+def circumstances(low_income: dict[str, Any]) -> dict[str, bool]:
+    return {key: bool(value) for key, value in low_income.items()}
+
+
+def rule_checks(rules: Rules, business_unit: str, applied_on: date, subsidies: tuple[str, ...],
+                certificate: dict[str, Any], low_income: dict[str, Any]) -> list[RuleCheck]:
+    """The eligibility check of each requested subsidy, under the province's rule on the application day."""
+    rule = eligibility_in_force(rules.eligibility, business_unit[:2], applied_on)
+    return [check_subsidy(rule, subsidy, int(certificate["category"]), int(certificate["grade"]),
+                          circumstances(low_income)) for subsidy in subsidies]
+
+
+def check_view(check: RuleCheck) -> dict[str, Any]:
+    return {"subsidy": check.subsidy, "eligible": check.eligible, "reasons": list(check.reasons),
+            "rule_version": check.rule_version}
+
+
+def person_of(applicant: dict[str, Any], certificate: dict[str, Any], low_income: dict[str, Any]) -> Person:
+    level = "dibao" if low_income.get("dibao") else "dibao_edge" if low_income.get("dibao_edge") else None
+    return Person(category=int(certificate["category"]), grade=int(certificate["grade"]), low_income=level,
+                  area=applicant.get("area"), birth=birth_date(str(applicant["id_number"])))
+
+
+def amounts_for(rules: Rules, business_unit: str, subsidy: str, start_month: str, decision_month: str,
+                person: Person) -> dict[str, Any] | None:
+    """Monthly amount in the decision month and the back pay owed from the application month, or None
+    when the 业务属地's province has no amount table (the reviewer then states the amount)."""
+    if not any(table.scope in (business_unit[:2], business_unit[:4]) for table in rules.amounts):
+        return None
+    months, total = back_pay(rules.amounts, business_unit, subsidy, start_month, decision_month, person)
+    return {
+        "monthly_amount": money(months[-1].amount),
+        "back_pay": {"from_month": start_month, "through_month": decision_month, "total": money(total),
+                     "months": [{"month": m.month, "amount": money(m.amount), "standard": m.standard}
+                                for m in months]},
+    }
+
+
+# --- admin -------------------------------------------------------------------------------------
+
+def _own_scope(actor: Actor, scope: str, lengths: tuple[int, ...]) -> None:
+    if not is_scope_code(scope) or len(scope) not in lengths:
+        raise Invalid("SCOPE_FORMAT", f"scope must have {' or '.join(map(str, lengths))} digits", "scope")
+    if not (len(scope) >= len(actor.unit) and scope.startswith(actor.unit)):
+        raise Forbidden("SCOPE_OUT_OF_REACH", f"an admin of {actor.unit} may not set rules for {scope}")
+
+
+def _store(store: RuleStore, actor: Actor, scope: str, kind: str, effective_from: date, body: dict[str, Any],
+           now: datetime, rule_key: str) -> None:
+    """Store a version; one already in force is history and is never replaced."""
+    rule = StoredRule(scope, kind, effective_from.isoformat(), body, actor.sub, now.isoformat())
+    in_force = effective_from <= now.date()
+    try:
+        store.put(rule, rule_key, replace_if=not in_force)
+    except RuleExists:
+        raise Conflict("RULE_IN_FORCE", f"{scope} {kind} from {effective_from} is in force and cannot change; "
+                       "add a version with a later effective date", "effective_from") from None
+
+
+def put_materials(store: RuleStore, actor: Actor, scope: str, raw_from: str, body: Any, now: datetime) -> dict:
+    _own_scope(actor, scope, (2, 4, 6))
+    effective_from = parse_day(raw_from, "effective_from")
+    rule = read_material_rule(scope, effective_from, body)
+    ancestors = sorted({scope[:2], scope[:4], scope})
+    chain = [r for r in _parse([s for s in _stored(store, ancestors) if s.kind == "materials"]).materials
+             if not (r.scope == scope and r.effective_from == effective_from)]
+    problems = check_material_rules(chain + [rule])
+    if problems:
+        raise Invalid("RULES_REFUSED", "; ".join(problems), "body")
+    _store(store, actor, scope, "materials", effective_from, dict(body), now, f"materials#{effective_from}")
+    return {"scope": scope, "kind": "materials", "version": rule_version(rule), "effective_from": raw_from}
+
+
+def _stored(store: RuleStore, scopes: list[str]) -> list[StoredRule]:
+    """Fresh reads (no cache) for validating a change."""
+    return [rule for scope in scopes for rule in store.of_scope(scope)]
+
+
+def put_eligibility(store: RuleStore, actor: Actor, scope: str, raw_from: str, body: Any, now: datetime) -> dict:
+    _own_scope(actor, scope, (2,))
+    effective_from = parse_day(raw_from, "effective_from")
+    rule = read_eligibility_rule(scope, effective_from, body)
+    _store(store, actor, scope, "eligibility", effective_from, dict(body), now, f"eligibility#{effective_from}")
+    return {"scope": scope, "kind": "eligibility", "version": rule_version(rule), "effective_from": raw_from}
+
+
+def put_amounts(store: RuleStore, actor: Actor, scope: str, body: Any, now: datetime) -> dict:
+    """A whole amount table for a province or city; its rows carry their own dates. The newest
+    loaded table is the one in force; earlier ones stay stored as history."""
+    _own_scope(actor, scope, (2, 4))
+    table = read_amount_table(scope, body)
+    problems = check_amount_table(table)
+    if problems:
+        raise Invalid("AMOUNT_TABLE_REFUSED", "; ".join(problems), "rows")
+    _store(store, actor, scope, "amounts", now.date(), dict(body), now, f"amounts#{now.isoformat()}")
+    return {"scope": scope, "kind": "amounts", "rows": len(table.rows), "loaded_at": now.isoformat()}
+
+
+def in_force(store: RuleStore, unit: str, raw_on: str | None, today: date, has_agent: bool) -> dict[str, Any]:
+    """GET /rules/{unit}: what a 业务属地 requires and pays on a day, and which versions say so."""
+    if not (is_scope_code(unit) and len(unit) == 9):
+        raise Invalid("UNIT_FORMAT", "give a 9-digit township unit", "unit")
+    on = parse_day(raw_on, "on") if raw_on else today
+    rules = rules_for(store, unit)
+    materials = required_materials(rules, unit, on, has_agent)
+    eligibility = eligibility_in_force(rules.eligibility, unit[:2], on)
+    return {
+        "unit": unit, "on": on.isoformat(),
+        "materials": {"items": [{"code": i.code, "required": i.required} for i in materials.items],
+                      "versions": list(materials.versions)},
+        "eligibility": {"version": rule_version(eligibility),
+                        "living_requires_any": list(eligibility.living_requires_any),
+                        "nursing_grades": list(eligibility.nursing_grades),
+                        "nursing_extensions": [{"categories": list(c), "grades": list(g)}
+                                               for c, g in eligibility.nursing_extensions],
+                        "excludes_both": list(eligibility.excludes_both),
+                        "excludes_living": list(eligibility.excludes_living)},
+        "amount_tables": [{"scope": t.scope, "rows": len(t.rows)} for t in rules.amounts
+                          if within(t.scope, unit)],
+    }
