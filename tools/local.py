@@ -122,8 +122,14 @@ def main(argv: list[str] | None = None) -> int:
     from tools.provision import provision
     from tools.token import demo_users
 
+    from datetime import datetime, timedelta, timezone
+
+    from chalicelib.wiring import jurisdiction_rules
+    from tools.demo import load_demo_rules
+
     config = load()
     created = provision(config)
+    demo = load_demo_rules(jurisdiction_rules(), datetime.now(timezone(timedelta(hours=8))))
     server = _serve(args.port)
 
     print(f"moto server      http://127.0.0.1:{args.moto_port}  (Step Functions interpreter on)")
@@ -133,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"topics           {', '.join(created['topics'])}")  # type: ignore[arg-type]
     print(f"case clock       {created['state_machine']}")
     print(f"API              http://127.0.0.1:{args.port}  (GET /health needs no token)")
+    print(f"demo rules       {demo} (demo/rules.json: 黑龙江, 上海, 吉林, 湖北 — demo figures, not confirmed)")
     print("demo users       " + ", ".join(f"{u['sub']} ({u['role']} {u['unit']})" for u in demo_users()))
     print("get a token      .venv/bin/python -m tools.token --demo sh-window-01")
     print("                 .venv/bin/python -m tools.token --role reviewer --unit 230102001")

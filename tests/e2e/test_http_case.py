@@ -68,11 +68,17 @@ def test_the_heilongjiang_case_accepted_in_shanghai_is_decided_in_harbin_and_the
     inbox = reviewer.call("GET", "/cases?status=under_review", day="2026-10-12T09:00:00+08:00")
     assert case_id in [c["case_id"] for c in inbox["cases"]]
 
+    checks = reviewer.call("GET", f"/cases/{case_id}", day="2026-10-23T14:00:00+08:00")["rule_checks"]
+    assert [(c["subsidy"], c["eligible"]) for c in checks] == [("living", True), ("nursing", True)]
     decided = reviewer.call("POST", f"/cases/{case_id}/decision", {
         "outcome": "approved", "reason": "低保户，一级肢体残疾",
-        "subsidies": [{"type": "living", "monthly_amount": "99.00"},
-                      {"type": "nursing", "monthly_amount": "120.00"}]}, day="2026-10-23T15:00:00+08:00")
+        "subsidies": [{"type": "living"}, {"type": "nursing"}]}, day="2026-10-23T15:00:00+08:00")
     assert decided["status"] == "result_returned"
+    # the demo standard of 黑龙江 (demo/rules.json) from 2026-07-01: living 90.00, nursing grade 1 120.00
+    living, nursing = decided["decision"]["subsidies"]
+    assert (living["monthly_amount"], living["back_pay"]["total"]) == ("90.00", "180.00")
+    assert (nursing["monthly_amount"], nursing["back_pay"]["total"]) == ("120.00", "240.00")
+    assert [m["month"] for m in nursing["back_pay"]["months"]] == ["2026-09", "2026-10"]
     review, notify = decided["deadlines"][1], decided["deadlines"][2]
     # pushed on the make-up Saturday 10-10: day 1 is Mon 10-12, day 10 is Fri 10-23
     assert (review["due_on"], review["state"]) == ("2026-10-23", "met")
