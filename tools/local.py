@@ -118,14 +118,13 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["CLOCK_SECONDS_PER_WORKING_DAY"] = str(args.seconds_per_working_day)
     moto = _start_moto(args.moto_port)
 
-    from chalicelib.config import load
-    from tools.provision import provision
-    from tools.token import demo_users
-
     from datetime import datetime, timedelta, timezone
 
+    from chalicelib.config import load
     from chalicelib.wiring import jurisdiction_rules
     from tools.demo import load_demo_rules
+    from tools.provision import provision
+    from tools.token import demo_users
 
     config = load()
     created = provision(config)

@@ -38,8 +38,8 @@ from ..domain.case import (
     transition,
 )
 from ..domain.errors import Conflict, Invalid, TooLarge
-from ..domain.records import case_view, decision_message, material_view, notice_view
 from ..domain.identity import Certificate
+from ..domain.records import case_view, decision_message, material_view, notice_view
 from ..domain.rosters import waivers_for
 from ..domain.rules import NoticeItem, outstanding
 from ..domain.units import scope_between
@@ -48,7 +48,7 @@ from ..domain.workdays import application_month
 from .calendar import DeadlineService
 from .clocks import Clock
 from .rosters import RosterStore, lookup
-from .rules import RuleStore, Rules, amounts_for, check_view, notice_for, person_of, rule_checks, rules_for
+from .rules import Rules, RuleStore, amounts_for, check_view, notice_for, person_of, rule_checks, rules_for
 
 log = logging.getLogger(__name__)
 RETRIES = 8  # optimistic retries on a version conflict, with a short jittered pause

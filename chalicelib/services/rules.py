@@ -30,8 +30,8 @@ from ..domain.jurisdiction import (
     rule_version,
     standard_materials,
 )
-from ..domain.units import is_scope_code, within
 from ..domain.rules import NoticeItem
+from ..domain.units import is_scope_code, within
 from ..domain.values import parse_day
 
 KINDS = ("materials", "eligibility", "amounts")
