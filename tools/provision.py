@@ -7,6 +7,7 @@ from __future__ import annotations
 from chalicelib.adapters.calendar_table import CalendarYearModel
 from chalicelib.adapters.clock import CaseClock
 from chalicelib.adapters.clock_table import ClockModel
+from chalicelib.adapters.entitlements_table import MODELS as ENTITLEMENT_MODELS
 from chalicelib.adapters.files import MaterialFiles
 from chalicelib.adapters.notify import create_topics
 from chalicelib.adapters.rosters import MODELS as ROSTER_MODELS
@@ -17,7 +18,7 @@ from chalicelib.config import Config
 from infra.clock_definition import substituted
 
 TOPICS = ("case-results", "escalations", "reminders")
-MODELS = CASE_MODELS + (ClockModel, CalendarYearModel) + ROSTER_MODELS + RULE_MODELS
+MODELS = CASE_MODELS + (ClockModel, CalendarYearModel) + ROSTER_MODELS + RULE_MODELS + ENTITLEMENT_MODELS
 
 
 def provision(config: Config) -> dict[str, object]:

@@ -35,6 +35,7 @@ from ..config import load, table_name
 from ..domain.case import Case, Event
 from ..domain.errors import Invalid, NotFound
 from ..domain.records import event_record, from_record, to_record
+from .entitlements_table import Entitlements
 
 NO_DUE = "9999-12-31"
 CASE_ID = re.compile(r"[A-Z0-9]{1,64}")  # sorts after every real day: cases with no open deadline come last
@@ -42,6 +43,27 @@ CASE_ID = re.compile(r"[A-Z0-9]{1,64}")  # sorts after every real day: cases wit
 
 class VersionConflict(Exception):
     """Someone else changed the case since it was read."""
+
+
+class Held(Exception):
+    """A person lock another case holds (重复领取 / a second open application)."""
+
+    def __init__(self, key: str, case_id: str, masked_id: str) -> None:
+        super().__init__(key)
+        self.key, self.case_id, self.masked_id = key, case_id, masked_id
+
+
+@dataclass(frozen=True)
+class Extra:
+    """Items written in the same transaction as a case change.
+
+    ``puts``: (item, condition); ``deletes``: items; ``absent``: (model class, hash key) that must not
+    exist; ``guards``: lock keys to name the holder of when the transaction is refused."""
+
+    puts: tuple[tuple[Model, Condition | None], ...] = ()
+    deletes: tuple[Model, ...] = ()
+    absent: tuple[tuple[type[Model], str], ...] = ()
+    guards: tuple[str, ...] = ()
 
 
 class _Meta:
@@ -167,21 +189,37 @@ class CaseRepository:
         except DoesNotExist:
             raise NotFound("CASE_NOT_FOUND", f"no case {case_id}", "case_id") from None
 
-    def save(self, case: Case, event: Event) -> Case:
-        """Write the case and its event atomically; ``VersionConflict`` if the case moved on."""
+    def save(self, case: Case, event: Event, extra: Extra | None = None) -> Case:
+        """Write the case, its event and any ``extra`` items atomically. ``Held`` when a guarded
+        person lock belongs to another case; ``VersionConflict`` when the case moved on."""
         item = _to_model(case)
         seq = case.version + 1
         record = event_record(event)
         entry = EventModel(case_id=case.case_id, seq=seq, **record)
+        extra = extra or Extra()
         try:
             with TransactWrite(connection=self._connection) as transaction:
                 transaction.save(item)
                 transaction.save(entry, condition=EventModel.seq.does_not_exist())
+                for model, condition in extra.puts:
+                    transaction.save(model, condition=condition)
+                for model in extra.deletes:
+                    transaction.delete(model)
+                for model_class, key in extra.absent:
+                    transaction.condition_check(model_class, key, condition=model_class._hash_key_attribute()
+                                                .does_not_exist())
         except TransactWriteError as error:
             if error.cause_response_code == "TransactionCanceledException":
+                self._name_the_holder(case.case_id, extra.guards)
                 raise VersionConflict(case.case_id) from error
             raise
         return _from_model(item)
+
+    def _name_the_holder(self, case_id: str, guards: tuple[str, ...]) -> None:
+        for key in guards:
+            holder = Entitlements().lock_holder(key)
+            if holder is not None and holder[0] != case_id:
+                raise Held(key, *holder)
 
     def timeline(self, case_id: str) -> list[Event]:
         return [

@@ -84,6 +84,7 @@ def read_application(body: Any, today: date) -> Application:
         "hukou_unit": validate_township_unit(person.get("hukou_unit"), "applicant.hukou_unit"),
         "hukou_address": _text(person, "hukou_address", "applicant.hukou_address", required=False),
         "area": _area(person.get("area")),
+        "committee_unit": _committee(person.get("committee_unit"), person.get("hukou_unit")),
     }
     cert = _object(body.get("certificate"), "certificate")
     assert cert is not None
@@ -99,6 +100,18 @@ def read_application(body: Any, today: date) -> Application:
         agent=_agent(body.get("agent"), id_number, today),
         low_income=_low_income(body.get("low_income")),
     )
+
+
+def _committee(value: Any, hukou_unit: Any) -> str | None:
+    """The village or residents committee (12-digit code) that checks the recipient each month."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) != 12 or not value.isascii() or not value.isdigit():
+        raise Invalid("UNIT_FORMAT", "applicant.committee_unit must be a 12-digit code", "applicant.committee_unit")
+    if not value.startswith(str(hukou_unit)):
+        raise Invalid("COMMITTEE_OUTSIDE_UNIT", "the committee must lie within applicant.hukou_unit",
+                      "applicant.committee_unit")
+    return value
 
 
 def _area(value: Any) -> str | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Callable, Protocol
 
+from ..adapters.store import Extra, Held
 from ..domain import access
 from ..domain.applications import (
     Application,
@@ -45,6 +46,7 @@ from ..domain.rules import NoticeItem, outstanding
 from ..domain.units import scope_between
 from ..domain.uploads import check_upload
 from ..domain.workdays import application_month
+from . import entitlements
 from .calendar import DeadlineService
 from .clocks import Clock
 from .rosters import RosterStore, lookup
@@ -87,14 +89,18 @@ class Deps:
 def _mutate(
     deps: Deps, case_id: str, actor: Actor, relation: str,
     change: Callable[[Case], tuple[Case, Event]],
+    extra: Callable[[Case, Case], Extra | None] | None = None,
 ) -> tuple[Case, Case]:
-    """(the case as it was, the case as saved)."""
+    """(the case as it was, the case as saved); ``extra`` adds items to the same transaction."""
     for attempt in range(RETRIES):
         case = deps.repo.get(case_id)
         access.check_case(relation, actor, case)
         updated, event = change(case)
         try:
-            return case, deps.repo.save(updated, event)
+            more = extra(case, updated) if extra else None
+            return case, deps.repo.save(updated, event, more) if more else deps.repo.save(updated, event)
+        except Held as error:
+            raise entitlements.held_conflict(error) from None
         except deps.conflict:
             log.info("case %s changed concurrently; re-reading", case_id)
             time.sleep(random.uniform(0, 0.02 * (attempt + 1)))
@@ -105,8 +111,14 @@ def _move(
     deps: Deps, case_id: str, actor: Actor, relation: str, now: datetime,
     change: Callable[[Case], tuple[Case, Event]],
 ) -> tuple[Case, bool]:
-    """A status transition: the case change first, then the clock follows (True if it did)."""
-    before, saved = _mutate(deps, case_id, actor, relation, change)
+    """A status transition: the case change (with the locks and entitlements it implies) first,
+    then the clock follows (True if it did)."""
+    def extra(before: Case, after: Case) -> Extra | None:
+        if not deps.person_key_secret:
+            return None
+        return entitlements.on_move(before, after, deps.person_key_secret, actor.sub, now)
+
+    before, saved = _mutate(deps, case_id, actor, relation, change, extra)
     moved = deps.clock.moved(before, saved, now) if deps.clock else False
     return saved, moved
 
@@ -133,7 +145,12 @@ def accept(deps: Deps, body: Any, actor: Actor, now: datetime) -> dict[str, Any]
     event = Event(now.isoformat(), "accepted", actor.sub, actor.unit,
                   {"business_unit": case.business_unit, "scope": case.scope, "subsidies": list(case.subsidies)})
     try:
-        saved = deps.repo.save(case, event)
+        if deps.person_key_secret:
+            saved = deps.repo.save(case, event, entitlements.on_accept(case, deps.person_key_secret, now))
+        else:
+            saved = deps.repo.save(case, event)
+    except Held as error:  # the same person and subsidy: an open application or an active entitlement
+        raise entitlements.held_conflict(error) from None
     except deps.conflict:  # a case id collision: astronomically rare, never silently merged
         raise Conflict("CASE_ID_TAKEN", "try again") from None
     if deps.clock:

@@ -108,10 +108,10 @@ class AtomicRequests:
             self._rounds.read_together()
         return case
 
-    def save(self, case: Any, event: Any) -> Any:
+    def save(self, case: Any, event: Any, extra: Any = None) -> Any:
         with self._lock:
             try:
-                return self._repo.save(case, event)
+                return self._repo.save(case, event, extra)
             except VersionConflict:
                 self.conflicts += 1
                 raise
