@@ -15,9 +15,9 @@ from chalicelib.auth import authenticate
 from chalicelib.domain import access
 from chalicelib.domain.case import Actor
 from chalicelib.domain.errors import DomainError, Invalid, Malformed, TooLarge
-from chalicelib.services import calendar, cases, jobs, rules, worklists
+from chalicelib.services import calendar, cases, entitlements, jobs, rules, worklists
 from chalicelib.services import rosters as roster_loads
-from chalicelib.wiring import calendar_years, deps, jurisdiction_rules, notifier, rosters
+from chalicelib.wiring import calendar_years, deps, entitlement_store, jurisdiction_rules, notifier, rosters
 
 app = Chalice(app_name="subsidy-cross-province")
 app.log.setLevel(logging.INFO)
@@ -223,6 +223,27 @@ def load_roster(actor: Actor, relation: str) -> dict[str, Any]:
     config = settings.load()
     return roster_loads.load_roster(rosters(), config.person_key_secret, config.materials_bucket,
                                     str(body.get("kind") or ""), str(body.get("key") or ""), actor.sub, _now())
+
+
+@endpoint("/entitlements/{entitlement_id}")
+def get_entitlement(actor: Actor, relation: str, entitlement_id: str) -> dict[str, Any]:
+    return entitlements.read(entitlement_store(), entitlement_id, actor)
+
+
+@endpoint("/entitlements/{entitlement_id}/status", "POST")
+def change_entitlement(actor: Actor, relation: str, entitlement_id: str) -> dict[str, Any]:
+    """Suspend, stop or resume {action, effective_month, reason}: a person confirms it (应退则退)."""
+    body = _body()
+    action = body.get("action") if isinstance(body, dict) else None
+    if action not in ("suspend", "stop", "resume"):
+        raise Invalid("UNKNOWN_ACTION", "action must be suspend, stop or resume", "action")
+    return entitlements.change(entitlement_store(), entitlement_id, str(action), body, actor, _now())
+
+
+@endpoint("/entitlements/{entitlement_id}/correction", "POST")
+def correct_entitlement(actor: Actor, relation: str, entitlement_id: str) -> dict[str, Any]:
+    """纠错 {effective_month, monthly_amount?, status?, reason, paid_through?}: owed or overpaid computed."""
+    return entitlements.change(entitlement_store(), entitlement_id, "correct", _body(), actor, _now())
 
 
 @endpoint("/calendar/deadline")

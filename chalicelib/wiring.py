@@ -7,6 +7,7 @@ from .adapters.calendar import OfficialCalendar
 from .adapters.calendar_table import CalendarYears
 from .adapters.clock import CaseClock
 from .adapters.clock_table import ClockItems
+from .adapters.entitlements_table import Entitlements
 from .adapters.files import MaterialFiles
 from .adapters.notify import Notifier
 from .adapters.rosters import Rosters
@@ -26,6 +27,11 @@ def calendar_years() -> CalendarYears:
 @lru_cache(maxsize=1)
 def jurisdiction_rules() -> JurisdictionRules:
     return JurisdictionRules()
+
+
+@lru_cache(maxsize=1)
+def entitlement_store() -> Entitlements:
+    return Entitlements()
 
 
 @lru_cache(maxsize=1)

@@ -70,6 +70,11 @@ ROUTE_RULES: Mapping[str, RouteRule] = {
     "PUT /rules/{scope}/amounts": RouteRule({"admin": "any"}),
     "GET /rules/{unit}": RouteRule({role: "any" for role in ROLES}),
     "POST /rosters": RouteRule({"admin": "any"}),
+    # Entitlements: the unit relation is checked on the entitlement by the service (业务属地 acts;
+    # the 受理地's window and supervisors over either side read).
+    "GET /entitlements/{entitlement_id}": RouteRule({"window": "any", "reviewer": "any", "supervisor": "any"}),
+    "POST /entitlements/{entitlement_id}/status": RouteRule({"reviewer": "any"}),
+    "POST /entitlements/{entitlement_id}/correction": RouteRule({"reviewer": "any"}),
 }
 PUBLIC_ROUTES: frozenset[str] = frozenset({"GET /health"})
 

@@ -1,0 +1,110 @@
+"""After approval: entitlements, no duplicate receipt nationwide, status moves and corrections."""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+from chalicelib.domain.case import Actor
+from chalicelib.domain.errors import DomainError
+from chalicelib.services import cases
+from chalicelib.wiring import deps
+from tests.support.people import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, application, fresh_application, id_number
+
+
+def approved_case(api, body, applied="2026-05-20", decided="2026-10-15"):
+    api.now = f"{applied}T10:00:00+08:00"
+    case = api.ready_case(body)
+    api.window("POST", f"/cases/{case['case_id']}/complete")
+    api.window("POST", f"/cases/{case['case_id']}/push")
+    api.now = f"{decided}T10:00:00+08:00"
+    decided = api.reviewer("POST", f"/cases/{case['case_id']}/decision", {
+        "outcome": "approved", "reason": "符合条件",
+        "subsidies": [{"type": "living", "monthly_amount": "90.00"}, {"type": "nursing", "monthly_amount": "120.00"}]})
+    assert decided.status_code == 200, decided.data
+    return case["case_id"]
+
+
+def test_a_second_window_cannot_open_a_second_application_for_the_same_person_and_subsidy(api):
+    person = id_number(sequence="951")
+    first = api.window("POST", "/cases", application(person))
+    assert first.status_code == 201
+    other_window = api.call("POST", "/cases", "window", "440103001", application(person))
+    assert (other_window.status_code, other_window.data["error"]["code"]) == (409, "DUPLICATE_APPLICATION")
+    message = other_window.data["error"]["message"]
+    assert first.data["case_id"] in message and person not in message and person[:3] + "*" in message
+    # after withdrawal the person may apply again
+    api.window("POST", f"/cases/{first.data['case_id']}/withdraw", {"reason": "撤回"})
+    assert api.call("POST", "/cases", "window", "440103001", application(person)).status_code == 201
+
+
+def test_two_windows_accepting_the_same_person_at_the_same_instant_exactly_one_wins(api):
+    """Many parallel attempts at the service layer, each from its own window: one 201, the rest 409."""
+    body = application(id_number(sequence="953"))
+    windows = [f"3101010{n:02d}" for n in range(10, 22)]
+    barrier = threading.Barrier(len(windows))
+    now = datetime.fromisoformat("2026-09-24T10:00:00+08:00")
+    services = deps()
+
+    def attempt(unit: str) -> str:
+        barrier.wait()
+        try:
+            cases.accept(services, body, Actor(f"w-{unit}", "窗口", "window", unit), now)
+            return "accepted"
+        except DomainError as error:
+            return error.code
+
+    with ThreadPoolExecutor(max_workers=len(windows)) as pool:
+        outcomes = list(pool.map(attempt, windows))
+    assert outcomes.count("accepted") == 1, outcomes
+    assert set(outcomes) - {"accepted"} <= {"DUPLICATE_APPLICATION"}, outcomes
+
+
+def test_an_approved_subsidy_becomes_an_entitlement_and_blocks_a_new_application(api):
+    body = fresh_application()
+    case_id = approved_case(api, body)
+    living = api.reviewer("GET", f"/entitlements/{case_id}-living").data
+    assert (living["status"], living["monthly_amount"], living["start_month"]) == ("active", "90.00", "2026-05")
+    assert living["business_unit"] == HARBIN_TOWNSHIP and living["accepting_unit"] == SHANGHAI_WINDOW
+    assert api.window("GET", f"/entitlements/{case_id}-living").status_code == 200  # the 受理地 sees it too
+    assert api.call("GET", f"/entitlements/{case_id}-living", "window", "440103001").status_code == 403
+
+    api.window("POST", f"/cases/{case_id}/notification", {"method": "sms"})
+    again = api.call("POST", "/cases", "window", "440103001", body)
+    assert (again.status_code, again.data["error"]["code"]) == (409, "DUPLICATE_RECEIPT")
+
+
+def test_a_stop_needs_a_reviewer_of_the_business_unit_and_a_reason_and_frees_the_person(api):
+    body = fresh_application()
+    case_id = approved_case(api, body)
+    api.window("POST", f"/cases/{case_id}/notification", {"method": "sms"})
+    path = f"/entitlements/{case_id}-living/status"
+    by_window = api.window("POST", path, {"action": "stop", "effective_month": "2026-11", "reason": "死亡"})
+    assert by_window.status_code == 403
+    no_reason = api.reviewer("POST", path, {"action": "stop", "effective_month": "2026-11"})
+    assert (no_reason.status_code, no_reason.data["error"]["code"]) == (422, "MISSING_FIELD")
+    stopped = api.reviewer("POST", path, {"action": "stop", "effective_month": "2026-11", "reason": "户籍迁出"})
+    assert stopped.status_code == 200 and stopped.data["status"] == "stopped"
+    assert stopped.data["history"][-1]["reason"] == "户籍迁出"
+    resumed = api.reviewer("POST", path, {"action": "resume", "effective_month": "2026-12", "reason": "x"})
+    assert (resumed.status_code, resumed.data["error"]["code"]) == (409, "INVALID_TRANSITION")
+    api.now = "2026-12-01T10:00:00+08:00"
+    body["subsidies"] = ["living"]
+    assert api.window("POST", "/cases", body).status_code == 201  # stopped: may apply again
+
+
+def test_a_correction_keeps_both_in_the_history_and_computes_what_is_owed_or_overpaid(api):
+    case_id = approved_case(api, fresh_application())
+    path = f"/entitlements/{case_id}-nursing/correction"
+    api.now = "2026-11-10T10:00:00+08:00"
+    raised = api.reviewer("POST", path, {"effective_month": "2026-07", "monthly_amount": "150.00",
+                                         "reason": "等级认定错误，应为一级标准", "paid_through": "2026-10"})
+    assert raised.status_code == 200, raised.data
+    assert raised.data["correction"]["difference"] == "120.00"  # 4 months (07..10) x 30.00 owed
+    assert [c["kind"] for c in raised.data["history"]] == ["approved", "corrected"]
+    assert raised.data["monthly_amount"] == "150.00"
+    lowered = api.reviewer("POST", path, {"effective_month": "2026-10", "monthly_amount": "100.00",
+                                          "reason": "复核后调整", "paid_through": "2026-10"})
+    assert lowered.data["correction"]["difference"] == "-50.00"  # 2026-10 overpaid by 50.00 (应退则退)
+    no_reason = api.reviewer("POST", path, {"effective_month": "2026-10", "monthly_amount": "100.00"})
+    assert no_reason.data["error"]["code"] == "MISSING_FIELD"
