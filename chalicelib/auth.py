@@ -17,7 +17,7 @@ from .config import Config
 from .domain.access import ROLES
 from .domain.case import Actor
 from .domain.errors import Unauthenticated
-from .domain.units import is_scope_code
+from .domain.units import is_committee, is_scope_code
 
 LEEWAY_SECONDS = 30
 LOCAL_ISSUER = "subsidy-local"
@@ -56,7 +56,9 @@ def authenticate(authorization: str | None, config: Config) -> Actor:
     role, unit = claims.get("role"), claims.get("unit")
     if role not in ROLES:
         raise Unauthenticated("TOKEN_ROLE", "the token's role is not one this API knows", "Authorization")
-    if not is_scope_code(unit):
+    if role == "committee" and not is_committee(unit):
+        raise Unauthenticated("TOKEN_UNIT", "a committee's unit is its 12-digit code", "Authorization")
+    if role != "committee" and not is_scope_code(unit):
         raise Unauthenticated("TOKEN_UNIT", "the token's unit is not a 2, 4, 6 or 9 digit code", "Authorization")
     return Actor(sub=str(claims["sub"]), name=str(claims.get("name", "")), role=role, unit=str(unit))
 

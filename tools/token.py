@@ -13,7 +13,7 @@ from pathlib import Path
 from chalicelib.auth import issue_local_token
 from chalicelib.config import DEFAULT_LOCAL_JWT_SECRET
 from chalicelib.domain.access import ROLES
-from chalicelib.domain.units import is_scope_code
+from chalicelib.domain.units import is_committee, is_scope_code
 
 DEMO = Path(__file__).resolve().parent.parent / "demo" / "units.json"
 
@@ -39,8 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         if not args.role or not args.unit:
             parser.error("give --role and --unit, or --demo")
-        if not is_scope_code(args.unit):
-            parser.error("--unit must be 2, 4, 6 or 9 digits")
+        if not (is_scope_code(args.unit) or (args.role == "committee" and is_committee(args.unit))):
+            parser.error("--unit must be 2, 4, 6 or 9 digits (a committee: 12)")
         role, unit, sub, name = args.role, args.unit, args.sub or f"{args.role}-{args.unit}", args.name
     secret = os.environ.get("LOCAL_JWT_SECRET", DEFAULT_LOCAL_JWT_SECRET)
     print(issue_local_token(secret, sub, role, unit, name, args.ttl))

@@ -12,7 +12,8 @@ from .case import Actor, Case
 from .errors import Forbidden
 from .units import is_township, within
 
-ROLES: frozenset[str] = frozenset({"window", "reviewer", "admin", "supervisor"})
+# committee: a village or residents committee (村/居委会, 12-digit unit) doing the monthly 查询登记
+ROLES: frozenset[str] = frozenset({"window", "reviewer", "admin", "supervisor", "committee"})
 
 
 def _accepting(actor: Actor, case: Case) -> bool:

@@ -137,6 +137,11 @@ def is_township(code: object) -> bool:
     return isinstance(code, str) and _TOWNSHIP_RE.fullmatch(code) is not None
 
 
+def is_committee(code: object) -> bool:
+    """Whether ``code`` is a 12-digit village or residents committee (村/居委会) code."""
+    return isinstance(code, str) and len(code) == 12 and code.isascii() and code.isdigit()
+
+
 def within(scope_code: str, unit: str) -> bool:
     """Whether a 9-digit unit lies inside a scope of 2, 4, 6 or 9 digits (prefix match)."""
     if not is_scope_code(scope_code) or not _TOWNSHIP_RE.fullmatch(unit):
