@@ -10,6 +10,7 @@ from chalicelib.adapters.clock_table import ClockModel
 from chalicelib.adapters.entitlements_table import MODELS as ENTITLEMENT_MODELS
 from chalicelib.adapters.files import MaterialFiles
 from chalicelib.adapters.notify import create_topics
+from chalicelib.adapters.proposals_table import MODELS as PROPOSAL_MODELS
 from chalicelib.adapters.rosters import MODELS as ROSTER_MODELS
 from chalicelib.adapters.rules_table import MODELS as RULE_MODELS
 from chalicelib.adapters.store import MODELS as CASE_MODELS
@@ -18,7 +19,7 @@ from chalicelib.config import Config
 from infra.clock_definition import substituted
 
 TOPICS = ("case-results", "escalations", "reminders")
-MODELS = CASE_MODELS + (ClockModel, CalendarYearModel) + ROSTER_MODELS + RULE_MODELS + ENTITLEMENT_MODELS
+MODELS = CASE_MODELS + (ClockModel, CalendarYearModel) + ROSTER_MODELS + RULE_MODELS + ENTITLEMENT_MODELS + PROPOSAL_MODELS
 
 
 def provision(config: Config) -> dict[str, object]:

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from ..adapters.rules_table import RuleExists, StoredRule
 from ..domain.amounts import AmountTable, Person, back_pay, check_amount_table, money, read_amount_table
 from ..domain.case import Actor
+from ..domain.comparison import DEFAULT_OFFSETS, read_offsets
 from ..domain.errors import Conflict, Forbidden, Invalid
 from ..domain.identity import birth_date
 from ..domain.jurisdiction import (
@@ -209,3 +210,23 @@ def in_force(store: RuleStore, unit: str, raw_on: str | None, today: date, has_a
         "amount_tables": [{"scope": t.scope, "rows": len(t.rows)} for t in rules.amounts
                           if within(t.scope, unit)],
     }
+
+
+def put_comparison_rule(store: RuleStore, actor: Actor, scope: str, raw_from: str, body: Any,
+                        now: datetime) -> dict[str, Any]:
+    """A province's effective months for stops found by data comparison: {kind: 0 | 1}."""
+    _own_scope(actor, scope, (2,))
+    effective_from = parse_day(raw_from, "effective_from")
+    offsets = read_offsets(body)
+    _store(store, actor, scope, "comparison", effective_from, dict(offsets), now, f"comparison#{effective_from}")
+    return {"scope": scope, "kind": "comparison", "effective_from": raw_from, "offsets": offsets}
+
+
+def comparison_offsets(store: RuleStore, province: str, on: date) -> dict[str, int]:
+    """The province's rule in force on ``on`` (the national default where it set none)."""
+    versions = [r for r in store.for_scopes([province])
+                if r.kind == "comparison" and r.effective_from <= on.isoformat()]
+    if not versions:
+        return dict(DEFAULT_OFFSETS)
+    latest = max(versions, key=lambda r: r.effective_from)
+    return dict(DEFAULT_OFFSETS, **read_offsets(latest.body))

@@ -1,0 +1,92 @@
+"""Monthly data comparison (每月开展一次补贴数据比对): authoritative files against recipients.
+
+Operators load files from public security, civil affairs and the DPF; each row that matches a
+recipient becomes a *proposal* to stop or suspend, with the effective month of the province's rule
+(DOMAIN.md §3: configurable per province, never hard-coded). Nothing stops without a person
+confirming the proposal (应退则退, with the reason kept).
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+from typing import Mapping
+
+from .errors import Invalid
+from .persons import person_key
+from .values import day_or_none
+
+# kind -> (action, which subsidies it affects, what it means)
+KINDS: Mapping[str, tuple[str, tuple[str, ...], str]] = {
+    "deaths": ("stop", ("living", "nursing"), "死亡 (death)"),
+    "hukou_moves": ("stop", ("living", "nursing"), "户籍迁出 (household registration moved out)"),
+    "dibao_exits": ("stop", ("living",), "退出低保 (left 低保: the living subsidy ends)"),
+    "tekun_entries": ("stop", ("living", "nursing"), "纳入特困供养 (特困 excludes both subsidies)"),
+    "certificate_cancellations": ("stop", ("living", "nursing"), "残疾人证注销 (certificate cancelled)"),
+    "certificate_expiries": ("stop", ("living", "nursing"), "残疾人证过期 (certificate expired)"),
+    "imprisonments": ("suspend", ("living", "nursing"), "服刑 (imprisonment: paused while serving)"),
+}
+# National default: every change takes effect from the month after the comparison; provinces differ
+# (e.g. 贵州: death from the month of the comparison), so this is only the fallback.
+DEFAULT_OFFSETS: Mapping[str, int] = {kind: 1 for kind in KINDS}
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    person_key: str
+    event_date: date
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    rows: list[Row]
+    errors: list[str]
+
+
+def parse_file(kind: str, text: str, secret: bytes) -> ParsedFile:
+    """CSV with header ``id_number,event_date`` (more columns are ignored). Bad rows are reported by
+    line number and never echo the ID number; the number itself is replaced by its keyed hash."""
+    if kind not in KINDS:
+        raise Invalid("UNKNOWN_COMPARISON", f"kind must be one of {sorted(KINDS)}", "kind")
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = {name.strip().lower() for name in reader.fieldnames or []}
+    if not {"id_number", "event_date"} <= header:
+        raise Invalid("COMPARISON_HEADER", "the file needs the columns id_number and event_date", "key")
+    rows, errors = [], []
+    for line, raw in enumerate(reader, start=2):
+        record = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
+        when = day_or_none(record.get("event_date"))
+        if when is None:
+            errors.append(f"line {line}: event_date is not YYYY-MM-DD")
+            continue
+        try:
+            key = person_key(record.get("id_number", ""), secret)
+        except Invalid:
+            errors.append(f"line {line}: id_number is not an 18-character 公民身份号码")
+            continue
+        rows.append(Row(line, key, when))
+    return ParsedFile(rows, errors)
+
+
+def effective_month(kind: str, offsets: Mapping[str, int], comparison_month: str) -> str:
+    """The month the stop or suspension takes effect under the province's rule."""
+    offset = offsets.get(kind, DEFAULT_OFFSETS[kind])
+    year, month = int(comparison_month[:4]), int(comparison_month[5:7]) + offset
+    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+    return f"{year:04d}-{month:02d}"
+
+
+def read_offsets(body: object) -> dict[str, int]:
+    """A province's rule: {kind: 0 (from the comparison month) | 1 (from the next month)}."""
+    if not isinstance(body, dict):
+        raise Invalid("WRONG_TYPE", "the body must be an object {kind: 0 or 1}", "body")
+    offsets = {}
+    for kind, value in body.items():
+        if kind not in KINDS:
+            raise Invalid("UNKNOWN_COMPARISON", f"{kind!r} is not one of {sorted(KINDS)}", kind)
+        if value not in (0, 1) or isinstance(value, bool):
+            raise Invalid("OFFSET_RANGE", "0 = from the comparison month, 1 = from the next month", kind)
+        offsets[kind] = int(value)
+    return offsets

@@ -1,0 +1,115 @@
+"""The monthly data comparison job, and the people who confirm or reject what it proposes.
+
+``compare`` is restartable and processes each file (by kind and content) exactly once: the load is claimed
+before any proposal is written, every proposal is put only if absent, and the load is marked done
+last. A rerun of a finished file changes nothing; a rerun of an interrupted one completes it.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime
+from typing import Any, Callable, Mapping
+
+from ..adapters.entitlements_table import Entitlements, StaleEntitlement
+from ..adapters.proposals_table import Proposals
+from ..domain.case import Actor
+from ..domain.comparison import KINDS, effective_month, parse_file
+from ..domain.entitlements import move
+from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
+from ..domain.units import within
+
+log = logging.getLogger(__name__)
+PREFIX = "comparisons/"
+
+
+def compare(reader: Any, proposals: Proposals, entitlements: Entitlements, secret: bytes, bucket: str,
+            kind: str, key: str, by: str, now: datetime, offsets_for: Callable[[str], Mapping[str, int]]
+            ) -> dict[str, Any]:
+    """Match one authoritative file against recipients and propose stops or suspensions."""
+    if kind not in KINDS:
+        raise Invalid("UNKNOWN_COMPARISON", f"kind must be one of {sorted(KINDS)}", "kind")
+    if not key.startswith(PREFIX) or key == PREFIX:
+        raise Invalid("COMPARISON_KEY", f"the file must be under {PREFIX} in the materials bucket", "key")
+    text, _version, sha256 = reader.read_object(bucket, key)
+    # Keyed by kind and content: the same file uploaded again (a new S3 version) is not run twice.
+    load_id = hashlib.sha256(f"{kind}/{sha256}".encode()).hexdigest()
+    month = f"{now:%Y-%m}"
+    if not proposals.start_load(load_id, kind, key, month, by, now.isoformat()):
+        state = proposals.load_state(load_id)
+        assert state is not None
+        return {"load_id": load_id, "kind": kind, "already_done": True, "rows": state.rows,
+                "errors": state.errors, "proposals": state.proposals}
+    parsed = parse_file(kind, text, secret)
+    action, subsidies, meaning = KINDS[kind]
+    proposed = 0
+    for row in parsed.rows:
+        for ent in entitlements.of_person(row.person_key):
+            if ent.subsidy not in subsidies or ent.status == "stopped" or (action == "suspend"
+                                                                            and ent.status != "active"):
+                continue
+            fields = {
+                "proposal_id": f"{load_id[:16]}-{ent.entitlement_id}", "load_id": load_id,
+                "entitlement_id": ent.entitlement_id, "case_id": ent.case_id, "business_unit": ent.business_unit,
+                "accepting_unit": ent.accepting_unit, "subsidy": ent.subsidy, "masked_id": ent.masked_id,
+                "kind": kind, "action": action, "reason": meaning, "event_date": row.event_date.isoformat(),
+                "effective_month": effective_month(kind, offsets_for(ent.business_unit[:2]), month),
+                "created_at": now.isoformat(),
+            }
+            if proposals.propose(fields):
+                proposed += 1
+    proposals.finish_load(load_id, len(parsed.rows), len(parsed.errors), proposed)
+    log.info("comparison %s (%s): %d rows, %d errors, %d proposals", load_id[:12], kind, len(parsed.rows),
+             len(parsed.errors), proposed)
+    return {"load_id": load_id, "kind": kind, "already_done": False, "rows": len(parsed.rows),
+            "errors": len(parsed.errors), "error_lines": parsed.errors[:100], "proposals": proposed}
+
+
+def _proposal(proposals: Proposals, proposal_id: str) -> dict[str, Any]:
+    found = proposals.get(proposal_id)
+    if found is None:
+        raise NotFound("PROPOSAL_NOT_FOUND", f"no proposal {proposal_id[:80]}", "proposal_id")
+    return found
+
+
+def decide(proposals: Proposals, entitlements: Entitlements, proposal_id: str, verdict: str, body: Any,
+           actor: Actor, now: datetime) -> dict[str, Any]:
+    """A reviewer of the 业务属地 confirms (the entitlement stops or is suspended from the proposed
+    month, the reason kept) or rejects (with a note) a proposal."""
+    proposal = _proposal(proposals, proposal_id)
+    if not (actor.role == "reviewer" and actor.unit == proposal["business_unit"]):
+        raise Forbidden("PROPOSAL_OUT_OF_REACH", "only the 业务属地's reviewers decide its proposals")
+    note = body.get("note") if isinstance(body, dict) else None
+    if not isinstance(note, str) or not note.strip():
+        raise Invalid("MISSING_FIELD", "a note is required (what was checked)", "note")
+    if proposal["status"] != "proposed":
+        raise Conflict("PROPOSAL_DECIDED", f"this proposal was already {proposal['status']}", "status")
+    if verdict == "confirmed":
+        ent = entitlements.get(proposal["entitlement_id"])
+        if ent is None:
+            raise NotFound("ENTITLEMENT_NOT_FOUND", "the entitlement is gone", "entitlement_id")
+        updated = move(ent, proposal["action"], proposal["effective_month"], f"{proposal['reason']}: {note}",
+                       actor.sub, now.isoformat())
+        try:
+            entitlements.save(ent, updated, now)
+        except StaleEntitlement:
+            raise Conflict("CONCURRENT_UPDATE", "the entitlement changed meanwhile; read it again", "version") from None
+    if not proposals.decide(proposal_id, verdict, actor.sub, now.isoformat(), note.strip()):
+        raise Conflict("PROPOSAL_DECIDED", "someone decided this proposal first", "status")
+    return _proposal(proposals, proposal_id)
+
+
+def listing(proposals: Proposals, actor: Actor, unit: str, status: str | None) -> dict[str, Any]:
+    """The 业务属地's reviewers see their proposals; the 受理地's window sees the outcome of the cases
+    it accepted; supervisors see either side within their scope."""
+    if status is not None and status not in ("proposed", "confirmed", "rejected"):
+        raise Invalid("UNKNOWN_STATUS", "status must be proposed, confirmed or rejected", "status")
+    if actor.role == "reviewer" and actor.unit == unit:
+        side = "business"
+    elif actor.role == "window" and actor.unit == unit:
+        side = "accepting"
+    elif actor.role == "supervisor" and within(actor.unit, unit):
+        side = "business"
+    else:
+        raise Forbidden("PROPOSAL_OUT_OF_REACH", "these proposals are not within your unit's reach")
+    return {"unit": unit, "side": side, "proposals": proposals.of_side(side, unit, status)}
