@@ -16,8 +16,11 @@ from chalicelib.domain import access
 from chalicelib.domain.case import Actor
 from chalicelib.domain.errors import DomainError, Invalid, Malformed, TooLarge
 from chalicelib.services import calendar, cases, entitlements, jobs, rules, worklists
+from chalicelib.services import monitoring as monitoring_jobs
 from chalicelib.services import rosters as roster_loads
+from chalicelib.services import supervision as supervision_routes
 from chalicelib.wiring import calendar_years, deps, entitlement_store, jurisdiction_rules, notifier, rosters
+from chalicelib.wiring import monitoring as monitoring_deps
 
 app = Chalice(app_name="subsidy-cross-province")
 app.log.setLevel(logging.INFO)
@@ -208,10 +211,11 @@ def put_amount_table(actor: Actor, relation: str, scope: str) -> dict[str, Any]:
     return rules.put_amounts(jurisdiction_rules(), actor, scope, _body(), _now())
 
 
-@endpoint("/rules/{unit}")
-def rules_in_force(actor: Actor, relation: str, unit: str) -> dict[str, Any]:
+@endpoint("/rules/{scope}")
+def rules_in_force(actor: Actor, relation: str, scope: str) -> dict[str, Any]:
+    """What a 业务属地 (a 9-digit unit given as the scope) requires and pays on a day."""
     query: dict[str, str] = dict(_request().query_params or {})
-    return rules.in_force(jurisdiction_rules(), unit, query.get("on"), _now().date(), query.get("agent") == "true")
+    return rules.in_force(jurisdiction_rules(), scope, query.get("on"), _now().date(), query.get("agent") == "true")
 
 
 @endpoint("/rosters", "POST", status=201)
@@ -250,3 +254,76 @@ def correct_entitlement(actor: Actor, relation: str, entitlement_id: str) -> dic
 def calendar_deadline(actor: Actor, relation: str) -> dict[str, Any]:
     query: dict[str, str] = dict(_request().query_params or {})
     return deps().deadlines.answer(query.get("start"), query.get("working_days"))
+
+
+# --- supervision: monthly 查询登记 and yearly review (定期复核) ---------------------------------------
+# EventBridge cron runs in UTC: 17:00 UTC on the last day of a month is 01:00 Asia/Shanghai on the 1st.
+
+@app.schedule(Cron(0, 17, "L", "*", "?", "*"))  # 01:00 Asia/Shanghai on the 1st of every month
+def monthly_checks(event: Any) -> dict[str, Any]:
+    """Issue this month's 查询登记 items for every registered 业务属地."""
+    services, now = monitoring_deps(), datetime.now(CHINA)
+    stats = monitoring_jobs.issue_monthly_checks(services, services.units.all(), f"{now:%Y-%m}")
+    app.log.info("monthly checks %s", json.dumps({k: v for k, v in stats.items() if k != "units"}))
+    return stats
+
+
+@app.schedule(Cron(0, 1, "*", "*", "?", "*"))  # 09:00 Asia/Shanghai daily; acts from the 25th on
+def monthly_checks_escalation(event: Any) -> dict[str, Any]:
+    """From the 25th: each township hears how many of this month's checks are still unrecorded."""
+    now = datetime.now(CHINA)
+    stats = monitoring_jobs.escalate_unrecorded(monitoring_deps(), f"{now:%Y-%m}", now)
+    app.log.info("monthly checks escalation %s", json.dumps(stats))
+    return stats
+
+
+@app.schedule(Cron(0, 17, 31, 12, "?", "*"))  # 01:00 Asia/Shanghai on 1 January
+def yearly_reviews(event: Any) -> dict[str, Any]:
+    """One review task per recipient of every registered 业务属地 for the new year."""
+    services, now = monitoring_deps(), datetime.now(CHINA)
+    stats = monitoring_jobs.yearly_review_tasks(services, services.units.all(), now.year)
+    app.log.info("yearly review tasks %s", json.dumps({k: v for k, v in stats.items() if k != "units"}))
+    return stats
+
+
+@app.schedule(Cron(30, 17, "L", "*", "?", "*"))  # 01:30 Asia/Shanghai on the 1st of every month
+def certificate_reminders(event: Any) -> dict[str, Any]:
+    """Top up this year's review tasks (recipients approved since), then remind of certificates
+    expiring six months from now."""
+    services, now = monitoring_deps(), datetime.now(CHINA)
+    units = services.units.all()
+    topped_up = monitoring_jobs.yearly_review_tasks(services, units, now.year)
+    stats = monitoring_jobs.certificate_expiry_reminders(services, units, now.date())
+    stats["tasks_created"] = topped_up.get("created", 0)
+    app.log.info("certificate reminders %s", json.dumps({k: v for k, v in stats.items() if k != "units"}))
+    return stats
+
+
+@endpoint("/checks/{unit}/{month}")
+def list_checks(actor: Actor, relation: str, unit: str, month: str) -> dict[str, Any]:
+    """A committee's 查询登记 list of the month ({unit}: the 12-digit committee)."""
+    return supervision_routes.list_checks(monitoring_deps(), actor, unit, month)
+
+
+@endpoint("/checks/{unit}/{month}/changes")
+def list_check_changes(actor: Actor, relation: str, unit: str, month: str) -> dict[str, Any]:
+    """The township's non-present results of the month ({unit}: the 9-digit 业务属地): proposals only."""
+    return supervision_routes.list_changes(monitoring_deps(), actor, unit, month)
+
+
+@endpoint("/checks/{unit}/{month}/{entitlement_id}", "POST")
+def record_check(actor: Actor, relation: str, unit: str, month: str, entitlement_id: str) -> dict[str, Any]:
+    """{result: present|deceased|moved|other_change, note}: the committee records one check."""
+    return supervision_routes.record_check(monitoring_deps(), actor, unit, month, entitlement_id, _body(), _now())
+
+
+@endpoint("/reviews/{unit}/{year}")
+def list_reviews(actor: Actor, relation: str, unit: str, year: str) -> dict[str, Any]:
+    query: dict[str, str] = dict(_request().query_params or {})
+    return supervision_routes.list_reviews(monitoring_deps(), actor, unit, year, query)
+
+
+@endpoint("/reviews/{unit}/{year}/{entitlement_id}", "POST")
+def record_review(actor: Actor, relation: str, unit: str, year: str, entitlement_id: str) -> dict[str, Any]:
+    """{outcome: confirmed|change_needed, note}: the 业务属地's reviewer records the yearly review."""
+    return supervision_routes.record_review(monitoring_deps(), actor, unit, year, entitlement_id, _body(), _now())

@@ -5,11 +5,14 @@ from functools import lru_cache
 
 from .adapters.calendar import OfficialCalendar
 from .adapters.calendar_table import CalendarYears
+from .adapters.checks_table import MonthlyChecks
 from .adapters.clock import CaseClock
 from .adapters.clock_table import ClockItems
 from .adapters.entitlements_table import Entitlements
 from .adapters.files import MaterialFiles
+from .adapters.monitored_units import MonitoredUnits
 from .adapters.notify import Notifier
+from .adapters.reviews_table import ReviewTasks
 from .adapters.rosters import Rosters
 from .adapters.rules_table import JurisdictionRules
 from .adapters.store import CaseRepository, VersionConflict
@@ -17,6 +20,7 @@ from .config import load
 from .services.calendar import DeadlineService
 from .services.cases import Deps
 from .services.clocks import ClockService
+from .services.monitoring import Monitoring
 
 
 @lru_cache(maxsize=1)
@@ -60,4 +64,12 @@ def deps() -> Deps:
         rules=jurisdiction_rules(),
         rosters=rosters(),
         person_key_secret=config.person_key_secret,
+        units=MonitoredUnits(),
     )
+
+
+@lru_cache(maxsize=1)
+def monitoring() -> Monitoring:
+    """The monthly 查询登记 and the yearly review (定期复核)."""
+    return Monitoring(entitlements=entitlement_store(), checks=MonthlyChecks(), units=MonitoredUnits(),
+                      tasks=ReviewTasks(), cases=CaseRepository(), notifier=notifier())

@@ -5,12 +5,15 @@ the same resources from CloudFormation (``infra/``).
 from __future__ import annotations
 
 from chalicelib.adapters.calendar_table import CalendarYearModel
+from chalicelib.adapters.checks_table import MODELS as CHECK_MODELS
 from chalicelib.adapters.clock import CaseClock
 from chalicelib.adapters.clock_table import ClockModel
 from chalicelib.adapters.entitlements_table import MODELS as ENTITLEMENT_MODELS
 from chalicelib.adapters.files import MaterialFiles
+from chalicelib.adapters.monitored_units import MODELS as MONITORED_UNIT_MODELS
 from chalicelib.adapters.notify import create_topics
 from chalicelib.adapters.proposals_table import MODELS as PROPOSAL_MODELS
+from chalicelib.adapters.reviews_table import MODELS as REVIEW_MODELS
 from chalicelib.adapters.rosters import MODELS as ROSTER_MODELS
 from chalicelib.adapters.rules_table import MODELS as RULE_MODELS
 from chalicelib.adapters.store import MODELS as CASE_MODELS
@@ -20,6 +23,7 @@ from infra.clock_definition import substituted
 
 TOPICS = ("case-results", "escalations", "reminders")
 MODELS = CASE_MODELS + (ClockModel, CalendarYearModel) + ROSTER_MODELS + RULE_MODELS + ENTITLEMENT_MODELS + PROPOSAL_MODELS
+MODELS = MODELS + CHECK_MODELS + MONITORED_UNIT_MODELS + REVIEW_MODELS  # 查询登记, 定期复核
 
 
 def provision(config: Config) -> dict[str, object]:

@@ -60,6 +60,18 @@ class Notifier:
             "accepting_unit": str(message["accepting_unit"]), "business_unit": str(message["business_unit"]),
             "outcome": str(message["outcome"])})
 
+    def checks_overdue(self, business_unit: str, month: str, unrecorded: int, committees: Mapping[str, int]) -> str:
+        """From the 25th: a township's monthly 查询登记 items still unrecorded, per committee (counts only)."""
+        return self._publish(self.escalations_topic_arn, "monthly-check-overdue", {
+            "business_unit": business_unit, "month": month, "unrecorded": unrecorded,
+            "committees": dict(committees), "action": f"GET /checks/<committee>/{month} for each committee listed"},
+            {"business_unit": business_unit, "kind": "monthly_check_overdue"})
+
+    def certificate_expiring(self, business_unit: str, message: Mapping[str, Any]) -> str:
+        """Six months before a 残疾人证 expires: tell the 业务属地 (the message carries a masked id only)."""
+        return self._publish(self.reminders_topic_arn, "certificate-expiring", message,
+                             {"business_unit": business_unit, "kind": "certificate_expiring"})
+
 
 def create_topics(names: list[str]) -> dict[str, str]:
     """Create topics by name (local runs; CloudFormation in deployed stages): name -> ARN."""

@@ -69,13 +69,21 @@ ROUTE_RULES: Mapping[str, RouteRule] = {
     "PUT /rules/{scope}/materials/{effective_from}": RouteRule({"admin": "any"}),
     "PUT /rules/{scope}/eligibility/{effective_from}": RouteRule({"admin": "any"}),
     "PUT /rules/{scope}/amounts": RouteRule({"admin": "any"}),
-    "GET /rules/{unit}": RouteRule({role: "any" for role in ROLES}),
+    "GET /rules/{scope}": RouteRule({role: "any" for role in ROLES}),
     "POST /rosters": RouteRule({"admin": "any"}),
     # Entitlements: the unit relation is checked on the entitlement by the service (业务属地 acts;
     # the 受理地's window and supervisors over either side read).
     "GET /entitlements/{entitlement_id}": RouteRule({"window": "any", "reviewer": "any", "supervisor": "any"}),
     "POST /entitlements/{entitlement_id}/status": RouteRule({"reviewer": "any"}),
     "POST /entitlements/{entitlement_id}/correction": RouteRule({"reviewer": "any"}),
+    # Monthly 查询登记 and yearly review: the service checks the caller's unit against the path's unit
+    # (domain.monitoring.REACH). {unit} is a committee (12 digits) for the lists and recordings, the
+    # township (9 digits) for changes and reviews: API Gateway allows one variable name per level.
+    "GET /checks/{unit}/{month}": RouteRule({"committee": "any", "reviewer": "any", "supervisor": "any"}),
+    "POST /checks/{unit}/{month}/{entitlement_id}": RouteRule({"committee": "any"}),
+    "GET /checks/{unit}/{month}/changes": RouteRule({"reviewer": "any"}),
+    "GET /reviews/{unit}/{year}": RouteRule({"reviewer": "any", "supervisor": "any"}),
+    "POST /reviews/{unit}/{year}/{entitlement_id}": RouteRule({"reviewer": "any"}),
 }
 PUBLIC_ROUTES: frozenset[str] = frozenset({"GET /health"})
 

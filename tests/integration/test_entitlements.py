@@ -5,6 +5,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
+from chalicelib.adapters.monitored_units import MonitoredUnits
 from chalicelib.domain.case import Actor
 from chalicelib.domain.errors import DomainError
 from chalicelib.services import cases
@@ -66,6 +67,7 @@ def test_an_approved_subsidy_becomes_an_entitlement_and_blocks_a_new_application
     living = api.reviewer("GET", f"/entitlements/{case_id}-living").data
     assert (living["status"], living["monthly_amount"], living["start_month"]) == ("active", "90.00", "2026-05")
     assert living["business_unit"] == HARBIN_TOWNSHIP and living["accepting_unit"] == SHANGHAI_WINDOW
+    assert HARBIN_TOWNSHIP in MonitoredUnits().all()  # now under the monthly checks and yearly review
     assert api.window("GET", f"/entitlements/{case_id}-living").status_code == 200  # the 受理地 sees it too
     assert api.call("GET", f"/entitlements/{case_id}-living", "window", "440103001").status_code == 403
 

@@ -1,0 +1,211 @@
+"""Supervision jobs: the monthly 查询登记, its escalation, the yearly review and certificate reminders.
+
+Each job takes the 业务属地 it works on, so a scheduler may hand it every registered unit at once
+(what ``app.py`` does) or fan out one invocation per unit when the registry outgrows one Lambda
+run (15 minutes). Every job can be re-run for the same month, year or day: items are created only
+if absent, reminders and escalations are marked before they are sent. Logs carry units, months and
+counts: never a name or an ID number.
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Iterable, Iterator
+
+from ..adapters.checks_table import MonthlyChecks
+from ..adapters.entitlements_table import UNIT_SHARDS, Entitlements
+from ..adapters.monitored_units import MonitoredUnits
+from ..adapters.notify import Notifier
+from ..adapters.reviews_table import ReviewTasks
+from ..adapters.store import CaseRepository
+from ..domain.entitlements import Entitlement
+from ..domain.errors import NotFound
+from ..domain.monitoring import (
+    ReviewTask,
+    check_for,
+    escalation_due,
+    expiry_month,
+    month_of,
+    needs_check,
+    needs_review,
+    parse_month,
+    parse_township,
+    reminder_message,
+    reminder_month,
+    task_for,
+)
+
+log = logging.getLogger(__name__)
+BATCH = 100
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    """What the supervision jobs and routes use (``wiring.monitoring()`` builds the real ones)."""
+
+    entitlements: Entitlements
+    checks: MonthlyChecks
+    units: MonitoredUnits
+    tasks: ReviewTasks
+    cases: CaseRepository
+    notifier: Notifier
+
+
+def _entitlements_of(deps: Monitoring, business_unit: str) -> Iterator[Entitlement]:
+    """Every entitlement of a 业务属地, shard by shard (16 queries of the by_unit_shard index)."""
+    for shard in range(UNIT_SHARDS):
+        yield from deps.entitlements.shard(business_unit, shard)
+
+
+def _townships(business_units: Iterable[str]) -> list[str]:
+    return [parse_township(unit) for unit in business_units]
+
+
+def _total(per_unit: dict[str, dict[str, int]]) -> dict[str, int]:
+    total: Counter[str] = Counter()
+    for stats in per_unit.values():
+        total.update(stats)
+    return dict(total)
+
+
+# --- 每月查询登记 ------------------------------------------------------------------------------------
+
+def issue_monthly_checks(deps: Monitoring, business_units: list[str], month: str) -> dict[str, Any]:
+    """One check per entitlement active or suspended in ``month`` at its committee; entitlements
+    without a committee are counted as ``unassigned`` for their township. The units are registered."""
+    month = parse_month(month)
+    per_unit = {}
+    for unit in _townships(business_units):
+        deps.units.register(unit)
+        per_unit[unit] = _issue_unit(deps, unit, month)
+        log.info("monthly checks issued: unit=%s month=%s %s", unit, month, per_unit[unit])
+    return {"month": month, "units": per_unit, **_total(per_unit)}
+
+
+def _issue_unit(deps: Monitoring, unit: str, month: str) -> dict[str, int]:
+    stats = dict.fromkeys(("issued", "already_issued", "unassigned", "committee_outside_unit", "not_checked"), 0)
+    for ent in _entitlements_of(deps, unit):
+        if not needs_check(ent, month):
+            stats["not_checked"] += 1
+        elif ent.committee_unit is None:
+            stats["unassigned"] += 1
+        elif not ent.committee_unit.startswith(unit):  # intake refuses this; never hand it to a stranger
+            stats["committee_outside_unit"] += 1
+        elif deps.checks.issue(check_for(ent, month)):
+            stats["issued"] += 1
+        else:
+            stats["already_issued"] += 1
+    return stats
+
+
+def escalate_unrecorded(deps: Monitoring, month: str, now: datetime) -> dict[str, Any]:
+    """From the 25th: one message per township with checks of ``month`` still unrecorded (the sparse
+    ``by_open`` index of each registered unit), at most once per township and day."""
+    month = parse_month(month)
+    today = now.date()
+    if not escalation_due(month, today):
+        return {"month": month, "due": False, "escalated": 0, "unrecorded": 0}
+    stats: dict[str, Any] = {"month": month, "due": True, "units_read": 0, "escalated": 0, "unrecorded": 0,
+                             "already_today": 0}
+    for unit in deps.units.all():
+        stats["units_read"] += 1
+        committees = deps.checks.open_by_committee(unit, month)
+        unrecorded = sum(committees.values())
+        if not unrecorded:
+            continue
+        if not deps.units.first_escalation_on(unit, today.isoformat()):
+            stats["already_today"] += 1
+            continue
+        deps.notifier.checks_overdue(unit, month, unrecorded, committees)
+        stats["escalated"] += 1
+        stats["unrecorded"] += unrecorded
+    log.info("monthly checks escalation %s", stats)
+    return stats
+
+
+# --- 定期复核 and certificate reminders ---------------------------------------------------------------
+
+def yearly_review_tasks(deps: Monitoring, business_units: list[str], year: int) -> dict[str, Any]:
+    """One open task per entitlement active or suspended, with its certificate's expiry month (read from
+    the case only for tasks not created yet). Re-runs, e.g. monthly, add the year's new recipients."""
+    per_unit = {}
+    for unit in _townships(business_units):
+        deps.units.register(unit)
+        per_unit[unit] = _tasks_for_unit(deps, unit, year)
+        log.info("review tasks: unit=%s year=%d %s", unit, year, per_unit[unit])
+    return {"year": year, "units": per_unit, **_total(per_unit)}
+
+
+def _tasks_for_unit(deps: Monitoring, unit: str, year: int) -> dict[str, int]:
+    stats = dict.fromkeys(("created", "already_created", "not_reviewed", "no_certificate_date"), 0)
+    expiries: dict[str, str | None] = {}  # case id -> expiry month: both subsidies share one case
+    batch: list[Entitlement] = []
+
+    def flush() -> None:
+        existing = deps.tasks.existing(unit, year, [ent.entitlement_id for ent in batch])
+        stats["already_created"] += len(existing)
+        for ent in (e for e in batch if e.entitlement_id not in existing):
+            if ent.case_id not in expiries:
+                expiries[ent.case_id] = _certificate_expiry(deps, ent.case_id)
+            stats["no_certificate_date"] += int(expiries[ent.case_id] is None)
+            created = deps.tasks.create(task_for(ent, year, expiries[ent.case_id]))
+            stats["created" if created else "already_created"] += 1
+        batch.clear()
+
+    for ent in _entitlements_of(deps, unit):
+        if not needs_review(ent):
+            stats["not_reviewed"] += 1
+            continue
+        batch.append(ent)
+        if len(batch) == BATCH:
+            flush()
+    flush()
+    return stats
+
+
+def _certificate_expiry(deps: Monitoring, case_id: str) -> str | None:
+    try:
+        case = deps.cases.get(case_id)
+    except NotFound:
+        return None
+    return expiry_month(case.certificate.get("valid_until"))
+
+
+def certificate_expiry_reminders(deps: Monitoring, business_units: list[str], today: date) -> dict[str, Any]:
+    """Remind each township of the certificates that expire exactly six months after this month,
+    once per entitlement (marked on its review task before the message is sent)."""
+    expiring = reminder_month(today)
+    per_unit = {unit: _remind_unit(deps, unit, expiring, today) for unit in _townships(business_units)}
+    stats = {"month": month_of(today), "certificate_expiry": expiring, "units": per_unit, **_total(per_unit)}
+    log.info("certificate reminders month=%s expiring=%s %s", stats["month"], expiring, _total(per_unit))
+    return stats
+
+
+def _remind_unit(deps: Monitoring, unit: str, expiring: str, today: date) -> dict[str, int]:
+    stats = dict.fromkeys(("reminded", "already_reminded", "not_active", "failed"), 0)
+    by_entitlement: dict[str, list[ReviewTask]] = {}
+    for task in deps.tasks.expiring(unit, expiring):  # the same entitlement may have tasks of several years
+        by_entitlement.setdefault(task.entitlement_id, []).append(task)
+    for entitlement_id, tasks in sorted(by_entitlement.items()):
+        if any(task.reminded_at for task in tasks):
+            stats["already_reminded"] += 1
+            continue
+        ent = deps.entitlements.get(entitlement_id)
+        if ent is None or not needs_review(ent):
+            stats["not_active"] += 1
+            continue
+        task = max(tasks, key=lambda t: t.year)
+        if not deps.tasks.mark_reminded(task, today.isoformat()):
+            stats["already_reminded"] += 1
+            continue
+        try:
+            deps.notifier.certificate_expiring(task.business_unit, reminder_message(task))
+        except Exception:  # noqa: BLE001 - one failed publish must not stop the others; the next run retries
+            log.exception("certificate reminder for entitlement %s not sent", entitlement_id)
+            deps.tasks.unmark_reminded(task)
+            stats["failed"] += 1
+            continue
+        stats["reminded"] += 1
+    return stats
