@@ -15,11 +15,11 @@ from chalicelib.auth import authenticate
 from chalicelib.domain import access
 from chalicelib.domain.case import Actor
 from chalicelib.domain.errors import DomainError, Invalid, Malformed, TooLarge
-from chalicelib.services import calendar, cases, entitlements, jobs, rules, worklists
+from chalicelib.services import calendar, cases, comparison, comparisons, entitlements, jobs, rules, worklists
 from chalicelib.services import monitoring as monitoring_jobs
 from chalicelib.services import rosters as roster_loads
 from chalicelib.services import supervision as supervision_routes
-from chalicelib.wiring import calendar_years, deps, entitlement_store, jurisdiction_rules, notifier, rosters
+from chalicelib.wiring import calendar_years, deps, entitlement_store, jurisdiction_rules, notifier, proposals, rosters
 from chalicelib.wiring import monitoring as monitoring_deps
 
 app = Chalice(app_name="subsidy-cross-province")
@@ -327,3 +327,44 @@ def list_reviews(actor: Actor, relation: str, unit: str, year: str) -> dict[str,
 def record_review(actor: Actor, relation: str, unit: str, year: str, entitlement_id: str) -> dict[str, Any]:
     """{outcome: confirmed|change_needed, note}: the 业务属地's reviewer records the yearly review."""
     return supervision_routes.record_review(monitoring_deps(), actor, unit, year, entitlement_id, _body(), _now())
+
+
+@endpoint("/comparisons", "POST", status=201)
+def run_comparison(actor: Actor, relation: str) -> dict[str, Any]:
+    """{kind, key}: match an authoritative file (under comparisons/ in the materials bucket) against
+    recipients; each file is processed once, and every match becomes a proposal, never a stop."""
+    body = _body()
+    if not isinstance(body, dict):
+        raise Malformed("WRONG_TYPE", "the body must be an object {kind, key}", "body")
+    return comparisons.run(str(body.get("kind") or ""), str(body.get("key") or ""), actor.sub, _now())
+
+
+@endpoint("/proposals")
+def list_proposals(actor: Actor, relation: str) -> dict[str, Any]:
+    """?unit=&status=: the 业务属地's proposals, or (for a window) the outcome for the cases it accepted."""
+    query: dict[str, str] = dict(_request().query_params or {})
+    return comparison.listing(proposals(), actor, query.get("unit") or actor.unit, query.get("status"))
+
+
+@endpoint("/proposals/{proposal_id}/confirm", "POST")
+def confirm_proposal(actor: Actor, relation: str, proposal_id: str) -> dict[str, Any]:
+    return comparison.decide(proposals(), entitlement_store(), proposal_id, "confirmed", _body(), actor, _now())
+
+
+@endpoint("/proposals/{proposal_id}/reject", "POST")
+def reject_proposal(actor: Actor, relation: str, proposal_id: str) -> dict[str, Any]:
+    return comparison.decide(proposals(), entitlement_store(), proposal_id, "rejected", _body(), actor, _now())
+
+
+@endpoint("/rules/{scope}/comparison/{effective_from}", "PUT")
+def put_comparison_rule(actor: Actor, relation: str, scope: str, effective_from: str) -> dict[str, Any]:
+    """{kind: 0 | 1}: from the month of the comparison, or from the next month (per province)."""
+    return rules.put_comparison_rule(jurisdiction_rules(), actor, scope, effective_from, _body(), _now())
+
+
+@app.schedule(Cron(0, 18, "L", "*", "?", "*"))  # 02:00 Asia/Shanghai on the 1st of every month
+def monthly_comparison(event: Any) -> dict[str, Any]:
+    """Run every file under comparisons/ not processed yet (each file runs once, so repeats are cheap)."""
+    result = comparisons.run_pending("schedule", datetime.now(CHINA))
+    app.log.info("monthly comparison %s", json.dumps(result))
+    return result

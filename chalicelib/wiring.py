@@ -12,6 +12,7 @@ from .adapters.entitlements_table import Entitlements
 from .adapters.files import MaterialFiles
 from .adapters.monitored_units import MonitoredUnits
 from .adapters.notify import Notifier
+from .adapters.proposals_table import Proposals
 from .adapters.reviews_table import ReviewTasks
 from .adapters.rosters import Rosters
 from .adapters.rules_table import JurisdictionRules
@@ -36,6 +37,11 @@ def jurisdiction_rules() -> JurisdictionRules:
 @lru_cache(maxsize=1)
 def entitlement_store() -> Entitlements:
     return Entitlements()
+
+
+@lru_cache(maxsize=1)
+def proposals() -> Proposals:
+    return Proposals()
 
 
 @lru_cache(maxsize=1)

@@ -75,6 +75,13 @@ class MaterialFiles:
             version_id=response.get("VersionId"),
         )
 
+    def keys_under(self, prefix: str) -> list[str]:
+        """Every key under ``prefix`` (operators' uploads: a few files a month)."""
+        keys: list[str] = []
+        for page in _s3().get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+            keys.extend(str(item["Key"]) for item in page.get("Contents", []))
+        return sorted(keys)
+
     def create_bucket(self, region: str) -> None:
         """Create the versioned, private bucket (local runs; CloudFormation in deployed stages)."""
         s3 = _s3()

@@ -76,6 +76,12 @@ ROUTE_RULES: Mapping[str, RouteRule] = {
     "GET /entitlements/{entitlement_id}": RouteRule({"window": "any", "reviewer": "any", "supervisor": "any"}),
     "POST /entitlements/{entitlement_id}/status": RouteRule({"reviewer": "any"}),
     "POST /entitlements/{entitlement_id}/correction": RouteRule({"reviewer": "any"}),
+    # Monthly data comparison: operators run it; the 业务属地 decides; the 受理地 sees the outcome.
+    "POST /comparisons": RouteRule({"admin": "any"}),
+    "GET /proposals": RouteRule({"reviewer": "any", "window": "any", "supervisor": "any"}),
+    "POST /proposals/{proposal_id}/confirm": RouteRule({"reviewer": "any"}),
+    "POST /proposals/{proposal_id}/reject": RouteRule({"reviewer": "any"}),
+    "PUT /rules/{scope}/comparison/{effective_from}": RouteRule({"admin": "any"}),
     # Monthly 查询登记 and yearly review: the service checks the caller's unit against the path's unit
     # (domain.monitoring.REACH). {unit} is a committee (12 digits) for the lists and recordings, the
     # township (9 digits) for changes and reviews: API Gateway allows one variable name per level.
