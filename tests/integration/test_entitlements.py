@@ -110,3 +110,16 @@ def test_a_correction_keeps_both_in_the_history_and_computes_what_is_owed_or_ove
     assert lowered.data["correction"]["difference"] == "-50.00"  # 2026-10 overpaid by 50.00 (应退则退)
     no_reason = api.reviewer("POST", path, {"effective_month": "2026-10", "monthly_amount": "100.00"})
     assert no_reason.data["error"]["code"] == "MISSING_FIELD"
+
+
+def test_a_wrong_stop_is_corrected_back_with_the_months_owed_and_both_in_the_history(api):
+    case_id = approved_case(api, fresh_application())
+    api.now = "2026-11-02T10:00:00+08:00"
+    api.reviewer("POST", f"/entitlements/{case_id}-living/status",
+                 {"action": "stop", "effective_month": "2026-09", "reason": "误认为已死亡"})
+    corrected = api.reviewer("POST", f"/entitlements/{case_id}-living/correction", {
+        "effective_month": "2026-09", "status": "active", "reason": "比对数据错误，本人健在", "paid_through": "2026-10"})
+    assert corrected.status_code == 200, corrected.data
+    assert corrected.data["status"] == "active"
+    assert [c["kind"] for c in corrected.data["history"]] == ["approved", "stop", "corrected"]
+    assert corrected.data["correction"]["difference"] == "180.00"  # 2026-09 and 2026-10 at 90.00 owed
