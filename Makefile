@@ -39,3 +39,4 @@ job: $(STAMP)
 # make bench - benchmarks report counts and ratios, never timings asserted in tests
 bench: $(STAMP)
 	$(PY) -m bench.sweep_reads --sizes 1000 20000 --due 50
+	$(PY) -m bench.payroll

@@ -11,11 +11,12 @@ from chalice import Chalice, Cron, Response
 from chalice.app import Request
 
 from chalicelib import config as settings
+from chalicelib.adapters.payroll_files import PayrollFiles
 from chalicelib.auth import authenticate
 from chalicelib.domain import access
 from chalicelib.domain.case import Actor
-from chalicelib.domain.errors import DomainError, Invalid, Malformed, TooLarge
-from chalicelib.services import calendar, cases, comparison, comparisons, entitlements, jobs, rules, worklists
+from chalicelib.domain.errors import DomainError, Forbidden, Invalid, Malformed, TooLarge
+from chalicelib.services import calendar, cases, comparison, comparisons, entitlements, jobs, payroll, rules, worklists
 from chalicelib.services import monitoring as monitoring_jobs
 from chalicelib.services import rosters as roster_loads
 from chalicelib.services import supervision as supervision_routes
@@ -368,3 +369,12 @@ def monthly_comparison(event: Any) -> dict[str, Any]:
     result = comparisons.run_pending("schedule", datetime.now(CHINA))
     app.log.info("monthly comparison %s", json.dumps(result))
     return result
+
+
+@endpoint("/payroll/{unit}/{month}", "POST", status=201)
+def build_payroll(actor: Actor, relation: str, unit: str, month: str) -> dict[str, Any]:
+    """发放名册: the month's roster of a 业务属地 as CSV in S3, with totals and a presigned download.
+    The same month built twice is the same file (the sha256 says so)."""
+    if not ((actor.role == "reviewer" and actor.unit == unit) or (actor.role == "admin" and unit.startswith(actor.unit))):
+        raise Forbidden("UNIT_OUT_OF_REACH", "only the 业务属地's reviewers or its admins build its roster")
+    return payroll.build_roster(entitlement_store(), PayrollFiles(), unit, month)

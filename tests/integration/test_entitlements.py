@@ -123,3 +123,18 @@ def test_a_wrong_stop_is_corrected_back_with_the_months_owed_and_both_in_the_his
     assert corrected.data["status"] == "active"
     assert [c["kind"] for c in corrected.data["history"]] == ["approved", "stop", "corrected"]
     assert corrected.data["correction"]["difference"] == "180.00"  # 2026-09 and 2026-10 at 90.00 owed
+
+
+def test_the_monthly_payment_roster_lists_the_active_entitlements_with_back_pay_and_totals(api):
+    approved_case(api, fresh_application())  # applied 2026-05, approved 2026-10: arrears 05..09
+    api.now = "2026-10-20T10:00:00+08:00"
+    other = api.call("POST", f"/payroll/{HARBIN_TOWNSHIP}/2026-10", "reviewer", "230103001")
+    assert other.status_code == 403
+    built = api.reviewer("POST", f"/payroll/{HARBIN_TOWNSHIP}/2026-10")
+    assert built.status_code == 201, built.data
+    totals = built.data["totals"]
+    # living 90.00 + nursing 120.00 this month; back pay for 2026-05..09: 5 x 90 + 5 x 120
+    assert (totals["all"]["count"], totals["all"]["monthly"], totals["all"]["back_pay"]) == (2, "210.00", "1050.00")
+    again = api.reviewer("POST", f"/payroll/{HARBIN_TOWNSHIP}/2026-10")
+    assert again.data["sha256"] == built.data["sha256"]
+    assert built.data["lines"] == 2 and built.data["key"].endswith("/2026-10/roster.csv")
