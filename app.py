@@ -11,12 +11,24 @@ from chalice import Chalice, Cron, Response
 from chalice.app import Request
 
 from chalicelib import config as settings
+from chalicelib.adapters.files import MaterialFiles
 from chalicelib.adapters.payroll_files import PayrollFiles
 from chalicelib.auth import authenticate
 from chalicelib.domain import access
 from chalicelib.domain.case import Actor
 from chalicelib.domain.errors import DomainError, Forbidden, Invalid, Malformed, TooLarge
-from chalicelib.services import calendar, cases, comparison, comparisons, entitlements, jobs, payroll, rules, worklists
+from chalicelib.services import (
+    audit,
+    calendar,
+    cases,
+    comparison,
+    comparisons,
+    entitlements,
+    jobs,
+    payroll,
+    rules,
+    worklists,
+)
 from chalicelib.services import monitoring as monitoring_jobs
 from chalicelib.services import rosters as roster_loads
 from chalicelib.services import supervision as supervision_routes
@@ -249,6 +261,29 @@ def change_entitlement(actor: Actor, relation: str, entitlement_id: str) -> dict
 def correct_entitlement(actor: Actor, relation: str, entitlement_id: str) -> dict[str, Any]:
     """纠错 {effective_month, monthly_amount?, status?, reason, paid_through?}: owed or overpaid computed."""
     return entitlements.change(entitlement_store(), entitlement_id, "correct", _body(), actor, _now())
+
+
+@endpoint("/cases/{case_id}/audit")
+def verify_case_chain(actor: Actor, relation: str, case_id: str) -> dict[str, Any]:
+    """Check the case's hash-chained timeline; reports the first broken link."""
+    access.check_case(relation, actor, deps().repo.get(case_id))
+    return audit.verify_case(deps().repo, case_id)
+
+
+@endpoint("/audit")
+def verify_unit_chains(actor: Actor, relation: str) -> dict[str, Any]:
+    """?unit=: every case of a unit or scope (supervisors, admins over it)."""
+    unit = dict(_request().query_params or {}).get("unit") or actor.unit
+    audit.may_verify_unit(actor, unit)
+    return audit.verify_unit(deps().repo, unit)
+
+
+@app.schedule(Cron(30, 16, "*", "*", "?", "*"))  # 00:30 Asia/Shanghai: yesterday's chain heads
+def audit_digest(event: Any) -> dict[str, Any]:
+    yesterday = (datetime.now(CHINA) - timedelta(days=1)).date().isoformat()
+    result = audit.daily_digest(deps().repo, MaterialFiles(settings.load().audit_bucket), yesterday)
+    app.log.info("audit digest %s", json.dumps(result))
+    return result
 
 
 @endpoint("/calendar/deadline")

@@ -16,6 +16,7 @@ class Config:
     region: str
     prefix: str  # resource-name prefix, e.g. "subsidy-local"
     materials_bucket: str
+    audit_bucket: str
     results_topic_arn: str
     escalations_topic_arn: str
     reminders_topic_arn: str
@@ -66,6 +67,7 @@ def load() -> Config:
         region=region,
         prefix=prefix,
         materials_bucket=os.environ.get("MATERIALS_BUCKET", f"{prefix}-materials"),
+        audit_bucket=os.environ.get("AUDIT_BUCKET", f"{prefix}-audit-digests"),
         results_topic_arn=_arn("RESULTS_TOPIC_ARN", "sns", f"{prefix}-case-results", region),
         escalations_topic_arn=_arn("ESCALATIONS_TOPIC_ARN", "sns", f"{prefix}-escalations", region),
         reminders_topic_arn=_arn("REMINDERS_TOPIC_ARN", "sns", f"{prefix}-reminders", region),

@@ -29,6 +29,7 @@ MODELS = MODELS + CHECK_MODELS + MONITORED_UNIT_MODELS + REVIEW_MODELS  # 查询
 def provision(config: Config) -> dict[str, object]:
     create_tables(MODELS)
     MaterialFiles(config.materials_bucket).create_bucket(config.region)
+    MaterialFiles(config.audit_bucket).create_locked_bucket(config.region)
     topics = create_topics([f"{config.prefix}-{name}" for name in TOPICS])
     partition = config.clock_state_machine_arn.split(":")[1]
     account = config.clock_state_machine_arn.split(":")[4]

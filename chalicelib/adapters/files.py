@@ -75,6 +75,23 @@ class MaterialFiles:
             version_id=response.get("VersionId"),
         )
 
+    def write_digest(self, key: str, body: bytes) -> str | None:
+        """Write an audit digest (the deployed bucket has Object Lock: a version cannot be removed)."""
+        response = _s3().put_object(Bucket=self.bucket, Key=key, Body=body, ContentType="application/json")
+        return response.get("VersionId")
+
+    def create_locked_bucket(self, region: str) -> None:
+        """The audit-digest bucket with Object Lock (local runs; CloudFormation in deployed stages)."""
+        s3 = _s3()
+        kwargs: dict[str, Any] = {"Bucket": self.bucket, "ObjectLockEnabledForBucket": True}
+        if region != "us-east-1":
+            kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        try:
+            s3.create_bucket(**kwargs)
+        except ClientError as error:
+            if error.response["Error"]["Code"] not in {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}:
+                raise
+
     def keys_under(self, prefix: str) -> list[str]:
         """Every key under ``prefix`` (operators' uploads: a few files a month)."""
         keys: list[str] = []

@@ -14,7 +14,7 @@ import base64
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pynamodb.attributes import (
@@ -32,6 +32,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from ..config import load, table_name
+from ..domain.audit import GENESIS, Link, event_hash
 from ..domain.case import Case, Event
 from ..domain.errors import Invalid, NotFound
 from ..domain.records import event_record, from_record, to_record
@@ -123,14 +124,27 @@ class CaseModel(Model):
     due_shard = UnicodeAttribute(null=True)
     due_key = UnicodeAttribute(null=True)  # "<due day>#<case id>" while a deadline runs
     body: MapAttribute[str, Any] = MapAttribute()  # the whole case record, readable in the console
+    chain_head = UnicodeAttribute(null=True)  # hash of the newest timeline event
     version = VersionAttribute()
     by_accepting = AcceptingIndex()
     by_business = BusinessIndex()
     by_due = DueIndex()
 
 
+class DayIndex(GlobalSecondaryIndex["EventModel"]):
+    """Events by calendar day: the daily digest of chain heads reads one day, never the table."""
+
+    class Meta(_Meta):
+        index_name = "by_day"
+        projection = AllProjection()
+
+    day = UnicodeAttribute(hash_key=True)
+    case_seq = UnicodeAttribute(range_key=True)
+
+
 class EventModel(Model):
-    """The case timeline: append-only, one item per accepted change, keyed by case version."""
+    """The case timeline: append-only, one item per accepted change, keyed by case version, each
+    carrying the hash of the one before (``domain.audit``)."""
 
     class Meta(_Meta):
         table_name = table_name("case-events")
@@ -142,6 +156,11 @@ class EventModel(Model):
     actor = UnicodeAttribute()
     unit = UnicodeAttribute()
     detail: MapAttribute[str, Any] = MapAttribute(default=dict)
+    prev_hash = UnicodeAttribute(null=True)
+    chain_hash = UnicodeAttribute(null=True)
+    day = UnicodeAttribute(null=True)
+    case_seq = UnicodeAttribute(null=True)
+    by_day = DayIndex()
 
 
 MODELS: tuple[type[Model], ...] = (CaseModel, EventModel)
@@ -155,7 +174,7 @@ def _to_model(case: Case) -> CaseModel:
         accepting_unit=case.accepting_unit, business_unit=case.business_unit,
         accepting_area=case.accepting_unit[:2], accepting_sort=f"{case.accepting_unit}#{due}#{case.case_id}",
         business_area=case.business_unit[:2], business_sort=f"{case.business_unit}#{due}#{case.case_id}",
-        next_due=due, pushed=case.pushed_on is not None, body=to_record(case),
+        next_due=due, pushed=case.pushed_on is not None, body=to_record(case), chain_head=case.chain_head or None,
     )
     if deadline is not None:
         item.due_shard = due_shard(case.case_id)
@@ -166,7 +185,7 @@ def _to_model(case: Case) -> CaseModel:
 
 
 def _from_model(item: CaseModel) -> Case:
-    return from_record(item.body.as_dict(), int(item.version or 0))
+    return replace(from_record(item.body.as_dict(), int(item.version or 0)), chain_head=item.chain_head or GENESIS)
 
 
 @dataclass(frozen=True)
@@ -192,10 +211,13 @@ class CaseRepository:
     def save(self, case: Case, event: Event, extra: Extra | None = None) -> Case:
         """Write the case, its event and any ``extra`` items atomically. ``Held`` when a guarded
         person lock belongs to another case; ``VersionConflict`` when the case moved on."""
-        item = _to_model(case)
         seq = case.version + 1
         record = event_record(event)
-        entry = EventModel(case_id=case.case_id, seq=seq, **record)
+        prev = case.chain_head or GENESIS
+        link = event_hash(case.case_id, seq, record, prev)
+        item = _to_model(replace(case, chain_head=link))
+        entry = EventModel(case_id=case.case_id, seq=seq, prev_hash=prev, chain_hash=link, day=event.at[:10],
+                           case_seq=f"{case.case_id}#{seq:08d}", **record)
         extra = extra or Extra()
         try:
             with TransactWrite(connection=self._connection) as transaction:
@@ -220,6 +242,25 @@ class CaseRepository:
             holder = Entitlements().lock_holder(key)
             if holder is not None and holder[0] != case_id:
                 raise Held(key, *holder)
+
+    def chain(self, case_id: str) -> tuple[list[Link], str | None]:
+        """The stored links of a case's timeline and the head its case item records."""
+        try:
+            head = CaseModel.get(case_id, consistent_read=True, attributes_to_get=["chain_head"]).chain_head
+        except DoesNotExist:
+            raise NotFound("CASE_NOT_FOUND", f"no case {case_id[:40]}", "case_id") from None
+        links = [Link(int(e.seq), {"at": e.at, "event": e.event, "actor": e.actor, "unit": e.unit,
+                                   "detail": e.detail.as_dict() if e.detail else {}}, e.prev_hash, e.chain_hash)
+                 for e in EventModel.query(case_id, consistent_read=True)]
+        return links, head
+
+    def heads_of_day(self, day: str) -> dict[str, tuple[int, str]]:
+        """For each case changed on ``day``: its last sequence number and chain hash that day."""
+        heads: dict[str, tuple[int, str]] = {}
+        for e in EventModel.by_day.query(day):
+            if e.case_id not in heads or int(e.seq) > heads[e.case_id][0]:
+                heads[e.case_id] = (int(e.seq), e.chain_hash or "")
+        return heads
 
     def timeline(self, case_id: str) -> list[Event]:
         return [

@@ -78,6 +78,8 @@ ROUTE_RULES: Mapping[str, RouteRule] = {
     "POST /entitlements/{entitlement_id}/correction": RouteRule({"reviewer": "any"}),
     # Monthly data comparison: operators run it; the 业务属地 decides; the 受理地 sees the outcome.
     "POST /comparisons": RouteRule({"admin": "any"}),
+    "GET /cases/{case_id}/audit": RouteRule(CASE_READERS),
+    "GET /audit": RouteRule({"supervisor": "any", "admin": "any"}),
     "POST /payroll/{unit}/{month}": RouteRule({"reviewer": "any", "admin": "any"}),
     "GET /proposals": RouteRule({"reviewer": "any", "window": "any", "supervisor": "any"}),
     "POST /proposals/{proposal_id}/confirm": RouteRule({"reviewer": "any"}),

@@ -182,6 +182,7 @@ class Case:
     data_checks: tuple[Mapping[str, Any], ...] = ()  # waivers and confirmations by data comparison
     pushed_on: date | None = None
     version: int = 0
+    chain_head: str = ""  # the hash of the newest timeline event (kept by the store, domain.audit)
 
     @property
     def is_open(self) -> bool:

@@ -1,0 +1,64 @@
+"""Tamper-evident timelines: each event carries the hash of the one before it.
+
+hash = SHA-256 of the canonical JSON of (case id, sequence, time, event, actor, unit, detail, previous
+hash). Changing, removing or reordering any stored event breaks every link after it; ``first_break``
+names the first.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+GENESIS = "0" * 64
+
+
+def event_hash(case_id: str, seq: int, record: Mapping[str, Any], prev_hash: str) -> str:
+    canonical = json.dumps(
+        {"case_id": case_id, "seq": seq, "at": record["at"], "event": record["event"], "actor": record["actor"],
+         "unit": record["unit"], "detail": record.get("detail") or {}, "prev": prev_hash},
+        ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Link:
+    seq: int
+    record: Mapping[str, Any]
+    prev_hash: str | None
+    hash: str | None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    case_id: str
+    events: int
+    valid: bool
+    first_broken_seq: int | None
+    reason: str | None
+    head: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"case_id": self.case_id, "events": self.events, "valid": self.valid,
+                "first_broken_seq": self.first_broken_seq, "reason": self.reason, "head": self.head}
+
+
+def first_break(case_id: str, links: Iterable[Link], head: str | None) -> Verdict:
+    """Walk the chain from the genesis; the case item's stored head must be the last hash."""
+    expected_prev, count, last_seq = GENESIS, 0, 0
+    for link in sorted(links, key=lambda l: l.seq):
+        count += 1
+        if link.seq != last_seq + 1:
+            return Verdict(case_id, count, False, link.seq, f"sequence jumps from {last_seq} to {link.seq}",
+                           expected_prev)
+        if link.prev_hash != expected_prev:
+            return Verdict(case_id, count, False, link.seq, "the previous-hash link does not match", expected_prev)
+        recomputed = event_hash(case_id, link.seq, link.record, expected_prev)
+        if link.hash != recomputed:
+            return Verdict(case_id, count, False, link.seq, "the event's content does not match its hash",
+                           expected_prev)
+        expected_prev, last_seq = recomputed, link.seq
+    if head is not None and head != expected_prev:
+        return Verdict(case_id, count, False, last_seq + 1, "events after the last one are missing", expected_prev)
+    return Verdict(case_id, count, True, None, None, expected_prev)
