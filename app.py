@@ -24,6 +24,7 @@ from chalicelib.services import (
     comparison,
     comparisons,
     entitlements,
+    idempotency,
     jobs,
     payroll,
     rules,
@@ -32,7 +33,16 @@ from chalicelib.services import (
 from chalicelib.services import monitoring as monitoring_jobs
 from chalicelib.services import rosters as roster_loads
 from chalicelib.services import supervision as supervision_routes
-from chalicelib.wiring import calendar_years, deps, entitlement_store, jurisdiction_rules, notifier, proposals, rosters
+from chalicelib.wiring import (
+    calendar_years,
+    deps,
+    entitlement_store,
+    idempotency_keys,
+    jurisdiction_rules,
+    notifier,
+    proposals,
+    rosters,
+)
 from chalicelib.wiring import monitoring as monitoring_deps
 
 app = Chalice(app_name="subsidy-cross-province")
@@ -86,21 +96,39 @@ def endpoint(path: str, method: str = "GET", status: int = 200, public: bool = F
     """Register a route whose authorization comes from ``access.ROUTE_RULES`` (deny by default)."""
     route_key = f"{method} {path}"
 
+    def answer(call: Callable[[], Any]) -> Response:
+        try:
+            return _json(call(), status)
+        except DomainError as error:
+            return _json(error.to_body(), error.status)
+        except Exception:  # noqa: BLE001 - never a bare stack trace, never personal data
+            app.log.exception("unhandled error on %s", route_key)
+            return _json({"error": {"code": "INTERNAL", "message": "internal error", "field": None}}, 500)
+
     def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(handler)
         def view(**params: str) -> Response:
+            if public:
+                return answer(lambda: handler(**params))
             try:
-                if public:
-                    result = handler(**params)
-                else:
-                    actor = authenticate(_request().headers.get("authorization"), settings.load())
-                    result = handler(actor, access.rule_for(route_key, actor), **params)
+                actor = authenticate(_request().headers.get("authorization"), settings.load())
+                relation = access.rule_for(route_key, actor)
+                header = _request().headers.get("idempotency-key")
+                if header is None or method not in ("POST", "PUT"):
+                    return answer(lambda: handler(actor, relation, **params))
+                key = idempotency.scoped_key(header, actor.sub, method, json.dumps([path, params], sort_keys=True))
+                raw = _request().raw_body or b""
+                replay = idempotency.begin(idempotency_keys(), key, raw if isinstance(raw, bytes) else raw.encode(),
+                                           _now())
             except DomainError as error:
                 return _json(error.to_body(), error.status)
-            except Exception:  # noqa: BLE001 - never a bare stack trace, never personal data
-                app.log.exception("unhandled error on %s", route_key)
-                return _json({"error": {"code": "INTERNAL", "message": "internal error", "field": None}}, 500)
-            return _json(result, status)
+            if replay is not None:  # the first answer again; nothing runs twice
+                return Response(body=replay.body, status_code=replay.status,
+                                headers={"Content-Type": "application/json; charset=utf-8",
+                                         "Idempotent-Replayed": "true"})
+            response = answer(lambda: handler(actor, relation, **params))
+            idempotency.finish(idempotency_keys(), key, response.status_code, str(response.body))
+            return response
 
         app.route(path, methods=[method])(view)
         return view
@@ -413,3 +441,11 @@ def build_payroll(actor: Actor, relation: str, unit: str, month: str) -> dict[st
     if not ((actor.role == "reviewer" and actor.unit == unit) or (actor.role == "admin" and unit.startswith(actor.unit))):
         raise Forbidden("UNIT_OUT_OF_REACH", "only the 业务属地's reviewers or its admins build its roster")
     return payroll.build_roster(entitlement_store(), PayrollFiles(), unit, month)
+
+
+@endpoint("/openapi.json", public=True)
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document of every route (chalicelib/openapi.py), served without a token."""
+    from chalicelib.openapi import document
+
+    return document()

@@ -10,6 +10,7 @@ from .adapters.clock import CaseClock
 from .adapters.clock_table import ClockItems
 from .adapters.entitlements_table import Entitlements
 from .adapters.files import MaterialFiles
+from .adapters.idempotency_table import IdempotencyKeys
 from .adapters.monitored_units import MonitoredUnits
 from .adapters.notify import Notifier
 from .adapters.proposals_table import Proposals
@@ -37,6 +38,11 @@ def jurisdiction_rules() -> JurisdictionRules:
 @lru_cache(maxsize=1)
 def entitlement_store() -> Entitlements:
     return Entitlements()
+
+
+@lru_cache(maxsize=1)
+def idempotency_keys() -> IdempotencyKeys:
+    return IdempotencyKeys()
 
 
 @lru_cache(maxsize=1)

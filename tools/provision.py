@@ -10,6 +10,7 @@ from chalicelib.adapters.clock import CaseClock
 from chalicelib.adapters.clock_table import ClockModel
 from chalicelib.adapters.entitlements_table import MODELS as ENTITLEMENT_MODELS
 from chalicelib.adapters.files import MaterialFiles
+from chalicelib.adapters.idempotency_table import MODELS as IDEMPOTENCY_MODELS
 from chalicelib.adapters.monitored_units import MODELS as MONITORED_UNIT_MODELS
 from chalicelib.adapters.notify import create_topics
 from chalicelib.adapters.proposals_table import MODELS as PROPOSAL_MODELS
@@ -22,8 +23,9 @@ from chalicelib.config import Config
 from infra.clock_definition import substituted
 
 TOPICS = ("case-results", "escalations", "reminders")
-MODELS = CASE_MODELS + (ClockModel, CalendarYearModel) + ROSTER_MODELS + RULE_MODELS + ENTITLEMENT_MODELS + PROPOSAL_MODELS
-MODELS = MODELS + CHECK_MODELS + MONITORED_UNIT_MODELS + REVIEW_MODELS  # 查询登记, 定期复核
+MODELS = (CASE_MODELS + (ClockModel, CalendarYearModel) + ROSTER_MODELS + RULE_MODELS + ENTITLEMENT_MODELS
+          + PROPOSAL_MODELS + IDEMPOTENCY_MODELS
+          + CHECK_MODELS + MONITORED_UNIT_MODELS + REVIEW_MODELS)  # 查询登记, 定期复核
 
 
 def provision(config: Config) -> dict[str, object]:
