@@ -75,6 +75,20 @@ class MaterialFiles:
             version_id=response.get("VersionId"),
         )
 
+    def quarantine(self, key: str, version_id: str | None) -> str:
+        """Move a refused upload's version to ``quarantine/``: copied there, then that version removed
+        from the material's key, so nothing refused can be served as the material."""
+        target = f"quarantine/{key}/{version_id or 'null'}"
+        source: dict[str, str] = {"Bucket": self.bucket, "Key": key}
+        if version_id:
+            source["VersionId"] = version_id
+        _s3().copy_object(Bucket=self.bucket, Key=target, CopySource=source)
+        if version_id:
+            _s3().delete_object(Bucket=self.bucket, Key=key, VersionId=version_id)
+        else:
+            _s3().delete_object(Bucket=self.bucket, Key=key)
+        return target
+
     def write_digest(self, key: str, body: bytes) -> str | None:
         """Write an audit digest (the deployed bucket has Object Lock: a version cannot be removed)."""
         response = _s3().put_object(Bucket=self.bucket, Key=key, Body=body, ContentType="application/json")

@@ -26,6 +26,8 @@ CIRCUMSTANCE_KEYS = ("dibao", "dibao_edge", "tekun", "work_injury_care", "orphan
 AREAS = ("urban", "rural")
 NOTIFICATION_METHODS = frozenset({"sms", "phone", "in_person", "letter"})
 ALLOWED_CONTENT_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
+# Per-type size limits: a scanned multi-page PDF may be large, a photo of a card need not be.
+TYPE_LIMITS = {"application/pdf": 20 * 1024 * 1024, "image/jpeg": 8 * 1024 * 1024, "image/png": 8 * 1024 * 1024}
 _PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _AMOUNT = re.compile(r"^\d{1,6}(\.\d{1,2})?$")
@@ -191,8 +193,9 @@ def read_material(body: Any, max_bytes: int) -> MaterialDeclaration:
     size = body.get("size")
     if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
         raise Invalid("SIZE", "size must be a positive number of bytes", "size")
-    if size > max_bytes:
-        raise TooLargeMaterial(max_bytes)
+    limit = min(max_bytes, TYPE_LIMITS[content_type])
+    if size > limit:
+        raise TooLargeMaterial(limit)
     sha256 = _text(body, "sha256", "sha256", max_len=64)
     if sha256 is None or not _SHA256.match(sha256.lower()):
         raise Invalid("SHA256_FORMAT", "sha256 must be 64 hex characters", "sha256")

@@ -65,6 +65,7 @@ class Repository(Protocol):
 class Files(Protocol):
     def presigned_upload(self, key: str, content_type: str, size: int) -> dict[str, Any]: ...
     def inspect(self, key: str, field: str) -> Any: ...
+    def quarantine(self, key: str, version_id: str | None) -> str: ...
 
 
 class ResultFeed(Protocol):
@@ -224,7 +225,13 @@ def confirm_material(
     access.check_case(relation, actor, case)
     declared = case.material(material_id)
     stored = deps.files.inspect(declared.object_key, "material_id")
-    check_upload(declared, stored)
+    try:
+        check_upload(declared, stored)
+    except Invalid:
+        # never served: the refused bytes leave the case's prefix for quarantine (kept for inspection)
+        deps.files.quarantine(declared.object_key, stored.version_id)
+        log.warning("case %s material %s refused and quarantined", case_id, material_id)
+        raise
     _, saved = _mutate(
         deps, case_id, actor, relation,
         lambda current: receive_material(current, material_id, stored.version_id, actor, now),
