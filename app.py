@@ -291,6 +291,12 @@ def correct_entitlement(actor: Actor, relation: str, entitlement_id: str) -> dic
     return entitlements.change(entitlement_store(), entitlement_id, "correct", _body(), actor, _now())
 
 
+@endpoint("/cases/{case_id}/identity")
+def read_identity(actor: Actor, relation: str, case_id: str) -> dict[str, Any]:
+    """Full ID and phone numbers (everywhere else they are masked); the read is recorded."""
+    return cases.identity(deps(), case_id, actor, relation, _now())
+
+
 @endpoint("/cases/{case_id}/audit")
 def verify_case_chain(actor: Actor, relation: str, case_id: str) -> dict[str, Any]:
     """Check the case's hash-chained timeline; reports the first broken link."""

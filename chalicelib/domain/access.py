@@ -79,6 +79,8 @@ ROUTE_RULES: Mapping[str, RouteRule] = {
     # Monthly data comparison: operators run it; the 业务属地 decides; the 受理地 sees the outcome.
     "POST /comparisons": RouteRule({"admin": "any"}),
     "GET /cases/{case_id}/audit": RouteRule(CASE_READERS),
+    # the full numbers: only the two sides that handle the case, never supervisors; each read recorded
+    "GET /cases/{case_id}/identity": RouteRule({"window": "accepting", "reviewer": "business"}),
     "GET /audit": RouteRule({"supervisor": "any", "admin": "any"}),
     "POST /payroll/{unit}/{month}": RouteRule({"reviewer": "any", "admin": "any"}),
     "GET /proposals": RouteRule({"reviewer": "any", "window": "any", "supervisor": "any"}),
@@ -94,7 +96,7 @@ ROUTE_RULES: Mapping[str, RouteRule] = {
     "GET /reviews/{unit}/{year}": RouteRule({"reviewer": "any", "supervisor": "any"}),
     "POST /reviews/{unit}/{year}/{entitlement_id}": RouteRule({"reviewer": "any"}),
 }
-PUBLIC_ROUTES: frozenset[str] = frozenset({"GET /health"})
+PUBLIC_ROUTES: frozenset[str] = frozenset({"GET /health", "GET /openapi.json"})  # no token, not in ROUTE_RULES
 
 
 def rule_for(route: str, actor: Actor) -> str:

@@ -194,6 +194,19 @@ def read(deps: Deps, case_id: str, actor: Actor, relation: str, today: date) -> 
     return result
 
 
+def identity(deps: Deps, case_id: str, actor: Actor, relation: str, now: datetime) -> dict[str, Any]:
+    """The full ID and phone numbers, for the one who must check them; every read is itself
+    recorded on the timeline (who, unit, when), in the same hash chain as every other event."""
+    def change(case: Case) -> tuple[Case, Event]:
+        return case, Event(now.isoformat(), "identity_read", actor.sub, actor.unit, {"role": actor.role})
+
+    _, case = _mutate(deps, case_id, actor, relation, change)
+    people = {"applicant": case.applicant, "agent": case.agent}
+    return {"case_id": case.case_id, **{
+        role: None if person is None else {k: person.get(k) for k in ("name", "id_number", "phone") if k in person}
+        for role, person in people.items()}}
+
+
 def notice(deps: Deps, case_id: str, actor: Actor, relation: str) -> dict[str, Any]:
     case = deps.repo.get(case_id)
     access.check_case(relation, actor, case)
