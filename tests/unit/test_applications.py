@@ -207,12 +207,12 @@ def test_a_valid_material_declaration_is_read_with_a_lowercase_sha256():
 
 
 def test_a_material_of_exactly_the_maximum_size_is_accepted():
-    body = dict(declaration("photo", b"\xff\xd8\xff", "image/jpeg"), size=MAX_BYTES)
+    body = dict(declaration("application_form", b"%PDF-", "application/pdf"), size=MAX_BYTES)
     assert read_material(body, MAX_BYTES).size == MAX_BYTES
 
 
 def test_a_material_one_byte_over_the_maximum_is_too_large():
-    body = dict(declaration("photo", b"\xff\xd8\xff", "image/jpeg"), size=MAX_BYTES + 1)
+    body = dict(declaration("application_form", b"%PDF-", "application/pdf"), size=MAX_BYTES + 1)
 
     with pytest.raises(TooLargeMaterial) as raised:
         read_material(body, MAX_BYTES)
@@ -409,3 +409,10 @@ def test_each_error_of_a_withdrawal_carries_its_code_and_field(body, error, code
         read_withdrawal(body)
 
     assert (raised.value.code, raised.value.field) == (code, field)
+
+
+def test_an_image_has_a_smaller_limit_than_a_scanned_pdf():
+    body = dict(declaration("photo", b"\xff\xd8\xff", "image/jpeg"), size=8 * 1024 * 1024 + 1)
+    with pytest.raises(TooLargeMaterial) as raised:
+        read_material(body, MAX_BYTES)
+    assert raised.value.max_bytes == 8 * 1024 * 1024
