@@ -10,16 +10,13 @@ from pynamodb.models import Model
 
 from ..config import table_name
 from .calendar import YearSchedule
-
-
-class _Meta:
-    billing_mode = "PAY_PER_REQUEST"
+from .dynamo import OnDemand
 
 
 class CalendarYearModel(Model):
     """A year's holiday schedule loaded by an admin from the 国务院办公厅 notice."""
 
-    class Meta(_Meta):
+    class Meta(OnDemand):
         table_name = table_name("calendar-years")
 
     year = NumberAttribute(hash_key=True)

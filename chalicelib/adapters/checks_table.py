@@ -20,16 +20,13 @@ from pynamodb.models import Model
 
 from ..config import table_name
 from ..domain.monitoring import Check
-
-
-class _Meta:
-    billing_mode = "PAY_PER_REQUEST"
+from .dynamo import OnDemand
 
 
 class OpenIndex(GlobalSecondaryIndex["CheckModel"]):
     """Sparse, keys only: the checks of a township and month still unrecorded."""
 
-    class Meta(_Meta):
+    class Meta(OnDemand):
         index_name = "by_open"
         projection = KeysOnlyProjection()
 
@@ -40,7 +37,7 @@ class OpenIndex(GlobalSecondaryIndex["CheckModel"]):
 class ChangeIndex(GlobalSecondaryIndex["CheckModel"]):
     """Sparse: the checks of a township and month whose latest result is not ``present``."""
 
-    class Meta(_Meta):
+    class Meta(OnDemand):
         index_name = "by_change"
         projection = AllProjection()
 
@@ -56,7 +53,7 @@ class Recorded(MapAttribute[str, Any]):
 
 
 class CheckModel(Model):
-    class Meta(_Meta):
+    class Meta(OnDemand):
         table_name = table_name("monthly-checks")
 
     list_key = UnicodeAttribute(hash_key=True)

@@ -14,16 +14,13 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from ..config import table_name
-
-
-class _Meta:
-    billing_mode = "PAY_PER_REQUEST"
+from .dynamo import OnDemand
 
 
 class PendingIndex(GlobalSecondaryIndex["ClockModel"]):
     """Sparse: clocks the app could not move; the sweep repairs them."""
 
-    class Meta(_Meta):
+    class Meta(OnDemand):
         index_name = "by_pending"
         projection = AllProjection()
 
@@ -35,7 +32,7 @@ class ClockModel(Model):
     """The case clock's side of a case, written by the state machine (token, phase, overdue marks)
     and by the app only to flag a clock it could not reach."""
 
-    class Meta(_Meta):
+    class Meta(OnDemand):
         table_name = table_name("case-clocks")
 
     case_id = UnicodeAttribute(hash_key=True)

@@ -23,12 +23,10 @@ from pynamodb.transactions import TransactWrite
 
 from ..config import load, table_name
 from ..domain.entitlements import Change, Entitlement
+from .dynamo import OnDemand
 
 UNIT_SHARDS = 16
 
-
-class _Meta:
-    billing_mode = "PAY_PER_REQUEST"
 
 
 def unit_shard(business_unit: str, entitlement_id: str) -> str:
@@ -37,7 +35,7 @@ def unit_shard(business_unit: str, entitlement_id: str) -> str:
 
 
 class UnitIndex(GlobalSecondaryIndex["EntitlementModel"]):
-    class Meta(_Meta):
+    class Meta(OnDemand):
         index_name = "by_unit_shard"
         projection = AllProjection()
 
@@ -46,7 +44,7 @@ class UnitIndex(GlobalSecondaryIndex["EntitlementModel"]):
 
 
 class CommitteeIndex(GlobalSecondaryIndex["EntitlementModel"]):
-    class Meta(_Meta):
+    class Meta(OnDemand):
         index_name = "by_committee"
         projection = AllProjection()
 
@@ -55,7 +53,7 @@ class CommitteeIndex(GlobalSecondaryIndex["EntitlementModel"]):
 
 
 class PersonIndex(GlobalSecondaryIndex["EntitlementModel"]):
-    class Meta(_Meta):
+    class Meta(OnDemand):
         index_name = "by_person"
         projection = AllProjection()
 
@@ -64,7 +62,7 @@ class PersonIndex(GlobalSecondaryIndex["EntitlementModel"]):
 
 
 class EntitlementModel(Model):
-    class Meta(_Meta):
+    class Meta(OnDemand):
         table_name = table_name("entitlements")
 
     entitlement_id = UnicodeAttribute(hash_key=True)
@@ -84,7 +82,7 @@ class EntitlementModel(Model):
 
 
 class LockModel(Model):
-    class Meta(_Meta):
+    class Meta(OnDemand):
         table_name = table_name("person-locks")
 
     lock_key = UnicodeAttribute(hash_key=True)

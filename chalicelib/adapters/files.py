@@ -96,12 +96,14 @@ class MaterialFiles:
 
     def create_locked_bucket(self, region: str) -> None:
         """The audit-digest bucket with Object Lock (local runs; CloudFormation in deployed stages)."""
-        s3 = _s3()
-        kwargs: dict[str, Any] = {"Bucket": self.bucket, "ObjectLockEnabledForBucket": True}
+        self._create(region, ObjectLockEnabledForBucket=True)
+
+    def _create(self, region: str, **options: Any) -> None:
+        kwargs: dict[str, Any] = {"Bucket": self.bucket, **options}
         if region != "us-east-1":
             kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
         try:
-            s3.create_bucket(**kwargs)
+            _s3().create_bucket(**kwargs)
         except ClientError as error:
             if error.response["Error"]["Code"] not in {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}:
                 raise
@@ -115,15 +117,8 @@ class MaterialFiles:
 
     def create_bucket(self, region: str) -> None:
         """Create the versioned, private bucket (local runs; CloudFormation in deployed stages)."""
+        self._create(region)
         s3 = _s3()
-        kwargs: dict[str, Any] = {"Bucket": self.bucket}
-        if region != "us-east-1":
-            kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
-        try:
-            s3.create_bucket(**kwargs)
-        except ClientError as error:
-            if error.response["Error"]["Code"] not in {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}:
-                raise
         s3.put_bucket_versioning(Bucket=self.bucket, VersioningConfiguration={"Status": "Enabled"})
         s3.put_public_access_block(
             Bucket=self.bucket,

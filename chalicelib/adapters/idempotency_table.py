@@ -13,14 +13,11 @@ from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.models import Model
 
 from ..config import table_name
-
-
-class _Meta:
-    billing_mode = "PAY_PER_REQUEST"
+from .dynamo import OnDemand
 
 
 class IdempotencyModel(Model):
-    class Meta(_Meta):
+    class Meta(OnDemand):
         table_name = table_name("idempotency")
 
     key = UnicodeAttribute(hash_key=True)

@@ -12,14 +12,11 @@ from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.models import Model
 
 from ..config import table_name
-
-
-class _Meta:
-    billing_mode = "PAY_PER_REQUEST"
+from .dynamo import OnDemand
 
 
 class MonitoredUnitModel(Model):
-    class Meta(_Meta):
+    class Meta(OnDemand):
         table_name = table_name("monitored-units")
 
     business_unit = UnicodeAttribute(hash_key=True)

@@ -17,14 +17,11 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from ..config import table_name
-
-
-class _Meta:
-    billing_mode = "PAY_PER_REQUEST"
+from .dynamo import OnDemand
 
 
 class ComparisonLoadModel(Model):
-    class Meta(_Meta):
+    class Meta(OnDemand):
         table_name = table_name("comparison-loads")
 
     load_id = UnicodeAttribute(hash_key=True)
@@ -40,7 +37,7 @@ class ComparisonLoadModel(Model):
 
 
 class BusinessSide(GlobalSecondaryIndex["ProposalModel"]):
-    class Meta(_Meta):
+    class Meta(OnDemand):
         index_name = "by_business_unit"
         projection = AllProjection()
 
@@ -49,7 +46,7 @@ class BusinessSide(GlobalSecondaryIndex["ProposalModel"]):
 
 
 class AcceptingSide(GlobalSecondaryIndex["ProposalModel"]):
-    class Meta(_Meta):
+    class Meta(OnDemand):
         index_name = "by_accepting_unit"
         projection = AllProjection()
 
@@ -58,7 +55,7 @@ class AcceptingSide(GlobalSecondaryIndex["ProposalModel"]):
 
 
 class ProposalModel(Model):
-    class Meta(_Meta):
+    class Meta(OnDemand):
         table_name = table_name("proposals")
 
     proposal_id = UnicodeAttribute(hash_key=True)

@@ -22,18 +22,16 @@ from ..config import table_name
 from ..domain.errors import Invalid
 from ..domain.monitoring import ReviewTask
 from .checks_table import Recorded
+from .dynamo import OnDemand
 
 BATCH = 100  # BatchGetItem's limit
 
-
-class _Meta:
-    billing_mode = "PAY_PER_REQUEST"
 
 
 class ExpiryIndex(GlobalSecondaryIndex["ReviewTaskModel"]):
     """Sparse: tasks whose certificate expiry month is known, by township and that month."""
 
-    class Meta(_Meta):
+    class Meta(OnDemand):
         index_name = "by_expiry"
         projection = AllProjection()
 
@@ -42,7 +40,7 @@ class ExpiryIndex(GlobalSecondaryIndex["ReviewTaskModel"]):
 
 
 class ReviewTaskModel(Model):
-    class Meta(_Meta):
+    class Meta(OnDemand):
         table_name = table_name("review-tasks")
 
     task_key = UnicodeAttribute(hash_key=True)

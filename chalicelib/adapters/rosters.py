@@ -22,18 +22,16 @@ from pynamodb.models import Model
 from ..config import load, table_name
 from ..domain.errors import Invalid
 from ..domain.rosters import ERROR_LINES_KEPT, RosterEntry, RosterLoad, RosterMatch, newest_per_kind
+from .dynamo import OnDemand
 
 LOADING, LOADED = "loading", "loaded"
 
-
-class _Meta:
-    billing_mode = "PAY_PER_REQUEST"
 
 
 class RosterEntryModel(Model):
     """One person in one load of a roster (no ID number: ``person_key`` and ``masked_id``)."""
 
-    class Meta(_Meta):
+    class Meta(OnDemand):
         table_name = table_name("roster-entries")
 
     person_key = UnicodeAttribute(hash_key=True)
@@ -48,7 +46,7 @@ class RosterEntryModel(Model):
 class RosterLoadModel(Model):
     """The audit record of one loaded object version (who, when, what, how many refused)."""
 
-    class Meta(_Meta):
+    class Meta(OnDemand):
         table_name = table_name("roster-loads")
 
     load_id = UnicodeAttribute(hash_key=True)

@@ -16,14 +16,11 @@ from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
 from ..config import table_name
-
-
-class _Meta:
-    billing_mode = "PAY_PER_REQUEST"
+from .dynamo import OnDemand
 
 
 class RuleModel(Model):
-    class Meta(_Meta):
+    class Meta(OnDemand):
         table_name = table_name("jurisdiction-rules")
 
     scope = UnicodeAttribute(hash_key=True)

@@ -36,6 +36,7 @@ from ..domain.audit import GENESIS, Link, event_hash
 from ..domain.case import Case, Event
 from ..domain.errors import Invalid, NotFound
 from ..domain.records import event_record, from_record, to_record
+from .dynamo import OnDemand
 from .entitlements_table import Entitlements
 
 NO_DUE = "9999-12-31"
@@ -67,12 +68,9 @@ class Extra:
     guards: tuple[str, ...] = ()
 
 
-class _Meta:
-    billing_mode = "PAY_PER_REQUEST"
-
 
 class AcceptingIndex(GlobalSecondaryIndex["CaseModel"]):
-    class Meta(_Meta):
+    class Meta(OnDemand):
         index_name = "by_accepting_unit"
         projection = AllProjection()
 
@@ -81,7 +79,7 @@ class AcceptingIndex(GlobalSecondaryIndex["CaseModel"]):
 
 
 class BusinessIndex(GlobalSecondaryIndex["CaseModel"]):
-    class Meta(_Meta):
+    class Meta(OnDemand):
         index_name = "by_business_unit"
         projection = AllProjection()
 
@@ -92,7 +90,7 @@ class BusinessIndex(GlobalSecondaryIndex["CaseModel"]):
 class DueIndex(GlobalSecondaryIndex["CaseModel"]):
     """Sparse: only cases with a running deadline carry ``due_key``; the daily sweep reads it."""
 
-    class Meta(_Meta):
+    class Meta(OnDemand):
         index_name = "by_due_day"
         projection = AllProjection()
 
@@ -108,7 +106,7 @@ def due_shard(case_id: str) -> str:
 
 
 class CaseModel(Model):
-    class Meta(_Meta):
+    class Meta(OnDemand):
         table_name = table_name("cases")
 
     case_id = UnicodeAttribute(hash_key=True)
@@ -134,7 +132,7 @@ class CaseModel(Model):
 class DayIndex(GlobalSecondaryIndex["EventModel"]):
     """Events by calendar day: the daily digest of chain heads reads one day, never the table."""
 
-    class Meta(_Meta):
+    class Meta(OnDemand):
         index_name = "by_day"
         projection = AllProjection()
 
@@ -146,7 +144,7 @@ class EventModel(Model):
     """The case timeline: append-only, one item per accepted change, keyed by case version, each
     carrying the hash of the one before (``domain.audit``)."""
 
-    class Meta(_Meta):
+    class Meta(OnDemand):
         table_name = table_name("case-events")
 
     case_id = UnicodeAttribute(hash_key=True)
