@@ -40,3 +40,9 @@ job: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench.sweep_reads --sizes 1000 20000 --due 50
 	$(PY) -m bench.payroll
+
+# make fuzz [SEED=1] [EXAMPLES=2] [COVERAGE=8|all] - schemathesis against a fresh local server (tools/fuzz.py):
+# no 5xx, and every error is {"error": {code, message, field}}
+.PHONY: fuzz
+fuzz: $(STAMP)
+	$(PY) -m tools.fuzz $(strip $(if $(SEED),--seed $(SEED)) $(if $(EXAMPLES),--max-examples $(EXAMPLES)) $(if $(COVERAGE),--max-coverage $(COVERAGE)))

@@ -16,7 +16,7 @@ from chalicelib.adapters.payroll_files import PayrollFiles
 from chalicelib.auth import authenticate
 from chalicelib.domain import access
 from chalicelib.domain.case import Actor
-from chalicelib.domain.errors import DomainError, Forbidden, Invalid, Malformed, TooLarge
+from chalicelib.domain.errors import DomainError, Forbidden, Invalid, Malformed, TooLarge, UnsupportedMedia
 from chalicelib.services import (
     audit,
     calendar,
@@ -75,6 +75,10 @@ def _now() -> datetime:
 
 
 def _body() -> Any:
+    media = (_request().headers.get("content-type") or "application/json").split(";")[0].strip().lower()
+    if media != "application/json" and not media.endswith("+json"):
+        raise UnsupportedMedia("UNSUPPORTED_MEDIA_TYPE", f"send the body as application/json, not {media[:60]}",
+                               "Content-Type")
     raw = _request().raw_body
     if not raw:
         raise Malformed("BODY_MISSING", "a JSON body is required", "body")
@@ -133,7 +137,9 @@ def endpoint(path: str, method: str = "GET", status: int = 200, public: bool = F
             idempotency.finish(idempotency_keys(), key, response.status_code, str(response.body))
             return response
 
-        app.route(path, methods=[method])(view)
+        # every content type reaches the view, which answers in the API's own error format (415 below)
+        # instead of Chalice's {"Code": "UnsupportedMediaType"}
+        app.route(path, methods=[method], content_types=["*/*"])(view)
         return view
 
     return decorate

@@ -415,6 +415,7 @@ ERRORS: dict[int, tuple[str, str]] = {
     404: ("NotFound", "no such case, material, entitlement, proposal, check, task or calendar year"),
     409: ("Conflict", "the state does not allow it, a duplicate, or someone else changed it first"),
     413: ("TooLarge", "the body (256 KiB) or a declared material is too large"),
+    415: ("UnsupportedMedia", "a body that is not application/json (UNSUPPORTED_MEDIA_TYPE)"),
     422: ("Invalid", "valid JSON whose meaning is wrong: the code and field say which rule"),
 }
 
@@ -597,7 +598,7 @@ def error_statuses(route: dict[str, Any]) -> list[int]:
     if RESOURCE_IDS & set(_PATH_VARIABLE.findall(route["path"])):
         statuses.add(404)
     if route["method"] != "GET":
-        statuses.add(409)
+        statuses |= {409, 415}
     return sorted(statuses)
 
 

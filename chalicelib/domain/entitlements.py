@@ -7,6 +7,7 @@ is derived from that history, never stored twice.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Mapping
@@ -14,6 +15,7 @@ from typing import Any, Mapping
 from .errors import Conflict, Invalid
 
 STATUSES = ("active", "suspended", "stopped")
+_AMOUNT = re.compile(r"[0-9]{1,6}(\.[0-9]{1,2})?")
 # status moves a person may confirm: 暂停, 终止 (应退则退), 恢复
 MOVES: Mapping[str, tuple[frozenset[str], str]] = {
     "suspend": (frozenset({"active"}), "suspended"),
@@ -114,10 +116,13 @@ def correct(ent: Entitlement, effective_month: str, monthly_amount: str | None, 
         raise Invalid("UNKNOWN_STATUS", f"status must be one of {STATUSES}", "status")
     if monthly_amount is None and status is None:
         raise Invalid("NOTHING_TO_CORRECT", "give monthly_amount, status or both", "body")
+    if monthly_amount is not None and not (_AMOUNT.fullmatch(monthly_amount) and Decimal(monthly_amount) > 0):
+        raise Invalid("AMOUNT_FORMAT", "monthly_amount is yuan above zero as a decimal string such as \"99.00\"",
+                      "monthly_amount")
     if effective_month < ent.start_month:
         raise Invalid("MONTH_RANGE", "the effective month is before payment started", "effective_month")
-    change = Change("corrected", effective_month, reason, by, at, status or ent.status_in(effective_month),
-                    monthly_amount)
+    amount = None if monthly_amount is None else f"{Decimal(monthly_amount):.2f}"
+    change = Change("corrected", effective_month, reason, by, at, status or ent.status_in(effective_month), amount)
     return replace(ent, history=ent.history + (change,))
 
 

@@ -55,3 +55,9 @@ class Invalid(DomainError):
     """422: well-formed JSON whose meaning is wrong (bad checksum, unknown code...)."""
 
     status = 422
+
+
+class UnsupportedMedia(DomainError):
+    """415: a body that is not JSON."""
+
+    status = 415

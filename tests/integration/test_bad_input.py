@@ -841,3 +841,11 @@ def test_a_bad_worklist_filter_is_refused(api, query, code, field):
 def test_a_supervisor_page_token_that_this_api_did_not_issue_is_refused(api, query):
     response = api.call("GET", f"/cases{query}", "supervisor", "23")
     assert_error(response, 422, "BAD_PAGE_TOKEN", "next_token")
+
+
+def test_a_body_that_is_not_json_gets_415_in_the_api_error_format(api):
+    response = api.call("POST", "/cases", "window", OFFICE, raw="applicant=张三",
+                        headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert_error(response, 415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type")
+    health = api.call("GET", "/health", headers={"Content-Type": "text/plain"})
+    assert health.status_code == 200

@@ -138,3 +138,11 @@ def test_the_monthly_payment_roster_lists_the_active_entitlements_with_back_pay_
     again = api.reviewer("POST", f"/payroll/{HARBIN_TOWNSHIP}/2026-10")
     assert again.data["sha256"] == built.data["sha256"]
     assert built.data["lines"] == 2 and built.data["key"].endswith("/2026-10/roster.csv")
+
+
+def test_a_correction_with_an_amount_that_is_not_money_is_refused(api):
+    case_id = approved_case(api, fresh_application())
+    for amount in ("AAA", "0", "1.234", "-5"):
+        refused = api.reviewer("POST", f"/entitlements/{case_id}-living/correction",
+                               {"effective_month": "2026-07", "monthly_amount": amount, "reason": "x"})
+        assert (refused.status_code, refused.data["error"]["field"]) == (422, "monthly_amount"), amount

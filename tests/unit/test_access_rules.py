@@ -58,6 +58,7 @@ def test_a_role_outside_a_routes_rule_is_refused_with_role_not_allowed(route, ro
 
 @pytest.mark.parametrize("route", [
     "DELETE /cases/{case_id}", "GET /cases/{case_id}/materials", "POST /cases/{case_id}/reopen", "GET /health",
+    "GET /openapi.json",
     "get /cases", "GET /cases/", "",
 ])
 @pytest.mark.parametrize("role", sorted(ROLES))
