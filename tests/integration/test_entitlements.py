@@ -1,6 +1,7 @@
 """After approval: entitlements, no duplicate receipt nationwide, status moves and corrections."""
 from __future__ import annotations
 
+import dataclasses
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -10,6 +11,7 @@ from chalicelib.domain.case import Actor
 from chalicelib.domain.errors import DomainError
 from chalicelib.services import cases
 from chalicelib.wiring import deps
+from tests.integration.test_concurrency import AtomicRequests
 from tests.support.people import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, application, fresh_application, id_number
 
 
@@ -45,7 +47,10 @@ def test_two_windows_accepting_the_same_person_at_the_same_instant_exactly_one_w
     windows = [f"3101010{n:02d}" for n in range(10, 22)]
     barrier = threading.Barrier(len(windows))
     now = datetime.fromisoformat("2026-09-24T10:00:00+08:00")
-    services = deps()
+    # moto's in-process DynamoDB is not thread-safe: each repository call runs whole, as one DynamoDB
+    # request would (the race is between the requests, which is what the conditional writes decide);
+    # no clock, since moto runs Step Functions in threads of its own
+    services = dataclasses.replace(deps(), repo=AtomicRequests(deps().repo), clock=None)
 
     def attempt(unit: str) -> str:
         barrier.wait()
