@@ -21,6 +21,15 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+MOTO_ENDPOINTS: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint(server: str) -> str:
+    """The moto server inside the session's embedded default (for commands that talk to it)."""
+    return MOTO_ENDPOINTS[server]
+
+
 @pytest.fixture(scope="session")
 def server() -> Iterator[str]:
     yield from _serve()
@@ -55,6 +64,7 @@ def _serve(*extra: str) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise RuntimeError("local server did not answer /health within 60 s")
             time.sleep(0.2)
+        MOTO_ENDPOINTS[base] = f"http://127.0.0.1:{moto_port}"
         yield base
     finally:
         process.terminate()
