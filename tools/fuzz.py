@@ -33,10 +33,7 @@ import json
 import os
 import random
 import re
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -47,6 +44,8 @@ from typing import IO, Any
 from urllib.parse import urlsplit
 
 import requests
+
+from tools.local_server import local_server as shared_local_server
 
 PROJECT = Path(__file__).resolve().parent.parent
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -64,44 +63,11 @@ TIMEOUT = 30
 
 # --- the local server --------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextlib.contextmanager
 def local_server() -> Iterator[str]:
-    """``python -m tools.local`` on free ports, until /health answers; stopped (and its log removed) after."""
-    port, moto_port = _free_port(), _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k not in {"RESOURCE_PREFIX", "STAGE"}}
-    with tempfile.TemporaryFile("w+") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tools.local", "--port", str(port), "--moto-port", str(moto_port),
-             "--sweep-every", "3600"],
-            cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if process.poll() is not None:
-                    log.seek(0)
-                    raise RuntimeError(f"local server exited: {log.read()[-3000:]}")
-                with contextlib.suppress(requests.ConnectionError):
-                    if requests.get(f"{base}/health", timeout=1).status_code == 200:
-                        break
-                if time.monotonic() > deadline:
-                    raise RuntimeError("local server did not answer /health within 60 s")
-                time.sleep(0.2)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+    """``python -m tools.local`` on free ports (schedules quiet), until /health answers; stopped after."""
+    with shared_local_server("--sweep-every", "3600") as (base, _moto):
+        yield base
 
 
 def local_only(base_url: str) -> str:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
@@ -11,6 +10,7 @@ import requests
 
 from tests.e2e.conftest import PROJECT, token
 from tests.support.people import SHANGHAI_WINDOW, fresh_application
+from tools.local_server import clean_environment
 
 pytestmark = pytest.mark.e2e
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 def test_the_audit_command_verifies_a_case_and_a_unit_on_the_local_server(server, moto_endpoint):
     headers = {"Authorization": f"Bearer {token('window', SHANGHAI_WINDOW)}"}
     case = requests.post(f"{server}/cases", json=fresh_application("777"), headers=headers, timeout=30).json()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k not in {"RESOURCE_PREFIX", "STAGE"}}
+    env = clean_environment()
     for args in (["--case", case["case_id"]], ["--unit", "23"]):
         run = subprocess.run([sys.executable, "-m", "tools.audit", *args, "--endpoint", moto_endpoint],
                              cwd=PROJECT, capture_output=True, text=True, timeout=120, env=env)
