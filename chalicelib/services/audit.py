@@ -12,8 +12,8 @@ from typing import Any, Protocol
 
 from ..domain.audit import first_break
 from ..domain.case import Actor
-from ..domain.errors import Invalid
-from ..domain.units import is_scope_code
+from ..domain.errors import Forbidden, Invalid
+from ..domain.units import is_scope_code, within
 from ..domain.values import parse_day
 
 
@@ -71,9 +71,6 @@ def daily_digest(repo: Chains, writer: DigestWriter, raw_day: str) -> dict[str, 
 
 
 def may_verify_unit(actor: Actor, unit: str) -> None:
-    from ..domain.errors import Forbidden
-    from ..domain.units import within
-
     if actor.role not in ("supervisor", "admin") or not (unit == actor.unit or within(actor.unit, unit)
                                                         or unit.startswith(actor.unit)):
         raise Forbidden("UNIT_OUT_OF_REACH", "only supervisors and admins over the unit verify it")

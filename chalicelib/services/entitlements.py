@@ -10,13 +10,14 @@ from typing import Any
 
 from ..adapters.entitlements_table import Entitlements, LockModel, StaleEntitlement, lock_key, to_model
 from ..adapters.store import Extra, Held
+from ..domain.amounts import months_between
 from ..domain.case import Actor, Case, Status
 from ..domain.entitlements import Entitlement, correct, difference, from_decision, move
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
 from ..domain.identity import mask_id_number
+from ..domain.monitoring import parse_month
 from ..domain.persons import person_key
 from ..domain.units import within
-from ..domain.values import parse_count
 
 APPLICATION, ENTITLEMENT = "application", "entitlement"
 
@@ -96,14 +97,6 @@ def read(store: Entitlements, entitlement_id: str, actor: Actor) -> dict[str, An
     return view(ent)
 
 
-def _month(value: Any, field: str) -> str:
-    if not isinstance(value, str) or len(value) != 7 or value[4] != "-":
-        raise Invalid("MONTH_FORMAT", f"{field} must be YYYY-MM", field)
-    parse_count(value[:4], field, 2000, 2100, "MONTH_FORMAT")
-    parse_count(value[5:], field, 1, 12, "MONTH_FORMAT")
-    return value
-
-
 def change(store: Entitlements, entitlement_id: str, action: str, body: Any, actor: Actor,
            now: datetime) -> dict[str, Any]:
     """Suspend, stop, resume (a person confirms it, 应退则退 with the reason kept), or correct (纠错)."""
@@ -113,7 +106,7 @@ def change(store: Entitlements, entitlement_id: str, action: str, body: Any, act
     if ent is None:
         raise NotFound("ENTITLEMENT_NOT_FOUND", f"no entitlement {entitlement_id[:60]}", "entitlement_id")
     _reach(actor, ent, acting=True)
-    month = _month(body.get("effective_month"), "effective_month")
+    month = parse_month(body.get("effective_month"), "effective_month")
     raw_reason = body.get("reason")
     reason: str = raw_reason if isinstance(raw_reason, str) else ""
     if action == "correct":
@@ -121,8 +114,8 @@ def change(store: Entitlements, entitlement_id: str, action: str, body: Any, act
         if amount is not None and not isinstance(amount, str):
             raise Invalid("AMOUNT_FORMAT", "monthly_amount is a decimal string such as \"99.00\"", "monthly_amount")
         updated = correct(ent, month, amount, body.get("status"), reason, actor.sub, now.isoformat())
-        paid_through = _month(body.get("paid_through", f"{now:%Y-%m}"), "paid_through")
-        months = _months(ent.start_month, paid_through)
+        paid_through = parse_month(body.get("paid_through", f"{now:%Y-%m}"), "paid_through")
+        months = months_between(ent.start_month, paid_through) if paid_through >= ent.start_month else []
         owed, detail = difference(ent, updated, months)
     else:
         updated = move(ent, action, month, reason, actor.sub, now.isoformat())
@@ -137,11 +130,3 @@ def change(store: Entitlements, entitlement_id: str, action: str, body: Any, act
         result["correction"] = {"difference": f"{owed:.2f}", "months": detail,
                                 "meaning": "positive: owed to the person; negative: overpaid (应退则退)"}
     return result
-
-
-def _months(start: str, through: str) -> list[str]:
-    months, year, month = [], int(start[:4]), int(start[5:])
-    while f"{year:04d}-{month:02d}" <= through:
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
