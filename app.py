@@ -26,6 +26,7 @@ from chalicelib.services import (
     entitlements,
     idempotency,
     jobs,
+    material_reads,
     payroll,
     rules,
     worklists,
@@ -195,6 +196,12 @@ def add_material(actor: Actor, relation: str, case_id: str) -> dict[str, Any]:
 @endpoint("/cases/{case_id}/materials/{material_id}/confirm", "POST")
 def confirm_material(actor: Actor, relation: str, case_id: str, material_id: str) -> dict[str, Any]:
     return cases.confirm_material(deps(), case_id, material_id, actor, relation, _now())
+
+
+@endpoint("/cases/{case_id}/materials/{material_id}")
+def open_material(actor: Actor, relation: str, case_id: str, material_id: str) -> dict[str, Any]:
+    """A received material as a short-lived presigned GET (the console shows it in the page); recorded."""
+    return material_reads.open_material(deps(), case_id, material_id, actor, relation, _now())
 
 
 @endpoint("/cases/{case_id}/complete", "POST")

@@ -392,6 +392,12 @@ SCHEMAS: dict[str, Any] = {
         "business_unit": TOWNSHIP, "month": MONTH, "key": {"type": "string"}, "sha256": {"type": "string"},
         "lines": {"type": "integer"}, "totals": {"type": "object"}, "download_url": {"type": "string"},
     }, required=("business_unit", "month", "key", "sha256", "lines", "download_url")),
+    "MaterialDownload": obj({
+        "material_id": {"type": "string"}, "code": MATERIAL_CODE, "status": enum(["received"]),
+        "filename": {"type": "string"}, "content_type": {"type": "string"},
+        "download": obj({"url": {"type": "string"}, "expires_in": {"type": "integer"}}, required=("url",),
+                        description="a presigned GET of the checked object version, inline"),
+    }, required=("material_id", "download")),
     "Identity": obj({
         "case_id": {"type": "string"},
         "applicant": obj({"name": {"type": "string"}, "id_number": {"type": "string"},
@@ -568,6 +574,10 @@ ROUTES: list[dict[str, Any]] = [
      "body": "ReviewRecording", "response": "ReviewTask", "summary": "Record the yearly review of a recipient",
      "tags": ["supervision"]},
 
+    {"method": "GET", "path": "/cases/{case_id}/materials/{material_id}", "operation": "open_material",
+     "response": "MaterialDownload", "errors": [409],
+     "summary": "A received material as a short-lived presigned GET (shown in the console); the opening is recorded",
+     "tags": ["cases"]},
     {"method": "GET", "path": "/cases/{case_id}/identity", "operation": "read_identity", "response": "Identity",
      "errors": [409], "summary": "Full ID and phone numbers (masked everywhere else); the read is recorded",
      "tags": ["cases"]},

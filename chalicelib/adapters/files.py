@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+from urllib.parse import quote
 
 import boto3
 from botocore.exceptions import ClientError
@@ -19,6 +20,7 @@ from ..config import load
 from ..domain.errors import Invalid
 
 UPLOAD_SECONDS = 900
+DOWNLOAD_SECONDS = 300  # a material opened in the console: long enough to render it
 HEAD_BYTES = 16
 
 
@@ -50,6 +52,19 @@ class MaterialFiles:
             ExpiresIn=UPLOAD_SECONDS,
         )
         return {"url": post["url"], "fields": post["fields"], "expires_in": UPLOAD_SECONDS}
+
+    def presigned_download(
+        self, key: str, version_id: str | None, content_type: str, filename: str
+    ) -> dict[str, Any]:
+        """A short-lived presigned GET of exactly ``version_id``, shown inline in the browser."""
+        params: dict[str, Any] = {
+            "Bucket": self.bucket, "Key": key, "ResponseContentType": content_type,
+            "ResponseContentDisposition": f"inline; filename*=UTF-8''{quote(filename, safe='')}",
+        }
+        if version_id:
+            params["VersionId"] = version_id
+        url = _s3().generate_presigned_url("get_object", Params=params, ExpiresIn=DOWNLOAD_SECONDS)
+        return {"url": url, "expires_in": DOWNLOAD_SECONDS}
 
     def inspect(self, key: str, field: str) -> StoredObject:
         """Read the newest version of the object and measure it; 422 if nothing was uploaded."""

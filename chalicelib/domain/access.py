@@ -55,6 +55,8 @@ ROUTE_RULES: Mapping[str, RouteRule] = {
     "GET /cases/{case_id}/notice": RouteRule({"window": "accepting"}),
     "POST /cases/{case_id}/materials": RouteRule({"window": "accepting"}),
     "POST /cases/{case_id}/materials/{material_id}/confirm": RouteRule({"window": "accepting"}),
+    # a material's content: like the full numbers, only the two sides that handle the case; each opening recorded
+    "GET /cases/{case_id}/materials/{material_id}": RouteRule({"window": "accepting", "reviewer": "business"}),
     "POST /cases/{case_id}/complete": RouteRule({"window": "accepting"}),
     "POST /cases/{case_id}/push": RouteRule({"window": "accepting"}),
     "POST /cases/{case_id}/decision": RouteRule({"reviewer": "business"}),
