@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import functools
 import json
-import logging
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
-from chalice import Chalice, Cron, Response
+from chalice import Chalice, CORSConfig, Cron, Response
 from chalice.app import Request
 
 from chalicelib import config as settings
+from chalicelib import observability as observe
 from chalicelib.adapters.files import MaterialFiles
 from chalicelib.adapters.payroll_files import PayrollFiles
 from chalicelib.auth import authenticate
@@ -28,6 +28,7 @@ from chalicelib.services import (
     jobs,
     material_reads,
     payroll,
+    progress,
     rules,
     worklists,
 )
@@ -41,13 +42,13 @@ from chalicelib.wiring import (
     idempotency_keys,
     jurisdiction_rules,
     notifier,
+    progress_counters,
     proposals,
     rosters,
 )
 from chalicelib.wiring import monitoring as monitoring_deps
 
-app = Chalice(app_name="subsidy-cross-province")
-app.log.setLevel(logging.INFO)
+app = Chalice(app_name="subsidy-cross-province", configure_logs=False)  # JSON lines: chalicelib/observability.py
 
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 CLOCK_HEADER = "x-clock-now"
@@ -97,22 +98,44 @@ def _json(body: Any, status: int) -> Response:
                     headers={"Content-Type": "application/json; charset=utf-8"})
 
 
+def _cors(public: bool) -> CORSConfig | None:
+    """CORS for the console's one configured origin (CONSOLE_ORIGIN), or none: a preflight names only that
+    origin and grants nothing by itself; every request still passes authentication and ROUTE_RULES."""
+    origin = settings.console_origin()
+    if origin is None or public:
+        return None
+    return CORSConfig(allow_origin=origin, allow_headers=["Idempotency-Key"], max_age=600,
+                      expose_headers=["Idempotent-Replayed", "X-Correlation-Id"])
+
+
+def _served(serve: Callable[..., Response], params: dict[str, str]) -> Response:
+    """A failure before the handler runs (authentication, reach, idempotency) is a 500 in our format too."""
+    try:
+        return serve(**params)
+    except Exception:  # noqa: BLE001 - never a bare stack trace, never personal data
+        observe.log.exception("unhandled error")
+        return _json({"error": {"code": "INTERNAL", "message": "internal error", "field": None}}, 500)
+
+
 def endpoint(path: str, method: str = "GET", status: int = 200, public: bool = False) -> Callable[..., Any]:
     """Register a route whose authorization comes from ``access.ROUTE_RULES`` (deny by default)."""
     route_key = f"{method} {path}"
 
     def answer(call: Callable[[], Any]) -> Response:
         try:
-            return _json(call(), status)
+            result = call()
+            return result if isinstance(result, Response) else _json(result, status)
         except DomainError as error:
-            return _json(error.to_body(), error.status)
+            response = _json(error.to_body(), error.status)
+            if getattr(error, "retry_after", None):  # 429: when the caller may try again
+                response.headers["Retry-After"] = str(error.retry_after)  # type: ignore[attr-defined]
+            return response
         except Exception:  # noqa: BLE001 - never a bare stack trace, never personal data
-            app.log.exception("unhandled error on %s", route_key)
+            observe.log.exception("unhandled error")  # the line carries the route and correlation id
             return _json({"error": {"code": "INTERNAL", "message": "internal error", "field": None}}, 500)
 
     def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(handler)
-        def view(**params: str) -> Response:
+        def serve(**params: str) -> Response:
             if public:
                 return answer(lambda: handler(**params))
             try:
@@ -138,27 +161,37 @@ def endpoint(path: str, method: str = "GET", status: int = 200, public: bool = F
             idempotency.finish(idempotency_keys(), key, response.status_code, str(response.body))
             return response
 
+        @functools.wraps(handler)
+        def view(**params: str) -> Response:
+            """Correlation id in and out (every answer, errors too), case id on every line, metrics flushed."""
+            request = _request()
+            correlation, response = observe.request(request.headers, request.context, route_key,
+                                                    params.get("case_id"), lambda: _served(serve, params),
+                                                    lambda answered: answered.status_code)
+            response.headers[observe.CORRELATION_HEADER] = correlation
+            return response
+
         # every content type reaches the view, which answers in the API's own error format (415 below)
         # instead of Chalice's {"Code": "UnsupportedMediaType"}
-        app.route(path, methods=[method], content_types=["*/*"])(view)
+        app.route(path, methods=[method], content_types=["*/*"], cors=_cors(public))(view)
         return view
 
     return decorate
 
 
 @app.schedule(Cron(0, 17, "*", "*", "?", "*"))  # 01:00 Asia/Shanghai
+@observe.scheduled
 def daily_sweep(event: Any) -> dict[str, Any]:
     """Reminders, overdue records and clock repair, from the sparse due-day index."""
     stats = jobs.daily_sweep(deps(), notifier(), datetime.now(CHINA))
-    app.log.info("daily sweep %s", json.dumps(stats))
     return stats
 
 
 @app.schedule(Cron(0, 1, "*", "12", "?", "*"))  # 09:00 Asia/Shanghai, every day of December
+@observe.scheduled
 def calendar_check(event: Any) -> dict[str, Any]:
     """Next year's holiday calendar must be loaded before it is needed."""
     result = jobs.calendar_check(deps(), notifier(), datetime.now(CHINA))
-    app.log.info("calendar check %s", json.dumps(result))
     return result
 
 
@@ -328,10 +361,10 @@ def verify_unit_chains(actor: Actor, relation: str) -> dict[str, Any]:
 
 
 @app.schedule(Cron(30, 16, "*", "*", "?", "*"))  # 00:30 Asia/Shanghai: yesterday's chain heads
+@observe.scheduled
 def audit_digest(event: Any) -> dict[str, Any]:
     yesterday = (datetime.now(CHINA) - timedelta(days=1)).date().isoformat()
     result = audit.daily_digest(deps().repo, MaterialFiles(settings.load().audit_bucket), yesterday)
-    app.log.info("audit digest %s", json.dumps(result))
     return result
 
 
@@ -345,33 +378,34 @@ def calendar_deadline(actor: Actor, relation: str) -> dict[str, Any]:
 # EventBridge cron runs in UTC: 17:00 UTC on the last day of a month is 01:00 Asia/Shanghai on the 1st.
 
 @app.schedule(Cron(0, 17, "L", "*", "?", "*"))  # 01:00 Asia/Shanghai on the 1st of every month
+@observe.scheduled
 def monthly_checks(event: Any) -> dict[str, Any]:
     """Issue this month's 查询登记 items for every registered 业务属地."""
     services, now = monitoring_deps(), datetime.now(CHINA)
     stats = monitoring_jobs.issue_monthly_checks(services, services.units.all(), f"{now:%Y-%m}")
-    app.log.info("monthly checks %s", json.dumps({k: v for k, v in stats.items() if k != "units"}))
     return stats
 
 
 @app.schedule(Cron(0, 1, "*", "*", "?", "*"))  # 09:00 Asia/Shanghai daily; acts from the 25th on
+@observe.scheduled
 def monthly_checks_escalation(event: Any) -> dict[str, Any]:
     """From the 25th: each township hears how many of this month's checks are still unrecorded."""
     now = datetime.now(CHINA)
     stats = monitoring_jobs.escalate_unrecorded(monitoring_deps(), f"{now:%Y-%m}", now)
-    app.log.info("monthly checks escalation %s", json.dumps(stats))
     return stats
 
 
 @app.schedule(Cron(0, 17, 31, 12, "?", "*"))  # 01:00 Asia/Shanghai on 1 January
+@observe.scheduled
 def yearly_reviews(event: Any) -> dict[str, Any]:
     """One review task per recipient of every registered 业务属地 for the new year."""
     services, now = monitoring_deps(), datetime.now(CHINA)
     stats = monitoring_jobs.yearly_review_tasks(services, services.units.all(), now.year)
-    app.log.info("yearly review tasks %s", json.dumps({k: v for k, v in stats.items() if k != "units"}))
     return stats
 
 
 @app.schedule(Cron(30, 17, "L", "*", "?", "*"))  # 01:30 Asia/Shanghai on the 1st of every month
+@observe.scheduled
 def certificate_reminders(event: Any) -> dict[str, Any]:
     """Top up this year's review tasks (recipients approved since), then remind of certificates
     expiring six months from now."""
@@ -380,7 +414,6 @@ def certificate_reminders(event: Any) -> dict[str, Any]:
     topped_up = monitoring_jobs.yearly_review_tasks(services, units, now.year)
     stats = monitoring_jobs.certificate_expiry_reminders(services, units, now.date())
     stats["tasks_created"] = topped_up.get("created", 0)
-    app.log.info("certificate reminders %s", json.dumps({k: v for k, v in stats.items() if k != "units"}))
     return stats
 
 
@@ -448,10 +481,10 @@ def put_comparison_rule(actor: Actor, relation: str, scope: str, effective_from:
 
 
 @app.schedule(Cron(0, 18, "L", "*", "?", "*"))  # 02:00 Asia/Shanghai on the 1st of every month
+@observe.scheduled
 def monthly_comparison(event: Any) -> dict[str, Any]:
     """Run every file under comparisons/ not processed yet (each file runs once, so repeats are cheap)."""
     result = comparisons.run_pending("schedule", datetime.now(CHINA))
-    app.log.info("monthly comparison %s", json.dumps(result))
     return result
 
 
@@ -470,3 +503,25 @@ def openapi_document() -> dict[str, Any]:
     from chalicelib.openapi import document
 
     return document()
+
+
+# --- 进度查询: the applicant's progress, no token (limited per client and per case) -----------------
+
+
+@endpoint("/progress", public=True)
+def progress_page() -> Response:
+    """The page the receipt's QR code opens: a form that POSTs the case number and ID suffix."""
+    from chalicelib.progress_page import HEADERS, HTML
+
+    return Response(body=HTML, status_code=200, headers=dict(HEADERS))
+
+
+@endpoint("/progress", "POST", public=True)
+def progress_lookup() -> dict[str, Any]:
+    """{case_id, id_suffix} → the status and the dated milestones, nothing more."""
+    config = settings.load()
+    limits = progress.Limits(config.progress_client_lookups, config.progress_client_window_seconds,
+                             config.progress_case_failures)
+    client = str((_request().context.get("identity") or {}).get("sourceIp") or "unknown")
+    return progress.lookup(deps().repo, progress_counters(), limits, config.person_key_secret, client, _body,
+                           _now())

@@ -28,6 +28,10 @@ class Config:
     jwks_url: str | None
     max_material_bytes: int
     person_key_secret: bytes  # keys the hash that stands for an ID number in indexes (never in code)
+    # the public progress route's limits against guessing (README, docs/decisions.md)
+    progress_client_lookups: int = 20  # per client (source address) and window
+    progress_client_window_seconds: int = 600
+    progress_case_failures: int = 5  # wrong ID suffixes per case number and day, then locked for the day
 
     @property
     def is_local(self) -> bool:
@@ -81,6 +85,9 @@ def load() -> Config:
         jwks_url=os.environ.get("JWKS_URL"),
         max_material_bytes=int(os.environ.get("MAX_MATERIAL_BYTES", str(20 * 1024 * 1024))),
         person_key_secret=(os.environ.get("PERSON_KEY_SECRET") or (DEFAULT_LOCAL_PERSON_KEY if local else "")).encode(),
+        progress_client_lookups=int(os.environ.get("PROGRESS_CLIENT_LOOKUPS", "20")),
+        progress_client_window_seconds=int(os.environ.get("PROGRESS_CLIENT_WINDOW_SECONDS", "600")),
+        progress_case_failures=int(os.environ.get("PROGRESS_CASE_FAILURES", "5")),
     )
     if not local and not (config.jwks_url and config.jwt_issuer and config.jwt_audience):
         raise RuntimeError(f"stage {stage} needs JWKS_URL, JWT_ISSUER and JWT_AUDIENCE")
@@ -89,6 +96,27 @@ def load() -> Config:
     return config
 
 
+def console_origin() -> str | None:
+    """CONSOLE_ORIGIN: the one origin (scheme://host[:port]) of a web console served apart from the API
+    (S3 in deployed stages); routes answer CORS for it alone. Unset: no CORS at all. Read when routes are
+    registered, so it is a plain function like ``clock_override``."""
+    origin = (os.environ.get("CONSOLE_ORIGIN") or "").strip().rstrip("/")
+    return origin or None
+
+
 def clock_override() -> str | None:
     """CLOCK_NOW from the environment; ``app._now`` honours it in the local stage only."""
     return os.environ.get("CLOCK_NOW") or None
+
+
+def service_name() -> str:
+    """POWERTOOLS_SERVICE_NAME (.chalice/config.json): ``service`` in the logs, the metrics' dimension."""
+    return os.environ.get("POWERTOOLS_SERVICE_NAME") or "subsidy-cross-province"
+
+
+def tracing_wanted() -> bool:
+    """X-Ray traces only inside Lambda (LAMBDA_TASK_ROOT) in a deployed stage, unless
+    POWERTOOLS_TRACE_DISABLED: elsewhere no daemon listens and the X-Ray SDK is not even imported."""
+    disabled = os.environ.get("POWERTOOLS_TRACE_DISABLED", "").strip().lower() in ("1", "true", "yes", "on")
+    return os.environ.get("STAGE", LOCAL_STAGE) != LOCAL_STAGE and bool(os.environ.get("LAMBDA_TASK_ROOT")) \
+        and not disabled

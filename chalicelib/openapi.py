@@ -410,6 +410,25 @@ SCHEMAS: dict[str, Any] = {
         "first_broken": nullable(AUDIT_VERDICT), "broken": {"type": "integer"},
     }, required=("unit", "cases", "valid", "broken")),
     "OpenAPIDocument": {"type": "object", "description": "this document"},
+    "ProgressLookup": obj({
+        "case_id": {"type": "string", "pattern": "^[A-Za-z0-9]{1,64}$", "example": "C20260924A1B2C3D4E5",
+                    "description": "the case number on the receipt (受理编号)"},
+        "id_suffix": {"type": "string", "pattern": "^[0-9]{5}[0-9Xx]$", "example": "011236",
+                      "description": "the last six characters of the applicant's ID number"},
+    }, required=("case_id", "id_suffix")),
+    "Progress": obj({
+        "case_id": {"type": "string"},
+        "status": obj({"code": enum([s.value for s in Status]), "label": {"type": "string"}},
+                      required=("code", "label"), closed=True),
+        "milestones": {"type": "array", "items": obj({
+            "code": enum(["accepted", "pushed", "supplement_requested", "supplement_sent", "decided", "notified",
+                          "withdrawn"]),
+            "label": {"type": "string"}, "on": DATE,
+            "outcome": obj({"code": enum(["approved", "rejected"]), "label": {"type": "string"}},
+                           required=("code", "label"), closed=True),
+        }, required=("code", "label", "on"), closed=True)},
+    }, required=("case_id", "status", "milestones"), closed=True,
+        description="the status and the dated milestones, nothing more (no names, amounts, reasons or numbers)"),
 }
 
 # --- errors ------------------------------------------------------------------------------------
@@ -423,6 +442,8 @@ ERRORS: dict[int, tuple[str, str]] = {
     413: ("TooLarge", "the body (256 KiB) or a declared material is too large"),
     415: ("UnsupportedMedia", "a body that is not application/json (UNSUPPORTED_MEDIA_TYPE)"),
     422: ("Invalid", "valid JSON whose meaning is wrong: the code and field say which rule"),
+    429: ("TooManyRequests", "a limit against guessing was reached (TOO_MANY_LOOKUPS, CASE_LOCKED); the "
+                             "Retry-After header gives the seconds to wait"),
 }
 
 # --- path parameters ---------------------------------------------------------------------------
@@ -467,6 +488,15 @@ ROUTES: list[dict[str, Any]] = [
      "summary": "Liveness and the stage", "tags": ["meta"]},
     {"method": "GET", "path": "/openapi.json", "operation": "openapi_document", "public": True,
      "response": "OpenAPIDocument", "summary": "This OpenAPI document", "tags": ["meta"]},
+    {"method": "GET", "path": "/progress", "operation": "progress_page", "public": True, "html": True,
+     "query": [query("case", {"type": "string", "maxLength": 64}, "the case number (read by the page's script)")],
+     "summary": "进度查询: the page the receipt's QR code opens (a form asking for the ID suffix)",
+     "tags": ["progress"]},
+    {"method": "POST", "path": "/progress", "operation": "progress_lookup", "public": True,
+     "body": "ProgressLookup", "response": "Progress", "errors": [400, 404, 413, 415, 429],
+     "summary": "进度查询: the status and dated milestones of a case, with its number and the ID number's last six "
+                "characters; a wrong suffix and an unknown case give the same 404; limited per client and per case "
+                "(429 with Retry-After)", "tags": ["progress"]},
 
     {"method": "POST", "path": "/cases", "operation": "accept_case", "status": 201, "body": "Application",
      "response": "AcceptedCase", "summary": "受理: accept an application; the case and its one-time notice",
@@ -601,7 +631,7 @@ def error_statuses(route: dict[str, Any]) -> list[int]:
     """The error statuses an operation declares: 401/403/422 on every guarded route; 400 and 413 where a
     body is read; 404 where the path names a resource; 409 on every change; plus the route's own."""
     if route.get("public"):
-        return []
+        return sorted(route.get("errors", ()))
     statuses = {401, 403, 422, *route.get("errors", ())}
     if route.get("body"):
         statuses |= {400, 413}
@@ -627,8 +657,9 @@ def _operation(route: dict[str, Any]) -> dict[str, Any]:
              "schema": route.get("params", {}).get(name, PATH_PARAMETERS[name])}
             for name in _PATH_VARIABLE.findall(route["path"])
         ] + list(route.get("query", [])),
-        "responses": {status: {"description": "success",
-                               "content": {"application/json": {"schema": ref(route["response"])}}}},
+        "responses": {status: {"description": "success", "content": (
+            {"text/html": {"schema": {"type": "string"}}} if route.get("html")
+            else {"application/json": {"schema": ref(route["response"])}})}},
     }
     if route.get("public"):
         operation["security"] = []
@@ -658,7 +689,8 @@ def document() -> dict[str, Any]:
                            "rule bodies refuse any other field, the others ignore it.",
         },
         "tags": [{"name": name} for name in
-                 ("cases", "calendar", "rules", "data", "entitlements", "supervision", "payroll", "audit", "meta")],
+                 ("cases", "calendar", "rules", "data", "entitlements", "supervision", "payroll", "audit", "progress",
+                  "meta")],
         "security": [{"bearer": []}],
         "paths": paths,
         "components": {

@@ -11,6 +11,7 @@ from .adapters.clock_table import ClockItems
 from .adapters.entitlements_table import Entitlements
 from .adapters.files import MaterialFiles
 from .adapters.idempotency_table import IdempotencyKeys
+from .adapters.limits_table import Counters
 from .adapters.monitored_units import MonitoredUnits
 from .adapters.notify import Notifier
 from .adapters.proposals_table import Proposals
@@ -58,6 +59,12 @@ def rosters() -> Rosters:
 @lru_cache(maxsize=1)
 def notifier() -> Notifier:
     return Notifier()
+
+
+@lru_cache(maxsize=1)
+def progress_counters() -> Counters:
+    """The public progress route's limit counters."""
+    return Counters()
 
 
 @lru_cache(maxsize=1)

@@ -98,7 +98,8 @@ ROUTE_RULES: Mapping[str, RouteRule] = {
     "GET /reviews/{unit}/{year}": RouteRule({"reviewer": "any", "supervisor": "any"}),
     "POST /reviews/{unit}/{year}/{entitlement_id}": RouteRule({"reviewer": "any"}),
 }
-PUBLIC_ROUTES: frozenset[str] = frozenset({"GET /health", "GET /openapi.json"})  # no token, not in ROUTE_RULES
+# no token, not in ROUTE_RULES; /progress is the applicant's (case number + ID suffix, limited per client and case)
+PUBLIC_ROUTES: frozenset[str] = frozenset({"GET /health", "GET /openapi.json", "GET /progress", "POST /progress"})
 
 
 def rule_for(route: str, actor: Actor) -> str:

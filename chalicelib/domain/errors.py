@@ -61,3 +61,13 @@ class UnsupportedMedia(DomainError):
     """415: a body that is not JSON."""
 
     status = 415
+
+
+class RateLimited(DomainError):
+    """429: too many requests; ``retry_after`` seconds until the caller may try again."""
+
+    status = 429
+
+    def __init__(self, code: str, message: str, retry_after: int, field: str | None = None) -> None:
+        super().__init__(code, message, field)
+        self.retry_after = retry_after

@@ -1,0 +1,68 @@
+"""进度查询: the applicant follows the case with its number and the last six characters of the ID number.
+
+Order of the checks, each an atomic counter (``adapters.limits_table``):
+
+1. the client (source address): at most ``client_lookups`` requests per fixed window, whatever they
+   carry (malformed bodies count too);
+2. the case number: a lookup first *takes* one of the day's ``case_failures`` attempts, and gives it
+   back only when the suffix was right. So at most ``case_failures`` wrong suffixes are ever compared
+   per case and day, even under concurrent requests, and once they are spent even the right suffix is
+   refused until the day ends (a guesser must not learn which try was right). Unknown case numbers
+   are counted the same way: locking must not tell an existing case from a missing one.
+
+A wrong suffix and an unknown case give the same 404 (code ``PROGRESS_NOT_FOUND``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable, Protocol
+
+from ..domain.case import Case, Event
+from ..domain.errors import NotFound, RateLimited
+from ..domain.progress import case_window, client_window, progress_view, read_lookup, suffix_matches
+
+
+class Counters(Protocol):
+    def take(self, key: str, limit: int, expires_at: int) -> bool: ...
+    def give_back(self, key: str) -> None: ...
+
+
+class Cases(Protocol):
+    def get(self, case_id: str) -> Case: ...
+    def timeline(self, case_id: str) -> list[Event]: ...
+
+
+@dataclass(frozen=True)
+class Limits:
+    client_lookups: int = 20  # per client and window
+    client_window_seconds: int = 600
+    case_failures: int = 5  # wrong suffixes per case number and day (Asia/Shanghai)
+
+
+def lookup(cases: Cases, counters: Counters, limits: Limits, secret: bytes, client: str,
+           read_body: Callable[[], Any], now: datetime) -> dict[str, Any]:
+    """The progress of one case, or 404, or 429 with the seconds to wait."""
+    window = client_window(client, secret, now, limits.client_window_seconds)
+    if not counters.take(window.key, limits.client_lookups, window.expires()):
+        raise RateLimited("TOO_MANY_LOOKUPS", "查询过于频繁，请稍后再试 (too many lookups from this client)",
+                          window.retry_after(now))
+    wanted = read_lookup(read_body())
+    day = case_window(wanted.case_id, now)
+    if not counters.take(day.key, limits.case_failures, day.expires()):
+        raise RateLimited("CASE_LOCKED", "该编号今日查询错误次数过多，请明日再试或联系受理窗口 "
+                          "(too many wrong tries for this case today)", day.retry_after(now))
+    try:
+        case = cases.get(wanted.case_id)
+    except NotFound:
+        raise _not_found() from None
+    if not suffix_matches(str(case.applicant.get("id_number") or ""), wanted.id_suffix):
+        raise _not_found()
+    counters.give_back(day.key)
+    return progress_view(case, cases.timeline(case.case_id))
+
+
+def _not_found() -> NotFound:
+    """One answer for a wrong suffix and an unknown case."""
+    return NotFound("PROGRESS_NOT_FOUND", "没有与该受理编号和身份证号后六位相符的申请 "
+                    "(no case with this number and ID suffix)", None)
