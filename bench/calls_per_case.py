@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench.world import Driver, browser_upload, driver, moto_world, settle
+from bench.world import Driver, browser_upload, driver, moto_world, quiet, settle
 
 EXTRA_FILES = ("id_card", "household_register")  # the back of the ID card, the applicant's register page
 BROWSER = "upload (browser → S3)"
@@ -145,7 +145,8 @@ def report(found: CaseCalls) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    found = measure()
+    with quiet():
+        found = measure()
     print("\n".join(report(found)))
     if found.scans():
         print(f"FAIL: Scan on a request path: {found.scans()}", file=sys.stderr)

@@ -38,6 +38,7 @@ class Call:
     seconds: float = 0.0
     read_units: float = 0.0
     write_units: float = 0.0
+    step_no: int = -1  # which ``Recorder.step`` occurrence made the call
     items_read: int = 0  # Query/Scan: items evaluated (ScannedCount); GetItem: 1 when found
     failed: bool = False
 
@@ -51,16 +52,22 @@ class Recorder:
     calls: list[Call] = field(default_factory=list)
     machine: Counter[tuple[str, str]] = field(default_factory=Counter)
     thread: int = 0
+    steps: list[tuple[str, float]] = field(default_factory=list)  # (label, wall seconds) per occurrence
     _open: dict[int, tuple[Call, float, Any]] = field(default_factory=dict)
     _paused: bool = False
+    _step_no: int = -1
 
     @contextmanager
     def step(self, label: str) -> Iterator[None]:
-        before, self.label = self.label, label
+        before, self.label = (self.label, self._step_no), label
+        self._step_no = len(self.steps)
+        self.steps.append((label, 0.0))
+        started = time.perf_counter()
         try:
             yield
         finally:
-            self.label = before
+            self.steps[self._step_no] = (label, time.perf_counter() - started)
+            self.label, self._step_no = before
 
     @contextmanager
     def paused(self) -> Iterator[None]:
@@ -89,7 +96,7 @@ class Recorder:
             self.machine[(service, operation)] += 1
             return
         params = context.get("bench_params", {}) if isinstance(context, dict) else {}
-        call = Call(self.label, service, operation, params)
+        call = Call(self.label, service, operation, params, step_no=self._step_no)
         prior = None
         if self.capacity and service == "dynamodb":
             with self.paused():

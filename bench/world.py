@@ -28,6 +28,21 @@ HARBIN_TOWNSHIP = "230102001"  # 哈尔滨市道里区 (业务属地)
 
 
 @contextmanager
+def quiet() -> Iterator[None]:
+    """The app's JSON log lines and EMF metric lines stay out of the report."""
+    import contextlib
+    import io
+    import logging
+
+    logging.disable(logging.CRITICAL)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            yield
+    finally:
+        logging.disable(logging.NOTSET)
+
+
+@contextmanager
 def moto_world() -> Iterator[dict[str, Any]]:
     """moto with the Step Functions interpreter on (as the tests and ``make run``), all resources."""
     from moto import mock_aws

@@ -1,0 +1,164 @@
+"""Overhead ratio: the time through the Chalice handler over the time of the bare AWS calls it makes.
+
+    .venv/bin/python -m bench.overhead [--cases 8]
+
+``--cases`` full cases run through the Chalice test client on moto (as ``bench.calls_per_case``);
+each step of the main routes is timed (wall time through the test client: JWT check, routing, the
+reach check, the service, JSON), and its AWS calls are recorded (``bench.recorder``). Then each
+step's calls are replayed on the same moto backend, in the same order, with a plain boto3 client,
+and timed: that is "the bare AWS calls the route must make". The ratio is median(route) /
+median(bare) per route; both run on the same machine in the same run, so the ratio, not the
+seconds, is the figure.
+
+Replays are equivalent, not identical: conditional writes are replayed without their condition
+(the case version they checked has moved on; the same item is rewritten), a StartExecution gets a
+fresh execution name, and a SendTaskSuccess whose token was used answers an error (counted as
+``replay_errors``: a full round trip all the same).
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import time
+from collections import defaultdict
+from typing import Any
+
+from bench.world import Driver, driver, moto_world, quiet
+
+ROUTES = ("POST /cases", "POST /cases/{id}/materials", "POST /cases/{id}/materials/{mid}/confirm",
+          "POST /cases/{id}/push", "POST /cases/{id}/decision", "GET /cases/{id}", "GET /cases")
+CONDITIONS = ("ConditionExpression", "Expected", "ConditionalOperator")
+EXPRESSIONS = ("UpdateExpression", "KeyConditionExpression", "ProjectionExpression", "FilterExpression",
+               "ConditionExpression")
+
+
+def _prune(entry: dict[str, Any]) -> dict[str, Any]:
+    """Drop the condition of a write, and the placeholders only it used."""
+    kept = {k: v for k, v in entry.items() if k not in CONDITIONS}
+    text = " ".join(str(kept.get(name, "")) for name in EXPRESSIONS)
+    used = set(re.findall(r"[#:][A-Za-z0-9_]+", text))
+    for name in ("ExpressionAttributeNames", "ExpressionAttributeValues"):
+        if name in kept:
+            kept[name] = {k: v for k, v in kept[name].items() if k in used}
+            if not kept[name]:
+                del kept[name]
+    return kept
+
+
+def equivalent(service: str, operation: str, params: dict[str, Any], serial: int) -> dict[str, Any]:
+    if service == "dynamodb" and operation in ("PutItem", "UpdateItem", "DeleteItem"):
+        return _prune(params)
+    if service == "dynamodb" and operation == "TransactWriteItems":
+        items = []
+        for entry in params["TransactItems"]:
+            (kind, body), = entry.items()
+            items.append({kind: body if kind == "ConditionCheck" else _prune(body)})
+        return {**params, "TransactItems": items}
+    if service == "stepfunctions" and operation == "StartExecution":
+        return {**params, "name": f"{params['name']}-bare{serial}"[:80]}
+    return params
+
+
+class Replayer:
+    def __init__(self) -> None:
+        import boto3
+
+        self._clients: dict[str, Any] = {}
+        self._boto3 = boto3
+        self.errors = 0
+        self.serial = 0
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            self._clients[service] = self._boto3.client(service)
+        return self._clients[service]
+
+    def replay(self, calls: list[Any]) -> float:
+        """Seconds to make ``calls`` again (their clients made before the clock starts)."""
+        from botocore.exceptions import ClientError
+
+        prepared = []
+        for call in calls:
+            self.serial += 1
+            prepared.append((self.client(call.service), call.operation,
+                             equivalent(call.service, call.operation, call.params, self.serial)))
+        started = time.perf_counter()
+        answers = []
+        for client, operation, params in prepared:
+            try:
+                answers.append(client._make_api_call(operation, params))
+            except ClientError:
+                self.errors += 1
+        seconds = time.perf_counter() - started
+        for answer in answers:  # executions the replay started: stopped, so no thread of theirs lingers
+            if isinstance(answer, dict) and "executionArn" in answer:
+                self.client("stepfunctions").stop_execution(executionArn=answer["executionArn"])
+        return seconds
+
+
+def _case(api: Driver, rec: Any, application: dict[str, Any]) -> None:
+    from bench.calls_per_case import drive_case
+
+    case_id, _ = drive_case(api, rec, application, extra_files=())
+    with rec.step("GET /cases/{id}"):
+        api.window("GET", f"/cases/{case_id}")
+    with rec.step("GET /cases"):
+        api.window("GET", "/cases")
+
+
+def measure(cases: int) -> dict[str, Any]:
+    from bench.recorder import Recorder, recording
+    from tests.support.people import fresh_application
+
+    with moto_world(), driver() as api:
+        rec = Recorder(capacity=False)
+        with recording(rec):
+            for _ in range(cases):
+                _case(api, rec, fresh_application())
+        by_step: dict[int, list[Any]] = defaultdict(list)
+        for call in rec.calls:
+            by_step[call.step_no].append(call)
+        replayer = Replayer()
+        routed: dict[str, list[float]] = defaultdict(list)
+        bare: dict[str, list[float]] = defaultdict(list)
+        calls: dict[str, int] = {}
+        for number, (label, seconds) in enumerate(rec.steps):
+            if label not in ROUTES:
+                continue
+            routed[label].append(seconds)
+            bare[label].append(replayer.replay(by_step[number]))
+            calls[label] = len(by_step[number])
+        rows = []
+        for route in ROUTES:
+            through, plain = statistics.median(routed[route]), statistics.median(bare[route])
+            rows.append({"route": route, "samples": len(routed[route]), "calls": calls[route],
+                         "handler_ms": 1000 * through, "bare_ms": 1000 * plain,
+                         "ratio": through / plain if plain else float("inf")})
+        return {"rows": rows, "replay_errors": replayer.errors, "cases": cases}
+
+
+def report(found: dict[str, Any]) -> list[str]:
+    lines = [f"Overhead: median time through the Chalice handler / median time of its bare AWS calls "
+             f"({found['cases']} cases, same moto backend, same run)",
+             f"{'route':<44} {'n':>3} {'calls':>5} {'handler ms':>10} {'bare ms':>8} {'ratio':>6}"]
+    for row in found["rows"]:
+        lines.append(f"{row['route']:<44} {row['samples']:>3} {row['calls']:>5} {row['handler_ms']:>10.1f} "
+                     f"{row['bare_ms']:>8.1f} {row['ratio']:>6.2f}")
+    lines.append(f"replayed calls that answered an error (used task tokens): {found['replay_errors']}")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", type=int, default=8)
+    args = parser.parse_args(argv)
+    with quiet():
+        found = measure(args.cases)
+    print("\n".join(report(found)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
