@@ -6,13 +6,15 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
-from chalice import Chalice, CORSConfig, Cron, Response
+from chalice import Chalice, CORSConfig, Cron, Rate, Response
 from chalice.app import Request
 
 from chalicelib import config as settings
 from chalicelib import observability as observe
+from chalicelib.adapters.document_files import DocumentFiles
 from chalicelib.adapters.files import MaterialFiles
 from chalicelib.adapters.payroll_files import PayrollFiles
+from chalicelib.adapters.pdf import render as render_pdf
 from chalicelib.auth import authenticate
 from chalicelib.domain import access
 from chalicelib.domain.case import Actor
@@ -32,6 +34,7 @@ from chalicelib.services import (
     rules,
     worklists,
 )
+from chalicelib.services import documents as document_service
 from chalicelib.services import monitoring as monitoring_jobs
 from chalicelib.services import rosters as roster_loads
 from chalicelib.services import supervision as supervision_routes
@@ -42,6 +45,7 @@ from chalicelib.wiring import (
     idempotency_keys,
     jurisdiction_rules,
     notifier,
+    messaging,
     progress_counters,
     proposals,
     rosters,
@@ -49,6 +53,7 @@ from chalicelib.wiring import (
 from chalicelib.wiring import monitoring as monitoring_deps
 
 app = Chalice(app_name="subsidy-cross-province", configure_logs=False)  # JSON lines: chalicelib/observability.py
+app.api.binary_types.append("application/pdf")  # the documents; API Gateway also needs a matching Accept
 
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 CLOCK_HEADER = "x-clock-now"
@@ -216,9 +221,36 @@ def get_case(actor: Actor, relation: str, case_id: str) -> dict[str, Any]:
     return cases.read(deps(), case_id, actor, relation, _now().date())
 
 
+def _document(actor: Actor, relation: str, case_id: str, kind: str) -> Any:
+    """JSON, or the PDF with ``Accept: application/pdf``, or ``?delivery=link``: a presigned link to it."""
+    accept = [part.split(";")[0].strip().lower() for part in (_request().headers.get("accept") or "").split(",")]
+    query: dict[str, str] = dict(_request().query_params or {})
+    result = document_service.read(deps().repo, DocumentFiles(), render_pdf, case_id, kind, actor, relation,
+                                   "application/pdf" in accept, query.get("delivery"),
+                                   settings.load().public_base_url)
+    if isinstance(result, document_service.PdfFile):
+        return Response(body=result.body, status_code=200, headers={
+            "Content-Type": "application/pdf", "Content-Disposition": result.disposition,
+            "ETag": f'"{result.sha256}"', "Cache-Control": "private, no-store"})
+    return result
+
+
 @endpoint("/cases/{case_id}/notice")
-def get_notice(actor: Actor, relation: str, case_id: str) -> dict[str, Any]:
-    return cases.notice(deps(), case_id, actor, relation)
+def get_notice(actor: Actor, relation: str, case_id: str) -> Any:
+    """一次性告知书: JSON (the notice as accepted), or the A4 PDF with Accept: application/pdf."""
+    return _document(actor, relation, case_id, "notice")
+
+
+@endpoint("/cases/{case_id}/receipt")
+def get_receipt(actor: Actor, relation: str, case_id: str) -> Any:
+    """受理回执: case number, dates, 业务属地, statutory timetable, progress QR code (PDF with Accept)."""
+    return _document(actor, relation, case_id, "receipt")
+
+
+@endpoint("/cases/{case_id}/result-notice")
+def get_result_notice(actor: Actor, relation: str, case_id: str) -> Any:
+    """结果通知书 once the 业务属地 has decided (409 RESULT_NOT_DECIDED before)."""
+    return _document(actor, relation, case_id, "result_notice")
 
 
 @endpoint("/cases/{case_id}/materials", "POST", status=201)
@@ -525,3 +557,13 @@ def progress_lookup() -> dict[str, Any]:
     client = str((_request().context.get("identity") or {}).get("sourceIp") or "unknown")
     return progress.lookup(deps().repo, progress_counters(), limits, config.person_key_secret, client, _body,
                            _now())
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+@observe.scheduled
+def message_retries(event: Any) -> dict[str, Any]:
+    """Milestone SMS whose next attempt is due: retried with backoff (5, 10, 20, 40 min), then failed,
+    recorded on the timeline, reported on the escalations topic and counted (MessageSendFailed)."""
+    from chalicelib.services import messages as milestone_messages
+
+    return milestone_messages.retry_due(messaging(), datetime.now(CHINA))

@@ -8,6 +8,7 @@ from functools import lru_cache
 LOCAL_STAGE = "local"
 DEFAULT_LOCAL_JWT_SECRET = "local-stage-only-secret-not-for-deployed-stages"  # noqa: S105 - documented local default
 DEFAULT_LOCAL_PERSON_KEY = "local-stage-only-person-key-not-for-deployed-stages"  # noqa: S105
+DEFAULT_LOCAL_PUBLIC_BASE_URL = "http://127.0.0.1:8000"  # make run's API (PUBLIC_BASE_URL overrides it)
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class Config:
     progress_client_lookups: int = 20  # per client (source address) and window
     progress_client_window_seconds: int = 600
     progress_case_failures: int = 5  # wrong ID suffixes per case number and day, then locked for the day
+    # where applicants open the public progress page (the receipt's QR code); None: no QR code is printed
+    public_base_url: str | None = None
 
     @property
     def is_local(self) -> bool:
@@ -60,6 +63,18 @@ def _arn(env: str, service: str, resource: str, region: str) -> str:
     return f"arn:{partition}:{service}:{region}:{account}:{resource}"
 
 
+def _person_key(local: bool) -> bytes:
+    """PERSON_KEY_SECRET; deployed stages name a Secrets Manager secret instead (PERSON_KEY_SECRET_ARN, set by
+    the template) so the key never sits in the function's configuration. Read once per container."""
+    value = os.environ.get("PERSON_KEY_SECRET")
+    secret_arn = os.environ.get("PERSON_KEY_SECRET_ARN")
+    if not value and secret_arn:
+        import boto3  # only where a secret is named
+
+        value = boto3.client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"]
+    return (value or (DEFAULT_LOCAL_PERSON_KEY if local else "")).encode()
+
+
 @lru_cache(maxsize=1)
 def load() -> Config:
     stage = os.environ.get("STAGE", LOCAL_STAGE)
@@ -84,10 +99,11 @@ def load() -> Config:
         jwt_audience=os.environ.get("JWT_AUDIENCE"),
         jwks_url=os.environ.get("JWKS_URL"),
         max_material_bytes=int(os.environ.get("MAX_MATERIAL_BYTES", str(20 * 1024 * 1024))),
-        person_key_secret=(os.environ.get("PERSON_KEY_SECRET") or (DEFAULT_LOCAL_PERSON_KEY if local else "")).encode(),
+        person_key_secret=_person_key(local),
         progress_client_lookups=int(os.environ.get("PROGRESS_CLIENT_LOOKUPS", "20")),
         progress_client_window_seconds=int(os.environ.get("PROGRESS_CLIENT_WINDOW_SECONDS", "600")),
         progress_case_failures=int(os.environ.get("PROGRESS_CASE_FAILURES", "5")),
+        public_base_url=os.environ.get("PUBLIC_BASE_URL") or (DEFAULT_LOCAL_PUBLIC_BASE_URL if local else None),
     )
     if not local and not (config.jwks_url and config.jwt_issuer and config.jwt_audience):
         raise RuntimeError(f"stage {stage} needs JWKS_URL, JWT_ISSUER and JWT_AUDIENCE")

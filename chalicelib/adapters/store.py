@@ -27,7 +27,7 @@ from pynamodb.attributes import (
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, QueryError, TransactWriteError
 from pynamodb.expressions.condition import Condition
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -101,6 +101,19 @@ class DueIndex(GlobalSecondaryIndex["CaseModel"]):
 DUE_SHARDS = 4  # spreads the index's writes; the sweep queries each shard
 
 
+class CensusIndex(GlobalSecondaryIndex["CaseModel"]):
+    """Sparse and keys only: ``<deadline kind>#<shard>`` while a deadline runs. The daily sweep counts
+    the running deadlines of each phase here (Select=COUNT over ~100-byte keys), not in ``by_due_day``
+    whose items are whole cases."""
+
+    class Meta(OnDemand):
+        index_name = "by_running_phase"
+        projection = KeysOnlyProjection()
+
+    census_key = UnicodeAttribute(hash_key=True)
+    due_key = UnicodeAttribute(range_key=True)
+
+
 def due_shard(case_id: str) -> str:
     return str(int(hashlib.sha256(case_id.encode()).hexdigest(), 16) % DUE_SHARDS)
 
@@ -121,12 +134,14 @@ class CaseModel(Model):
     pushed = BooleanAttribute(default=False)
     due_shard = UnicodeAttribute(null=True)
     due_key = UnicodeAttribute(null=True)  # "<due day>#<case id>" while a deadline runs
+    census_key = UnicodeAttribute(null=True)  # "<deadline kind>#<shard>" while a deadline runs
     body: MapAttribute[str, Any] = MapAttribute()  # the whole case record, readable in the console
     chain_head = UnicodeAttribute(null=True)  # hash of the newest timeline event
     version = VersionAttribute()
     by_accepting = AcceptingIndex()
     by_business = BusinessIndex()
     by_due = DueIndex()
+    by_running_phase = CensusIndex()
 
 
 class DayIndex(GlobalSecondaryIndex["EventModel"]):
@@ -177,6 +192,7 @@ def _to_model(case: Case) -> CaseModel:
     if deadline is not None:
         item.due_shard = due_shard(case.case_id)
         item.due_key = f"{due}#{case.case_id}"
+        item.census_key = f"{deadline.kind.value}#{item.due_shard}"
     if case.version:  # a new case has no version yet: PynamoDB then requires the item not to exist
         item.version = case.version
     return item
@@ -314,6 +330,12 @@ class CaseRepository:
             for item in CaseModel.by_due.query(str(shard), CaseModel.due_key.between(first_day, f"{last_day}#~")):
                 cases.append(_from_model(item))
         return cases, len(cases)
+
+    def running_deadlines(self) -> dict[str, int]:
+        """How many deadlines run, per kind (push, review, notify): Select=COUNT queries on the
+        keys-only census index, one per kind and shard (and per 1 MB of keys beyond)."""
+        return {kind: sum(CaseModel.by_running_phase.count(f"{kind}#{shard}") for shard in range(DUE_SHARDS))
+                for kind in ("push", "review", "notify")}
 
 
 def _encode(key: dict[str, Any] | None) -> str | None:

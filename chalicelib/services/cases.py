@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Callable, Protocol
 
+from .. import observability as observe
 from ..adapters.store import Extra, Held
 from ..domain import access
 from ..domain.applications import (
@@ -40,6 +41,7 @@ from ..domain.case import (
 )
 from ..domain.errors import Conflict, Invalid, TooLarge
 from ..domain.identity import Certificate
+from ..domain.outcomes import deadline_outcomes
 from ..domain.records import case_view, decision_message, material_view, notice_view
 from ..domain.rosters import waivers_for
 from ..domain.rules import NoticeItem, outstanding
@@ -47,6 +49,7 @@ from ..domain.units import scope_between
 from ..domain.uploads import check_upload
 from ..domain.workdays import application_month
 from . import entitlements
+from . import messages as milestone_messages
 from .calendar import DeadlineService
 from .clocks import Clock
 from .rosters import RosterStore, lookup
@@ -87,6 +90,7 @@ class Deps:
     rosters: RosterStore | None = None  # authoritative rosters for waivers; None: nothing waived
     person_key_secret: bytes = b""
     units: Any = None  # the registry of 业务属地 under monthly checks and yearly review
+    messages: Any = None  # milestone SMS (services.messages.Messaging); None: no messages
     new_id: Callable[[datetime], str] = lambda now: f"C{now:%Y%m%d}{secrets.token_hex(5).upper()}"
 
 
@@ -118,12 +122,14 @@ def _move(
     """A status transition: the case change (with the locks and entitlements it implies) first,
     then the clock follows (True if it did)."""
     def extra(before: Case, after: Case) -> Extra | None:
-        if not deps.person_key_secret:
-            return None
-        return entitlements.on_move(before, after, deps.person_key_secret, actor.sub, now)
+        more = entitlements.on_move(before, after, deps.person_key_secret, actor.sub, now) \
+            if deps.person_key_secret else None
+        return milestone_messages.queue(deps.messages, more, before, after, now)  # 推送/决定/告知 SMS
 
     before, saved = _mutate(deps, case_id, actor, relation, change, extra)
+    observe.deadlines(deadline_outcomes(before, saved))  # DeadlineMet / DeadlineMissed, for the operators
     moved = deps.clock.moved(before, saved, now) if deps.clock else False
+    saved = milestone_messages.after_commit(deps.messages, before, saved, now)  # never undoes the move
     return saved, moved
 
 
@@ -149,16 +155,18 @@ def accept(deps: Deps, body: Any, actor: Actor, now: datetime) -> dict[str, Any]
     event = Event(now.isoformat(), "accepted", actor.sub, actor.unit,
                   {"business_unit": case.business_unit, "scope": case.scope, "subsidies": list(case.subsidies)})
     try:
-        if deps.person_key_secret:
-            saved = deps.repo.save(case, event, entitlements.on_accept(case, deps.person_key_secret, now))
-        else:
-            saved = deps.repo.save(case, event)
+        extra = milestone_messages.queue(  # the 受理 SMS, queued in the same transaction
+            deps.messages, entitlements.on_accept(case, deps.person_key_secret, now)
+            if deps.person_key_secret else None, None, case, now)
+        saved = deps.repo.save(case, event, extra) if extra else deps.repo.save(case, event)
     except Held as error:  # the same person and subsidy: an open application or an active entitlement
         raise entitlements.held_conflict(error) from None
     except deps.conflict:  # a case id collision: astronomically rare, never silently merged
         raise Conflict("CASE_ID_TAKEN", "try again") from None
+    observe.about_case(saved.case_id)
     if deps.clock:
         deps.clock.started(saved, now)
+    saved = milestone_messages.after_commit(deps.messages, None, saved, now)
     log.info("case %s accepted by %s for %s", saved.case_id, actor.unit, saved.business_unit)
     result = view(deps, saved, now.date())
     result["notice"] = notice_view(saved)

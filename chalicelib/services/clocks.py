@@ -100,7 +100,7 @@ class ClockService:
         return state
 
     def _pending(self, case_id: str, reason: str, now: datetime) -> None:
-        log.warning("case clock %s pending repair: %s", case_id, reason)
+        log.warning("case clock %s pending repair: %s", case_id, reason, extra={"case_id": case_id})
         self.items.mark_pending(case_id, reason, now)
 
     def repair(self, case: Case, now: datetime) -> str:

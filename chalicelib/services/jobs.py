@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
+from .. import observability as observe
 from ..adapters.clock import ClockUnavailable
 from ..domain.case import Case, Event, note_deadline, recount_provisional
+from ..domain.outcomes import census, deadline_outcomes
 from .cases import Deps
 
 log = logging.getLogger(__name__)
@@ -30,7 +32,8 @@ def _update(deps: Deps, case: Case, change: Callable[[Case], tuple[Case, Event] 
             return deps.repo.save(*result)
         except deps.conflict:
             current = deps.repo.get(case.case_id)
-    log.warning("case %s kept changing; the sweep will come back tomorrow", case.case_id)
+    log.warning("case %s kept changing; the sweep will come back tomorrow", case.case_id,
+                extra={"case_id": case.case_id})
     return None
 
 
@@ -66,15 +69,24 @@ def daily_sweep(deps: Deps, publisher: Any, now: datetime) -> dict[str, int]:
             publisher.remind(case, case.open_deadline())
             stats["reminders"] += 1
     overdue = due.overdue
+    read: list[Case] = []  # each case as last read before the write that recorded its miss
+
+    def record_miss(current: Case) -> tuple[Case, Event] | None:
+        read.append(current)
+        return note_deadline(current, "overdue_recorded_on", "deadline_overdue", now)
+
     for case in overdue:
         deadline = case.open_deadline()
-        if _update(deps, case, lambda c: note_deadline(c, "overdue_recorded_on", "deadline_overdue", now)):
+        saved = _update(deps, case, record_miss)
+        if saved:
+            observe.deadlines(deadline_outcomes(read[-1], saved))  # DeadlineMissed, once per case and phase
             stats["overdue_recorded"] += 1
             clock = deps.clock.describe(case.case_id) if deps.clock else None
             if deadline is not None and not (clock and deadline.kind.value in clock["overdue_at"]):
                 publisher.escalate(case, deadline)
                 stats["escalated_by_sweep"] += 1
     stats["clocks_repaired"] = repair_clocks(deps, now, overdue)
+    observe.census(census(deps.repo.running_deadlines(), overdue))  # OpenCases, OverdueCases, case_overdue
     return stats
 
 
@@ -92,7 +104,8 @@ def repair_clocks(deps: Deps, now: datetime, also: list[Case] | None = None) -> 
                 deps.clock.repair(case, now)
                 repaired += 1
         except ClockUnavailable:
-            log.exception("clock of case %s could not be repaired; it stays pending", case_id)
+            log.exception("clock of case %s could not be repaired; it stays pending", case_id,
+                          extra={"case_id": case_id})
     return repaired
 
 
