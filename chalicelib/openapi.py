@@ -410,6 +410,18 @@ SCHEMAS: dict[str, Any] = {
         "first_broken": nullable(AUDIT_VERDICT), "broken": {"type": "integer"},
     }, required=("unit", "cases", "valid", "broken")),
     "OpenAPIDocument": {"type": "object", "description": "this document"},
+    "DocumentLink": obj({"url": {"type": "string"}, "expires_in": {"type": "integer"},
+                         "sha256": {"type": "string"}, "size": {"type": "integer"}, "filename": {"type": "string"},
+                         "missing_characters": {"type": "integer"}},
+                        required=("url", "expires_in", "sha256"), description="a presigned GET of the stored PDF"),
+    "Document": obj({"document": enum(["notice", "receipt", "result_notice"]), "case_id": {"type": "string"},
+                     "title": {"type": "string"}, "issuer": {"type": "string"}, "issued_at": {"type": "string"},
+                     "version": {"type": "integer"}, "filename": {"type": "string"},
+                     "blocks": {"type": "array", "items": {"type": "object", "description":
+                                "rows | table | heading | paragraph | qr, as the PDF prints them"}}},
+                    required=("document", "case_id", "title", "blocks")),
+    "DocumentOrLink": {"anyOf": [ref("Document"), ref("DocumentLink")]},
+    "NoticeOrLink": {"anyOf": [ref("Notice"), ref("DocumentLink")]},
     "ProgressLookup": obj({
         "case_id": {"type": "string", "pattern": "^[A-Za-z0-9]{1,64}$", "example": "C20260924A1B2C3D4E5",
                     "description": "the case number on the receipt (受理编号)"},
@@ -478,6 +490,10 @@ WORKLIST_QUERY = [
     query("next_token", {"type": "string"}, "the next_token of the previous page"),
 ]
 
+DELIVERY_QUERY = query("delivery", enum(["inline", "link"]),
+                       "link: store the PDF under documents/<case>/ and answer a presigned GET {url, expires_in, "
+                       "sha256}; a PDF over 1 MB is always sent as a link")
+
 # --- the routes --------------------------------------------------------------------------------
 # One dict per route: method, path, operation (the handler's name in app.py), status, summary,
 # body (a component name), query, response (a component name), params (path parameter schemas
@@ -505,8 +521,18 @@ ROUTES: list[dict[str, Any]] = [
      "summary": "The caller's worklist, nearest deadline first", "tags": ["cases"]},
     {"method": "GET", "path": "/cases/{case_id}", "operation": "get_case", "response": "Case",
      "summary": "The case, its materials, deadlines, timeline, clock and rule checks", "tags": ["cases"]},
-    {"method": "GET", "path": "/cases/{case_id}/notice", "operation": "get_notice", "response": "Notice",
-     "summary": "The one-time notice (一次性告知)", "tags": ["cases"]},
+    {"method": "GET", "path": "/cases/{case_id}/notice", "operation": "get_notice", "response": "NoticeOrLink",
+     "pdf": True, "query": [DELIVERY_QUERY],
+     "summary": "The one-time notice (一次性告知): JSON, or the A4 PDF with Accept: application/pdf",
+     "tags": ["cases"]},
+    {"method": "GET", "path": "/cases/{case_id}/receipt", "operation": "get_receipt", "response": "DocumentOrLink",
+     "pdf": True, "query": [DELIVERY_QUERY],
+     "summary": "受理回执: case number, dates, 业务属地, statutory timetable, progress QR code (PDF with Accept)",
+     "tags": ["cases"]},
+    {"method": "GET", "path": "/cases/{case_id}/result-notice", "operation": "get_result_notice",
+     "response": "DocumentOrLink", "pdf": True, "query": [DELIVERY_QUERY], "errors": [409],
+     "summary": "结果通知书 (outcome, subsidies, amounts, start month; a refusal's reason and remedies); "
+                "409 RESULT_NOT_DECIDED before the decision", "tags": ["cases"]},
     {"method": "POST", "path": "/cases/{case_id}/materials", "operation": "add_material", "status": 201,
      "body": "MaterialDeclaration", "response": "MaterialRegistered",
      "summary": "Register one material; a presigned POST for its bytes", "tags": ["cases"]},
@@ -661,6 +687,9 @@ def _operation(route: dict[str, Any]) -> dict[str, Any]:
             {"text/html": {"schema": {"type": "string"}}} if route.get("html")
             else {"application/json": {"schema": ref(route["response"])}})}},
     }
+    if route.get("pdf"):  # the same content as a PDF when the request accepts it
+        operation["responses"][status]["content"]["application/pdf"] = {"schema": {"type": "string",
+                                                                                   "format": "binary"}}
     if route.get("public"):
         operation["security"] = []
     if route.get("body"):

@@ -62,7 +62,10 @@ def _serve(port: int) -> Any:
 
     factory = CLIFactory(project_dir=str(PROJECT), environ=os.environ)
     config = factory.create_config_obj(chalice_stage_name="local")
-    return create_local_server(config.chalice_app, config, "127.0.0.1", port)
+    from tools.console_server import serve_console
+
+    # the web console (console/) on the same origin: /console/, plus the local stage's sign-in picker
+    return serve_console(create_local_server(config.chalice_app, config, "127.0.0.1", port))
 
 
 def _schedules(stop: threading.Event, sweep_every: float) -> None:
@@ -111,9 +114,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="time scale for the case clocks, e.g. 5: a 3-working-day deadline passes in ~20 s")
     parser.add_argument("--sweep-every", type=float, default=float(os.environ.get("SWEEP_EVERY", "60")),
                         help="seconds between runs of the daily sweep (the schedules chalice local does not run)")
+    parser.add_argument("--console-origin", default=os.environ.get("CONSOLE_ORIGIN", ""),
+                        help="answer CORS for this one origin (a console served from elsewhere), e.g. "
+                             "http://127.0.0.1:8080; the console at /console/ needs none")
     args = parser.parse_args(argv)
 
     _environment(args.moto_port)
+    os.environ.setdefault("PUBLIC_BASE_URL", f"http://127.0.0.1:{args.port}")  # the receipts' progress QR code
+    if args.console_origin:
+        os.environ["CONSOLE_ORIGIN"] = args.console_origin
     if args.seconds_per_working_day:
         os.environ["CLOCK_SECONDS_PER_WORKING_DAY"] = str(args.seconds_per_working_day)
     moto = _start_moto(args.moto_port)
@@ -138,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"topics           {', '.join(created['topics'])}")  # type: ignore[arg-type]
     print(f"case clock       {created['state_machine']}")
     print(f"API              http://127.0.0.1:{args.port}  (GET /health needs no token)")
+    print(f"console          http://127.0.0.1:{args.port}/console/  (sign in with a demo user or a role and unit)")
     print(f"demo rules       {demo} (demo/rules.json: 黑龙江, 上海, 吉林, 湖北 — demo figures, not confirmed)")
     print("demo users       " + ", ".join(f"{u['sub']} ({u['role']} {u['unit']})" for u in demo_users()))
     print("get a token      .venv/bin/python -m tools.token --demo sh-window-01")

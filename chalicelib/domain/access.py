@@ -53,6 +53,9 @@ ROUTE_RULES: Mapping[str, RouteRule] = {
     "GET /cases": RouteRule({"window": "township", "reviewer": "township", "supervisor": "any"}),
     "GET /cases/{case_id}": RouteRule(CASE_READERS),
     "GET /cases/{case_id}/notice": RouteRule({"window": "accepting"}),
+    # documents handed to the applicant: printed at the 受理地's window, also read by the 业务属地 that decides
+    "GET /cases/{case_id}/receipt": RouteRule({"window": "accepting", "reviewer": "business"}),
+    "GET /cases/{case_id}/result-notice": RouteRule({"window": "accepting", "reviewer": "business"}),
     "POST /cases/{case_id}/materials": RouteRule({"window": "accepting"}),
     "POST /cases/{case_id}/materials/{material_id}/confirm": RouteRule({"window": "accepting"}),
     # a material's content: like the full numbers, only the two sides that handle the case; each opening recorded

@@ -147,3 +147,15 @@ def within(scope_code: str, unit: str) -> bool:
     if not is_scope_code(scope_code) or not _TOWNSHIP_RE.fullmatch(unit):
         return False
     return unit.startswith(scope_code)
+
+
+def place_name(unit: str) -> str:
+    """The province and county names of a unit, for documents, e.g. ``黑龙江省道里区`` for 230102001.
+
+    The GB/T 2260 table names provinces and counties; township names have no table here, so the
+    9-digit code itself identifies the township. Falls back to the code for an unknown county.
+    """
+    parts = numdb.get("cn/loc").info(unit[:6]) if _CODE6_RE.fullmatch(unit[:6]) else []
+    province = parts[0][1].get("province", "") if parts else ""
+    county = county_name(unit[:6]) or ""
+    return f"{province}{county}" if county else unit
