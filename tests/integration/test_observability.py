@@ -3,6 +3,10 @@ sweep's census. Everything the app prints is captured from stdout and parsed as 
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
 from collections import Counter
 from datetime import datetime
 from typing import Any
@@ -174,3 +178,40 @@ def test_a_scheduled_run_logs_its_counts_under_the_event_id(aws, capsys):
     [done] = [line for line in log_lines(printed(capsys)) if line.get("event") == "job_done"]
     assert (done["job"], done["correlation_id"]) == ("calendar_check", event["id"])
     assert done["stats"] == {k: v for k, v in result.items() if isinstance(v, (int, str, bool))}
+
+
+TRACED = """
+import sys
+from chalicelib import observability as observe
+assert "aws_xray_sdk" not in sys.modules, "the X-Ray SDK loads only when the first request is traced"
+observe.request({}, {"requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"}, "POST /cases/{case_id}/push",
+                "C20261129ABCDEF0123", lambda: 200, lambda status: status)
+"""
+
+
+def test_in_lambda_a_deployed_stage_traces_each_request_as_a_subsegment_with_route_and_case(tmp_path):
+    """X-Ray for real, in a child process (the SDK patches botocore process-wide): the subsegment
+    reaches a UDP listener standing in for the X-Ray daemon, annotated with the route and case id."""
+    daemon = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    daemon.bind(("127.0.0.1", 0))
+    daemon.settimeout(20)
+    env = {**os.environ, "STAGE": "dev", "LAMBDA_TASK_ROOT": str(tmp_path), "AWS_LAMBDA_FUNCTION_NAME": "api_handler",
+           "AWS_XRAY_DAEMON_ADDRESS": f"127.0.0.1:{daemon.getsockname()[1]}",
+           "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"}
+    env.pop("POWERTOOLS_TRACE_DISABLED", None)
+    child = subprocess.run([sys.executable, "-c", TRACED], env=env, capture_output=True, text=True, timeout=120)
+    assert child.returncode == 0, child.stderr
+    packet = daemon.recv(65536).decode()
+    daemon.close()
+    header, body = packet.split("\n", 1)
+    subsegment = json.loads(body)
+    assert json.loads(header)["format"] == "json" and subsegment["name"] == "## POST /cases/{case_id}/push"
+    assert subsegment["annotations"] == {"route": "POST /cases/{case_id}/push", "case_id": "C20261129ABCDEF0123"}
+    assert subsegment["trace_id"] == "1-5759e988-bd862e3fe1be46a994272793"
+
+
+def test_the_local_stage_never_loads_the_x_ray_sdk():
+    script = "import sys, app; assert not [m for m in sys.modules if m.startswith('aws_xray_sdk')]"
+    child = subprocess.run([sys.executable, "-c", script], env={**os.environ, "STAGE": "local"},
+                           capture_output=True, text=True, timeout=120)
+    assert child.returncode == 0, child.stderr
