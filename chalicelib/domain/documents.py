@@ -125,11 +125,20 @@ class Document:
         return "".join(parts)
 
 
+def _plain(value: Any) -> Any:
+    """Tuples as lists, so the JSON form reads back equal to itself."""
+    if isinstance(value, (tuple, list)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
+
+
 def document_view(document: Document) -> dict[str, Any]:
     """The JSON form: the same content the PDF prints."""
     return {"document": document.kind, "case_id": document.case_id, "title": document.title,
             "issuer": document.issuer, "issued_at": document.issued_at, "version": document.version,
-            "filename": document.filename, "blocks": [asdict(block) for block in document.blocks]}
+            "filename": document.filename, "blocks": [_plain(asdict(block)) for block in document.blocks]}
 
 
 def cn_date(day: date | str) -> str:
