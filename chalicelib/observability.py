@@ -245,23 +245,27 @@ def request(headers: Mapping[str, str], context: Mapping[str, Any] | None, route
 Job = TypeVar("Job", bound=Callable[..., Any])
 
 
+def run_job(name: str, call: Callable[[], Answer], event_id: str | None = None) -> Answer:
+    """One scheduled run in its scope: a correlation id (the EventBridge event id, else new), one
+    ``job_done`` line with the run's counts, metrics flushed at the end. ``tools.jobs`` uses it too."""
+    with _scope(correlation_id(None, event_id), f"job {name}", job=name):
+        try:
+            result = call()
+        except Exception:
+            log.exception("scheduled job failed")
+            raise
+        counts = {k: v for k, v in result.items() if isinstance(v, (int, float, str, bool))} \
+            if isinstance(result, dict) else {}
+        log.info("scheduled job done", event="job_done", stats=counts)
+    return result
+
+
 def scheduled(job: Job) -> Job:
-    """A scheduled handler in its scope: a correlation id (the EventBridge event id, else new), one
-    line with the run's counts, metrics flushed at the end."""
-    name = job.__name__
+    """Decorates an ``@app.schedule`` handler: each run goes through ``run_job`` under the handler's name."""
 
     @functools.wraps(job)
     def run(event: Any, *args: Any, **kwargs: Any) -> Any:
         event_id = getattr(event, "event_id", None) or (event.get("id") if isinstance(event, dict) else None)
-        with _scope(correlation_id(None, event_id), f"job {name}", job=name):
-            try:
-                result = job(event, *args, **kwargs)
-            except Exception:
-                log.exception("scheduled job failed")
-                raise
-            counts = {k: v for k, v in (result or {}).items() if isinstance(v, (int, float, str, bool))} \
-                if isinstance(result, dict) else {}
-            log.info("scheduled job done", event="job_done", stats=counts)
-        return result
+        return run_job(job.__name__, lambda: job(event, *args, **kwargs), event_id)
 
     return run  # type: ignore[return-value]

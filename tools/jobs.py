@@ -17,9 +17,17 @@ from typing import Any
 
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 JOBS = ("sweep", "calendar-check", "repair")
+JOB_NAMES = {"sweep": "daily_sweep", "calendar-check": "calendar_check", "repair": "clock_repair"}  # as in app.py
 
 
 def run(job: str, now: datetime) -> dict[str, Any]:
+    """The job in the same observability scope as a deployed schedule (job_done line, metrics flushed once)."""
+    from chalicelib import observability
+
+    return observability.run_job(JOB_NAMES[job], lambda: _run(job, now))
+
+
+def _run(job: str, now: datetime) -> dict[str, Any]:
     from chalicelib.services import jobs
     from chalicelib.wiring import deps, notifier
 
