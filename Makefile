@@ -17,7 +17,7 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 run: $(STAMP)
 	$(PY) -m tools.local --port $${PORT:-8000} --moto-port $${MOTO_PORT:-5000}
 
-test: lint
+test: lint browser
 	$(PY) -m pytest -q -p no:cacheprovider
 
 # ruff (pyflakes, bugbear, import order) on everything, mypy on the application
@@ -46,3 +46,74 @@ bench: $(STAMP)
 .PHONY: fuzz
 fuzz: $(STAMP)
 	$(PY) -m tools.fuzz $(strip $(if $(SEED),--seed $(SEED)) $(if $(EXAMPLES),--max-examples $(EXAMPLES)) $(if $(COVERAGE),--max-coverage $(COVERAGE)))
+
+# --- deployment (docs/runbook.md) -----------------------------------------------------------------
+# make package STAGE=dev - infra/ merged into `chalice package`, then cfn-lint; offline once `make wheelhouse` ran
+# make scan STAGE=dev    - checkov on the packaged template (skips and their reasons: infra/checkov_skips.json)
+# make deploy STAGE=dev  - a CloudFormation change set, shown, then executed (needs AWS credentials)
+STAGE     ?= dev
+REGION    ?= cn-north-1
+BUILD     := build/$(STAGE)
+IAC       := .venv-iac
+IAC_STAMP := $(IAC)/.installed-stamp
+WHEELS    := .wheelhouse
+STACK     := subsidy-$(STAGE)
+.PHONY: package scan deploy iac wheelhouse
+
+iac: $(IAC_STAMP)
+
+$(IAC_STAMP): requirements-iac.txt
+	$(PYTHON) -m venv $(IAC)
+	$(IAC)/bin/pip install --quiet --disable-pip-version-check -r requirements-iac.txt
+	touch $(IAC_STAMP)
+
+# the runtime wheels for Lambda (manylinux, Python 3.11), fetched once; `chalice package` then needs no index
+wheelhouse: $(STAMP)
+	$(PY) -m pip download --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt --dest $(WHEELS) \
+	  --only-binary=:all: --platform manylinux2014_x86_64 --implementation cp --python-version 3.11
+
+package: $(STAMP)
+	rm -rf $(BUILD) && mkdir -p $(BUILD)
+	$(PY) -m infra.template --stage $(STAGE) --out $(BUILD)/resources.json
+	$(PY) -m infra.package --stage $(STAGE) --build $(BUILD) --wheels $(WHEELS)
+	$(VENV)/bin/cfn-lint --regions $(REGION) -- $(BUILD)/package/sam.json
+	@ls -l $(BUILD)/package/deployment.zip
+
+scan: package iac
+	$(IAC)/bin/checkov --quiet --compact --framework cloudformation -f $(BUILD)/package/sam.json \
+	  --skip-check $$($(PY) -m infra.checkov_skips)
+
+deploy: scan
+	@$(IAC)/bin/aws sts get-caller-identity --region $(REGION) >/dev/null || \
+	  { echo "make deploy: no AWS credentials for $(REGION) (see docs/runbook.md#deploy)"; exit 1; }
+	$(IAC)/bin/aws cloudformation package --region $(REGION) --template-file $(BUILD)/package/sam.json \
+	  --s3-bucket $${ARTIFACT_BUCKET:?set ARTIFACT_BUCKET to a bucket for the deployment package} \
+	  --s3-prefix $(STACK) --output-template-file $(BUILD)/packaged.yaml
+	$(IAC)/bin/aws cloudformation deploy --region $(REGION) --stack-name $(STACK) \
+	  --template-file $(BUILD)/packaged.yaml --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
+	  --no-execute-changeset
+	$(IAC)/bin/aws cloudformation describe-change-set --region $(REGION) --stack-name $(STACK) \
+	  --change-set-name $$($(IAC)/bin/aws cloudformation list-change-sets --region $(REGION) --stack-name $(STACK) \
+	    --query 'sort_by(Summaries,&CreationTime)[-1].ChangeSetName' --output text) \
+	  --query 'Changes[].ResourceChange.[Action,LogicalResourceId,ResourceType,Replacement]' --output table
+	@read -p "Execute this change set on $(STACK)? [y/N] " answer && [ "$$answer" = y ]
+	$(IAC)/bin/aws cloudformation execute-change-set --region $(REGION) --stack-name $(STACK) \
+	  --change-set-name $$($(IAC)/bin/aws cloudformation list-change-sets --region $(REGION) --stack-name $(STACK) \
+	    --query 'sort_by(Summaries,&CreationTime)[-1].ChangeSetName' --output text)
+	$(IAC)/bin/aws cloudformation wait stack-update-complete --region $(REGION) --stack-name $(STACK) || \
+	  $(IAC)/bin/aws cloudformation wait stack-create-complete --region $(REGION) --stack-name $(STACK)
+	@if [ -d console ]; then \
+	  bucket=$$($(IAC)/bin/aws cloudformation describe-stacks --region $(REGION) --stack-name $(STACK) \
+	    --query "Stacks[0].Outputs[?OutputKey=='ConsoleBucketName'].OutputValue" --output text); \
+	  $(IAC)/bin/aws s3 sync --region $(REGION) --delete console/ s3://$$bucket/; fi
+
+# make browser - Debian's chromium for the console's browser tests (tests/browser, part of make test);
+# apt only when /usr/bin/chromium is missing (CI runs as root; elsewhere sudo). Playwright never downloads one.
+.PHONY: browser test-browser
+browser:
+	@test -x /usr/bin/chromium || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+# make test-browser - only the console's browser tests (screenshots: tests/browser/screenshots/)
+test-browser: $(STAMP) browser
+	$(PY) -m pytest -q -p no:cacheprovider tests/browser

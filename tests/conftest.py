@@ -12,5 +12,5 @@ os.environ.update({
     "AWS_SESSION_TOKEN": "testing",
     "AWS_DEFAULT_REGION": "cn-north-1",
 })
-for variable in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "CLOCK_NOW"):
+for variable in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "CLOCK_NOW", "CONSOLE_ORIGIN"):
     os.environ.pop(variable, None)

@@ -22,6 +22,20 @@ def demo_users() -> list[dict[str, str]]:
     return list(json.loads(DEMO.read_text(encoding="utf-8"))["users"])
 
 
+def demo_user(sub: str) -> dict[str, str] | None:
+    return next((u for u in demo_users() if u["sub"] == sub), None)
+
+
+def token_for(role: str, unit: str, sub: str | None = None, name: str = "", ttl: int = 12 * 3600) -> str:
+    """A local-stage token; ValueError names what is wrong (the command and the console's picker share it)."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(sorted(ROLES))}")
+    if not (is_scope_code(unit) or (role == "committee" and is_committee(unit))):
+        raise ValueError("unit must be 2, 4, 6 or 9 digits (a committee: 12)")
+    secret = os.environ.get("LOCAL_JWT_SECRET", DEFAULT_LOCAL_JWT_SECRET)
+    return issue_local_token(secret, sub or f"{role}-{unit}", role, unit, name, ttl)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--role", choices=sorted(ROLES))
@@ -32,18 +46,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ttl", type=int, default=12 * 3600, help="seconds")
     args = parser.parse_args(argv)
     if args.demo:
-        user = next((u for u in demo_users() if u["sub"] == args.demo), None)
+        user = demo_user(args.demo)
         if user is None:
             parser.error(f"no demo user {args.demo}")
         role, unit, sub, name = user["role"], user["unit"], user["sub"], user["name"]
     else:
         if not args.role or not args.unit:
             parser.error("give --role and --unit, or --demo")
-        if not (is_scope_code(args.unit) or (args.role == "committee" and is_committee(args.unit))):
-            parser.error("--unit must be 2, 4, 6 or 9 digits (a committee: 12)")
-        role, unit, sub, name = args.role, args.unit, args.sub or f"{args.role}-{args.unit}", args.name
-    secret = os.environ.get("LOCAL_JWT_SECRET", DEFAULT_LOCAL_JWT_SECRET)
-    print(issue_local_token(secret, sub, role, unit, name, args.ttl))
+        role, unit, sub, name = args.role, args.unit, args.sub, args.name
+    try:
+        print(token_for(role, unit, sub, name, args.ttl))
+    except ValueError as error:
+        parser.error(f"--unit: {error}")
     return 0
 
 

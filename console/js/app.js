@@ -1,0 +1,85 @@
+// The console's shell: configuration, sign-in state, and a hash router over the role pages.
+import { setApiBase } from "./api.js";
+import { oidcCallback, session, signOut } from "./auth.js";
+import { ROLES } from "./labels.js";
+import { h } from "./ui.js";
+import { acceptPage } from "./views/accept.js";
+import { casePage } from "./views/case.js";
+import { inboxPage, worklistPage } from "./views/worklist.js";
+import { signInPage } from "./views/signin.js";
+import { supervisorPage } from "./views/supervisor.js";
+
+export const HOME = { window: "#/cases", reviewer: "#/inbox", supervisor: "#/overdue" };
+const NAV = {
+  window: [["#/cases", "本窗口案件"], ["#/accept", "受理新申请"]],
+  reviewer: [["#/inbox", "待审核（按期限）"]],
+  supervisor: [["#/overdue", "超期督办"]],
+};
+let config = null;
+
+async function loadConfig() {
+  const response = await fetch("config.json", { cache: "no-store" });
+  config = await response.json();
+  setApiBase(config.api);
+  return config;
+}
+
+function header(user) {
+  const nav = document.getElementById("nav");
+  const who = document.getElementById("who");
+  nav.replaceChildren();
+  who.replaceChildren();
+  if (!user) return;
+  const here = location.hash.split("/").slice(0, 2).join("/");
+  nav.append(h("ul", {}, (NAV[user.role] || []).map(([href, text]) =>
+    h("li", {}, h("a", { href, "aria-current": here === href ? "page" : null }, text)))));
+  who.append(
+    h("span", {}, `${user.name}（${ROLES[user.role] || user.role} · 单位 ${user.unit}）`),
+    h("button", { type: "button", class: "link", onclick: () => { signOut(); location.hash = "#/signin"; } }, "退出"),
+  );
+}
+
+async function route() {
+  const main = document.getElementById("main");
+  document.getElementById("alert").hidden = true;
+  const user = session();
+  const [, page, id] = location.hash.split("/");
+  if (!user && page !== "signin") {
+    location.hash = "#/signin";
+    return;
+  }
+  header(user);
+  main.replaceChildren();
+  const pages = {
+    signin: () => signInPage(main, config),
+    cases: () => worklistPage(main, user),
+    accept: () => acceptPage(main, user),
+    case: () => casePage(main, user, decodeURIComponent(id || "")),
+    inbox: () => inboxPage(main, user),
+    overdue: () => supervisorPage(main, user),
+  };
+  const show = pages[page] || (() => { location.hash = HOME[user?.role] || "#/signin"; });
+  await show();
+  const heading = main.querySelector("h1");
+  if (heading) {
+    document.title = `${heading.textContent} · 跨省通办工作台`;
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
+  }
+}
+
+async function start() {
+  await loadConfig();
+  if (config.auth?.kind === "oidc") {
+    try {
+      if (await oidcCallback(config.auth)) location.hash = HOME[session().role] || "#/";
+    } catch (error) {
+      document.getElementById("alert").hidden = false;
+      document.getElementById("alert").textContent = `登录未完成：${error.message}`;
+    }
+  }
+  window.addEventListener("hashchange", route);
+  await route();
+}
+
+start();

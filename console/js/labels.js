@@ -1,0 +1,94 @@
+// Chinese text for the API's codes. The API answers in English; the console shows these instead,
+// and falls back to the API's own message for a code it does not know.
+
+export const ROLES = { window: "受理窗口", reviewer: "业务属地审核", supervisor: "督查", admin: "管理员", committee: "村（居）委会" };
+
+export const STATUS = {
+  awaiting_materials: "收取材料中", awaiting_push: "材料已收齐，待推送", under_review: "业务属地审核中",
+  supplement_requested: "待补正", result_returned: "结果已返回，待告知", closed: "已办结", withdrawn: "已撤回",
+};
+
+export const SCOPE = { cross_province: "跨省通办", cross_city: "跨市通办", cross_county: "跨县通办", local: "本地办理" };
+
+export const PHASE = { push: "D1 推送（3 个工作日）", review: "D2 审核（10 个工作日）", notify: "D3 告知（3 个工作日）" };
+export const PHASE_SHORT = { push: "D1 推送", review: "D2 审核", notify: "D3 告知" };
+
+export const SUBSIDY = { living: "困难残疾人生活补贴", nursing: "重度残疾人护理补贴" };
+
+export const NOTIFY_METHOD = { sms: "短信", phone: "电话", in_person: "当面告知", letter: "信函" };
+
+export const MATERIALS = {
+  application_form: "申请表", id_card: "身份证", household_register: "户口簿", disability_certificate: "残疾人证",
+  photo: "一寸免冠照片", bank_account: "银行或信用社账户", agent_id_card: "代理人身份证",
+  agent_relationship_proof: "委托关系证明", pledge: "承诺书",
+};
+
+export const PURPOSES = {
+  application_form: "记录申请事项和所申请的补贴", id_card: "证明申请人身份", household_register: "证明户籍在业务属地",
+  disability_certificate: "证明残疾类别和等级", photo: "补贴档案用", bank_account: "按月发放补贴的账户（社会化发放）",
+  agent_id_card: "证明代理人身份", agent_relationship_proof: "证明代理人可代为申请", pledge: "代理人承诺所填属实",
+};
+
+export const MATERIAL_STATUS = { registered: "已登记，待上传", received: "已收到（已核验）", rejected: "已拒收" };
+
+export const EVENTS = {
+  accepted: "受理", material_registered: "登记材料", material_received: "收到材料", materials_completed: "材料收齐",
+  deadline_recounted: "按新的节假日安排重算期限", deadline_reminder: "期限提醒", deadline_reminded: "期限提醒",
+  pushed: "推送至业务属地", decided: "作出决定", applicant_notified: "已告知申请人", withdrawn: "撤回",
+  supplement_requested: "要求补正", supplement_sent: "补正材料已送达", identity_read: "查看完整证件号码",
+  material_viewed: "查看材料", message_sent: "已发送短信", message_failed: "短信发送失败", overdue: "超期", deadline_overdue: "超期",
+};
+
+export const MESSAGES = {
+  MISSING_FIELD: "此项必填",
+  ID_NUMBER_LENGTH: "身份证号应为 18 位",
+  ID_NUMBER_FORMAT: "身份证号应为 17 位数字加最后 1 位数字或 X",
+  ID_NUMBER_CHECKSUM: "身份证号校验位不符，请逐位核对",
+  ID_NUMBER_BIRTH_DATE: "身份证号中的出生日期不是有效日期",
+  ID_NUMBER_REGION: "身份证号的地址码不存在",
+  CERTIFICATE_FORMAT: "残疾人证号应为 20 位：身份证号 + 残疾类别 + 残疾等级",
+  CERTIFICATE_HOLDER_MISMATCH: "残疾人证号的前 18 位应与申请人身份证号一致",
+  CERTIFICATE_CATEGORY: "残疾类别位应为 1–7",
+  CERTIFICATE_GRADE: "残疾等级位应为 1–4",
+  CERTIFICATE_EXPIRED: "残疾人证已过有效期",
+  CERTIFICATE_VALID_UNTIL: "请填写有效期至（年-月-日）",
+  UNIT_FORMAT: "单位代码应为 9 位数字（省 2 + 市 2 + 县 2 + 乡镇街道 3）",
+  UPLOAD_SIZE_MISMATCH: "拒收：存入的文件大小与登记的不一致",
+  UPLOAD_TYPE_MISMATCH: "拒收：存入的文件类型与登记的不一致",
+  UPLOAD_CONTENT_MISMATCH: "拒收：文件内容与其类型不符（例如扩展名为 PDF，内容却不是 PDF）",
+  UPLOAD_CHECKSUM_MISMATCH: "拒收：文件校验值（SHA-256）与登记的不一致",
+  UPLOAD_MISSING: "文件未能存入，请重新上传",
+  CONTENT_TYPE_NOT_ALLOWED: "拒收：只接受 PDF、JPEG 或 PNG 文件",
+  MATERIAL_TOO_LARGE: "拒收：文件超过允许的大小",
+  CASE_OUT_OF_REACH: "无权查看：此案件不在您所在单位的办理范围内",
+  ROLE_NOT_ALLOWED: "无权操作：您的角色不能进行此操作",
+  UNIT_NOT_TOWNSHIP: "无权操作：此操作需要乡镇（街道）级单位",
+  TOKEN_MISSING: "请先登录", TOKEN_EXPIRED: "登录已过期，请重新登录", TOKEN_INVALID: "登录凭证无效，请重新登录",
+  INVALID_TRANSITION: "案件当前的状态不允许此操作",
+  MATERIALS_MISSING: "材料尚未收齐",
+  MATERIAL_NOT_RECEIVED: "此材料尚未收到，不能查看",
+  DUPLICATE_APPLICATION: "此人已有同一补贴的在办申请",
+  SUBSIDIES_EMPTY: "批准时至少选择一项补贴",
+  SUBSIDY_NOT_REQUESTED: "申请人未申请此项补贴",
+  RULE_CHECK_FAILED: "规则校验认定不符合条件；如仍批准，须填写理由",
+  AMOUNT_MISMATCH: "月补贴金额与业务属地的标准不一致",
+  PHONE_FORMAT: "手机号格式不正确",
+  MATERIAL_ALREADY_RECEIVED: "此材料已收到",
+  MATERIAL_NOT_REQUIRED: "一次性告知中没有这项材料",
+  SUPPLEMENT_INCOMPLETE: "补正材料尚未全部收到",
+  UNKNOWN_METHOD: "请选择告知方式",
+  SUBSIDIES_ON_REJECTION: "不予批准时不能选择补贴",
+  TOO_LONG: "内容过长",
+  SUPPLEMENT_ITEMS_EMPTY: "至少列出一项需要补正的内容",
+  UNKNOWN_OUTCOME: "请选择审核结论",
+  CONCURRENT_UPDATE: "案件正被他人修改，请刷新后重试",
+  NETWORK: "无法连接服务器，请检查网络后重试",
+  INTERNAL: "服务器内部错误，请稍后重试",
+};
+
+export function message(error) {
+  const text = MESSAGES[error.code];
+  if (text) return text;
+  if (error.status === 403) return `无权操作：${error.message}`;
+  return error.message || "操作未成功";
+}

@@ -1,0 +1,104 @@
+// Small DOM helpers: elements, labelled fields with their error next to them, text badges.
+import { message } from "./labels.js";
+
+export function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else if (name === "class") node.className = value;
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+let counter = 0;
+const slug = (text) => text.replace(/[^a-zA-Z0-9_-]/g, "-");
+
+/** A labelled control with a hint and an error line, both tied to it by aria-describedby. */
+export function field(label, control, { hint = null, name = control.getAttribute("name") } = {}) {
+  const id = control.id || `f-${slug(name || "x")}-${++counter}`;
+  control.id = id;
+  const hintNode = hint ? h("p", { class: "hint", id: `${id}-hint` }, hint) : null;
+  const errorNode = h("p", { class: "field-error", id: `${id}-error`, "aria-live": "polite", "data-error-for": name });
+  control.setAttribute("aria-describedby", [hintNode && hintNode.id, errorNode.id].filter(Boolean).join(" "));
+  if (name) control.dataset.field = name;
+  return h("div", { class: "field" }, h("label", { for: id }, label), control, hintNode, errorNode);
+}
+
+/** Show ``text`` next to the control for ``name`` in ``scope``; false when no such control. */
+export function showFieldError(scope, name, text) {
+  const line = scope.querySelector(`[data-error-for="${CSS.escape(name)}"]`);
+  if (!line) return false;
+  line.textContent = text ? `错误：${text}` : "";
+  const control = scope.querySelector(`[data-field="${CSS.escape(name)}"]`);
+  if (control) {
+    if (text) control.setAttribute("aria-invalid", "true");
+    else control.removeAttribute("aria-invalid");
+  }
+  return true;
+}
+
+export function clearErrors(scope) {
+  scope.querySelectorAll("[data-error-for]").forEach((line) => { line.textContent = ""; });
+  scope.querySelectorAll("[aria-invalid]").forEach((control) => control.removeAttribute("aria-invalid"));
+  scope.querySelectorAll(".form-error").forEach((box) => { box.textContent = ""; box.hidden = true; });
+}
+
+/** An API error: next to its field when the form has one, otherwise in the form's alert box. */
+export function showError(scope, error) {
+  const text = message(error);
+  if (error.field && showFieldError(scope, error.field, text)) {
+    scope.querySelector(`[data-field="${CSS.escape(error.field)}"]`)?.focus();
+    return;
+  }
+  const box = scope.querySelector(".form-error");
+  if (box) {
+    box.hidden = false;
+    box.textContent = `${text}（${error.code}）`;
+  } else announce(`${text}（${error.code}）`, true);
+}
+
+export function formError() {
+  return h("p", { class: "form-error", role: "alert", hidden: true });
+}
+
+export function announce(text, isError = false) {
+  const region = document.getElementById(isError ? "alert" : "status");
+  region.textContent = "";
+  region.hidden = false;
+  setTimeout(() => { region.textContent = text; }, 30);
+}
+
+/** A deadline as text: never colour alone (剩 N 个工作日 / 已超期 N 个工作日). */
+export function deadlineText(d) {
+  if (!d) return "";
+  if (d.state === "met") return "已按期完成";
+  if (d.state === "paused") return `已暂停（剩 ${d.remaining_working_days ?? d.working_days_left ?? "?"} 个工作日）`;
+  if (d.working_days_overdue !== null && d.working_days_overdue !== undefined) return `已超期 ${d.working_days_overdue} 个工作日`;
+  if (d.state === "overdue") return d.closed_on ? "超期后完成" : "已超期";
+  if (d.working_days_left !== null && d.working_days_left !== undefined) return `剩 ${d.working_days_left} 个工作日`;
+  return d.state;
+}
+
+export function badge(d) {
+  const text = deadlineText(d);
+  const kind = text.startsWith("已超期") || text.startsWith("超期") ? "late"
+    : text.startsWith("剩 0") || text.startsWith("剩 1 ") ? "soon" : d?.state === "met" ? "done" : "open";
+  const mark = kind === "late" ? "⚠ " : kind === "done" ? "✓ " : "";
+  return h("span", { class: `badge badge-${kind}` }, mark + text);
+}
+
+/** The open deadline of a case (the one running now), or null. */
+export function openDeadline(kase) {
+  return (kase.deadlines || []).find((d) => d.state === "open" || d.state === "paused" || (d.state === "overdue" && !d.closed_on)) || null;
+}
+
+export function dateTime(iso) {
+  if (!iso) return "";
+  return iso.replace("T", " ").slice(0, 16);
+}

@@ -1,0 +1,93 @@
+// 受理: the window accepts an application; ID and certificate numbers are checked as they are typed.
+import { post } from "../api.js";
+import { checkCertificate, checkIdNumber } from "../identity.js";
+import { MESSAGES, SUBSIDY } from "../labels.js";
+import { clearErrors, field, formError, h, showError, showFieldError } from "../ui.js";
+
+export const accepted = new Map(); // case_id -> the POST /cases answer, so the notice shows at once
+
+export function today() {
+  return new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Shanghai" }).format(new Date());
+}
+
+function say(form, name, result, typed, length) {
+  const line = form.querySelector(`[data-error-for="${name}"]`);
+  if (typed < length) {
+    showFieldError(form, name, "");
+    line.textContent = typed ? `已输入 ${typed} / ${length} 位` : "";
+    return false;
+  }
+  if (!result.ok) {
+    showFieldError(form, name, MESSAGES[result.code] || result.code);
+    return false;
+  }
+  showFieldError(form, name, "");
+  line.textContent = "✓ 校验通过";
+  return true;
+}
+
+export function acceptPage(main) {
+  const input = (name, attrs = {}) => h("input", { name, autocomplete: "off", ...attrs });
+  const idNumber = input("applicant.id_number", { maxlength: "20", spellcheck: "false" });
+  const certNumber = input("certificate.number", { maxlength: "22", spellcheck: "false" });
+  const validUntil = input("certificate.valid_until", { type: "date" });
+  const subsidies = Object.entries(SUBSIDY).map(([value, text]) =>
+    h("label", { class: "check" }, h("input", { type: "checkbox", name: "subsidy", value, checked: true }), text));
+  const lowIncome = [["dibao", "低保"], ["dibao_edge", "低保边缘"], ["tekun", "特困供养"]].map(([value, text]) =>
+    h("label", { class: "check" }, h("input", { type: "checkbox", name: "low_income", value }), text));
+
+  const form = h("form", { class: "card wide", novalidate: true },
+    h("fieldset", {}, h("legend", {}, "申请人"),
+      h("div", { class: "grid" },
+        field("姓名", input("applicant.name", { maxlength: "40" })),
+        field("公民身份号码", idNumber, { hint: "18 位，输入时即校验（末位可为 X）" }),
+        field("手机号", input("applicant.phone", { inputmode: "tel", maxlength: "11" })),
+        field("户籍所在乡镇（街道）代码", input("applicant.hukou_unit", { inputmode: "numeric", maxlength: "9" }),
+          { hint: "9 位：业务属地，由它审核和发放" }),
+        field("户籍地址", input("applicant.hukou_address", { maxlength: "120" })))),
+    h("fieldset", {}, h("legend", {}, "残疾人证"),
+      h("div", { class: "grid" },
+        field("残疾人证号", certNumber, { hint: "20 位：身份证号 + 残疾类别 + 残疾等级" }),
+        field("有效期至", validUntil))),
+    h("fieldset", { "data-field": "subsidies", "aria-describedby": "subsidies-error" }, h("legend", {}, "申请的补贴"),
+      subsidies, h("p", { class: "field-error", id: "subsidies-error", "data-error-for": "subsidies", "aria-live": "polite" })),
+    h("fieldset", {}, h("legend", {}, "家庭经济状况（申请人自报，由数据比对核实）"), lowIncome),
+    formError(),
+    h("button", { type: "submit", class: "primary" }, "受理并生成一次性告知书"));
+
+  idNumber.addEventListener("input", () => {
+    const typed = idNumber.value.replaceAll(" ", "").length;
+    say(form, "applicant.id_number", checkIdNumber(idNumber.value, today()), typed, 18);
+    if (certNumber.value) certNumber.dispatchEvent(new Event("input"));
+  });
+  certNumber.addEventListener("input", () => {
+    const holder = idNumber.value.replaceAll(" ", "").toUpperCase();
+    const typed = certNumber.value.replaceAll(" ", "").length;
+    say(form, "certificate.number", checkCertificate(certNumber.value, undefined, holder, today()), typed, 20);
+  });
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const value = (name) => form.elements[name].value.trim();
+    const id = checkIdNumber(value("applicant.id_number"), today());
+    if (!id.ok) return showError(form, { code: id.code, field: "applicant.id_number" });
+    const cert = checkCertificate(value("certificate.number"), value("certificate.valid_until"), id.value, today());
+    if (!cert.ok) return showError(form, { code: cert.code, field: `certificate.${cert.field}` });
+    const body = {
+      applicant: { name: value("applicant.name"), id_number: id.value, phone: value("applicant.phone"),
+        hukou_unit: value("applicant.hukou_unit"), hukou_address: value("applicant.hukou_address") },
+      certificate: { number: cert.value, valid_until: value("certificate.valid_until") },
+      subsidies: [...form.querySelectorAll("input[name=subsidy]:checked")].map((c) => c.value),
+      low_income: Object.fromEntries([...form.querySelectorAll("input[name=low_income]")].map((c) => [c.value, c.checked])),
+    };
+    try {
+      const kase = await post("/cases", body);
+      accepted.set(kase.case_id, kase);
+      location.hash = `#/case/${encodeURIComponent(kase.case_id)}`;
+    } catch (error) {
+      showError(form, error);
+    }
+  });
+  main.append(h("h1", {}, "受理新申请"), form);
+}

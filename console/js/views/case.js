@@ -1,0 +1,227 @@
+// One case, for each side: summary, deadlines, the window's notice and uploads and steps, the
+// reviewer's materials, rule checks, supplement request and decision, and the shared timeline.
+import { ApiError, call, get, post, sha256Hex, uploadTo } from "../api.js";
+import { EVENTS, MATERIALS, NOTIFY_METHOD, PURPOSES, PHASE, SCOPE, STATUS, SUBSIDY, message } from "../labels.js";
+import { accepted } from "./accept.js";
+import { decisionSection, materialsSection, rulesSection, supplementRequestSection } from "./review.js";
+import { announce, badge, clearErrors, dateTime, field, formError, h, showError, showFieldError } from "../ui.js";
+
+const TYPES = { pdf: "application/pdf", jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png" };
+
+export async function casePage(main, user, caseId) {
+  let kase;
+  try {
+    kase = await get(`/cases/${encodeURIComponent(caseId)}`);
+  } catch (error) {
+    main.append(h("h1", {}, `无法打开案件 ${caseId}`),
+      h("div", { class: "problem", role: "alert" }, h("p", {}, message(error)),
+        h("p", { class: "hint" }, `（HTTP ${error.status} · ${error.code}）`)));
+    return;
+  }
+  const rerender = async (note) => {
+    main.replaceChildren();
+    await casePage(main, user, caseId);
+    if (note) announce(note);
+  };
+  main.append(h("h1", {}, `案件 ${kase.case_id}`), summary(kase), deadlines(kase));
+  if (user.role === "window") {
+    const fresh = accepted.get(caseId);
+    accepted.delete(caseId);
+    const notice = fresh?.notice ? { ...fresh.notice, materials: fresh.notice.materials.map((m) => ({ ...m, received: false })) }
+      : await get(`/cases/${encodeURIComponent(caseId)}/notice`);
+    main.append(noticeSection(kase, notice, rerender), receiptSection(kase, notice), windowSteps(kase, rerender));
+  }
+  if (user.role === "reviewer") {
+    main.append(materialsSection(kase), rulesSection(kase));
+    if (kase.status === "under_review") {
+      main.append(supplementRequestSection(kase, rerender), decisionSection(kase, rerender));
+    }
+  }
+  if (kase.decision) main.append(decisionView(kase));
+  main.append(timeline(kase));
+}
+
+function summary(kase) {
+  const row = (term, value) => [h("dt", {}, term), h("dd", {}, value)];
+  return h("section", { class: "card", "aria-labelledby": "summary-title" },
+    h("h2", { id: "summary-title" }, "概况"),
+    h("dl", { class: "facts" },
+      row("状态", STATUS[kase.status] || kase.status),
+      row("申请人", `${kase.applicant?.name || ""}（身份证 ${kase.applicant?.id_number || ""}）`),
+      row("残疾人证", kase.certificate?.number || ""),
+      row("申请的补贴", kase.subsidies.map((s) => SUBSIDY[s] || s).join("、")),
+      row("受理地", kase.accepting_unit), row("业务属地", kase.business_unit),
+      row("办理方式", SCOPE[kase.scope] || kase.scope), row("申请月份（计发起始）", kase.application_month || "")));
+}
+
+function deadlines(kase) {
+  if (!kase.deadlines?.length) return h("p", { class: "hint" }, "材料收齐后开始计算 D1 推送期限。");
+  return h("table", { class: "list" }, h("caption", {}, "法定期限"),
+    h("thead", {}, h("tr", {}, ["阶段", "起算日", "到期日", "情况"].map((t) => h("th", { scope: "col" }, t)))),
+    h("tbody", {}, kase.deadlines.map((d) => h("tr", {},
+      h("th", { scope: "row" }, PHASE[d.kind] || d.kind), h("td", {}, d.starts_on),
+      h("td", {}, d.due_on + (d.provisional ? "（暂定：节假日安排未发布）" : "")), h("td", {}, badge(d))))));
+}
+
+// --- the window ---------------------------------------------------------------------------------
+
+async function printDocument(path, fallbackClass) {
+  try {
+    const response = await call("GET", path, undefined, { accept: "application/pdf", raw: true });
+    if ((response.headers.get("Content-Type") || "").startsWith("application/pdf")) {
+      const url = URL.createObjectURL(await response.blob());
+      const frame = h("iframe", { class: "print-frame", title: "打印预览", src: url });
+      document.body.append(frame);
+      frame.addEventListener("load", () => frame.contentWindow.print());
+      return;
+    }
+  } catch {
+    // no PDF for this document: print the page's own view below
+  }
+  document.body.classList.add(fallbackClass);
+  window.print();
+  document.body.classList.remove(fallbackClass);
+}
+
+function noticeSection(kase, notice, rerender) {
+  const open = kase.status === "awaiting_materials" || kase.status === "supplement_requested";
+  const rows = notice.materials.map((item) => materialRow(kase, item, open, rerender));
+  return h("section", { class: "card notice", id: "notice", "aria-labelledby": "notice-title" },
+    h("h2", { id: "notice-title" }, "一次性告知书"),
+    h("p", {}, `业务属地 ${notice.business_unit} 要求申请人提交以下全部材料（一次告知，最多跑一次）：`),
+    h("ol", { class: "materials" }, rows),
+    h("p", { class: "no-print" },
+      h("button", { type: "button", onclick: () => printDocument(`/cases/${kase.case_id}/notice`, "print-notice") }, "打印一次性告知书")));
+}
+
+function materialRow(kase, item, open, rerender) {
+  const name = `material:${item.code}`;
+  const state = item.waived ? `免交：${item.waiver || "已由数据比对核实"}` : item.received ? "✓ 已收到（已核验）" : "未收到";
+  const row = h("li", { class: "material", "data-code": item.code },
+    h("p", {}, h("strong", {}, item.name), item.required ? "（必交）" : "（选交）",
+      PURPOSES[item.code] ? ` — ${PURPOSES[item.code]}` : ""),
+    h("p", { class: "material-state" }, `状态：${state}`));
+  if (!open || item.waived || item.received) return row;
+  const file = h("input", { type: "file", name, accept: ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png" });
+  const bar = h("progress", { max: "100", value: "0", "aria-label": `${item.name} 上传进度` });
+  const percent = h("span", { class: "percent", "aria-live": "polite" }, "");
+  const button = h("button", { type: "button" }, `上传${item.name}`);
+  button.addEventListener("click", async () => {
+    clearErrors(row);
+    const chosen = file.files[0];
+    if (!chosen) return showFieldError(row, name, "请先选择文件");
+    button.disabled = true;
+    try {
+      await sendMaterial(kase.case_id, item.code, chosen, (share) => {
+        bar.value = Math.round(share * 100);
+        percent.textContent = `${Math.round(share * 100)}%`;
+      });
+      row.querySelector(".material-state").textContent = "状态：✓ 已收到（已核验）";
+      row.querySelector(".upload").remove();
+      announce(`${item.name}已收到`);
+    } catch (error) {
+      showFieldError(row, name, message(error instanceof ApiError ? error : new ApiError(0, "NETWORK", String(error))));
+      percent.textContent = "未完成";
+      button.disabled = false;
+    }
+  });
+  row.append(h("div", { class: "upload" }, field(`选择${item.name}文件（PDF、JPEG 或 PNG）`, file), bar, percent, button));
+  return row;
+}
+
+async function sendMaterial(caseId, code, file, progress) {
+  const extension = file.name.split(".").pop().toLowerCase();
+  const declared = { code, filename: file.name, content_type: file.type || TYPES[extension] || "application/octet-stream",
+    size: file.size, sha256: await sha256Hex(file) };
+  const registered = await post(`/cases/${caseId}/materials`, declared);
+  await uploadTo(registered.upload, file, progress);
+  return post(`/cases/${caseId}/materials/${registered.material_id}/confirm`);
+}
+
+function receiptSection(kase, notice) {
+  const received = notice.materials.filter((m) => m.received).length;
+  return h("section", { class: "card receipt", id: "receipt", "aria-labelledby": "receipt-title" },
+    h("h2", { id: "receipt-title" }, "受理回执"),
+    h("p", {}, `案件编号 ${kase.case_id}；受理日期 ${kase.applied_on}；受理地 ${kase.accepting_unit}；业务属地 ${kase.business_unit}。`),
+    h("p", {}, `申请人 ${kase.applicant?.name || ""}；已收材料 ${received} / ${notice.materials.length} 项。`),
+    h("p", { class: "no-print" },
+      h("button", { type: "button", onclick: () => printDocument(`/cases/${kase.case_id}/receipt`, "print-receipt") }, "打印受理回执")));
+}
+
+function stepButton(label, path, rerender, done) {
+  const box = h("div", { class: "step" }, formError());
+  const button = h("button", { type: "button", class: "primary" }, label);
+  button.addEventListener("click", async () => {
+    clearErrors(box);
+    try {
+      await post(path);
+      await rerender(done);
+    } catch (error) {
+      showError(box, error);
+    }
+  });
+  box.prepend(button);
+  return box;
+}
+
+function windowSteps(kase, rerender) {
+  const id = kase.case_id;
+  const section = h("section", { class: "card", "aria-labelledby": "steps-title" }, h("h2", { id: "steps-title" }, "办理"));
+  if (kase.status === "awaiting_materials") {
+    section.append(h("p", {}, "全部必交材料收到后，确认材料收齐：开始计算 D1（3 个工作日内推送）。"),
+      stepButton("确认材料收齐", `/cases/${id}/complete`, rerender, "已确认材料收齐"));
+  } else if (kase.status === "awaiting_push") {
+    section.append(h("p", {}, "将完整案件推送至业务属地：结束 D1，开始 D2（10 个工作日内审核）。"),
+      stepButton("推送至业务属地", `/cases/${id}/push`, rerender, "已推送至业务属地"));
+  } else if (kase.status === "supplement_requested") {
+    const asked = (kase.supplements || []).at(-1);
+    section.append(h("p", {}, `业务属地要求补正：${(asked?.items || []).map((i) => i.description).join("；")}`),
+      stepButton("补正材料已送达", `/cases/${id}/supplement`, rerender, "已送达补正材料"));
+  } else if (kase.status === "result_returned") {
+    section.append(notificationForm(kase, rerender));
+  } else {
+    section.append(h("p", {}, `当前状态：${STATUS[kase.status] || kase.status}，无需窗口操作。`));
+  }
+  return section;
+}
+
+function notificationForm(kase, rerender) {
+  const method = h("select", { name: "method" }, Object.entries(NOTIFY_METHOD).map(([v, t]) => h("option", { value: v }, t)));
+  const note = h("input", { name: "note", maxlength: "200", autocomplete: "off" });
+  const form = h("form", { class: "stack" }, h("p", {}, "审核结果已返回：3 个工作日内告知申请人（D3），并在此记录。"),
+    field("告知方式", method), field("备注", note), formError(),
+    h("button", { type: "submit", class: "primary" }, "记录已告知申请人"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    try {
+      await post(`/cases/${kase.case_id}/notification`, { method: method.value, note: note.value.trim() || undefined });
+      await rerender("已记录告知，案件办结");
+    } catch (error) {
+      showError(form, error);
+    }
+  });
+  return form;
+}
+
+// --- both sides -------------------------------------------------------------------------------------
+
+function decisionView(kase) {
+  const d = kase.decision;
+  return h("section", { class: "card", "aria-labelledby": "decision-title" },
+    h("h2", { id: "decision-title" }, "审核决定"),
+    h("p", {}, d.outcome === "approved" ? "结论：批准" : "结论：不予批准", d.reason ? `；理由：${d.reason}` : ""),
+    (d.subsidies || []).length ? h("ul", {}, d.subsidies.map((s) => h("li", {},
+      `${SUBSIDY[s.type] || s.type}：每月 ${s.monthly_amount} 元，自 ${s.start_month || kase.application_month} 起计发`,
+      s.back_pay ? `，补发 ${s.back_pay.total} 元` : ""))) : null);
+}
+
+function timeline(kase) {
+  return h("section", { class: "card", "aria-labelledby": "timeline-title" },
+    h("h2", { id: "timeline-title" }, "办理记录（双方共享）"),
+    h("ol", { class: "timeline" }, (kase.timeline || []).map((e) => h("li", {},
+      h("time", { datetime: e.at }, dateTime(e.at)), " ", h("strong", {}, EVENTS[e.event] || e.event),
+      ` — ${e.actor}（单位 ${e.unit}）`,
+      e.event === "material_viewed" || e.event === "material_received" ? `：${MATERIALS[e.detail?.code] || e.detail?.code || ""}` : ""))));
+}
+

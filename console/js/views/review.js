@@ -1,0 +1,103 @@
+// The reviewer's part of a case: the materials shown in the page, the rule checks, 补正, the decision.
+import { get, post } from "../api.js";
+import { MATERIAL_STATUS, MATERIALS, SUBSIDY, message } from "../labels.js";
+import { announce, clearErrors, field, formError, h, showError } from "../ui.js";
+
+const NAMES = MATERIALS;
+
+export function materialsSection(kase) {
+  const viewer = h("div", { class: "viewer", id: "viewer", "aria-live": "polite" },
+    h("p", { class: "hint" }, "选择一份材料，在此处查看（每次查看都记入办理记录）。"));
+  const received = (kase.materials || []).filter((m) => m.status === "received");
+  const list = h("ul", { class: "material-list" }, received.map((m) => {
+    const name = NAMES[m.code] || m.code;
+    const button = h("button", { type: "button" }, `查看${name}`);
+    button.addEventListener("click", async () => {
+      viewer.replaceChildren(h("p", {}, `正在打开${name}…`));
+      try {
+        const opened = await get(`/cases/${kase.case_id}/materials/${m.material_id}`);
+        const shown = m.content_type.startsWith("image/")
+          ? h("img", { src: opened.download.url, alt: `材料：${name}（${m.filename}）` })
+          : h("iframe", { src: opened.download.url, title: `材料：${name}（${m.filename}）` });
+        viewer.replaceChildren(h("h3", {}, `${name} · ${m.filename}`), shown);
+        announce(`已打开${name}`);
+      } catch (error) {
+        viewer.replaceChildren(h("p", { class: "problem", role: "alert" }, message(error)));
+      }
+    });
+    return h("li", {}, h("span", {}, `${name}：${MATERIAL_STATUS[m.status] || m.status}（${m.filename}）`), " ", button);
+  }));
+  return h("section", { class: "card", "aria-labelledby": "materials-title" },
+    h("h2", { id: "materials-title" }, `推送的材料（${received.length} 份）`), h("div", { class: "columns" }, list, viewer));
+}
+
+export function rulesSection(kase) {
+  const checks = kase.rule_checks || [];
+  return h("section", { class: "card", "aria-labelledby": "rules-title" },
+    h("h2", { id: "rules-title" }, "规则校验（业务属地申请日有效的规则）"),
+    checks.length ? h("table", { class: "list" },
+      h("thead", {}, h("tr", {}, ["补贴", "结论", "依据"].map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, checks.map((c) => h("tr", {},
+        h("th", { scope: "row" }, SUBSIDY[c.subsidy] || c.subsidy),
+        h("td", {}, c.eligible ? "✓ 符合条件" : "✗ 不符合条件"),
+        h("td", {}, (c.reasons || []).join("；") || "—"))))) : h("p", {}, "没有可用的规则。"));
+}
+
+export function supplementRequestSection(kase, rerender) {
+  const code = h("select", { name: "items[0].code" }, h("option", { value: "" }, "（不对应某项材料）"),
+    Object.entries(NAMES).map(([value, text]) => h("option", { value }, text)));
+  const description = h("input", { name: "items[0].description", maxlength: "300", autocomplete: "off" });
+  const note = h("input", { name: "note", maxlength: "500", autocomplete: "off" });
+  const form = h("form", { class: "stack" }, field("需补正的材料", code), field("需补正的内容", description),
+    field("说明（可不填）", note), formError(), h("button", { type: "submit" }, "发出补正要求（D2 暂停）"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    try {
+      await post(`/cases/${kase.case_id}/supplement-request`, {
+        items: [{ code: code.value || undefined, description: description.value.trim() }],
+        note: note.value.trim() || undefined });
+      await rerender("已发出补正要求");
+    } catch (error) {
+      showError(form, error);
+    }
+  });
+  return h("section", { class: "card", "aria-labelledby": "supplement-title" },
+    h("h2", { id: "supplement-title" }, "要求补正"), form);
+}
+
+export function decisionSection(kase, rerender) {
+  const outcome = (value, text) => h("label", { class: "check" },
+    h("input", { type: "radio", name: "outcome", value, checked: value === "approved" }), text);
+  const subsidies = kase.subsidies.map((s) => h("label", { class: "check" },
+    h("input", { type: "checkbox", name: "granted", value: s, checked: true }), SUBSIDY[s] || s));
+  const reason = h("textarea", { name: "reason", rows: "2", maxlength: "1000" });
+  const override = h("textarea", { name: "override_reason", rows: "2", maxlength: "1000" });
+  const form = h("form", { class: "stack" },
+    h("fieldset", { "data-field": "outcome", "aria-describedby": "outcome-error" }, h("legend", {}, "审核结论"),
+      outcome("approved", "批准"), outcome("rejected", "不予批准"),
+      h("p", { class: "field-error", id: "outcome-error", "data-error-for": "outcome", "aria-live": "polite" })),
+    h("fieldset", { "data-field": "subsidies", "aria-describedby": "granted-error" }, h("legend", {}, "批准的补贴（金额按业务属地标准计算）"),
+      subsidies, h("p", { class: "field-error", id: "granted-error", "data-error-for": "subsidies", "aria-live": "polite" })),
+    field("理由（不予批准时必填）", reason),
+    field("与规则校验不一致时的理由", override, { hint: "规则校验认定不符合而仍批准时必填" }),
+    formError(), h("button", { type: "submit", class: "primary" }, "提交审核决定"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const chosen = form.querySelector("input[name=outcome]:checked").value;
+    const body = {
+      outcome: chosen, reason: reason.value.trim() || undefined, override_reason: override.value.trim() || undefined,
+      subsidies: chosen === "approved"
+        ? [...form.querySelectorAll("input[name=granted]:checked")].map((c) => ({ type: c.value })) : [],
+    };
+    try {
+      await post(`/cases/${kase.case_id}/decision`, body);
+      await rerender("审核决定已提交，结果已实时返回受理地");
+    } catch (error) {
+      const field = error.field?.startsWith("subsidies") ? "subsidies" : error.field;
+      showError(form, Object.assign(error, { field }));
+    }
+  });
+  return h("section", { class: "card", "aria-labelledby": "decide-title" }, h("h2", { id: "decide-title" }, "审核决定"), form);
+}

@@ -1,0 +1,102 @@
+"""The web console in a real headless Chromium (Debian's ``/usr/bin/chromium``, driven by Playwright).
+
+One embedded default (``python -m tools.local``, what ``make run`` starts) serves the API and the
+console at ``/console/``; each role signs in through the console's own picker in a browser context
+of its own (a fresh profile each), at 1366×768. Screenshots go to ``tests/browser/screenshots/``.
+Playwright never downloads a browser here: ``make browser`` installs Debian's chromium.
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tools.local_server import local_server
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+VIEWPORT = {"width": 1366, "height": 768}
+CONSOLE_ORIGIN = "http://console.example.test:8080"  # a console served elsewhere: CORS for it alone
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def console_server() -> Iterator[str]:
+    with local_server("--console-origin", CONSOLE_ORIGIN, "--sweep-every", "3600") as (base, _moto):
+        yield base
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium)", pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # launch() gives every run a fresh, temporary user-data-dir of its own
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+class Desk:
+    """One person at a browser: a context of its own, signed in through the console."""
+
+    def __init__(self, browser: Any, base: str) -> None:
+        self.base = base
+        self.context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai")
+        self.page = self.context.new_page()
+        self.problems: list[str] = []
+        self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        self.page.on("console", lambda m: self.problems.append(m.text) if m.type == "error" else None)
+
+    def sign_in_demo(self, sub: str) -> Any:
+        self.page.goto(f"{self.base}/console/")
+        self.page.get_by_label("选择演示用户").select_option(sub)
+        button = self.page.get_by_role("button", name="以此用户登录")
+        button.focus()
+        self.page.keyboard.press("Enter")  # keyboard: every action is a focusable control
+        self.page.wait_for_url(re.compile(r"#/(cases|inbox|overdue)$"))
+        return self.page
+
+    def sign_in_as(self, role: str, unit: str) -> Any:
+        self.page.goto(f"{self.base}/console/#/signin")
+        self.page.get_by_label("角色", exact=True).select_option(role)
+        self.page.get_by_label("单位代码").fill(unit)
+        self.page.get_by_role("button", name="登录", exact=True).click()
+        self.page.wait_for_url(re.compile(r"#/(cases|inbox|overdue)$"))
+        return self.page
+
+    def shot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def fits_the_office_screen(self) -> bool:
+        """1366 wide without horizontal scrolling."""
+        return bool(self.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def desks(browser: Any, console_server: str) -> Iterator[Any]:
+    opened: list[Desk] = []
+
+    def open_desk() -> Desk:
+        desk = Desk(browser, console_server)
+        opened.append(desk)
+        return desk
+
+    yield open_desk
+    for desk in opened:
+        desk.close()

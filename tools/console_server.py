@@ -1,0 +1,135 @@
+"""The web console beside the API in the local runner (``make run``): same origin, no CORS.
+
+``chalice local`` serves the Chalice app; this handler answers three more things before handing
+every other request to it:
+
+- ``GET /console/...``: the static files of ``console/`` (no build step);
+- ``GET /console/config.json``: the local stage's console configuration (sign-in by picker);
+- ``GET /console/local/users`` and ``POST /console/local/token``: the role/unit picker, issuing a
+  local-stage token with the same code as ``python -m tools.token``.
+
+None of this is in ``app.py``: the deployed stages never had a way to mint a token, and the
+console is served from S3 there (see README, "The web console").
+"""
+from __future__ import annotations
+
+import functools
+import json
+import mimetypes
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from chalice.local import ChaliceRequestHandler
+
+from tools.token import demo_user, demo_users, token_for
+
+CONSOLE = Path(__file__).resolve().parent.parent / "console"
+PREFIX = "/console"
+TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
+         ".html": "text/html; charset=utf-8", ".json": "application/json; charset=utf-8",
+         ".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon"}
+TOKEN_TTL = 8 * 3600  # one working day at a window
+
+
+def local_config() -> dict[str, Any]:
+    """What ``console/config.json`` holds in the local stage (a deployment writes its own)."""
+    return {"stage": "local", "api": "", "auth": {"kind": "local"}}
+
+
+def _security_headers() -> dict[str, str]:
+    """The console talks to the API (same origin) and to S3 (moto, another port here) only."""
+    storage = os.environ.get("AWS_ENDPOINT_URL", "")
+    return {
+        "Content-Security-Policy": (
+            f"default-src 'self'; connect-src 'self' {storage}; img-src 'self' blob: data: {storage}; "
+            f"frame-src 'self' blob: {storage}; object-src 'none'; base-uri 'none'; form-action 'self'; "
+            "frame-ancestors 'none'"),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-store",
+    }
+
+
+def static_file(path: str) -> Path | None:
+    """The file under ``console/`` that a URL path names, or None (never a file outside it)."""
+    relative = unquote(path[len(PREFIX):]).lstrip("/") or "index.html"
+    if relative.endswith("/"):
+        relative += "index.html"
+    candidate = (CONSOLE / relative).resolve()
+    if CONSOLE.resolve() not in candidate.parents or not candidate.is_file():
+        return None
+    return candidate
+
+
+def issue(body: Any) -> tuple[int, dict[str, Any]]:
+    """``{sub}`` of a demo user, or ``{role, unit, name?}``: a token, or an error in the API's format."""
+    if not isinstance(body, dict):
+        return 400, {"error": {"code": "MALFORMED_JSON", "message": "send {sub} or {role, unit}", "field": "body"}}
+    if body.get("sub"):
+        user = demo_user(str(body["sub"]))
+        if user is None:
+            return 422, {"error": {"code": "UNKNOWN_DEMO_USER", "message": "没有这个演示用户", "field": "sub"}}
+        role, unit, sub, name = user["role"], user["unit"], user["sub"], user["name"]
+    else:
+        role, unit = str(body.get("role") or ""), str(body.get("unit") or "").strip()
+        sub, name = None, str(body.get("name") or "")
+    try:
+        token = token_for(role, unit, sub, name, TOKEN_TTL)
+    except ValueError as error:
+        field = "role" if str(error).startswith("role") else "unit"
+        return 422, {"error": {"code": "TOKEN_REQUEST", "message": str(error), "field": field}}
+    return 200, {"token": token, "role": role, "unit": unit, "sub": sub or f"{role}-{unit}", "name": name,
+                 "expires_in": TOKEN_TTL}
+
+
+class ConsoleRequestHandler(ChaliceRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 - BaseHTTPRequestHandler's naming
+        path = urlsplit(self.path).path
+        if path == PREFIX:
+            self._answer(301, b"", "text/plain", {"Location": PREFIX + "/"})
+        elif path == f"{PREFIX}/config.json":
+            self._json(200, local_config())
+        elif path == f"{PREFIX}/local/users":
+            self._json(200, {"users": demo_users()})
+        elif path.startswith(PREFIX + "/"):
+            found = static_file(path)
+            if found is None:
+                self._answer(404, "找不到此页面".encode(), "text/plain; charset=utf-8")
+            else:
+                self._answer(200, found.read_bytes(), TYPES.get(found.suffix, mimetypes.guess_type(found.name)[0]
+                                                                or "application/octet-stream"))
+        else:
+            self._generic_handle()
+
+    def do_POST(self) -> None:  # noqa: N802
+        if urlsplit(self.path).path != f"{PREFIX}/local/token":
+            self._generic_handle()
+            return
+        _, raw = self._parse_payload()
+        try:
+            body = json.loads(raw or b"null")
+        except ValueError:
+            body = None
+        self._json(*issue(body))
+
+    def _json(self, status: int, body: dict[str, Any]) -> None:
+        self._answer(status, json.dumps(body, ensure_ascii=False).encode(), "application/json; charset=utf-8")
+
+    def _answer(self, status: int, body: bytes, content_type: str, extra: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in {**_security_headers(), **(extra or {})}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def serve_console(server: Any) -> Any:
+    """Swap the local server's request handler for one that serves the console too."""
+    handler = server.server.RequestHandlerClass
+    assert isinstance(handler, functools.partial), "chalice.local builds its handler with functools.partial"
+    server.server.RequestHandlerClass = functools.partial(ConsoleRequestHandler, *handler.args, **handler.keywords)
+    return server
