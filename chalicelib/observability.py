@@ -268,4 +268,5 @@ def scheduled(job: Job) -> Job:
         event_id = getattr(event, "event_id", None) or (event.get("id") if isinstance(event, dict) else None)
         return run_job(job.__name__, lambda: job(event, *args, **kwargs), event_id)
 
+    run.observed = True  # type: ignore[attr-defined]  # a test checks every schedule of the app carries it
     return run  # type: ignore[return-value]

@@ -130,3 +130,12 @@ def test_the_census_counts_running_and_overdue_deadlines_per_phase():
     assert found.overdue == {"D1": 2, "D2": 0, "D3": 0}
     assert [(f.case_id, f.phase, f.unit) for f in found.overdue_cases] == [
         ("C2026TEST0001", "D1", "310101002"), ("C2", "D1", "310101002")]
+
+
+def test_every_scheduled_function_of_the_app_runs_in_an_observability_scope():
+    import app as application
+
+    names = [source.name for source in application.app.event_sources]
+    assert "daily_sweep" in names
+    handlers = {name: application.app.handler_map[name].func for name in names}  # Chalice's EventSourceHandler
+    assert [name for name, handler in handlers.items() if not getattr(handler, "observed", False)] == []
