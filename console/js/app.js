@@ -49,19 +49,22 @@ async function route() {
     return;
   }
   header(user);
-  main.replaceChildren();
+  // each navigation renders into a container of its own: a slower page still loading from the one
+  // before writes into its detached container, never into this one
+  const view = document.createElement("div");
+  main.replaceChildren(view);
   const pages = {
-    signin: () => signInPage(main, config),
-    cases: () => worklistPage(main, user),
-    accept: () => acceptPage(main, user),
-    case: () => casePage(main, user, decodeURIComponent(id || "")),
-    inbox: () => inboxPage(main, user),
-    overdue: () => supervisorPage(main, user),
+    signin: () => signInPage(view, config),
+    cases: () => worklistPage(view, user),
+    accept: () => acceptPage(view, user),
+    case: () => casePage(view, user, decodeURIComponent(id || "")),
+    inbox: () => inboxPage(view, user),
+    overdue: () => supervisorPage(view, user),
   };
   const show = pages[page] || (() => { location.hash = HOME[user?.role] || "#/signin"; });
   await show();
-  const heading = main.querySelector("h1");
-  if (heading) {
+  const heading = view.querySelector("h1");
+  if (heading && view.isConnected) {
     document.title = `${heading.textContent} · 跨省通办工作台`;
     heading.setAttribute("tabindex", "-1");
     heading.focus();

@@ -97,6 +97,13 @@ def test_a_case_goes_from_the_shanghai_window_to_the_harbin_reviewer_and_back_in
     person = id_number(birth="19700512", sequence="315")
     case_id = accept_in_the_browser(window, person)
     window.shot("04-window-notice-at-once")
+    # print: the API's PDF of the notice (Accept: application/pdf) as a blob URL in the PDF viewer
+    with page.expect_response(lambda r: r.url.endswith(f"/cases/{case_id}/notice")
+                              and r.headers.get("content-type", "").startswith("application/pdf")):
+        with window.context.expect_page() as opened:
+            page.get_by_role("button", name="打印一次性告知书").click()
+    assert opened.value.url.startswith("blob:")
+    opened.value.close()
     upload_materials(window)
     window.shot("06-window-materials-received")
 
@@ -151,6 +158,7 @@ def test_a_case_goes_from_the_shanghai_window_to_the_harbin_reviewer_and_back_in
     other = stranger.sign_in_as("window", "310101003")
     other.goto(f"{stranger.base}/console/#/case/{case_id}")
     expect(other.get_by_role("alert").filter(has_text="此案件不在您所在单位的办理范围内")).to_be_visible()
+    expect(other.locator("main")).not_to_contain_text("暂无案件")  # nothing of the page before leaks in
     stranger.shot("13-other-unit-403")
 
     for desk in (window, reviewer, stranger):

@@ -37,7 +37,7 @@ export async function casePage(main, user, caseId) {
       main.append(supplementRequestSection(kase, rerender), decisionSection(kase, rerender));
     }
   }
-  if (kase.decision) main.append(decisionView(kase));
+  if (kase.decision) main.append(decisionView(kase, user));
   main.append(timeline(kase));
 }
 
@@ -69,10 +69,10 @@ async function printDocument(path, fallbackClass) {
   try {
     const response = await call("GET", path, undefined, { accept: "application/pdf", raw: true });
     if ((response.headers.get("Content-Type") || "").startsWith("application/pdf")) {
+      // the API's own PDF, opened in the browser's PDF viewer, which prints it (Ctrl+P)
       const url = URL.createObjectURL(await response.blob());
-      const frame = h("iframe", { class: "print-frame", title: "打印预览", src: url });
-      document.body.append(frame);
-      frame.addEventListener("load", () => frame.contentWindow.print());
+      if (!window.open(url, "_blank")) location.assign(url);
+      announce("已在新标签页打开 PDF，请在其中打印");
       return;
     }
   } catch {
@@ -206,14 +206,17 @@ function notificationForm(kase, rerender) {
 
 // --- both sides -------------------------------------------------------------------------------------
 
-function decisionView(kase) {
+function decisionView(kase, user) {
   const d = kase.decision;
-  return h("section", { class: "card", "aria-labelledby": "decision-title" },
+  const print = ["window", "reviewer"].includes(user.role) ? h("p", { class: "no-print" }, h("button", {
+    type: "button", onclick: () => printDocument(`/cases/${kase.case_id}/result-notice`, "print-decision") },
+  "打印结果通知书")) : null;
+  return h("section", { class: "card", id: "decision", "aria-labelledby": "decision-title" },
     h("h2", { id: "decision-title" }, "审核决定"),
     h("p", {}, d.outcome === "approved" ? "结论：批准" : "结论：不予批准", d.reason ? `；理由：${d.reason}` : ""),
     (d.subsidies || []).length ? h("ul", {}, d.subsidies.map((s) => h("li", {},
       `${SUBSIDY[s.type] || s.type}：每月 ${s.monthly_amount} 元，自 ${s.start_month || kase.application_month} 起计发`,
-      s.back_pay ? `，补发 ${s.back_pay.total} 元` : ""))) : null);
+      s.back_pay ? `，补发 ${s.back_pay.total} 元` : ""))) : null, print);
 }
 
 function timeline(kase) {
