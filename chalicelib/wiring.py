@@ -12,6 +12,7 @@ from .adapters.entitlements_table import Entitlements
 from .adapters.files import MaterialFiles
 from .adapters.idempotency_table import IdempotencyKeys
 from .adapters.limits_table import Counters
+from .adapters.messages_table import Outbox
 from .adapters.monitored_units import MonitoredUnits
 from .adapters.notify import Notifier
 from .adapters.proposals_table import Proposals
@@ -23,6 +24,7 @@ from .config import load
 from .services.calendar import DeadlineService
 from .services.cases import Deps
 from .services.clocks import ClockService
+from .services.messages import Messaging
 from .services.monitoring import Monitoring
 
 
@@ -67,6 +69,19 @@ def progress_counters() -> Counters:
     return Counters()
 
 
+def _message_send_failed() -> None:
+    from . import observability  # imported late: the metrics set-up is not needed to send a message
+
+    observability.count("MessageSendFailed")
+
+
+@lru_cache(maxsize=1)
+def messaging() -> Messaging:
+    """Milestone SMS to applicants: the outbox table, SNS, and the MessageSendFailed metric."""
+    return Messaging(repo=CaseRepository(), outbox=Outbox(), sender=notifier(), conflict=VersionConflict,
+                     failed_metric=_message_send_failed)
+
+
 @lru_cache(maxsize=1)
 def deps() -> Deps:
     config = load()
@@ -84,6 +99,7 @@ def deps() -> Deps:
         rosters=rosters(),
         person_key_secret=config.person_key_secret,
         units=MonitoredUnits(),
+        messages=messaging(),
     )
 
 

@@ -12,6 +12,7 @@ from chalicelib.adapters.entitlements_table import MODELS as ENTITLEMENT_MODELS
 from chalicelib.adapters.files import MaterialFiles
 from chalicelib.adapters.idempotency_table import MODELS as IDEMPOTENCY_MODELS
 from chalicelib.adapters.limits_table import MODELS as LIMIT_MODELS
+from chalicelib.adapters.messages_table import MODELS as MESSAGE_MODELS
 from chalicelib.adapters.monitored_units import MODELS as MONITORED_UNIT_MODELS
 from chalicelib.adapters.notify import create_topics
 from chalicelib.adapters.proposals_table import MODELS as PROPOSAL_MODELS
@@ -25,7 +26,7 @@ from infra.clock_definition import substituted
 
 TOPICS = ("case-results", "escalations", "reminders")
 MODELS = (CASE_MODELS + (ClockModel, CalendarYearModel) + ROSTER_MODELS + RULE_MODELS + ENTITLEMENT_MODELS
-          + PROPOSAL_MODELS + IDEMPOTENCY_MODELS + LIMIT_MODELS
+          + PROPOSAL_MODELS + IDEMPOTENCY_MODELS + LIMIT_MODELS + MESSAGE_MODELS
           + CHECK_MODELS + MONITORED_UNIT_MODELS + REVIEW_MODELS)  # 查询登记, 定期复核
 
 

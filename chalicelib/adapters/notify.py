@@ -6,6 +6,7 @@ from functools import lru_cache
 from typing import Any, Mapping
 
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError
 
 from ..config import load
 
@@ -13,6 +14,14 @@ from ..config import load
 @lru_cache(maxsize=1)
 def _sns() -> Any:
     return boto3.client("sns", region_name=load().region)
+
+
+class SendFailed(Exception):
+    """SNS refused or could not take an SMS; ``code`` is SNS's error code (never the number)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
 
 
 class Notifier:
@@ -59,6 +68,25 @@ class Notifier:
         return self._publish(self.results_topic_arn, "case-result", message, {
             "accepting_unit": str(message["accepting_unit"]), "business_unit": str(message["business_unit"]),
             "outcome": str(message["outcome"])})
+
+    def send_sms(self, phone_number: str, text: str) -> str:
+        """One transactional SMS (E.164 number); the SNS MessageId, or ``SendFailed``."""
+        try:
+            response = _sns().publish(PhoneNumber=phone_number, Message=text, MessageAttributes={
+                "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}})
+        except ClientError as error:
+            raise SendFailed(str(error.response.get("Error", {}).get("Code") or "ClientError")) from None
+        except BotoCoreError as error:
+            raise SendFailed(type(error).__name__) from None
+        return str(response["MessageId"])
+
+    def message_failed(self, case: Any, milestone: str, attempts: int, error_code: str) -> str:
+        """A milestone SMS failed after every retry: tell the supervisors of both units (no phone number)."""
+        return self._publish(self.escalations_topic_arn, "message-failed", {
+            "case_id": case.case_id, "milestone": milestone, "channel": "sms", "attempts": attempts,
+            "error": error_code, "accepting_unit": case.accepting_unit, "business_unit": case.business_unit,
+            "action": "受理窗口请以电话、当面或书面方式告知申请人 (tell the applicant by other means)"},
+            {"kind": "message_failed", "accepting_unit": case.accepting_unit, "business_unit": case.business_unit})
 
     def checks_overdue(self, business_unit: str, month: str, unrecorded: int, committees: Mapping[str, int]) -> str:
         """From the 25th: a township's monthly 查询登记 items still unrecorded, per committee (counts only)."""

@@ -195,7 +195,7 @@ def test_the_accepting_unit_is_the_callers_whatever_the_body_says(api):
     assert case["status"] == "awaiting_materials"
     assert case["case_id"] != "C-CHOSEN-BY-CLIENT"
     stored = api.window("GET", f"/cases/{case['case_id']}").data
-    assert stored["accepting_unit"] == SHANGHAI_WINDOW and stored["version"] == 1
+    assert stored["accepting_unit"] == SHANGHAI_WINDOW and stored["version"] == 2  # accepted, message_sent
     assert stored["timeline"][0]["unit"] == SHANGHAI_WINDOW
     assert api.call("GET", "/cases", "window", "999999999").data["cases"] == []
 
@@ -354,7 +354,8 @@ class TestAPushedCase:
         case = api.window("GET", f"/cases/{case_id}").data
         assert case["status"] == "under_review"
         assert [e["event"] for e in case["timeline"]] == (
-            ["accepted"] + ["material_registered", "material_received"] * 6 + ["materials_completed", "pushed"])
+            ["accepted", "message_sent"] + ["material_registered", "material_received"] * 6
+            + ["materials_completed", "pushed", "message_sent"])
         assert case["version"] == len(case["timeline"])
 
 

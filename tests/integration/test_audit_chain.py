@@ -24,7 +24,8 @@ def pushed_case(api) -> str:
 def test_an_untouched_timeline_verifies_and_each_event_links_to_the_one_before(api):
     case_id = pushed_case(api)
     verdict = api.window("GET", f"/cases/{case_id}/audit").data
-    assert verdict["valid"] is True and verdict["events"] == 15 and verdict["first_broken_seq"] is None
+    # 15 case events and two milestone SMS records (accepted, pushed)
+    assert verdict["valid"] is True and verdict["events"] == 17 and verdict["first_broken_seq"] is None
     events = list(EventModel.query(case_id))
     assert events[0].prev_hash == "0" * 64
     assert all(later.prev_hash == earlier.chain_hash for earlier, later in zip(events, events[1:], strict=False))
@@ -44,9 +45,9 @@ def test_a_rewritten_event_is_detected_at_its_link(api):
 def test_a_removed_event_is_detected(api):
     case_id = pushed_case(api)
     boto3.client("dynamodb").delete_item(TableName=EventModel.Meta.table_name,
-                                         Key={"case_id": {"S": case_id}, "seq": {"N": "15"}})
+                                         Key={"case_id": {"S": case_id}, "seq": {"N": "17"}})
     verdict = audit.verify_case(deps().repo, case_id)
-    assert verdict["valid"] is False and verdict["first_broken_seq"] == 15
+    assert verdict["valid"] is False and verdict["first_broken_seq"] == 17
 
 
 def test_a_unit_is_verified_as_a_whole_and_reports_the_first_broken_case(api):
@@ -65,5 +66,5 @@ def test_the_daily_digest_holds_the_chain_head_of_every_case_changed_that_day(ap
     body = boto3.client("s3").get_object(Bucket=load().audit_bucket, Key=result["key"])["Body"].read()
     digest = json.loads(body)
     head = api.window("GET", f"/cases/{case_id}/audit").data["head"]
-    assert digest["cases"][case_id] == {"seq": 15, "hash": head}
+    assert digest["cases"][case_id] == {"seq": 17, "hash": head}
     assert result["cases"] == 1

@@ -165,7 +165,7 @@ def test_five_simultaneous_pushes_leave_exactly_one_pushed_event(api):
 
     case = api.window("GET", f"/cases/{case_id}").data
     assert case["status"] == "under_review"
-    assert case["version"] == version + 1
+    assert case["version"] == version + 2  # the push and its milestone SMS (message_sent)
     assert [e["event"] for e in case["timeline"]].count("pushed") == 1
     assert len(case["timeline"]) == case["version"]
     assert [d["kind"] for d in case["deadlines"]] == ["push", "review"]
@@ -216,7 +216,7 @@ def test_simultaneous_registrations_of_different_materials_all_succeed(api, cont
     assert sorted(m["code"] for m in case["materials"]) == sorted(codes)
     assert sorted(m["material_id"] for m in case["materials"]) == sorted(r["material_id"] for r in results)
     assert [e["event"] for e in case["timeline"]].count("material_registered") == contenders
-    assert case["version"] == 1 + contenders == len(case["timeline"])
+    assert case["version"] == 2 + contenders == len(case["timeline"])  # 2: accepted, message_sent
 
 
 def test_six_simultaneous_registrations_of_different_materials_all_succeed(api):
@@ -225,7 +225,7 @@ def test_six_simultaneous_registrations_of_different_materials_all_succeed(api):
     case = api.window("GET", f"/cases/{case_id}").data
     assert sorted(m["code"] for m in case["materials"]) == sorted(codes)
     assert [e["event"] for e in case["timeline"]].count("material_registered") == 6
-    assert case["version"] == 7 == len(case["timeline"])
+    assert case["version"] == 8 == len(case["timeline"])  # accepted, message_sent, six registrations
 
 
 def test_a_registration_that_runs_out_of_retries_is_a_409_and_stores_nothing(api):
@@ -242,7 +242,7 @@ def test_a_registration_that_runs_out_of_retries_is_a_409_and_stores_nothing(api
         [(e.status, e.code) for e in failed]
     assert sorted(m["material_id"] for m in case["materials"]) == sorted(r["material_id"] for r in succeeded)
     assert [e["event"] for e in case["timeline"]].count("material_registered") == len(succeeded)
-    assert case["version"] == 1 + len(succeeded) == len(case["timeline"])
+    assert case["version"] == 2 + len(succeeded) == len(case["timeline"])  # 2: accepted, message_sent
 
 
 # --- the repository's own guard ---------------------------------------------------------------
@@ -257,22 +257,22 @@ def test_a_second_save_from_the_same_stale_copy_is_a_version_conflict(api):
     case_id = api.window("POST", "/cases", fresh()).data["case_id"]
     repo = deps().repo
     stale = repo.get(case_id)
-    assert stale.version == 1
+    assert stale.version == 2  # accepted, and the 受理 SMS recorded (message_sent)
 
     first, first_event = register_material(stale, _material("photo"), WINDOW, NOW)
     saved = repo.save(first, first_event)
-    assert saved.version == 2
+    assert saved.version == 3
 
     second, second_event = register_material(stale, _material("id_card"), WINDOW, NOW)
     with pytest.raises(VersionConflict):
         repo.save(second, second_event)
 
     stored = repo.get(case_id)
-    assert stored.version == 2
+    assert stored.version == 3
     assert [m.code for m in stored.materials] == ["photo"]
     timeline = repo.timeline(case_id)
-    assert [e.event for e in timeline] == ["accepted", "material_registered"]
-    assert timeline[1].detail["code"] == "photo"
+    assert [e.event for e in timeline] == ["accepted", "message_sent", "material_registered"]
+    assert timeline[2].detail["code"] == "photo"
 
 
 def test_saving_a_new_case_under_an_existing_id_is_a_version_conflict(api):
@@ -282,5 +282,5 @@ def test_saving_a_new_case_under_an_existing_id_is_a_version_conflict(api):
     recreated, event = register_material(replace(existing, version=0), _material("photo"), WINDOW, NOW)
     with pytest.raises(VersionConflict):
         repo.save(recreated, event)
-    assert repo.get(case_id).version == 1
-    assert [e.event for e in repo.timeline(case_id)] == ["accepted"]
+    assert repo.get(case_id).version == 2
+    assert [e.event for e in repo.timeline(case_id)] == ["accepted", "message_sent"]

@@ -1,0 +1,72 @@
+"""Milestone messages to the applicant (告知): one SMS per milestone, the templates as data.
+
+受理 accepted, 推送 pushed, 决定 decided, 告知 notified: each sends one text to the applicant's mobile
+number. A text stays within one SMS segment (70 characters in UCS-2, which any Chinese text needs),
+signature included. It names the case number, the day, the next step and, on a decision, the
+outcome and where to learn more. No ID number, no name, no amounts, no reasons: a phone is often
+shared within a family, and the amounts and reasons are the 受理地 window's to explain in person
+(or the 业务属地's, DOMAIN.md §2 step 6).
+
+Delivery: tried once right after the case change is stored; failed sends are retried by the
+``message_retries`` schedule after ``RETRY_DELAYS`` (5, 10, 20, 40 minutes), then the message is
+``failed`` and reported to the supervisors.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Mapping
+
+from .case import Case
+
+SIGNATURE = "【残疾人两项补贴】"
+MAX_SMS_CHARS = 70
+TEMPLATES: Mapping[str, str] = {
+    "accepted": "您的补贴申请已于{day}受理，编号{case_id}。材料收齐后3个工作日内推送户籍地。",
+    "pushed": "申请{case_id}已于{day}推送户籍地审核，期限10个工作日。",
+    "decided/approved": "申请{case_id}已于{day}审核通过，受理窗口将告知补贴标准，也可凭编号查询进度。",
+    "decided/rejected": "申请{case_id}已于{day}审核未通过，受理窗口将告知理由，也可凭编号查询进度。",
+    "notified": "申请{case_id}的审核结果已于{day}告知，本次办理完毕。",
+}
+MILESTONES: tuple[str, ...] = ("accepted", "pushed", "decided", "notified")
+STATUSES: tuple[str, ...] = ("pending", "sent", "failed", "skipped")
+RETRY_DELAYS: tuple[timedelta, ...] = tuple(timedelta(minutes=m) for m in (5, 10, 20, 40))
+MAX_ATTEMPTS = 1 + len(RETRY_DELAYS)  # the first try in the request, then the retries
+LEASE = timedelta(minutes=2)  # an attempt in flight; after that a retry may take the message over
+
+
+def milestone_between(before: Case | None, after: Case) -> str | None:
+    """The milestone a stored change reached (``before`` None: the case was just accepted)."""
+    if before is None:
+        return "accepted"
+    if before.pushed_on is None and after.pushed_on is not None:
+        return "pushed"
+    if before.decision is None and after.decision is not None:
+        return "decided"
+    if before.notification is None and after.notification is not None:
+        return "notified"
+    return None
+
+
+def render(milestone: str, case: Case, on: date) -> str:
+    """The whole SMS text: signature, then the milestone's template filled."""
+    key = milestone
+    if milestone == "decided":
+        key = f"decided/{(case.decision or {}).get('outcome', 'approved')}"
+    return SIGNATURE + TEMPLATES[key].format(case_id=case.case_id, day=f"{on.month}月{on.day}日")
+
+
+def sms_number(phone: object) -> str | None:
+    """E.164 for a mainland mobile number; None for a landline or no number (nothing to send).
+
+    A stored number that is neither goes out as given (with +86), so SNS refuses it and the
+    message takes the retry path: the window may correct the number meanwhile."""
+    if not isinstance(phone, str) or not phone or phone.startswith("0"):
+        return None
+    return "+86" + phone
+
+
+def next_attempt(attempts: int, now: datetime) -> datetime | None:
+    """When to try again after ``attempts`` failed tries, or None: give up (failed)."""
+    if attempts >= MAX_ATTEMPTS:
+        return None
+    return now + RETRY_DELAYS[attempts - 1]

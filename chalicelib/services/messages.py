@@ -1,0 +1,143 @@
+"""Milestone messages: queued with the case change, tried once after it is stored, retried on a schedule.
+
+- ``queue``: the case change that reaches a milestone (``domain.messages.milestone_between``) puts
+  the pending message in its own transaction, so a stored milestone always has its message and
+  never two (record before send).
+- ``after_commit``: the request's one try, after the change is stored; it never raises, so a
+  message can never fail or undo the case change.
+- ``retry_due`` (schedule ``message_retries``, every 5 minutes): the pending messages whose next
+  attempt is due, from the sparse pending index. After ``MAX_ATTEMPTS`` the message is failed,
+  reported on the escalations topic (unit attributes for the supervisors' filters) and counted
+  (``MessageSendFailed``).
+
+Every final state (sent with the SNS MessageId, failed, skipped for a number that takes no SMS) is
+one timeline event written in the same transaction as the message's final state.
+"""
+from __future__ import annotations
+
+import logging
+import random
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, Callable, Protocol
+
+from ..adapters.messages_table import Message, Outbox, message_id
+from ..adapters.notify import SendFailed
+from ..adapters.store import Extra
+from ..domain.case import Case, Event
+from ..domain.messages import LEASE, milestone_between, next_attempt, render, sms_number
+
+log = logging.getLogger(__name__)
+ACTOR = "system:messages"
+RETRIES = 8
+
+
+class Sender(Protocol):
+    def send_sms(self, phone_number: str, text: str) -> str: ...
+    def message_failed(self, case: Any, milestone: str, attempts: int, error_code: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class Messaging:
+    repo: Any  # the case repository: get, save(case, event, extra)
+    outbox: Outbox
+    sender: Sender
+    conflict: type[Exception]  # the repository's "someone else wrote first"
+    failed_metric: Callable[[], None] = lambda: None  # MessageSendFailed (observability)
+
+
+def queue(messaging: Messaging | None, extra: Extra | None, before: Case | None, after: Case,
+          now: datetime) -> Extra | None:
+    """``extra`` plus the pending message of the milestone this change reaches, if any."""
+    milestone = milestone_between(before, after)
+    if messaging is None or milestone is None:
+        return extra
+    put = messaging.outbox.queued(after.case_id, milestone, render(milestone, after, now.date()),
+                                  now.date().isoformat(), now)
+    base = extra or Extra()
+    return replace(base, puts=base.puts + (put,))
+
+
+def after_commit(messaging: Messaging | None, before: Case | None, after: Case, now: datetime) -> Case:
+    """Try the queued message once; the case as stored afterwards. Never raises."""
+    milestone = milestone_between(before, after)
+    if messaging is None or milestone is None:
+        return after
+    try:
+        deliver(messaging, message_id(after.case_id, milestone), now)
+        return messaging.repo.get(after.case_id)  # type: ignore[no-any-return]
+    except Exception:  # noqa: BLE001 - the case change stands; the schedule retries the message
+        log.exception("message %s of case %s: first try failed; left for the retry schedule", milestone,
+                      after.case_id)
+        return after
+
+
+def deliver(messaging: Messaging, key: str, now: datetime) -> str:
+    """One attempt at one message: pending, sent, failed, skipped, or busy (another process has it)."""
+    message = messaging.outbox.get(key)
+    if message is None or message.status != "pending":
+        return message.status if message else "missing"
+    if not messaging.outbox.claim(key, message.attempts, now + LEASE):
+        return "busy"
+    attempts = message.attempts + 1
+    case = messaging.repo.get(message.case_id)
+    number = sms_number(case.applicant.get("phone"))
+    if number is None:  # a landline or no number: the window tells the applicant by other means
+        return _finish(messaging, message, attempts, "skipped", now, {"reason": "no_mobile_number"})
+    try:
+        sns_id = messaging.sender.send_sms(number, message.text)
+    except SendFailed as error:
+        later = next_attempt(attempts, now)
+        log.warning("message %s of case %s: attempt %d failed (%s)", message.milestone, message.case_id,
+                    attempts, error.code)
+        if later is not None:
+            messaging.outbox.retry_later(key, attempts, later, error.code)
+            return "pending"
+        status = _finish(messaging, message, attempts, "failed", now, {"error": error.code}, error.code)
+        if status == "failed":
+            _report(messaging, case, message, attempts, error.code)
+        return status
+    return _finish(messaging, message, attempts, "sent", now, {"sns_message_id": sns_id}, sns_id=sns_id)
+
+
+def retry_due(messaging: Messaging, now: datetime) -> dict[str, int]:
+    """The schedule: every pending message whose next attempt is due, one attempt each."""
+    counts: dict[str, int] = {"due": 0}
+    for key in messaging.outbox.due(now):
+        counts["due"] += 1
+        try:
+            status = deliver(messaging, key, now)
+        except Exception:  # noqa: BLE001 - one message must not stop the others
+            log.exception("message %s: retry failed unexpectedly", key)
+            status = "error"
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+def _finish(messaging: Messaging, message: Message, attempts: int, status: str, now: datetime,
+            detail: dict[str, Any], error_code: str | None = None, sns_id: str | None = None) -> str:
+    """The final state and its timeline event, in one transaction; re-read and retried on a case conflict."""
+    final = messaging.outbox.final(message, attempts, status, now, sns_id, error_code)
+    for attempt in range(RETRIES):
+        case = messaging.repo.get(message.case_id)
+        event = Event(now.isoformat(), f"message_{status}", ACTOR, case.accepting_unit,
+                      {"milestone": message.milestone, "channel": "sms", "attempts": attempts, **detail})
+        try:
+            messaging.repo.save(case, event, Extra(puts=(final,)))
+            return status
+        except messaging.conflict:
+            current = messaging.outbox.get(message.message_id)
+            if current is None or current.status != "pending" or current.attempts != attempts:
+                return "busy"  # another process finished this message
+            time.sleep(random.uniform(0, 0.02 * (attempt + 1)))
+    raise RuntimeError(f"case {message.case_id} kept changing; message {message.milestone} left pending")
+
+
+def _report(messaging: Messaging, case: Case, message: Message, attempts: int, error_code: str) -> None:
+    try:
+        messaging.sender.message_failed(case, message.milestone, attempts, error_code)
+    except Exception:  # noqa: BLE001 - the failure is on the timeline either way
+        log.exception("message %s of case %s: the failure report could not be published", message.milestone,
+                      case.case_id)
+    messaging.failed_metric()

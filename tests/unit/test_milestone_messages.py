@@ -1,0 +1,99 @@
+"""Milestone SMS templates and retry policy, and what the progress answer keeps (pure domain, no I/O)."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from chalicelib.domain.case import Case, Event, Status
+from chalicelib.domain.messages import (
+    MAX_ATTEMPTS,
+    MAX_SMS_CHARS,
+    TEMPLATES,
+    milestone_between,
+    next_attempt,
+    render,
+    sms_number,
+)
+from chalicelib.domain.progress import case_window, client_window, progress_view, suffix_matches
+
+CHINA = timezone(timedelta(hours=8))
+LONGEST_ID = "C20261231FFFFFFFFFF"  # what cases.Deps.new_id makes: C + yyyymmdd + 10 hex
+
+
+def case(**changes) -> Case:
+    base = Case(case_id=LONGEST_ID, status=Status.AWAITING_MATERIALS, accepting_unit="310101002",
+                business_unit="230102001", scope="cross_province", applied_on=date(2026, 12, 31),
+                applied_at="2026-12-31T10:00:00+08:00",
+                applicant={"name": "张三", "id_number": "23010219800101123X", "phone": "13800000000"},
+                certificate={}, subsidies=("living",), notice=())
+    return replace(base, **changes)
+
+
+@pytest.mark.parametrize("milestone, decision", [
+    ("accepted", None), ("pushed", None), ("decided", {"outcome": "approved"}), ("decided", {"outcome": "rejected"}),
+    ("notified", None)])
+def test_every_text_fits_one_sms_segment_with_the_longest_case_number_and_date(milestone, decision):
+    text = render(milestone, case(decision=decision), date(2026, 12, 31))
+    assert len(text) <= MAX_SMS_CHARS, (len(text), text)
+    assert LONGEST_ID in text and "12月31日" in text
+
+
+def test_every_template_is_used_and_none_holds_a_digit_of_money():
+    rendered = {render(m, case(decision={"outcome": o}), date(2026, 1, 1))
+                for m in ("accepted", "pushed", "decided", "notified") for o in ("approved", "rejected")}
+    assert len(rendered) == len(TEMPLATES)
+    assert not any("元" in text for text in rendered)
+
+
+def test_the_milestone_of_each_stored_change():
+    accepted = case()
+    pushed = replace(accepted, pushed_on=date(2026, 9, 30), status=Status.UNDER_REVIEW)
+    decided = replace(pushed, decision={"outcome": "approved"}, status=Status.RESULT_RETURNED)
+    notified = replace(decided, notification={"method": "sms"}, status=Status.CLOSED)
+    assert [milestone_between(None, accepted), milestone_between(accepted, pushed),
+            milestone_between(pushed, decided), milestone_between(decided, notified)] == [
+        "accepted", "pushed", "decided", "notified"]
+    assert milestone_between(pushed, replace(pushed, status=Status.SUPPLEMENT_REQUESTED)) is None
+    assert milestone_between(accepted, replace(accepted, status=Status.WITHDRAWN)) is None
+
+
+def test_retries_back_off_then_give_up_after_the_last_attempt():
+    now = datetime(2026, 9, 24, 10, 0, tzinfo=CHINA)
+    delays = [next_attempt(n, now) for n in range(1, MAX_ATTEMPTS + 1)]
+    assert [d - now if d else None for d in delays] == [
+        timedelta(minutes=5), timedelta(minutes=10), timedelta(minutes=20), timedelta(minutes=40), None]
+
+
+def test_only_mobile_numbers_get_an_sms_number():
+    assert sms_number("13800000000") == "+8613800000000"
+    assert sms_number("0451-87654321") is None and sms_number(None) is None and sms_number("") is None
+
+
+def test_the_suffix_compares_the_last_six_characters_whatever_the_case_of_x():
+    assert suffix_matches("23010219800101123X", "01123x") and suffix_matches("23010219800101123X", "01123X")
+    assert not suffix_matches("23010219800101123X", "011230")
+    assert not suffix_matches("", "01123X")
+
+
+def test_the_progress_answer_keeps_milestones_and_drops_every_other_event_and_detail():
+    events = [Event("2026-09-24T10:00:00+08:00", "accepted", "window-1", "310101002", {"subsidies": ["living"]}),
+              Event("2026-09-24T10:01:00+08:00", "message_sent", "system:messages", "310101002", {"x": 1}),
+              Event("2026-09-25T10:00:00+08:00", "identity_read", "reviewer-1", "230102001", {}),
+              Event("2026-10-09T10:00:00+08:00", "decided", "reviewer-1", "230102001",
+                    {"outcome": "rejected", "reason": "收入超过", "subsidies": []})]
+    view = progress_view(case(status=Status.RESULT_RETURNED), events)
+    assert view == {"case_id": LONGEST_ID, "status": {"code": "result_returned", "label": "已作出决定，待告知"},
+                    "milestones": [{"code": "accepted", "label": "受理", "on": "2026-09-24"},
+                                   {"code": "decided", "label": "作出决定", "on": "2026-10-09",
+                                    "outcome": {"code": "rejected", "label": "不予认定"}}]}
+
+
+def test_windows_end_where_their_key_says_and_retry_after_counts_to_the_end():
+    now = datetime(2026, 9, 24, 10, 3, 20, tzinfo=CHINA)
+    client = client_window("198.51.100.7", b"k" * 32, now, 600)
+    day = case_window("C1", now)
+    assert client.retry_after(now) == 400 and "198.51.100.7" not in client.key
+    assert day.key == "case#C1#2026-09-24" and day.retry_after(now) == 13 * 3600 + 56 * 60 + 40
+    assert client_window("198.51.100.7", b"k" * 32, now + timedelta(seconds=400), 600).key != client.key
