@@ -3,6 +3,7 @@
     .venv/bin/python -m tools.jobs sweep [--now 2026-10-12T01:00:00+08:00]
     .venv/bin/python -m tools.jobs calendar-check [--now 2026-12-01T09:00:00+08:00]
     .venv/bin/python -m tools.jobs repair
+    .venv/bin/python -m tools.jobs messages [--now ...]   # milestone SMS due for a retry
 
 The same functions the deployed schedules call (``app.daily_sweep``, ``app.calendar_check``).
 """
@@ -16,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
-JOBS = ("sweep", "calendar-check", "repair")
+JOBS = ("sweep", "calendar-check", "repair", "messages")
 JOB_NAMES = {"sweep": "daily_sweep", "calendar-check": "calendar_check", "repair": "clock_repair"}  # as in app.py
 
 
@@ -37,6 +38,11 @@ def _run(job: str, now: datetime) -> dict[str, Any]:
         return jobs.calendar_check(deps(), notifier(), now)
     if job == "repair":
         return {"clocks_repaired": jobs.repair_clocks(deps(), now)}
+    if job == "messages":
+        from chalicelib.services.messages import retry_due
+        from chalicelib.wiring import messaging
+
+        return retry_due(messaging(), now)
     raise ValueError(job)
 
 

@@ -79,6 +79,7 @@ def _schedules(stop: threading.Event, sweep_every: float) -> None:
         try:
             now = datetime.now(CHINA)
             print("sweep           ", json.dumps(run("sweep", now)))
+            print("message retries ", json.dumps(run("messages", now)))  # every 5 min when deployed
             if time.monotonic() - last_check > 3600:
                 last_check = time.monotonic()
                 print("calendar check  ", json.dumps(run("calendar-check", now)))
