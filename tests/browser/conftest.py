@@ -26,6 +26,32 @@ CONSOLE_ORIGIN = "http://console.example.test:8080"  # a console served elsewher
 
 pytestmark = pytest.mark.browser
 
+AUDIT = """() => {
+  const problems = [];
+  for (const c of document.querySelectorAll("input, select, textarea")) {
+    if (c.type === "hidden") continue;
+    if (!(c.labels && c.labels.length) && !c.getAttribute("aria-label")) problems.push(`no label: ${c.name}`);
+  }
+  const rgb = (s) => (s.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const background = (el) => { for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor);
+    if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3); } return [255, 255, 255]; };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!n.textContent.trim() || !el.getClientRects().length || el.closest("[hidden]")) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === "hidden" || style.display === "none") continue;
+    const [a, b] = [lum(rgb(style.color).slice(0, 3)), lum(background(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(style.fontSize), bold = Number(style.fontWeight) >= 700;
+    const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < needed) problems.push(`contrast ${ratio.toFixed(2)} < ${needed}: ${n.textContent.trim().slice(0, 30)}`);
+  }
+  return problems;
+}"""
+
 
 @pytest.fixture(scope="session")
 def console_server() -> Iterator[str]:
@@ -83,6 +109,10 @@ class Desk:
     def fits_the_office_screen(self) -> bool:
         """1366 wide without horizontal scrolling."""
         return bool(self.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+
+    def accessibility_problems(self) -> list[str]:
+        """Form controls without a label, and text below WCAG AA contrast (4.5:1, 3:1 from 18.66px bold/24px)."""
+        return list(self.page.evaluate(AUDIT))
 
     def close(self) -> None:
         self.context.close()

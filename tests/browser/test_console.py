@@ -39,6 +39,7 @@ def accept_in_the_browser(window: Desk, person: str) -> str:
     page.get_by_role("link", name="受理新申请").first.click()
     expect(page.get_by_role("heading", name="受理新申请")).to_be_visible()
     window.shot("02-window-accept-form")
+    assert not window.accessibility_problems()
     page.get_by_label("姓名").fill("张三")
     id_box = page.get_by_label("公民身份号码")
     wrong = person[:-1] + ("0" if person[-1] != "0" else "1")
@@ -77,6 +78,7 @@ def upload_materials(window: Desk) -> None:
         re.compile("文件内容与其类型不符"))
     expect(row.locator(".material-state")).to_have_text("状态：未收到")
     window.shot("05-window-upload-refused")
+    assert not window.accessibility_problems()
     for code in codes:
         row = page.locator(f'li.material[data-code="{code}"]')
         if row.locator('input[type="file"]').count() == 0:
@@ -93,6 +95,7 @@ def test_a_case_goes_from_the_shanghai_window_to_the_harbin_reviewer_and_back_in
     page = window.sign_in_demo("sh-window-01")
     expect(page.get_by_role("heading", name="本窗口受理的案件")).to_be_visible()
     window.shot("01-window-worklist")
+    assert not window.accessibility_problems()
 
     person = id_number(birth="19700512", sequence="315")
     case_id = accept_in_the_browser(window, person)
@@ -125,6 +128,7 @@ def test_a_case_goes_from_the_shanghai_window_to_the_harbin_reviewer_and_back_in
     expect(line).to_contain_text(re.compile("剩 \\d+ 个工作日"))
     assert reviewer.fits_the_office_screen()
     reviewer.shot("09-reviewer-inbox")
+    assert not reviewer.accessibility_problems()
     line.get_by_role("link", name=case_id).click()
     expect(inbox.get_by_role("heading", name=f"案件 {case_id}")).to_be_visible()
     inbox.get_by_role("button", name="查看一寸免冠照片").click()
@@ -135,6 +139,7 @@ def test_a_case_goes_from_the_shanghai_window_to_the_harbin_reviewer_and_back_in
     expect(checks).to_contain_text("困难残疾人生活补贴")
     expect(checks).to_contain_text("✓ 符合条件")
     reviewer.shot("10-reviewer-case-material-and-rule-checks")
+    assert not reviewer.accessibility_problems()
     inbox.get_by_label("理由（不予批准时必填）").fill("低保户，一级肢体残疾")
     inbox.get_by_role("button", name="提交审核决定").click()
     expect(inbox.get_by_role("status")).to_have_text(re.compile("审核决定已提交"))
@@ -197,3 +202,16 @@ def test_the_supervisor_sees_overdue_cases_counted_by_unit_and_phase(desks, cons
     assert date.today().isoformat() > "2026-10-14"
     assert supervisor.fits_the_office_screen()
     supervisor.shot("14-supervisor-overdue-by-unit-and-phase")
+    assert not supervisor.accessibility_problems()
+
+
+def test_the_accessibility_audit_finds_an_unlabelled_field_and_pale_text(desks):
+    desk = desks()
+    desk.sign_in_demo("sh-window-01")
+    assert not desk.accessibility_problems()
+    desk.page.evaluate("""() => document.querySelector('main').append(
+        Object.assign(document.createElement('input'), {name: 'bare'}),
+        Object.assign(document.createElement('p'), {textContent: '浅灰色的字', style: 'color: #aaaaaa'}))""")
+    problems = desk.accessibility_problems()
+    assert "no label: bare" in problems
+    assert any(p.startswith("contrast 2.") and p.endswith("浅灰色的字") for p in problems), problems
