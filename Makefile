@@ -17,7 +17,7 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 run: $(STAMP)
 	$(PY) -m tools.local --port $${PORT:-8000} --moto-port $${MOTO_PORT:-5000}
 
-test: lint browser
+test: lint browser iac wheelhouse
 	$(PY) -m pytest -q -p no:cacheprovider
 
 # ruff (pyflakes, bugbear, import order) on everything, mypy on the application
@@ -70,7 +70,8 @@ $(IAC_STAMP): requirements-iac.txt
 # the runtime wheels for Lambda (manylinux, Python 3.11), fetched once; `chalice package` then needs no index
 wheelhouse: $(STAMP)
 	$(PY) -m pip download --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt --dest $(WHEELS) \
-	  --only-binary=:all: --platform manylinux2014_x86_64 --implementation cp --python-version 3.11
+	  --only-binary=:all: --platform manylinux2014_x86_64 --platform manylinux_2_28_x86_64 \
+	  --implementation cp --python-version 3.11
 
 package: $(STAMP)
 	rm -rf $(BUILD) && mkdir -p $(BUILD)

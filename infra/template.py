@@ -1,0 +1,289 @@
+"""The CloudFormation merged into ``chalice package --merge-template`` (``make package STAGE=dev``).
+
+``python -m infra.template --stage dev --out build/dev/resources.json`` builds it from the code's own
+definitions: the tables from the PynamoDB models in ``tools.provision.MODELS`` (keys, attribute
+types, indexes, projections), the topics from ``tools.provision.TOPICS``, the case clock from
+``infra/case_clock.asl.json``, the Lambda functions from the Chalice app (one per ``@app.schedule``
+plus the API handler) and their IAM policies from ``infra.policies``. Every ARN is built with
+``${AWS::Partition}`` so the same template deploys to ``aws-cn`` (Beijing, Ningxia).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from chalice.utils import to_cfn_resource_name
+
+from infra import dashboard, policies
+from infra.clock_definition import DEFINITION_FILE
+from infra.tables import table_resources
+
+KEY = "MaterialsKey"
+TOPIC_IDS = {"case-results": "ResultsTopic", "escalations": "EscalationsTopic", "reminders": "RemindersTopic"}
+ALARMS_TOPIC = "AlarmsTopic"
+DEAD_LETTERS = "ScheduleDeadLetters"
+RETAIN = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
+# audit digests: COMPLIANCE in prod (no one, root included, can shorten it); GOVERNANCE elsewhere
+AUDIT_LOCK = {"prod": ("COMPLIANCE", 3650)}
+DEFAULT_AUDIT_LOCK = ("GOVERNANCE", 30)
+LOG_DAYS = 400  # logs kept over a year: a case's whole statutory course and its review
+
+
+def sub(text: str) -> dict[str, str]:
+    return {"Fn::Sub": text}
+
+
+def function_ids(app: Any) -> dict[str, tuple[str, str]]:
+    """Chalice function name -> (function logical id, role logical id), as ``chalice package`` names them."""
+    ids = {policies.API_HANDLER: ("APIHandler", "ApiHandlerRole")}
+    for source in app.event_sources:
+        name = to_cfn_resource_name(source.name)
+        ids[source.name] = (name, f"{name}Role")
+    return ids
+
+
+def schedule_names(app: Any) -> list[str]:
+    return [source.name for source in app.event_sources]
+
+
+def _key() -> dict[str, Any]:
+    account_root = sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")
+    statements = [
+        {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": account_root},
+         "Action": "kms:*", "Resource": "*"},
+        {"Sid": "LogsEncryptLogGroups", "Effect": "Allow", "Principal": {"Service": sub("logs.${AWS::Region}.${AWS::URLSuffix}")},
+         "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+         "Resource": "*", "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": sub(
+             "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*")}}},
+        {"Sid": "AlarmsPublishToEncryptedTopic", "Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"},
+         "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*"},
+    ]
+    return {"Type": "AWS::KMS::Key", **RETAIN, "Properties": {
+        "Description": "Materials, audit digests, topics, queues, tables and the person-key secret",
+        "EnableKeyRotation": True, "KeyPolicy": {"Version": "2012-10-17", "Statement": statements}}}
+
+
+def _tls_only(bucket_id: str) -> dict[str, Any]:
+    arn = sub(f"arn:${{AWS::Partition}}:s3:::${{{bucket_id}}}")
+    objects = sub(f"arn:${{AWS::Partition}}:s3:::${{{bucket_id}}}/*")
+    return {"Type": "AWS::S3::BucketPolicy", "Properties": {"Bucket": {"Ref": bucket_id}, "PolicyDocument": {
+        "Version": "2012-10-17", "Statement": [{
+            "Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [arn, objects],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}}}
+
+
+def _bucket(name: str, logs_prefix: str | None, extra: dict[str, Any] | None = None,
+            kms: bool = True) -> dict[str, Any]:
+    encryption = ({"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": {"Ref": KEY}},
+                   "BucketKeyEnabled": True} if kms else {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}})
+    properties: dict[str, Any] = {
+        "BucketName": sub(f"{name}-${{AWS::AccountId}}"),
+        "VersioningConfiguration": {"Status": "Enabled"},
+        "BucketEncryption": {"ServerSideEncryptionConfiguration": [encryption]},
+        "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                           "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+        "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+        **(extra or {}),
+    }
+    if logs_prefix:
+        properties["LoggingConfiguration"] = {"DestinationBucketName": {"Ref": "AccessLogsBucket"},
+                                              "LogFilePrefix": logs_prefix}
+    return {"Type": "AWS::S3::Bucket", **RETAIN, "Properties": properties}
+
+
+MATERIALS_LIFECYCLE = {"Rules": [
+    {"Id": "quarantine-90-days", "Status": "Enabled", "Prefix": "quarantine/", "ExpirationInDays": 90},
+    {"Id": "old-versions-1-year", "Status": "Enabled", "NoncurrentVersionExpiration": {"NoncurrentDays": 365}},
+    {"Id": "unfinished-uploads", "Status": "Enabled", "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7}},
+]}
+
+
+def _buckets(prefix: str, stage: str) -> dict[str, Any]:
+    mode, days = AUDIT_LOCK.get(stage, DEFAULT_AUDIT_LOCK)
+    logs = _bucket(f"{prefix}-access-logs", None, {"LifecycleConfiguration": {"Rules": [
+        {"Id": "access-logs-400-days", "Status": "Enabled", "ExpirationInDays": 400}]}}, kms=False)
+    return {
+        "AccessLogsBucket": logs,
+        "AccessLogsBucketPolicy": _logs_policy(),
+        "MaterialsBucket": _bucket(f"{prefix}-materials", "materials/", {"LifecycleConfiguration": MATERIALS_LIFECYCLE}),
+        "MaterialsBucketPolicy": _tls_only("MaterialsBucket"),
+        "AuditBucket": _bucket(f"{prefix}-audit-digests", "audit-digests/", {
+            "ObjectLockEnabled": True,
+            "ObjectLockConfiguration": {"ObjectLockEnabled": "Enabled",
+                                        "Rule": {"DefaultRetention": {"Mode": mode, "Days": days}}}}),
+        "AuditBucketPolicy": _tls_only("AuditBucket"),
+        "ConsoleBucket": _bucket(f"{prefix}-console", "console/"),
+        "ConsoleBucketPolicy": _tls_only("ConsoleBucket"),
+    }
+
+
+def _logs_policy() -> dict[str, Any]:
+    policy = _tls_only("AccessLogsBucket")
+    policy["Properties"]["PolicyDocument"]["Statement"].append({
+        "Sid": "S3ServerAccessLogs", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"},
+        "Action": "s3:PutObject", "Resource": sub("arn:${AWS::Partition}:s3:::${AccessLogsBucket}/*"),
+        "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}})
+    return policy
+
+
+def _topics(prefix: str) -> dict[str, Any]:
+    topics = {logical: {"Type": "AWS::SNS::Topic", "Properties": {
+        "TopicName": f"{prefix}-{name}", "KmsMasterKeyId": {"Ref": KEY}}} for name, logical in TOPIC_IDS.items()}
+    topics[ALARMS_TOPIC] = {"Type": "AWS::SNS::Topic", "Properties": {
+        "TopicName": f"{prefix}-alarms", "KmsMasterKeyId": {"Ref": KEY}}}
+    return topics
+
+
+def _clock(prefix: str) -> dict[str, Any]:
+    clocks_table = f"arn:${{AWS::Partition}}:dynamodb:${{AWS::Region}}:${{AWS::AccountId}}:table/{prefix}-case-clocks"
+    role_statements = [
+        {"Sid": "ClockItems", "Effect": "Allow", "Action": "dynamodb:UpdateItem", "Resource": sub(clocks_table)},
+        {"Sid": "ResultsAndEscalations", "Effect": "Allow", "Action": "sns:Publish",
+         "Resource": [{"Ref": "ResultsTopic"}, {"Ref": "EscalationsTopic"}]},
+        {"Sid": "EncryptedTopics", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+         "Resource": {"Fn::GetAtt": [KEY, "Arn"]},
+         "Condition": {"StringEquals": {"kms:ViaService": sub("sns.${AWS::Region}.${AWS::URLSuffix}")}}},
+        # CloudWatch Logs delivery and X-Ray have no resource-level permissions (documented in the runbook)
+        {"Sid": "LogDeliveryHasNoResourceLevelPermissions", "Effect": "Allow", "Resource": "*", "Action": [
+            "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
+            "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies",
+            "logs:DescribeLogGroups"]},
+        {"Sid": "TracesHaveNoResourceLevelPermissions", "Effect": "Allow", "Resource": "*",
+         "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]},
+    ]
+    return {
+        "CaseClockRole": {"Type": "AWS::IAM::Role", "Properties": {
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}}]},
+            "Policies": [{"PolicyName": "CaseClock", "PolicyDocument": {
+                "Version": "2012-10-17", "Statement": role_statements}}]}},
+        "CaseClockLogs": {"Type": "AWS::Logs::LogGroup", **RETAIN, "Properties": {
+            "LogGroupName": f"/aws/vendedlogs/states/{prefix}-case-clock", "RetentionInDays": LOG_DAYS,
+            "KmsKeyId": {"Fn::GetAtt": [KEY, "Arn"]}}},
+        "CaseClock": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+            "StateMachineName": f"{prefix}-case-clock",
+            "StateMachineType": "STANDARD",
+            "RoleArn": {"Fn::GetAtt": ["CaseClockRole", "Arn"]},
+            # Fn::Sub rather than Definition + DefinitionSubstitutions: cfn-lint's E3601 knows only arn:aws:
+            "DefinitionString": {"Fn::Sub": [_definition_text(), {
+                "ClocksTable": f"{prefix}-case-clocks",
+                "EscalationsTopicArn": {"Ref": "EscalationsTopic"},
+                "ResultsTopicArn": {"Ref": "ResultsTopic"},
+            }]},
+            "LoggingConfiguration": {"Level": "ERROR", "IncludeExecutionData": False, "Destinations": [
+                {"CloudWatchLogsLogGroup": {"LogGroupArn": {"Fn::GetAtt": ["CaseClockLogs", "Arn"]}}}]},
+            "TracingConfiguration": {"Enabled": True},
+        }},
+    }
+
+
+def _definition_text() -> str:
+    """The ASL file, compact, with its ``${Partition}`` placeholder as the pseudo parameter."""
+    definition = json.loads(DEFINITION_FILE.read_text(encoding="utf-8"))
+    return json.dumps(definition, ensure_ascii=False, separators=(",", ":")).replace("${Partition}", "${AWS::Partition}")
+
+
+def _secret(prefix: str) -> dict[str, Any]:
+    return {"PersonKeySecret": {"Type": "AWS::SecretsManager::Secret", **RETAIN, "Properties": {
+        "Name": f"{prefix}/person-key",
+        "Description": "Keys the hash that stands for an ID number in indexes: never rotate (the index would break)",
+        "KmsKeyId": {"Ref": KEY},
+        "GenerateSecretString": {"PasswordLength": 64, "ExcludePunctuation": True}}}}
+
+
+def _dead_letters() -> dict[str, Any]:
+    return {DEAD_LETTERS: {"Type": "AWS::SQS::Queue", "Properties": {
+        "MessageRetentionPeriod": 1209600, "KmsMasterKeyId": {"Ref": KEY}}}}
+
+
+ENVIRONMENT = {
+    "MATERIALS_BUCKET": {"Ref": "MaterialsBucket"},
+    "AUDIT_BUCKET": {"Ref": "AuditBucket"},
+    "RESULTS_TOPIC_ARN": {"Ref": "ResultsTopic"},
+    "ESCALATIONS_TOPIC_ARN": {"Ref": "EscalationsTopic"},
+    "REMINDERS_TOPIC_ARN": {"Ref": "RemindersTopic"},
+    "CLOCK_STATE_MACHINE_ARN": {"Ref": "CaseClock"},
+    "PERSON_KEY_SECRET_ARN": {"Ref": "PersonKeySecret"},
+}
+
+
+def _subbed(value: Any, prefix: str) -> Any:
+    """Fill ``${Prefix}`` in; wrap every string that still names a variable in ``Fn::Sub``."""
+    if isinstance(value, dict):
+        if set(value) == {"Fn::Sub"}:
+            return {"Fn::Sub": value["Fn::Sub"].replace("${Prefix}", prefix)}
+        return {k: _subbed(v, prefix) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_subbed(v, prefix) for v in value]
+    if isinstance(value, str) and "${" in value:
+        return {"Fn::Sub": value.replace("${Prefix}", prefix)}
+    return value
+
+
+def _functions(app: Any, prefix: str) -> dict[str, Any]:
+    """Overrides of Chalice's own function and role resources (deep-merged by ``chalice package``)."""
+    ids = function_ids(app)
+    missing = sorted(set(ids) - set(policies.POLICIES))
+    if missing:
+        raise SystemExit(f"no IAM policy for {', '.join(missing)}: add it to infra/policies.py POLICIES")
+    schedules = set(schedule_names(app))
+    resources: dict[str, Any] = {}
+    for name, (function_id, role_id) in ids.items():
+        document = {"Version": "2012-10-17", "Statement": _subbed(policies.statements(name, name in schedules), prefix)}
+        resources[role_id] = {"Properties": {"Policies": [{"PolicyName": f"{function_id}Policy",
+                                                           "PolicyDocument": document}]}}
+        deployed_name = policies.function_name(name).replace("${Prefix}", prefix)
+        properties: dict[str, Any] = {"FunctionName": deployed_name, "Environment": {"Variables": ENVIRONMENT}}
+        resources[f"{function_id}Logs"] = {"Type": "AWS::Logs::LogGroup", **RETAIN, "Properties": {
+            "LogGroupName": f"/aws/lambda/{deployed_name}", "RetentionInDays": LOG_DAYS,
+            "KmsKeyId": {"Fn::GetAtt": [KEY, "Arn"]}}}
+        if name in schedules:
+            properties["DeadLetterQueue"] = {"Type": "SQS", "TargetArn": {"Fn::GetAtt": [DEAD_LETTERS, "Arn"]}}
+        resources[function_id] = {"Properties": properties}
+    return resources
+
+
+def build(stage: str, app: Any | None = None) -> dict[str, Any]:
+    if app is None:
+        from app import app as chalice_app
+
+        app = chalice_app
+    prefix = f"subsidy-{stage}"
+    resources: dict[str, Any] = {KEY: _key(), "MaterialsKeyAlias": {"Type": "AWS::KMS::Alias", "Properties": {
+        "AliasName": f"alias/{prefix}-materials", "TargetKeyId": {"Ref": KEY}}}}
+    resources.update(table_resources(prefix, KEY))
+    resources.update(_buckets(prefix, stage))
+    resources.update(_topics(prefix))
+    resources.update(_clock(prefix))
+    resources.update(_secret(prefix))
+    resources.update(_dead_letters())
+    resources.update(_functions(app, prefix))
+    resources["RestAPI"] = {"Properties": {"TracingEnabled": True}}
+    ids = function_ids(app)
+    resources.update(dashboard.alarms(prefix, ids, table_resources(prefix, KEY)))
+    resources["Dashboard"] = dashboard.dashboard(prefix, ids)
+    return {"Resources": resources, "Outputs": {
+        "MaterialsBucketName": {"Value": {"Ref": "MaterialsBucket"}},
+        "AuditBucketName": {"Value": {"Ref": "AuditBucket"}},
+        "ConsoleBucketName": {"Value": {"Ref": "ConsoleBucket"}},
+        "CaseClockArn": {"Value": {"Ref": "CaseClock"}},
+        "AlarmsTopicArn": {"Value": {"Ref": ALARMS_TOPIC}},
+    }}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stage", required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    if args.stage == "local":
+        raise SystemExit("the local stage runs on moto (make run); package dev or prod")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(build(args.stage), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""The merge template: tables as PynamoDB creates them, a role policy per function, partition-aware ARNs."""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import boto3
+
+from app import app
+from infra import policies
+from infra.tables import logical_id, short_name
+from infra.template import build, function_ids
+from tests.integration.conftest import moto_world
+from tools.provision import MODELS
+
+
+def _keys(schema: list[dict[str, str]]) -> list[tuple[str, str]]:
+    return sorted((k["AttributeName"], k["KeyType"]) for k in schema)
+
+
+def _indexes(indexes: list[dict[str, Any]] | None) -> dict[str, Any]:
+    return {i["IndexName"]: (_keys(i["KeySchema"]), i["Projection"]["ProjectionType"],
+                             sorted(i["Projection"].get("NonKeyAttributes", []))) for i in indexes or []}
+
+
+def test_every_table_in_the_template_has_the_keys_types_and_indexes_pynamodb_creates():
+    template = build("dev")["Resources"]
+    with moto_world():
+        client = boto3.client("dynamodb")
+        for model in MODELS:
+            created = client.describe_table(TableName=model.Meta.table_name)["Table"]
+            declared = template[logical_id(model)]["Properties"]
+            assert declared["TableName"] == f"subsidy-dev-{short_name(model)}"
+            assert _keys(declared["KeySchema"]) == _keys(created["KeySchema"]), model.__name__
+            assert declared["KeySchema"][0]["KeyType"] == "HASH"
+            assert sorted(map(tuple, (d.values() for d in declared["AttributeDefinitions"]))) == sorted(
+                map(tuple, (d.values() for d in created["AttributeDefinitions"]))), model.__name__
+            assert _indexes(declared.get("GlobalSecondaryIndexes")) == _indexes(
+                created.get("GlobalSecondaryIndexes")), model.__name__
+            assert _indexes(declared.get("LocalSecondaryIndexes")) == _indexes(
+                created.get("LocalSecondaryIndexes")), model.__name__
+            assert created["BillingModeSummary"]["BillingMode"] == declared["BillingMode"]
+
+
+def test_every_table_keeps_point_in_time_recovery_deletion_protection_and_the_customer_key():
+    tables = [r for r in build("dev")["Resources"].values() if r.get("Type") == "AWS::DynamoDB::Table"]
+    assert len(tables) == len(MODELS)
+    for table in tables:
+        properties = table["Properties"]
+        assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+        assert properties["DeletionProtectionEnabled"] is True and table["DeletionPolicy"] == "Retain"
+        assert properties["SSESpecification"]["KMSMasterKeyId"] == {"Ref": "MaterialsKey"}
+
+
+def test_each_chalice_function_gets_its_own_policy_on_its_own_role_and_the_deployed_names():
+    resources = build("prod")["Resources"]
+    ids = function_ids(app)
+    assert set(ids) == {"api_handler", *(source.name for source in app.event_sources)}
+    for name, (function_id, role_id) in ids.items():
+        [policy] = resources[role_id]["Properties"]["Policies"]
+        assert policy["PolicyDocument"]["Statement"], name
+        environment = resources[function_id]["Properties"]["Environment"]["Variables"]
+        assert environment["PERSON_KEY_SECRET_ARN"] == {"Ref": "PersonKeySecret"}
+        assert "PERSON_KEY_SECRET" not in environment  # never the key itself
+        assert resources[function_id]["Properties"]["FunctionName"].startswith("subsidy-prod-")
+
+
+def test_no_statement_allows_every_action_and_star_resources_are_the_documented_exceptions():
+    for name in policies.POLICIES:
+        for grant in policies.grants(name, scheduled=name != policies.API_HANDLER):
+            assert all(action != "*" and not action.endswith(":*") for action in grant.actions), (name, grant)
+            if "*" in grant.resources:
+                assert grant.actions[0].split(":")[0] in {"sns", "xray", "states"}, (name, grant)
+                assert "resource-level" in grant.why, (name, grant)
+
+
+def test_every_arn_in_the_template_is_built_with_the_partition():
+    text = json.dumps(build("dev"))
+    assert not re.search(r"arn:aws(-cn)?:", text), "use arn:${AWS::Partition}:"
+    assert "arn:${AWS::Partition}:" in text
+
+
+def test_the_prod_audit_bucket_locks_in_compliance_mode_and_other_stages_in_governance():
+    def lock(stage: str) -> dict[str, Any]:
+        return build(stage)["Resources"]["AuditBucket"]["Properties"]["ObjectLockConfiguration"]["Rule"]
+    assert lock("prod")["DefaultRetention"]["Mode"] == "COMPLIANCE"
+    assert lock("dev")["DefaultRetention"]["Mode"] == "GOVERNANCE"
