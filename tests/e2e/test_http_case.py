@@ -90,7 +90,7 @@ def test_the_heilongjiang_case_accepted_in_shanghai_is_decided_in_harbin_and_the
     assert [d["state"] for d in closed["deadlines"]] == ["met", "met", "met"]
 
     seen = supervisor.call("GET", f"/cases/{case_id}", day="2026-10-26T11:00:00+08:00")
-    assert seen["timeline"][-1]["event"] == "applicant_notified"
+    assert [e["event"] for e in seen["timeline"]][-2:] == ["applicant_notified", "message_sent"]  # then its SMS
     assert seen["timeline"] == window.call("GET", f"/cases/{case_id}")["timeline"]
     assert seen["applicant"]["name"] == "张三"  # Chinese text as is
 
