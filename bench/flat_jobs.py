@@ -29,7 +29,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from bench.world import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, quiet
+from bench.world import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, no_gc, quiet
 
 CHINA = timezone(timedelta(hours=8))
 SWEEP_AT = datetime(2026, 10, 13, 1, 0, tzinfo=CHINA)  # Tue; the next working day is Wed 10-14
@@ -88,7 +88,7 @@ def seed(total: int, due: int) -> float:
     from chalicelib.adapters.store import CaseModel, _to_model
 
     started = time.perf_counter()
-    with CaseModel.batch_write() as batch:
+    with no_gc(), CaseModel.batch_write() as batch:
         measured = 0
         for case in measured_cases(due):
             batch.save(_to_model(replace(case, version=0)))

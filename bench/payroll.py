@@ -20,7 +20,6 @@ the CSV alone (entitlements generated lazily, as pages would arrive; the part ke
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 import tracemalloc
@@ -28,9 +27,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-os.environ.update({"STAGE": "local", "RESOURCE_PREFIX": "subsidy-bench", "AWS_ACCESS_KEY_ID": "bench",
-                   "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "cn-north-1"})
-os.environ.pop("AWS_ENDPOINT_URL", None)
+from bench import world  # noqa: E402,F401 - the benches' environment (left alone under pytest)
 
 UNIT = "230102001"
 PROVINCE = 1_000_000
@@ -77,9 +74,10 @@ def entitlements(total: int, month: str) -> Iterator[Any]:
 
 
 def _write(ents: Iterator[Any]) -> None:
+    from bench.world import no_gc
     from chalicelib.adapters.entitlements_table import EntitlementModel, to_model
 
-    with EntitlementModel.batch_write() as batch:
+    with no_gc(), EntitlementModel.batch_write() as batch:
         for ent in ents:
             batch.save(to_model(ent))
 

@@ -43,6 +43,21 @@ def quiet() -> Iterator[None]:
 
 
 @contextmanager
+def no_gc() -> Iterator[None]:
+    """Bulk seeding: Python's cyclic collector walks every live object again and again as moto's
+    tables grow (100,000 cases: ~5x slower with it on); nothing seeded is cyclic garbage."""
+    import gc
+
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+@contextmanager
 def moto_world() -> Iterator[dict[str, Any]]:
     """moto with the Step Functions interpreter on (as the tests and ``make run``), all resources."""
     from moto import mock_aws

@@ -1,0 +1,184 @@
+"""Cost model: US dollars per 1,000 cases, and per month of a 1,000,000-recipient province's jobs.
+
+    .venv/bin/python -m bench.cost        (runs bench.calls_per_case and bench.jobs_month first)
+
+Prices are data (``PRICES``): us-east-1 list prices, each with where it was read and how far it
+could be checked on 2026-11-29 (from stored copies of the pages, whose own dates are not known;
+"unverified" says so where only a third-party page or nothing showed the figure). China region
+prices in CNY are listed only where a stored amazonaws.cn page showed them; the model computes in
+USD at us-east-1 prices. Free tiers are left out. API Gateway, CloudWatch, X-Ray, KMS and data
+transfer are not in the model.
+
+Assumptions (stated, not measured; durations depend on the machine, so none is taken from this one):
+- Lambda: 100 ms per API invocation at the configured memory (.chalice/config.json
+  ``lambda_memory_size``; Chalice's default 128 MB when unset); scheduled jobs: 10 ms of Lambda time
+  per sequential AWS call they make (DynamoDB's single-digit-millisecond latency plus Python).
+- S3: each material 300 KB, kept in S3 Standard; the price is one month of storage.
+- The case clock's own DynamoDB UpdateItems (storing its task token) are 1 WRU each (clock items
+  are small); its SNS publish is one publish.
+- Province month: 1,000 业务属地 (townships) of 1,000 recipients each, one roster request each; the
+  data comparison's files list 1% of recipients (each row: one Query of the person index, 0.5 RRU,
+  and one proposal PutItem, assumed 2 WRU), from chalicelib/services/comparison.py; the daily sweep
+  reads as measured by bench.flat_jobs (100 deadlines due a day), 30 runs; escalation 7 acting runs.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PRICES_READ_ON = "2026-11-29"
+
+
+@dataclass(frozen=True)
+class Price:
+    usd: float
+    per: str
+    source: str
+    status: str
+
+
+PRICES: dict[str, Price] = {
+    "lambda_request": Price(0.20 / 1e6, "request", "https://aws.amazon.com/cn/blogs/china/new-for-aws-lambda-1ms-billing-"
+                            "granularity-adds-cost-savings (US East example: 0.20 USD per 1M requests)",
+                            "read on an AWS page (blog example)"),
+    "lambda_gb_second": Price(0.0000166667, "GB-second (x86, first 6 billion GB-s a month)",
+                              "https://aws.amazon.com/cn/lambda/pricing/", "read on the AWS pricing page"),
+    "dynamodb_wru": Price(0.625 / 1e6, "write request unit (on-demand, Standard table class)",
+                          "https://airbyte.com/data-engineering-resources/dynamodb-pricing",
+                          "unverified, from a third-party page (AWS's own table was not in the stored copy)"),
+    "dynamodb_rru": Price(0.125 / 1e6, "read request unit (on-demand, Standard table class)",
+                          "https://airbyte.com/data-engineering-resources/dynamodb-pricing",
+                          "unverified, from a third-party page (AWS's own table was not in the stored copy)"),
+    "s3_put": Price(0.005 / 1000, "PUT, COPY, POST or LIST request (S3 Standard)",
+                    "https://www.cloudkaramchari.com/blog/understanding-per-1000-put-copy-post-or-list-requests-in-"
+                    "amazon-s3-pricing/", "unverified, from a third-party page's example"),
+    "s3_get": Price(0.0004 / 1000, "GET or other request (S3 Standard)", "https://aws.amazon.com/s3/pricing/",
+                    "unverified: the stored copy did not show the request table; commonly quoted list price"),
+    "s3_gb_month": Price(0.023, "GB-month (S3 Standard, first 50 TB)", "https://aws.amazon.com/s3/pricing/",
+                         "unverified: the stored copy did not show the storage table; commonly quoted list price"),
+    "sfn_transition": Price(0.025 / 1000, "state transition (Standard workflows, US East (N. Virginia))",
+                            "https://aws.amazon.com/step-functions/pricing/", "read on the AWS pricing page"),
+    "sns_publish": Price(0.50 / 1e6, "publish (Standard topic; SQS delivery free)",
+                         "https://www.factualminds.com/blog/amazon-sns-pricing-publishes-fanout-protocols/ (2026-06-13)",
+                         "unverified, from a third-party page"),
+}
+CHINA_PRICES = {  # CNY, China (Beijing) cn-north-1 and China (Ningxia) cn-northwest-1
+    "dynamodb_wru": ("¥11.1538 per million write request units (on-demand)",
+                     "https://www.amazonaws.cn/en/dynamodb/pricing/", "read on the amazonaws.cn page (stored copy)"),
+    "dynamodb_rru": ("not shown", "https://www.amazonaws.cn/en/dynamodb/pricing/",
+                     "the stored copy's excerpt ended before the read price"),
+    "other services": ("not verified", "https://www.amazonaws.cn/en/pricing/", "not found in the stored pages"),
+}
+SMS_CHINA = "not priced: SMS to mainland China numbers through SNS was not verified; the measured path sends none"
+
+ASSUMED_MS_PER_INVOCATION = 100
+ASSUMED_MS_PER_JOB_CALL = 10
+MATERIAL_KB = 300
+LAMBDA_MAX_SECONDS = 900
+PROVINCE = 1_000_000
+UNITS = 1_000
+COMPARISON_SHARE = 0.01
+SWEEP_RUNS = 30
+
+
+def lambda_memory_mb() -> int:
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text(encoding="utf-8"))
+    stage = config.get("stages", {}).get("dev", {})
+    return int(stage.get("lambda_memory_size") or config.get("lambda_memory_size") or 128)
+
+
+def per_case(case: Any) -> dict[str, float]:
+    """The quantities one case uses, from bench.calls_per_case's recorder."""
+    from bench.calls_per_case import BROWSER
+
+    rec = case.recorder
+    counts = rec.counts()
+    read, write = rec.units()
+    invocations = sum(1 for label, _ in rec.steps if label != BROWSER)
+    machine_writes = sum(n for (service, _), n in case.machine.items() if service == "dynamodb")
+    s3_put = sum(n for (s, o), n in counts.items() if s == "s3" and o in ("PutObject", "CopyObject", "PostObject"))
+    s3_get = sum(n for (s, o), n in counts.items() if s == "s3") - s3_put
+    return {"invocations": invocations, "rru": read, "wru": write + machine_writes, "s3_put": s3_put,
+            "s3_get": s3_get, "s3_gb": case.materials * MATERIAL_KB / 1e6, "transitions": case.transitions,
+            "sns_publish": counts.get(("sns", "Publish"), 0) + case.machine.get(("sns", "Publish"), 0)}
+
+
+def dollars_per_1000_cases(q: dict[str, float]) -> dict[str, float]:
+    p = {k: v.usd for k, v in PRICES.items()}
+    gb_seconds = q["invocations"] * ASSUMED_MS_PER_INVOCATION / 1000 * lambda_memory_mb() / 1024
+    cost = {
+        "Lambda": 1000 * (q["invocations"] * p["lambda_request"] + gb_seconds * p["lambda_gb_second"]),
+        "DynamoDB": 1000 * (q["rru"] * p["dynamodb_rru"] + q["wru"] * p["dynamodb_wru"]),
+        "S3": 1000 * (q["s3_put"] * p["s3_put"] + q["s3_get"] * p["s3_get"] + q["s3_gb"] * p["s3_gb_month"]),
+        "Step Functions": 1000 * q["transitions"] * p["sfn_transition"],
+        "SNS": 1000 * q["sns_publish"] * p["sns_publish"],
+    }
+    cost["total"] = sum(cost.values())
+    return cost
+
+
+def province_month(jobs: dict[str, Any], sweep_rru_per_run: float) -> dict[str, Any]:
+    """A month of scheduled jobs for PROVINCE recipients, scaled linearly from bench.jobs_month."""
+    from bench.jobs_month import per_month
+
+    p = {k: v.usd for k, v in PRICES.items()}
+    rates = per_month(jobs)
+    totals = {key: PROVINCE * sum(r.get(key, 0.0) for r in rates.values())
+              for key in ("rru", "wru", "calls", "s3_put", "s3_get", "sns_publish")}
+    rows = PROVINCE * COMPARISON_SHARE
+    totals["rru"] += rows * 0.5 + SWEEP_RUNS * sweep_rru_per_run
+    totals["wru"] += rows * 2
+    totals["calls"] += rows * 2 + SWEEP_RUNS * 8
+    invocations = SWEEP_RUNS * 3 + 3 + UNITS  # sweep, escalation, audit digest daily; 3 monthly jobs; rosters
+    gb_seconds = totals["calls"] * ASSUMED_MS_PER_JOB_CALL / 1000 * lambda_memory_mb() / 1024
+    cost = {
+        "Lambda": invocations * p["lambda_request"] + gb_seconds * p["lambda_gb_second"],
+        "DynamoDB": totals["rru"] * p["dynamodb_rru"] + totals["wru"] * p["dynamodb_wru"],
+        "S3": totals["s3_put"] * p["s3_put"] + totals["s3_get"] * p["s3_get"],
+        "SNS": totals["sns_publish"] * p["sns_publish"],
+    }
+    cost["total"] = sum(cost.values())
+    # one invocation walks every registered unit (services.units.all()): the longest single run
+    longest = max(((job, PROVINCE * r["calls"] / (12 if "yearly" in job else 1)) for job, r in rates.items()
+                   if "payroll" not in job and "escalation" not in job), key=lambda pair: pair[1])
+    return {"totals": totals, "invocations": invocations, "gb_seconds": gb_seconds, "cost": cost,
+            "longest_job": longest[0], "longest_calls": longest[1],
+            "longest_seconds": longest[1] * ASSUMED_MS_PER_JOB_CALL / 1000}
+
+
+def report(case: dict[str, float], per_1000: dict[str, float], month: dict[str, Any]) -> list[str]:
+    lines = [f"Cost model, us-east-1 list prices read {PRICES_READ_ON} (sources and checks in docs/performance.md)",
+             f"per case: {case['invocations']:.0f} API invocations, {case['rru']:.1f} RRU, {case['wru']:.1f} WRU, "
+             f"S3 {case['s3_put']:.0f} PUT + {case['s3_get']:.0f} GET + {case['s3_gb'] * 1000:.1f} MB stored, "
+             f"{case['transitions']:.0f} state transitions, {case['sns_publish']:.0f} SNS publishes",
+             "USD per 1,000 cases: " + ", ".join(f"{k} {v:.4f}" for k, v in per_1000.items())]
+    t = month["totals"]
+    lines.append(f"province of {PROVINCE:,} recipients, one month of scheduled jobs: {t['rru']:,.0f} RRU, "
+                 f"{t['wru']:,.0f} WRU, {t['calls']:,.0f} AWS calls, S3 {t['s3_put']:,.0f} PUT + {t['s3_get']:,.0f} GET,"
+                 f" {t['sns_publish']:,.0f} SNS publishes, {month['invocations']:,} invocations, "
+                 f"{month['gb_seconds']:,.0f} GB-s")
+    lines.append("USD per province-month: " + ", ".join(f"{k} {v:.2f}" for k, v in month["cost"].items()))
+    lines.append(f"longest single job run: {month['longest_job']} ≈ {month['longest_calls']:,.0f} sequential calls ≈ "
+                 f"{month['longest_seconds']:,.0f} s at {ASSUMED_MS_PER_JOB_CALL} ms a call "
+                 f"(Lambda's limit: {LAMBDA_MAX_SECONDS} s)")
+    return lines
+
+
+def main() -> int:
+    from bench import calls_per_case, flat_jobs, jobs_month
+    from bench.world import quiet
+
+    with quiet():
+        case = calls_per_case.measure()
+        jobs = jobs_month.measure(300)
+        sweep = flat_jobs.measure(1000, 50)["rows"][flat_jobs.QUERIES[0]]["rru"]
+    q = per_case(case)
+    print("\n".join(report(q, dollars_per_1000_cases(q), province_month(jobs, sweep))))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
