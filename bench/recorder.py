@@ -157,9 +157,14 @@ def _after_call(model: Any = None, parsed: Any = None, context: Any = None, **_:
 def _install() -> None:
     names = {getattr(handler, "__name__", "") for _, handler, *_ in botocore.handlers.BUILTIN_HANDLERS}
     if "_before_call" not in names:
-        botocore.handlers.BUILTIN_HANDLERS.append(("before-parameter-build", _keep_params))
-        botocore.handlers.BUILTIN_HANDLERS.append(("before-call", _before_call))
-        botocore.handlers.BUILTIN_HANDLERS.append(("after-call", _after_call))
+        handlers = (("before-parameter-build", _keep_params), ("before-call", _before_call),
+                    ("after-call", _after_call))
+        botocore.handlers.BUILTIN_HANDLERS.extend(handlers)
+        import boto3
+
+        if boto3.DEFAULT_SESSION is not None:  # created before this import: its future clients get them too
+            for event, handler in handlers:
+                boto3.DEFAULT_SESSION._session.register(event, handler)
 
 
 _install()

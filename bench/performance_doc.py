@@ -1,0 +1,99 @@
+"""docs/performance.md, rewritten by each ``make bench`` from the run's own figures."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+
+def _summary(run: Any) -> list[str]:
+    data = run.data
+    lines = []
+    case = data.get("case")
+    if case is not None:
+        rec = case.recorder
+        read, write = rec.units()
+        total = sum(rec.counts().values())
+        browser = sum(n for label in rec.labels() if label.startswith("upload") for n in rec.counts(label).values())
+        lines.append(f"- **Calls per case**: {total} AWS calls ({total - browser} by the app, {browser} browser "
+                     f"uploads) over {sum(1 for label, _ in rec.steps if not label.startswith('upload'))} API "
+                     f"requests; {read:.1f} read and {write:.1f} write request units; "
+                     f"{case.transitions} Step Functions state transitions; Scan on a request path: "
+                     f"{sum(case.scans().values())}.")
+    if "overhead" in data:
+        ratios = ", ".join(f"{row['route']} {row['ratio']:.2f}" for row in data["overhead"]["rows"])
+        lines.append(f"- **Overhead ratio** (handler / bare AWS calls, medians): {ratios}.")
+    if "flat" in data:
+        from bench.flat_jobs import summarize
+
+        summary = summarize(data["flat"])
+        ratios = ", ".join(f"{label} {ratio:.2f}" for label, ratio in summary["ratios"].items())
+        sizes = " / ".join(f"{size['cases']:,}" for size in data["flat"])
+        lines.append(f"- **Flat jobs** (items read, largest/smallest over {sizes} cases): {ratios}; "
+                     f"Scan calls {summary['scans']}.")
+    if "cold" in data:
+        imports, packaged = data["cold"]
+        size = (f"; deployment.zip {packaged['zip_bytes']:,} bytes ({packaged['zip_bytes'] / 1e6:.1f} MB, "
+                f"{packaged['unzipped_bytes'] / 1e6:.1f} MB unzipped)" if packaged else "; package not built")
+        lines.append(f"- **Cold start**: `import app` {imports['app_us']:,} µs cumulative, {imports['modules']} "
+                     f"modules{size}.")
+    if "per_1000" in data:
+        per = ", ".join(f"{k} ${v:.4f}" for k, v in data["per_1000"].items())
+        month = data["month"]
+        lines.append(f"- **Cost per 1,000 cases** (us-east-1 list prices): {per}.")
+        lines.append("- **One month of a 1,000,000-recipient province's scheduled jobs**: "
+                     + ", ".join(f"{k} ${v:.2f}" for k, v in month["cost"].items())
+                     + f"; the longest single run ({month['longest_job']}) would make "
+                     f"{month['longest_calls']:,.0f} sequential calls, {month['longest_seconds']:,.0f} s at 10 ms a "
+                     "call: beyond Lambda's 900 s.")
+    return lines
+
+
+def _prices() -> list[str]:
+    from bench.cost import CHINA_PRICES, PRICES, PRICES_READ_ON, SMS_CHINA
+
+    lines = [f"Prices (us-east-1, USD, read {PRICES_READ_ON} from stored copies of the pages; free tiers left out):",
+             "", "| item | price | source | checked |", "|---|---|---|---|"]
+    for name, price in PRICES.items():
+        lines.append(f"| {name} | {price.usd:.10g} per {price.per} | {price.source} | {price.status} |")
+    lines += ["", "China (Beijing/Ningxia), CNY, not used in the model:", "", "| item | price | source | checked |",
+              "|---|---|---|---|"]
+    for name, (price, source, status) in CHINA_PRICES.items():
+        lines.append(f"| {name} | {price} | {source} | {status} |")
+    lines += ["", f"SMS: {SMS_CHINA}."]
+    return lines
+
+
+NOTES = """\
+## How to read these figures
+
+- Counts and request units do not depend on the machine; milliseconds do. The overhead ratio compares
+  two timings taken on the same moto backend in the same run; the machine here is shared (two cores,
+  other work running), so expect the ratios to move by ±30% between runs.
+- AWS calls are counted by botocore hooks (`bench/recorder.py`) added to every botocore session,
+  which includes PynamoDB's own per-thread session. moto's Step Functions interpreter runs the case
+  clock in its own threads; its DynamoDB and SNS tasks are the service's integrations, counted apart.
+- DynamoDB request units are computed from item sizes by DynamoDB's published rules
+  (`bench/capacity.py`): moto answers `ReturnConsumedCapacity` with a constant whatever the size, and
+  not at all for TransactWriteItems. Writes include every global secondary index the write touches.
+- The bench drives each step after the case clock has stored its task token (as it long has when a
+  person takes the next step), so the app's token poll reads once.
+- Flat jobs: the constant set (due, overdue, in review) is real cases at one window and one 业务属地;
+  the background cases carry the indexed attributes only (no query returns them). Seeding is
+  `CaseModel.batch_write` with the cyclic garbage collector paused.
+- The payment roster bench runs at 20,000 entitlements in `make bench` (moto evaluates a GSI query by
+  walking the whole table, so 100,000 takes ~15 minutes on this machine); run
+  `python -m bench.payroll` for 100,000.
+"""
+
+
+def render(run: Any, command: str, day: str, seconds: float) -> str:
+    parts = ["# Performance: what a case costs, and how the cost grows", "",
+             f"Latest run: `{command}` on {day}, {seconds:.0f} s on {os.cpu_count()} cores "
+             "(the figures below are rewritten by every run).", "", "## Summary", ""]
+    parts += _summary(run)
+    if run.failures:
+        parts += ["", "**Failures:** " + "; ".join(run.failures)]
+    for title, lines, took in run.sections:
+        parts += ["", f"## {title}", "", "```", *lines, "```", f"({took:.0f} s)"]
+    parts += ["", "## Prices", ""] + _prices() + ["", NOTES]
+    return "\n".join(parts) + "\n"

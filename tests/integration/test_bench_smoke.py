@@ -1,0 +1,67 @@
+"""The benches at tiny sizes, so they cannot rot: structure and counts only, never timings."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench import performance_doc
+from bench.flat_jobs import QUERIES
+from bench.overhead import ROUTES
+from bench.run import QUICK, Run, run
+
+
+@pytest.fixture(scope="module")
+def quick() -> Run:
+    return run(QUICK, package=False, payroll=False)
+
+
+def test_one_case_is_counted_by_service_and_operation_with_its_request_units(quick):
+    case = quick.data["case"]
+    counts = case.recorder.counts()
+    assert counts[("s3", "PutObject")] == case.materials == 8  # the browser's uploads
+    assert counts[("s3", "GetObject")] == 8  # each confirm reads the stored bytes
+    assert counts[("stepfunctions", "StartExecution")] == 1
+    assert counts[("dynamodb", "TransactWriteItems")] >= 1 + 8 + 8 + 4  # PynamoDB's own client is seen
+    read, write = case.recorder.units()
+    assert read > 0 and write > 0
+    assert case.transitions >= 9  # the on-time path through the case clock
+    assert case.scans() == {}
+
+
+def test_every_main_route_gets_an_overhead_ratio(quick):
+    rows = {row["route"]: row for row in quick.data["overhead"]["rows"]}
+    assert set(rows) == set(ROUTES)
+    assert all(row["ratio"] > 0 and row["calls"] >= 1 and row["samples"] >= 1 for row in rows.values())
+
+
+def test_the_sweep_and_the_worklists_read_the_same_items_whatever_the_table_holds(quick):
+    sizes = quick.data["flat"]
+    due = QUICK.due
+    for size in sizes:
+        rows = size["rows"]
+        assert rows[QUERIES[0]]["returned"] == 2 * due  # due tomorrow, and overdue
+        assert rows[QUERIES[0]]["items_read"] == 2 * due
+        assert all(row["scans"] == 0 for row in rows.values())
+    first, last = sizes[0]["rows"], sizes[-1]["rows"]
+    assert {label: last[label]["items_read"] for label in QUERIES} == {label: first[label]["items_read"]
+                                                                     for label in QUERIES}
+
+
+def test_the_cost_model_prices_every_service_and_the_province_month(quick):
+    assert set(quick.data["per_1000"]) == {"Lambda", "DynamoDB", "S3", "Step Functions", "SNS", "total"}
+    assert all(value > 0 for value in quick.data["per_1000"].values())
+    month = quick.data["month"]
+    assert month["cost"]["total"] > 0 and month["totals"]["wru"] > 0 and month["longest_calls"] > 0
+
+
+def test_import_time_is_parsed_and_the_report_is_written(quick, tmp_path: Path):
+    imports, packaged = quick.data["cold"]
+    assert imports["app_us"] > 0 and imports["modules"] > 100 and packaged is None
+    out = tmp_path / "performance.md"
+    out.write_text(performance_doc.render(quick, "python -m bench --quick", "2026-11-29", 1.0), encoding="utf-8")
+    text = out.read_text(encoding="utf-8")
+    for heading in ("## 1. Calls per case", "## 2. Overhead ratio", "## 3. Flat jobs", "## 4. Cold start and size",
+                    "## 5. Cost model", "## Prices"):
+        assert heading in text
+    assert "Scan on a request path: 0" in text
