@@ -46,29 +46,25 @@ def bucket(name: str) -> tuple[str, ...]:
 
 
 GET = ("dynamodb:GetItem",)
-READ = ("dynamodb:GetItem", "dynamodb:Query")
-PUT_UPDATE = ("dynamodb:PutItem", "dynamodb:UpdateItem")
-DESCRIBE = ("dynamodb:DescribeTable",)  # PynamoDB reads the table's description once per container
 EXECUTIONS = f"{ARN}:states:${{AWS::Region}}:${{AWS::AccountId}}:execution:${{CaseClock.Name}}:*"
 
-# S3 and SNS call KMS on the caller's behalf (SSE-KMS objects, encrypted topics): the caller needs
-# these on the customer key, limited to calls that come through those services.
+# S3, SNS, SQS and Secrets Manager call KMS on the caller's behalf (SSE-KMS objects, encrypted topics,
+# queue and secret): the caller needs these on the customer key, only through those services.
 VIA_SERVICES = {"StringEquals": {"kms:ViaService": [f"{service}.${{AWS::Region}}.${{AWS::URLSuffix}}"
                                                     for service in ("s3", "sns", "sqs", "secretsmanager")]}}
 KMS_IMPLICIT = ("S3 (SSE-KMS), SNS and SQS (encrypted topics, queue) and Secrets Manager call KMS for the caller; "
                 "moto makes no KMS call to record")
 KMS = Grant(("kms:Decrypt", "kms:GenerateDataKey"), ("${MaterialsKey.Arn}",),
-            "objects and messages are encrypted with the customer key", KMS_IMPLICIT, VIA_SERVICES)
+            "objects, messages and the secret are encrypted with the customer key", KMS_IMPLICIT, VIA_SERVICES)
 SECRET = Grant(("secretsmanager:GetSecretValue",), ("${PersonKeySecret}",),
-               "PERSON_KEY_SECRET (keys the hash that stands for an ID number) is read once per container")
+               "PERSON_KEY_SECRET (keys the hash that stands for an ID number) is read once per container",
+               "read at a container's first configuration load; the test process shares one configuration between "
+               "functions, so only some are seen reading it")
 # sns:Publish to a phone number (SMS) has no resource to name: IAM can only allow it on "*"
 SMS = Grant(("sns:Publish",), ("*",), "milestone SMS to applicants' phone numbers (no resource-level permission)")
-DESCRIBE_ALL = "tables are described by PynamoDB once per container; any table used is described"
-
-
-def _describe(*names: str) -> Grant:
-    arns = tuple(arn for name in names for arn in table(name))
-    return Grant(DESCRIBE, arns, DESCRIBE_ALL)
+UNITS = Grant(("dynamodb:Scan", "dynamodb:PutItem"), table("monitored-units"), "every registered 业务属地")
+RECIPIENTS = Grant(("dynamodb:Query",), table("entitlements", "by_unit_shard")[1:], "recipients per unit shard")
+CLOCK_REPAIR = "a clock needs repair only when Step Functions failed during a request"
 
 
 def _publish(*topics: str, unexercised: str | None = None) -> Grant:
@@ -76,121 +72,150 @@ def _publish(*topics: str, unexercised: str | None = None) -> Grant:
                  unexercised)
 
 
-SWEEP = (
-    Grant(READ, table("cases", "by_due"), "the sparse due-day index, then each case"),
-    Grant(PUT_UPDATE + ("dynamodb:ConditionCheckItem",), table("cases"), "reminder / overdue marks (transactions)"),
-    Grant(("dynamodb:PutItem",), table("case-events"), "timeline events, in the case's transaction"),
-    Grant(READ + PUT_UPDATE, table("case-clocks", "by_pending"), "clock items: pending repairs"),
-    Grant(GET, table("calendar-years"), "the loaded holiday calendar"),
-    Grant(("states:StartExecution",), ("${CaseClock}",), "restart a case's missing clock",
-          "a clock goes missing only when Step Functions failed during a request"),
-    Grant(("states:DescribeExecution",), (EXECUTIONS,), "is the case's clock still running?",
-          "a clock goes missing only when Step Functions failed during a request"),
-    _publish("RemindersTopic", "EscalationsTopic"),
-    _describe("cases", "case-events", "case-clocks", "calendar-years"),
-    SECRET, KMS,
-)
+def _routes(routes: str) -> str:
+    return f"only {routes}, which the IAM scenario does not call (covered by the integration tests)"
 
-MONITORING_TABLES = ("entitlements", "monthly-checks", "monitored-units", "review-tasks", "cases")
-
-ITEMS = ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-         "dynamodb:ConditionCheckItem")
-ALL_TABLES = ("cases", "case-events", "case-clocks", "calendar-years", "roster-entries", "roster-loads",
-              "jurisdiction-rules", "entitlements", "person-locks", "comparison-loads", "proposals", "idempotency",
-              "monthly-checks", "monitored-units", "review-tasks", "progress-limits", "messages")
-MATERIAL_PREFIXES = ("cases/", "quarantine/", "documents/", "payroll/")
 
 API = (
-    Grant(ITEMS, tuple(arn for name in ALL_TABLES for arn in table(name)), "cases, timelines, rules, entitlements ..."),
-    Grant(("dynamodb:Query",), table("cases", "by_accepting_unit", "by_business_unit", "by_due")[1:]
-          + table("case-events", "by_day")[1:] + table("entitlements", "by_person", "by_committee", "by_unit")[1:]
-          + table("proposals", "by_accepting_unit", "by_business_unit")[1:]
-          + table("monthly-checks", "by_change", "by_open")[1:] + table("review-tasks", "by_expiry")[1:],
-          "worklists and lookups by index"),
-    Grant(("dynamodb:BatchWriteItem",), table("roster-entries"), "a roster's entries"),
-    Grant(("dynamodb:BatchGetItem",), table("review-tasks"), "review tasks"),
-    Grant(("s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"), objects("MaterialsBucket", *MATERIAL_PREFIXES),
-          "materials (presigned POST/GET, checks), generated PDFs, payroll files"),
-    Grant(("s3:DeleteObjectVersion",), objects("MaterialsBucket", "cases/"), "a refused upload leaves its key"),
-    Grant(("s3:GetObject", "s3:GetObjectVersion"), objects("MaterialsBucket", "rosters/", "comparisons/"),
-          "authoritative rosters and comparison files put there by operators"),
-    Grant(("s3:AbortMultipartUpload",), objects("MaterialsBucket", "payroll/"), "a failed roster join",
+    Grant(("dynamodb:GetItem", "dynamodb:PutItem"), table("cases"), "cases (writes are transactions)"),
+    Grant(("dynamodb:Query",), table("cases", "by_accepting_unit", "by_business_unit")[1:], "worklists"),
+    Grant(("dynamodb:PutItem", "dynamodb:Query"), table("case-events"), "the chained timeline"),
+    Grant(GET, table("case-clocks"), "the clock's phase and task token"),
+    Grant(("dynamodb:UpdateItem",), table("case-clocks"), "flag a clock pending repair", CLOCK_REPAIR),
+    Grant(GET, table("calendar-years"), "loaded holiday calendars"),
+    Grant(("dynamodb:PutItem",), table("calendar-years"), "load a year", _routes("PUT /calendar/{year}")),
+    Grant(("dynamodb:Query",), table("jurisdiction-rules"), "rules in force"),
+    Grant(("dynamodb:PutItem",), table("jurisdiction-rules"), "store a rule version", _routes("PUT /rules/...")),
+    Grant(("dynamodb:GetItem", "dynamodb:PutItem"), table("entitlements"), "entitlements (approval, changes)"),
+    Grant(("dynamodb:Query",), table("entitlements", "by_unit_shard")[1:], "the payment roster's shards"),
+    Grant(("dynamodb:Query",), table("entitlements", "by_person", "by_committee")[1:], "lookups by person, committee",
+          _routes("comparisons with matching records and GET /checks/...")),
+    Grant(("dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"), table("person-locks"),
+          "duplicate-receipt locks, in the case's transaction"),
+    Grant(GET, table("person-locks"), "name the case holding a lock", _routes("an application refused as a duplicate")),
+    Grant(("dynamodb:Query",), table("roster-entries"), "roster evidence for the notice"),
+    Grant(("dynamodb:BatchWriteItem",), table("roster-entries"), "a roster's entries", _routes("POST /rosters")),
+    Grant(("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"), table("roster-loads"), "each roster once",
+          _routes("POST /rosters")),
+    Grant(("dynamodb:PutItem",), table("comparison-loads"), "each comparison file once"),
+    Grant(("dynamodb:GetItem", "dynamodb:UpdateItem"), table("comparison-loads"), "claim and finish a file",
+          _routes("POST /comparisons on a file seen before")),
+    Grant(("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem") , table("proposals"), "stop/suspend proposals",
+          _routes("POST /comparisons with matches and POST /proposals/{id}/confirm|reject")),
+    Grant(("dynamodb:Query",), table("proposals", "by_accepting_unit", "by_business_unit")[1:], "proposals by unit",
+          _routes("GET /proposals/{unit}")),
+    Grant(("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"), table("idempotency"),
+          "Idempotency-Key claims and answers", _routes("requests with an Idempotency-Key header")),
+    Grant(("dynamodb:PutItem",), table("monitored-units"), "register a 业务属地 at approval"),
+    Grant(("dynamodb:Query", "dynamodb:UpdateItem"), table("monthly-checks", "by_change"), "查询登记 lists and results",
+          _routes("GET/POST /checks/{unit}/{month}...")),
+    Grant(("dynamodb:Query", "dynamodb:UpdateItem"), table("review-tasks"), "定期复核 tasks and results",
+          _routes("GET/POST /reviews/{unit}/{year}...")),
+    Grant(("dynamodb:UpdateItem",), table("progress-limits"), "the public progress route's rate limits"),
+    Grant(("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"), table("messages"), "milestone SMS outbox"),
+    Grant(("s3:GetObject", "s3:PutObject"), objects("MaterialsBucket", "cases/"),
+          "materials: presigned POST and GET, checks of the stored bytes"),
+    Grant(("s3:GetObjectVersion", "s3:DeleteObjectVersion"), objects("MaterialsBucket", "cases/"),
+          "a refused upload's version leaves the material's key", _routes("a confirm that refuses the bytes")),
+    Grant(("s3:PutObject",), objects("MaterialsBucket", "quarantine/"), "refused bytes kept, never served",
+          _routes("a confirm that refuses the bytes")),
+    Grant(("s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"), objects("MaterialsBucket", "payroll/"),
+          "payment roster parts joined into one file"),
+    Grant(("s3:AbortMultipartUpload",), objects("MaterialsBucket", "payroll/"), "a failed join",
           "only when joining the parts fails"),
+    Grant(("s3:GetObject", "s3:PutObject"), objects("MaterialsBucket", "documents/"), "generated PDF documents",
+          _routes("GET /cases/{id}/receipt and /result-notice")),
+    Grant(("s3:GetObject",), objects("MaterialsBucket", "comparisons/"), "comparison files put there by operators"),
+    Grant(("s3:GetObject",), objects("MaterialsBucket", "rosters/"), "rosters put there by operators",
+          _routes("POST /rosters")),
     Grant(("states:StartExecution",), ("${CaseClock}",), "one execution per case"),
-    Grant(("states:DescribeExecution", "states:StopExecution"), (EXECUTIONS,), "inspect or end a case's clock"),
-    Grant(("states:SendTaskSuccess", "states:SendTaskFailure"), ("*",),
-          "task tokens have no resource-level permission (Step Functions authorizes the token itself)"),
-    _publish("ResultsTopic", "EscalationsTopic"),
-    SMS,
-    _describe(*ALL_TABLES),
-    SECRET, KMS,
+    Grant(("states:DescribeExecution", "states:StopExecution"), (EXECUTIONS,), "inspect or end a case's clock",
+          CLOCK_REPAIR),
+    Grant(("states:SendTaskSuccess",), ("*",),
+          "move the clock: task tokens have no resource-level permission (Step Functions checks the token)"),
+    Grant(("states:SendTaskFailure",), ("*",), "end the clock on withdrawal: task tokens have no resource-level "
+          "permission", _routes("POST /cases/{id}/withdraw")),
+    _publish("ResultsTopic", unexercised="the app publishes a result only when the clock was unreachable"),
+    SMS, SECRET, KMS,
 )
 
 POLICIES: dict[str, tuple[Grant, ...]] = {
     API_HANDLER: API,
-    "daily_sweep": SWEEP,
+    "daily_sweep": (
+        Grant(("dynamodb:Query",), table("cases", "by_due_day", "by_running_phase")[1:],
+              "the sparse due-day index and the census of running deadlines"),
+        Grant(("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"), table("cases"),
+              "reminder and overdue marks (transactions)", "only when a deadline is due or passed on the run's date"),
+        Grant(("dynamodb:PutItem",), table("case-events"), "timeline events, in the case's transaction",
+              "only when a deadline is due or passed on the run's date"),
+        Grant(("dynamodb:Query",), table("case-clocks", "by_pending")[1:], "clocks waiting for repair"),
+        Grant(("dynamodb:GetItem", "dynamodb:UpdateItem"), table("case-clocks"), "repair a clock", CLOCK_REPAIR),
+        Grant(GET, table("calendar-years"), "the loaded holiday calendar", "cached by the API's run in the same process"),
+        Grant(("states:StartExecution",), ("${CaseClock}",), "restart a case's missing clock", CLOCK_REPAIR),
+        Grant(("states:DescribeExecution",), (EXECUTIONS,), "is the case's clock still running?", CLOCK_REPAIR),
+        _publish("RemindersTopic", "EscalationsTopic", unexercised="only when a deadline is due or passed"),
+        SECRET, KMS,
+    ),
     "message_retries": (
         Grant(("dynamodb:Query",), table("messages", "by_pending")[1:], "messages whose next attempt is due"),
-        Grant(GET + PUT_UPDATE, table("messages"), "attempts and outcomes"),
-        Grant(GET + ("dynamodb:ConditionCheckItem", "dynamodb:PutItem", "dynamodb:UpdateItem"), table("cases"),
-              "the applicant's number; a failure recorded on the timeline"),
-        Grant(("dynamodb:PutItem",), table("case-events"), "timeline events, in the case's transaction"),
-        SMS,
-        _publish("EscalationsTopic"),
-        _describe("messages", "cases", "case-events"),
+        Grant(("dynamodb:GetItem", "dynamodb:UpdateItem"), table("messages"), "attempts and outcomes",
+              "only when an SMS attempt is due"),
+        Grant(("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"), table("cases"),
+              "the applicant's number; a failure recorded on the timeline", "only when an SMS attempt is due"),
+        Grant(("dynamodb:PutItem",), table("case-events"), "the failure on the timeline", "only after the last retry"),
+        Grant(SMS.actions, SMS.resources, SMS.why, "only when an SMS attempt is due"),
+        _publish("EscalationsTopic", unexercised="only after the last retry"),
         SECRET, KMS,
     ),
     "calendar_check": (
-        Grant(GET, table("calendar-years"), "is next year's calendar loaded?"),
+        Grant(GET, table("calendar-years"), "is next year's calendar loaded?", "acts in December only"),
         _publish("EscalationsTopic", unexercised="published only in December when next year is missing"),
-        _describe("calendar-years"),
         SECRET, KMS,
     ),
     "audit_digest": (
-        Grant(("dynamodb:Query",), table("case-events", "by_day"), "yesterday's chain heads"),
+        Grant(("dynamodb:Query",), table("case-events", "by_day")[1:], "yesterday's chain heads"),
         Grant(("s3:PutObject",), objects("AuditBucket", "digests/"), "one digest object per day (Object Lock)"),
-        _describe("case-events"),
         SECRET, KMS,
     ),
     "monthly_checks": (
-        Grant(("dynamodb:Scan",), table("monitored-units"), "every registered 业务属地"),
-        Grant(("dynamodb:Query",), table("entitlements", "by_unit"), "recipients per unit shard"),
+        UNITS, RECIPIENTS,
         Grant(("dynamodb:PutItem",), table("monthly-checks"), "one 查询登记 item per recipient and month"),
-        _describe("monitored-units", "entitlements", "monthly-checks"),
         SECRET, KMS,
     ),
     "monthly_checks_escalation": (
-        Grant(("dynamodb:Scan",), table("monitored-units"), "every registered 业务属地"),
-        Grant(("dynamodb:Query",), table("monthly-checks", "by_open"), "checks still unrecorded"),
-        Grant(("dynamodb:UpdateItem",), table("monitored-units"), "escalated once per unit and day"),
+        Grant(("dynamodb:Scan", "dynamodb:UpdateItem"), table("monitored-units"),
+              "every registered 业务属地; escalated once per unit and day"),
+        Grant(("dynamodb:Query",), table("monthly-checks", "by_open")[1:], "checks still unrecorded"),
         _publish("EscalationsTopic"),
-        _describe("monitored-units", "monthly-checks"),
         SECRET, KMS,
     ),
     "yearly_reviews": (
-        Grant(("dynamodb:Scan",), table("monitored-units"), "every registered 业务属地"),
-        Grant(("dynamodb:Query",), table("entitlements", "by_unit"), "recipients per unit shard"),
+        UNITS, RECIPIENTS,
+        Grant(GET, table("cases"), "the recipient's certificate dates"),
         Grant(("dynamodb:BatchGetItem", "dynamodb:PutItem"), table("review-tasks"), "one review task per recipient"),
-        _describe("monitored-units", "entitlements", "review-tasks"),
         SECRET, KMS,
     ),
     "certificate_reminders": (
-        Grant(("dynamodb:Scan",), table("monitored-units"), "every registered 业务属地"),
-        Grant(("dynamodb:Query",), table("entitlements", "by_unit"), "recipients per unit shard"),
-        Grant(("dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"),
-              table("review-tasks", "by_expiry"), "review tasks and certificate-expiry reminders"),
-        _publish("RemindersTopic"),
-        _describe("monitored-units", "entitlements", "review-tasks"),
+        UNITS, RECIPIENTS,
+        Grant(GET, table("cases"), "the recipient's certificate dates", "only for recipients without a task yet"),
+        Grant(("dynamodb:BatchGetItem",), table("review-tasks"), "tasks already made"),
+        Grant(("dynamodb:PutItem", "dynamodb:UpdateItem"), table("review-tasks"), "top up tasks; mark reminders sent",
+              "only for new recipients or certificates expiring in six months"),
+        Grant(("dynamodb:Query",), table("review-tasks", "by_expiry")[1:], "certificates expiring in six months"),
+        _publish("RemindersTopic", unexercised="only when a certificate expires in six months"),
         SECRET, KMS,
     ),
     "monthly_comparison": (
         Grant(("s3:ListBucket",), bucket("MaterialsBucket"), "files waiting under comparisons/",
               condition={"StringLike": {"s3:prefix": ["comparisons/*"]}}),
         Grant(("s3:GetObject",), objects("MaterialsBucket", "comparisons/"), "read each comparison file"),
-        Grant(GET + PUT_UPDATE, table("comparison-loads"), "each file runs once"),
-        Grant(("dynamodb:Query",), table("entitlements", "by_person"), "match records to entitlements"),
-        Grant(("dynamodb:PutItem",), table("proposals"), "stop/suspend proposals"),
-        _describe("comparison-loads", "entitlements", "proposals"),
+        Grant(("dynamodb:PutItem", "dynamodb:UpdateItem"), table("comparison-loads"), "each file runs once"),
+        Grant(GET, table("comparison-loads"), "a file claimed before", "only for a file seen by an earlier run"),
+        Grant(("dynamodb:Query",), table("entitlements", "by_person")[1:], "match records to entitlements",
+              "only for records that match a recipient"),
+        Grant(("dynamodb:PutItem",), table("proposals"), "stop/suspend proposals", "only for matching records"),
+        Grant(("dynamodb:Query",), table("jurisdiction-rules"), "the province's effective month",
+              "only for matching records"),
         SECRET, KMS,
     ),
 }

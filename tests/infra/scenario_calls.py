@@ -1,0 +1,91 @@
+"""What the IAM test runs under the call recorder (``tests/infra/test_iam_policies.py``): the API
+through a whole case and its neighbours, then every scheduled function as EventBridge invokes it.
+Not collected by the suite itself (no ``test_`` file name); the IAM test runs it in a subprocess.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from chalice.test import Client
+
+import app as application
+from chalicelib import config
+from tests.integration.conftest import Api, moto_world, store_object
+from tests.support.people import HARBIN_TOWNSHIP, fresh_application
+
+SECRET_ENV = "PERSON_KEY_SECRET_ARN"
+
+
+@pytest.fixture()
+def api() -> Iterator[Api]:
+    """moto, with the person key in Secrets Manager as deployed stages keep it."""
+    with moto_world():
+        arn = boto3.client("secretsmanager").create_secret(Name="subsidy-test/person-key",
+                                                           SecretString="k" * 64)["ARN"]
+        os.environ[SECRET_ENV] = arn
+        config.load.cache_clear()  # the next load, inside a function, reads the secret
+        try:
+            with Client(application.app, stage_name="local") as client:
+                yield Api(client)
+        finally:
+            os.environ.pop(SECRET_ENV, None)
+            config.load.cache_clear()
+
+
+def deaths() -> bytes:
+    """A deaths file naming the approved recipient: the comparison proposes a stop."""
+    return f"id_number,event_date\n{fresh_application()['applicant']['id_number']},2026-11-02\n".encode()
+
+
+def approved(api: Api) -> str:
+    api.now = "2026-05-20T10:00:00+08:00"
+    body = fresh_application()
+    body["applicant"]["committee_unit"] = "230102001001"
+    case = api.ready_case(body)
+    case_id = case["case_id"]
+    assert api.window("POST", f"/cases/{case_id}/complete").status_code == 200
+    assert api.window("POST", f"/cases/{case_id}/push").status_code == 200
+    api.now = "2026-10-15T10:00:00+08:00"
+    decided = api.reviewer("POST", f"/cases/{case_id}/decision", {
+        "outcome": "approved", "reason": "符合条件",
+        "subsidies": [{"type": "living", "monthly_amount": "90.00"}, {"type": "nursing", "monthly_amount": "120.00"}]})
+    assert decided.status_code == 200, decided.data
+    assert api.window("POST", f"/cases/{case_id}/notification", {"method": "sms", "note": "已告知"}).status_code == 200
+    return case_id
+
+
+def test_the_api_handler_through_a_case_and_its_neighbours(api: Api) -> None:
+    case_id = approved(api)
+    for path in (f"/cases/{case_id}", f"/cases/{case_id}/notice", f"/cases/{case_id}/identity", "/cases",
+                 f"/cases/{case_id}/audit", "/calendar/2026"):
+        assert api.window("GET", path).status_code == 200, path
+    assert api.call("GET", f"/audit?unit={HARBIN_TOWNSHIP}", "supervisor", "23").status_code == 200
+    assert api.reviewer("GET", f"/entitlements/{case_id}-living").status_code in (200, 404)
+    bucket = config.load().materials_bucket
+    boto3.client("s3").put_object(Bucket=bucket, Key="comparisons/deaths/2026-11.csv", Body=deaths())
+    api.call("POST", "/comparisons", "admin", "23", {"kind": "deaths", "key": "comparisons/deaths/2026-11.csv"})
+    api.reviewer("GET", f"/proposals/{HARBIN_TOWNSHIP}")
+    api.call("POST", f"/payroll/{HARBIN_TOWNSHIP}/2026-11", "reviewer", HARBIN_TOWNSHIP)
+    api.call("POST", "/progress", body={"case_id": case_id, "id_suffix": "0000"})
+    refused = api.window("POST", "/cases", fresh_application(sequence="469"))
+    if refused.status_code == 201:  # a refused upload is quarantined: copy, then delete the version
+        registered = api.window("POST", f"/cases/{refused.data['case_id']}/materials", {
+            "code": refused.data["notice"]["materials"][0]["code"], "content_type": "application/pdf",
+            "size": 9, "sha256": "0" * 64})
+        if registered.status_code == 201:
+            store_object(registered.data["upload"], b"not a pdf")
+            api.window("POST", f"/cases/{refused.data['case_id']}/materials/{registered.data['material_id']}/confirm")
+
+
+def test_every_scheduled_function_as_eventbridge_invokes_it(api: Api) -> None:
+    approved(api)
+    boto3.client("s3").put_object(Bucket=config.load().materials_bucket, Key="comparisons/deaths/2026-12.csv",
+                                  Body=deaths())
+    event = api.client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
+                                                resources=[])
+    for source in application.app.event_sources:
+        config.load.cache_clear()  # each function is its own container: it reads the secret itself
+        api.client.lambda_.invoke(source.name, event)
