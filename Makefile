@@ -82,7 +82,7 @@ package: $(STAMP)
 	@ls -l $(BUILD)/package/deployment.zip
 
 scan: package iac
-	$(IAC)/bin/checkov --quiet --compact --framework cloudformation -f $(BUILD)/package/sam.json \
+	$(IAC)/bin/checkov --quiet --compact --skip-download --framework cloudformation -f $(BUILD)/package/sam.json \
 	  --skip-check $$($(PY) -m infra.checkov_skips)
 
 deploy: scan
