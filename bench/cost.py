@@ -72,7 +72,8 @@ CHINA_PRICES = {  # CNY, China (Beijing) cn-north-1 and China (Ningxia) cn-north
                      "the stored copy's excerpt ended before the read price"),
     "other services": ("not verified", "https://www.amazonaws.cn/en/pricing/", "not found in the stored pages"),
 }
-SMS_CHINA = "not priced: SMS to mainland China numbers through SNS was not verified; the measured path sends none"
+SMS_CHINA = ("not priced: SNS lists SMS as not available in the China regions (docs/decisions.md, the milestone "
+             "messages), and the price of an SMS to a mainland China number from other regions was not verified")
 
 ASSUMED_MS_PER_INVOCATION = 100
 ASSUMED_MS_PER_JOB_CALL = 10
@@ -98,12 +99,14 @@ def per_case(case: Any) -> dict[str, float]:
     counts = rec.counts()
     read, write = rec.units()
     invocations = sum(1 for label, _ in rec.steps if label != BROWSER)
+    sms = sum(1 for c in rec.calls if (c.service, c.operation) == ("sns", "Publish") and "PhoneNumber" in c.params)
     machine_writes = sum(n for (service, _), n in case.machine.items() if service == "dynamodb")
     s3_put = sum(n for (s, o), n in counts.items() if s == "s3" and o in ("PutObject", "CopyObject", "PostObject"))
     s3_get = sum(n for (s, o), n in counts.items() if s == "s3") - s3_put
     return {"invocations": invocations, "rru": read, "wru": write + machine_writes, "s3_put": s3_put,
             "s3_get": s3_get, "s3_gb": case.materials * MATERIAL_KB / 1e6, "transitions": case.transitions,
-            "sns_publish": counts.get(("sns", "Publish"), 0) + case.machine.get(("sns", "Publish"), 0)}
+            "sns_publish": counts.get(("sns", "Publish"), 0) + case.machine.get(("sns", "Publish"), 0) - sms,
+            "sms": sms}
 
 
 def dollars_per_1000_cases(q: dict[str, float]) -> dict[str, float]:
@@ -153,7 +156,8 @@ def report(case: dict[str, float], per_1000: dict[str, float], month: dict[str, 
     lines = [f"Cost model, us-east-1 list prices read {PRICES_READ_ON} (sources and checks in docs/performance.md)",
              f"per case: {case['invocations']:.0f} API invocations, {case['rru']:.1f} RRU, {case['wru']:.1f} WRU, "
              f"S3 {case['s3_put']:.0f} PUT + {case['s3_get']:.0f} GET + {case['s3_gb'] * 1000:.1f} MB stored, "
-             f"{case['transitions']:.0f} state transitions, {case['sns_publish']:.0f} SNS publishes",
+             f"{case['transitions']:.0f} state transitions, {case['sns_publish']:.0f} SNS topic publishes, "
+             f"{case['sms']:.0f} SMS (not priced)",
              "USD per 1,000 cases: " + ", ".join(f"{k} {v:.4f}" for k, v in per_1000.items())]
     t = month["totals"]
     lines.append(f"province of {PROVINCE:,} recipients, one month of scheduled jobs: {t['rru']:,.0f} RRU, "
