@@ -131,6 +131,8 @@ def report(found: CaseCalls) -> list[str]:
     totals = rec.counts()
     read, write = rec.units()
     lines.append(f"{'total':<44} {sum(totals.values()):>5} {read:>6.1f} {write:>6.1f}")
+    indexed = sum(c.index_write_units for c in rec.calls)
+    lines.append(f"of the write units, global secondary index writes: {indexed:.1f} ({indexed / max(write, 1):.0%})")
     by_service: Counter[str] = Counter()
     for (service, _), n in totals.items():
         by_service[service] += n

@@ -164,9 +164,10 @@ def index_writes(table_name: str, old: dict[str, Any] | None, new: dict[str, Any
     return units
 
 
-def _write_units(operation: str, prior: Any, failed: bool) -> float:
+def _write_units(operation: str, prior: Any, failed: bool) -> tuple[float, float]:
+    """(write units in all, of which global secondary index writes)."""
     factor = 2 if operation == "TransactWriteItems" else 1
-    units = 0
+    units = indexed = 0
     for table, key, kind, new, old in prior or []:
         if failed or kind == "check":
             after = old
@@ -178,8 +179,8 @@ def _write_units(operation: str, prior: Any, failed: bool) -> float:
             after = _get(table, key)
         units += factor * _units(max(item_size(old), item_size(after)), 1024)
         if kind != "check" and not failed:
-            units += index_writes(table, old, after)
-    return float(units)
+            indexed += index_writes(table, old, after)
+    return float(units + indexed), float(indexed)
 
 
 def _evaluated(operation: str, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -218,11 +219,12 @@ def _read_units(operation: str, params: dict[str, Any], parsed: dict[str, Any]) 
     return 0.0
 
 
-def after(operation: str, params: dict[str, Any], parsed: dict[str, Any], prior: Any) -> tuple[float, float]:
-    """(read request units, write request units) the call consumed."""
+def after(operation: str, params: dict[str, Any], parsed: dict[str, Any], prior: Any
+          ) -> tuple[float, float, float]:
+    """(read request units, write request units, of which index writes) the call consumed."""
     failed = bool(parsed.get("Error")) if isinstance(parsed, dict) else False
     if operation in WRITES:
-        return 0.0, _write_units(operation, prior, failed)
+        return (0.0, *_write_units(operation, prior, failed))
     if failed:
-        return 0.0, 0.0
-    return _read_units(operation, params, parsed), 0.0
+        return 0.0, 0.0, 0.0
+    return _read_units(operation, params, parsed), 0.0, 0.0

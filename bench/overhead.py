@@ -4,16 +4,18 @@
 
 ``--cases`` full cases run through the Chalice test client on moto (as ``bench.calls_per_case``);
 each step of the main routes is timed (wall time through the test client: JWT check, routing, the
-reach check, the service, JSON), and its AWS calls are recorded (``bench.recorder``). Then each
-step's calls are replayed on the same moto backend, in the same order, with a plain boto3 client,
-and timed: that is "the bare AWS calls the route must make". The ratio is median(route) /
+reach check, the service, JSON), and its AWS calls are recorded (``bench.recorder``). Right after
+the step, its calls are replayed on the same moto backend, in the same order, with a plain boto3
+client, and timed: that is "the bare AWS calls the route must make" (interleaved, so a busy
+machine slows both alike). The ratio is median(route) /
 median(bare) per route; both run on the same machine in the same run, so the ratio, not the
 seconds, is the figure.
 
 Replays are equivalent, not identical: conditional writes are replayed without their condition
 (the case version they checked has moved on; the same item is rewritten), a StartExecution gets a
-fresh execution name, and a SendTaskSuccess whose token was used answers an error (counted as
-``replay_errors``: a full round trip all the same).
+fresh execution name (stopped after the timing), and a SendTaskSuccess is sent as a
+SendTaskHeartbeat with the same token (the same round trip without moving the clock twice). Replays
+that answer an error are counted (``replay_errors``): a full round trip all the same.
 """
 from __future__ import annotations
 
@@ -23,12 +25,15 @@ import statistics
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from bench.world import Driver, driver, moto_world, quiet
 
 ROUTES = ("POST /cases", "POST /cases/{id}/materials", "POST /cases/{id}/materials/{mid}/confirm",
           "POST /cases/{id}/push", "POST /cases/{id}/decision", "GET /cases/{id}", "GET /cases")
+READS_PER_CASE = 3
 CONDITIONS = ("ConditionExpression", "Expected", "ConditionalOperator")
 EXPRESSIONS = ("UpdateExpression", "KeyConditionExpression", "ProjectionExpression", "FilterExpression",
                "ConditionExpression")
@@ -56,6 +61,8 @@ def equivalent(service: str, operation: str, params: dict[str, Any], serial: int
             (kind, body), = entry.items()
             items.append({kind: body if kind == "ConditionCheck" else _prune(body)})
         return {**params, "TransactItems": items}
+    if service == "stepfunctions" and operation in ("SendTaskSuccess", "SendTaskFailure"):
+        return {"taskToken": params["taskToken"]}  # as SendTaskHeartbeat: the same round trip, the clock not moved
     if service == "stepfunctions" and operation == "StartExecution":
         return {**params, "name": f"{params['name']}-bare{serial}"[:80]}
     return params
@@ -82,7 +89,9 @@ class Replayer:
         prepared = []
         for call in calls:
             self.serial += 1
-            prepared.append((self.client(call.service), call.operation,
+            operation = "SendTaskHeartbeat" if call.operation in ("SendTaskSuccess", "SendTaskFailure") \
+                else call.operation
+            prepared.append((self.client(call.service), operation,
                              equivalent(call.service, call.operation, call.params, self.serial)))
         started = time.perf_counter()
         answers = []
@@ -102,37 +111,60 @@ class Replayer:
 
 
 def _case(api: Driver, rec: Any, application: dict[str, Any]) -> None:
-    from bench.calls_per_case import drive_case
+    from bench.calls_per_case import drive_case, state_transitions
 
     case_id, _ = drive_case(api, rec, application, extra_files=())
-    with rec.step("GET /cases/{id}"):
-        api.window("GET", f"/cases/{case_id}")
-    with rec.step("GET /cases"):
-        api.window("GET", "/cases")
+    with rec.paused():
+        state_transitions(case_id)  # waits for the closed case's clock to finish in its thread
+    for _ in range(READS_PER_CASE):  # cheap routes: more samples
+        with rec.step("GET /cases/{id}"):
+            api.window("GET", f"/cases/{case_id}")
+        with rec.step("GET /cases"):
+            api.window("GET", "/cases")
+
+
+def _interleaved(replayer: Replayer) -> Any:
+    """A recorder that replays each main route's calls right after the route ran, so that whatever
+    else the machine is doing at that moment weighs on both timings alike."""
+    from bench.recorder import Recorder
+
+    class Interleaved(Recorder):
+        bare: list[tuple[str, float, int]]
+
+        @contextmanager
+        def step(self, label: str) -> Iterator[None]:
+            with super().step(label):
+                yield
+            if label in ROUTES:
+                number = len(self.steps) - 1
+                calls = [call for call in self.calls if call.step_no == number]
+                with self.paused():
+                    self.bare.append((label, replayer.replay(calls), len(calls)))
+
+    recorder = Interleaved(capacity=False)
+    recorder.bare = []
+    return recorder
 
 
 def measure(cases: int) -> dict[str, Any]:
-    from bench.recorder import Recorder, recording
+    from bench.recorder import recording
     from tests.support.people import fresh_application
 
     with moto_world(), driver() as api:
-        rec = Recorder(capacity=False)
+        replayer = Replayer()
+        rec = _interleaved(replayer)
         with recording(rec):
             for _ in range(cases):
                 _case(api, rec, fresh_application())
-        by_step: dict[int, list[Any]] = defaultdict(list)
-        for call in rec.calls:
-            by_step[call.step_no].append(call)
-        replayer = Replayer()
         routed: dict[str, list[float]] = defaultdict(list)
         bare: dict[str, list[float]] = defaultdict(list)
         calls: dict[str, int] = {}
-        for number, (label, seconds) in enumerate(rec.steps):
-            if label not in ROUTES:
-                continue
-            routed[label].append(seconds)
-            bare[label].append(replayer.replay(by_step[number]))
-            calls[label] = len(by_step[number])
+        for label, seconds in rec.steps:
+            if label in ROUTES:
+                routed[label].append(seconds)
+        for label, seconds, count in rec.bare:
+            bare[label].append(seconds)
+            calls[label] = count
         rows = []
         for route in ROUTES:
             through, plain = statistics.median(routed[route]), statistics.median(bare[route])

@@ -38,6 +38,7 @@ class Call:
     seconds: float = 0.0
     read_units: float = 0.0
     write_units: float = 0.0
+    index_write_units: float = 0.0  # the part of write_units spent on global secondary indexes
     step_no: int = -1  # which ``Recorder.step`` occurrence made the call
     items_read: int = 0  # Query/Scan: items evaluated (ScannedCount); GetItem: 1 when found
     failed: bool = False
@@ -115,7 +116,8 @@ class Recorder:
                                   else 1 if parsed.get("Item") else 0)
         if self.capacity and service == "dynamodb":
             with self.paused():
-                call.read_units, call.write_units = capacity.after(operation, call.params, parsed, prior)
+                call.read_units, call.write_units, call.index_write_units = capacity.after(
+                    operation, call.params, parsed, prior)
         self.calls.append(call)
 
 
