@@ -13,7 +13,7 @@ seconds, is the figure.
 
 Replays are equivalent, not identical: conditional writes are replayed without their condition
 (the case version they checked has moved on; the same item is rewritten), a StartExecution gets a
-fresh execution name (stopped after the timing), and a SendTaskSuccess is sent as a
+fresh execution name and case id (so its clock item is its own; stopped after the timing), and a SendTaskSuccess is sent as a
 SendTaskHeartbeat with the same token (the same round trip without moving the clock twice). Replays
 that answer an error are counted (``replay_errors``): a full round trip all the same.
 """
@@ -63,8 +63,9 @@ def equivalent(service: str, operation: str, params: dict[str, Any], serial: int
         return {**params, "TransactItems": items}
     if service == "stepfunctions" and operation in ("SendTaskSuccess", "SendTaskFailure"):
         return {"taskToken": params["taskToken"]}  # as SendTaskHeartbeat: the same round trip, the clock not moved
-    if service == "stepfunctions" and operation == "StartExecution":
-        return {**params, "name": f"{params['name']}-bare{serial}"[:80]}
+    if service == "stepfunctions" and operation == "StartExecution":  # its own case id: its own clock item
+        bare_id = f"{params['name']}BARE{serial}"[:80]
+        return {**params, "name": bare_id, "input": str(params.get("input", "")).replace(params["name"], bare_id)}
     return params
 
 
@@ -76,6 +77,9 @@ class Replayer:
         self._boto3 = boto3
         self.errors = 0
         self.serial = 0
+
+    def _stop(self, arn: str) -> None:
+        _stop_when_started(self.client("stepfunctions"), arn)
 
     def client(self, service: str) -> Any:
         if service not in self._clients:
@@ -103,11 +107,19 @@ class Replayer:
         seconds = time.perf_counter() - started
         for answer in answers:  # executions the replay started: stopped, so no thread of theirs lingers
             if isinstance(answer, dict) and "executionArn" in answer:
-                try:
-                    self.client("stepfunctions").stop_execution(executionArn=answer["executionArn"])
-                except Exception:  # noqa: BLE001 - moto cannot stop one still starting; it ends with the mock
-                    pass
+                self._stop(answer["executionArn"])
         return seconds
+
+
+def _stop_when_started(sfn: Any, arn: str) -> None:
+    """moto cannot stop an execution still starting: try until it can (a lingering execution's
+    thread would slow every later route)."""
+    for _ in range(100):
+        try:
+            sfn.stop_execution(executionArn=arn)
+            return
+        except Exception:  # noqa: BLE001 - moto's AttributeError while the execution starts
+            time.sleep(0.02)
 
 
 def _case(api: Driver, rec: Any, application: dict[str, Any]) -> None:
@@ -156,31 +168,33 @@ def measure(cases: int) -> dict[str, Any]:
         with recording(rec):
             for _ in range(cases):
                 _case(api, rec, fresh_application())
-        routed: dict[str, list[float]] = defaultdict(list)
-        bare: dict[str, list[float]] = defaultdict(list)
+        routed = [(label, seconds) for label, seconds in rec.steps if label in ROUTES]
+        assert [label for label, _ in routed] == [label for label, _, _ in rec.bare]
+        pairs: dict[str, list[tuple[float, float]]] = defaultdict(list)
         calls: dict[str, int] = {}
-        for label, seconds in rec.steps:
-            if label in ROUTES:
-                routed[label].append(seconds)
-        for label, seconds, count in rec.bare:
-            bare[label].append(seconds)
+        for (label, through), (_, plain, count) in zip(routed, rec.bare, strict=True):
+            pairs[label].append((through, plain))
             calls[label] = count
         rows = []
         for route in ROUTES:
-            through, plain = statistics.median(routed[route]), statistics.median(bare[route])
-            rows.append({"route": route, "samples": len(routed[route]), "calls": calls[route],
+            through = statistics.median(t for t, _ in pairs[route])
+            plain = statistics.median(p for _, p in pairs[route])
+            rows.append({"route": route, "samples": len(pairs[route]), "calls": calls[route],
                          "handler_ms": 1000 * through, "bare_ms": 1000 * plain,
-                         "ratio": through / plain if plain else float("inf")})
+                         "ratio": through / plain if plain else float("inf"),
+                         "paired": statistics.median(t / p for t, p in pairs[route] if p)})
         return {"rows": rows, "replay_errors": replayer.errors, "cases": cases}
 
 
 def report(found: dict[str, Any]) -> list[str]:
     lines = [f"Overhead: median time through the Chalice handler / median time of its bare AWS calls "
              f"({found['cases']} cases, same moto backend, same run)",
-             f"{'route':<44} {'n':>3} {'calls':>5} {'handler ms':>10} {'bare ms':>8} {'ratio':>6}"]
+             f"{'route':<44} {'n':>3} {'calls':>5} {'handler ms':>10} {'bare ms':>8} {'ratio':>6} {'paired':>6}"]
     for row in found["rows"]:
         lines.append(f"{row['route']:<44} {row['samples']:>3} {row['calls']:>5} {row['handler_ms']:>10.1f} "
-                     f"{row['bare_ms']:>8.1f} {row['ratio']:>6.2f}")
+                     f"{row['bare_ms']:>8.1f} {row['ratio']:>6.2f} {row['paired']:>6.2f}")
+    lines.append("ratio: median(handler) / median(bare); paired: the median of each sample's own ratio (the "
+                 "worklist grows with every case, so its samples differ in size)")
     lines.append(f"replayed calls that answered an error (used task tokens): {found['replay_errors']}")
     return lines
 
