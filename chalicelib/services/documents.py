@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from ..adapters.document_files import content_disposition
-from ..adapters.pdf import Rendered
 from ..domain import access
 from ..domain.case import Actor
 from ..domain.documents import Document, build_document, document_view, progress_url
 from ..domain.errors import Invalid
 from ..domain.records import notice_view
+
+if TYPE_CHECKING:  # fpdf2 loads only when a PDF is rendered
+    from ..adapters.pdf import Rendered
 
 log = logging.getLogger(__name__)
 LINK_THRESHOLD_BYTES = 1_000_000

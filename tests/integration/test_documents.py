@@ -238,3 +238,15 @@ def test_the_business_units_reviewer_reads_the_receipt_and_result_but_another_to
         assert other.status_code == 403
     notice = pdf_call(api, f"/cases/{ids['approved']}/notice", "reviewer", HARBIN_TOWNSHIP, PDF)
     assert notice.status_code == 403 and b"ROLE_NOT_ALLOWED" in notice.body
+
+
+def test_importing_the_app_does_not_load_the_pdf_stack():
+    """fpdf2, fontTools and the fonts cost ~0.15 s: only a request for a PDF pays it, not every cold start."""
+    import os
+    import subprocess
+    import sys
+
+    script = "import sys, app; assert not [m for m in sys.modules if m.split('.')[0] in ('fpdf', 'fontTools')]"
+    child = subprocess.run([sys.executable, "-c", script], env={**os.environ, "STAGE": "local"},
+                           capture_output=True, text=True, timeout=120)
+    assert child.returncode == 0, child.stderr
