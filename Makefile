@@ -39,8 +39,9 @@ job: $(STAMP)
 # make bench - calls per case, overhead ratios, flat jobs at 1,000/10,000/100,000 cases, cold start and package
 # size, cost model, payroll at 20,000 (bench/run.py); prints the figures and rewrites docs/performance.md.
 # Counts and ratios, never timings asserted in tests (tests/integration/test_bench_smoke.py runs it tiny).
+# (not `python -m bench`: run as __main__ that way, the handlers time ~5x slower against the same bare calls)
 bench: $(STAMP)
-	$(PY) -m bench
+	$(PY) -c "from bench.run import main; raise SystemExit(main())"
 
 # make fuzz [SEED=1] [EXAMPLES=2] [COVERAGE=8|all] - schemathesis against a fresh local server (tools/fuzz.py):
 # no 5xx, and every error is {"error": {code, message, field}}
@@ -51,7 +52,9 @@ fuzz: $(STAMP)
 # --- deployment (docs/runbook.md) -----------------------------------------------------------------
 # make package STAGE=dev - infra/ merged into `chalice package`, then cfn-lint; offline once `make wheelhouse` ran
 # make scan STAGE=dev    - checkov on the packaged template (skips and their reasons: infra/checkov_skips.json)
-# make deploy STAGE=dev  - a CloudFormation change set, shown, then executed (needs AWS credentials)
+# make deploy STAGE=dev  - a CloudFormation change set, shown, then executed (needs AWS credentials);
+#   PUBLIC_BASE_URL=https://… (the receipts' progress address); CONSOLE_ORIGIN=https://… (also for package:
+#   the API's CORS and the materials bucket's), CONSOLE_IDP_DOMAIN, CONSOLE_CLIENT_ID: the console's files and config
 STAGE     ?= dev
 REGION    ?= cn-north-1
 BUILD     := build/$(STAGE)
@@ -93,7 +96,7 @@ deploy: scan
 	  --s3-prefix $(STACK) --output-template-file $(BUILD)/packaged.yaml
 	$(IAC)/bin/aws cloudformation deploy --region $(REGION) --stack-name $(STACK) \
 	  --template-file $(BUILD)/packaged.yaml --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
-	  --no-execute-changeset
+	  --parameter-overrides PublicBaseUrl=$${PUBLIC_BASE_URL:-} --no-execute-changeset
 	$(IAC)/bin/aws cloudformation describe-change-set --region $(REGION) --stack-name $(STACK) \
 	  --change-set-name $$($(IAC)/bin/aws cloudformation list-change-sets --region $(REGION) --stack-name $(STACK) \
 	    --query 'sort_by(Summaries,&CreationTime)[-1].ChangeSetName' --output text) \
@@ -104,10 +107,15 @@ deploy: scan
 	    --query 'sort_by(Summaries,&CreationTime)[-1].ChangeSetName' --output text)
 	$(IAC)/bin/aws cloudformation wait stack-update-complete --region $(REGION) --stack-name $(STACK) || \
 	  $(IAC)/bin/aws cloudformation wait stack-create-complete --region $(REGION) --stack-name $(STACK)
-	@if [ -d console ]; then \
-	  bucket=$$($(IAC)/bin/aws cloudformation describe-stacks --region $(REGION) --stack-name $(STACK) \
-	    --query "Stacks[0].Outputs[?OutputKey=='ConsoleBucketName'].OutputValue" --output text); \
-	  $(IAC)/bin/aws s3 sync --region $(REGION) --delete console/ s3://$$bucket/; fi
+	@if [ -z "$${CONSOLE_ORIGIN:-}" ]; then echo "console not deployed: set CONSOLE_ORIGIN, CONSOLE_IDP_DOMAIN, \
+	  CONSOLE_CLIENT_ID (docs/runbook.md#deploy)"; else \
+	  output() { $(IAC)/bin/aws cloudformation describe-stacks --region $(REGION) --stack-name $(STACK) \
+	    --query "Stacks[0].Outputs[?OutputKey=='$$1'].OutputValue" --output text; }; \
+	  $(PY) -m tools.console_config --out $(BUILD)/console-config.json --stage $(STAGE) --api "$$(output EndpointURL)" \
+	    --domain "$${CONSOLE_IDP_DOMAIN:?}" --client-id "$${CONSOLE_CLIENT_ID:?}" --redirect-uri "$$CONSOLE_ORIGIN/console/" \
+	  && $(IAC)/bin/aws s3 sync --region $(REGION) --delete --exclude config.json console/ "s3://$$(output ConsoleBucketName)/console/" \
+	  && $(IAC)/bin/aws s3 cp --region $(REGION) $(BUILD)/console-config.json \
+	    "s3://$$(output ConsoleBucketName)/console/config.json" --cache-control no-cache; fi
 
 # make browser - Debian's chromium for the console's browser tests (tests/browser, part of make test);
 # apt only when /usr/bin/chromium is missing (CI runs as root; elsewhere sudo). Playwright never downloads one.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -100,14 +101,25 @@ MATERIALS_LIFECYCLE = {"Rules": [
 ]}
 
 
-def _buckets(prefix: str, stage: str) -> dict[str, Any]:
+def materials_cors(console_origin: str | None) -> dict[str, Any]:
+    """The console uploads (presigned POST) and views (presigned GET) materials in S3 directly: its one
+    origin may, nothing else (no rule at all when the console shares the API's origin or is not deployed)."""
+    if not console_origin:
+        return {}
+    return {"CorsConfiguration": {"CorsRules": [{
+        "Id": "console", "AllowedOrigins": [console_origin], "AllowedMethods": ["GET", "POST"],
+        "AllowedHeaders": ["content-type"], "ExposedHeaders": ["ETag"], "MaxAge": 600}]}}
+
+
+def _buckets(prefix: str, stage: str, console_origin: str | None = None) -> dict[str, Any]:
     mode, days = AUDIT_LOCK.get(stage, DEFAULT_AUDIT_LOCK)
     logs = _bucket(f"{prefix}-access-logs", None, {"LifecycleConfiguration": {"Rules": [
         {"Id": "access-logs-400-days", "Status": "Enabled", "ExpirationInDays": 400}]}}, kms=False)
     return {
         "AccessLogsBucket": logs,
         "AccessLogsBucketPolicy": _logs_policy(),
-        "MaterialsBucket": _bucket(f"{prefix}-materials", "materials/", {"LifecycleConfiguration": MATERIALS_LIFECYCLE}),
+        "MaterialsBucket": _bucket(f"{prefix}-materials", "materials/", {"LifecycleConfiguration": MATERIALS_LIFECYCLE,
+                                                                   **materials_cors(console_origin)}),
         "MaterialsBucketPolicy": _tls_only("MaterialsBucket"),
         "AuditBucket": _bucket(f"{prefix}-audit-digests", "audit-digests/", {
             "ObjectLockEnabled": True,
@@ -207,7 +219,14 @@ ENVIRONMENT = {
     "REMINDERS_TOPIC_ARN": {"Ref": "RemindersTopic"},
     "CLOCK_STATE_MACHINE_ARN": {"Ref": "CaseClock"},
     "PERSON_KEY_SECRET_ARN": {"Ref": "PersonKeySecret"},
+    # the receipt's QR code and progress address: the public API's own address, known only once it exists
+    # (a custom domain, or the first deploy's endpoint), so a parameter rather than a reference to RestAPI
+    "PUBLIC_BASE_URL": {"Ref": "PublicBaseUrl"},
 }
+PARAMETERS = {"PublicBaseUrl": {
+    "Type": "String", "Default": "", "AllowedPattern": "^(https://[^\\s/]+(/[^\\s]*)?)?$",
+    "Description": "https address the applicants' progress page is reached at (printed and QR-coded on receipts); "
+                   "empty: receipts give the way in words only"}}
 
 
 def _subbed(value: Any, prefix: str) -> Any:
@@ -223,7 +242,7 @@ def _subbed(value: Any, prefix: str) -> Any:
     return value
 
 
-def _functions(app: Any, prefix: str) -> dict[str, Any]:
+def _functions(app: Any, prefix: str, console_origin: str | None = None) -> dict[str, Any]:
     """Overrides of Chalice's own function and role resources (deep-merged by ``chalice package``)."""
     ids = function_ids(app)
     missing = sorted(set(ids) - set(policies.POLICIES))
@@ -236,7 +255,8 @@ def _functions(app: Any, prefix: str) -> dict[str, Any]:
         resources[role_id] = {"Properties": {"Policies": [{"PolicyName": f"{function_id}Policy",
                                                            "PolicyDocument": document}]}}
         deployed_name = policies.function_name(name).replace("${Prefix}", prefix)
-        properties: dict[str, Any] = {"FunctionName": deployed_name, "Environment": {"Variables": ENVIRONMENT}}
+        properties: dict[str, Any] = {"FunctionName": deployed_name, "Environment": {"Variables": {
+            **ENVIRONMENT, **({"CONSOLE_ORIGIN": console_origin} if console_origin else {})}}}
         resources[f"{function_id}Logs"] = {"Type": "AWS::Logs::LogGroup", **RETAIN, "Properties": {
             "LogGroupName": f"/aws/lambda/{deployed_name}", "RetentionInDays": LOG_DAYS,
             "KmsKeyId": {"Fn::GetAtt": [KEY, "Arn"]}}}
@@ -246,7 +266,9 @@ def _functions(app: Any, prefix: str) -> dict[str, Any]:
     return resources
 
 
-def build(stage: str, app: Any | None = None) -> dict[str, Any]:
+def build(stage: str, app: Any | None = None, console_origin: str | None = None) -> dict[str, Any]:
+    """``console_origin``: the web console's origin when it is served apart from the API (CONSOLE_ORIGIN, read
+    by Chalice when routes are registered too, so it must be set for ``chalice package`` as well)."""
     if app is None:
         from app import app as chalice_app
 
@@ -255,17 +277,17 @@ def build(stage: str, app: Any | None = None) -> dict[str, Any]:
     resources: dict[str, Any] = {KEY: _key(), "MaterialsKeyAlias": {"Type": "AWS::KMS::Alias", "Properties": {
         "AliasName": f"alias/{prefix}-materials", "TargetKeyId": {"Ref": KEY}}}}
     resources.update(table_resources(prefix, KEY))
-    resources.update(_buckets(prefix, stage))
+    resources.update(_buckets(prefix, stage, console_origin))
     resources.update(_topics(prefix))
     resources.update(_clock(prefix))
     resources.update(_secret(prefix))
     resources.update(_dead_letters())
-    resources.update(_functions(app, prefix))
+    resources.update(_functions(app, prefix, console_origin))
     resources["RestAPI"] = {"Properties": {"TracingEnabled": True}}
     ids = function_ids(app)
     resources.update(dashboard.alarms(prefix, ids, table_resources(prefix, KEY)))
     resources["Dashboard"] = dashboard.dashboard(prefix, ids)
-    return {"Resources": resources, "Outputs": {
+    return {"Parameters": PARAMETERS, "Resources": resources, "Outputs": {
         "MaterialsBucketName": {"Value": {"Ref": "MaterialsBucket"}},
         "AuditBucketName": {"Value": {"Ref": "AuditBucket"}},
         "ConsoleBucketName": {"Value": {"Ref": "ConsoleBucket"}},
@@ -282,7 +304,10 @@ def main() -> None:
     if args.stage == "local":
         raise SystemExit("the local stage runs on moto (make run); package dev or prod")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(build(args.stage), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    origin = (os.environ.get("CONSOLE_ORIGIN") or "").strip().rstrip("/") or None
+    if origin and not origin.startswith("https://"):
+        raise SystemExit(f"CONSOLE_ORIGIN must be an https origin, got {origin!r}")
+    args.out.write_text(json.dumps(build(args.stage, console_origin=origin), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -86,3 +86,24 @@ def test_the_prod_audit_bucket_locks_in_compliance_mode_and_other_stages_in_gove
         return build(stage)["Resources"]["AuditBucket"]["Properties"]["ObjectLockConfiguration"]["Rule"]
     assert lock("prod")["DefaultRetention"]["Mode"] == "COMPLIANCE"
     assert lock("dev")["DefaultRetention"]["Mode"] == "GOVERNANCE"
+
+
+def test_a_console_origin_opens_the_materials_bucket_and_the_functions_to_that_origin_alone():
+    with_console = build("dev", console_origin="https://console.example.cn")["Resources"]
+    rules = with_console["MaterialsBucket"]["Properties"]["CorsConfiguration"]["CorsRules"]
+    assert [rule["AllowedOrigins"] for rule in rules] == [["https://console.example.cn"]]
+    assert set(rules[0]["AllowedMethods"]) == {"GET", "POST"}
+    assert with_console["APIHandler"]["Properties"]["Environment"]["Variables"]["CONSOLE_ORIGIN"] == \
+        "https://console.example.cn"
+    without = build("dev")["Resources"]
+    assert "CorsConfiguration" not in without["MaterialsBucket"]["Properties"]
+    assert "CONSOLE_ORIGIN" not in without["APIHandler"]["Properties"]["Environment"]["Variables"]
+
+
+def test_the_receipts_public_address_is_a_parameter_every_function_receives():
+    template = build("dev")
+    assert template["Parameters"]["PublicBaseUrl"]["Default"] == ""
+    for resource in template["Resources"].values():
+        variables = resource.get("Properties", {}).get("Environment", {}).get("Variables")
+        if variables is not None:
+            assert variables["PUBLIC_BASE_URL"] == {"Ref": "PublicBaseUrl"}
