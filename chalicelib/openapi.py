@@ -312,7 +312,16 @@ SCHEMAS: dict[str, Any] = {
         "deadlines": {"type": "array", "items": ref("Deadline")},
         "decision": nullable({"type": "object"}),
         "timeline": {"type": "array", "items": {"type": "object"}},
+        "rule_checks": {"type": "array", "items": ref("RuleCheck"),
+                        "description": "eligibility per requested subsidy under the 业务属地's rule on the application day"},
     }, required=("case_id", "status", "accepting_unit", "business_unit", "scope")),
+    "RuleCheck": obj({
+        "subsidy": enum(list(SUBSIDY_TYPES)), "eligible": {"type": "boolean"},
+        "reasons": {"type": "array", "items": {"type": "string"}, "description": "the rules applied (English)"},
+        "reasons_zh": {"type": "array", "items": {"type": "string"},
+                       "description": "the same reasons in Chinese, one for one, for the console"},
+        "rule_version": {"type": "string", "example": "23@2026-01-01"},
+    }, required=("subsidy", "eligible", "reasons", "reasons_zh", "rule_version")),
     "NoticeItem": obj({
         "code": MATERIAL_CODE, "name": {"type": "string"}, "required": {"type": "boolean"},
         "waived": {"type": "boolean"}, "waiver": nullable({"type": "string"}), "purpose": {"type": "string"},

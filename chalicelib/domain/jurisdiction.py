@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable, Mapping
 
+from . import rule_texts as texts
 from .amounts import AmountTable, check_amount_table, read_amount_table, read_int_list, read_list, read_object
 from .amounts import read_scope as _scope
 from .applications import SUBSIDY_TYPES
@@ -78,6 +79,7 @@ class RuleCheck:
     eligible: bool
     reasons: tuple[str, ...]
     rule_version: str
+    reasons_zh: tuple[str, ...] = ()  # the same reasons in Chinese, one for one (domain.rule_texts)
 
 
 def rule_version(rule: MaterialRule | EligibilityRule) -> str:
@@ -315,25 +317,28 @@ def check_subsidy(
     if unknown:
         raise Invalid("UNKNOWN_CIRCUMSTANCE", f"unknown circumstances {unknown}", "circumstances")
     has = {key for key, value in circumstances.items() if value}
-    failed: list[str] = []
+    failed: list[tuple[str, str]] = []  # (English, Chinese) of each unmet rule
     if subsidy == "living":
         needs = f"living subsidy needs {' or '.join(_named(key) for key in rule.living_requires_any)}"
+        needs_zh = texts.living_needs_zh(tuple(CIRCUMSTANCES[key] for key in rule.living_requires_any))
         if not has & set(rule.living_requires_any):
-            failed.append(needs)
+            failed.append((needs, needs_zh))
     else:
         needs = _nursing_rule(rule)
+        needs_zh = texts.nursing_needs_zh(rule.nursing_grades, rule.nursing_extensions)
         covered = grade in rule.nursing_grades or any(
             category in categories and grade in grades for categories, grades in rule.nursing_extensions)
         if not covered:
-            failed.append(needs)
+            failed.append((needs, needs_zh))
     for key in rule.excludes_both:
         if key in has:
-            failed.append(f"{_named(key)} excludes both subsidies")
+            failed.append((f"{_named(key)} excludes both subsidies", texts.excludes_both_zh(CIRCUMSTANCES[key])))
     for key in rule.excludes_living:
         if key in has and subsidy == "living":
-            failed.append(f"{_named(key)} excludes the living subsidy")
-    reasons = tuple(failed) if failed else (f"{needs}: met",)
-    return RuleCheck(subsidy, not failed, reasons, rule_version(rule))
+            failed.append((f"{_named(key)} excludes the living subsidy", texts.excludes_living_zh(CIRCUMSTANCES[key])))
+    reasons = failed or [(f"{needs}: met", texts.met_zh(needs_zh))]
+    return RuleCheck(subsidy, not failed, tuple(en for en, _ in reasons), rule_version(rule),
+                     tuple(zh for _, zh in reasons))
 
 
 # --- demo configuration ------------------------------------------------------------------------

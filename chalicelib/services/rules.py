@@ -104,7 +104,7 @@ def rule_checks(rules: Rules, business_unit: str, applied_on: date, subsidies: t
 
 def check_view(check: RuleCheck) -> dict[str, Any]:
     return {"subsidy": check.subsidy, "eligible": check.eligible, "reasons": list(check.reasons),
-            "rule_version": check.rule_version}
+            "reasons_zh": list(check.reasons_zh), "rule_version": check.rule_version}
 
 
 def person_of(applicant: dict[str, Any], certificate: dict[str, Any], low_income: dict[str, Any]) -> Person:

@@ -121,6 +121,8 @@ def test_the_decision_checks_eligibility_and_computes_amounts_and_back_pay_acros
     api.now = "2026-10-15T10:00:00+08:00"
     checks = {c["subsidy"]: c for c in api.reviewer("GET", f"/cases/{case_id}").data["rule_checks"]}
     assert checks["living"]["eligible"] is True and checks["nursing"]["eligible"] is False
+    assert checks["nursing"]["reasons_zh"][0].startswith("护理补贴须为残疾等级")  # beside the English reasons
+    assert len(checks["nursing"]["reasons_zh"]) == len(checks["nursing"]["reasons"])
     refused = api.reviewer("POST", f"/cases/{case_id}/decision", {
         "outcome": "approved", "subsidies": [{"type": "living"}, {"type": "nursing"}]})
     assert (refused.status_code, refused.data["error"]["code"], refused.data["error"]["field"]) == (
