@@ -70,17 +70,16 @@ FINDINGS = """\
   project ALL attributes (`chalicelib/adapters/store.py:75,84,95`): the index writes are the share of
   write units shown in section 1. Projecting keys and the few attributes the worklists show (and
   reading the case by key) would cut most of them.
-- Each case route reads the case twice, strongly consistent: once for the reach check in
-  `app.py:151` (`endpoint`), again in the service (`chalicelib/services/cases.py:104`, `_mutate`);
-  the confirm route three times (`chalicelib/services/cases.py:247` as well). Handing the case read
-  for the reach check to the service would save one read per request.
-- The monthly jobs walk every registered 业务属地 in one invocation (`app.py:417,435,445`:
-  `services.units.all()`), one DynamoDB call or more per recipient: at 1,000,000 recipients that is
-  far beyond Lambda's 15 minutes (section 5). They need a fan-out per unit (a Map state or a queue),
-  as the payment roster already has per shard.
-- `import app` spends about a third of its time importing fpdf2 and fontTools
-  (`chalicelib/adapters/pdf.py:23`); importing them inside the PDF functions would shorten every
-  cold start that serves no PDF.
+- Each case route reads the case twice, strongly consistent: once for the reach check in `app.py`
+  (`endpoint`), again in the service (`chalicelib/services/cases.py`, `_mutate`); the confirm route
+  three times (`confirm_material` reads it first). Handing the case read for the reach check to the
+  service would save one read per request.
+- The monthly jobs walk every registered 业务属地 in one invocation (`app.py` schedules
+  `monthly_checks`, `yearly_reviews`, `certificate_reminders`: `services.units.all()`), one DynamoDB
+  call or more per recipient: at 1,000,000 recipients that is far beyond Lambda's 15 minutes
+  (section 5). They need a fan-out per unit (a Map state or a queue), as the roster has per shard.
+- Cold start: the PDF stack now loads on the first PDF request (commit 6a0e906); boto3 and
+  s3transfer are the heaviest imports left (section 4).
 - The unit registry is read with a Scan by the monthly jobs (`chalicelib/adapters/monitored_units.py`,
   documented there: one small item per township); no request path scans.
 - The milestone messages (in progress at the time of this run) add a second case transaction and an
