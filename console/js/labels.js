@@ -36,8 +36,53 @@ export const EVENTS = {
   deadline_recounted: "按新的节假日安排重算期限", deadline_reminder: "期限提醒", deadline_reminded: "期限提醒",
   pushed: "推送至业务属地", decided: "作出决定", applicant_notified: "已告知申请人", withdrawn: "撤回",
   supplement_requested: "要求补正", supplement_sent: "补正材料已送达", identity_read: "查看完整证件号码",
-  material_viewed: "查看材料", message_sent: "已发送短信", message_failed: "短信发送失败", overdue: "超期", deadline_overdue: "超期",
+  material_viewed: "查看材料", message_sent: "已发送短信", message_failed: "短信发送失败",
+  message_skipped: "未发短信（没有手机号）", message_delivered: "短信已送达", overdue: "超期", deadline_overdue: "超期",
 };
+
+// the milestone a message was about (chalicelib/domain/messages.py MILESTONES)
+export const MILESTONE = { accepted: "受理", pushed: "推送", decided: "审核决定", notified: "告知" };
+
+export const RELATIONSHIP = {
+  guardian: "监护人", spouse: "配偶", parent: "父母", child: "子女", sibling: "兄弟姐妹", other_relative: "其他亲属",
+  committee: "村（居）委会", other: "其他受委托人",
+};
+
+// the rosters a material can be waived by (chalicelib/domain/rosters.py KINDS)
+export const ROSTER = { disability_certificates: "残疾人证", dibao: "低保", tekun: "特困供养" };
+
+/** A waived notice item's reason in Chinese (the API writes "<roster> roster, load <time>"). */
+export function waiverText(waiver) {
+  const source = String(waiver || "").split(" roster", 1)[0];
+  return ROSTER[source] ? `已通过${ROSTER[source]}数据比对核验，免于提交` : "已通过数据比对核验，免于提交";
+}
+
+/** What a timeline event adds to its name, in Chinese ("" when nothing). */
+export function eventDetail(event) {
+  const d = event.detail || {};
+  switch (event.event) {
+    case "material_registered": case "material_received": case "material_viewed":
+      return MATERIALS[d.code] || d.code || "";
+    case "message_sent": case "message_delivered": case "message_skipped":
+      return d.milestone ? `${MILESTONE[d.milestone] || d.milestone}短信` : "";
+    case "message_failed":
+      return `${MILESTONE[d.milestone] || d.milestone || ""}短信，已尝试 ${d.attempts ?? "?"} 次，已报督查`;
+    case "decided":
+      return d.outcome === "approved" ? "批准" : d.outcome === "rejected" ? `不予批准${d.reason ? `，理由：${d.reason}` : ""}` : "";
+    case "applicant_notified":
+      return NOTIFY_METHOD[d.method] || d.method || "";
+    case "withdrawn":
+      return d.reason ? `原因：${d.reason}` : "";
+    case "supplement_requested":
+      return (d.items || []).map((i) => i.description).filter(Boolean).join("；");
+    case "deadline_reminder": case "deadline_overdue":
+      return `${PHASE_SHORT[d.kind] || d.kind || ""}，到期日 ${d.due_on || ""}`;
+    case "deadline_recounted":
+      return `${PHASE_SHORT[d.kind] || d.kind || ""}：${d.was_due_on} → ${d.due_on}${d.provisional ? "（仍为暂定）" : ""}`;
+    default:
+      return "";
+  }
+}
 
 export const MESSAGES = {
   MISSING_FIELD: "此项必填",
@@ -82,6 +127,26 @@ export const MESSAGES = {
   SUPPLEMENT_ITEMS_EMPTY: "至少列出一项需要补正的内容",
   UNKNOWN_OUTCOME: "请选择审核结论",
   CONCURRENT_UPDATE: "案件正被他人修改，请刷新后重试",
+  AGENT_IS_APPLICANT: "代理人不能是申请人本人",
+  UNKNOWN_RELATIONSHIP: "请选择代理人与申请人的关系",
+  UNKNOWN_SUBSIDY: "请选择要申请的补贴", DUPLICATE_SUBSIDY: "同一补贴只能选择一次",
+  UNKNOWN_AREA: "城乡类别不正确", UNKNOWN_MATERIAL: "没有这种材料", UNKNOWN_FIELD: "提交了不认识的项目",
+  WRONG_TYPE: "所填内容的类型不正确", DATE_FORMAT: "日期格式应为 年-月-日",
+  AMOUNT_FORMAT: "金额格式应为元，如 99.00", AMOUNT_NOT_POSITIVE: "金额应大于 0",
+  AMOUNT_REQUIRED: "业务属地没有补贴标准表，请填写月补贴金额",
+  COMMITTEE_OUTSIDE_UNIT: "村（居）委会不在申请人户籍所在乡镇（街道）",
+  FILENAME: "文件名不正确", SHA256_FORMAT: "文件校验值格式不正确", SIZE: "文件大小不正确",
+  TOO_MANY_ITEMS: "一次最多列出 20 项补正内容",
+  MATERIAL_NOT_FOUND: "没有这份材料", WRONG_ROLE: "您的角色不能进行此操作",
+  RESULT_NOT_DECIDED: "尚未作出审核决定，没有结果通知书", UNKNOWN_DELIVERY: "不支持的文书获取方式",
+  UNIT_UNKNOWN_COUNTY: "单位代码中的县级代码不存在", UNIT_OUT_OF_REACH: "无权查看：此单位不在您的范围内",
+  CASE_ID_TAKEN: "案件编号已被使用，请重新提交", CASE_NOT_FOUND: "没有这个案件",
+  BAD_PAGE_TOKEN: "翻页位置已失效，请从第一页重新查看", BOOLEAN_FORMAT: "应为是或否", UNKNOWN_STATUS: "没有这种案件状态",
+  IDEMPOTENCY_IN_PROGRESS: "同一操作正在处理，请稍候", IDEMPOTENCY_KEY_FORMAT: "请求编号格式不正确，请刷新后重试",
+  IDEMPOTENCY_KEY_REUSED: "请求编号已用于另一操作，请刷新后重试",
+  BODY_MISSING: "请求内容为空", BODY_TOO_LARGE: "请求内容过大", MALFORMED_JSON: "请求内容格式不正确",
+  UNSUPPORTED_MEDIA_TYPE: "请求内容类型不正确", CLOCK_NOW_FORMAT: "测试时间格式不正确",
+  TOKEN_MALFORMED: "登录凭证无效，请重新登录", TOKEN_ROLE: "登录凭证中的角色不正确", TOKEN_UNIT: "登录凭证中的单位代码不正确",
   NETWORK: "无法连接服务器，请检查网络后重试",
   INTERNAL: "服务器内部错误，请稍后重试",
 };

@@ -53,6 +53,10 @@ AUDIT = """() => {
 }"""
 
 
+CSP_LISTENER = """document.addEventListener("securitypolicyviolation",
+  (e) => window.__cspViolation(`${e.effectiveDirective} ${e.blockedURI}`));"""
+
+
 @pytest.fixture(scope="session")
 def console_server() -> Iterator[str]:
     with local_server("--console-origin", CONSOLE_ORIGIN, "--sweep-every", "3600") as (base, _moto):
@@ -82,6 +86,10 @@ class Desk:
         self.problems: list[str] = []
         self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
         self.page.on("console", lambda m: self.problems.append(m.text) if m.type == "error" else None)
+        # every Content-Security-Policy violation of each document this desk loads, kept across reloads
+        self.context.add_init_script(CSP_LISTENER)
+        self.context.expose_binding("__cspViolation", lambda _source, text: self.violations.append(text))
+        self.violations: list[str] = []
 
     def sign_in_demo(self, sub: str) -> Any:
         self.page.goto(f"{self.base}/console/")
@@ -113,6 +121,10 @@ class Desk:
     def accessibility_problems(self) -> list[str]:
         """Form controls without a label, and text below WCAG AA contrast (4.5:1, 3:1 from 18.66px bold/24px)."""
         return list(self.page.evaluate(AUDIT))
+
+    def csp_violations(self) -> list[str]:
+        """The directive and blocked address of each CSP violation reported in this desk's pages."""
+        return list(self.violations)
 
     def close(self) -> None:
         self.context.close()

@@ -1,7 +1,7 @@
 // 受理: the window accepts an application; ID and certificate numbers are checked as they are typed.
 import { post } from "../api.js";
 import { checkCertificate, checkIdNumber } from "../identity.js";
-import { MESSAGES, SUBSIDY } from "../labels.js";
+import { MESSAGES, RELATIONSHIP, SUBSIDY } from "../labels.js";
 import { clearErrors, field, formError, h, showError, showFieldError } from "../ui.js";
 
 export const accepted = new Map(); // case_id -> the POST /cases answer, so the notice shows at once
@@ -26,6 +26,13 @@ function say(form, name, result, typed, length) {
   return true;
 }
 
+/** The agent's ID number: the same checks as the applicant's, and not the applicant's own. */
+function checkAgentId(raw, applicantId) {
+  const result = checkIdNumber(raw, today());
+  const applicant = String(applicantId || "").replaceAll(" ", "").toUpperCase();
+  return result.ok && result.value === applicant ? { ok: false, code: "AGENT_IS_APPLICANT" } : result;
+}
+
 export function acceptPage(main) {
   const input = (name, attrs = {}) => h("input", { name, autocomplete: "off", ...attrs });
   const idNumber = input("applicant.id_number", { maxlength: "20", spellcheck: "false" });
@@ -33,6 +40,16 @@ export function acceptPage(main) {
   const validUntil = input("certificate.valid_until", { type: "date" });
   const subsidies = Object.entries(SUBSIDY).map(([value, text]) =>
     h("label", { class: "check" }, h("input", { type: "checkbox", name: "subsidy", value, checked: true }), text));
+  // 委托办理: an agent files for the applicant (guardian, family, committee...); the notice then adds the
+  // agent's ID card, the proof of the delegation and the pledge
+  const byAgent = h("input", { type: "checkbox", name: "by_agent", "aria-controls": "agent-fields" });
+  const agentId = input("agent.id_number", { maxlength: "20", spellcheck: "false" });
+  const relationship = h("select", { name: "agent.relationship" }, h("option", { value: "" }, "（请选择）"),
+    Object.entries(RELATIONSHIP).map(([value, text]) => h("option", { value }, text)));
+  const agentFields = h("div", { class: "grid", id: "agent-fields", hidden: true },
+    field("代理人姓名", input("agent.name", { maxlength: "50" })),
+    field("代理人公民身份号码", agentId, { hint: "18 位，输入时即校验；不能与申请人相同" }),
+    field("代理人与申请人的关系", relationship));
   const lowIncome = [["dibao", "低保"], ["dibao_edge", "低保边缘"], ["tekun", "特困供养"]].map(([value, text]) =>
     h("label", { class: "check" }, h("input", { type: "checkbox", name: "low_income", value }), text));
 
@@ -51,6 +68,9 @@ export function acceptPage(main) {
         field("有效期至", validUntil))),
     h("fieldset", { "data-field": "subsidies", "aria-describedby": "subsidies-error" }, h("legend", {}, "申请的补贴"),
       subsidies, h("p", { class: "field-error", id: "subsidies-error", "data-error-for": "subsidies", "aria-live": "polite" })),
+    h("fieldset", {}, h("legend", {}, "委托办理"),
+      h("label", { class: "check" }, byAgent, "由代理人申请（监护人、家属、村（居）委会或其他受委托人）"),
+      agentFields),
     h("fieldset", {}, h("legend", {}, "家庭经济状况（申请人自报，由数据比对核实）"), lowIncome),
     formError(),
     h("button", { type: "submit", class: "primary" }, "受理并生成一次性告知书"));
@@ -59,6 +79,15 @@ export function acceptPage(main) {
     const typed = idNumber.value.replaceAll(" ", "").length;
     say(form, "applicant.id_number", checkIdNumber(idNumber.value, today()), typed, 18);
     if (certNumber.value) certNumber.dispatchEvent(new Event("input"));
+    if (agentId.value) agentId.dispatchEvent(new Event("input"));
+  });
+  byAgent.addEventListener("change", () => {
+    agentFields.hidden = !byAgent.checked;
+    if (byAgent.checked) form.elements["agent.name"].focus();
+  });
+  agentId.addEventListener("input", () => {
+    const typed = agentId.value.replaceAll(" ", "").length;
+    say(form, "agent.id_number", checkAgentId(agentId.value, idNumber.value), typed, 18);
   });
   certNumber.addEventListener("input", () => {
     const holder = idNumber.value.replaceAll(" ", "").toUpperCase();
@@ -74,11 +103,20 @@ export function acceptPage(main) {
     if (!id.ok) return showError(form, { code: id.code, field: "applicant.id_number" });
     const cert = checkCertificate(value("certificate.number"), value("certificate.valid_until"), id.value, today());
     if (!cert.ok) return showError(form, { code: cert.code, field: `certificate.${cert.field}` });
+    let agent;
+    if (byAgent.checked) {
+      const checked = checkAgentId(value("agent.id_number"), id.value);
+      if (!checked.ok) return showError(form, { code: checked.code, field: "agent.id_number" });
+      if (!value("agent.name")) return showError(form, { code: "MISSING_FIELD", field: "agent.name" });
+      if (!value("agent.relationship")) return showError(form, { code: "UNKNOWN_RELATIONSHIP", field: "agent.relationship" });
+      agent = { name: value("agent.name"), id_number: checked.value, relationship: value("agent.relationship") };
+    }
     const body = {
       applicant: { name: value("applicant.name"), id_number: id.value, phone: value("applicant.phone"),
         hukou_unit: value("applicant.hukou_unit"), hukou_address: value("applicant.hukou_address") },
       certificate: { number: cert.value, valid_until: value("certificate.valid_until") },
       subsidies: [...form.querySelectorAll("input[name=subsidy]:checked")].map((c) => c.value),
+      agent,
       low_income: Object.fromEntries([...form.querySelectorAll("input[name=low_income]")].map((c) => [c.value, c.checked])),
     };
     try {

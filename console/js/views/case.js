@@ -1,7 +1,8 @@
 // One case, for each side: summary, deadlines, the window's notice and uploads and steps, the
 // reviewer's materials, rule checks, supplement request and decision, and the shared timeline.
 import { ApiError, call, get, post, sha256Hex, uploadTo } from "../api.js";
-import { EVENTS, MATERIALS, NOTIFY_METHOD, PURPOSES, PHASE, SCOPE, STATUS, SUBSIDY, message } from "../labels.js";
+import { EVENTS, MESSAGES, NOTIFY_METHOD, PURPOSES, PHASE, RELATIONSHIP, SCOPE, STATUS, SUBSIDY, eventDetail, message, waiverText }
+  from "../labels.js";
 import { accepted } from "./accept.js";
 import { decisionSection, materialsSection, rulesSection, supplementRequestSection } from "./review.js";
 import { announce, badge, clearErrors, dateTime, field, formError, h, showError, showFieldError } from "../ui.js";
@@ -30,6 +31,7 @@ export async function casePage(main, user, caseId) {
     const notice = fresh?.notice ? { ...fresh.notice, materials: fresh.notice.materials.map((m) => ({ ...m, received: false })) }
       : await get(`/cases/${encodeURIComponent(caseId)}/notice`);
     main.append(noticeSection(kase, notice, rerender), receiptSection(kase, notice), windowSteps(kase, rerender));
+    if (OPEN.includes(kase.status)) main.append(withdrawSection(kase, rerender));
   }
   if (user.role === "reviewer") {
     main.append(materialsSection(kase), rulesSection(kase));
@@ -48,6 +50,8 @@ function summary(kase) {
     h("dl", { class: "facts" },
       row("状态", STATUS[kase.status] || kase.status),
       row("申请人", `${kase.applicant?.name || ""}（身份证 ${kase.applicant?.id_number || ""}）`),
+      kase.agent ? row("代理人（委托办理）", `${kase.agent.name || ""}（${RELATIONSHIP[kase.agent.relationship]
+        || kase.agent.relationship}；身份证 ${kase.agent.id_number || ""}）`) : null,
       row("残疾人证", kase.certificate?.number || ""),
       row("申请的补贴", kase.subsidies.map((s) => SUBSIDY[s] || s).join("、")),
       row("受理地", kase.accepting_unit), row("业务属地", kase.business_unit),
@@ -83,9 +87,24 @@ async function printDocument(path, fallbackClass) {
   document.body.classList.remove(fallbackClass);
 }
 
+/** 补正: the materials the latest request still waits for (code → what was asked), as the API counts them:
+ * a named material needs a fresh upload received after the request; a request naming none, any one. */
+export function supplementWanted(kase, notice) {
+  const request = kase.status === "supplement_requested" ? (kase.supplements || []).at(-1) : null;
+  if (!request) return new Map();
+  const fresh = new Set((kase.materials || []).filter((m) => m.status === "received"
+    && (m.received_at || "") >= request.requested_at).map((m) => m.code));
+  const named = (request.items || []).filter((i) => i.code);
+  if (named.length) return new Map(named.filter((i) => !fresh.has(i.code)).map((i) => [i.code, i.description]));
+  if (fresh.size) return new Map();
+  const asked = (request.items || []).map((i) => i.description).join("；");
+  return new Map(notice.materials.filter((m) => !m.waived).map((m) => [m.code, asked]));
+}
+
 function noticeSection(kase, notice, rerender) {
-  const open = kase.status === "awaiting_materials" || kase.status === "supplement_requested";
-  const rows = notice.materials.map((item) => materialRow(kase, item, open, rerender));
+  const open = kase.status === "awaiting_materials";
+  const wanted = supplementWanted(kase, notice);
+  const rows = notice.materials.map((item) => materialRow(kase, item, open, rerender, wanted.get(item.code)));
   return h("section", { class: "card notice", id: "notice", "aria-labelledby": "notice-title" },
     h("h2", { id: "notice-title" }, "一次性告知书"),
     h("p", {}, `业务属地 ${notice.business_unit} 要求申请人提交以下全部材料（一次告知，最多跑一次）：`),
@@ -94,14 +113,15 @@ function noticeSection(kase, notice, rerender) {
       h("button", { type: "button", onclick: () => printDocument(`/cases/${kase.case_id}/notice`, "print-notice") }, "打印一次性告知书")));
 }
 
-function materialRow(kase, item, open, rerender) {
+function materialRow(kase, item, open, rerender, supplement) {
   const name = `material:${item.code}`;
-  const state = item.waived ? `免交：${item.waiver || "已由数据比对核实"}` : item.received ? "✓ 已收到（已核验）" : "未收到";
+  const state = supplement !== undefined ? `需补正：${supplement || "请重新提交"}`
+    : item.waived ? `免交：${waiverText(item.waiver)}` : item.received ? "✓ 已收到（已核验）" : "未收到";
   const row = h("li", { class: "material", "data-code": item.code },
     h("p", {}, h("strong", {}, item.name), item.required ? "（必交）" : "（选交）",
       PURPOSES[item.code] ? ` — ${PURPOSES[item.code]}` : ""),
     h("p", { class: "material-state" }, `状态：${state}`));
-  if (!open || item.waived || item.received) return row;
+  if (supplement === undefined && (!open || item.waived || item.received)) return row;
   const file = h("input", { type: "file", name, accept: ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png" });
   const bar = h("progress", { max: "100", value: "0", "aria-label": `${item.name} 上传进度` });
   const percent = h("span", { class: "percent", "aria-live": "polite" }, "");
@@ -185,6 +205,44 @@ function windowSteps(kase, rerender) {
   return section;
 }
 
+const OPEN = ["awaiting_materials", "awaiting_push", "under_review", "supplement_requested", "result_returned"];
+
+/** 撤回: the applicant withdraws; the window writes the reason, then confirms in a second step. */
+function withdrawSection(kase, rerender) {
+  const reason = h("textarea", { name: "reason", rows: "2", maxlength: "500" });
+  const confirmBox = h("div", { class: "confirm", role: "group", "aria-labelledby": "withdraw-confirm-text", hidden: true });
+  const ask = h("button", { type: "submit" }, "撤回申请…");
+  const form = h("form", { class: "stack" },
+    h("p", {}, "申请人要求撤回时使用：案件结束办理，期限停止计算，不可恢复。"),
+    field("撤回原因", reason, { hint: "必填，记入双方共享的办理记录" }), formError(), ask, confirmBox);
+  const cancel = () => { confirmBox.hidden = true; ask.hidden = false; ask.focus(); };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    if (!reason.value.trim()) return showFieldError(form, "reason", MESSAGES.MISSING_FIELD) && reason.focus();
+    const yes = h("button", { type: "button", class: "danger" }, "确认撤回");
+    const no = h("button", { type: "button", onclick: cancel }, "不撤回");
+    yes.addEventListener("click", async () => {
+      yes.disabled = true;
+      try {
+        await post(`/cases/${kase.case_id}/withdraw`, { reason: reason.value.trim() });
+        await rerender("申请已撤回");
+      } catch (error) {
+        yes.disabled = false;
+        cancel();
+        showError(form, error);
+      }
+    });
+    confirmBox.replaceChildren(
+      h("p", { id: "withdraw-confirm-text", class: "warning" }, `确认撤回案件 ${kase.case_id}？原因：${reason.value.trim()}`),
+      yes, " ", no);
+    ask.hidden = true;
+    confirmBox.hidden = false;
+    no.focus();  // the safe choice has the focus: Enter does not withdraw by accident
+  });
+  return h("section", { class: "card", "aria-labelledby": "withdraw-title" }, h("h2", { id: "withdraw-title" }, "撤回申请"), form);
+}
+
 function notificationForm(kase, rerender) {
   const method = h("select", { name: "method" }, Object.entries(NOTIFY_METHOD).map(([v, t]) => h("option", { value: v }, t)));
   const note = h("input", { name: "note", maxlength: "200", autocomplete: "off" });
@@ -224,7 +282,6 @@ function timeline(kase) {
     h("h2", { id: "timeline-title" }, "办理记录（双方共享）"),
     h("ol", { class: "timeline" }, (kase.timeline || []).map((e) => h("li", {},
       h("time", { datetime: e.at }, dateTime(e.at)), " ", h("strong", {}, EVENTS[e.event] || e.event),
-      ` — ${e.actor}（单位 ${e.unit}）`,
-      e.event === "material_viewed" || e.event === "material_received" ? `：${MATERIALS[e.detail?.code] || e.detail?.code || ""}` : ""))));
+      ` — ${e.actor}（单位 ${e.unit}）`, eventDetail(e) ? `：${eventDetail(e)}` : ""))));
 }
 

@@ -1,6 +1,6 @@
 // The reviewer's part of a case: the materials shown in the page, the rule checks, 补正, the decision.
 import { get, post } from "../api.js";
-import { MATERIAL_STATUS, MATERIALS, SUBSIDY, message } from "../labels.js";
+import { MATERIAL_STATUS, MATERIALS, ROSTER, SUBSIDY, message } from "../labels.js";
 import { announce, clearErrors, field, formError, h, showError } from "../ui.js";
 
 const NAMES = MATERIALS;
@@ -31,16 +31,33 @@ export function materialsSection(kase) {
     h("h2", { id: "materials-title" }, `推送的材料（${received.length} 份）`), h("div", { class: "columns" }, list, viewer));
 }
 
+const MISMATCH = { certificate_number: "证号", category: "残疾类别", grade: "残疾等级", status: "状态", valid_until: "有效期" };
+
+/** One data comparison (数据比对) in Chinese: a waiver, or a declared 低保 / 特困 confirmed or not. */
+export function dataCheckText(c) {
+  const roster = `${ROSTER[c.source] || c.source}名册`;
+  const fields = (c.mismatch || []).map((m) => MISMATCH[m.split(":")[0]] || m.split(":")[0]);
+  const differs = fields.length ? `（不一致：${[...new Set(fields)].join("、")}）` : "";
+  if (c.type === "waiver") return c.waived ? `${roster}：证件有效，免交${MATERIALS[c.code] || c.code}` : `${roster}：与申请不一致，不免交${differs}`;
+  return c.confirmed ? `${roster}：申报属实` : `${roster}：与申报不一致${differs}`;
+}
+
 export function rulesSection(kase) {
   const checks = kase.rule_checks || [];
+  const compared = kase.data_checks || [];
   return h("section", { class: "card", "aria-labelledby": "rules-title" },
     h("h2", { id: "rules-title" }, "规则校验（业务属地申请日有效的规则）"),
+    compared.length ? h("ul", { class: "data-checks", "aria-label": "数据比对" },
+      compared.map((c) => h("li", {}, `数据比对 · ${dataCheckText(c)}`))) : null,
     checks.length ? h("table", { class: "list" },
-      h("thead", {}, h("tr", {}, ["补贴", "结论", "依据"].map((t) => h("th", { scope: "col" }, t)))),
+      h("thead", {}, h("tr", {}, ["补贴", "结论", "依据", "规则版本"].map((t) => h("th", { scope: "col" }, t)))),
       h("tbody", {}, checks.map((c) => h("tr", {},
         h("th", { scope: "row" }, SUBSIDY[c.subsidy] || c.subsidy),
         h("td", {}, c.eligible ? "✓ 符合条件" : "✗ 不符合条件"),
-        h("td", {}, (c.reasons || []).join("；") || "—"))))) : h("p", {}, "没有可用的规则。"));
+        h("td", {}, (c.reasons_zh?.length ? c.reasons_zh : c.reasons || []).join("；") || "—"),
+        h("td", {}, c.rule_version === "national-default" ? "国家标准（国发〔2015〕52号）"
+          : String(c.rule_version).replace(/^(\d+)@(.+)$/, "地区 $1，$2 起施行"))))))
+      : h("p", {}, "没有可用的规则。"));
 }
 
 export function supplementRequestSection(kase, rerender) {

@@ -1,0 +1,22 @@
+"""Every kind of timeline event the server writes (办理记录), in one list.
+
+The console names each in Chinese (``console/js/labels.js`` EVENTS); tests check this list against the
+code that writes events (``tests/unit/test_timeline_kinds.py``) and the console against this list
+(``tests/browser/test_console_labels.py``).
+"""
+from __future__ import annotations
+
+from .case import TRANSITIONS
+from .messages import STATUSES
+
+# final states of a milestone message ("pending" is never on the timeline); "delivered" is the SMS
+# gateway's delivery receipt
+MESSAGE_FINAL_STATES: tuple[str, ...] = tuple(s for s in (*STATUSES, "delivered") if s != "pending")
+
+EVENT_KINDS: tuple[str, ...] = tuple(dict.fromkeys((
+    "accepted", "material_registered", "material_received",
+    *(transition.event for transition in TRANSITIONS.values()),
+    "deadline_recounted", "deadline_reminder", "deadline_overdue",
+    "identity_read", "material_viewed",
+    *(f"message_{state}" for state in MESSAGE_FINAL_STATES),
+)))

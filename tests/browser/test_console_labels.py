@@ -1,0 +1,99 @@
+"""The console says in Chinese whatever the server can put before it: every timeline event kind on the
+domain's list (chalicelib/domain/timeline.py), every error code the routes it calls can answer with, and
+the detail of each event. Run in Chromium on the console's own module (console/js/labels.js)."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any
+
+from chalicelib.domain.timeline import EVENT_KINDS
+
+PROJECT = Path(__file__).resolve().parents[2]
+ERRORS = {"Malformed", "Unauthenticated", "Forbidden", "NotFound", "Conflict", "TooLarge", "Invalid",
+          "UnsupportedMedia", "RateLimited", "DomainError"}
+# what stands behind the routes the console calls: the wrapper and tokens, cases, materials, documents, worklists
+CONSOLE_SOURCES = [
+    "app.py", "chalicelib/auth.py", "chalicelib/domain/access.py", "chalicelib/domain/applications.py",
+    "chalicelib/domain/case.py", "chalicelib/domain/identity.py", "chalicelib/domain/uploads.py",
+    "chalicelib/domain/units.py", "chalicelib/domain/values.py", "chalicelib/domain/documents.py",
+    "chalicelib/services/cases.py", "chalicelib/services/material_reads.py", "chalicelib/services/documents.py",
+    "chalicelib/services/idempotency.py", "chalicelib/services/worklists.py", "chalicelib/adapters/store.py",
+    "chalicelib/adapters/files.py",
+]
+
+
+def error_codes() -> set[str]:
+    """The literal codes of the domain errors raised in CONSOLE_SOURCES."""
+    codes: set[str] = set()
+    for source in CONSOLE_SOURCES:
+        for node in ast.walk(ast.parse((PROJECT / source).read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ERRORS
+                    and node.args and isinstance(node.args[0], ast.Constant)):
+                codes.add(node.args[0].value)
+    return codes
+
+
+def labels(browser: Any, base: str, script: str, arg: Any = None) -> Any:
+    page = browser.new_page()
+    page.goto(f"{base}/console/config.json")
+    try:
+        return page.evaluate(f"async (arg) => {{ const L = await import('/console/js/labels.js'); {script} }}", arg)
+    finally:
+        page.close()
+
+
+def test_the_console_names_every_timeline_event_kind_the_server_writes_in_chinese(browser, console_server):
+    names = labels(browser, console_server, "return L.EVENTS;")
+    missing = [kind for kind in EVENT_KINDS if kind not in names]
+    assert missing == [], f"console/js/labels.js EVENTS lacks {missing}"
+    assert all(not names[kind].isascii() for kind in EVENT_KINDS)
+
+
+def test_the_console_has_a_chinese_message_for_every_error_code_its_routes_can_answer(browser, console_server):
+    codes = error_codes()
+    assert {"ID_NUMBER_CHECKSUM", "AGENT_IS_APPLICANT", "INVALID_TRANSITION", "TOKEN_EXPIRED"} <= codes  # walk works
+    messages = labels(browser, console_server, "return L.MESSAGES;")
+    assert sorted(codes - set(messages)) == []
+    assert [code for code in codes if messages[code].isascii()] == []
+
+
+def test_each_event_detail_is_written_in_chinese(browser, console_server):
+    samples = [
+        {"event": "material_viewed", "detail": {"code": "photo"}},
+        {"event": "message_sent", "detail": {"milestone": "pushed", "channel": "sms", "attempts": 1}},
+        {"event": "message_failed", "detail": {"milestone": "decided", "attempts": 5, "error": "SMS_REFUSED"}},
+        {"event": "message_skipped", "detail": {"milestone": "accepted", "reason": "no_mobile_number"}},
+        {"event": "deadline_overdue", "detail": {"kind": "push", "due_on": "2026-10-14"}},
+        {"event": "deadline_recounted", "detail": {"kind": "review", "was_due_on": "2027-01-05",
+                                                   "due_on": "2027-01-08", "provisional": False}},
+        {"event": "applicant_notified", "detail": {"method": "in_person"}},
+        {"event": "decided", "detail": {"outcome": "rejected", "reason": "不符合条件"}},
+        {"event": "withdrawn", "detail": {"reason": "回户籍地办理"}},
+        {"event": "supplement_requested", "detail": {"items": [{"code": "photo", "description": "照片模糊"}]}},
+    ]
+    texts = labels(browser, console_server, "return arg.map(L.eventDetail);", samples)
+    assert texts == ["一寸免冠照片", "推送短信", "审核决定短信，已尝试 5 次，已报督查", "受理短信",
+                     "D1 推送，到期日 2026-10-14", "D2 审核：2027-01-05 → 2027-01-08", "当面告知",
+                     "不予批准，理由：不符合条件", "原因：回户籍地办理", "照片模糊"]
+
+
+def test_a_waived_material_and_the_data_checks_are_said_in_chinese(browser, console_server):
+    page = browser.new_page()
+    page.goto(f"{console_server}/console/config.json")
+    texts = page.evaluate("""async () => {
+        const L = await import('/console/js/labels.js');
+        const R = await import('/console/js/views/review.js');
+        return [L.waiverText('disability_certificates roster, load 2026-09-01T10:00:00+08:00'),
+                R.dataCheckText({type: 'waiver', code: 'disability_certificate', source: 'disability_certificates',
+                                 waived: true}),
+                R.dataCheckText({type: 'waiver', code: 'disability_certificate', source: 'disability_certificates',
+                                 waived: false,
+                                 mismatch: ['grade: roster 2, application 1', 'status: roster cancelled']}),
+                R.dataCheckText({type: 'confirmation', source: 'dibao', confirmed: false,
+                                 mismatch: ['status: roster out (since 2026-01-01), application claims 低保']})];
+    }""")
+    page.close()
+    assert texts == ["已通过残疾人证数据比对核验，免于提交", "残疾人证名册：证件有效，免交残疾人证",
+                     "残疾人证名册：与申请不一致，不免交（不一致：残疾等级、状态）",
+                     "低保名册：与申报不一致（不一致：状态）"]
