@@ -565,6 +565,15 @@ def progress_lookup() -> dict[str, Any]:
                            _now())
 
 
+@endpoint("/messages/{message_id}/receipt", "POST")
+def sms_receipt(actor: Actor, relation: str, message_id: str) -> dict[str, Any]:
+    """The province's SMS gateway reports a delivery {status: delivered|failed, at, error_code?, attempt?}:
+    delivered on the timeline, or a failed attempt back into the retries (then failed and reported)."""
+    from chalicelib.services import sms_receipts
+
+    return sms_receipts.record(messaging(), message_id, _body, actor, relation, _now())
+
+
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 @observe.scheduled
 def message_retries(event: Any) -> dict[str, Any]:

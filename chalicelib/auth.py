@@ -58,6 +58,8 @@ def authenticate(authorization: str | None, config: Config) -> Actor:
         raise Unauthenticated("TOKEN_ROLE", "the token's role is not one this API knows", "Authorization")
     if role == "committee" and not is_committee(unit):
         raise Unauthenticated("TOKEN_UNIT", "a committee's unit is its 12-digit code", "Authorization")
+    if role == "sms_gateway" and not (is_scope_code(unit) and len(str(unit)) == 2):
+        raise Unauthenticated("TOKEN_UNIT", "an SMS gateway's unit is its 2-digit province", "Authorization")
     if role != "committee" and not is_scope_code(unit):
         raise Unauthenticated("TOKEN_UNIT", "the token's unit is not a 2, 4, 6 or 9 digit code", "Authorization")
     return Actor(sub=str(claims["sub"]), name=str(claims.get("name", "")), role=role, unit=str(unit))

@@ -9,6 +9,9 @@ LOCAL_STAGE = "local"
 DEFAULT_LOCAL_JWT_SECRET = "local-stage-only-secret-not-for-deployed-stages"  # noqa: S105 - documented local default
 DEFAULT_LOCAL_PERSON_KEY = "local-stage-only-person-key-not-for-deployed-stages"  # noqa: S105
 DEFAULT_LOCAL_PUBLIC_BASE_URL = "http://127.0.0.1:8000"  # make run's API (PUBLIC_BASE_URL overrides it)
+# milestone SMS: SNS Publish to the phone number (direct), or JSON to the <prefix>-sms-outbox topic that the
+# province's SMS gateway subscribes to (gateway; SNS sends no SMS in the China regions)
+SMS_CHANNELS = ("direct", "gateway")
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class Config:
     progress_case_failures: int = 5  # wrong ID suffixes per case number and day, then locked for the day
     # where applicants open the public progress page (the receipt's QR code); None: no QR code is printed
     public_base_url: str | None = None
+    sms_channel: str = "direct"  # SMS_CHANNEL: direct | gateway (default: gateway in cn-* regions)
+    sms_outbox_topic_arn: str = ""  # the gateway channel's topic
 
     @property
     def is_local(self) -> bool:
@@ -61,6 +66,16 @@ def _arn(env: str, service: str, resource: str, region: str) -> str:
     partition = "aws-cn" if region.startswith("cn-") else "aws"
     account = os.environ.get("AWS_ACCOUNT_ID", "123456789012")
     return f"arn:{partition}:{service}:{region}:{account}:{resource}"
+
+
+def sms_channel(region: str, value: str | None) -> str:
+    """SMS_CHANNEL, validated; unset: ``gateway`` in the China regions (no SNS SMS there), else ``direct``."""
+    chosen = (value or "").strip()
+    if not chosen:
+        return "gateway" if region.startswith("cn-") else "direct"
+    if chosen not in SMS_CHANNELS:
+        raise RuntimeError(f"SMS_CHANNEL must be one of {', '.join(SMS_CHANNELS)}, not {chosen[:40]!r}")
+    return chosen
 
 
 def _person_key(local: bool) -> bytes:
@@ -104,6 +119,8 @@ def load() -> Config:
         progress_client_window_seconds=int(os.environ.get("PROGRESS_CLIENT_WINDOW_SECONDS", "600")),
         progress_case_failures=int(os.environ.get("PROGRESS_CASE_FAILURES", "5")),
         public_base_url=os.environ.get("PUBLIC_BASE_URL") or (DEFAULT_LOCAL_PUBLIC_BASE_URL if local else None),
+        sms_channel=sms_channel(region, os.environ.get("SMS_CHANNEL")),
+        sms_outbox_topic_arn=_arn("SMS_OUTBOX_TOPIC_ARN", "sns", f"{prefix}-sms-outbox", region),
     )
     if not local and not (config.jwks_url and config.jwt_issuer and config.jwt_audience):
         raise RuntimeError(f"stage {stage} needs JWKS_URL, JWT_ISSUER and JWT_AUDIENCE")

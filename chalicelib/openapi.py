@@ -30,9 +30,11 @@ from .domain.comparison import KINDS as COMPARISON_KINDS
 from .domain.entitlements import STATUSES as ENTITLEMENT_STATUSES
 from .domain.jurisdiction import EXCLUSION_KEYS
 from .domain.jurisdiction import LOW_INCOME_KEYS as LIVING_KEYS
+from .domain.messages import MILESTONES
 from .domain.monitoring import OUTCOMES, RESULTS
 from .domain.rosters import KINDS as ROSTER_KINDS
 from .domain.rules import CATALOGUE
+from .domain.sms_receipts import RECEIPT_STATUSES
 
 OPENAPI_VERSION = "3.0.3"
 API_VERSION = "1.0.0"
@@ -450,6 +452,22 @@ SCHEMAS: dict[str, Any] = {
         }, required=("code", "label", "on"), closed=True)},
     }, required=("case_id", "status", "milestones"), closed=True,
         description="the status and the dated milestones, nothing more (no names, amounts, reasons or numbers)"),
+    "SmsReceipt": obj({
+        "status": enum(RECEIPT_STATUSES),
+        "at": {"type": "string", "format": "date-time", "example": "2026-09-24T10:00:05+08:00",
+               "description": "when the gateway saw the outcome, with its offset"},
+        "error_code": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{1,64}$",
+                       "description": "the gateway's or carrier's code for a failure"},
+        "attempt": {"type": "integer", "minimum": 1,
+                    "description": "the outbox message's attempt number (default: the message's latest attempt)"},
+    }, required=("status", "at"), closed=True,
+        description="a delivery receipt from the province's SMS gateway for one outbox message"),
+    "SmsReceiptResult": obj({
+        "message_id": {"type": "string"}, "milestone": enum(MILESTONES),
+        "status": enum(["pending", "sent", "delivered", "failed", "skipped"]),
+        "attempts": {"type": "integer"},
+        "changed": {"type": "boolean", "description": "false: a receipt seen before, or one that changes nothing"},
+    }, required=("message_id", "milestone", "status", "attempts", "changed"), closed=True),
 }
 
 # --- errors ------------------------------------------------------------------------------------
@@ -475,6 +493,8 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "material_id": dict(ID_TEXT, example="0123456789abcdef", description="the material id"),
     "entitlement_id": dict(ID_TEXT, example="C20260924A1B2C3D4E5-living", description="<case id>-<subsidy>"),
     "proposal_id": dict(ID_TEXT, description="the proposal id"),
+    "message_id": dict(ID_TEXT, example="C20260924A1B2C3D4E5-pushed",
+                       description="a milestone SMS: <case id>-<milestone>, as in the outbox message"),
     "year": YEAR,
     "effective_from": dict(DATE, description="the day the rule takes effect; one in force never changes"),
     "month": MONTH_2000_2100,
@@ -656,10 +676,14 @@ ROUTES: list[dict[str, Any]] = [
     {"method": "POST", "path": "/payroll/{unit}/{month}", "operation": "build_payroll", "status": 201,
      "response": "PayrollRoster", "summary": "发放名册: the month's roster of a 业务属地 as CSV in S3",
      "tags": ["payroll"]},
+    {"method": "POST", "path": "/messages/{message_id}/receipt", "operation": "sms_receipt", "body": "SmsReceipt",
+     "response": "SmsReceiptResult", "tags": ["progress"],
+     "summary": "短信回执: the province's SMS gateway reports a milestone SMS delivered (on the timeline) or failed "
+                "(retried, then reported); the same receipt twice changes nothing"},
 ]
 
 _PATH_VARIABLE = re.compile(r"{([^}]+)}")
-RESOURCE_IDS = frozenset({"case_id", "material_id", "entitlement_id", "proposal_id"})
+RESOURCE_IDS = frozenset({"case_id", "material_id", "entitlement_id", "proposal_id", "message_id"})
 
 
 def error_statuses(route: dict[str, Any]) -> list[int]:

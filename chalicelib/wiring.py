@@ -19,6 +19,7 @@ from .adapters.proposals_table import Proposals
 from .adapters.reviews_table import ReviewTasks
 from .adapters.rosters import Rosters
 from .adapters.rules_table import JurisdictionRules
+from .adapters.sms_gateway import ConfiguredSms
 from .adapters.store import CaseRepository, VersionConflict
 from .config import load
 from .services.calendar import DeadlineService
@@ -77,9 +78,10 @@ def _message_send_failed() -> None:
 
 @lru_cache(maxsize=1)
 def messaging() -> Messaging:
-    """Milestone SMS to applicants: the outbox table, SNS, and the MessageSendFailed metric."""
+    """Milestone SMS to applicants: the outbox table, the SMS channel (SMS_CHANNEL: SNS to the number, or the
+    province's gateway through the outbox topic), failure reports and the MessageSendFailed metric."""
     return Messaging(repo=CaseRepository(), outbox=Outbox(), sender=notifier(), conflict=VersionConflict,
-                     failed_metric=_message_send_failed)
+                     failed_metric=_message_send_failed, sms=ConfiguredSms(notifier()))
 
 
 @lru_cache(maxsize=1)

@@ -24,7 +24,7 @@ from chalicelib.adapters.store import create_tables
 from chalicelib.config import Config
 from infra.clock_definition import substituted
 
-TOPICS = ("case-results", "escalations", "reminders")
+TOPICS = ("case-results", "escalations", "reminders", "sms-outbox")  # sms-outbox: the SMS gateway channel
 MODELS = (CASE_MODELS + (ClockModel, CalendarYearModel) + ROSTER_MODELS + RULE_MODELS + ENTITLEMENT_MODELS
           + PROPOSAL_MODELS + IDEMPOTENCY_MODELS + LIMIT_MODELS + MESSAGE_MODELS
           + CHECK_MODELS + MONITORED_UNIT_MODELS + REVIEW_MODELS)  # 查询登记, 定期复核

@@ -32,6 +32,8 @@ def token_for(role: str, unit: str, sub: str | None = None, name: str = "", ttl:
         raise ValueError(f"role must be one of {', '.join(sorted(ROLES))}")
     if not (is_scope_code(unit) or (role == "committee" and is_committee(unit))):
         raise ValueError("unit must be 2, 4, 6 or 9 digits (a committee: 12)")
+    if role == "sms_gateway" and len(unit) != 2:
+        raise ValueError("an SMS gateway's unit is its 2-digit province")
     secret = os.environ.get("LOCAL_JWT_SECRET", DEFAULT_LOCAL_JWT_SECRET)
     return issue_local_token(secret, sub or f"{role}-{unit}", role, unit, name, ttl)
 
@@ -39,7 +41,7 @@ def token_for(role: str, unit: str, sub: str | None = None, name: str = "", ttl:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--role", choices=sorted(ROLES))
-    parser.add_argument("--unit", help="9-digit township unit, or 2/4/6-digit scope")
+    parser.add_argument("--unit", help="9-digit township unit, or 2/4/6-digit scope (sms_gateway: 2-digit province)")
     parser.add_argument("--sub", default=None)
     parser.add_argument("--name", default="")
     parser.add_argument("--demo", help="sub of a demo user in demo/units.json")

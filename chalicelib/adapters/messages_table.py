@@ -15,7 +15,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -54,6 +54,11 @@ class MessageModel(Model):
     pending_shard = UnicodeAttribute(null=True)
     pending_key = UnicodeAttribute(null=True)
     by_pending = PendingIndex()
+    # the gateway channel (domain.sms_receipts): how it was sent, the receipts seen (<attempt>:<status>)
+    channel = UnicodeAttribute(null=True)  # direct | gateway, set when sent
+    receipts = UnicodeSetAttribute(null=True)
+    receipt_count = NumberAttribute(null=True)  # guards whole-item writes against a concurrent receipt
+    delivered_at = UnicodeAttribute(null=True)
 
 
 MODELS: tuple[type[Model], ...] = (MessageModel,)
@@ -71,6 +76,9 @@ class Message:
     created_at: str
     last_error: str | None = None
     sns_message_id: str | None = None
+    channel: str | None = None
+    receipts: frozenset[str] = frozenset()
+    delivered_at: str | None = None
 
 
 def message_id(case_id: str, milestone: str) -> str:
@@ -105,7 +113,8 @@ class Outbox:
         except DoesNotExist:
             return None
         return Message(item.message_id, item.case_id, item.milestone, item.text, item.on, item.status,
-                       int(item.attempts or 0), item.created_at, item.last_error, item.sns_message_id)
+                       int(item.attempts or 0), item.created_at, item.last_error, item.sns_message_id,
+                       item.channel, frozenset(item.receipts or ()), item.delivered_at)
 
     def claim(self, key: str, attempts: int, lease_until: datetime) -> bool:
         """Take attempt ``attempts + 1``; False when another process took it (or it is no longer pending)."""
@@ -131,13 +140,44 @@ class Outbox:
                 raise
 
     def final(self, message: Message, attempts: int, status: str, now: datetime, sns_message_id: str | None = None,
-              error_code: str | None = None) -> tuple[Model, Condition | None]:
+              error_code: str | None = None, channel: str | None = None) -> tuple[Model, Condition | None]:
         """The finished item (out of the pending index), put only if this attempt still holds it."""
         item = MessageModel(message.message_id, case_id=message.case_id, milestone=message.milestone,
                             text=message.text, on=message.on, status=status, attempts=attempts,
                             created_at=message.created_at, last_error=error_code or message.last_error,
-                            sns_message_id=sns_message_id, finished_at=now.isoformat())
+                            sns_message_id=sns_message_id, finished_at=now.isoformat(),
+                            channel=channel or message.channel, receipts=set(message.receipts) or None,
+                            receipt_count=len(message.receipts) or None, delivered_at=message.delivered_at)
         return item, (MessageModel.status == "pending") & (MessageModel.attempts == attempts)
+
+    def after_receipt(self, message: Message, status: str, receipt_key: str, now: datetime,
+                      due_at: datetime | None = None, error_code: str | None = None,
+                      delivered_at: str | None = None) -> tuple[Model, Condition | None]:
+        """The item as a gateway receipt leaves it (``due_at``: back in the pending index for a retry), put
+        only if nothing changed it since it was read (status, attempts and receipts)."""
+        receipts = set(message.receipts) | {receipt_key}
+        shard = _shard(message.message_id) if due_at is not None else None
+        pending_key = f"{_utc(due_at)}#{message.message_id}" if due_at is not None else None
+        item = MessageModel(message.message_id, case_id=message.case_id, milestone=message.milestone,
+                            text=message.text, on=message.on, status=status, attempts=message.attempts,
+                            created_at=message.created_at, last_error=error_code or message.last_error,
+                            sns_message_id=message.sns_message_id, finished_at=now.isoformat(),
+                            channel=message.channel, receipts=receipts, receipt_count=len(receipts),
+                            delivered_at=delivered_at or message.delivered_at, pending_shard=shard,
+                            pending_key=pending_key)
+        seen = (MessageModel.receipt_count == len(message.receipts)) if message.receipts else \
+            MessageModel.receipt_count.does_not_exist()
+        return item, (MessageModel.status == message.status) & (MessageModel.attempts == message.attempts) & seen
+
+    def note_receipt(self, key: str, receipt_key: str) -> None:
+        """Remember a receipt that changes nothing else (an older attempt's, or one after the outcome)."""
+        try:
+            MessageModel(key).update(
+                actions=[MessageModel.receipts.add({receipt_key}), MessageModel.receipt_count.add(1)],
+                condition=~MessageModel.receipts.contains(receipt_key))
+        except UpdateError as error:
+            if not _conditional_failure(error):  # already remembered: the same receipt twice
+                raise
 
     def due(self, now: datetime, limit: int = 500) -> list[str]:
         """Pending messages whose next attempt is due, oldest first per shard (one query per shard)."""

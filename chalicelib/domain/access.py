@@ -13,7 +13,9 @@ from .errors import Forbidden
 from .units import is_township, within
 
 # committee: a village or residents committee (村/居委会, 12-digit unit) doing the monthly 查询登记
-ROLES: frozenset[str] = frozenset({"window", "reviewer", "admin", "supervisor", "committee"})
+STAFF_ROLES: frozenset[str] = frozenset({"window", "reviewer", "admin", "supervisor", "committee"})
+# sms_gateway: a machine identity, the province's SMS gateway (unit: its 2-digit province) reporting deliveries
+ROLES: frozenset[str] = STAFF_ROLES | {"sms_gateway"}
 
 
 def _accepting(actor: Actor, case: Case) -> bool:
@@ -67,14 +69,14 @@ ROUTE_RULES: Mapping[str, RouteRule] = {
     "POST /cases/{case_id}/withdraw": RouteRule({"window": "accepting"}),
     "POST /cases/{case_id}/supplement-request": RouteRule({"reviewer": "business"}),
     "POST /cases/{case_id}/supplement": RouteRule({"window": "accepting"}),
-    "GET /calendar/deadline": RouteRule({role: "any" for role in ROLES}),
-    "GET /calendar/{year}": RouteRule({role: "any" for role in ROLES}),
+    "GET /calendar/deadline": RouteRule({role: "any" for role in STAFF_ROLES}),
+    "GET /calendar/{year}": RouteRule({role: "any" for role in STAFF_ROLES}),
     "PUT /calendar/{year}": RouteRule({"admin": "any"}),
     # Rules: an admin of a province, city or county sets its own scope and below (checked by the service).
     "PUT /rules/{scope}/materials/{effective_from}": RouteRule({"admin": "any"}),
     "PUT /rules/{scope}/eligibility/{effective_from}": RouteRule({"admin": "any"}),
     "PUT /rules/{scope}/amounts": RouteRule({"admin": "any"}),
-    "GET /rules/{scope}": RouteRule({role: "any" for role in ROLES}),
+    "GET /rules/{scope}": RouteRule({role: "any" for role in STAFF_ROLES}),
     "POST /rosters": RouteRule({"admin": "any"}),
     # Entitlements: the unit relation is checked on the entitlement by the service (业务属地 acts;
     # the 受理地's window and supervisors over either side read).
@@ -100,6 +102,9 @@ ROUTE_RULES: Mapping[str, RouteRule] = {
     "GET /checks/{unit}/{month}/changes": RouteRule({"reviewer": "any"}),
     "GET /reviews/{unit}/{year}": RouteRule({"reviewer": "any", "supervisor": "any"}),
     "POST /reviews/{unit}/{year}/{entitlement_id}": RouteRule({"reviewer": "any"}),
+    # the SMS gateway's delivery receipts: the service checks the message's case is in the gateway's province
+    # (its 受理地 or 业务属地), with check_case like a {case_id} route
+    "POST /messages/{message_id}/receipt": RouteRule({"sms_gateway": "in_scope"}),
 }
 # no token, not in ROUTE_RULES; /progress is the applicant's (case number + ID suffix, limited per client and case)
 PUBLIC_ROUTES: frozenset[str] = frozenset({"GET /health", "GET /openapi.json", "GET /progress", "POST /progress"})

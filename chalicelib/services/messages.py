@@ -27,6 +27,7 @@ from ..adapters.notify import SendFailed
 from ..adapters.store import Extra
 from ..domain.case import Case, Event
 from ..domain.messages import LEASE, milestone_between, next_attempt, render, sms_number
+from ..domain.sms_receipts import OutgoingSms, Sent, public_id
 
 log = logging.getLogger(__name__)
 ACTOR = "system:messages"
@@ -38,6 +39,12 @@ class Sender(Protocol):
     def message_failed(self, case: Any, milestone: str, attempts: int, error_code: str) -> str: ...
 
 
+class SmsChannel(Protocol):
+    """``adapters.sms_gateway``: SNS to the number (direct) or the province's gateway through the outbox topic."""
+
+    def send(self, sms: OutgoingSms) -> Sent: ...
+
+
 @dataclass(frozen=True)
 class Messaging:
     repo: Any  # the case repository: get, save(case, event, extra)
@@ -45,6 +52,7 @@ class Messaging:
     sender: Sender
     conflict: type[Exception]  # the repository's "someone else wrote first"
     failed_metric: Callable[[], None] = lambda: None  # MessageSendFailed (observability)
+    sms: SmsChannel | None = None  # None: ``sender.send_sms`` (direct)
 
 
 def queue(messaging: Messaging | None, extra: Extra | None, before: Case | None, after: Case,
@@ -86,7 +94,9 @@ def deliver(messaging: Messaging, key: str, now: datetime) -> str:
     if number is None:  # a landline or no number: the window tells the applicant by other means
         return _finish(messaging, message, attempts, "skipped", now, {"reason": "no_mobile_number"})
     try:
-        sns_id = messaging.sender.send_sms(number, message.text)
+        sns_id, channel = _send(messaging, OutgoingSms(
+            public_id(message.case_id, message.milestone), attempts, message.case_id, message.milestone, number,
+            message.text, case.accepting_unit, case.business_unit))
     except SendFailed as error:
         later = next_attempt(attempts, now)
         log.warning("message %s of case %s: attempt %d failed (%s)", message.milestone, message.case_id,
@@ -96,9 +106,18 @@ def deliver(messaging: Messaging, key: str, now: datetime) -> str:
             return "pending"
         status = _finish(messaging, message, attempts, "failed", now, {"error": error.code}, error.code)
         if status == "failed":
-            _report(messaging, case, message, attempts, error.code)
+            report_failure(messaging, case, message, attempts, error.code)
         return status
-    return _finish(messaging, message, attempts, "sent", now, {"sns_message_id": sns_id}, sns_id=sns_id)
+    detail = {"sns_message_id": sns_id, **({"via": channel} if channel != "direct" else {})}
+    return _finish(messaging, message, attempts, "sent", now, detail, sns_id=sns_id, channel=channel)
+
+
+def _send(messaging: Messaging, sms: OutgoingSms) -> tuple[str, str]:
+    """(SNS MessageId, channel) or ``SendFailed``."""
+    if messaging.sms is None:
+        return messaging.sender.send_sms(sms.phone_number, sms.text), "direct"
+    sent = messaging.sms.send(sms)
+    return sent.sns_message_id, sent.channel
 
 
 def retry_due(messaging: Messaging, now: datetime) -> dict[str, int]:
@@ -116,9 +135,10 @@ def retry_due(messaging: Messaging, now: datetime) -> dict[str, int]:
 
 
 def _finish(messaging: Messaging, message: Message, attempts: int, status: str, now: datetime,
-            detail: dict[str, Any], error_code: str | None = None, sns_id: str | None = None) -> str:
+            detail: dict[str, Any], error_code: str | None = None, sns_id: str | None = None,
+            channel: str | None = None) -> str:
     """The final state and its timeline event, in one transaction; re-read and retried on a case conflict."""
-    final = messaging.outbox.final(message, attempts, status, now, sns_id, error_code)
+    final = messaging.outbox.final(message, attempts, status, now, sns_id, error_code, channel)
     for attempt in range(RETRIES):
         case = messaging.repo.get(message.case_id)
         event = Event(now.isoformat(), f"message_{status}", ACTOR, case.accepting_unit,
@@ -134,7 +154,7 @@ def _finish(messaging: Messaging, message: Message, attempts: int, status: str, 
     raise RuntimeError(f"case {message.case_id} kept changing; message {message.milestone} left pending")
 
 
-def _report(messaging: Messaging, case: Case, message: Message, attempts: int, error_code: str) -> None:
+def report_failure(messaging: Messaging, case: Case, message: Message, attempts: int, error_code: str) -> None:
     try:
         messaging.sender.message_failed(case, message.milestone, attempts, error_code)
     except Exception:  # noqa: BLE001 - the failure is on the timeline either way

@@ -24,7 +24,7 @@ from tests.support.people import HARBIN_TOWNSHIP, fresh_application
 
 # Each role's unit far from every resource below (广东).
 OUTSIDERS = {"window": "440103001", "reviewer": "440103001", "supervisor": "44", "admin": "44",
-             "committee": "440103001001"}
+             "committee": "440103001001", "sms_gateway": "44"}
 # Routes with no resource to be out of reach of: any caller of an allowed role may use them.
 NO_RESOURCE = {
     "POST /cases": "a window accepts at its own unit",
@@ -51,7 +51,7 @@ def world() -> Any:
         issue_monthly_checks(monitoring(), [HARBIN_TOWNSHIP], "2026-11")
         params = {"case_id": case_id, "material_id": "m-unknown", "entitlement_id": f"{case_id}-living",
                   "proposal_id": proposal, "unit": HARBIN_TOWNSHIP, "scope": "23", "year": "2026",
-                  "month": "2026-11", "effective_from": "2027-01-01"}
+                  "month": "2026-11", "effective_from": "2027-01-01", "message_id": f"{case_id}-accepted"}
         yield api, params
 
 

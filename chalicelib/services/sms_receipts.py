@@ -1,0 +1,101 @@
+"""Delivery receipts from the province's SMS gateway: ``POST /messages/{message_id}/receipt``.
+
+The gateway (role ``sms_gateway``, unit = its 2-digit province) may report only messages of cases
+whose 受理地 or 业务属地 lies in its province. What a receipt does is ``domain.sms_receipts.receipt_action``:
+
+- ``delivered``: the message is ``delivered`` and ``message_delivered`` is appended to the timeline;
+  after a final ``failed`` it is still appended (the applicant did get the text) but the message stays
+  failed and nothing is retried or reported again;
+- ``failed`` for the latest attempt: ``message_undelivered`` on the timeline and the message back in the
+  retry schedule (``message_retries``) at the next back-off step, or, after the last attempt,
+  ``message_failed``, the report on the escalations topic and ``MessageSendFailed``.
+
+Each change is one transaction (the message item, guarded by what was read, and the chained timeline
+event), retried on a conflict; a receipt already seen changes nothing.
+"""
+from __future__ import annotations
+
+import random
+import time
+from datetime import datetime
+from typing import Any, Callable
+
+from ..adapters.messages_table import Message, message_id
+from ..adapters.store import Extra
+from ..domain import access
+from ..domain.case import Actor, Case, Event
+from ..domain.errors import Conflict, NotFound
+from ..domain.messages import next_attempt
+from ..domain.sms_receipts import Receipt, parse_public_id, parse_receipt, public_id, receipt_action
+from .messages import RETRIES, Messaging, report_failure
+
+GATEWAY = "gateway"
+
+
+def record(messaging: Messaging, public_message_id: str, body: Callable[[], Any], actor: Actor, relation: str,
+           now: datetime) -> dict[str, Any]:
+    """Apply one receipt; the message's state afterwards and whether this receipt changed anything. The body
+    is read only after the caller's reach is checked."""
+    case_id, milestone = parse_public_id(public_message_id)
+    case = messaging.repo.get(case_id)  # 404 CASE_NOT_FOUND
+    access.check_case(relation, actor, case)  # deny first: another province's gateway learns nothing more
+    key = message_id(case_id, milestone)
+    receipt = parse_receipt(body())
+    for attempt in range(RETRIES):
+        message = _gateway_message(messaging, key)
+        action = receipt_action(message.status, message.attempts, message.receipts, receipt)
+        try:
+            status = _apply(messaging, message, action, receipt, actor, now)
+        except messaging.conflict:  # the case or the message moved on meanwhile: read again
+            time.sleep(random.uniform(0, 0.02 * (attempt + 1)))
+            continue
+        return {"message_id": public_id(case_id, milestone), "milestone": milestone, "status": status,
+                "attempts": message.attempts, "changed": action not in ("unchanged", "note")}
+    raise Conflict("MESSAGE_BUSY", "the message kept changing: report the receipt again", "message_id")
+
+
+def _gateway_message(messaging: Messaging, key: str) -> Message:
+    message = messaging.outbox.get(key)
+    if message is None:
+        raise NotFound("MESSAGE_NOT_FOUND", "no message for this case and milestone", "message_id")
+    if message.channel != GATEWAY and message.status != "pending":  # pending: an attempt may be in flight
+        raise Conflict("NOT_A_GATEWAY_MESSAGE", "this message was not handed to an SMS gateway", "message_id")
+    return message
+
+
+def _apply(messaging: Messaging, message: Message, action: str, receipt: Receipt, actor: Actor,
+           now: datetime) -> str:
+    attempt = receipt.attempt or message.attempts
+    receipt_key = receipt.key(attempt)
+    if action == "unchanged":
+        return message.status
+    if action == "note":
+        messaging.outbox.note_receipt(message.message_id, receipt_key)
+        return message.status
+    detail: dict[str, Any] = {"milestone": message.milestone, "channel": "sms", "via": GATEWAY, "attempt": attempt,
+                              "reported_at": receipt.at}
+    if action in ("deliver", "late_delivery"):
+        status = "delivered" if action == "deliver" else message.status
+        item = messaging.outbox.after_receipt(message, status, receipt_key, now, delivered_at=receipt.at)
+        if action == "late_delivery":
+            detail["after_failure"] = True  # recorded; the message stays failed
+        _save(messaging, message, Event(now.isoformat(), "message_delivered", actor.sub, actor.unit, detail), item)
+        return status
+    error = receipt.error_code or "undelivered"
+    later = next_attempt(message.attempts, now)
+    if later is not None:  # back into the retry schedule at the next back-off step
+        item = messaging.outbox.after_receipt(message, "pending", receipt_key, now, due_at=later, error_code=error)
+        _save(messaging, message, Event(now.isoformat(), "message_undelivered", actor.sub, actor.unit,
+                                        {**detail, "error": error, "retry_at": later.isoformat()}), item)
+        return "pending"
+    item = messaging.outbox.after_receipt(message, "failed", receipt_key, now, error_code=error)
+    case = _save(messaging, message, Event(now.isoformat(), "message_failed", actor.sub, actor.unit,
+                                           {**detail, "attempts": message.attempts, "error": error}), item)
+    report_failure(messaging, case, message, message.attempts, error)
+    return "failed"
+
+
+def _save(messaging: Messaging, message: Message, event: Event, item: Any) -> Case:
+    case = messaging.repo.get(message.case_id)
+    messaging.repo.save(case, event, Extra(puts=(item,)))
+    return case  # type: ignore[no-any-return]
