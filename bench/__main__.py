@@ -1,4 +1,4 @@
-"""python -m bench: the whole bench (bench.run)."""
+"""python -m bench runs bench.run (make bench calls it through python -c instead: see bench/run.py)."""
 import sys
 
 from bench.run import main
