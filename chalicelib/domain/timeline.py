@@ -19,4 +19,5 @@ EVENT_KINDS: tuple[str, ...] = tuple(dict.fromkeys((
     "deadline_recounted", "deadline_reminder", "deadline_overdue",
     "identity_read", "material_viewed",
     *(f"message_{state}" for state in MESSAGE_FINAL_STATES),
+    "message_undelivered",  # the SMS gateway reported an attempt failed: retried (services/sms_receipts.py)
 )))

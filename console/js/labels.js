@@ -38,6 +38,7 @@ export const EVENTS = {
   supplement_requested: "要求补正", supplement_sent: "补正材料已送达", identity_read: "查看完整证件号码",
   material_viewed: "查看材料", message_sent: "已发送短信", message_failed: "短信发送失败",
   message_skipped: "未发短信（没有手机号）", message_delivered: "短信已送达", overdue: "超期", deadline_overdue: "超期",
+  message_undelivered: "短信未送达，将重发",
 };
 
 // the milestone a message was about (chalicelib/domain/messages.py MILESTONES)
@@ -67,6 +68,8 @@ export function eventDetail(event) {
       return d.milestone ? `${MILESTONE[d.milestone] || d.milestone}短信` : "";
     case "message_failed":
       return `${MILESTONE[d.milestone] || d.milestone || ""}短信，已尝试 ${d.attempts ?? "?"} 次，已报督查`;
+    case "message_undelivered":
+      return `${MILESTONE[d.milestone] || d.milestone || ""}短信，第 ${d.attempt ?? "?"} 次未送达`;
     case "decided":
       return d.outcome === "approved" ? "批准" : d.outcome === "rejected" ? `不予批准${d.reason ? `，理由：${d.reason}` : ""}` : "";
     case "applicant_notified":
