@@ -206,7 +206,8 @@ def _read_units(operation: str, params: dict[str, Any], parsed: dict[str, Any]) 
         return factor * _units(item_size(_get(params["TableName"], params["Key"])), 4096)
     if operation in ("BatchGetItem", "TransactGetItems"):
         total = 0.0
-        entries = ([(t, k, r.get("ConsistentRead", False)) for t, r in params["RequestItems"].items() for k in r["Keys"]]
+        entries = ([(t, k, r.get("ConsistentRead", False))
+                    for t, r in params["RequestItems"].items() for k in r["Keys"]]
                    if operation == "BatchGetItem" else
                    [(e["Get"]["TableName"], e["Get"]["Key"], True) for e in params["TransactItems"]])
         for table, key, consistent in entries:

@@ -62,7 +62,8 @@ PRICES: dict[str, Price] = {
     "sfn_transition": Price(0.025 / 1000, "state transition (Standard workflows, US East (N. Virginia))",
                             "https://aws.amazon.com/step-functions/pricing/", "read on the AWS pricing page"),
     "sns_publish": Price(0.50 / 1e6, "publish (Standard topic; SQS delivery free)",
-                         "https://www.factualminds.com/blog/amazon-sns-pricing-publishes-fanout-protocols/ (2026-06-13)",
+                         "https://www.factualminds.com/blog/amazon-sns-pricing-publishes-fanout-protocols/ "
+                         "(2026-06-13)",
                          "unverified, from a third-party page"),
 }
 CHINA_PRICES = {  # CNY, China (Beijing) cn-north-1 and China (Ningxia) cn-northwest-1
@@ -161,8 +162,9 @@ def report(case: dict[str, float], per_1000: dict[str, float], month: dict[str, 
              "USD per 1,000 cases: " + ", ".join(f"{k} {v:.4f}" for k, v in per_1000.items())]
     t = month["totals"]
     lines.append(f"province of {PROVINCE:,} recipients, one month of scheduled jobs: {t['rru']:,.0f} RRU, "
-                 f"{t['wru']:,.0f} WRU, {t['calls']:,.0f} AWS calls, S3 {t['s3_put']:,.0f} PUT + {t['s3_get']:,.0f} GET,"
-                 f" {t['sns_publish']:,.0f} SNS publishes, {month['invocations']:,} invocations, "
+                 f"{t['wru']:,.0f} WRU, {t['calls']:,.0f} AWS calls, S3 {t['s3_put']:,.0f} PUT + "
+                 f"{t['s3_get']:,.0f} GET, {t['sns_publish']:,.0f} SNS publishes, "
+                 f"{month['invocations']:,} invocations, "
                  f"{month['gb_seconds']:,.0f} GB-s")
     lines.append("USD per province-month: " + ", ".join(f"{k} {v:.2f}" for k, v in month["cost"].items()))
     lines.append(f"longest single job run: {month['longest_job']} ≈ {month['longest_calls']:,.0f} sequential calls ≈ "

@@ -99,7 +99,8 @@ def per_month(found: dict[str, Any]) -> dict[str, dict[str, float]]:
 
 
 def report(found: dict[str, Any]) -> list[str]:
-    lines = [f"Scheduled jobs at {found['recipients']:,} recipients (one 业务属地), January 2027: calls and request units",
+    lines = [f"Scheduled jobs at {found['recipients']:,} recipients (one 业务属地), January 2027: calls and "
+             "request units",
              f"{'job':<44} {'result':>7} {'calls':>6} {'RRU':>8} {'WRU':>8}  operations"]
     for job, row in found["rows"].items():
         ops = ", ".join(f"{s}:{o}×{n}" for (s, o), n in sorted(row["calls"].items()))

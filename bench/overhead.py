@@ -13,9 +13,9 @@ seconds, is the figure.
 
 Replays are equivalent, not identical: conditional writes are replayed without their condition
 (the case version they checked has moved on; the same item is rewritten), a StartExecution gets a
-fresh execution name and case id (so its clock item is its own; stopped after the timing), and a SendTaskSuccess is sent as a
-SendTaskHeartbeat with the same token (the same round trip without moving the clock twice). Replays
-that answer an error are counted (``replay_errors``): a full round trip all the same.
+fresh execution name and case id (so its clock item is its own; stopped after the timing), and a
+SendTaskSuccess is sent as a SendTaskHeartbeat with the same token (the same round trip without
+moving the clock twice). Replays that answer an error are counted (``replay_errors``): a full round trip all the same.
 """
 from __future__ import annotations
 
@@ -195,7 +195,8 @@ def report(found: dict[str, Any]) -> list[str]:
                      f"{row['bare_ms']:>8.1f} {row['ratio']:>6.2f} {row['paired']:>6.2f}")
     lines.append("ratio: median(handler) / median(bare); paired: the median of each sample's own ratio (the "
                  "worklist grows with every case, so its samples differ in size)")
-    lines.append(f"replayed calls that answered an error (used task tokens): {found['replay_errors']}")
+    lines.append("replayed calls that answered an error (e.g. a heartbeat on a finished task): "
+                 f"{found['replay_errors']}")
     return lines
 
 
