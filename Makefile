@@ -113,7 +113,11 @@ deploy: scan
 	    --query "Stacks[0].Outputs[?OutputKey=='$$1'].OutputValue" --output text; }; \
 	  $(PY) -m tools.console_config --out $(BUILD)/console-config.json --stage $(STAGE) --api "$$(output EndpointURL)" \
 	    --domain "$${CONSOLE_IDP_DOMAIN:?}" --client-id "$${CONSOLE_CLIENT_ID:?}" --redirect-uri "$$CONSOLE_ORIGIN/console/" \
-	  && $(IAC)/bin/aws s3 sync --region $(REGION) --delete --exclude config.json console/ "s3://$$(output ConsoleBucketName)/console/" \
+	    --index-out $(BUILD)/console-index.html --materials-bucket "$$(output MaterialsBucketName)" --region $(REGION) \
+	  && $(IAC)/bin/aws s3 sync --region $(REGION) --delete --exclude config.json --exclude index.html console/ \
+	    "s3://$$(output ConsoleBucketName)/console/" \
+	  && $(IAC)/bin/aws s3 cp --region $(REGION) $(BUILD)/console-index.html \
+	    "s3://$$(output ConsoleBucketName)/console/index.html" --content-type "text/html; charset=utf-8" --cache-control no-cache \
 	  && $(IAC)/bin/aws s3 cp --region $(REGION) $(BUILD)/console-config.json \
 	    "s3://$$(output ConsoleBucketName)/console/config.json" --cache-control no-cache; fi
 

@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from chalice.local import ChaliceRequestHandler
 
+from tools.console_csp import origin, policy, with_policy
 from tools.token import demo_user, demo_users, token_for
 
 CONSOLE = Path(__file__).resolve().parent.parent / "console"
@@ -38,14 +39,16 @@ def local_config() -> dict[str, Any]:
     return {"stage": "local", "api": "", "auth": {"kind": "local"}}
 
 
-def _security_headers() -> dict[str, str]:
+def local_policy() -> str:
     """The console talks to the API (same origin) and to S3 (moto, another port here) only."""
     storage = os.environ.get("AWS_ENDPOINT_URL", "")
+    return policy(storage=[origin(storage)] if storage else [])
+
+
+def _security_headers() -> dict[str, str]:
     return {
-        "Content-Security-Policy": (
-            f"default-src 'self'; connect-src 'self' {storage}; img-src 'self' blob: data: {storage}; "
-            f"frame-src 'self' blob: {storage}; object-src 'none'; base-uri 'none'; form-action 'self'; "
-            "frame-ancestors 'none'"),
+        # the same policy as index.html's <meta>, plus what only a header can say
+        "Content-Security-Policy": local_policy() + "; frame-ancestors 'none'",
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "no-referrer",
         "Cache-Control": "no-store",
@@ -98,8 +101,11 @@ class ConsoleRequestHandler(ChaliceRequestHandler):
             if found is None:
                 self._answer(404, "找不到此页面".encode(), "text/plain; charset=utf-8")
             else:
-                self._answer(200, found.read_bytes(), TYPES.get(found.suffix, mimetypes.guess_type(found.name)[0]
-                                                                or "application/octet-stream"))
+                body = found.read_bytes()
+                if found.name == "index.html":  # its CSP <meta> names this stage's storage origin
+                    body = with_policy(body.decode("utf-8"), local_policy()).encode("utf-8")
+                self._answer(200, body, TYPES.get(found.suffix, mimetypes.guess_type(found.name)[0]
+                                                  or "application/octet-stream"))
         else:
             self._generic_handle()
 

@@ -40,8 +40,8 @@ def accept_in_the_browser(window: Desk, person: str) -> str:
     expect(page.get_by_role("heading", name="受理新申请")).to_be_visible()
     window.shot("02-window-accept-form")
     assert not window.accessibility_problems()
-    page.get_by_label("姓名").fill("张三")
-    id_box = page.get_by_label("公民身份号码")
+    page.get_by_label("姓名", exact=True).fill("张三")  # not 代理人姓名
+    id_box = page.get_by_label("公民身份号码", exact=True)
     wrong = person[:-1] + ("0" if person[-1] != "0" else "1")
     id_box.fill(wrong)  # the check character is wrong: said at once, next to the field
     expect(page.locator('[data-error-for="applicant.id_number"]')).to_have_text(re.compile("校验位不符"))

@@ -54,6 +54,9 @@ def test_a_supplement_goes_from_the_reviewer_to_the_window_and_back_in_the_brows
     reviewer = desks()
     reviewer.sign_in_demo("hrb-reviewer-01")
     page = open_case(reviewer, case_id)
+    # the page carries its policy itself, naming this stage's storage (moto) beside its own origin
+    meta = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content") or ""
+    assert re.search(r"connect-src 'self' http://127\.0\.0\.1:\d+;", meta), meta
     checks = page.get_by_role("table").filter(has_text="符合条件")
     expect(checks).to_contain_text("生活补贴须属低保")  # the rule checks in Chinese, from the API's reasons_zh
     expect(checks).not_to_contain_text("needs")

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import token
+from tools.console_csp import deployed_policy, with_policy
 
 IDP = "https://idp.example.test"
 
@@ -46,12 +47,13 @@ def test_a_deployed_console_signs_in_with_code_and_pkce_and_calls_the_api_with_t
         route.fulfill(json={"id_token": token("reviewer", "230102001"), "token_type": "Bearer"},
                       headers={"Access-Control-Allow-Origin": "*"})
 
-    def without_csp(route):  # the local runner's CSP names no identity provider; a deployment's names its own
+    def as_deployed(route):  # the page as a deployment serves it: its own policy, naming this identity provider
         response = route.fetch()
         headers = {k: v for k, v in response.headers.items() if k.lower() != "content-security-policy"}
-        route.fulfill(response=response, headers=headers)
+        page_csp = deployed_policy(config, "https://materials.example.test")
+        route.fulfill(response=response, headers=headers, body=with_policy(response.text(), page_csp))
 
-    page.route(lambda url: url == console or url.startswith(console + "?"), without_csp)
+    page.route(lambda url: url == console or url.startswith(console + "?"), as_deployed)
     page.route(f"{IDP}/oauth2/authorize*", authorize)
     page.route(f"{IDP}/oauth2/token", exchange)
     page.goto(console)
@@ -69,3 +71,4 @@ def test_a_deployed_console_signs_in_with_code_and_pkce_and_calls_the_api_with_t
     assert "code=" not in page.url  # the code leaves the address bar
     stored = json.loads(page.evaluate("sessionStorage.getItem('console.session')"))
     assert (stored["role"], stored["unit"]) == ("reviewer", "230102001")
+    assert desk.csp_violations() == []  # the deployed policy lets the token exchange and the API through
