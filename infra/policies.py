@@ -8,7 +8,7 @@ policy, and each grant is used by some recorded call or says here why the test c
 Resources are ``Fn::Sub`` strings. Placeholders: the pseudo parameters ``${AWS::Partition}``,
 ``${AWS::Region}``, ``${AWS::AccountId}`` (so the same template deploys to ``aws-cn``), ``${Prefix}``
 (``subsidy-<stage>``, filled in when the template is built) and the logical ids of the template's
-resources (``${MaterialsBucket}`` is the bucket's name, ``${ResultsTopic}`` the topic's ARN,
+resources (``${MaterialsBucket}`` is the bucket's name, ``${ResultsTopic}`` and ``${SmsOutboxTopic}`` topics' ARNs,
 ``${CaseClock}`` the state machine's ARN, ``${CaseClock.Name}`` its name, ``${PersonKeySecret}`` the
 secret's ARN, ``${MaterialsKey.Arn}`` the customer key's ARN).
 """
@@ -29,6 +29,8 @@ class Grant:
     # set when the IAM test's scenario cannot make the call: the reason the grant is still needed
     unexercised: str | None = None
     condition: dict[str, Any] | None = None
+    # the SMS channel (SMS_CHANNEL) the grant belongs to; None: every channel
+    sms_channel: str | None = None
 
 
 def table(name: str, *indexes: str) -> tuple[str, ...]:
@@ -60,8 +62,12 @@ SECRET = Grant(("secretsmanager:GetSecretValue",), ("${PersonKeySecret}",),
                "PERSON_KEY_SECRET (keys the hash that stands for an ID number) is read once per container",
                "read at a container's first configuration load; the test process shares one configuration between "
                "functions, so only some are seen reading it")
-# sns:Publish to a phone number (SMS) has no resource to name: IAM can only allow it on "*"
-SMS = Grant(("sns:Publish",), ("*",), "milestone SMS to applicants' phone numbers (no resource-level permission)")
+# sns:Publish to a phone number (SMS) has no resource to name: IAM can only allow it on "*"; only the direct
+# channel needs it. The gateway channel (the China regions' default) publishes to the outbox topic alone.
+SMS = Grant(("sns:Publish",), ("*",), "milestone SMS to applicants' phone numbers (no resource-level permission)",
+            sms_channel="direct")
+SMS_OUTBOX = Grant(("sns:Publish",), ("${SmsOutboxTopic}",), "milestone SMS to the province's SMS gateway",
+                   sms_channel="gateway")
 UNITS = Grant(("dynamodb:Scan", "dynamodb:PutItem"), table("monitored-units"), "every registered 业务属地")
 RECIPIENTS = Grant(("dynamodb:Query",), table("entitlements", "by_unit_shard")[1:], "recipients per unit shard")
 CLOCK_REPAIR = "a clock needs repair only when Step Functions failed during a request"
@@ -136,7 +142,9 @@ API = (
     Grant(("states:SendTaskFailure",), ("*",), "end the clock on withdrawal: task tokens have no resource-level "
           "permission", _routes("POST /cases/{id}/withdraw")),
     _publish("ResultsTopic", unexercised="the app publishes a result only when the clock was unreachable"),
-    SMS, SECRET, KMS,
+    _publish("EscalationsTopic", unexercised="only a gateway's failed receipt for a message's last attempt "
+             "(POST /messages/{id}/receipt; covered by tests/integration/test_sms_gateway.py)"),
+    SMS, SMS_OUTBOX, SECRET, KMS,
 )
 
 POLICIES: dict[str, tuple[Grant, ...]] = {
@@ -163,7 +171,9 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         Grant(("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"), table("cases"),
               "the applicant's number; a failure recorded on the timeline", "only when an SMS attempt is due"),
         Grant(("dynamodb:PutItem",), table("case-events"), "the failure on the timeline", "only after the last retry"),
-        Grant(SMS.actions, SMS.resources, SMS.why, "only when an SMS attempt is due"),
+        Grant(SMS.actions, SMS.resources, SMS.why, "only when an SMS attempt is due", sms_channel="direct"),
+        Grant(SMS_OUTBOX.actions, SMS_OUTBOX.resources, SMS_OUTBOX.why, "only when an SMS attempt is due",
+              sms_channel="gateway"),
         _publish("EscalationsTopic", unexercised="only after the last retry"),
         SECRET, KMS,
     ),
@@ -244,14 +254,17 @@ def logs(name: str) -> Grant:
                  "the Lambda runtime writes the logs with the function's role")
 
 
-def grants(function: str, scheduled: bool) -> tuple[Grant, ...]:
-    return POLICIES[function] + (logs(function), XRAY) + ((DEAD_LETTER,) if scheduled else ())
+def grants(function: str, scheduled: bool, sms_channel: str = "gateway") -> tuple[Grant, ...]:
+    """The function's grants for the stage's SMS channel (``config.sms_channel``; the template sets SMS_CHANNEL
+    to the same value so the functions never need what the policy does not grant)."""
+    own = tuple(g for g in POLICIES[function] if g.sms_channel in (None, sms_channel))
+    return own + (logs(function), XRAY) + ((DEAD_LETTER,) if scheduled else ())
 
 
-def statements(function: str, scheduled: bool) -> list[dict[str, Any]]:
+def statements(function: str, scheduled: bool, sms_channel: str = "gateway") -> list[dict[str, Any]]:
     """The IAM statements (with ``Fn::Sub`` resources, ``${Prefix}`` still a placeholder)."""
     out = []
-    for number, grant in enumerate(grants(function, scheduled), 1):
+    for number, grant in enumerate(grants(function, scheduled, sms_channel), 1):
         statement: dict[str, Any] = {"Sid": f"G{number}", "Effect": "Allow", "Action": list(grant.actions),
                                      "Resource": [{"Fn::Sub": resource} for resource in grant.resources]}
         if grant.condition:

@@ -17,12 +17,14 @@ from typing import Any
 
 from chalice.utils import to_cfn_resource_name
 
+from chalicelib.config import sms_channel
 from infra import dashboard, policies
 from infra.clock_definition import DEFINITION_FILE
 from infra.tables import table_resources
 
 KEY = "MaterialsKey"
-TOPIC_IDS = {"case-results": "ResultsTopic", "escalations": "EscalationsTopic", "reminders": "RemindersTopic"}
+TOPIC_IDS = {"case-results": "ResultsTopic", "escalations": "EscalationsTopic", "reminders": "RemindersTopic",
+             "sms-outbox": "SmsOutboxTopic"}  # sms-outbox: the province's SMS gateway subscribes (SMS_CHANNEL=gateway)
 ALARMS_TOPIC = "AlarmsTopic"
 DEAD_LETTERS = "ScheduleDeadLetters"
 RETAIN = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
@@ -219,6 +221,7 @@ ENVIRONMENT = {
     "REMINDERS_TOPIC_ARN": {"Ref": "RemindersTopic"},
     "CLOCK_STATE_MACHINE_ARN": {"Ref": "CaseClock"},
     "PERSON_KEY_SECRET_ARN": {"Ref": "PersonKeySecret"},
+    "SMS_OUTBOX_TOPIC_ARN": {"Ref": "SmsOutboxTopic"},
     # the receipt's QR code and progress address: the public API's own address, known only once it exists
     # (a custom domain, or the first deploy's endpoint), so a parameter rather than a reference to RestAPI
     "PUBLIC_BASE_URL": {"Ref": "PublicBaseUrl"},
@@ -242,7 +245,7 @@ def _subbed(value: Any, prefix: str) -> Any:
     return value
 
 
-def _functions(app: Any, prefix: str, console_origin: str | None = None) -> dict[str, Any]:
+def _functions(app: Any, prefix: str, console_origin: str | None = None, sms_channel: str = "gateway") -> dict[str, Any]:
     """Overrides of Chalice's own function and role resources (deep-merged by ``chalice package``)."""
     ids = function_ids(app)
     missing = sorted(set(ids) - set(policies.POLICIES))
@@ -251,12 +254,14 @@ def _functions(app: Any, prefix: str, console_origin: str | None = None) -> dict
     schedules = set(schedule_names(app))
     resources: dict[str, Any] = {}
     for name, (function_id, role_id) in ids.items():
-        document = {"Version": "2012-10-17", "Statement": _subbed(policies.statements(name, name in schedules), prefix)}
+        document = {"Version": "2012-10-17",
+                    "Statement": _subbed(policies.statements(name, name in schedules, sms_channel), prefix)}
         resources[role_id] = {"Properties": {"Policies": [{"PolicyName": f"{function_id}Policy",
                                                            "PolicyDocument": document}]}}
         deployed_name = policies.function_name(name).replace("${Prefix}", prefix)
         properties: dict[str, Any] = {"FunctionName": deployed_name, "Environment": {"Variables": {
-            **ENVIRONMENT, **({"CONSOLE_ORIGIN": console_origin} if console_origin else {})}}}
+            **ENVIRONMENT, "SMS_CHANNEL": sms_channel,  # the channel its IAM policy was built for
+            **({"CONSOLE_ORIGIN": console_origin} if console_origin else {})}}}
         resources[f"{function_id}Logs"] = {"Type": "AWS::Logs::LogGroup", **RETAIN, "Properties": {
             "LogGroupName": f"/aws/lambda/{deployed_name}", "RetentionInDays": LOG_DAYS,
             "KmsKeyId": {"Fn::GetAtt": [KEY, "Arn"]}}}
@@ -266,9 +271,11 @@ def _functions(app: Any, prefix: str, console_origin: str | None = None) -> dict
     return resources
 
 
-def build(stage: str, app: Any | None = None, console_origin: str | None = None) -> dict[str, Any]:
+def build(stage: str, app: Any | None = None, console_origin: str | None = None,
+          sms_channel: str = "gateway") -> dict[str, Any]:
     """``console_origin``: the web console's origin when it is served apart from the API (CONSOLE_ORIGIN, read
-    by Chalice when routes are registered too, so it must be set for ``chalice package`` as well)."""
+    by Chalice when routes are registered too, so it must be set for ``chalice package`` as well).
+    ``sms_channel``: SMS_CHANNEL for every function and the IAM grants it needs (gateway: the China regions)."""
     if app is None:
         from app import app as chalice_app
 
@@ -282,7 +289,7 @@ def build(stage: str, app: Any | None = None, console_origin: str | None = None)
     resources.update(_clock(prefix))
     resources.update(_secret(prefix))
     resources.update(_dead_letters())
-    resources.update(_functions(app, prefix, console_origin))
+    resources.update(_functions(app, prefix, console_origin, sms_channel))
     resources["RestAPI"] = {"Properties": {"TracingEnabled": True}}
     ids = function_ids(app)
     resources.update(dashboard.alarms(prefix, ids, table_resources(prefix, KEY)))
@@ -307,7 +314,10 @@ def main() -> None:
     origin = (os.environ.get("CONSOLE_ORIGIN") or "").strip().rstrip("/") or None
     if origin and not origin.startswith("https://"):
         raise SystemExit(f"CONSOLE_ORIGIN must be an https origin, got {origin!r}")
-    args.out.write_text(json.dumps(build(args.stage, console_origin=origin), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    # SMS_CHANNEL at packaging (make package SMS_CHANNEL=direct); unset: the region's default (gateway in cn-*)
+    channel = sms_channel(os.environ.get("AWS_DEFAULT_REGION") or "cn-north-1", os.environ.get("SMS_CHANNEL"))
+    args.out.write_text(json.dumps(build(args.stage, console_origin=origin, sms_channel=channel), indent=1,
+                                   ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 ``pytest -p tests.infra.aws_calls`` with ``AWS_CALLS_OUT=<file>``: every botocore API call and every
 presigned URL or POST (signed with the function's credentials, so it needs the same permission) is
-written as ``[function, action, resource]`` lines. A call is ours when ``app.py`` is on the stack;
+written as ``[function, action, resource, sms channel]`` lines. A call is ours when ``app.py`` is on the stack;
 the function is the ``@app.schedule`` handler on the stack, else the API handler. Calls made by the
 tests themselves (a browser's upload, provisioning) and by moto's Step Functions interpreter (the
 state machine's own role) have no ``app.py`` frame and are not recorded.
@@ -44,8 +44,12 @@ def _record(service: str, operation: str, params: dict[str, Any]) -> None:
 
     function = _function()
     if function is not None:
+        from chalicelib.config import sms_channel
+
+        # the grants differ by SMS channel (infra.policies.grants); not config.load(), which may call AWS itself
+        channel = sms_channel(os.environ.get("AWS_DEFAULT_REGION") or "", os.environ.get("SMS_CHANNEL"))
         for action, resource in permissions(service, operation, params):
-            _records.append([function, action, resource])
+            _records.append([function, action, resource, channel])
 
 
 def pytest_configure(config: Any) -> None:

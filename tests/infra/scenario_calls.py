@@ -21,17 +21,23 @@ SECRET_ENV = "PERSON_KEY_SECRET_ARN"
 
 @pytest.fixture()
 def api() -> Iterator[Api]:
-    """moto, with the person key in Secrets Manager as deployed stages keep it."""
+    """moto, with the person key in Secrets Manager as deployed stages keep it; milestone SMS through the
+    province's gateway (the China regions' channel; ``test_the_direct_sms_channel`` runs the other)."""
+    channel = os.environ.get("SMS_CHANNEL")
     with moto_world():
         arn = boto3.client("secretsmanager").create_secret(Name="subsidy-test/person-key",
                                                            SecretString="k" * 64)["ARN"]
         os.environ[SECRET_ENV] = arn
+        os.environ["SMS_CHANNEL"] = "gateway"
         config.load.cache_clear()  # the next load, inside a function, reads the secret
         try:
             with Client(application.app, stage_name="local") as client:
                 yield Api(client)
         finally:
             os.environ.pop(SECRET_ENV, None)
+            os.environ.pop("SMS_CHANNEL", None)
+            if channel is not None:
+                os.environ["SMS_CHANNEL"] = channel
             config.load.cache_clear()
 
 
@@ -70,6 +76,10 @@ def test_the_api_handler_through_a_case_and_its_neighbours(api: Api) -> None:
     api.reviewer("GET", f"/proposals/{HARBIN_TOWNSHIP}")
     api.call("POST", f"/payroll/{HARBIN_TOWNSHIP}/2026-11", "reviewer", HARBIN_TOWNSHIP)
     api.call("POST", "/progress", body={"case_id": case_id, "id_suffix": "0000"})
+    for milestone, status in (("accepted", "delivered"), ("pushed", "failed")):  # the SMS gateway's receipts
+        answer = api.call("POST", f"/messages/{case_id}-{milestone}/receipt", "sms_gateway", "31",
+                          {"status": status, "at": "2026-10-15T10:00:05+08:00"})
+        assert answer.status_code == 200, answer.data
     refused = api.window("POST", "/cases", fresh_application(sequence="469"))
     if refused.status_code == 201:  # a refused upload is quarantined: copy, then delete the version
         registered = api.window("POST", f"/cases/{refused.data['case_id']}/materials", {
@@ -89,3 +99,17 @@ def test_every_scheduled_function_as_eventbridge_invokes_it(api: Api) -> None:
     for source in application.app.event_sources:
         config.load.cache_clear()  # each function is its own container: it reads the secret itself
         api.client.lambda_.invoke(source.name, event)
+
+
+def test_the_direct_sms_channel(api: Api) -> None:
+    """SNS straight to the applicant's number: acceptance's SMS, and a retry due for another."""
+    os.environ["SMS_CHANNEL"] = "direct"
+    config.load.cache_clear()
+    api.window("POST", "/cases", fresh_application(sequence="457"))
+    body = fresh_application(sequence="459")
+    body["applicant"]["phone"] = "138000000001234567"  # SNS refuses it: the message waits for a retry
+    api.window("POST", "/cases", body)
+    event = api.client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
+                                                resources=[])
+    api.now = "2026-09-24T10:10:00+08:00"
+    api.client.lambda_.invoke("message_retries", event)

@@ -19,12 +19,12 @@ from pathlib import Path
 import pytest
 
 from app import app
-from chalicelib.config import load
+from chalicelib.config import SMS_CHANNELS, load
 from infra import policies
 from tests.infra.iam_actions import ACCOUNT, PARTITION, REGION
 
 ROOT = Path(__file__).resolve().parents[2]
-Record = tuple[str, str, str]
+Record = tuple[str, str, str, str]  # function, action, resource, SMS channel
 
 
 def _names() -> dict[str, str]:
@@ -33,6 +33,7 @@ def _names() -> dict[str, str]:
             "AWS::URLSuffix": "amazonaws.com.cn", "Prefix": config.prefix,
             "MaterialsBucket": config.materials_bucket, "AuditBucket": config.audit_bucket,
             "ResultsTopic": config.results_topic_arn, "EscalationsTopic": config.escalations_topic_arn,
+            "SmsOutboxTopic": config.sms_outbox_topic_arn,
             "RemindersTopic": config.reminders_topic_arn, "CaseClock": config.clock_state_machine_arn,
             "CaseClock.Name": config.clock_state_machine_arn.rsplit(":", 1)[1],
             "PersonKeySecret": f"arn:{PARTITION}:secretsmanager:{REGION}:{ACCOUNT}:secret:subsidy-test/person-key-*",
@@ -58,30 +59,35 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[set[Record]]:
     yield {tuple(json.loads(line)) for line in out.read_text(encoding="utf-8").splitlines() if line}
 
 
-def _grants(function: str) -> tuple[policies.Grant, ...]:
-    return policies.grants(function, scheduled=function != policies.API_HANDLER)
+def _grants(function: str, channel: str) -> tuple[policies.Grant, ...]:
+    return policies.grants(function, scheduled=function != policies.API_HANDLER, sms_channel=channel)
 
 
 def test_every_function_of_the_app_was_exercised(recorded: set[Record]) -> None:
     """Each schedule runs on today's real date: calendar_check does nothing outside December."""
     functions = {policies.API_HANDLER, *(source.name for source in app.event_sources)} - {"calendar_check"}
-    assert functions - {function for function, _, _ in recorded} == set()
+    assert functions - {function for function, _, _, _ in recorded} == set()
 
 
-def test_every_call_a_function_makes_is_allowed_by_its_own_policy(recorded: set[Record]) -> None:
-    refused = sorted(f"{function}: {action} on {resource}" for function, action, resource in recorded
-                     if not any(_allows(g, action, resource) for g in _grants(function)))
+def test_the_scenario_ran_with_both_sms_channels(recorded: set[Record]) -> None:
+    assert {channel for _, _, _, channel in recorded} == {"direct", "gateway"}
+
+
+def test_every_call_a_function_makes_is_allowed_by_its_own_policy_for_its_sms_channel(recorded: set[Record]) -> None:
+    refused = sorted(f"{function} ({channel}): {action} on {resource}" for function, action, resource, channel
+                     in recorded if not any(_allows(g, action, resource) for g in _grants(function, channel)))
     assert refused == [], "add these to infra/policies.py:\n" + "\n".join(refused)
 
 
 def test_every_grant_is_used_or_says_why_the_scenario_cannot_use_it(recorded: set[Record]) -> None:
+    """A grant of both channels may be used under either; a channel's own grant must be used under that channel."""
     unused = []
     for function in policies.POLICIES:
-        calls = [(a, r) for f, a, r in recorded if f == function]
-        for grant in _grants(function):
+        for grant in {id(g): g for channel in SMS_CHANNELS for g in _grants(function, channel)}.values():
+            calls = [(a, r) for f, a, r, c in recorded if f == function and grant.sms_channel in (None, c)]
             for action in grant.actions:
                 for resource in grant.resources:
                     single = policies.Grant((action,), (resource,), grant.why)
                     if grant.unexercised is None and not any(_allows(single, a, r) for a, r in calls):
                         unused.append(f"{function}: {action} on {resource}")
-    assert unused == [], "remove these from infra/policies.py, or say why they are needed:\n" + "\n".join(unused)
+    assert unused == [], "remove these from infra/policies.py, or say why they are needed:\n" + "\n".join(sorted(unused))

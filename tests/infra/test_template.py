@@ -107,3 +107,28 @@ def test_the_receipts_public_address_is_a_parameter_every_function_receives():
         variables = resource.get("Properties", {}).get("Environment", {}).get("Variables")
         if variables is not None:
             assert variables["PUBLIC_BASE_URL"] == {"Ref": "PublicBaseUrl"}
+
+
+def _publish_resources(statements: list[dict[str, Any]]) -> list[Any]:
+    return [resource for s in statements if "sns:Publish" in s["Action"] for resource in s["Resource"]]
+
+
+def test_the_sms_outbox_topic_is_encrypted_and_each_function_gets_the_channel_its_policy_was_built_for():
+    from tools.provision import TOPICS
+
+    ids = function_ids(app)
+    for channel, phone_grant in (("gateway", False), ("direct", True)):
+        resources = build("prod", sms_channel=channel)["Resources"]
+        outbox = resources["SmsOutboxTopic"]["Properties"]
+        assert outbox == {"TopicName": "subsidy-prod-sms-outbox", "KmsMasterKeyId": {"Ref": "MaterialsKey"}}
+        for name in ("api_handler", "message_retries"):
+            function_id, role_id = ids[name]
+            environment = resources[function_id]["Properties"]["Environment"]["Variables"]
+            assert environment["SMS_CHANNEL"] == channel
+            assert environment["SMS_OUTBOX_TOPIC_ARN"] == {"Ref": "SmsOutboxTopic"}
+            published = _publish_resources(resources[role_id]["Properties"]["Policies"][0]["PolicyDocument"][
+                "Statement"])
+            assert ({"Fn::Sub": "*"} in published) is phone_grant, (channel, name)  # SMS to any number: direct only
+            assert ({"Fn::Sub": "${SmsOutboxTopic}"} in published) is not phone_grant, (channel, name)
+    assert {f"subsidy-prod-{name}" for name in TOPICS} <= {
+        r["Properties"]["TopicName"] for r in build("prod")["Resources"].values() if r.get("Type") == "AWS::SNS::Topic"}
