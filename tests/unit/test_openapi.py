@@ -130,6 +130,8 @@ def test_the_test_suites_valid_bodies_match_the_request_schemas():
         "ReviewRecording": [{"outcome": "confirmed"}],
         "RosterLoad": [{"kind": "dibao", "key": "rosters/dibao/2026-10.csv"}],
         "ComparisonRun": [{"kind": "deaths", "key": "comparisons/deaths/2026-10.csv"}],
+        "SmsReceipt": [{"status": "delivered", "at": "2026-09-24T10:00:04+08:00"},
+                       {"status": "failed", "at": "2026-09-24T10:00:04+08:00", "error_code": "MK:0012", "attempt": 2}],
     }
     for name, bodies in valid.items():
         for body in bodies:
@@ -152,6 +154,8 @@ def test_the_test_suites_valid_bodies_match_the_request_schemas():
     ("EntitlementStatusChange", {"action": "stop", "effective_month": "2026-13", "reason": "x"}),
     ("ComparisonRule", {"deaths": 2}),
     ("CheckRecording", {"result": "gone"}),
+    ("SmsReceipt", {"status": "read", "at": "2026-09-24T10:00:04+08:00"}),
+    ("SmsReceipt", {"status": "failed", "at": "2026-09-24T10:00:04+08:00", "attempt": 0}),
 ])
 def test_bodies_the_readers_refuse_do_not_match_the_request_schemas(name, body):
     assert list(body_schema(document(), name).iter_errors(body)), (name, body)
