@@ -92,6 +92,8 @@ def _watch(stop: threading.Event, topics: Any) -> None:
     """Print escalations, reminders and results as they are published, so a person can watch."""
     import boto3
 
+    from chalicelib.observability import mask
+
     sqs, sns = boto3.client("sqs"), boto3.client("sns")
     queue = sqs.create_queue(QueueName="local-console-watch")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -100,7 +102,8 @@ def _watch(stop: threading.Event, topics: Any) -> None:
     while not stop.is_set():
         for message in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []):
             envelope = json.loads(message["Body"])
-            print(f"published        {envelope.get('Subject')}: {envelope.get('Message')}")
+            # the SMS outbox carries the applicant's phone number for the gateway: never on a screen
+            print(mask(f"published        {envelope.get('Subject')}: {envelope.get('Message')}"))
             sys.stdout.flush()
             sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
         stop.wait(1.0)
