@@ -37,6 +37,7 @@ from chalicelib.services import documents as document_service
 from chalicelib.services import monitoring as monitoring_jobs
 from chalicelib.services import rosters as roster_loads
 from chalicelib.services import supervision as supervision_routes
+from chalicelib.services import unit_jobs as unit_work
 from chalicelib.wiring import (
     calendar_years,
     deps,
@@ -48,6 +49,7 @@ from chalicelib.wiring import (
     progress_counters,
     proposals,
     rosters,
+    unit_job_queue,
 )
 from chalicelib.wiring import monitoring as monitoring_deps
 
@@ -415,13 +417,30 @@ def calendar_deadline(actor: Actor, relation: str) -> dict[str, Any]:
 # --- supervision: monthly 查询登记 and yearly review (定期复核) ---------------------------------------
 # EventBridge cron runs in UTC: 17:00 UTC on the last day of a month is 01:00 Asia/Shanghai on the 1st.
 
+# monthly_checks, yearly_reviews and certificate_reminders only queue one message per registered 业务属地
+# (one Lambda run cannot walk a province's recipients); the unit_jobs worker does one township at a time.
+UNIT_JOB_CONCURRENCY = 10  # workers at once (SQS event source ScalingConfig; at least 2)
+
+
+def _fan_out(job: str) -> dict[str, Any]:
+    """Queue ``job`` for every registered 业务属地, the period fixed now (Asia/Shanghai): counts."""
+    return unit_work.dispatch(monitoring_deps().units.all(), unit_job_queue(), job, datetime.now(CHINA),
+                              observe.current_correlation_id())
+
+
+@app.on_sqs_message(queue=settings.unit_jobs_queue(), batch_size=1, maximum_concurrency=UNIT_JOB_CONCURRENCY)
+@observe.queued
+def unit_jobs(record: Any) -> dict[str, Any]:
+    """One township's share of monthly_checks, yearly_reviews or certificate_reminders ({job, unit, period}).
+    A malformed message is logged and dropped; an AWS failure raises: SQS redelivers, then dead-letters it."""
+    return unit_work.work(monitoring_deps(), record.body)
+
+
 @app.schedule(Cron(0, 17, "L", "*", "?", "*"))  # 01:00 Asia/Shanghai on the 1st of every month
 @observe.scheduled
 def monthly_checks(event: Any) -> dict[str, Any]:
-    """Issue this month's 查询登记 items for every registered 业务属地."""
-    services, now = monitoring_deps(), datetime.now(CHINA)
-    stats = monitoring_jobs.issue_monthly_checks(services, services.units.all(), f"{now:%Y-%m}")
-    return stats
+    """Queue this month's 查询登记 for every registered 业务属地 (one message per township)."""
+    return _fan_out("monthly_checks")
 
 
 @app.schedule(Cron(0, 1, "*", "*", "?", "*"))  # 09:00 Asia/Shanghai daily; acts from the 25th on
@@ -436,23 +455,16 @@ def monthly_checks_escalation(event: Any) -> dict[str, Any]:
 @app.schedule(Cron(0, 17, 31, 12, "?", "*"))  # 01:00 Asia/Shanghai on 1 January
 @observe.scheduled
 def yearly_reviews(event: Any) -> dict[str, Any]:
-    """One review task per recipient of every registered 业务属地 for the new year."""
-    services, now = monitoring_deps(), datetime.now(CHINA)
-    stats = monitoring_jobs.yearly_review_tasks(services, services.units.all(), now.year)
-    return stats
+    """Queue the new year's review tasks (one per recipient) for every registered 业务属地."""
+    return _fan_out("yearly_reviews")
 
 
 @app.schedule(Cron(30, 17, "L", "*", "?", "*"))  # 01:30 Asia/Shanghai on the 1st of every month
 @observe.scheduled
 def certificate_reminders(event: Any) -> dict[str, Any]:
-    """Top up this year's review tasks (recipients approved since), then remind of certificates
-    expiring six months from now."""
-    services, now = monitoring_deps(), datetime.now(CHINA)
-    units = services.units.all()
-    topped_up = monitoring_jobs.yearly_review_tasks(services, units, now.year)
-    stats = monitoring_jobs.certificate_expiry_reminders(services, units, now.date())
-    stats["tasks_created"] = topped_up.get("created", 0)
-    return stats
+    """Queue, per registered 业务属地: top up this year's review tasks (recipients approved since), then
+    remind of certificates expiring six months from now."""
+    return _fan_out("certificate_reminders")
 
 
 @endpoint("/checks/{unit}/{month}")

@@ -137,6 +137,18 @@ def console_origin() -> str | None:
     return origin or None
 
 
+def unit_jobs_queue() -> str:
+    """The SQS queue of per-township jobs (``<prefix>-unit-jobs``): the monthly and yearly dispatchers send one
+    message per (job, 业务属地, period), the ``unit_jobs`` worker takes them. A plain function: Chalice needs the
+    name when the worker is registered, before ``load()``."""
+    return f"{resource_prefix()}-unit-jobs"
+
+
+def unit_jobs_dead_letters() -> str:
+    """Where a unit job lands after its receives run out (``<prefix>-unit-jobs-dead-letters``)."""
+    return f"{unit_jobs_queue()}-dead-letters"
+
+
 def clock_override() -> str | None:
     """CLOCK_NOW from the environment; ``app._now`` honours it in the local stage only."""
     return os.environ.get("CLOCK_NOW") or None

@@ -260,6 +260,39 @@ def run_job(name: str, call: Callable[[], Answer], event_id: str | None = None) 
     return result
 
 
+def current_correlation_id() -> str | None:
+    """The correlation id of the request or run in progress (a dispatcher hands it to the messages it queues)."""
+    value = log.thread_safe_get_current_keys().get("correlation_id")
+    return value if isinstance(value, str) else None
+
+
+MESSAGE_CORRELATION = "correlation_id"  # the SQS message attribute carrying the sender's correlation id
+
+
+def _message_correlation(record: Mapping[str, Any]) -> str | None:
+    attribute = (record.get("messageAttributes") or {}).get(MESSAGE_CORRELATION) or {}
+    value = attribute.get("stringValue")
+    return value if isinstance(value, str) else record.get("messageId")
+
+
+def queued(handler: Job) -> Job:
+    """Decorates an ``@app.on_sqs_message`` handler taking one record: each record of the event runs through
+    ``run_job`` under the handler's name, with the sender's correlation id (else the message id). An exception
+    propagates, so SQS redelivers the batch."""
+
+    @functools.wraps(handler)
+    def run(event: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        results = []
+        for record in event:
+            raw = record.to_dict() if hasattr(record, "to_dict") else record
+            results.append(run_job(handler.__name__, functools.partial(handler, record, *args, **kwargs),
+                                   _message_correlation(raw)))
+        return {"records": results}
+
+    run.observed = True  # type: ignore[attr-defined]
+    return run  # type: ignore[return-value]
+
+
 def scheduled(job: Job) -> Job:
     """Decorates an ``@app.schedule`` handler: each run goes through ``run_job`` under the handler's name."""
 

@@ -21,6 +21,7 @@ from .adapters.rosters import Rosters
 from .adapters.rules_table import JurisdictionRules
 from .adapters.sms_gateway import ConfiguredSms
 from .adapters.store import CaseRepository, VersionConflict
+from .adapters.unit_jobs import UnitJobQueue
 from .config import load
 from .services.calendar import DeadlineService
 from .services.cases import Deps
@@ -110,3 +111,9 @@ def monitoring() -> Monitoring:
     """The monthly 查询登记 and the yearly review (定期复核)."""
     return Monitoring(entitlements=entitlement_store(), checks=MonthlyChecks(), units=MonitoredUnits(),
                       tasks=ReviewTasks(), cases=CaseRepository(), notifier=notifier())
+
+
+@lru_cache(maxsize=1)
+def unit_job_queue() -> UnitJobQueue:
+    """The per-township job queue the supervision dispatchers send to (``config.unit_jobs_queue()``)."""
+    return UnitJobQueue()

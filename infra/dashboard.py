@@ -48,6 +48,11 @@ def alarms(prefix: str, functions: dict[str, tuple[str, str]], tables: dict[str,
         "a scheduled job failed after its retries: its event waits in the dead-letter queue",
         {"Namespace": "AWS/SQS", "MetricName": "ApproximateNumberOfMessagesVisible",
          "Dimensions": _dims(QueueName={"Fn::GetAtt": ["ScheduleDeadLetters", "QueueName"]})})
+    out["UnitJobsDeadLettersAlarm"] = _alarm(
+        "a township's monthly check, review or reminder job failed its receives: it waits in the unit jobs' "
+        "dead-letter queue (docs/runbook.md)",
+        {"Namespace": "AWS/SQS", "MetricName": "ApproximateNumberOfMessagesVisible",
+         "Dimensions": _dims(QueueName={"Fn::GetAtt": ["UnitJobsDeadLetters", "QueueName"]})})
     for phase in PHASES:
         out[f"DeadlineMissed{phase}Alarm"] = _alarm(
             f"a statutory deadline ({phase}) was missed", {

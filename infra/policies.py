@@ -10,7 +10,7 @@ Resources are ``Fn::Sub`` strings. Placeholders: the pseudo parameters ``${AWS::
 (``subsidy-<stage>``, filled in when the template is built) and the logical ids of the template's
 resources (``${MaterialsBucket}`` is the bucket's name, ``${ResultsTopic}`` and ``${SmsOutboxTopic}`` topics' ARNs,
 ``${CaseClock}`` the state machine's ARN, ``${CaseClock.Name}`` its name, ``${PersonKeySecret}`` the
-secret's ARN, ``${MaterialsKey.Arn}`` the customer key's ARN).
+secret's ARN, ``${MaterialsKey.Arn}`` the customer key's ARN, ``${UnitJobsQueue.Arn}`` the unit jobs' queue).
 """
 from __future__ import annotations
 
@@ -68,8 +68,13 @@ SMS = Grant(("sns:Publish",), ("*",), "milestone SMS to applicants' phone number
             sms_channel="direct")
 SMS_OUTBOX = Grant(("sns:Publish",), ("${SmsOutboxTopic}",), "milestone SMS to the province's SMS gateway",
                    sms_channel="gateway")
-UNITS = Grant(("dynamodb:Scan", "dynamodb:PutItem"), table("monitored-units"), "every registered 业务属地")
 RECIPIENTS = Grant(("dynamodb:Query",), table("entitlements", "by_unit_shard")[1:], "recipients per unit shard")
+# the supervision jobs fanned out: the schedules read the registry and queue one message per township
+UNIT_JOBS_QUEUE = "${UnitJobsQueue.Arn}"
+REGISTRY = Grant(("dynamodb:Scan",), table("monitored-units"), "every registered 业务属地")
+DISPATCH = (Grant(("sqs:GetQueueUrl",), (UNIT_JOBS_QUEUE,), "the queue's address, once per container",
+                  "the test process shares one queue object between functions: only the first is seen asking"),
+            Grant(("sqs:SendMessage",), (UNIT_JOBS_QUEUE,), "one message per township (SendMessageBatch)"))
 CLOCK_REPAIR = "a clock needs repair only when Step Functions failed during a request"
 
 
@@ -187,11 +192,7 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         Grant(("s3:PutObject",), objects("AuditBucket", "digests/"), "one digest object per day (Object Lock)"),
         SECRET, KMS,
     ),
-    "monthly_checks": (
-        UNITS, RECIPIENTS,
-        Grant(("dynamodb:PutItem",), table("monthly-checks"), "one 查询登记 item per recipient and month"),
-        SECRET, KMS,
-    ),
+    "monthly_checks": (REGISTRY, *DISPATCH, SECRET, KMS),
     "monthly_checks_escalation": (
         Grant(("dynamodb:Scan", "dynamodb:UpdateItem"), table("monitored-units"),
               "every registered 业务属地; escalated once per unit and day"),
@@ -199,20 +200,23 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         _publish("EscalationsTopic"),
         SECRET, KMS,
     ),
-    "yearly_reviews": (
-        UNITS, RECIPIENTS,
-        Grant(GET, table("cases"), "the recipient's certificate dates"),
+    "yearly_reviews": (REGISTRY, *DISPATCH, SECRET, KMS),
+    "certificate_reminders": (REGISTRY, *DISPATCH, SECRET, KMS),
+    # one township's share of the three jobs above, per queued message (services/unit_jobs.py)
+    "unit_jobs": (
+        RECIPIENTS,
+        Grant(("dynamodb:PutItem",), table("monthly-checks"), "one 查询登记 item per recipient and month"),
+        Grant(GET, table("cases"), "the recipient's certificate dates (review tasks not created yet)"),
         Grant(("dynamodb:BatchGetItem", "dynamodb:PutItem"), table("review-tasks"), "one review task per recipient"),
-        SECRET, KMS,
-    ),
-    "certificate_reminders": (
-        UNITS, RECIPIENTS,
-        Grant(GET, table("cases"), "the recipient's certificate dates", "only for recipients without a task yet"),
-        Grant(("dynamodb:BatchGetItem",), table("review-tasks"), "tasks already made"),
-        Grant(("dynamodb:PutItem", "dynamodb:UpdateItem"), table("review-tasks"), "top up tasks; mark reminders sent",
-              "only for new recipients or certificates expiring in six months"),
+        Grant(("dynamodb:UpdateItem",), table("review-tasks"), "mark a certificate reminder sent (or unmark it)",
+              "only when a certificate expires six months after the run's month"),
         Grant(("dynamodb:Query",), table("review-tasks", "by_expiry")[1:], "certificates expiring in six months"),
+        Grant(GET, table("entitlements"), "is the recipient with an expiring certificate still paid?",
+              "only when a certificate expires six months after the run's month"),
         _publish("RemindersTopic", unexercised="only when a certificate expires in six months"),
+        Grant(("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"), (UNIT_JOBS_QUEUE,),
+              "Lambda's event source mapping reads the queue with the worker's role",
+              "the Lambda service polls the queue, not the code under test"),
         SECRET, KMS,
     ),
     "monthly_comparison": (

@@ -3,9 +3,9 @@
 ``python -m infra.template --stage dev --out build/dev/resources.json`` builds it from the code's own
 definitions: the tables from the PynamoDB models in ``tools.provision.MODELS`` (keys, attribute
 types, indexes, projections), the topics from ``tools.provision.TOPICS``, the case clock from
-``infra/case_clock.asl.json``, the Lambda functions from the Chalice app (one per ``@app.schedule``
-plus the API handler) and their IAM policies from ``infra.policies``. Every ARN is built with
-``${AWS::Partition}`` so the same template deploys to ``aws-cn`` (Beijing, Ningxia).
+``infra/case_clock.asl.json``, the Lambda functions from the Chalice app (one per ``@app.schedule``,
+the unit jobs' queue worker, plus the API handler) and their IAM policies from ``infra.policies``.
+Every ARN is built with ``${AWS::Partition}`` so the same template deploys to ``aws-cn`` (Beijing, Ningxia).
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from chalice.app import ScheduledEventConfig, SQSEventConfig
 from chalice.utils import to_cfn_resource_name
 
 from chalicelib.config import sms_channel
@@ -27,6 +28,9 @@ TOPIC_IDS = {"case-results": "ResultsTopic", "escalations": "EscalationsTopic", 
              "sms-outbox": "SmsOutboxTopic"}  # sms-outbox: the province's SMS gateway subscribes (SMS_CHANNEL=gateway)
 ALARMS_TOPIC = "AlarmsTopic"
 DEAD_LETTERS = "ScheduleDeadLetters"
+UNIT_JOBS, UNIT_JOBS_DEAD_LETTERS = "UnitJobsQueue", "UnitJobsDeadLetters"  # the supervision jobs' fan-out
+WORKER_TIMEOUT = 900  # seconds: Lambda's most, for one township's job (docs/performance.md)
+UNIT_JOB_RECEIVES = 3  # then a unit job waits in UnitJobsDeadLetters (docs/runbook.md)
 RETAIN = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
 # audit digests: COMPLIANCE in prod (no one, root included, can shorten it); GOVERNANCE elsewhere
 AUDIT_LOCK = {"prod": ("COMPLIANCE", 3650)}
@@ -48,7 +52,13 @@ def function_ids(app: Any) -> dict[str, tuple[str, str]]:
 
 
 def schedule_names(app: Any) -> list[str]:
-    return [source.name for source in app.event_sources]
+    """The ``@app.schedule`` functions (EventBridge invokes them asynchronously: they get the dead-letter queue)."""
+    return [source.name for source in app.event_sources if isinstance(source, ScheduledEventConfig)]
+
+
+def queue_workers(app: Any) -> list[str]:
+    """The ``@app.on_sqs_message`` functions (the unit jobs' worker)."""
+    return [source.name for source in app.event_sources if isinstance(source, SQSEventConfig)]
 
 
 def _key() -> dict[str, Any]:
@@ -213,6 +223,30 @@ def _dead_letters() -> dict[str, Any]:
         "MessageRetentionPeriod": 1209600, "KmsMasterKeyId": {"Ref": KEY}}}}
 
 
+def _unit_jobs(prefix: str) -> dict[str, Any]:
+    """The per-township job queue: SQS hides a message for 6x the worker's timeout (AWS's advice for an event
+    source), after ``UNIT_JOB_RECEIVES`` receives it moves to the dead-letter queue, kept 14 days."""
+    return {
+        UNIT_JOBS: {"Type": "AWS::SQS::Queue", "Properties": {
+            "QueueName": f"{prefix}-unit-jobs", "KmsMasterKeyId": {"Ref": KEY},
+            "VisibilityTimeout": 6 * WORKER_TIMEOUT, "MessageRetentionPeriod": 4 * 86400,
+            "RedrivePolicy": {"deadLetterTargetArn": {"Fn::GetAtt": [UNIT_JOBS_DEAD_LETTERS, "Arn"]},
+                              "maxReceiveCount": UNIT_JOB_RECEIVES}}},
+        UNIT_JOBS_DEAD_LETTERS: {"Type": "AWS::SQS::Queue", "Properties": {
+            "QueueName": f"{prefix}-unit-jobs-dead-letters", "KmsMasterKeyId": {"Ref": KEY},
+            "MessageRetentionPeriod": 1209600}},
+    }
+
+
+def _worker(app: Any, name: str) -> dict[str, Any]:
+    """A queue worker's overrides: Lambda's longest timeout, and the event source pointed at the template's queue
+    (Chalice names it by the queue name it saw at import, with no stage; same key ``Fn::Sub``, so the merge
+    replaces it, and the reference orders the queue before the mapping)."""
+    event_id = to_cfn_resource_name(f"{name}-sqs-event-source")
+    return {"Timeout": WORKER_TIMEOUT, "Events": {event_id: {"Properties": {
+        "Queue": {"Fn::Sub": f"${{{UNIT_JOBS}.Arn}}"}}}}}
+
+
 ENVIRONMENT = {
     "MATERIALS_BUCKET": {"Ref": "MaterialsBucket"},
     "AUDIT_BUCKET": {"Ref": "AuditBucket"},
@@ -251,7 +285,7 @@ def _functions(app: Any, prefix: str, console_origin: str | None = None, sms_cha
     missing = sorted(set(ids) - set(policies.POLICIES))
     if missing:
         raise SystemExit(f"no IAM policy for {', '.join(missing)}: add it to infra/policies.py POLICIES")
-    schedules = set(schedule_names(app))
+    schedules, workers = set(schedule_names(app)), set(queue_workers(app))
     resources: dict[str, Any] = {}
     for name, (function_id, role_id) in ids.items():
         document = {"Version": "2012-10-17",
@@ -267,6 +301,8 @@ def _functions(app: Any, prefix: str, console_origin: str | None = None, sms_cha
             "KmsKeyId": {"Fn::GetAtt": [KEY, "Arn"]}}}
         if name in schedules:
             properties["DeadLetterQueue"] = {"Type": "SQS", "TargetArn": {"Fn::GetAtt": [DEAD_LETTERS, "Arn"]}}
+        if name in workers:
+            properties.update(_worker(app, name))
         resources[function_id] = {"Properties": properties}
     return resources
 
@@ -289,6 +325,7 @@ def build(stage: str, app: Any | None = None, console_origin: str | None = None,
     resources.update(_clock(prefix))
     resources.update(_secret(prefix))
     resources.update(_dead_letters())
+    resources.update(_unit_jobs(prefix))
     resources.update(_functions(app, prefix, console_origin, sms_channel))
     resources["RestAPI"] = {"Properties": {"TracingEnabled": True}}
     ids = function_ids(app)

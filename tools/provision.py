@@ -1,4 +1,4 @@
-"""Create every table, bucket, topic and the case-clock state machine from the definitions the
+"""Create every table, bucket, topic, queue and the case-clock state machine from the definitions the
 code itself uses. Used by the embedded default (``make run``) and the tests; deployed stages get
 the same resources from CloudFormation (``infra/``).
 """
@@ -21,6 +21,7 @@ from chalicelib.adapters.rosters import MODELS as ROSTER_MODELS
 from chalicelib.adapters.rules_table import MODELS as RULE_MODELS
 from chalicelib.adapters.store import MODELS as CASE_MODELS
 from chalicelib.adapters.store import create_tables
+from chalicelib.adapters.unit_jobs import create_queues
 from chalicelib.config import Config
 from infra.clock_definition import substituted
 
@@ -35,6 +36,7 @@ def provision(config: Config) -> dict[str, object]:
     MaterialFiles(config.materials_bucket).create_bucket(config.region)
     MaterialFiles(config.audit_bucket).create_locked_bucket(config.region)
     topics = create_topics([f"{config.prefix}-{name}" for name in TOPICS])
+    unit_jobs = create_queues()  # the supervision jobs' per-township queue and its dead-letter queue
     partition = config.clock_state_machine_arn.split(":")[1]
     account = config.clock_state_machine_arn.split(":")[4]
     definition = substituted({
@@ -52,4 +54,5 @@ def provision(config: Config) -> dict[str, object]:
         "bucket": config.materials_bucket,
         "topics": sorted(topics.values()),
         "state_machine": arn,
+        "unit_jobs_queue": unit_jobs,
     }

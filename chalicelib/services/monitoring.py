@@ -1,8 +1,8 @@
 """Supervision jobs: the monthly 查询登记, its escalation, the yearly review and certificate reminders.
 
-Each job takes the 业务属地 it works on, so a scheduler may hand it every registered unit at once
-(what ``app.py`` does) or fan out one invocation per unit when the registry outgrows one Lambda
-run (15 minutes). Every job can be re-run for the same month, year or day: items are created only
+Each job takes the 业务属地 it works on: the ``*_for_unit`` functions do one township (what the
+``unit_jobs`` worker in ``app.py`` runs, one queued message per township: ``services/unit_jobs.py``),
+the others loop over the units they are given (tools, tests) and register them. Every job can be re-run for the same month, year or day: items are created only
 if absent, reminders and escalations are marked before they are sent. Logs carry units, months and
 counts: never a name or an ID number.
 """
@@ -84,6 +84,11 @@ def issue_monthly_checks(deps: Monitoring, business_units: list[str], month: str
     return {"month": month, "units": per_unit, **_total(per_unit)}
 
 
+def monthly_checks_for_unit(deps: Monitoring, unit: str, month: str) -> dict[str, int]:
+    """One township's checks of ``month`` (the unit comes from the registry: not registered again)."""
+    return _issue_unit(deps, parse_township(unit), parse_month(month))
+
+
 def _issue_unit(deps: Monitoring, unit: str, month: str) -> dict[str, int]:
     stats = dict.fromkeys(("issued", "already_issued", "unassigned", "committee_outside_unit", "not_checked"), 0)
     for ent in _entitlements_of(deps, unit):
@@ -138,6 +143,11 @@ def yearly_review_tasks(deps: Monitoring, business_units: list[str], year: int) 
     return {"year": year, "units": per_unit, **_total(per_unit)}
 
 
+def review_tasks_for_unit(deps: Monitoring, unit: str, year: int) -> dict[str, int]:
+    """One township's review tasks of ``year`` (the unit comes from the registry: not registered again)."""
+    return _tasks_for_unit(deps, parse_township(unit), year)
+
+
 def _tasks_for_unit(deps: Monitoring, unit: str, year: int) -> dict[str, int]:
     stats = dict.fromkeys(("created", "already_created", "not_reviewed", "no_certificate_date"), 0)
     expiries: dict[str, str | None] = {}  # case id -> expiry month: both subsidies share one case
@@ -181,6 +191,14 @@ def certificate_expiry_reminders(deps: Monitoring, business_units: list[str], to
     stats = {"month": month_of(today), "certificate_expiry": expiring, "units": per_unit, **_total(per_unit)}
     log.info("certificate reminders month=%s expiring=%s %s", stats["month"], expiring, _total(per_unit))
     return stats
+
+
+def certificate_reminders_for_unit(deps: Monitoring, unit: str, today: date) -> dict[str, int]:
+    """One township's monthly run: top up ``today``'s year of review tasks (recipients approved since),
+    then remind of the certificates expiring six months from now. ``tasks_created`` counts the top-up."""
+    unit = parse_township(unit)
+    topped_up = _tasks_for_unit(deps, unit, today.year)
+    return {**_remind_unit(deps, unit, reminder_month(today), today), "tasks_created": topped_up["created"]}
 
 
 def _remind_unit(deps: Monitoring, unit: str, expiring: str, today: date) -> dict[str, int]:

@@ -61,6 +61,16 @@ def _s3(operation: str, params: dict[str, Any]) -> Iterator[tuple[str, str]]:
         yield ("s3:GetObjectVersion" if version else "s3:GetObject"), f"arn:{PARTITION}:s3:::{path}"
 
 
+SQS_ACTIONS = {"SendMessageBatch": "SendMessage", "DeleteMessageBatch": "DeleteMessage",
+               "ChangeMessageVisibilityBatch": "ChangeMessageVisibility"}
+
+
+def _queue(params: dict[str, Any]) -> str:
+    """A queue's ARN from its name or URL (``https://host/<account>/<name>``)."""
+    name = params.get("QueueName") or str(params["QueueUrl"]).rstrip("/").rsplit("/", 1)[-1]
+    return f"arn:{PARTITION}:sqs:{REGION}:{ACCOUNT}:{name}"
+
+
 def permissions(service: str, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
     prefix = IAM_PREFIX.get(service, service)
     if service == "dynamodb":
@@ -73,6 +83,8 @@ def permissions(service: str, operation: str, params: dict[str, Any]) -> list[tu
         return [("sns:Publish", params.get("TopicArn") or params.get("TargetArn") or "*")]
     if service == "stepfunctions":
         return [(f"states:{operation}", params.get("stateMachineArn") or params.get("executionArn") or "*")]
+    if service == "sqs":
+        return [(f"sqs:{SQS_ACTIONS.get(operation, operation)}", _queue(params))]
     if service == "secretsmanager":
         return [(f"secretsmanager:{operation}", params["SecretId"])]
     return [(f"{prefix}:{operation}", "*")]

@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 
 from app import app
-from chalicelib.config import SMS_CHANNELS, load
+from chalicelib.config import SMS_CHANNELS, load, unit_jobs_queue
 from infra import policies
+from infra.template import schedule_names
 from tests.infra.iam_actions import ACCOUNT, PARTITION, REGION
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +38,8 @@ def _names() -> dict[str, str]:
             "RemindersTopic": config.reminders_topic_arn, "CaseClock": config.clock_state_machine_arn,
             "CaseClock.Name": config.clock_state_machine_arn.rsplit(":", 1)[1],
             "PersonKeySecret": f"arn:{PARTITION}:secretsmanager:{REGION}:{ACCOUNT}:secret:subsidy-test/person-key-*",
-            "MaterialsKey.Arn": "key", "ScheduleDeadLetters.Arn": "queue"}
+            "MaterialsKey.Arn": "key", "ScheduleDeadLetters.Arn": "queue",
+            "UnitJobsQueue.Arn": f"arn:{PARTITION}:sqs:{REGION}:{ACCOUNT}:{unit_jobs_queue()}"}
 
 
 def resolve(resource: str) -> str:
@@ -60,7 +62,7 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[set[Record]]:
 
 
 def _grants(function: str, channel: str) -> tuple[policies.Grant, ...]:
-    return policies.grants(function, scheduled=function != policies.API_HANDLER, sms_channel=channel)
+    return policies.grants(function, scheduled=function in schedule_names(app), sms_channel=channel)
 
 
 def test_every_function_of_the_app_was_exercised(recorded: set[Record]) -> None:

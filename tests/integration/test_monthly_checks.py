@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 import boto3
 
+from chalicelib.adapters.unit_jobs import UnitJobQueue
 from chalicelib.services.monitoring import (
     certificate_expiry_reminders,
     escalate_unrecorded,
@@ -233,14 +234,16 @@ def test_a_certificate_expiring_in_six_months_gets_exactly_one_reminder(aws, api
 
 
 def test_the_scheduled_handlers_run_over_the_registered_units(api):
-    """The four schedules, invoked as EventBridge would (today's real date: counts are not asserted)."""
+    """The four schedules, invoked as EventBridge would (today's real date: counts are not asserted); three
+    queue one message per township, which the unit_jobs worker runs (tests/integration/test_unit_jobs.py)."""
     monitoring().units.register(HARBIN_TOWNSHIP)
     client = api.client
     event = client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
                                             resources=[])
-    issued = client.lambda_.invoke("monthly_checks", event).payload
-    assert list(issued["units"]) == [HARBIN_TOWNSHIP]
     assert "due" in client.lambda_.invoke("monthly_checks_escalation", event).payload
-    assert list(client.lambda_.invoke("yearly_reviews", event).payload["units"]) == [HARBIN_TOWNSHIP]
-    reminded = client.lambda_.invoke("certificate_reminders", event).payload
-    assert list(reminded["units"]) == [HARBIN_TOWNSHIP] and "tasks_created" in reminded
+    for job, counted in (("monthly_checks", "issued"), ("yearly_reviews", "created"),
+                         ("certificate_reminders", "tasks_created")):
+        assert client.lambda_.invoke(job, event).payload["queued"] == 1
+        [record] = UnitJobQueue().receive()
+        [done] = client.lambda_.invoke("unit_jobs", {"Records": [record]}).payload["records"]
+        assert (done["job"], done["unit"], counted in done) == (job, HARBIN_TOWNSHIP, True)
