@@ -3,7 +3,7 @@
 ``python -m tools.local [--port 8000] [--moto-port 5000]`` (what ``make run`` calls):
 
 1. starts moto's server on 127.0.0.1 with its Step Functions interpreter switched on;
-2. creates every table, bucket and topic from the definitions the code uses;
+2. creates every table, bucket, topic and queue from the definitions the code uses;
 3. loads the demo configuration (demo units and users);
 4. serves the Chalice app (stage ``local``) on http://127.0.0.1:8000.
 """
@@ -88,6 +88,21 @@ def _schedules(stop: threading.Event, sweep_every: float) -> None:
             print(f"scheduled job failed: {error!r}")
 
 
+def _unit_jobs(stop: threading.Event, every: float = 2.0) -> None:
+    """What the SQS event source does when deployed: the unit jobs queued by the monthly and yearly
+    supervision jobs (``make job JOB=monthly-checks``) go to the ``unit_jobs`` worker, one at a time."""
+    from tools.jobs import drain
+
+    while not stop.wait(every):
+        try:
+            stats = drain()
+            if stats["done"] or stats["dropped"] or stats["failed"]:
+                print("unit jobs       ", json.dumps(stats, ensure_ascii=False))
+                sys.stdout.flush()
+        except Exception as error:  # noqa: BLE001 - keep the local runner alive, show what failed
+            print(f"unit jobs failed: {error!r}")
+
+
 def _watch(stop: threading.Event, topics: Any) -> None:
     """Print escalations, reminders and results as they are published, so a person can watch."""
     import boto3
@@ -150,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bucket           {created['bucket']} (versioned)")
     print(f"topics           {', '.join(created['topics'])}")  # type: ignore[arg-type]
     print(f"case clock       {created['state_machine']}")
+    print(f"unit jobs queue  {created['unit_jobs_queue']} (polled every 2 s into the unit_jobs worker)")
     print(f"API              http://127.0.0.1:{args.port}  (GET /health needs no token)")
     print(f"console          http://127.0.0.1:{args.port}/console/  (sign in with a demo user or a role and unit)")
     print(f"demo rules       {demo} (demo/rules.json: 黑龙江, 上海, 吉林, 湖北 — demo figures, not confirmed)")
@@ -162,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.seconds_per_working_day:
         print(f"time scale       one working day = {args.seconds_per_working_day:g} s on the case clocks")
     print(f"schedules        daily sweep every {args.sweep_every:g} s, calendar check hourly; "
-          "run one now: .venv/bin/python -m tools.jobs sweep")
+          "run one now: .venv/bin/python -m tools.jobs sweep (or monthly-checks, yearly-reviews, "
+          "certificate-reminders)")
     sys.stdout.flush()
 
     stop = threading.Event()
@@ -171,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     thread.start()
     threading.Thread(target=_schedules, args=(stop, args.sweep_every), daemon=True).start()
     threading.Thread(target=_watch, args=(stop, created["topics"]), daemon=True).start()
+    threading.Thread(target=_unit_jobs, args=(stop,), daemon=True).start()
     try:
         stop.wait()
     except KeyboardInterrupt:
