@@ -136,7 +136,9 @@ def province_month(jobs: dict[str, Any], sweep_rru_per_run: float) -> dict[str, 
     totals["rru"] += rows * 0.5 + SWEEP_RUNS * sweep_rru_per_run
     totals["wru"] += rows * 2
     totals["calls"] += rows * 2 + SWEEP_RUNS * 8
-    invocations = SWEEP_RUNS * 3 + 3 + UNITS  # sweep, escalation, audit digest daily; 3 monthly jobs; rosters
+    # sweep, escalation, audit digest daily; 3 monthly dispatchers; rosters; the unit_jobs worker once per
+    # township for monthly_checks and certificate_reminders, and for yearly_reviews in January (1/12)
+    invocations = SWEEP_RUNS * 3 + 3 + UNITS + round(UNITS * (2 + 1 / 12))
     gb_seconds = totals["calls"] * ASSUMED_MS_PER_JOB_CALL / 1000 * lambda_memory_mb() / 1024
     cost = {
         "Lambda": invocations * p["lambda_request"] + gb_seconds * p["lambda_gb_second"],
@@ -145,12 +147,17 @@ def province_month(jobs: dict[str, Any], sweep_rru_per_run: float) -> dict[str, 
         "SNS": totals["sns_publish"] * p["sns_publish"],
     }
     cost["total"] = sum(cost.values())
-    # one invocation walks every registered unit (services.units.all()): the longest single run
-    longest = max(((job, PROVINCE * r["calls"] / (12 if "yearly" in job else 1)) for job, r in rates.items()
+    # the supervision jobs fan out per township (app.unit_jobs): the longest single run is one township's
+    # share of the heaviest job; the dispatcher scans the registry and sends UNITS / 10 SendMessageBatch calls
+    per_township = PROVINCE / UNITS
+    longest = max(((job, per_township * r["calls"] / (12 if "yearly" in job else 1)) for job, r in rates.items()
                    if "payroll" not in job and "escalation" not in job), key=lambda pair: pair[1])
+    calls_per_recipient = longest[1] / per_township
     return {"totals": totals, "invocations": invocations, "gb_seconds": gb_seconds, "cost": cost,
             "longest_job": longest[0], "longest_calls": longest[1],
-            "longest_seconds": longest[1] * ASSUMED_MS_PER_JOB_CALL / 1000}
+            "longest_seconds": longest[1] * ASSUMED_MS_PER_JOB_CALL / 1000,
+            "dispatch_calls": 1 + -(-UNITS // 10),
+            "largest_township": LAMBDA_MAX_SECONDS * 1000 / ASSUMED_MS_PER_JOB_CALL / calls_per_recipient}
 
 
 def report(case: dict[str, float], per_1000: dict[str, float], month: dict[str, Any]) -> list[str]:
@@ -167,9 +174,11 @@ def report(case: dict[str, float], per_1000: dict[str, float], month: dict[str, 
                  f"{month['invocations']:,} invocations, "
                  f"{month['gb_seconds']:,.0f} GB-s")
     lines.append("USD per province-month: " + ", ".join(f"{k} {v:.2f}" for k, v in month["cost"].items()))
-    lines.append(f"longest single job run: {month['longest_job']} ≈ {month['longest_calls']:,.0f} sequential calls ≈ "
+    lines.append(f"longest single job run (one township of {PROVINCE // UNITS:,} recipients, unit_jobs): "
+                 f"{month['longest_job']} ≈ {month['longest_calls']:,.0f} sequential calls ≈ "
                  f"{month['longest_seconds']:,.0f} s at {ASSUMED_MS_PER_JOB_CALL} ms a call "
-                 f"(Lambda's limit: {LAMBDA_MAX_SECONDS} s)")
+                 f"(Lambda's limit: {LAMBDA_MAX_SECONDS} s; a township fits up to "
+                 f"≈{month['largest_township']:,.0f} recipients); each dispatcher ≈ {month['dispatch_calls']} calls")
     return lines
 
 

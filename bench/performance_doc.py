@@ -42,9 +42,10 @@ def _summary(run: Any) -> list[str]:
         lines.append(f"- **Cost per 1,000 cases** (us-east-1 list prices): {per}.")
         lines.append("- **One month of a 1,000,000-recipient province's scheduled jobs**: "
                      + ", ".join(f"{k} ${v:.2f}" for k, v in month["cost"].items())
-                     + f"; the longest single run ({month['longest_job']}) would make "
-                     f"{month['longest_calls']:,.0f} sequential calls, {month['longest_seconds']:,.0f} s at 10 ms a "
-                     "call: beyond Lambda's 900 s.")
+                     + f"; the supervision jobs run per township (unit_jobs): the longest single run "
+                     f"({month['longest_job']}, one township) makes {month['longest_calls']:,.0f} sequential calls, "
+                     f"{month['longest_seconds']:,.0f} s at 10 ms a call (Lambda's limit 900 s: a township fits up "
+                     f"to ≈{month['largest_township']:,.0f} recipients).")
     return lines
 
 
@@ -74,10 +75,10 @@ FINDINGS = """\
   (`endpoint`), again in the service (`chalicelib/services/cases.py`, `_mutate`); the confirm route
   three times (`confirm_material` reads it first). Handing the case read for the reach check to the
   service would save one read per request.
-- The monthly jobs walk every registered 业务属地 in one invocation (`app.py` schedules
-  `monthly_checks`, `yearly_reviews`, `certificate_reminders`: `services.units.all()`), one DynamoDB
-  call or more per recipient: at 1,000,000 recipients that is far beyond Lambda's 15 minutes
-  (section 5). They need a fan-out per unit (a Map state or a queue), as the roster has per shard.
+- The monthly jobs walked every registered 业务属地 in one invocation, one DynamoDB call or more per
+  recipient: at 1,000,000 recipients far beyond Lambda's 15 minutes. They now fan out per township
+  through SQS (`monthly_checks`, `yearly_reviews`, `certificate_reminders` queue one message per unit;
+  the `unit_jobs` worker does one township): the longest run is one township's (section 5).
 - Cold start: the PDF stack now loads on the first PDF request (commit 6a0e906); boto3 and
   s3transfer are the heaviest imports left (section 4).
 - The unit registry is read with a Scan by the monthly jobs (`chalicelib/adapters/monitored_units.py`,
