@@ -319,6 +319,15 @@ SCHEMAS: dict[str, Any] = {
     }, required=("case_id", "status", "accepting_unit", "business_unit", "scope")),
     "RuleCheck": obj({
         "subsidy": enum(list(SUBSIDY_TYPES)), "eligible": {"type": "boolean"},
+        "result": dict(enum(["met", "not_met", "contradicted"]), description=(
+            "met; not_met (the application itself fails); contradicted (the application would pass, the "
+            "roster data of data_checks does not). eligible is true only for met; approving against "
+            "not_met or contradicted needs override_reason")),
+        "basis": {"type": "array", "description": "the facts the check used: from a roster load or claimed",
+                  "items": obj({"fact": {"type": "string"}, "basis": enum(["roster", "claim"]),
+                                "agrees": nullable({"type": "boolean"}), "source": nullable({"type": "string"}),
+                                "load_id": nullable({"type": "string"}), "loaded_at": nullable({"type": "string"}),
+                                "detail": {"type": "string"}})},
         "reasons": {"type": "array", "items": {"type": "string"}, "description": "the rules applied (English)"},
         "reasons_zh": {"type": "array", "items": {"type": "string"},
                        "description": "the same reasons in Chinese, one for one, for the console"},

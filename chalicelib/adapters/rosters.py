@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -131,6 +132,17 @@ class Rosters:
                 ))
         item.update(actions=[RosterLoadModel.status.set(LOADED)])
         return True
+
+    def newest_loads(self) -> dict[str, tuple[str, str]]:
+        """{kind: (load id, loaded at)} of the newest finished load of each kind ever loaded.
+
+        A scan of the load records: one item per loaded file, a few a month per kind."""
+        newest: dict[str, tuple[datetime, str, str]] = {}
+        for item in RosterLoadModel.scan(attributes_to_get=["load_id", "kind", "loaded_at", "status"]):
+            order = (datetime.fromisoformat(item.loaded_at), item.load_id, item.loaded_at)
+            if item.status == LOADED and (item.kind not in newest or order > newest[item.kind]):
+                newest[item.kind] = order
+        return {kind: (load_id, loaded_at) for kind, (_, load_id, loaded_at) in newest.items()}
 
     def entries_for(self, person_key: str) -> list[RosterMatch]:
         """The person's entry from their newest load of each kind (one query on their partition)."""

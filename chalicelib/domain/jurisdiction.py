@@ -80,6 +80,12 @@ class RuleCheck:
     reasons: tuple[str, ...]
     rule_version: str
     reasons_zh: tuple[str, ...] = ()  # the same reasons in Chinese, one for one (domain.rule_texts)
+    result: str = ""  # "met" | "not_met" | "contradicted" (domain.evidence); "" = from ``eligible``
+    basis: tuple[Mapping[str, Any], ...] = ()  # the facts used: roster or claim (domain.evidence)
+
+    @property
+    def outcome(self) -> str:
+        return self.result or ("met" if self.eligible else "not_met")
 
 
 def rule_version(rule: MaterialRule | EligibilityRule) -> str:

@@ -245,11 +245,13 @@ class WaiverResult:
     match: Mapping[str, str] = field(default_factory=dict)
     mismatch: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    roster: Mapping[str, str] = field(default_factory=dict)  # what the roster says, agreeing or not
 
     def as_dict(self) -> dict[str, Any]:
         return {"type": self.type, "code": self.code, "source": self.source, "load_id": self.load_id,
                 "loaded_at": self.loaded_at, "waived": self.waived, "confirmed": self.confirmed,
-                "match": dict(self.match), "mismatch": list(self.mismatch), "notes": list(self.notes)}
+                "match": dict(self.match), "mismatch": list(self.mismatch), "notes": list(self.notes),
+                "roster": dict(self.roster)}
 
 
 def waivers_for(
@@ -258,18 +260,25 @@ def waivers_for(
     low_income: Mapping[str, bool],
     entries: Sequence[RosterMatch],
     today: date,
+    loads: Mapping[str, tuple[str, str]] | None = None,
 ) -> list[WaiverResult]:
     """Compare the application with the newest roster entry of each kind (pure).
 
     The 残疾人证 is waived only when the DPF roster shows the same certificate valid today;
     declared 低保 / 特困 membership is confirmed or contradicted. No entry, no waiver.
+    ``loads``: the newest load (load id, loaded at) of each kind ever loaded; with it, a claim is
+    contradicted by "no entry" only when a roster of that kind exists, and the result names that
+    load. None: unknown (a missing entry contradicts a claim, naming no load).
     """
     newest = newest_per_kind(entries)
     results: list[WaiverResult] = []
     if CERTIFICATE_MATERIAL in notice_codes and CERTIFICATES in newest:
         results.append(_certificate_waiver(certificate, newest[CERTIFICATES], today))
     for kind in (DIBAO, TEKUN):
-        result = _confirmation(kind, bool(low_income.get(kind)), newest.get(kind))
+        if loads is not None and kind not in loads and kind not in newest:
+            continue  # no roster of this kind was ever loaded: nothing to compare with
+        result = _confirmation(kind, bool(low_income.get(kind)), newest.get(kind),
+                               loads.get(kind) if loads is not None else None)
         if result is not None:
             results.append(result)
     return results
@@ -303,7 +312,8 @@ def _certificate_waiver(certificate: CertificateLike, entry: RosterMatch, today:
     valid_until = day_or_none(roster.get("valid_until"))
     if valid_until is None or valid_until < today:
         mismatch.append(f"valid_until: roster {roster.get('valid_until')}, expired before {today.isoformat()}")
-    base = WaiverResult("waiver", CERTIFICATE_MATERIAL, CERTIFICATES, entry.load_id, entry.loaded_at)
+    shown = {name: roster[name] for name in ("category", "grade", "status", "valid_until") if name in roster}
+    base = WaiverResult("waiver", CERTIFICATE_MATERIAL, CERTIFICATES, entry.load_id, entry.loaded_at, roster=shown)
     if mismatch:
         return replace(base, waived=False, mismatch=tuple(mismatch))
     notes = () if valid_until == certificate.valid_until else (
@@ -312,20 +322,24 @@ def _certificate_waiver(certificate: CertificateLike, entry: RosterMatch, today:
     return replace(base, waived=True, match=match, notes=notes)
 
 
-def _confirmation(kind: str, claimed: bool, entry: RosterMatch | None) -> WaiverResult | None:
+def _confirmation(
+    kind: str, claimed: bool, entry: RosterMatch | None, newest_load: tuple[str, str] | None = None
+) -> WaiverResult | None:
     """低保 / 特困 as declared against the roster: a confirmation, a contradiction, or nothing."""
     name = KINDS[kind].name
     if entry is None:
         if not claimed:
             return None
-        return WaiverResult("confirmation", None, kind, None, None, confirmed=False,
-                            mismatch=(f"status: no entry in any loaded {name} roster, application claims {name}",))
+        load_id, loaded_at = newest_load or (None, None)
+        return WaiverResult("confirmation", None, kind, load_id, loaded_at, confirmed=False,
+                            mismatch=(f"status: no entry in any loaded {name} roster, application claims {name}",),
+                            roster={"status": "absent"})
     status = entry.fields.get("status")
     if status != "in" and not claimed:
         return None
     match = {key: entry.fields[key] for key in ("status", "since", "area") if key in entry.fields}
     notes = ("特困供养 recipients receive neither subsidy (国发〔2015〕52号)",) if kind == TEKUN and status == "in" else ()
-    base = WaiverResult("confirmation", None, kind, entry.load_id, entry.loaded_at, notes=notes)
+    base = WaiverResult("confirmation", None, kind, entry.load_id, entry.loaded_at, notes=notes, roster=match)
     if status == "in" and claimed:
         return replace(base, confirmed=True, match=match)
     claim = f"application claims {name}" if claimed else f"application does not claim {name}"

@@ -42,3 +42,37 @@ def excludes_both_zh(name: str) -> str:
 
 def excludes_living_zh(name: str) -> str:
     return f"享受{name}的，不享受生活补贴"
+
+
+FACT_NAMES_ZH: dict[str, str] = {"dibao": "低保", "dibao_edge": "低保边缘", "tekun": "特困供养",
+                                 "work_injury_care": "工伤保险生活护理费", "orphan_support": "孤儿基本生活保障",
+                                 "certificate": "残疾人证类别、等级"}
+ROSTER_NAMES_ZH: dict[str, str] = {"dibao": "低保", "tekun": "特困供养", "disability_certificates": "残疾人证"}
+
+
+def claimed_zh(fact: str) -> str:
+    return f"{FACT_NAMES_ZH[fact]}：申报，未经数据比对核实"
+
+
+def membership_zh(status: str, since: str) -> str:
+    """A 低保 / 特困 roster entry: 在册 / 不在册 (since), or no entry at all."""
+    if status == "absent":
+        return "名册无此人"
+    return f"{'在册' if status == 'in' else '不在册'}，自{since}" if since else ("在册" if status == "in" else "不在册")
+
+
+def certificate_zh(category: int, grade: int, status: str, valid_until: str) -> str:
+    state = "有效" if status == "valid" else "已注销" if status == "cancelled" else status
+    return f"{CATEGORY_NAMES.get(category, category)}残疾{GRADE_NAMES.get(grade, grade)}，有效期至{valid_until}，{state}"
+
+
+def roster_fact_zh(fact: str, source: str, agrees: bool, detail: str, load: str, older: str | None) -> str:
+    """``load``: "2026-09-01导入，批次 ab12…"; ``older``: the application month when the load is earlier."""
+    roster = ROSTER_NAMES_ZH.get(source, source)
+    verdict = "经数据比对属实" if agrees else "与申报不一致，以名册为准"
+    late = f"，早于申请当月{older}" if older else ""
+    return f"{FACT_NAMES_ZH[fact]}：{verdict}（{roster}名册{load}{late}：{detail}）"
+
+
+def certificate_invalid_zh(what: str, load: str) -> str:
+    return f"两项补贴均须持有效残疾人证：残疾人证名册（{load}）显示{what}"

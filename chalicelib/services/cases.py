@@ -97,11 +97,13 @@ class Deps:
 def _mutate(
     deps: Deps, case_id: str, actor: Actor, relation: str,
     change: Callable[[Case], tuple[Case, Event]],
-    extra: Callable[[Case, Case], Extra | None] | None = None,
+    extra: Callable[[Case, Case], Extra | None] | None = None, first: Case | None = None,
 ) -> tuple[Case, Case]:
-    """(the case as it was, the case as saved); ``extra`` adds items to the same transaction."""
+    """(the case as it was, the case as saved); ``extra`` adds items to the same transaction. ``first``: the
+    case this request already read, for the first attempt (a stale copy only fails the conditional write);
+    every retry reads afresh."""
     for attempt in range(RETRIES):
-        case = deps.repo.get(case_id)
+        case = first if attempt == 0 and first is not None else deps.repo.get(case_id)
         access.check_case(relation, actor, case)
         updated, event = change(case)
         try:
@@ -184,7 +186,8 @@ def _compare_data(
     results = waivers_for([item.code for item in notice],
                           Certificate(cert["number"], cert["category"], cert["grade"],
                                       date.fromisoformat(cert["valid_until"])),
-                          {k: bool(v) for k, v in application.low_income.items()}, entries, today)
+                          {k: bool(v) for k, v in application.low_income.items()}, entries, today,
+                          deps.rosters.newest_loads())
     waived = {r.code: r for r in results if r.waived and r.code}
     notice = tuple(
         replace(item, waived=True, waiver=f"{waived[item.code].source} roster, load {waived[item.code].loaded_at}")
@@ -200,7 +203,8 @@ def read(deps: Deps, case_id: str, actor: Actor, relation: str, today: date) -> 
     result["clock"] = deps.clock.describe(case_id) if deps.clock else None
     rules = rules_for(deps.rules, case.business_unit) if deps.rules else Rules([], [], [])
     result["rule_checks"] = [check_view(c) for c in rule_checks(
-        rules, case.business_unit, case.applied_on, case.subsidies, dict(case.certificate), dict(case.low_income))]
+        rules, case.business_unit, case.applied_on, case.subsidies, dict(case.certificate), dict(case.low_income),
+        case.data_checks)]
     return result
 
 
@@ -257,7 +261,7 @@ def confirm_material(
         raise
     _, saved = _mutate(
         deps, case_id, actor, relation,
-        lambda current: receive_material(current, material_id, stored.version_id, actor, now),
+        lambda current: receive_material(current, material_id, stored.version_id, actor, now), first=case,
     )
     return material_view(saved.material(material_id))
 
@@ -305,15 +309,15 @@ def decide(deps: Deps, case_id: str, body: Any, actor: Actor, relation: str, now
 def _apply_rules(deps: Deps, case: Case, decision: dict[str, Any], now: datetime) -> dict[str, Any]:
     rules = rules_for(deps.rules, case.business_unit) if deps.rules else Rules([], [], [])
     checks = {c.subsidy: c for c in rule_checks(rules, case.business_unit, case.applied_on, case.subsidies,
-                                                 dict(case.certificate), dict(case.low_income))}
+                                                 dict(case.certificate), dict(case.low_income), case.data_checks)}
     person = person_of(dict(case.applicant), dict(case.certificate), dict(case.low_income))
     granted = []
     for index, item in enumerate(decision["subsidies"]):
         field = f"subsidies[{index}]"
         check = checks[item["type"]]
         if not check.eligible and not decision["override_reason"]:
-            raise Invalid("RULE_CHECK_FAILED", f"{'; '.join(check.reasons)} — approving needs override_reason",
-                          f"{field}.type")
+            raise Invalid("RULE_CHECK_FAILED", f"{item['type']} subsidy check {check.outcome}: "
+                          f"{'; '.join(check.reasons)} — approving needs override_reason", f"{field}.type")
         computed = amounts_for(rules, case.business_unit, item["type"], item["start_month"],
                                f"{now:%Y-%m}", person)
         if computed is None and item["monthly_amount"] is None:

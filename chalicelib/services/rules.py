@@ -6,6 +6,7 @@ without knowing them (issue 4). Rules are versions with effective dates, validat
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -15,6 +16,7 @@ from ..domain.amounts import AmountTable, Person, back_pay, check_amount_table, 
 from ..domain.case import Actor
 from ..domain.comparison import DEFAULT_OFFSETS, read_offsets
 from ..domain.errors import Conflict, Forbidden, Invalid
+from ..domain.evidence import check_with_data
 from ..domain.identity import birth_date
 from ..domain.jurisdiction import (
     EligibilityRule,
@@ -22,7 +24,6 @@ from ..domain.jurisdiction import (
     ResolvedMaterials,
     RuleCheck,
     check_material_rules,
-    check_subsidy,
     eligibility_in_force,
     materials_in_force,
     notice_items,
@@ -95,16 +96,19 @@ def circumstances(low_income: dict[str, Any]) -> dict[str, bool]:
 
 
 def rule_checks(rules: Rules, business_unit: str, applied_on: date, subsidies: tuple[str, ...],
-                certificate: dict[str, Any], low_income: dict[str, Any]) -> list[RuleCheck]:
-    """The eligibility check of each requested subsidy, under the province's rule on the application day."""
+                certificate: dict[str, Any], low_income: dict[str, Any],
+                data_checks: Sequence[Mapping[str, Any]] = ()) -> list[RuleCheck]:
+    """The eligibility check of each requested subsidy, under the province's rule on the application day,
+    on the roster data of the case's comparison where a roster answered (domain.evidence)."""
     rule = eligibility_in_force(rules.eligibility, business_unit[:2], applied_on)
-    return [check_subsidy(rule, subsidy, int(certificate["category"]), int(certificate["grade"]),
-                          circumstances(low_income)) for subsidy in subsidies]
+    return [check_with_data(rule, subsidy, certificate, low_income, data_checks, applied_on)
+            for subsidy in subsidies]
 
 
 def check_view(check: RuleCheck) -> dict[str, Any]:
-    return {"subsidy": check.subsidy, "eligible": check.eligible, "reasons": list(check.reasons),
-            "reasons_zh": list(check.reasons_zh), "rule_version": check.rule_version}
+    return {"subsidy": check.subsidy, "eligible": check.eligible, "result": check.outcome,
+            "reasons": list(check.reasons), "reasons_zh": list(check.reasons_zh),
+            "basis": [dict(fact) for fact in check.basis], "rule_version": check.rule_version}
 
 
 def person_of(applicant: dict[str, Any], certificate: dict[str, Any], low_income: dict[str, Any]) -> Person:

@@ -192,6 +192,7 @@ def test_a_valid_matching_certificate_on_the_dpf_roster_waives_the_material() ->
         "type": "waiver", "code": "disability_certificate", "source": "disability_certificates",
         "load_id": "L1", "loaded_at": "2026-11-01T09:00:00+08:00", "waived": True, "confirmed": None,
         "match": {"category": "4", "grade": "1", "valid_until": "2031-05-01"}, "mismatch": [], "notes": [],
+        "roster": {"category": "4", "grade": "1", "status": "valid", "valid_until": "2031-05-01"},
     }
 
 
@@ -248,6 +249,7 @@ def test_a_dibao_roster_showing_in_confirms_the_claim() -> None:
         "type": "confirmation", "code": None, "source": "dibao", "load_id": "L1",
         "loaded_at": "2026-11-01T09:00:00+08:00", "waived": None, "confirmed": True,
         "match": {"status": "in", "since": "2024-03-01", "area": "urban"}, "mismatch": [], "notes": [],
+        "roster": {"status": "in", "since": "2024-03-01", "area": "urban"},
     }
 
 
@@ -288,3 +290,22 @@ def test_all_results_together_are_json_friendly() -> None:
                                                      ("confirmation", "dibao")]
     json.dumps([r.as_dict() for r in results])
     assert PERSON not in json.dumps([r.as_dict() for r in results])
+
+
+def test_with_the_loads_known_a_kind_never_loaded_compares_nothing() -> None:
+    loads = {"disability_certificates": ("C1", "2026-11-01T09:00:00+08:00")}
+    assert waivers_for(NOTICE, applicant_certificate(), {"dibao": True, "tekun": True}, [], TODAY, loads) == []
+
+
+def test_with_the_loads_known_a_claim_absent_from_the_roster_names_its_newest_load() -> None:
+    loads = {"dibao": ("D7", "2026-10-05T09:00:00+08:00")}
+    [result] = waivers_for(NOTICE, applicant_certificate(), {"dibao": True}, [], TODAY, loads)
+    assert (result.confirmed, result.load_id, result.loaded_at) == (False, "D7", "2026-10-05T09:00:00+08:00")
+    assert result.roster == {"status": "absent"}
+    assert result.mismatch == ("status: no entry in any loaded 低保 roster, application claims 低保",)
+
+
+def test_a_certificate_mismatch_keeps_what_the_roster_says() -> None:
+    [result] = waivers_for(NOTICE, applicant_certificate(grade=1), {}, [dpf(grade="2")], TODAY)
+    assert result.waived is False
+    assert result.roster == {"category": "4", "grade": "2", "status": "valid", "valid_until": "2031-05-01"}
