@@ -145,3 +145,13 @@ def test_no_id_number_reaches_the_logs_or_the_index(aws: dict[str, Any], caplog:
         assert secret_text not in caplog.text
         assert secret_text not in stored
         assert secret_text not in json.dumps(answer, ensure_ascii=False)
+
+
+def test_the_newest_load_of_each_kind_ever_loaded_is_known(aws: dict[str, Any]) -> None:
+    assert Rosters().newest_loads() == {}
+    put(DIBAO_KEY, dibao_csv(f"{PERSON},in,2024-03-01,"))
+    first = run("dibao", DIBAO_KEY)
+    put("rosters/dibao/2026-12.csv", dibao_csv(f"{OTHER},in,2026-12-01,"))
+    newer = run("dibao", "rosters/dibao/2026-12.csv", now=LATER)
+    RosterLoadModel(first["load_id"]).update(actions=[RosterLoadModel.status.set("loading")])
+    assert Rosters().newest_loads() == {"dibao": (newer["load_id"], LATER.isoformat())}
