@@ -2,8 +2,11 @@
 written-down exceptions (infra/checkov_skips.json). Packaged once per session."""
 from __future__ import annotations
 
+import importlib.util
 import json
+import shutil
 import subprocess
+import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +14,7 @@ from pathlib import Path
 import pytest
 from cfnlint.api import ManualArgs, lint
 
+from infra.bytecode import add_bytecode_to_package, cached_name
 from infra.checkov_skips import skips
 from infra.package import package
 from infra.template import build
@@ -60,3 +64,82 @@ def test_checkov_fails_no_check_beyond_the_written_down_exceptions(packaged: Pat
     assert sorted(f for f in failed if f[0] not in written) == []
     assert all(len(reason) > 40 for reason in written.values())
     assert sorted(set(written) - {check for check, _ in failed}) == [], "a skip no longer needed: remove it"
+
+
+# --- compiled bytecode in deployment.zip (infra/bytecode.py) ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def archive(packaged: Path) -> zipfile.ZipFile:
+    return zipfile.ZipFile(packaged.with_name("deployment.zip"))
+
+
+def test_the_package_carries_a_pyc_for_app_and_every_chalicelib_module(archive: zipfile.ZipFile) -> None:
+    names = set(archive.namelist())
+    ours = [n for n in names if n == "app.py" or (n.startswith("chalicelib/") and n.endswith(".py"))]
+    assert len(ours) > 20 and [n for n in ours if cached_name(n) not in names] == []
+    assert f"__pycache__/app.{sys.implementation.cache_tag}.pyc" in names
+
+
+def test_every_pyc_is_an_unchecked_hash_pyc_of_its_own_source_and_only_uncompilable_files_have_none(
+        archive: zipfile.ZipFile) -> None:
+    names = set(archive.namelist())
+    sources = {cached_name(n): n for n in names if n.endswith(".py")}
+    pycs = [n for n in names if n.endswith(".pyc")]
+    assert len(pycs) > 1000 and sorted(set(pycs) - set(sources)) == []
+    for pyc in pycs:
+        data, source = archive.read(pyc), archive.read(sources[pyc])
+        assert data[:4] == importlib.util.MAGIC_NUMBER, pyc
+        assert int.from_bytes(data[4:8], "little") == 0b01, pyc  # hash-based, unchecked
+        assert data[8:16] == importlib.util.source_hash(source), pyc
+    for missing in sorted(set(sources) - set(pycs)):
+        with pytest.raises((SyntaxError, ValueError)):
+            compile(archive.read(sources[missing]), sources[missing], "exec", dont_inherit=True)
+
+
+def test_the_package_is_written_in_name_order_with_chalices_fixed_time_and_the_sources_modes(
+        archive: zipfile.ZipFile) -> None:
+    infos = archive.infolist()
+    assert [i.filename for i in infos] == sorted(i.filename for i in infos)
+    assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+    modes = {i.filename: i.external_attr for i in infos}
+    pairs = [(modes[n], modes[cached_name(n)]) for n in modes if n.endswith(".py") and cached_name(n) in modes]
+    assert len(pairs) > 1000 and [pair for pair in pairs if pair[0] != pair[1]] == []
+
+
+def test_compiling_the_package_again_from_a_process_with_other_imports_gives_the_same_bytes(packaged: Path,
+                                                                                          tmp_path: Path) -> None:
+    again = tmp_path / "package"  # pytest's process, not `make package`'s: the same bytes all the same
+    again.mkdir()
+    shutil.copy(packaged, again / "sam.json")
+    shutil.copy(packaged.with_name("deployment.zip"), again / "deployment.zip")
+    assert add_bytecode_to_package(again).done
+    assert (again / "deployment.zip").read_bytes() == packaged.with_name("deployment.zip").read_bytes()
+
+
+def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns) for p in root.rglob("*")}
+
+
+def test_importing_app_from_the_unzipped_read_only_package_loads_pycs_and_compiles_or_writes_nothing(
+        archive: zipfile.ZipFile, tmp_path: Path) -> None:
+    task = tmp_path / "task"  # as /var/task: read-only (root could still write, so writing is allowed here)
+    archive.extractall(task)
+    for path in [*task.rglob("*"), task]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    before = _snapshot(task)
+    env = {"PATH": "/usr/bin:/bin", "STAGE": "local", "AWS_DEFAULT_REGION": "cn-north-1"}  # bytecode writes allowed
+    try:
+        done = subprocess.run([sys.executable, "-S", "-v", "-c", "import app; print(app.__spec__.cached)"], cwd=task,
+                              env=env, capture_output=True, text=True, timeout=120, check=True)
+        after = _snapshot(task)
+    finally:
+        for path in [task, *task.rglob("*")]:
+            if path.is_dir():
+                path.chmod(0o755)
+    compiled = [line for line in done.stderr.splitlines()
+                if line.startswith(f"# code object from {task}") and line.endswith(".py")]
+    loaded = [line for line in done.stderr.splitlines() if line.startswith(f"# code object from '{task}")]
+    assert compiled == [] and len(loaded) > 300
+    assert done.stdout.strip() == str(task / "__pycache__" / f"app.{sys.implementation.cache_tag}.pyc")
+    assert after == before
