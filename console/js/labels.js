@@ -52,6 +52,9 @@ export const RELATIONSHIP = {
 // the rosters a material can be waived by (chalicelib/domain/rosters.py KINDS)
 export const ROSTER = { disability_certificates: "残疾人证", dibao: "低保", tekun: "特困供养" };
 
+// A rule check's result (GET /cases/{id} rule_checks[].result); contradicted: the claim would pass, the roster does not.
+export const RULE_RESULT = { met: "✓ 符合条件", not_met: "✗ 不符合条件", contradicted: "✗ 与数据比对不一致（以名册为准）" };
+
 /** A waived notice item's reason in Chinese (the API writes "<roster> roster, load <time>"). */
 export function waiverText(waiver) {
   const source = String(waiver || "").split(" roster", 1)[0];

@@ -97,3 +97,15 @@ def test_a_waived_material_and_the_data_checks_are_said_in_chinese(browser, cons
     assert texts == ["已通过残疾人证数据比对核验，免于提交", "残疾人证名册：证件有效，免交残疾人证",
                      "残疾人证名册：与申请不一致，不免交（不一致：残疾等级、状态）",
                      "低保名册：与申报不一致（不一致：状态）"]
+
+
+def test_a_rule_check_contradicted_by_roster_data_is_said_apart_from_one_not_met(browser, console_server):
+    page = browser.new_page()
+    page.goto(f"{console_server}/console/config.json")
+    texts = page.evaluate("""async () => {
+        const R = await import('/console/js/views/review.js');
+        return [{result: 'met', eligible: true}, {result: 'not_met', eligible: false},
+                {result: 'contradicted', eligible: false}, {eligible: true}, {eligible: false}].map(R.ruleResultText);
+    }""")
+    page.close()
+    assert texts == ["✓ 符合条件", "✗ 不符合条件", "✗ 与数据比对不一致（以名册为准）", "✓ 符合条件", "✗ 不符合条件"]

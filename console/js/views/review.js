@@ -1,6 +1,6 @@
 // The reviewer's part of a case: the materials shown in the page, the rule checks, 补正, the decision.
 import { get, post } from "../api.js";
-import { MATERIAL_STATUS, MATERIALS, ROSTER, SUBSIDY, message } from "../labels.js";
+import { MATERIAL_STATUS, MATERIALS, ROSTER, RULE_RESULT, SUBSIDY, message } from "../labels.js";
 import { announce, clearErrors, field, formError, h, showError } from "../ui.js";
 
 const NAMES = MATERIALS;
@@ -42,6 +42,11 @@ export function dataCheckText(c) {
   return c.confirmed ? `${roster}：申报属实` : `${roster}：与申报不一致${differs}`;
 }
 
+/** A rule check's conclusion; a server without ``result`` still has ``eligible``. */
+export function ruleResultText(c) {
+  return RULE_RESULT[c.result] || (c.eligible ? RULE_RESULT.met : RULE_RESULT.not_met);
+}
+
 export function rulesSection(kase) {
   const checks = kase.rule_checks || [];
   const compared = kase.data_checks || [];
@@ -53,7 +58,7 @@ export function rulesSection(kase) {
       h("thead", {}, h("tr", {}, ["补贴", "结论", "依据", "规则版本"].map((t) => h("th", { scope: "col" }, t)))),
       h("tbody", {}, checks.map((c) => h("tr", {},
         h("th", { scope: "row" }, SUBSIDY[c.subsidy] || c.subsidy),
-        h("td", {}, c.eligible ? "✓ 符合条件" : "✗ 不符合条件"),
+        h("td", {}, ruleResultText(c)),
         h("td", {}, (c.reasons_zh?.length ? c.reasons_zh : c.reasons || []).join("；") || "—"),
         h("td", {}, c.rule_version === "national-default" ? "国家标准（国发〔2015〕52号）"
           : String(c.rule_version).replace(/^(\d+)@(.+)$/, "地区 $1，$2 起施行"))))))
