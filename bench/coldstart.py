@@ -13,6 +13,11 @@
   the copy lives under the system temp directory keyed the same way, so only the first run
   downloads the wheels. Reported: deployment.zip bytes, and the unzipped size (Lambda's limits are
   50 MB zipped for a direct upload and 250 MB unzipped).
+- ``import app`` FROM THE PACKAGE, as a cold Lambda does it: deployment.zip unzipped into a read-only
+  directory, ``python -S -X importtime`` there with ``PYTHONDONTWRITEBYTECODE=1`` and a bare
+  environment (no site-packages: only the package and the standard library), five runs, the median;
+  once as shipped (with the pycs ``infra/bytecode.py`` adds) and once with every ``__pycache__/``
+  left out (what a sources-only zip costs: every module compiled on every cold start).
 """
 from __future__ import annotations
 
@@ -37,8 +42,12 @@ def importtime(python: str = sys.executable) -> dict[str, Any]:
     env = {**os.environ, "STAGE": "local", "AWS_DEFAULT_REGION": "cn-north-1", "PYTHONPATH": str(ROOT)}
     done = subprocess.run([python, "-X", "importtime", "-c", "import app"], cwd=ROOT, env=env,
                           capture_output=True, text=True, check=True)
+    return _importtime_rows(done.stderr)
+
+
+def _importtime_rows(stderr: str) -> dict[str, Any]:
     rows = []
-    for line in done.stderr.splitlines():
+    for line in stderr.splitlines():
         found = re.match(r"import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)", line)
         if found:
             rows.append((int(found.group(2)), len(found.group(3)) // 2, found.group(4)))
@@ -52,6 +61,36 @@ def importtime(python: str = sys.executable) -> dict[str, Any]:
     heaviest = sorted(((us, name) for name, us in heavy.items() if name not in ("app", "chalicelib")),
                       reverse=True)[:8]
     return {"app_us": app_us, "all_top_level_us": top, "modules": len(rows), "heaviest": heaviest}
+
+
+def _extract(archive: Path, into: Path, bytecode: bool) -> None:
+    with zipfile.ZipFile(archive) as opened:
+        for info in opened.infolist():
+            if bytecode or "__pycache__/" not in info.filename:
+                opened.extract(info, into)
+    for folder, _, names in os.walk(into):  # read-only, as /var/task is (root still could write: see the env)
+        for name in names:
+            os.chmod(os.path.join(folder, name), 0o444)
+        os.chmod(folder, 0o555)
+
+
+def package_importtime(archive: Path, bytecode: bool = True, runs: int = 5) -> dict[str, Any]:
+    """``import app`` from ``archive`` unzipped read-only: the median of ``runs`` cumulative µs of ``app``."""
+    env = {"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1", "STAGE": "local",
+           "AWS_DEFAULT_REGION": "cn-north-1"}
+    work = Path(tempfile.mkdtemp(prefix="subsidy-bench-unzipped-"))
+    try:
+        _extract(archive, work, bytecode)
+        times = []
+        for _ in range(runs):
+            done = subprocess.run([sys.executable, "-S", "-X", "importtime", "-c", "import app"], cwd=work, env=env,
+                                  capture_output=True, text=True, check=True)
+            times.append(_importtime_rows(done.stderr)["app_us"])
+    finally:
+        for folder, _, _ in os.walk(work):
+            os.chmod(folder, 0o755)
+        shutil.rmtree(work)
+    return {"app_us": sorted(times)[len(times) // 2], "runs": times}
 
 
 def _has_make_package() -> bool:
@@ -112,8 +151,11 @@ def package(stage: str = "dev") -> dict[str, Any]:
     with zipfile.ZipFile(archive) as opened:
         unzipped = sum(info.file_size for info in opened.infolist())
         files = len(opened.infolist())
+        pycs = sum(1 for name in opened.namelist() if name.endswith(".pyc"))
+    shipped, sources = package_importtime(archive, bytecode=True), package_importtime(archive, bytecode=False)
     return {"zip_bytes": archive.stat().st_size, "unzipped_bytes": unzipped, "files": files, "how": how,
-            "notes": notes, "seconds": time.perf_counter() - started}
+            "notes": notes, "seconds": time.perf_counter() - started, "pycs": pycs,
+            "import_shipped_us": shipped["app_us"], "import_sources_us": sources["app_us"]}
 
 
 def report(imports: dict[str, Any], packaged: dict[str, Any] | None) -> list[str]:
@@ -124,6 +166,9 @@ def report(imports: dict[str, Any], packaged: dict[str, Any] | None) -> list[str
         lines.append(f"deployment.zip: {packaged['zip_bytes']:,} bytes = {packaged['zip_bytes'] / MB:.1f} MB "
                      f"(unzipped {packaged['unzipped_bytes'] / MB:.1f} MB, {packaged['files']} files) "
                      f"from {packaged['how']}" + (f"; {'; '.join(packaged['notes'])}" if packaged["notes"] else ""))
+        lines.append(f"import app from the unzipped package (read-only, median of 5): "
+                     f"{packaged['import_shipped_us']:,} µs as shipped ({packaged['pycs']} pycs), "
+                     f"{packaged['import_sources_us']:,} µs with the __pycache__ left out (compiled at every cold start)")
     return lines
 
 
