@@ -14,6 +14,7 @@ from chalicelib import observability as observe
 from chalicelib.adapters.document_files import DocumentFiles
 from chalicelib.adapters.files import MaterialFiles
 from chalicelib.adapters.payroll_files import PayrollFiles
+from chalicelib.adapters.store import request_reads
 from chalicelib.auth import authenticate
 from chalicelib.domain import access
 from chalicelib.domain.case import Actor
@@ -115,9 +116,11 @@ def _cors(public: bool) -> CORSConfig | None:
 
 
 def _served(serve: Callable[..., Response], params: dict[str, str]) -> Response:
-    """A failure before the handler runs (authentication, reach, idempotency) is a 500 in our format too."""
+    """A failure before the handler runs (authentication, reach, idempotency) is a 500 in our format too.
+    The reach check's read of the case also serves the handler's first read of it (``request_reads``)."""
     try:
-        return serve(**params)
+        with request_reads():
+            return serve(**params)
     except Exception:  # noqa: BLE001 - never a bare stack trace, never personal data
         observe.log.exception("unhandled error")
         return _json({"error": {"code": "INTERNAL", "message": "internal error", "field": None}}, 500)

@@ -14,6 +14,9 @@ import base64
 import hashlib
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -202,6 +205,25 @@ def _from_model(item: CaseModel) -> Case:
     return replace(from_record(item.body.as_dict(), int(item.version or 0)), chain_head=item.chain_head or GENESIS)
 
 
+# Per request (a ContextVar: each thread of ``chalice local`` and of the tests has its own): case id →
+# the case as first read in this request, until a second read takes it; None once taken or written.
+_first_reads: ContextVar[dict[str, Case | None] | None] = ContextVar("first_reads", default=None)
+
+
+@contextmanager
+def request_reads() -> Iterator[None]:
+    """One API request: the first read of a case (the reach check's) also answers the next read of the same
+    case (the service's), once. Every later read goes to DynamoDB, and so does any read after this request
+    wrote the case: a conflict retry always reads afresh. Safe because every write is conditional on the case
+    version read: a case changed meanwhile fails the write, and the service re-reads and retries. Outside
+    this scope (schedules, jobs, tests calling services) every read goes to DynamoDB."""
+    token = _first_reads.set({})
+    try:
+        yield
+    finally:
+        _first_reads.reset(token)
+
+
 @dataclass(frozen=True)
 class Page:
     cases: list[Case]
@@ -215,16 +237,28 @@ class CaseRepository:
         self._connection = Connection(region=load().region)
 
     def get(self, case_id: str) -> Case:
+        """Strongly consistent; inside ``request_reads`` the second read of a case is the first one's."""
+        kept = _first_reads.get()
+        handed = kept.get(case_id) if kept is not None else None
+        if kept is not None and handed is not None:
+            kept[case_id] = None  # once: a further read (a retry's) goes to DynamoDB
+            return handed
         if not CASE_ID.fullmatch(case_id):  # DynamoDB would refuse an over-long key with a 500
             raise NotFound("CASE_NOT_FOUND", f"no case {case_id[:40]}", "case_id")
         try:
-            return _from_model(CaseModel.get(case_id, consistent_read=True))
+            case = _from_model(CaseModel.get(case_id, consistent_read=True))
         except DoesNotExist:
             raise NotFound("CASE_NOT_FOUND", f"no case {case_id}", "case_id") from None
+        if kept is not None and case_id not in kept:
+            kept[case_id] = case
+        return case
 
     def save(self, case: Case, event: Event, extra: Extra | None = None) -> Case:
         """Write the case, its event and any ``extra`` items atomically. ``Held`` when a guarded
         person lock belongs to another case; ``VersionConflict`` when the case moved on."""
+        kept = _first_reads.get()
+        if kept is not None:  # nothing read before this write may answer a read after it
+            kept[case.case_id] = None
         seq = case.version + 1
         record = event_record(event)
         prev = case.chain_head or GENESIS
