@@ -105,6 +105,7 @@ API = (
           "duplicate-receipt locks, in the case's transaction"),
     Grant(GET, table("person-locks"), "name the case holding a lock", _routes("an application refused as a duplicate")),
     Grant(("dynamodb:Query",), table("roster-entries"), "roster evidence for the notice"),
+    Grant(("dynamodb:BatchGetItem",), table("roster-loads"), "the newest load of each roster kind (pointer items)"),
     Grant(("dynamodb:BatchWriteItem",), table("roster-entries"), "a roster's entries", _routes("POST /rosters")),
     Grant(("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"), table("roster-loads"), "each roster once",
           _routes("POST /rosters")),

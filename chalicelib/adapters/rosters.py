@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -22,10 +21,11 @@ from pynamodb.models import Model
 
 from ..config import load, table_name
 from ..domain.errors import Invalid
-from ..domain.rosters import ERROR_LINES_KEPT, RosterEntry, RosterLoad, RosterMatch, newest_per_kind
+from ..domain.rosters import ERROR_LINES_KEPT, KINDS, RosterEntry, RosterLoad, RosterMatch, newest_per_kind
 from .dynamo import OnDemand
 
-LOADING, LOADED = "loading", "loaded"
+LOADING, LOADED, NEWEST = "loading", "loaded", "newest"
+NEWEST_PREFIX = "newest#"  # one pointer item per kind: its newest finished load (read by key, never scanned)
 
 
 
@@ -58,7 +58,8 @@ class RosterLoadModel(Model):
     sha256 = UnicodeAttribute()
     loaded_by = UnicodeAttribute()
     loaded_at = UnicodeAttribute()
-    status = UnicodeAttribute()  # "loading" while entries are written, then "loaded"
+    status = UnicodeAttribute()  # "loading" while entries are written, then "loaded"; "newest" on pointer items
+    newest_load_id = UnicodeAttribute(null=True)  # pointer items (load_id "newest#<kind>") only
     rows = NumberAttribute(default=0)
     error_count = NumberAttribute(default=0)
     error_lines = ListAttribute(of=UnicodeAttribute, default=list)
@@ -131,18 +132,32 @@ class Rosters:
                     loaded_at=roster_load.loaded_at, masked_id=entry.masked_id, fields=dict(entry.fields),
                 ))
         item.update(actions=[RosterLoadModel.status.set(LOADED)])
+        self._point_newest(roster_load)
         return True
 
-    def newest_loads(self) -> dict[str, tuple[str, str]]:
-        """{kind: (load id, loaded at)} of the newest finished load of each kind ever loaded.
+    @staticmethod
+    def _point_newest(roster_load: RosterLoad) -> None:
+        """Move the kind's pointer to this load unless a later one holds it (loads may finish out of order)."""
+        pointer = RosterLoadModel(
+            f"{NEWEST_PREFIX}{roster_load.kind}", kind=roster_load.kind, bucket=roster_load.bucket,
+            s3_key=roster_load.key, s3_version=roster_load.version, sha256=roster_load.sha256,
+            loaded_by=roster_load.loaded_by, loaded_at=roster_load.loaded_at, status=NEWEST,
+            newest_load_id=roster_load.load_id, rows=roster_load.rows)
+        held = RosterLoadModel.loaded_at
+        try:
+            pointer.save(condition=RosterLoadModel.load_id.does_not_exist() | (held < roster_load.loaded_at))
+        except PutError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
 
-        A scan of the load records: one item per loaded file, a few a month per kind."""
-        newest: dict[str, tuple[datetime, str, str]] = {}
-        for item in RosterLoadModel.scan(attributes_to_get=["load_id", "kind", "loaded_at", "status"]):
-            order = (datetime.fromisoformat(item.loaded_at), item.load_id, item.loaded_at)
-            if item.status == LOADED and (item.kind not in newest or order > newest[item.kind]):
-                newest[item.kind] = order
-        return {kind: (load_id, loaded_at) for kind, (_, load_id, loaded_at) in newest.items()}
+    def newest_loads(self) -> dict[str, tuple[str, str]]:
+        """{kind: (load id, loaded at)} of the newest finished load of each kind ever loaded: one BatchGetItem
+        of the pointer items (acceptance calls this, so no Scan)."""
+        keys = [f"{NEWEST_PREFIX}{kind}" for kind in sorted(KINDS)]
+        return {item.kind: (str(item.newest_load_id), item.loaded_at)
+                for item in RosterLoadModel.batch_get(keys, consistent_read=True,
+                                                      attributes_to_get=["kind", "newest_load_id", "loaded_at"])
+                if item.newest_load_id}
 
     def entries_for(self, person_key: str) -> list[RosterMatch]:
         """The person's entry from their newest load of each kind (one query on their partition)."""

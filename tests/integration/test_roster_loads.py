@@ -155,3 +155,12 @@ def test_the_newest_load_of_each_kind_ever_loaded_is_known(aws: dict[str, Any]) 
     newer = run("dibao", "rosters/dibao/2026-12.csv", now=LATER)
     RosterLoadModel(first["load_id"]).update(actions=[RosterLoadModel.status.set("loading")])
     assert Rosters().newest_loads() == {"dibao": (newer["load_id"], LATER.isoformat())}
+
+
+def test_an_older_load_finishing_last_does_not_become_the_newest(aws: dict[str, Any]) -> None:
+    put("rosters/dibao/2026-12.csv", dibao_csv(f"{OTHER},in,2026-12-01,"))
+    newer = run("dibao", "rosters/dibao/2026-12.csv", now=LATER)
+    put(DIBAO_KEY, dibao_csv(f"{PERSON},in,2024-03-01,"))
+    older = run("dibao", DIBAO_KEY)  # stamped earlier, finished after
+    assert older["load_id"] != newer["load_id"]
+    assert Rosters().newest_loads() == {"dibao": (newer["load_id"], LATER.isoformat())}
