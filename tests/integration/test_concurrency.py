@@ -30,7 +30,7 @@ from typing import Any, Callable
 
 import pytest
 
-from chalicelib.adapters.store import CaseRepository, VersionConflict
+from chalicelib.adapters.store import VersionConflict
 from chalicelib.domain.case import Actor, Material, register_material
 from chalicelib.domain.errors import DomainError
 from chalicelib.services import cases
@@ -93,10 +93,10 @@ class Rounds:
 class AtomicRequests:
     """The real repository, one request at a time (as DynamoDB would execute them)."""
 
-    def __init__(self, repo: CaseRepository, rounds: Rounds | None = None) -> None:
+    def __init__(self, repo: Any, rounds: Rounds | None = None, lock: Any = None) -> None:
         self._repo = repo
         self._rounds = rounds
-        self._lock = threading.Lock()
+        self._lock = lock or threading.Lock()
         self.reads = 0
         self.conflicts = 0
 
@@ -130,7 +130,12 @@ def race(contenders: int, attempt: Callable[[Any, int], Any]) -> tuple[list[Any]
     """Run ``attempt(deps, i)`` in ``contenders`` threads at once; DomainErrors are results."""
     rounds = Rounds(contenders)
     repo = AtomicRequests(deps().repo, rounds)
-    racing = replace(deps(), repo=repo, clock=None)
+    # the winner's milestone SMS runs after its commit while the losers still read: its calls take the same lock
+    # (moto's in-process backends are not thread-safe; DynamoDB and SNS are)
+    messages = deps().messages
+    one_at_a_time = {name: AtomicRequests(getattr(messages, name), lock=repo._lock)
+                     for name in ("repo", "outbox", "sender", "sms") if getattr(messages, name) is not None}
+    racing = replace(deps(), repo=repo, clock=None, messages=replace(messages, **one_at_a_time))
 
     def run(index: int) -> Any:
         try:
