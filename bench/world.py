@@ -65,7 +65,7 @@ def moto_world() -> Iterator[dict[str, Any]]:
     from bench import capacity
     from chalicelib.config import load
     from chalicelib.wiring import calendar_years, jurisdiction_rules
-    from tools.provision import provision
+    from tools.provision import provision, stop_executions
 
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         capacity.forget_tables()
@@ -76,19 +76,6 @@ def moto_world() -> Iterator[dict[str, Any]]:
             yield created
         finally:
             stop_executions(str(created["state_machine"]))
-
-
-def stop_executions(state_machine_arn: str) -> None:
-    import boto3
-
-    sfn = boto3.client("stepfunctions")
-    for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=state_machine_arn,
-                                                               statusFilter="RUNNING"):
-        for execution in page["executions"]:
-            try:
-                sfn.stop_execution(executionArn=execution["executionArn"])
-            except Exception:  # noqa: BLE001 - an execution still starting ends with the mock
-                pass
 
 
 @dataclass

@@ -56,3 +56,17 @@ def provision(config: Config) -> dict[str, object]:
         "state_machine": arn,
         "unit_jobs_queue": unit_jobs,
     }
+
+
+def stop_executions(state_machine_arn: str) -> None:
+    """Stop what still runs: moto's interpreter threads would outlive an in-process mock otherwise."""
+    import boto3
+
+    sfn = boto3.client("stepfunctions")
+    for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=state_machine_arn,
+                                                               statusFilter="RUNNING"):
+        for execution in page["executions"]:
+            try:
+                sfn.stop_execution(executionArn=execution["executionArn"])
+            except Exception:  # noqa: BLE001 - moto cannot stop an execution still starting; it ends with the mock
+                pass

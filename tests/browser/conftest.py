@@ -7,6 +7,7 @@ Playwright never downloads a browser here: ``make browser`` installs Debian's ch
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Iterator
@@ -14,8 +15,32 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
+from tests.e2e.conftest import token
+from tests.support.people import SHANGHAI_WINDOW, pdf_bytes
 from tools.local_server import local_server
+
+
+def case_over_http(base: str, body: dict[str, Any], steps: tuple[str, ...], now: str | None = None) -> str:
+    """The 上海 window accepts ``body`` over the API, uploads every material of its notice, then takes ``steps``
+    (e.g. complete, push); ``now`` is the local stage's X-Clock-Now. The browser tests' background cases."""
+    headers = {"Authorization": f"Bearer {token('window', SHANGHAI_WINDOW)}", **({"X-Clock-Now": now} if now else {})}
+    case = requests.post(f"{base}/cases", json=body, headers=headers, timeout=30).json()
+    case_id = str(case["case_id"])
+    for item in case["notice"]["materials"]:
+        content = pdf_bytes(item["code"])
+        declared = {"code": item["code"], "filename": f"{item['code']}.pdf", "content_type": "application/pdf",
+                    "size": len(content), "sha256": hashlib.sha256(content).hexdigest()}
+        registered = requests.post(f"{base}/cases/{case_id}/materials", json=declared, headers=headers,
+                                   timeout=30).json()
+        requests.post(registered["upload"]["url"], data=registered["upload"]["fields"],
+                      files={"file": (declared["filename"], content, "application/pdf")}, timeout=30)
+        requests.post(f"{base}/cases/{case_id}/materials/{registered['material_id']}/confirm",
+                      headers=headers, timeout=30).raise_for_status()
+    for step in steps:
+        requests.post(f"{base}/cases/{case_id}/{step}", headers=headers, timeout=30).raise_for_status()
+    return case_id
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

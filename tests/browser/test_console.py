@@ -4,18 +4,15 @@ in the inbox with its badge, opens a material in the page, reads the rule checks
 records the notification; another unit's window reads a 403 as a sentence; the supervisor sees counts."""
 from __future__ import annotations
 
-import hashlib
 import re
 import struct
 import zlib
 from datetime import date
 from typing import Any
 
-import requests
 from playwright.sync_api import expect
 
-from tests.browser.conftest import Desk
-from tests.e2e.conftest import token
+from tests.browser.conftest import Desk, case_over_http
 from tests.support.people import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, application, id_number, pdf_bytes
 
 
@@ -172,21 +169,8 @@ def test_a_case_goes_from_the_shanghai_window_to_the_harbin_reviewer_and_back_in
 
 def overdue_case(base: str) -> str:
     """A case whose materials were complete on 2026-10-09 and was never pushed: D1 is long passed."""
-    headers = {"Authorization": f"Bearer {token('window', SHANGHAI_WINDOW)}", "X-Clock-Now": "2026-10-09T10:00:00+08:00"}
-    case = requests.post(f"{base}/cases", json=application(id_number(birth="19650303", sequence="427")),
-                         headers=headers, timeout=30).json()
-    for item in case["notice"]["materials"]:
-        content = pdf_bytes(item["code"])
-        declared = {"code": item["code"], "filename": f"{item['code']}.pdf", "content_type": "application/pdf",
-                    "size": len(content), "sha256": hashlib.sha256(content).hexdigest()}
-        registered = requests.post(f"{base}/cases/{case['case_id']}/materials", json=declared, headers=headers,
-                                   timeout=30).json()
-        requests.post(registered["upload"]["url"], data=registered["upload"]["fields"],
-                      files={"file": (declared["filename"], content, "application/pdf")}, timeout=30)
-        requests.post(f"{base}/cases/{case['case_id']}/materials/{registered['material_id']}/confirm",
-                      headers=headers, timeout=30).raise_for_status()
-    requests.post(f"{base}/cases/{case['case_id']}/complete", headers=headers, timeout=30).raise_for_status()
-    return str(case["case_id"])
+    return case_over_http(base, application(id_number(birth="19650303", sequence="427")), ("complete",),
+                          now="2026-10-09T10:00:00+08:00")
 
 
 def test_the_supervisor_sees_overdue_cases_counted_by_unit_and_phase(desks, console_server):

@@ -3,37 +3,19 @@ Shanghai window and back; an application filed by an agent (委托代理人) and
 Every page is checked for Content-Security-Policy violations and other console errors."""
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Any
 
-import requests
 from playwright.sync_api import expect
 
-from tests.browser.conftest import Desk
+from tests.browser.conftest import Desk, case_over_http
 from tests.browser.test_console import file_for
-from tests.e2e.conftest import token
-from tests.support.people import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, application, id_number, pdf_bytes
+from tests.support.people import HARBIN_TOWNSHIP, application, id_number
 
 
 def case_under_review(base: str, person: str) -> str:
     """A case accepted, completed and pushed over the API today: under review in Harbin."""
-    headers = {"Authorization": f"Bearer {token('window', SHANGHAI_WINDOW)}"}
-    case = requests.post(f"{base}/cases", json=application(person), headers=headers, timeout=30).json()
-    case_id = case["case_id"]
-    for item in case["notice"]["materials"]:
-        content = pdf_bytes(item["code"])
-        declared = {"code": item["code"], "filename": f"{item['code']}.pdf", "content_type": "application/pdf",
-                    "size": len(content), "sha256": hashlib.sha256(content).hexdigest()}
-        registered = requests.post(f"{base}/cases/{case_id}/materials", json=declared, headers=headers,
-                                   timeout=30).json()
-        requests.post(registered["upload"]["url"], data=registered["upload"]["fields"],
-                      files={"file": (declared["filename"], content, "application/pdf")}, timeout=30)
-        requests.post(f"{base}/cases/{case_id}/materials/{registered['material_id']}/confirm",
-                      headers=headers, timeout=30).raise_for_status()
-    for step in ("complete", "push"):
-        requests.post(f"{base}/cases/{case_id}/{step}", headers=headers, timeout=30).raise_for_status()
-    return str(case_id)
+    return case_over_http(base, application(person), ("complete", "push"))
 
 
 def no_problems(desk: Desk, allowed: tuple[str, ...] = ()) -> None:

@@ -18,7 +18,7 @@ from chalicelib.auth import issue_local_token
 from chalicelib.config import load
 from chalicelib.wiring import calendar_years, jurisdiction_rules
 from tests.support.people import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, declaration, pdf_bytes
-from tools.provision import provision
+from tools.provision import provision, stop_executions
 
 
 @contextmanager
@@ -42,18 +42,6 @@ def shared_api() -> Iterator[Api]:
     """One moto world and test client for a whole module (its tests use cases of their own)."""
     with moto_world(), Client(application.app, stage_name="local") as client:
         yield Api(client)
-
-
-def stop_executions(state_machine_arn: str) -> None:
-    """Stop what still runs: moto's interpreter threads would outlive the test otherwise."""
-    sfn = boto3.client("stepfunctions")
-    for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=state_machine_arn,
-                                                               statusFilter="RUNNING"):
-        for execution in page["executions"]:
-            try:
-                sfn.stop_execution(executionArn=execution["executionArn"])
-            except Exception:  # noqa: BLE001 - moto cannot stop an execution still starting; it ends with the mock
-                pass
 
 
 @dataclass
