@@ -91,10 +91,6 @@ def notice_for(store: RuleStore | None, business_unit: str, on: date, has_agent:
     return notice_items(required_materials(rules_for(store, business_unit), business_unit, on, has_agent))
 
 
-def circumstances(low_income: dict[str, Any]) -> dict[str, bool]:
-    return {key: bool(value) for key, value in low_income.items()}
-
-
 def rule_checks(rules: Rules, business_unit: str, applied_on: date, subsidies: tuple[str, ...],
                 certificate: dict[str, Any], low_income: dict[str, Any],
                 data_checks: Sequence[Mapping[str, Any]] = ()) -> list[RuleCheck]:
