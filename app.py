@@ -105,6 +105,18 @@ def _json(body: Any, status: int) -> Response:
                     headers={"Content-Type": "application/json; charset=utf-8"})
 
 
+def _error(error: DomainError) -> Response:
+    response = _json(error.to_body(), error.status)
+    response.headers.update(error.headers())
+    return response
+
+
+def _internal_error() -> Response:
+    """Never a bare stack trace, never personal data: the log line carries the route and correlation id."""
+    observe.log.exception("unhandled error")
+    return _json({"error": {"code": "INTERNAL", "message": "internal error", "field": None}}, 500)
+
+
 def _cors(public: bool) -> CORSConfig | None:
     """CORS for the console's one configured origin (CONSOLE_ORIGIN), or none: a preflight names only that
     origin and grants nothing by itself; every request still passes authentication and ROUTE_RULES."""
@@ -121,9 +133,8 @@ def _served(serve: Callable[..., Response], params: dict[str, str]) -> Response:
     try:
         with request_reads():
             return serve(**params)
-    except Exception:  # noqa: BLE001 - never a bare stack trace, never personal data
-        observe.log.exception("unhandled error")
-        return _json({"error": {"code": "INTERNAL", "message": "internal error", "field": None}}, 500)
+    except Exception:  # noqa: BLE001 - answered in the API's format
+        return _internal_error()
 
 
 def endpoint(path: str, method: str = "GET", status: int = 200, public: bool = False) -> Callable[..., Any]:
@@ -135,13 +146,9 @@ def endpoint(path: str, method: str = "GET", status: int = 200, public: bool = F
             result = call()
             return result if isinstance(result, Response) else _json(result, status)
         except DomainError as error:
-            response = _json(error.to_body(), error.status)
-            if getattr(error, "retry_after", None):  # 429: when the caller may try again
-                response.headers["Retry-After"] = str(error.retry_after)  # type: ignore[attr-defined]
-            return response
-        except Exception:  # noqa: BLE001 - never a bare stack trace, never personal data
-            observe.log.exception("unhandled error")  # the line carries the route and correlation id
-            return _json({"error": {"code": "INTERNAL", "message": "internal error", "field": None}}, 500)
+            return _error(error)
+        except Exception:  # noqa: BLE001 - answered in the API's format
+            return _internal_error()
 
     def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
         def serve(**params: str) -> Response:
@@ -161,7 +168,7 @@ def endpoint(path: str, method: str = "GET", status: int = 200, public: bool = F
                 replay = idempotency.begin(idempotency_keys(), key, raw if isinstance(raw, bytes) else raw.encode(),
                                            _now())
             except DomainError as error:
-                return _json(error.to_body(), error.status)
+                return _error(error)
             if replay is not None:  # the first answer again; nothing runs twice
                 return Response(body=replay.body, status_code=replay.status,
                                 headers={"Content-Type": "application/json; charset=utf-8",

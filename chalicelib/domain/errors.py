@@ -18,6 +18,10 @@ class DomainError(Exception):
     def to_body(self) -> dict[str, dict[str, str | None]]:
         return {"error": {"code": self.code, "message": self.message, "field": self.field}}
 
+    def headers(self) -> dict[str, str]:
+        """Response headers the error carries beside its body (none, but for a 429's Retry-After)."""
+        return {}
+
 
 class Malformed(DomainError):
     """400: the request cannot be read (not JSON, wrong shape)."""
@@ -71,3 +75,6 @@ class RateLimited(DomainError):
     def __init__(self, code: str, message: str, retry_after: int, field: str | None = None) -> None:
         super().__init__(code, message, field)
         self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
