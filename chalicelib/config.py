@@ -115,9 +115,10 @@ def load() -> Config:
         jwks_url=os.environ.get("JWKS_URL"),
         max_material_bytes=int(os.environ.get("MAX_MATERIAL_BYTES", str(20 * 1024 * 1024))),
         person_key_secret=_person_key(local),
-        progress_client_lookups=int(os.environ.get("PROGRESS_CLIENT_LOOKUPS", "20")),
-        progress_client_window_seconds=int(os.environ.get("PROGRESS_CLIENT_WINDOW_SECONDS", "600")),
-        progress_case_failures=int(os.environ.get("PROGRESS_CASE_FAILURES", "5")),
+        progress_client_lookups=int(os.environ.get("PROGRESS_CLIENT_LOOKUPS") or Config.progress_client_lookups),
+        progress_client_window_seconds=int(os.environ.get("PROGRESS_CLIENT_WINDOW_SECONDS")
+                                           or Config.progress_client_window_seconds),
+        progress_case_failures=int(os.environ.get("PROGRESS_CASE_FAILURES") or Config.progress_case_failures),
         public_base_url=os.environ.get("PUBLIC_BASE_URL") or (DEFAULT_LOCAL_PUBLIC_BASE_URL if local else None),
         sms_channel=sms_channel(region, os.environ.get("SMS_CHANNEL")),
         sms_outbox_topic_arn=_arn("SMS_OUTBOX_TOPIC_ARN", "sns", f"{prefix}-sms-outbox", region),

@@ -35,9 +35,11 @@ class Cases(Protocol):
 
 @dataclass(frozen=True)
 class Limits:
-    client_lookups: int = 20  # per client and window
-    client_window_seconds: int = 600
-    case_failures: int = 5  # wrong suffixes per case number and day (Asia/Shanghai)
+    """The numbers come from configuration (``config.Config.progress_*``, defaults there)."""
+
+    client_lookups: int  # per client and window
+    client_window_seconds: int
+    case_failures: int  # wrong suffixes per case number and day (Asia/Shanghai)
 
 
 def lookup(cases: Cases, counters: Counters, limits: Limits, secret: bytes, client: str,
