@@ -73,8 +73,10 @@ def after_commit(messaging: Messaging | None, before: Case | None, after: Case, 
     if messaging is None or milestone is None:
         return after
     try:
-        deliver(messaging, message_id(after.case_id, milestone), now)
-        return messaging.repo.get(after.case_id)  # type: ignore[no-any-return]
+        status, stored = _attempt(messaging, message_id(after.case_id, milestone), now, after)
+        if stored is not None:  # the message's own timeline event was written with it
+            return stored
+        return after if status == "pending" else messaging.repo.get(after.case_id)  # type: ignore[no-any-return]
     except Exception:  # noqa: BLE001 - the case change stands; the schedule retries the message
         log.exception("message %s of case %s: first try failed; left for the retry schedule", milestone,
                       after.case_id)
@@ -83,16 +85,22 @@ def after_commit(messaging: Messaging | None, before: Case | None, after: Case, 
 
 def deliver(messaging: Messaging, key: str, now: datetime) -> str:
     """One attempt at one message: pending, sent, failed, skipped, or busy (another process has it)."""
+    return _attempt(messaging, key, now)[0]
+
+
+def _attempt(messaging: Messaging, key: str, now: datetime, known: Case | None = None) -> tuple[str, Case | None]:
+    """``deliver``, plus the case as stored by the final state's transaction (None when nothing was written).
+    ``known``: the case the request has just stored, read no second time (a conflict still re-reads)."""
     message = messaging.outbox.get(key)
     if message is None or message.status != "pending":
-        return message.status if message else "missing"
+        return (message.status if message else "missing"), None
     if not messaging.outbox.claim(key, message.attempts, now + LEASE):
-        return "busy"
+        return "busy", None
     attempts = message.attempts + 1
-    case = messaging.repo.get(message.case_id)
+    case = known if known is not None and known.case_id == message.case_id else messaging.repo.get(message.case_id)
     number = sms_number(case.applicant.get("phone"))
     if number is None:  # a landline or no number: the window tells the applicant by other means
-        return _finish(messaging, message, attempts, "skipped", now, {"reason": "no_mobile_number"})
+        return _finish(messaging, message, attempts, "skipped", now, {"reason": "no_mobile_number"}, case)
     try:
         sns_id, channel = _send(messaging, OutgoingSms(
             public_id(message.case_id, message.milestone), attempts, message.case_id, message.milestone, number,
@@ -103,13 +111,14 @@ def deliver(messaging: Messaging, key: str, now: datetime) -> str:
                     attempts, error.code)
         if later is not None:
             messaging.outbox.retry_later(key, attempts, later, error.code)
-            return "pending"
-        status = _finish(messaging, message, attempts, "failed", now, {"error": error.code}, error.code)
+            return "pending", None
+        status, stored = _finish(messaging, message, attempts, "failed", now, {"error": error.code}, case,
+                                 error.code)
         if status == "failed":
             report_failure(messaging, case, message, attempts, error.code)
-        return status
+        return status, stored
     detail = {"sns_message_id": sns_id, **({"via": channel} if channel != "direct" else {})}
-    return _finish(messaging, message, attempts, "sent", now, detail, sns_id=sns_id, channel=channel)
+    return _finish(messaging, message, attempts, "sent", now, detail, case, sns_id=sns_id, channel=channel)
 
 
 def _send(messaging: Messaging, sms: OutgoingSms) -> tuple[str, str]:
@@ -135,21 +144,22 @@ def retry_due(messaging: Messaging, now: datetime) -> dict[str, int]:
 
 
 def _finish(messaging: Messaging, message: Message, attempts: int, status: str, now: datetime,
-            detail: dict[str, Any], error_code: str | None = None, sns_id: str | None = None,
-            channel: str | None = None) -> str:
-    """The final state and its timeline event, in one transaction; re-read and retried on a case conflict."""
+            detail: dict[str, Any], case: Case, error_code: str | None = None, sns_id: str | None = None,
+            channel: str | None = None) -> tuple[str, Case | None]:
+    """The final state and its timeline event, in one transaction, on ``case`` (the attempt's read); re-read
+    and retried on a case conflict. The status and the case as stored (None when another process finished)."""
     final = messaging.outbox.final(message, attempts, status, now, sns_id, error_code, channel)
     for attempt in range(RETRIES):
-        case = messaging.repo.get(message.case_id)
+        if attempt:
+            case = messaging.repo.get(message.case_id)
         event = Event(now.isoformat(), f"message_{status}", ACTOR, case.accepting_unit,
                       {"milestone": message.milestone, "channel": "sms", "attempts": attempts, **detail})
         try:
-            messaging.repo.save(case, event, Extra(puts=(final,)))
-            return status
+            return status, messaging.repo.save(case, event, Extra(puts=(final,)))
         except messaging.conflict:
             current = messaging.outbox.get(message.message_id)
             if current is None or current.status != "pending" or current.attempts != attempts:
-                return "busy"  # another process finished this message
+                return "busy", None  # another process finished this message
             time.sleep(random.uniform(0, 0.02 * (attempt + 1)))
     raise RuntimeError(f"case {message.case_id} kept changing; message {message.milestone} left pending")
 
