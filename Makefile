@@ -19,6 +19,16 @@ run: $(STAMP)
 
 test: lint browser iac wheelhouse
 	$(PY) -m pytest -q -p no:cacheprovider
+	$(MAKE) --no-print-directory test-dates
+
+# make test-dates - the date-sensitive tests (marker `dated`: every unit test, the schedules, jobs, deadlines,
+# limits, tokens and the ledger) again with the process's real clock moved to an early day of a month, a late
+# day of a month in a year with no loaded calendar, and the last day of December: no test may depend on today.
+TEST_DATES ?= 2026-03-02 2027-06-29 2026-12-31
+.PHONY: test-dates
+test-dates: $(STAMP)
+	@for day in $(TEST_DATES); do echo "--- dated tests with the real clock on $$day"; \
+	  $(PY) -m pytest -q -p no:cacheprovider -m dated --today $$day || exit 1; done
 
 # ruff (pyflakes, bugbear, import order) on everything, mypy on the application
 lint: $(STAMP)

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import functools
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from chalice import Chalice, CORSConfig, Cron, Rate, Response
 from chalice.app import Request
 
+from chalicelib import clock
 from chalicelib import config as settings
 from chalicelib import observability as observe
 from chalicelib.adapters.document_files import DocumentFiles
@@ -18,7 +19,7 @@ from chalicelib.adapters.store import request_reads
 from chalicelib.auth import authenticate
 from chalicelib.domain import access
 from chalicelib.domain.case import Actor
-from chalicelib.domain.errors import DomainError, Forbidden, Invalid, Malformed, TooLarge, UnsupportedMedia
+from chalicelib.domain.errors import DomainError, Forbidden, Malformed, TooLarge, UnsupportedMedia
 from chalicelib.services import (
     audit,
     calendar,
@@ -57,7 +58,6 @@ from chalicelib.wiring import monitoring as monitoring_deps
 app = Chalice(app_name="subsidy-cross-province", configure_logs=False)  # JSON lines: chalicelib/observability.py
 app.api.binary_types.append("application/pdf")  # the documents; API Gateway also needs a matching Accept
 
-CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 CLOCK_HEADER = "x-clock-now"
 MAX_BODY_BYTES = 256 * 1024  # materials travel to S3, never through the API
 
@@ -69,18 +69,8 @@ def _request() -> Request:
 
 
 def _now() -> datetime:
-    """Asia/Shanghai time; the local stage alone honours CLOCK_NOW (header or environment)."""
-    config = settings.load()
-    if config.is_local:
-        override = _request().headers.get(CLOCK_HEADER) or settings.clock_override()
-        if override:
-            try:
-                moment = datetime.fromisoformat(override)
-                return (moment if moment.tzinfo else moment.replace(tzinfo=CHINA)).astimezone(CHINA)
-            except (ValueError, OverflowError):
-                raise Invalid("CLOCK_NOW_FORMAT", "CLOCK_NOW must be an ISO 8601 time that exists in "
-                              "Asia/Shanghai", "CLOCK_NOW") from None
-    return datetime.now(CHINA)
+    """Asia/Shanghai time; the local stage alone honours X-Clock-Now or CLOCK_NOW (chalicelib.clock)."""
+    return clock.now(_request().headers.get(CLOCK_HEADER))
 
 
 def _body() -> Any:
@@ -199,7 +189,7 @@ def endpoint(path: str, method: str = "GET", status: int = 200, public: bool = F
 @observe.scheduled
 def daily_sweep(event: Any) -> dict[str, Any]:
     """Reminders, overdue records and clock repair, from the sparse due-day index."""
-    stats = jobs.daily_sweep(deps(), notifier(), datetime.now(CHINA))
+    stats = jobs.daily_sweep(deps(), notifier(), clock.now())
     return stats
 
 
@@ -207,7 +197,7 @@ def daily_sweep(event: Any) -> dict[str, Any]:
 @observe.scheduled
 def calendar_check(event: Any) -> dict[str, Any]:
     """Next year's holiday calendar must be loaded before it is needed."""
-    result = jobs.calendar_check(deps(), notifier(), datetime.now(CHINA))
+    result = jobs.calendar_check(deps(), notifier(), clock.now())
     return result
 
 
@@ -413,7 +403,7 @@ def verify_unit_chains(actor: Actor, relation: str) -> dict[str, Any]:
 @app.schedule(Cron(30, 16, "*", "*", "?", "*"))  # 00:30 Asia/Shanghai: yesterday's chain heads
 @observe.scheduled
 def audit_digest(event: Any) -> dict[str, Any]:
-    yesterday = (datetime.now(CHINA) - timedelta(days=1)).date().isoformat()
+    yesterday = (clock.now() - timedelta(days=1)).date().isoformat()
     result = audit.daily_digest(deps().repo, MaterialFiles(settings.load().audit_bucket), yesterday)
     return result
 
@@ -434,7 +424,7 @@ UNIT_JOB_CONCURRENCY = 10  # workers at once (SQS event source ScalingConfig; at
 
 def _fan_out(job: str) -> dict[str, Any]:
     """Queue ``job`` for every registered 业务属地, the period fixed now (Asia/Shanghai): counts."""
-    return unit_work.dispatch(monitoring_deps().units.all(), unit_job_queue(), job, datetime.now(CHINA),
+    return unit_work.dispatch(monitoring_deps().units.all(), unit_job_queue(), job, clock.now(),
                               observe.current_correlation_id())
 
 
@@ -457,7 +447,7 @@ def monthly_checks(event: Any) -> dict[str, Any]:
 @observe.scheduled
 def monthly_checks_escalation(event: Any) -> dict[str, Any]:
     """From the 25th: each township hears how many of this month's checks are still unrecorded."""
-    now = datetime.now(CHINA)
+    now = clock.now()
     stats = monitoring_jobs.escalate_unrecorded(monitoring_deps(), f"{now:%Y-%m}", now)
     return stats
 
@@ -544,7 +534,7 @@ def put_comparison_rule(actor: Actor, relation: str, scope: str, effective_from:
 @observe.scheduled
 def monthly_comparison(event: Any) -> dict[str, Any]:
     """Run every file under comparisons/ not processed yet (each file runs once, so repeats are cheap)."""
-    result = comparisons.run_pending("schedule", datetime.now(CHINA))
+    result = comparisons.run_pending("schedule", clock.now())
     return result
 
 
@@ -603,4 +593,4 @@ def message_retries(event: Any) -> dict[str, Any]:
     recorded on the timeline, reported on the escalations topic and counted (MessageSendFailed)."""
     from chalicelib.services import messages as milestone_messages
 
-    return milestone_messages.retry_due(messaging(), datetime.now(CHINA))
+    return milestone_messages.retry_due(messaging(), clock.now())

@@ -63,10 +63,15 @@ TIMEOUT = 30
 
 # --- the local server --------------------------------------------------------------------------
 
+# the day the examples are made for (this year and month, a certificate valid five years on): --today, else the
+# real date; the server the fuzzer starts runs at the same day (CLOCK_NOW), so the two agree
+TODAY = date.today()
+
+
 @contextlib.contextmanager
-def local_server() -> Iterator[str]:
+def local_server(now: str | None = None) -> Iterator[str]:
     """``python -m tools.local`` on free ports (schedules quiet), until /health answers; stopped after."""
-    with shared_local_server("--sweep-every", "3600") as (base, _moto):
+    with shared_local_server("--sweep-every", "3600", now=now) as (base, _moto):
         yield base
 
 
@@ -98,7 +103,7 @@ def _valid_application(rng: random.Random) -> dict[str, Any]:
     return {
         "applicant": {"name": "模糊测试", "id_number": person, "phone": "13800000000", "hukou_unit": "230102001",
                       "hukou_address": "哈尔滨市道里区", "committee_unit": "230102001001"},
-        "certificate": {"number": person + "41", "valid_until": f"{max(date.today().year, 2026) + 5}-05-01"},
+        "certificate": {"number": person + "41", "valid_until": f"{max(TODAY.year, 2026) + 5}-05-01"},
         "subsidies": ["living", "nursing"],
         "low_income": {"dibao": True},
     }
@@ -171,8 +176,8 @@ class Setup:
         values: dict[str, list[str]] = {
             "scope": [identities["admin"], identities["reviewer"]],
             "unit": [identities["committee"], identities["reviewer"]],
-            "year": [str(date.today().year)],
-            "month": [f"{date.today():%Y-%m}"],
+            "year": [str(TODAY.year)],
+            "month": [f"{TODAY:%Y-%m}"],
         }
         try:
             fresh = self.accept()
@@ -526,7 +531,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="write every request and answer to this file, one JSON line each")
     parser.add_argument("--as", dest="units", action="append", default=[], metavar="ROLE=UNIT",
                         help="fuzz a role with another unit, e.g. --as admin=65")
+    parser.add_argument("--today", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+                        help="the day the examples are made for; a server the fuzzer starts runs at it (CLOCK_NOW); "
+                             "default: the real date")
     args = parser.parse_args(argv)
+    global TODAY
+    TODAY = args.today or TODAY
     if args.max_examples < 1:
         parser.error("--max-examples must be at least 1")
     identities = dict(IDENTITIES)
@@ -538,7 +548,8 @@ def main(argv: list[str] | None = None) -> int:
     seed = args.seed if args.seed is not None else random.randrange(2**32)
     started = time.monotonic()
     with contextlib.ExitStack() as stack:
-        base = local_only(args.base_url) if args.base_url else stack.enter_context(local_server())
+        base = local_only(args.base_url) if args.base_url else stack.enter_context(
+            local_server(f"{args.today}T10:00:00+08:00" if args.today else None))
         coverage = "all" if args.max_coverage < 0 else args.max_coverage
         print(f"fuzzing {base} (seed {seed}; per operation: up to {args.max_examples} hypothesis examples a pass, "
               f"{coverage} coverage cases)")

@@ -19,10 +19,9 @@ import argparse
 import json
 import os
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
-CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 FANNED_OUT = {"monthly-checks": "monthly_checks", "yearly-reviews": "yearly_reviews",
               "certificate-reminders": "certificate_reminders"}  # dispatch, then the unit_jobs worker
 JOBS = ("sweep", "calendar-check", "repair", "messages", *FANNED_OUT)
@@ -94,7 +93,7 @@ def _run(job: str, now: datetime) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("job", choices=JOBS, type=lambda name: name.replace("_", "-"))  # monthly_checks too
-    parser.add_argument("--now", help="ISO 8601 time to run as (default: now, Asia/Shanghai)")
+    parser.add_argument("--now", help="ISO 8601 time to run as (default: CLOCK_NOW in the local stage, else now)")
     parser.add_argument("--endpoint", default=os.environ.get("AWS_ENDPOINT_URL", "http://127.0.0.1:5000"),
                         help="the moto server of `make run` (default http://127.0.0.1:5000)")
     args = parser.parse_args(argv)
@@ -103,9 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
     os.environ.setdefault("AWS_DEFAULT_REGION", "cn-north-1")
-    now = datetime.fromisoformat(args.now) if args.now else datetime.now(CHINA)
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=CHINA)
+    from chalicelib import clock
+
+    now = clock.stated(args.now) if args.now else clock.now()  # CLOCK_NOW in the local stage, else the real time
     print(json.dumps({"job": args.job, "now": now.isoformat(), **run(args.job, now)}, ensure_ascii=False))
     return 0
 

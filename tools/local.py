@@ -70,14 +70,13 @@ def _serve(port: int) -> Any:
 
 def _schedules(stop: threading.Event, sweep_every: float) -> None:
     """What EventBridge schedules do when deployed: the sweep, and the calendar check."""
-    from datetime import datetime
-
-    from tools.jobs import CHINA, run
+    from chalicelib import clock
+    from tools.jobs import run
 
     last_check = 0.0
     while not stop.wait(sweep_every):
         try:
-            now = datetime.now(CHINA)
+            now = clock.now()  # CLOCK_NOW when the local run states a moment
             print("sweep           ", json.dumps(run("sweep", now)))
             print("message retries ", json.dumps(run("messages", now)))  # every 5 min when deployed
             if time.monotonic() - last_check > 3600:
@@ -146,8 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["CLOCK_SECONDS_PER_WORKING_DAY"] = str(args.seconds_per_working_day)
     moto = _start_moto(args.moto_port)
 
-    from datetime import datetime, timedelta, timezone
-
+    from chalicelib import clock
     from chalicelib.config import load
     from chalicelib.wiring import jurisdiction_rules
     from tools.demo import load_demo_rules
@@ -156,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
 
     config = load()
     created = provision(config)
-    demo = load_demo_rules(jurisdiction_rules(), datetime.now(timezone(timedelta(hours=8))))
+    demo = load_demo_rules(jurisdiction_rules(), clock.now())
     server = _serve(args.port)
 
     print(f"moto server      http://127.0.0.1:{args.moto_port}  (Step Functions interpreter on)")

@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ import pytest
 import requests
 
 from tests.e2e.conftest import token
+from tests.support.moments import SERVER_NOW
 from tests.support.people import SHANGHAI_WINDOW, pdf_bytes
 from tools.local_server import local_server
 
@@ -84,7 +86,7 @@ CSP_LISTENER = """document.addEventListener("securitypolicyviolation",
 
 @pytest.fixture(scope="session")
 def console_server() -> Iterator[str]:
-    with local_server("--console-origin", CONSOLE_ORIGIN, "--sweep-every", "3600") as (base, _moto):
+    with local_server("--console-origin", CONSOLE_ORIGIN, "--sweep-every", "3600", now=SERVER_NOW) as (base, _moto):
         yield base
 
 
@@ -107,6 +109,7 @@ class Desk:
     def __init__(self, browser: Any, base: str) -> None:
         self.base = base
         self.context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai")
+        self.context.clock.set_fixed_time(datetime.fromisoformat(SERVER_NOW))  # the server's stated moment too
         self.page = self.context.new_page()
         self.problems: list[str] = []
         self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))

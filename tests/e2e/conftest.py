@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.moments import SERVER_NOW
 from tools.local_server import PROJECT, local_server
 
 MOTO_ENDPOINTS: dict[str, str] = {}
@@ -30,7 +31,7 @@ def scaled_server() -> Iterator[str]:
 
 
 def _serve(*extra: str) -> Iterator[str]:
-    with local_server(*extra) as (base, moto):
+    with local_server(*extra, now=SERVER_NOW) as (base, moto):
         MOTO_ENDPOINTS[base] = moto
         yield base
 

@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from tests.e2e.conftest import PROJECT
+from tests.support.moments import SERVER_TODAY
 
 pytestmark = pytest.mark.e2e
 
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.e2e
 def test_a_small_fuzz_run_finds_no_server_error_and_no_malformed_error(server):
     run = subprocess.run(
         [sys.executable, "-m", "tools.fuzz", "--base-url", server, "--max-examples", "1", "--max-coverage", "4",
-         "--seed", "20261001", "--as", "admin=65"],
+         "--seed", "20261001", "--as", "admin=65", "--today", SERVER_TODAY],
         cwd=PROJECT, capture_output=True, text=True, timeout=240,
     )
     assert "requests in" in run.stdout, run.stdout[-6000:] + run.stderr[-3000:]

@@ -234,16 +234,14 @@ def test_a_certificate_expiring_in_six_months_gets_exactly_one_reminder(aws, api
 
 
 def test_the_scheduled_handlers_run_over_the_registered_units(api):
-    """The four schedules, invoked as EventBridge would (today's real date: counts are not asserted); three
-    queue one message per township, which the unit_jobs worker runs (tests/integration/test_unit_jobs.py)."""
+    """The four schedules, invoked as EventBridge would at a stated moment; three queue one message per
+    township, which the unit_jobs worker runs (tests/integration/test_unit_jobs.py)."""
     monitoring().units.register(HARBIN_TOWNSHIP)
-    client = api.client
-    event = client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
-                                            resources=[])
-    assert "due" in client.lambda_.invoke("monthly_checks_escalation", event).payload
+    api.now = "2026-11-10T09:00:00+08:00"  # before the 25th: the escalation only says when it is due
+    assert api.invoke("monthly_checks_escalation").payload["due"] is False
     for job, counted in (("monthly_checks", "issued"), ("yearly_reviews", "created"),
                          ("certificate_reminders", "tasks_created")):
-        assert client.lambda_.invoke(job, event).payload["queued"] == 1
+        assert api.invoke(job).payload["queued"] == 1
         [record] = UnitJobQueue().receive()
-        [done] = client.lambda_.invoke("unit_jobs", {"Records": [record]}).payload["records"]
+        [done] = api.invoke("unit_jobs", {"Records": [record]}).payload["records"]
         assert (done["job"], done["unit"], counted in done) == (job, HARBIN_TOWNSHIP, True)

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 
 import boto3
 import pytest
 
 from chalicelib.adapters.unit_jobs import UnitJobQueue
 from chalicelib.config import table_name
-from chalicelib.domain.monitoring import month_of
 from chalicelib.wiring import monitoring
 from tests.integration.test_entitlements import approved_case
 from tests.support.people import HARBIN_OTHER_TOWNSHIP, HARBIN_TOWNSHIP, fresh_application
-from tools.jobs import CHINA
 
 MONTH = "2026-10"
 THIRD_TOWNSHIP = "230104001"
@@ -42,7 +39,7 @@ def worker(api, *bodies):
     """The worker invoked by an SQS event of these bodies (strings sent as they are)."""
     event = api.client.events.generate_sqs_event(
         message_bodies=[b if isinstance(b, str) else json.dumps(b) for b in bodies], queue_name="subsidy-local-unit-jobs")
-    return api.client.lambda_.invoke("unit_jobs", event).payload["records"]
+    return api.invoke("unit_jobs", event).payload["records"]
 
 
 def recipient(api, township):
@@ -74,11 +71,10 @@ def test_each_schedule_queues_one_message_per_registered_township_ten_to_a_call(
     townships = [f"2301{n:02d}001" for n in range(2, 14)]  # 12 townships: two SendMessageBatch calls
     for township in townships:
         monitoring().units.register(township)
-    now = datetime.now(CHINA)
-    expected = {"monthly_checks": month_of(now.date()), "yearly_reviews": f"{now.year}",
-                "certificate_reminders": now.date().isoformat()}
+    api.now = "2026-12-01T01:00:00+08:00"  # the schedules' moment: the period is taken from it
+    expected = {"monthly_checks": "2026-12", "yearly_reviews": "2026", "certificate_reminders": "2026-12-01"}
     for job, period in expected.items():
-        stats = api.client.lambda_.invoke(job, scheduled_event(api)).payload
+        stats = api.invoke(job).payload
         assert (stats["queued"], stats["send_calls"], stats["period"]) == (12, 2, period), stats
         records = queued()
         assert sorted(json.loads(r["body"])["unit"] for r in records) == townships
@@ -141,14 +137,14 @@ def test_a_malformed_message_is_dropped_with_a_log_line_and_no_exception(api, ca
 
 def test_an_aws_failure_raises_so_sqs_redelivers_the_message_then_dead_letters_it(api):
     recipient(api, HARBIN_TOWNSHIP)
-    api.client.lambda_.invoke("monthly_checks", scheduled_event(api))
+    api.invoke("monthly_checks")
     boto3.client("dynamodb").delete_table(TableName=table_name("monthly-checks"))
     queue = UnitJobQueue()
     for receive in range(1, 4):
         [record] = queue.receive(visibility_seconds=0)
         assert record["attributes"]["ApproximateReceiveCount"] == str(receive)
         with pytest.raises(Exception) as raised:
-            api.client.lambda_.invoke("unit_jobs", {"Records": [record]})
+            api.invoke("unit_jobs", {"Records": [record]})
         assert "ResourceNotFound" in type(raised.value).__name__ + str(raised.value)
     assert queue.receive(visibility_seconds=0) == []
     assert queue.dead_letters() == 1  # after its third receive: operators see the DLQ alarm (docs/runbook.md)
