@@ -14,12 +14,11 @@ from chalicelib import config as settings
 from chalicelib import observability as observe
 from chalicelib.adapters.document_files import DocumentFiles
 from chalicelib.adapters.files import MaterialFiles
-from chalicelib.adapters.payroll_files import PayrollFiles
 from chalicelib.adapters.store import request_reads
 from chalicelib.auth import authenticate
 from chalicelib.domain import access
 from chalicelib.domain.case import Actor
-from chalicelib.domain.errors import DomainError, Forbidden, Malformed, TooLarge, UnsupportedMedia
+from chalicelib.domain.errors import DomainError, Malformed, TooLarge, UnsupportedMedia
 from chalicelib.services import (
     audit,
     calendar,
@@ -32,6 +31,7 @@ from chalicelib.services import (
     material_reads,
     payroll,
     progress,
+    recoveries,
     rules,
     worklists,
 )
@@ -43,7 +43,6 @@ from chalicelib.services import unit_jobs as unit_work
 from chalicelib.wiring import (
     calendar_years,
     deps,
-    entitlement_store,
     idempotency_keys,
     jurisdiction_rules,
     messaging,
@@ -54,6 +53,7 @@ from chalicelib.wiring import (
     unit_job_queue,
 )
 from chalicelib.wiring import monitoring as monitoring_deps
+from chalicelib.wiring import payroll as payroll_deps
 
 app = Chalice(app_name="subsidy-cross-province", configure_logs=False)  # JSON lines: chalicelib/observability.py
 app.api.binary_types.append("application/pdf")  # the documents; API Gateway also needs a matching Accept
@@ -361,7 +361,7 @@ def load_roster(actor: Actor, relation: str) -> dict[str, Any]:
 
 @endpoint("/entitlements/{entitlement_id}")
 def get_entitlement(actor: Actor, relation: str, entitlement_id: str) -> dict[str, Any]:
-    return entitlements.read(entitlement_store(), entitlement_id, actor)
+    return entitlements.read(payroll_deps(), entitlement_id, actor, _now())
 
 
 @endpoint("/entitlements/{entitlement_id}/status", "POST")
@@ -370,13 +370,26 @@ def change_entitlement(actor: Actor, relation: str, entitlement_id: str) -> dict
     body = _body()
     action = body.get("action") if isinstance(body, dict) else None
     # the service checks the caller's reach first, then the action (move() refuses unknown ones)
-    return entitlements.change(entitlement_store(), entitlement_id, str(action), body, actor, _now())
+    return entitlements.change(payroll_deps(), entitlement_id, str(action), body, actor, _now())
 
 
 @endpoint("/entitlements/{entitlement_id}/correction", "POST")
 def correct_entitlement(actor: Actor, relation: str, entitlement_id: str) -> dict[str, Any]:
-    """纠错 {effective_month, monthly_amount?, status?, reason, paid_through?}: owed or overpaid computed."""
-    return entitlements.change(entitlement_store(), entitlement_id, "correct", _body(), actor, _now())
+    """纠错 {effective_month, reason, status?, monthly_amount?, pricing?, facts?, paid_through?}: what it changes in
+    what is owed; the next roster settles what is due, a debt is listed for recovery."""
+    return entitlements.change(payroll_deps(), entitlement_id, "correct", _body(), actor, _now())
+
+
+@endpoint("/entitlements/{entitlement_id}/recoveries", "POST", status=201)
+def record_recovery(actor: Actor, relation: str, entitlement_id: str) -> dict[str, Any]:
+    """追回 {amount, received_on, reason}: money recovered settles the over-paid months, oldest first."""
+    return recoveries.recover(payroll_deps(), entitlement_id, _body(), actor, _now())
+
+
+@endpoint("/recoveries/{unit}")
+def list_recoveries(actor: Actor, relation: str, unit: str) -> dict[str, Any]:
+    """应退则退: the 业务属地's recipients who were paid more than is owed, with the months and amounts."""
+    return recoveries.listing(payroll_deps(), unit, actor, _now())
 
 
 @endpoint("/cases/{case_id}/identity")
@@ -516,12 +529,12 @@ def list_proposals(actor: Actor, relation: str) -> dict[str, Any]:
 
 @endpoint("/proposals/{proposal_id}/confirm", "POST")
 def confirm_proposal(actor: Actor, relation: str, proposal_id: str) -> dict[str, Any]:
-    return comparison.decide(proposals(), entitlement_store(), proposal_id, "confirmed", _body(), actor, _now())
+    return comparison.decide(proposals(), payroll_deps(), proposal_id, "confirmed", _body(), actor, _now())
 
 
 @endpoint("/proposals/{proposal_id}/reject", "POST")
 def reject_proposal(actor: Actor, relation: str, proposal_id: str) -> dict[str, Any]:
-    return comparison.decide(proposals(), entitlement_store(), proposal_id, "rejected", _body(), actor, _now())
+    return comparison.decide(proposals(), payroll_deps(), proposal_id, "rejected", _body(), actor, _now())
 
 
 @endpoint("/rules/{scope}/comparison/{effective_from}", "PUT")
@@ -540,11 +553,34 @@ def monthly_comparison(event: Any) -> dict[str, Any]:
 
 @endpoint("/payroll/{unit}/{month}", "POST", status=201)
 def build_payroll(actor: Actor, relation: str, unit: str, month: str) -> dict[str, Any]:
-    """发放名册: the month's roster of a 业务属地 as CSV in S3, with totals and a presigned download.
-    The same month built twice is the same file (the sha256 says so)."""
-    if not ((actor.role == "reviewer" and actor.unit == unit) or (actor.role == "admin" and unit.startswith(actor.unit))):
-        raise Forbidden("UNIT_OUT_OF_REACH", "only the 业务属地's reviewers or its admins build its roster")
-    return payroll.build_roster(entitlement_store(), PayrollFiles(), unit, month)
+    """发放名册, drafted: the month's roster of a 业务属地 (owed − paid through the month, per entitlement), its file,
+    totals, held months and a download link. Free to rebuild until finalized."""
+    return payroll.draft(payroll_deps(), unit, month, actor, _now())
+
+
+@endpoint("/payroll/{unit}/{month}/finalize", "POST")
+def finalize_payroll(actor: Actor, relation: str, unit: str, month: str) -> dict[str, Any]:
+    """{draft_sha256}: the roster paid as the reviewer checked it, written into the ledger; refused twice."""
+    return payroll.finalize(payroll_deps(), unit, month, _body(), actor, _now())
+
+
+@endpoint("/payroll/{unit}/{month}")
+def download_payroll(actor: Actor, relation: str, unit: str, month: str) -> dict[str, Any]:
+    """?stage=final|draft: the roster's record and a 15-minute link to its file; each download is recorded."""
+    return payroll.download(payroll_deps(), unit, month, dict(_request().query_params or {}).get("stage"), actor,
+                            _now())
+
+
+@endpoint("/payroll/{unit}")
+def list_payrolls(actor: Actor, relation: str, unit: str) -> dict[str, Any]:
+    """The 业务属地's rosters, drafted and finalized."""
+    return payroll.listing(payroll_deps(), unit, actor)
+
+
+@endpoint("/rules/{scope}/payment/{effective_from}", "PUT")
+def put_payment_setting(actor: Actor, relation: str, scope: str, effective_from: str) -> dict[str, Any]:
+    """A province's payment setting {roster_id_number: masked|full} from a day on."""
+    return rules.put_payment_setting(jurisdiction_rules(), actor, scope, effective_from, _body(), _now())
 
 
 @endpoint("/openapi.json", public=True)

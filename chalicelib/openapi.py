@@ -27,7 +27,7 @@ from .domain.applications import (
 )
 from .domain.case import Status
 from .domain.comparison import KINDS as COMPARISON_KINDS
-from .domain.entitlements import STATUSES as ENTITLEMENT_STATUSES
+from .domain.payments.entitlements import STATUSES as ENTITLEMENT_STATUSES
 from .domain.jurisdiction import EXCLUSION_KEYS
 from .domain.jurisdiction import LOW_INCOME_KEYS as LIVING_KEYS
 from .domain.messages import MILESTONES
@@ -159,6 +159,11 @@ SCHEMAS: dict[str, Any] = {
         "area": nullable(enum(AREAS, "城市 or 农村, where the 业务属地 grades its standard by it")),
         "committee_unit": nullable(dict(COMMITTEE, description="the committee that checks the recipient each "
                                                                "month; must lie within hukou_unit")),
+        "bank_account": nullable(obj({
+            "bank": text(60, "开户银行 or 信用社 and branch"),
+            "number": {"type": "string", "maxLength": 40, "pattern": r"^[0-9][0-9 -]{6,38}[0-9]$",
+                       "description": "8 to 30 digits once spaces and hyphens are dropped"},
+        }, closed=True, required=("bank", "number"), description="where the subsidy is paid (社会化发放)")),
     }, closed=True, required=("name", "id_number", "hukou_unit")),
     "Certificate": obj({
         "number": {"type": "string", "pattern": r"^[0-9]{17}[0-9Xx][1-7][1-4]$",
@@ -271,7 +276,7 @@ SCHEMAS: dict[str, Any] = {
         "dibao_lines": nullable({"type": "array", "items": ref("DibaoLine")}),
     }, required=("rows",), closed=True, description="no two rows for one person on one day, no gaps"),
     "ComparisonRule": obj({kind: {"type": "integer", "enum": [0, 1]} for kind in COMPARISON_KINDS}, closed=True,
-                          description="per kind: 0 = from the comparison month, 1 = from the next month"),
+                          description="per kind: 0 = from the event's month, 1 = from the month after the event"),
 
     # --- rosters, comparisons, entitlements, proposals (services) ---
     "RosterLoad": obj({
@@ -289,11 +294,28 @@ SCHEMAS: dict[str, Any] = {
     }, closed=True, required=("action", "effective_month", "reason")),
     "EntitlementCorrection": obj({
         "effective_month": MONTH_2000_2100,
-        "monthly_amount": nullable(AMOUNT),
+        "monthly_amount": nullable(dict(AMOUNT, description="a stated amount from effective_month on")),
+        "pricing": nullable(enum(["table", "stated"], "table: priced by the amount table again")),
         "status": nullable(enum(ENTITLEMENT_STATUSES)),
+        "facts": nullable(obj({
+            "category": {"type": "integer", "minimum": 1, "maximum": 7},
+            "grade": {"type": "integer", "minimum": 1, "maximum": 4},
+            "low_income": nullable(enum(["dibao", "dibao_edge"])), "area": nullable(enum(AREAS)),
+        }, closed=True, description="the facts the standard depends on, from effective_month on")),
         "reason": text(1000),
-        "paid_through": dict(MONTH_2000_2100, description="the last month already paid (default: this month)"),
-    }, closed=True, required=("effective_month", "reason"), description="纠错: give monthly_amount, status or both"),
+        "paid_through": dict(MONTH_2000_2100, description="show the difference through this month (default: this "
+                                                          "month)"),
+    }, closed=True, required=("effective_month", "reason"),
+        description="纠错: give status, monthly_amount, pricing or facts (any together)"),
+    "RecoveryRecording": obj({
+        "amount": {"type": "string", "pattern": r"^[0-9]{1,7}(\.[0-9]{1,2})?$", "example": "90.00"},
+        "received_on": DATE, "reason": text(500, "what the money is and how it came back"),
+    }, closed=True, required=("amount", "received_on", "reason")),
+    "RosterFinalization": obj({"draft_sha256": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$",
+                                                "description": "the sha256 of the draft that was checked"}},
+                              closed=True, required=("draft_sha256",)),
+    "PaymentSetting": obj({"roster_id_number": enum(["masked", "full"], "what the roster shows of the ID number")},
+                          closed=True, required=("roster_id_number",)),
     "ProposalDecision": obj({"note": text(1000, "what was checked")}, closed=True, required=("note",)),
     "CheckRecording": obj({"result": enum(RESULTS), "note": NOTE}, closed=True, required=("result",),
                           description="a result other than present needs a note"),
@@ -374,10 +396,20 @@ SCHEMAS: dict[str, Any] = {
     }, required=("load_id", "kind", "already_loaded")),
     "Entitlement": obj({
         "entitlement_id": {"type": "string"}, "case_id": {"type": "string"}, "subsidy": enum(SUBSIDY_TYPES),
-        "status": enum(ENTITLEMENT_STATUSES), "monthly_amount": AMOUNT, "start_month": MONTH,
+        "status": dict(enum([*ENTITLEMENT_STATUSES, "none"]), description="in force in as_of's month"),
+        "as_of": MONTH, "monthly_amount": nullable(AMOUNT), "amount_basis": {"type": "string"},
+        "start_month": MONTH, "released_from": nullable(MONTH),
+        "allowed_moves": {"type": "array", "items": enum(["suspend", "stop", "resume"])},
         "history": {"type": "array", "items": {"type": "object"}}, "version": {"type": "integer"},
+        "ledger": {"type": "object", "description": "owed, paid, due and over-paid, month by month"},
         "correction": {"type": "object", "description": "corrections only: owed (+) or overpaid (-)"},
-    }, required=("entitlement_id", "status")),
+        "recovery": {"type": "object", "description": "recoveries only: what the money settled"},
+    }, required=("entitlement_id", "status", "ledger")),
+    "Recoveries": obj({"business_unit": TOWNSHIP, "count": {"type": "integer"}, "total": AMOUNT,
+                       "debts": {"type": "array", "items": {"type": "object"}}},
+                      required=("business_unit", "count", "total", "debts")),
+    "PayrollList": obj({"business_unit": TOWNSHIP, "rosters": {"type": "array", "items": {"type": "object"}}},
+                       required=("business_unit", "rosters")),
     "ComparisonResult": obj({
         "load_id": {"type": "string"}, "kind": {"type": "string"}, "already_done": {"type": "boolean"},
         "rows": {"type": "integer"}, "errors": {"type": "integer"}, "proposals": {"type": "integer"},
@@ -409,9 +441,12 @@ SCHEMAS: dict[str, Any] = {
                        "next_token": nullable({"type": "string"})},
                       required=("business_unit", "year", "tasks", "next_token")),
     "PayrollRoster": obj({
-        "business_unit": TOWNSHIP, "month": MONTH, "key": {"type": "string"}, "sha256": {"type": "string"},
-        "lines": {"type": "integer"}, "totals": {"type": "object"}, "download_url": {"type": "string"},
-    }, required=("business_unit", "month", "key", "sha256", "lines", "download_url")),
+        "business_unit": TOWNSHIP, "month": MONTH, "status": enum(["draft", "finalized"]),
+        "key": {"type": "string"}, "sha256": {"type": "string"}, "lines": {"type": "integer"},
+        "totals": {"type": "object"}, "held": {"type": "array", "items": {"type": "object"}},
+        "missing_accounts": {"type": "integer"}, "download_url": {"type": "string"},
+        "finalized_at": {"type": "string"}, "finalized_by": {"type": "string"},
+    }, required=("business_unit", "month", "status", "key", "sha256", "lines", "download_url")),
     "MaterialDownload": obj({
         "material_id": {"type": "string"}, "code": MATERIAL_CODE, "status": enum(["received"]),
         "filename": {"type": "string"}, "content_type": {"type": "string"},
@@ -683,8 +718,26 @@ ROUTES: list[dict[str, Any]] = [
      "summary": "Verify the timelines of every case of a unit or scope", "tags": ["audit"]},
 
     {"method": "POST", "path": "/payroll/{unit}/{month}", "operation": "build_payroll", "status": 201,
-     "response": "PayrollRoster", "summary": "发放名册: the month's roster of a 业务属地 as CSV in S3",
+     "response": "PayrollRoster", "params": {"unit": TOWNSHIP},
+     "summary": "发放名册, drafted: owed − paid through the month per entitlement, as CSV in S3 (free to rebuild)",
      "tags": ["payroll"]},
+    {"method": "POST", "path": "/payroll/{unit}/{month}/finalize", "operation": "finalize_payroll",
+     "body": "RosterFinalization", "response": "PayrollRoster", "params": {"unit": TOWNSHIP},
+     "summary": "Finalize the roster as drafted: written into the payment ledger; refused twice", "tags": ["payroll"]},
+    {"method": "GET", "path": "/payroll/{unit}/{month}", "operation": "download_payroll", "response": "PayrollRoster",
+     "params": {"unit": TOWNSHIP}, "query": [query("stage", enum(["final", "draft"]), "default: final")],
+     "summary": "A roster and a 15-minute link to its file; each download is recorded", "tags": ["payroll"]},
+    {"method": "GET", "path": "/payroll/{unit}", "operation": "list_payrolls", "response": "PayrollList",
+     "params": {"unit": TOWNSHIP}, "summary": "The 业务属地's rosters, drafted and finalized", "tags": ["payroll"]},
+    {"method": "GET", "path": "/recoveries/{unit}", "operation": "list_recoveries", "response": "Recoveries",
+     "params": {"unit": TOWNSHIP}, "summary": "应退则退: recipients paid more than is owed, for recovery (追回)",
+     "tags": ["payroll"]},
+    {"method": "POST", "path": "/entitlements/{entitlement_id}/recoveries", "operation": "record_recovery",
+     "status": 201, "body": "RecoveryRecording", "response": "Entitlement",
+     "summary": "追回: money recovered settles the over-paid months, oldest first", "tags": ["entitlements"]},
+    {"method": "PUT", "path": "/rules/{scope}/payment/{effective_from}", "operation": "put_payment_setting",
+     "body": "PaymentSetting", "response": "RuleStored", "params": {"scope": scope_code((2,))},
+     "summary": "A province's payment setting: what the roster shows of the ID number", "tags": ["rules"]},
     {"method": "POST", "path": "/messages/{message_id}/receipt", "operation": "sms_receipt", "body": "SmsReceipt",
      "response": "SmsReceiptResult", "tags": ["progress"],
      "summary": "短信回执: the province's SMS gateway reports a milestone SMS delivered (on the timeline) or failed "

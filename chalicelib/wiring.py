@@ -11,10 +11,12 @@ from .adapters.clock_table import ClockItems
 from .adapters.entitlements_table import Entitlements
 from .adapters.files import MaterialFiles
 from .adapters.idempotency_table import IdempotencyKeys
+from .adapters.ledger_table import LedgerTable, Payrolls
 from .adapters.limits_table import Counters
 from .adapters.messages_table import Outbox
 from .adapters.monitored_units import MonitoredUnits
 from .adapters.notify import Notifier
+from .adapters.payroll_files import PayrollFiles
 from .adapters.proposals_table import Proposals
 from .adapters.reviews_table import ReviewTasks
 from .adapters.rosters import Rosters
@@ -28,6 +30,8 @@ from .services.cases import Deps
 from .services.clocks import ClockService
 from .services.messages import Messaging
 from .services.monitoring import Monitoring
+from .services.payroll import Payroll
+from .services.rules import RulePricing
 
 
 @lru_cache(maxsize=1)
@@ -117,3 +121,10 @@ def monitoring() -> Monitoring:
 def unit_job_queue() -> UnitJobQueue:
     """The per-township job queue the supervision dispatchers send to (``config.unit_jobs_queue()``)."""
     return UnitJobQueue()
+
+
+@lru_cache(maxsize=1)
+def payroll() -> Payroll:
+    """Money: entitlements, the ledger, the rosters' records and files, and the rules that price them."""
+    return Payroll(entitlements=entitlement_store(), ledgers=LedgerTable(), records=Payrolls(), files=PayrollFiles(),
+                   pricing=RulePricing(jurisdiction_rules()))

@@ -11,6 +11,7 @@ from chalicelib.adapters.clock_table import ClockModel
 from chalicelib.adapters.entitlements_table import MODELS as ENTITLEMENT_MODELS
 from chalicelib.adapters.files import MaterialFiles
 from chalicelib.adapters.idempotency_table import MODELS as IDEMPOTENCY_MODELS
+from chalicelib.adapters.ledger_table import MODELS as LEDGER_MODELS
 from chalicelib.adapters.limits_table import MODELS as LIMIT_MODELS
 from chalicelib.adapters.messages_table import MODELS as MESSAGE_MODELS
 from chalicelib.adapters.monitored_units import MODELS as MONITORED_UNIT_MODELS
@@ -28,7 +29,8 @@ from infra.clock_definition import substituted
 TOPICS = ("case-results", "escalations", "reminders", "sms-outbox")  # sms-outbox: the SMS gateway channel
 MODELS = (CASE_MODELS + (ClockModel, CalendarYearModel) + ROSTER_MODELS + RULE_MODELS + ENTITLEMENT_MODELS
           + PROPOSAL_MODELS + IDEMPOTENCY_MODELS + LIMIT_MODELS + MESSAGE_MODELS
-          + CHECK_MODELS + MONITORED_UNIT_MODELS + REVIEW_MODELS)  # 查询登记, 定期复核
+          + CHECK_MODELS + MONITORED_UNIT_MODELS + REVIEW_MODELS  # 查询登记, 定期复核
+          + LEDGER_MODELS)  # the payment ledger and the rosters' records
 
 
 def provision(config: Config) -> dict[str, object]:

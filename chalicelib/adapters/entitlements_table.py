@@ -3,10 +3,12 @@
 - ``entitlements``: one item per person and subsidy, versioned; GSIs by 业务属地 (16 hash shards per
   unit, so a million-row payment roster is read in parallel pages), by village committee (monthly
   查询登记, sparse), and by person key (data comparison).
-- ``person-locks``: ``<person key>#<subsidy>#application`` while an application is open and
-  ``<person key>#<subsidy>#entitlement`` while an entitlement is active or suspended. They are
-  written in the same transaction as the case or entitlement, conditioned on not existing, so two
-  windows accepting the same person at the same instant cannot both succeed (重复领取).
+- ``person-locks``: ``<person key>#<subsidy>#application`` while an application is open, and
+  ``<person key>#<subsidy>#entitlement`` held by the person's entitlement from its start month; when the
+  entitlement is stopped for good the lock says from which month (``released_from``: the status in force,
+  domain.payments.entitlements.release_month), and an application or approval from that month on may take it.
+  They are written in the same transaction as the case or entitlement, conditioned, so two windows accepting the
+  same person at the same instant cannot both succeed, and no two entitlements pay one month (重复领取).
 """
 from __future__ import annotations
 
@@ -17,12 +19,13 @@ from typing import Any, Iterator
 from pynamodb.attributes import MapAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from ..config import load, table_name
-from ..domain.entitlements import Change, Entitlement
+from ..domain.payments.entitlements import Change, Entitlement
 from .dynamo import OnDemand
 
 UNIT_SHARDS = 16
@@ -73,7 +76,6 @@ class EntitlementModel(Model):
     accepting_unit = UnicodeAttribute()
     committee_unit = UnicodeAttribute(null=True)
     unit_shard = UnicodeAttribute()
-    status = UnicodeAttribute()
     body: MapAttribute[str, Any] = MapAttribute()
     version = VersionAttribute()
     by_unit = UnitIndex()
@@ -89,10 +91,24 @@ class LockModel(Model):
     case_id = UnicodeAttribute()
     masked_id = UnicodeAttribute()
     created_at = UnicodeAttribute()
+    held_from = UnicodeAttribute(null=True)  # entitlement locks: the start month
+    released_from = UnicodeAttribute(null=True)  # entitlement locks: stopped for good from this month
 
 
 def lock_key(person_key: str, subsidy: str, kind: str) -> str:
     return f"{person_key}#{subsidy}#{kind}"
+
+
+def lock_free_from(month: str) -> Condition:
+    """The lock may be taken for ``month``: nobody holds it, or its entitlement is stopped for good by then."""
+    return LockModel.lock_key.does_not_exist() | (LockModel.released_from <= month)
+
+
+def entitlement_lock(ent: Entitlement, now: datetime) -> LockModel:
+    """The lock an entitlement holds, as its history says (released from its release month, if any)."""
+    return LockModel(lock_key(ent.person_key, ent.subsidy, "entitlement"), case_id=ent.case_id,
+                     masked_id=ent.masked_id, created_at=now.isoformat(), held_from=ent.start_month,
+                     released_from=ent.release_month())
 
 
 def to_model(ent: Entitlement) -> EntitlementModel:
@@ -100,48 +116,80 @@ def to_model(ent: Entitlement) -> EntitlementModel:
         "case_id": ent.case_id, "subsidy": ent.subsidy, "masked_id": ent.masked_id, "name": ent.name,
         "business_unit": ent.business_unit, "accepting_unit": ent.accepting_unit,
         "committee_unit": ent.committee_unit, "start_month": ent.start_month,
-        "history": [vars(change) for change in ent.history],
+        "history": [change.as_dict() for change in ent.history],
+        "birth": ent.birth, "account": dict(ent.account) if ent.account else None, "id_number": ent.id_number,
     }
     item = EntitlementModel(
         ent.entitlement_id, case_id=ent.case_id, subsidy=ent.subsidy, person_key=ent.person_key,
         business_unit=ent.business_unit, accepting_unit=ent.accepting_unit, committee_unit=ent.committee_unit,
-        unit_shard=unit_shard(ent.business_unit, ent.entitlement_id), status=ent.status, body=body,
+        unit_shard=unit_shard(ent.business_unit, ent.entitlement_id), body=body,
     )
     if ent.version:
         item.version = ent.version
     return item
 
 
+def _change(stored: dict[str, Any]) -> Change:
+    """A stored change; those written before pricing was recorded stated their amount (every approval did)."""
+    amount = stored.get("monthly_amount")
+    return Change(str(stored["kind"]), str(stored["effective_month"]), str(stored["reason"]), str(stored["by"]),
+                  str(stored["at"]), status=stored.get("status"),
+                  pricing=stored.get("pricing") or ("stated" if amount is not None else None),
+                  monthly_amount=amount, facts=stored.get("facts"))
+
+
 def from_model(item: EntitlementModel) -> Entitlement:
     body = item.body.as_dict()
-    history = tuple(Change(**change) for change in body["history"])
+    history = tuple(_change(change) for change in body["history"])
     return Entitlement(item.entitlement_id, body["case_id"], body["subsidy"], item.person_key, body["masked_id"],
                        body["name"], body["business_unit"], body["accepting_unit"], body.get("committee_unit"),
-                       body["start_month"], history, int(item.version or 0))
+                       body["start_month"], history, int(item.version or 0), birth=body.get("birth"),
+                       account=body.get("account"), id_number=body.get("id_number"))
 
 
 class StaleEntitlement(Exception):
     """The entitlement changed since it was read, or its person lock is taken."""
 
 
+class LockTaken(StaleEntitlement):
+    """Another entitlement of the person holds the lock for months this change would pay again."""
+
+    def __init__(self, entitlement_id: str, case_id: str, masked_id: str, held_from: str | None) -> None:
+        super().__init__(entitlement_id)
+        self.case_id, self.masked_id, self.held_from = case_id, masked_id, held_from
+
+
 class Entitlements:
     def save(self, before: Entitlement, after: Entitlement, now: datetime) -> None:
-        """The entitlement, conditioned on its version; its person lock follows its status (a stopped
-        entitlement frees the person to apply again; resuming takes the lock back)."""
+        """The entitlement, conditioned on its version, and its person lock as its history now says: released
+        from the month it is stopped for good, or held again. The lock is written only while it is this
+        entitlement's; another entitlement of the person holding it refuses a change that would overlap it."""
         key = lock_key(after.person_key, after.subsidy, "entitlement")
+        released = after.release_month()
         try:
             with TransactWrite(connection=Connection(region=load().region)) as transaction:
                 transaction.save(to_model(after))
-                if before.status != "stopped" and after.status == "stopped":
-                    transaction.delete(LockModel(key))
-                if before.status == "stopped" and after.status != "stopped":
-                    transaction.save(LockModel(key, case_id=after.case_id, masked_id=after.masked_id,
-                                               created_at=now.isoformat()),
-                                     condition=LockModel.lock_key.does_not_exist())
+                if released != before.release_month():
+                    holder = self._lock(key)
+                    if holder is None or holder.case_id == after.case_id:
+                        transaction.save(entitlement_lock(after, now),
+                                         condition=LockModel.case_id.does_not_exist()
+                                         | (LockModel.case_id == after.case_id))
+                    elif released is not None and holder.held_from is not None and released <= holder.held_from:
+                        transaction.condition_check(LockModel, key, condition=LockModel.case_id == holder.case_id)
+                    else:
+                        raise LockTaken(after.entitlement_id, holder.case_id, holder.masked_id, holder.held_from)
         except TransactWriteError as error:
             if error.cause_response_code == "TransactionCanceledException":
                 raise StaleEntitlement(after.entitlement_id) from error
             raise
+
+    @staticmethod
+    def _lock(key: str) -> LockModel | None:
+        try:
+            return LockModel.get(key, consistent_read=True)
+        except DoesNotExist:
+            return None
 
     def get(self, entitlement_id: str) -> Entitlement | None:
         try:
@@ -160,11 +208,11 @@ class Entitlements:
         for item in EntitlementModel.by_unit.query(f"{business_unit}#{shard:02d}", page_size=page_size):
             yield from_model(item)
 
-    def lock_holder(self, key: str) -> tuple[str, str] | None:
-        """(case id, masked id number) holding ``key``, or None."""
-        try:
-            lock = LockModel.get(key, consistent_read=True)
-        except DoesNotExist:
+    def lock_holder(self, key: str, month: str | None = None) -> tuple[str, str] | None:
+        """(case id, masked id number) holding ``key`` — for ``month``, if given: a lock released by then is
+        held by nobody — or None."""
+        lock = self._lock(key)
+        if lock is None or (month is not None and lock.released_from is not None and lock.released_from <= month):
             return None
         return lock.case_id, lock.masked_id
 

@@ -123,6 +123,13 @@ class PayrollFiles:
             digest.update(chunk)
         return digest.hexdigest()
 
+    def read_text(self, key: str, version_id: str | None = None) -> str:
+        """A stored part (a finalized roster's plan) as text, pinned to ``version_id`` when given."""
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
+        if version_id:
+            params["VersionId"] = version_id
+        return bytes(_s3().get_object(**params)["Body"].read()).decode("utf-8")
+
     def _source(self, key: str) -> Source:
         head = _s3().head_object(Bucket=self.bucket, Key=key)
         return Source(key, head.get("VersionId"), int(head["ContentLength"]))

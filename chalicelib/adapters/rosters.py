@@ -22,6 +22,7 @@ from pynamodb.models import Model
 from ..config import load, table_name
 from ..domain.errors import Invalid
 from ..domain.rosters import ERROR_LINES_KEPT, KINDS, RosterEntry, RosterLoad, RosterMatch, newest_per_kind
+from ..domain.values import uploaded_text
 from .dynamo import OnDemand
 
 LOADING, LOADED, NEWEST = "loading", "loaded", "newest"
@@ -91,10 +92,7 @@ class Rosters:
                 raise Invalid("ROSTER_MISSING", "no roster object under this key", "key") from None
             raise
         body = response["Body"].read()
-        try:
-            text = body.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise Invalid("ROSTER_ENCODING", "the roster must be UTF-8 text (save as 'CSV UTF-8')", "key") from None
+        text, _encoding = uploaded_text(body)
         return text, response.get("VersionId"), hashlib.sha256(body).hexdigest()
 
     def get_load(self, load_id: str) -> RosterLoad | None:

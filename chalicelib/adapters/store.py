@@ -62,13 +62,15 @@ class Held(Exception):
 class Extra:
     """Items written in the same transaction as a case change.
 
-    ``puts``: (item, condition); ``deletes``: items; ``absent``: (model class, hash key) that must not
-    exist; ``guards``: lock keys to name the holder of when the transaction is refused."""
+    ``puts``: (item, condition); ``deletes``: items; ``checks``: (model class, hash key, condition) that must
+    hold; ``guards``: lock keys to name the holder of when the transaction is refused, and ``month``: the month
+    the guarded locks are taken for (a lock released by then holds nothing)."""
 
     puts: tuple[tuple[Model, Condition | None], ...] = ()
     deletes: tuple[Model, ...] = ()
-    absent: tuple[tuple[type[Model], str], ...] = ()
+    checks: tuple[tuple[type[Model], str, Condition], ...] = ()
     guards: tuple[str, ...] = ()
+    month: str | None = None
 
 
 
@@ -275,19 +277,18 @@ class CaseRepository:
                     transaction.save(model, condition=condition)
                 for model in extra.deletes:
                     transaction.delete(model)
-                for model_class, key in extra.absent:
-                    transaction.condition_check(model_class, key, condition=model_class._hash_key_attribute()
-                                                .does_not_exist())
+                for model_class, key, condition in extra.checks:
+                    transaction.condition_check(model_class, key, condition=condition)
         except TransactWriteError as error:
             if error.cause_response_code == "TransactionCanceledException":
-                self._name_the_holder(case.case_id, extra.guards)
+                self._name_the_holder(case.case_id, extra.guards, extra.month)
                 raise VersionConflict(case.case_id) from error
             raise
         return _from_model(item)
 
-    def _name_the_holder(self, case_id: str, guards: tuple[str, ...]) -> None:
+    def _name_the_holder(self, case_id: str, guards: tuple[str, ...], month: str | None) -> None:
         for key in guards:
-            holder = Entitlements().lock_holder(key)
+            holder = Entitlements().lock_holder(key, month)
             if holder is not None and holder[0] != case_id:
                 raise Held(key, *holder)
 

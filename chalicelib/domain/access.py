@@ -80,9 +80,17 @@ ROUTE_RULES: Mapping[str, RouteRule] = {
     "POST /rosters": RouteRule({"admin": "any"}),
     # Entitlements: the unit relation is checked on the entitlement by the service (业务属地 acts;
     # the 受理地's window and supervisors over either side read).
-    "GET /entitlements/{entitlement_id}": RouteRule({"window": "any", "reviewer": "any", "supervisor": "any"}),
+    "GET /entitlements/{entitlement_id}": RouteRule({"window": "any", "reviewer": "any", "supervisor": "any",
+                                                     "admin": "any"}),
     "POST /entitlements/{entitlement_id}/status": RouteRule({"reviewer": "any"}),
     "POST /entitlements/{entitlement_id}/correction": RouteRule({"reviewer": "any"}),
+    "POST /entitlements/{entitlement_id}/recoveries": RouteRule({"reviewer": "any"}),
+    # Payments: the service checks the unit (the 业务属地's reviewers; admins over it; supervisors read debts)
+    "GET /recoveries/{unit}": RouteRule({"reviewer": "any", "admin": "any", "supervisor": "any"}),
+    "POST /payroll/{unit}/{month}/finalize": RouteRule({"reviewer": "any", "admin": "any"}),
+    "GET /payroll/{unit}/{month}": RouteRule({"reviewer": "any", "admin": "any"}),
+    "GET /payroll/{unit}": RouteRule({"reviewer": "any", "admin": "any"}),
+    "PUT /rules/{scope}/payment/{effective_from}": RouteRule({"admin": "any"}),
     # Monthly data comparison: operators run it; the 业务属地 decides; the 受理地 sees the outcome.
     "POST /comparisons": RouteRule({"admin": "any"}),
     "GET /cases/{case_id}/audit": RouteRule(CASE_READERS),

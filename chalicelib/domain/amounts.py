@@ -1,9 +1,9 @@
-"""Subsidy standards (补贴标准) per province or city, and back pay from the application month.
+"""Subsidy standards (补贴标准) per province or city: the standard in force for a person and a month.
 
 A province (2-digit scope) or a city (4-digit) sets yuan per person per month, possibly graded by
 disability grade, category, 低保 type, urban/rural area, age band, or as a percent of the local
-低保 line (DOMAIN.md §1). Rows carry effective dates; the standard of a month is the one in force
-on the 1st of that month, and payment starts from the application month (自递交申请当月计发).
+低保 line (DOMAIN.md §1, 国发〔2015〕52号). Rows carry effective dates; the standard of a month is the one in
+force on the 1st of that month. What is owed over the months is domain.payments.owed's, and nobody else's.
 """
 from __future__ import annotations
 
@@ -85,13 +85,6 @@ class Standard:
     scope: str
     row: int
     source: str  # e.g. "23 rows[1] from 2026-07-01"
-
-
-@dataclass(frozen=True)
-class MonthAmount:
-    month: str
-    amount: Decimal
-    standard: str = ""
 
 
 def money(value: Decimal) -> str:
@@ -382,29 +375,3 @@ def monthly_amount(
 ) -> Decimal:
     """Yuan for one month (see ``standard_in_force``)."""
     return standard_in_force(tables, business_unit, subsidy, month, person).amount
-
-
-def months_between(start_month: str, through_month: str) -> list[str]:
-    """Every ``YYYY-MM`` from ``start_month`` through ``through_month`` inclusive."""
-    start, end = parse_month(start_month, "start_month"), parse_month(through_month, "through_month")
-    if end < start:
-        raise Invalid("MONTH_RANGE", "through_month is before start_month", "through_month")
-    months: list[str] = []
-    year, month = start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
-
-
-def back_pay(
-    tables: Sequence[AmountTable], business_unit: str, subsidy: str, start_month: str, through_month: str,
-    person: Person,
-) -> tuple[list[MonthAmount], Decimal]:
-    """Every month from the application month (自递交申请当月计发) through the decision month, each at
-    the standard in force that month, and the total."""
-    paid: list[MonthAmount] = []
-    for month in months_between(start_month, through_month):
-        standard = standard_in_force(tables, business_unit, subsidy, month, person)
-        paid.append(MonthAmount(month, standard.amount, standard.source))
-    return paid, sum((item.amount for item in paid), Decimal("0.00"))

@@ -17,6 +17,7 @@ from .rules import MATERIAL_CODES
 from .units import validate_township_unit
 
 SUBSIDY_TYPES = ("living", "nursing")  # 困难残疾人生活补贴, 重度残疾人护理补贴
+SUBSIDY_NAMES = {"living": "困难残疾人生活补贴", "nursing": "重度残疾人护理补贴"}
 AGENT_RELATIONSHIPS = frozenset(
     {"guardian", "spouse", "parent", "child", "sibling", "other_relative", "committee", "other"}
 )
@@ -87,6 +88,7 @@ def read_application(body: Any, today: date) -> Application:
         "hukou_address": _text(person, "hukou_address", "applicant.hukou_address", required=False),
         "area": _area(person.get("area")),
         "committee_unit": _committee(person.get("committee_unit"), person.get("hukou_unit")),
+        "bank_account": read_bank_account(person.get("bank_account"), "applicant.bank_account"),
     }
     cert = _object(body.get("certificate"), "certificate")
     assert cert is not None
@@ -114,6 +116,34 @@ def _committee(value: Any, hukou_unit: Any) -> str | None:
         raise Invalid("COMMITTEE_OUTSIDE_UNIT", "the committee must lie within applicant.hukou_unit",
                       "applicant.committee_unit")
     return value
+
+
+def read_bank_account(value: Any, field: str) -> dict[str, str] | None:
+    """Where the subsidy is paid (社会化发放: a bank or rural credit union account in the applicant's name):
+    ``{bank: "中国农业银行哈尔滨道里支行", number: "6228 4800 1234 5678 901"}``; spaces and hyphens in the number
+    are dropped, and it must then be 8 to 30 digits (a card, a passbook or an account number)."""
+    account = _object(value, field, required=False)
+    if account is None:
+        return None
+    unknown = set(account) - {"bank", "number"}
+    if unknown:
+        raise Invalid("UNKNOWN_FIELD", f"{sorted(unknown)[0]!r} is not one of bank, number", f"{field}.{sorted(unknown)[0]}")
+    bank = _text(account, "bank", f"{field}.bank", max_len=60)
+    raw = account.get("number")
+    if not isinstance(raw, str):
+        raise Malformed("MISSING_FIELD" if raw is None else "WRONG_TYPE", f"{field}.number is a string of digits",
+                        f"{field}.number")
+    number = raw.replace(" ", "").replace("-", "")
+    if not (number.isascii() and number.isdigit() and 8 <= len(number) <= 30):
+        raise Invalid("ACCOUNT_FORMAT", f"{field}.number must be 8 to 30 digits (spaces and hyphens allowed)",
+                      f"{field}.number")
+    assert bank is not None
+    return {"bank": bank, "number": number}
+
+
+def mask_account(number: str) -> str:
+    """Only the last four digits: the full number is for the roster alone."""
+    return "*" * max(len(number) - 4, 0) + number[-4:]
 
 
 def _area(value: Any) -> str | None:

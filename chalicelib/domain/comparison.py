@@ -27,8 +27,8 @@ KINDS: Mapping[str, tuple[str, tuple[str, ...], str]] = {
     "certificate_expiries": ("stop", ("living", "nursing"), "残疾人证过期 (certificate expired)"),
     "imprisonments": ("suspend", ("living", "nursing"), "服刑 (imprisonment: paused while serving)"),
 }
-# National default: every change takes effect from the month after the comparison; provinces differ
-# (e.g. 贵州: death from the month of the comparison), so this is only the fallback.
+# National default: every change takes effect from the month after the event the file reports (its
+# event_date); provinces differ (e.g. from the event's own month), so this is only the fallback.
 DEFAULT_OFFSETS: Mapping[str, int] = {kind: 1 for kind in KINDS}
 
 
@@ -70,16 +70,16 @@ def parse_file(kind: str, text: str, secret: bytes) -> ParsedFile:
     return ParsedFile(rows, errors)
 
 
-def effective_month(kind: str, offsets: Mapping[str, int], comparison_month: str) -> str:
-    """The month the stop or suspension takes effect under the province's rule."""
+def effective_month(kind: str, offsets: Mapping[str, int], event_month: str) -> str:
+    """The month the stop or suspension takes effect: the province's rule applied to the event's month."""
     offset = offsets.get(kind, DEFAULT_OFFSETS[kind])
-    year, month = int(comparison_month[:4]), int(comparison_month[5:7]) + offset
+    year, month = int(event_month[:4]), int(event_month[5:7]) + offset
     year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
     return f"{year:04d}-{month:02d}"
 
 
 def read_offsets(body: object) -> dict[str, int]:
-    """A province's rule: {kind: 0 (from the comparison month) | 1 (from the next month)}."""
+    """A province's rule: {kind: 0 (from the event's month) | 1 (from the month after the event)}."""
     if not isinstance(body, dict):
         raise Invalid("WRONG_TYPE", "the body must be an object {kind: 0 or 1}", "body")
     offsets = {}
@@ -87,6 +87,6 @@ def read_offsets(body: object) -> dict[str, int]:
         if kind not in KINDS:
             raise Invalid("UNKNOWN_COMPARISON", f"{kind!r} is not one of {sorted(KINDS)}", kind)
         if value not in (0, 1) or isinstance(value, bool):
-            raise Invalid("OFFSET_RANGE", "0 = from the comparison month, 1 = from the next month", kind)
+            raise Invalid("OFFSET_RANGE", "0 = from the event's month, 1 = from the month after it", kind)
         offsets[kind] = int(value)
     return offsets

@@ -22,13 +22,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Union
 
+from .applications import SUBSIDY_NAMES
 from .case import Case, Deadline, DeadlineKind
 from .errors import Conflict
 from .identity import mask_id_number
 from .rosters import KINDS as ROSTER_KINDS
 from .units import county_name, place_name
 
-SUBSIDY_NAMES = {"living": "困难残疾人生活补贴", "nursing": "重度残疾人护理补贴"}
 KINDS = ("notice", "receipt", "result_notice")
 TITLES = {
     "notice": "残疾人两项补贴“跨省通办”一次性告知书",

@@ -17,8 +17,8 @@ from datetime import date
 from typing import Any, Callable, Mapping
 
 from .case import Actor
-from .entitlements import Entitlement
 from .errors import Conflict, Forbidden, Invalid
+from .payments.entitlements import Entitlement
 from .units import is_committee, is_township, within
 
 RESULTS = ("present", "deceased", "moved", "other_change")
@@ -109,8 +109,9 @@ def needs_check(ent: Entitlement, month: str) -> bool:
     return ent.status_in(month) in CHECKED_STATUSES
 
 
-def needs_review(ent: Entitlement) -> bool:
-    return ent.status in CHECKED_STATUSES
+def needs_review(ent: Entitlement, month: str) -> bool:
+    """Reviewed when active or suspended in ``month`` (the status in force, never the last one recorded)."""
+    return ent.status_in(month) in CHECKED_STATUSES
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any, Callable, Mapping
 
+from .applications import mask_account
 from .case import Case, Deadline, DeadlineKind, Event, Material, Status
 from .identity import mask_id_number
 from .rules import NoticeItem
@@ -98,6 +99,8 @@ def _masked_person(person: Mapping[str, Any] | None) -> dict[str, Any] | None:
     shown = dict(person)
     if shown.get("id_number"):
         shown["id_number"] = mask_id_number(shown["id_number"])
+    if shown.get("bank_account"):
+        shown["bank_account"] = dict(shown["bank_account"], number=mask_account(str(shown["bank_account"]["number"])))
     if shown.get("phone"):
         phone = str(shown["phone"])
         shown["phone"] = phone[:3] + "*" * max(len(phone) - 7, 0) + phone[-4:] if len(phone) > 7 else "****"

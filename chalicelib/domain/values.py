@@ -36,3 +36,17 @@ def parse_count(value: object, field: str, low: int, high: int, code: str) -> in
     if not isinstance(value, str) or not _COUNT.fullmatch(value) or not low <= int(value) <= high:
         raise Invalid(code, f"{field} must be a whole number {low}..{high}", field)
     return int(value)
+
+
+def uploaded_text(body: bytes, field: str = "key") -> tuple[str, str]:
+    """An uploaded CSV (a roster, a comparison file) as text, and the encoding it was in: UTF-8 (with or without
+    the byte-order mark Excel writes), else GB18030 — what Excel saves as "CSV" on Chinese Windows (GB2312 and GBK
+    are subsets of it). Anything neither decodes is refused with 422 UPLOAD_ENCODING."""
+    try:
+        return body.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return body.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError:
+        raise Invalid("UPLOAD_ENCODING", "the file must be CSV text in UTF-8 or GB18030 (GBK)", field) from None

@@ -40,8 +40,10 @@ from ..domain.case import (
     transition,
 )
 from ..domain.errors import Conflict, Invalid, TooLarge
-from ..domain.identity import Certificate
+from ..domain.identity import Certificate, birth_date
 from ..domain.outcomes import deadline_outcomes
+from ..domain.payments.decision import price_grant
+from ..domain.payments.owed import Standards
 from ..domain.records import case_view, decision_message, material_view, notice_view
 from ..domain.rosters import waivers_for
 from ..domain.rules import NoticeItem, outstanding
@@ -53,7 +55,7 @@ from . import messages as milestone_messages
 from .calendar import DeadlineService
 from .clocks import Clock
 from .rosters import RosterStore, lookup
-from .rules import Rules, RuleStore, amounts_for, check_view, notice_for, person_of, rule_checks, rules_for
+from .rules import Rules, RuleStore, check_view, facts_of, notice_for, rule_checks, rules_for
 
 log = logging.getLogger(__name__)
 RETRIES = 8  # optimistic retries on a version conflict, with a short jittered pause
@@ -292,7 +294,7 @@ def decide(deps: Deps, case_id: str, body: Any, actor: Actor, relation: str, now
     it needs ``override_reason``); its monthly amount and back pay come from the 业务属地's table."""
     def change(case: Case) -> tuple[Case, Event]:
         decision = read_decision(body, case.subsidies, application_month(case.applied_on))
-        decision = dict(_apply_rules(deps, case, decision, now), decided_on=now.date().isoformat(),
+        decision = dict(_apply_rules(deps, case, decision, actor, now), decided_on=now.date().isoformat(),
                         decided_by=actor.sub)
         detail = {"outcome": decision["outcome"], "subsidies": decision["subsidies"], "reason": decision["reason"],
                   "override_reason": decision["override_reason"]}
@@ -306,11 +308,13 @@ def decide(deps: Deps, case_id: str, body: Any, actor: Actor, relation: str, now
     return view(deps, saved, now.date())
 
 
-def _apply_rules(deps: Deps, case: Case, decision: dict[str, Any], now: datetime) -> dict[str, Any]:
+def _apply_rules(deps: Deps, case: Case, decision: dict[str, Any], actor: Actor, now: datetime) -> dict[str, Any]:
     rules = rules_for(deps.rules, case.business_unit) if deps.rules else Rules([], [], [])
     checks = {c.subsidy: c for c in rule_checks(rules, case.business_unit, case.applied_on, case.subsidies,
                                                  dict(case.certificate), dict(case.low_income), case.data_checks)}
-    person = person_of(dict(case.applicant), dict(case.certificate), dict(case.low_income))
+    standards = Standards(tuple(rules.amounts))
+    facts = facts_of(case.certificate, case.low_income, case.applicant)
+    birth = birth_date(str(case.applicant["id_number"])).isoformat()
     granted = []
     for index, item in enumerate(decision["subsidies"]):
         field = f"subsidies[{index}]"
@@ -318,15 +322,8 @@ def _apply_rules(deps: Deps, case: Case, decision: dict[str, Any], now: datetime
         if not check.eligible and not decision["override_reason"]:
             raise Invalid("RULE_CHECK_FAILED", f"{item['type']} subsidy check {check.outcome}: "
                           f"{'; '.join(check.reasons)} — approving needs override_reason", f"{field}.type")
-        computed = amounts_for(rules, case.business_unit, item["type"], item["start_month"],
-                               f"{now:%Y-%m}", person)
-        if computed is None and item["monthly_amount"] is None:
-            raise Invalid("AMOUNT_REQUIRED", f"{case.business_unit[:2]} has no amount table: state monthly_amount",
-                          f"{field}.monthly_amount")
-        if computed is not None and item["monthly_amount"] not in (None, computed["monthly_amount"]):
-            raise Invalid("AMOUNT_MISMATCH", f"the standard in force is {computed['monthly_amount']} yuan a month",
-                          f"{field}.monthly_amount")
-        granted.append(dict(item, **(computed or {})))
+        granted.append(price_grant(item, case.business_unit, facts, birth, f"{now:%Y-%m}", standards,
+                                   decision["override_reason"], actor.sub, field))
     return dict(decision, subsidies=granted, rule_checks=[check_view(c) for c in checks.values()])
 
 

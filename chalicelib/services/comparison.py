@@ -11,13 +11,15 @@ import logging
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
-from ..adapters.entitlements_table import Entitlements, StaleEntitlement
+from ..adapters.entitlements_table import Entitlements
 from ..adapters.proposals_table import Proposals
 from ..domain.case import Actor
 from ..domain.comparison import KINDS, effective_month, parse_file
-from ..domain.entitlements import move
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
+from ..domain.payments.entitlements import move
 from ..domain.units import within
+from .entitlements import save
+from .payroll import Payroll
 
 log = logging.getLogger(__name__)
 PREFIX = "comparisons/"
@@ -45,15 +47,18 @@ def compare(reader: Any, proposals: Proposals, entitlements: Entitlements, secre
     proposed = 0
     for row in parsed.rows:
         for ent in entitlements.of_person(row.person_key):
-            if ent.subsidy not in subsidies or ent.status == "stopped" or (action == "suspend"
-                                                                            and ent.status != "active"):
+            # the stop or suspension takes effect from the province's rule applied to the event's month: a death
+            # found months late stops the months paid since, which the ledger then shows as over-paid (应退则退)
+            effective = effective_month(kind, offsets_for(ent.business_unit[:2]), f"{row.event_date:%Y-%m}")
+            status = ent.status_in(max(effective, ent.start_month))
+            if ent.subsidy not in subsidies or status == "stopped" or (action == "suspend" and status != "active"):
                 continue
             fields = {
                 "proposal_id": f"{load_id[:16]}-{ent.entitlement_id}", "load_id": load_id,
                 "entitlement_id": ent.entitlement_id, "case_id": ent.case_id, "business_unit": ent.business_unit,
                 "accepting_unit": ent.accepting_unit, "subsidy": ent.subsidy, "masked_id": ent.masked_id,
                 "kind": kind, "action": action, "reason": meaning, "event_date": row.event_date.isoformat(),
-                "effective_month": effective_month(kind, offsets_for(ent.business_unit[:2]), month),
+                "effective_month": max(effective, ent.start_month),
                 "created_at": now.isoformat(),
             }
             if proposals.propose(fields):
@@ -72,7 +77,7 @@ def _proposal(proposals: Proposals, proposal_id: str) -> dict[str, Any]:
     return found
 
 
-def decide(proposals: Proposals, entitlements: Entitlements, proposal_id: str, verdict: str, body: Any,
+def decide(proposals: Proposals, payroll: Payroll, proposal_id: str, verdict: str, body: Any,
            actor: Actor, now: datetime) -> dict[str, Any]:
     """A reviewer of the 业务属地 confirms (the entitlement stops or is suspended from the proposed
     month, the reason kept) or rejects (with a note) a proposal."""
@@ -85,15 +90,12 @@ def decide(proposals: Proposals, entitlements: Entitlements, proposal_id: str, v
     if proposal["status"] != "proposed":
         raise Conflict("PROPOSAL_DECIDED", f"this proposal was already {proposal['status']}", "status")
     if verdict == "confirmed":
-        ent = entitlements.get(proposal["entitlement_id"])
+        ent = payroll.entitlements.get(proposal["entitlement_id"])
         if ent is None:
             raise NotFound("ENTITLEMENT_NOT_FOUND", "the entitlement is gone", "entitlement_id")
         updated = move(ent, proposal["action"], proposal["effective_month"], f"{proposal['reason']}: {note}",
                        actor.sub, now.isoformat())
-        try:
-            entitlements.save(ent, updated, now)
-        except StaleEntitlement:
-            raise Conflict("CONCURRENT_UPDATE", "the entitlement changed meanwhile; read it again", "version") from None
+        save(payroll, ent, updated, now)  # a debt it creates goes on the unit's recovery list
     if not proposals.decide(proposal_id, verdict, actor.sub, now.isoformat(), note.strip()):
         raise Conflict("PROPOSAL_DECIDED", "someone decided this proposal first", "status")
     return _proposal(proposals, proposal_id)

@@ -1,23 +1,46 @@
-"""Recipients after approval: entitlements, duplicate-receipt locks, status moves and corrections.
+"""Recipients after approval: entitlements, duplicate-receipt locks, status moves, corrections and what is owed.
 
-Person locks are keyed by the keyed hash of the ID number (never the number itself) and written in
-the same DynamoDB transaction as the change they guard.
+Person locks are keyed by the keyed hash of the ID number (never the number itself) and written in the same
+DynamoDB transaction as the change they guard. What an entitlement shows — its status, this month's amount, the
+months owed, paid, due or over-paid — is computed from its history, the amount tables and its ledger
+(domain.payments), never stored twice.
 """
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from ..adapters.entitlements_table import Entitlements, LockModel, StaleEntitlement, lock_key, to_model
+from ..adapters.entitlements_table import (
+    LockModel,
+    LockTaken,
+    StaleEntitlement,
+    entitlement_lock,
+    lock_free_from,
+    lock_key,
+    to_model,
+)
 from ..adapters.store import Extra, Held
-from ..domain.amounts import months_between
+from ..domain.amounts import money
 from ..domain.case import Actor, Case, Status
-from ..domain.entitlements import Entitlement, correct, difference, from_decision, move
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
-from ..domain.identity import mask_id_number
+from ..domain.identity import birth_date, mask_id_number
 from ..domain.monitoring import parse_month
+from ..domain.payments.entitlements import (
+    Entitlement,
+    allowed_moves,
+    correct,
+    from_decision,
+    move,
+    read_facts,
+)
+from ..domain.payments.ledger import Ledger, balances, debt
+from ..domain.payments.owed import Standards, months_from, owed, total
 from ..domain.persons import person_key
 from ..domain.units import within
+from ..domain.workdays import application_month
+from .payroll import Payroll
+from .rules import facts_of
 
 APPLICATION, ENTITLEMENT = "application", "entitlement"
 
@@ -32,27 +55,40 @@ def _lock(key: str, case: Case, now: datetime) -> LockModel:
 
 
 def on_accept(case: Case, secret: bytes, now: datetime) -> Extra:
-    """One open application per person and subsidy, none while an entitlement is active."""
+    """One open application per person and subsidy, none while an entitlement pays the application month."""
     person = _person(case, secret)
+    month = application_month(case.applied_on)
     opened = [lock_key(person, s, APPLICATION) for s in case.subsidies]
     held = [lock_key(person, s, ENTITLEMENT) for s in case.subsidies]
     return Extra(puts=tuple((_lock(key, case, now), LockModel.lock_key.does_not_exist()) for key in opened),
-                 absent=tuple((LockModel, key) for key in held), guards=tuple(opened + held))
+                 checks=tuple((LockModel, key, lock_free_from(month)) for key in held),
+                 guards=tuple(opened + held), month=month)
+
+
+def entitlements_of(case: Case, secret: bytes, by: str, now: datetime) -> list[Entitlement]:
+    """The entitlements an approval creates, priced as decided, with the facts the standard depends on."""
+    assert case.decision is not None
+    applicant = case.applicant
+    id_number = str(applicant["id_number"])
+    return [from_decision(case.case_id, granted, _person(case, secret), mask_id_number(id_number),
+                          str(applicant["name"]), case.business_unit, case.accepting_unit,
+                          applicant.get("committee_unit"), by, now.isoformat(),
+                          facts=facts_of(case.certificate, case.low_income, applicant),
+                          birth=birth_date(id_number).isoformat(), account=applicant.get("bank_account"),
+                          id_number=id_number)
+            for granted in case.decision["subsidies"]]
 
 
 def on_move(before: Case, after: Case, secret: bytes, by: str, now: datetime) -> Extra | None:
     """Locks and entitlements that follow a transition: approval grants, closing releases."""
     person = _person(after, secret)
     if after.status == Status.RESULT_RETURNED and after.decision and after.decision["outcome"] == "approved":
-        entitlements = [from_decision(after.case_id, granted, person, mask_id_number(str(after.applicant["id_number"])),
-                                      str(after.applicant["name"]), after.business_unit, after.accepting_unit,
-                                      after.applicant.get("committee_unit"), by, now.isoformat())
-                        for granted in after.decision["subsidies"]]
-        locks = [lock_key(person, e.subsidy, ENTITLEMENT) for e in entitlements]
+        entitlements = entitlements_of(after, secret, by, now)
         return Extra(
             puts=tuple((to_model(e), None) for e in entitlements)
-            + tuple((_lock(key, after, now), LockModel.lock_key.does_not_exist()) for key in locks),
-            guards=tuple(locks))
+            + tuple((entitlement_lock(e, now), lock_free_from(e.start_month)) for e in entitlements),
+            guards=tuple(lock_key(person, e.subsidy, ENTITLEMENT) for e in entitlements),
+            month=application_month(after.applied_on))
     if after.status in (Status.CLOSED, Status.WITHDRAWN) and before.status != after.status:
         return Extra(deletes=tuple(LockModel(lock_key(person, s, APPLICATION)) for s in after.subsidies))
     return None
@@ -68,65 +104,145 @@ def held_conflict(error: Held) -> Conflict:
 
 # --- after approval ------------------------------------------------------------------------------
 
-def view(ent: Entitlement) -> dict[str, Any]:
+def _months_view(ent: Entitlement, ledger: Ledger, through: str, standards: Standards) -> list[dict[str, Any]]:
+    return [{"month": b.month, "status": b.owed.status,
+             "owed": None if b.owed.amount is None else money(b.owed.amount), "paid": money(b.paid),
+             "due": money(b.due), "over": money(b.over), "basis": b.owed.basis, "problem": b.owed.problem}
+            for b in balances(ent, ledger, through, standards)]
+
+
+def view(ent: Entitlement, ledger: Ledger, standards: Standards, month: str) -> dict[str, Any]:
+    """The entitlement as of ``month`` (the current one): the status and amount in force, the history, and the
+    ledger month by month. Never the full ID or account number."""
+    this = owed(ent, month, standards)
+    months = _months_view(ent, ledger, month, standards)
+    account = dict(ent.account or {})
+    if account.get("number"):
+        account["number"] = "*" * max(len(account["number"]) - 4, 0) + account["number"][-4:]
     return {
         "entitlement_id": ent.entitlement_id, "case_id": ent.case_id, "subsidy": ent.subsidy,
         "masked_id": ent.masked_id, "name": ent.name, "business_unit": ent.business_unit,
-        "accepting_unit": ent.accepting_unit, "committee_unit": ent.committee_unit,
-        "start_month": ent.start_month, "status": ent.status, "monthly_amount": ent.monthly_amount,
-        "history": [vars(change) for change in ent.history], "version": ent.version,
+        "accepting_unit": ent.accepting_unit, "committee_unit": ent.committee_unit, "account": account or None,
+        "start_month": ent.start_month, "as_of": month, "status": ent.status_in(month),
+        "monthly_amount": None if this.amount is None else money(this.amount), "amount_basis": this.basis,
+        "pricing": ent.pricing_in(month).basis, "facts": ent.facts_in(month),
+        "released_from": ent.release_month(), "allowed_moves": allowed_moves(ent, month),
+        "history": [change.as_dict() for change in ent.history], "version": ent.version,
+        "ledger": {
+            "owed": money(sum((Decimal(m["owed"]) for m in months if m["owed"] is not None), Decimal(0))),
+            "paid": money(sum((Decimal(m["paid"]) for m in months), Decimal(0))),
+            "due": money(sum((Decimal(m["due"]) for m in months), Decimal(0))),
+            "debt": money(sum((Decimal(m["over"]) for m in months), Decimal(0))),
+            "months": months,
+            "payments": [{"roster": p.roster, "seq": p.seq, "months": {m: money(a) for m, a in p.months}}
+                         for p in ledger.payments],
+            "recoveries": [{"recovery_id": r.recovery_id, "amount": money(r.amount), "received_on": r.received_on,
+                            "reason": r.reason, "by": r.by, "at": r.at, "months": {m: money(a) for m, a in r.months}}
+                           for r in ledger.recoveries],
+        },
     }
 
 
-def _reach(actor: Actor, ent: Entitlement, acting: bool) -> None:
-    """The 业务属地 acts; the 受理地's window and supervisors over either side may read."""
-    business = actor.unit == ent.business_unit or (actor.role == "supervisor" and within(actor.unit, ent.business_unit))
-    accepting = actor.role == "window" and actor.unit == ent.accepting_unit
-    supervising = actor.role == "supervisor" and within(actor.unit, ent.accepting_unit)
-    if acting and not (actor.role == "reviewer" and actor.unit == ent.business_unit):
-        raise Forbidden("ENTITLEMENT_OUT_OF_REACH", "only the 业务属地's reviewers change an entitlement")
-    if not (business or accepting or supervising):
+def reach(actor: Actor, ent: Entitlement, acting: bool) -> None:
+    """The 业务属地's reviewers act and read; its admins and supervisors over either side read; the 受理地's window
+    reads what it accepted. A window of the 业务属地, or anybody else, reads nothing (role *and* unit)."""
+    reviewer = actor.role == "reviewer" and actor.unit == ent.business_unit
+    if acting:
+        if not reviewer:
+            raise Forbidden("ENTITLEMENT_OUT_OF_REACH", "only the 业务属地's reviewers change an entitlement")
+        return
+    readers = (
+        reviewer,
+        actor.role == "admin" and within(actor.unit, ent.business_unit),
+        actor.role == "window" and actor.unit == ent.accepting_unit,
+        actor.role == "supervisor" and (within(actor.unit, ent.business_unit) or within(actor.unit, ent.accepting_unit)),
+    )
+    if not any(readers):
         raise Forbidden("ENTITLEMENT_OUT_OF_REACH", "this entitlement is not within your unit's reach")
 
 
-def read(store: Entitlements, entitlement_id: str, actor: Actor) -> dict[str, Any]:
-    ent = store.get(entitlement_id)
+def entitlement_or_404(payroll: Payroll, entitlement_id: str) -> Entitlement:
+    ent = payroll.entitlements.get(entitlement_id)
     if ent is None:
         raise NotFound("ENTITLEMENT_NOT_FOUND", f"no entitlement {entitlement_id[:60]}", "entitlement_id")
-    _reach(actor, ent, acting=False)
-    return view(ent)
+    return ent
 
 
-def change(store: Entitlements, entitlement_id: str, action: str, body: Any, actor: Actor,
+def read(payroll: Payroll, entitlement_id: str, actor: Actor, now: datetime) -> dict[str, Any]:
+    ent = entitlement_or_404(payroll, entitlement_id)
+    reach(actor, ent, acting=False)
+    return view(ent, payroll.ledgers.get(ent.entitlement_id), payroll.pricing.standards(ent.business_unit),
+                f"{now:%Y-%m}")
+
+
+def _correction(ent: Entitlement, body: dict[str, Any], month: str, actor: Actor, now: datetime) -> Entitlement:
+    amount = body.get("monthly_amount")
+    if amount is not None and not isinstance(amount, str):
+        raise Invalid("AMOUNT_FORMAT", "monthly_amount is a decimal string such as \"99.00\"", "monthly_amount")
+    status, pricing = body.get("status"), body.get("pricing")
+    if status is not None and not isinstance(status, str):
+        raise Invalid("UNKNOWN_STATUS", "status must be active, suspended or stopped", "status")
+    if pricing is not None and not isinstance(pricing, str):
+        raise Invalid("UNKNOWN_PRICING", "pricing must be table or stated", "pricing")
+    facts = read_facts(body["facts"], "facts") if body.get("facts") is not None else None
+    reason = body.get("reason") if isinstance(body.get("reason"), str) else ""
+    return correct(ent, month, str(reason), actor.sub, now.isoformat(), status=status, monthly_amount=amount,
+                   pricing=pricing, facts=facts)
+
+
+def change(payroll: Payroll, entitlement_id: str, action: str, body: Any, actor: Actor,
            now: datetime) -> dict[str, Any]:
-    """Suspend, stop, resume (a person confirms it, 应退则退 with the reason kept), or correct (纠错)."""
+    """Suspend, stop, resume (a person confirms it, 应退则退 with the reason kept), or correct (纠错): the
+    entitlement afterwards, and for a correction what it changes over the months owed so far."""
     if not isinstance(body, dict):
         raise Invalid("WRONG_TYPE", "the body must be an object", "body")
-    ent = store.get(entitlement_id)
-    if ent is None:
-        raise NotFound("ENTITLEMENT_NOT_FOUND", f"no entitlement {entitlement_id[:60]}", "entitlement_id")
-    _reach(actor, ent, acting=True)
+    ent = entitlement_or_404(payroll, entitlement_id)
+    reach(actor, ent, acting=True)
     month = parse_month(body.get("effective_month"), "effective_month")
-    raw_reason = body.get("reason")
-    reason: str = raw_reason if isinstance(raw_reason, str) else ""
     if action == "correct":
-        amount = body.get("monthly_amount")
-        if amount is not None and not isinstance(amount, str):
-            raise Invalid("AMOUNT_FORMAT", "monthly_amount is a decimal string such as \"99.00\"", "monthly_amount")
-        updated = correct(ent, month, amount, body.get("status"), reason, actor.sub, now.isoformat())
-        paid_through = parse_month(body.get("paid_through", f"{now:%Y-%m}"), "paid_through")
-        months = months_between(ent.start_month, paid_through) if paid_through >= ent.start_month else []
-        owed, detail = difference(ent, updated, months)
+        updated = _correction(ent, body, month, actor, now)
     else:
-        updated = move(ent, action, month, reason, actor.sub, now.isoformat())
-        owed, detail = None, []
-    try:
-        store.save(ent, updated, now)
-    except StaleEntitlement:
-        raise Conflict("CONCURRENT_UPDATE", "the entitlement changed meanwhile (or the person holds another "
-                       "active entitlement of this subsidy); read it again", "version") from None
-    result = view(store.get(entitlement_id) or updated)
-    if owed is not None:
-        result["correction"] = {"difference": f"{owed:.2f}", "months": detail,
-                                "meaning": "positive: owed to the person; negative: overpaid (应退则退)"}
+        raw_reason = body.get("reason")
+        updated = move(ent, action, month, raw_reason if isinstance(raw_reason, str) else "", actor.sub,
+                       now.isoformat())
+    save(payroll, ent, updated, now)
+    standards = payroll.pricing.standards(ent.business_unit)
+    stored = payroll.entitlements.get(entitlement_id) or updated
+    ledger = payroll.ledgers.get(entitlement_id)
+    result = view(stored, ledger, standards, f"{now:%Y-%m}")
+    if action == "correct":
+        through = parse_month(body.get("paid_through", f"{now:%Y-%m}"), "paid_through")
+        result["correction"] = difference(ent, stored, through, standards)
     return result
+
+
+def save(payroll: Payroll, before: Entitlement, after: Entitlement, now: datetime) -> None:
+    """Store a change (its lock with it); a debt it creates is put on the unit's list for recovery."""
+    try:
+        payroll.entitlements.save(before, after, now)
+    except LockTaken as taken:
+        raise Conflict("DUPLICATE_RECEIPT", f"{taken.masked_id} holds another entitlement of this subsidy from "
+                       f"{taken.held_from} (case {taken.case_id}): this change would pay those months twice",
+                       "effective_month") from None
+    except StaleEntitlement:
+        raise Conflict("CONCURRENT_UPDATE", "the entitlement changed meanwhile; read it again", "version") from None
+    standards = payroll.pricing.standards(after.business_unit)
+    if debt(after, payroll.ledgers.get(after.entitlement_id), now.strftime("%Y-%m"), standards):
+        payroll.records.add_debt_candidate(after.business_unit, after.entitlement_id)
+
+
+def difference(before: Entitlement, after: Entitlement, through: str, standards: Standards) -> dict[str, Any]:
+    """What a correction changes in what is owed from the application month through ``through``: positive owed
+    to the person, negative over-paid (应退则退), month by month. The ledger (not this) says what is paid."""
+    detail = []
+    for month in months_from(before.start_month, through):
+        was, now = owed(before, month, standards), owed(after, month, standards)
+        if was.amount != now.amount:
+            detail.append({"month": month, "was": None if was.amount is None else money(was.amount),
+                           "now": None if now.amount is None else money(now.amount),
+                           "difference": money((now.amount or Decimal(0)) - (was.amount or Decimal(0)))})
+    changed = total([owed(after, m, standards) for m in months_from(before.start_month, through)]) - total(
+        [owed(before, m, standards) for m in months_from(before.start_month, through)])
+    return {"difference": money(changed), "through": through, "months": detail,
+            "meaning": "positive: owed to the person; negative: overpaid (应退则退); the next roster settles "
+                       "what is due, a debt is listed for recovery"}

@@ -20,7 +20,6 @@ from ..adapters.monitored_units import MonitoredUnits
 from ..adapters.notify import Notifier
 from ..adapters.reviews_table import ReviewTasks
 from ..adapters.store import CaseRepository
-from ..domain.entitlements import Entitlement
 from ..domain.errors import NotFound
 from ..domain.monitoring import (
     ReviewTask,
@@ -36,6 +35,7 @@ from ..domain.monitoring import (
     reminder_month,
     task_for,
 )
+from ..domain.payments.entitlements import Entitlement
 
 log = logging.getLogger(__name__)
 BATCH = 100
@@ -148,7 +148,9 @@ def review_tasks_for_unit(deps: Monitoring, unit: str, year: int) -> dict[str, i
     return _tasks_for_unit(deps, parse_township(unit), year)
 
 
-def _tasks_for_unit(deps: Monitoring, unit: str, year: int) -> dict[str, int]:
+def _tasks_for_unit(deps: Monitoring, unit: str, year: int, month: str | None = None) -> dict[str, int]:
+    """The year's tasks for the entitlements active or suspended in ``month`` (January when not given)."""
+    month = month or f"{year}-01"
     stats = dict.fromkeys(("created", "already_created", "not_reviewed", "no_certificate_date"), 0)
     expiries: dict[str, str | None] = {}  # case id -> expiry month: both subsidies share one case
     batch: list[Entitlement] = []
@@ -165,7 +167,7 @@ def _tasks_for_unit(deps: Monitoring, unit: str, year: int) -> dict[str, int]:
         batch.clear()
 
     for ent in _entitlements_of(deps, unit):
-        if not needs_review(ent):
+        if not needs_review(ent, month):
             stats["not_reviewed"] += 1
             continue
         batch.append(ent)
@@ -197,7 +199,7 @@ def certificate_reminders_for_unit(deps: Monitoring, unit: str, today: date) -> 
     """One township's monthly run: top up ``today``'s year of review tasks (recipients approved since),
     then remind of the certificates expiring six months from now. ``tasks_created`` counts the top-up."""
     unit = parse_township(unit)
-    topped_up = _tasks_for_unit(deps, unit, today.year)
+    topped_up = _tasks_for_unit(deps, unit, today.year, month_of(today))
     return {**_remind_unit(deps, unit, reminder_month(today), today), "tasks_created": topped_up["created"]}
 
 
@@ -211,7 +213,7 @@ def _remind_unit(deps: Monitoring, unit: str, expiring: str, today: date) -> dic
             stats["already_reminded"] += 1
             continue
         ent = deps.entitlements.get(entitlement_id)
-        if ent is None or not needs_review(ent):
+        if ent is None or not needs_review(ent, month_of(today)):
             stats["not_active"] += 1
             continue
         task = max(tasks, key=lambda t: t.year)

@@ -1,113 +1,305 @@
-"""The monthly payment roster (发放名册) of one 业务属地, built shard by shard.
+"""The monthly payment roster (发放名册) of one 业务属地: drafted, finalized, downloaded; and what is owed back.
 
-The 业务属地's entitlements are spread over ``UNIT_SHARDS`` hash shards of the ``by_unit_shard``
-index. ``build_part`` reads one shard page by page and writes its lines as one part file, so no
-process holds more than one shard's lines (for a million entitlements, about 62,500);
-``finish_roster`` joins the parts server-side, in shard order, into ``roster.csv`` and merges the
-shards' totals. ``build_roster`` runs both in one call; a Step Functions Map state (or 16 Lambda
-invocations) can run the ``build_part`` calls in parallel and hand their ``PartResult.as_dict()``
-to ``finish_roster``.
+A roster is *drafted* as often as anyone likes (it changes nothing), then *finalized* by the 业务属地: an explicit
+step, recorded with who and when, refused twice for one month. Finalizing recomputes the roster under the unit's
+claim, refuses if it differs from the draft the reviewer saw (``draft_sha256``), stores the file and its plan (what
+it pays each entitlement, month by month) once, then writes the plan into the ledger and marks the roster
+finalized in one transaction with the claim's release. A finalization that died half-way is completed by the next
+one (the plan is stored first, and applying it twice changes nothing).
 
-The roster is in shard order, each part sorted by entitlement id. Logs carry the unit, the month,
-the shard and counts: never a name or an ID number.
+Each shard of the unit (``UNIT_SHARDS``, the entitlements' hash shards) is read as two ordered queries, the
+entitlements and their ledgers, and written as one part file, so no process holds more than one shard's lines.
+Logs carry the unit, the month, the shard and counts: never a name, an ID or an account number.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from ..adapters.entitlements_table import UNIT_SHARDS
+from ..adapters.ledger_table import AlreadyFinalized, Head, LedgerBusy, RosterRecord
 from ..adapters.payroll_files import StoredPart
-from ..domain.entitlements import Entitlement
-from ..domain.errors import Invalid
-from ..domain.payroll import Totals, csv_text, merge_totals, roster_lines, roster_month, roster_unit, totals
+from ..domain.case import Actor
+from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
+from ..domain.payments.entitlements import Entitlement
+from ..domain.payments.ledger import Ledger, apply_payment, debt
+from ..domain.payments.owed import Standards
+from ..domain.payments.roster import (
+    Built,
+    Totals,
+    csv_text,
+    merge_totals,
+    plan_text,
+    read_plan,
+    roster_lines,
+    roster_month,
+    roster_unit,
+    totals,
+)
+from ..domain.units import within
 
 log = logging.getLogger(__name__)
 PAYROLL_PREFIX = "payroll/"
 PAGE_SIZE = 1000
+LEASE = timedelta(minutes=20)  # longer than a Lambda function may run (15 min): an expired claim is a dead one
+STAGES = ("draft", "final")
 
 
-class ShardReader(Protocol):
-    """``adapters.entitlements_table.Entitlements``, or a fake."""
+class EntitlementStore(Protocol):
+    """``adapters.entitlements_table.Entitlements``, or the in-memory fake of the tests."""
 
     def shard(self, business_unit: str, shard: int, page_size: int = ...) -> Iterable[Entitlement]: ...
+    def get(self, entitlement_id: str) -> Entitlement | None: ...
+    def save(self, before: Entitlement, after: Entitlement, now: datetime) -> None: ...
+
+
+class LedgerStore(Protocol):
+    def get(self, entitlement_id: str) -> Ledger: ...
+    def many(self, entitlement_ids: Iterable[str]) -> dict[str, Ledger]: ...
+    def shard(self, business_unit: str, shard: int, page_size: int = ...) -> Iterable[Ledger]: ...
+    def put_all(self, business_unit: str, ledgers: Iterable[Ledger]) -> int: ...
+    def save_recovery(self, business_unit: str, before: Ledger, after: Ledger, now: datetime) -> None: ...
+
+
+class PayrollRecords(Protocol):
+    def head(self, unit: str) -> Head: ...
+    def roster(self, unit: str, month: str) -> RosterRecord | None: ...
+    def rosters(self, unit: str) -> list[RosterRecord]: ...
+    def save_draft(self, unit: str, month: str, draft: dict[str, Any]) -> None: ...
+    def claim(self, unit: str, month: str, seq: int, by: str, now: datetime, lease_until: datetime) -> None: ...
+    def set_plan(self, unit: str, seq: int, plan: dict[str, Any]) -> None: ...
+    def release(self, unit: str, seq: int) -> None: ...
+    def finish(self, unit: str, month: str, seq: int, final: dict[str, Any]) -> None: ...
+    def record_download(self, unit: str, month: str, entry: dict[str, Any]) -> None: ...
+    def add_debt_candidate(self, unit: str, entitlement_id: str) -> None: ...
+    def set_debts(self, unit: str, debt_ids: set[str], covered: frozenset[str], at: str) -> None: ...
 
 
 class RosterFiles(Protocol):
-    """``adapters.payroll_files.PayrollFiles``, or a fake."""
-
     def put_part(self, key: str, text: str) -> StoredPart: ...
     def combine(self, parts: list[str], key: str) -> tuple[str | None, int]: ...
     def presigned_get(self, key: str, seconds: int = ..., version_id: str | None = None) -> str: ...
     def sha256_of(self, key: str, version_id: str | None = None) -> str: ...
+    def read_text(self, key: str, version_id: str | None = None) -> str: ...
+
+
+class Pricing(Protocol):
+    """What the 业务属地's rules say about money: its amount tables, and its province's payment setting."""
+
+    def standards(self, business_unit: str) -> Standards: ...
+    def id_policy(self, business_unit: str, month: str) -> str: ...
 
 
 @dataclass(frozen=True)
-class PartResult:
-    key: str
+class Payroll:
+    entitlements: EntitlementStore
+    ledgers: LedgerStore
+    records: PayrollRecords
+    files: RosterFiles
+    pricing: Pricing
+
+
+def roster_prefix(business_unit: str, month: str, stage: str) -> str:
+    return f"{PAYROLL_PREFIX}{business_unit}/{month}/{stage}/"
+
+
+def _pairs(payroll: Payroll, unit: str, shard: int) -> Iterator[tuple[Entitlement, Ledger]]:
+    """A shard's entitlements with their ledgers: two queries in entitlement order, merged."""
+    ledgers = iter(payroll.ledgers.shard(unit, shard, page_size=PAGE_SIZE))
+    pending = next(ledgers, None)
+    for ent in payroll.entitlements.shard(unit, shard, page_size=PAGE_SIZE):
+        while pending is not None and pending.entitlement_id < ent.entitlement_id:
+            pending = next(ledgers, None)
+        if pending is not None and pending.entitlement_id == ent.entitlement_id:
+            yield ent, pending
+        else:
+            yield ent, Ledger(ent.entitlement_id)
+
+
+@dataclass
+class Build:
+    """A roster computed shard by shard and written as parts: what the draft and the final share."""
+
+    unit: str
+    month: str
+    stage: str
+    parts: list[str]
+    plans: list[dict[str, Any]]  # the final's plan parts, one per shard: {"key", "version_id", "shard"}
     lines: int
     totals: Totals
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-safe, for a Step Functions state's output."""
-        return {"key": self.key, "lines": self.lines, "totals": self.totals}
-
-
-def roster_prefix(business_unit: str, month: str) -> str:
-    return f"{PAYROLL_PREFIX}{business_unit}/{month}/"
+    held: list[dict[str, Any]]
+    debts: set[str]
+    sha256: str
+    missing_accounts: int
 
 
-def part_key(business_unit: str, month: str, shard: int) -> str:
-    return f"{roster_prefix(business_unit, month)}part-{shard:02d}.csv"
+def _build(payroll: Payroll, unit: str, month: str, stage: str) -> Build:
+    standards = payroll.pricing.standards(unit)
+    policy = payroll.pricing.id_policy(unit, month)
+    prefix = roster_prefix(unit, month, stage)
+    digest = hashlib.sha256()
+    parts, plans, shard_totals, held, debts, lines, missing = [], [], [], [], set(), 0, 0
+    for shard in range(UNIT_SHARDS):
+        pairs = list(_pairs(payroll, unit, shard))
+        built: Built = roster_lines(pairs, month, standards, policy)
+        text = csv_text(built.lines, month, header=shard == 0)
+        digest.update(text.encode("utf-8"))
+        key = f"{prefix}part-{shard:02d}.csv"
+        payroll.files.put_part(key, text)
+        parts.append(key)
+        if stage == "final":
+            stored_plan = payroll.files.put_part(f"{prefix}plan-{shard:02d}.tsv", plan_text(built.lines))
+            plans.append({"key": stored_plan.key, "version_id": stored_plan.version_id, "shard": shard})
+        shard_totals.append(totals(built.lines))
+        held += [{"entitlement_id": h.entitlement_id, "months": [{"month": m, "problem": p} for m, p in h.months]}
+                 for h in built.held]
+        debts |= {ent.entitlement_id for ent, ledger in pairs if debt(ent, ledger, month, standards)}
+        lines += len(built.lines)
+        missing += sum(1 for line in built.lines if not line.account_number)
+        log.info("payroll %s part: unit=%s month=%s shard=%02d lines=%d", stage, unit, month, shard,
+                 len(built.lines))
+    return Build(unit, month, stage, parts, plans, lines, merge_totals(shard_totals), held, debts,
+                 digest.hexdigest(), missing)
 
 
-def roster_key(business_unit: str, month: str) -> str:
-    return f"{roster_prefix(business_unit, month)}roster.csv"
+def _stored(payroll: Payroll, build: Build, now: datetime, by: str) -> dict[str, Any]:
+    """Join the parts into ``roster.csv``: where it is, its version, size and checksum, and the build's figures."""
+    key = f"{roster_prefix(build.unit, build.month, build.stage)}roster.csv"
+    version, size = payroll.files.combine(build.parts, key)
+    return {"key": key, "version_id": version, "size": size, "sha256": build.sha256, "lines": build.lines,
+            "totals": build.totals, "held": build.held[:200], "held_count": len(build.held),
+            "missing_accounts": build.missing_accounts, "built_at": now.isoformat(), "built_by": by}
 
 
-def _shard(value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < UNIT_SHARDS:
-        raise Invalid("SHARD_RANGE", f"shard must be a whole number 0..{UNIT_SHARDS - 1}", "shard")
-    return value
+def _may_pay(actor: Actor, unit: str) -> None:
+    """The 业务属地's reviewers, or an admin over it, build, finalize and download its rosters."""
+    if not ((actor.role == "reviewer" and actor.unit == unit) or (actor.role == "admin" and within(actor.unit, unit))):
+        raise Forbidden("UNIT_OUT_OF_REACH", "only the 业务属地's reviewers or its admins handle its rosters")
 
 
-def build_part(store: ShardReader, files: RosterFiles, business_unit: str, month: str, shard: int,
-               page_size: int = PAGE_SIZE) -> PartResult:
-    """One shard's lines as ``part-XX.csv`` (the header only in part 00) and its totals."""
-    unit, month, shard = roster_unit(business_unit), roster_month(month), _shard(shard)
-    lines = roster_lines(store.shard(unit, shard, page_size=page_size), month)
-    key = part_key(unit, month, shard)
-    files.put_part(key, csv_text(lines, header=shard == 0))
-    log.info("payroll part written: unit=%s month=%s shard=%02d lines=%d", unit, month, shard, len(lines))
-    return PartResult(key, len(lines), totals(lines))
+def _refresh_debts(payroll: Payroll, build: Build, covered: frozenset[str], now: datetime) -> None:
+    payroll.records.set_debts(build.unit, build.debts, covered, now.isoformat())
 
 
-def finish_roster(files: RosterFiles, business_unit: str, month: str,
-                  parts: Sequence[PartResult | Mapping[str, Any]]) -> dict[str, Any]:
-    """Join the shards' parts in shard order into ``roster.csv``; its checksum, totals and a link."""
+def draft(payroll: Payroll, business_unit: str, month: str, actor: Actor, now: datetime) -> dict[str, Any]:
+    """A draft of the roster (free to rebuild): its file, totals, held months and a link to download it."""
     unit, month = roster_unit(business_unit), roster_month(month)
-    results = [part if isinstance(part, PartResult) else PartResult(str(part["key"]), int(part["lines"]),
-                                                                    dict(part["totals"])) for part in parts]
-    expected = [part_key(unit, month, shard) for shard in range(UNIT_SHARDS)]
-    if sorted(result.key for result in results) != expected:
-        raise Invalid("PARTS_INCOMPLETE", f"a roster needs exactly the {UNIT_SHARDS} parts of {unit} {month}", "parts")
-    key = roster_key(unit, month)
-    version, size = files.combine(expected, key)
-    lines = sum(result.lines for result in results)
-    log.info("payroll roster combined: unit=%s month=%s lines=%d bytes=%d", unit, month, lines, size)
-    return {
-        "business_unit": unit, "month": month, "key": key, "version_id": version, "size": size,
-        "sha256": files.sha256_of(key, version), "lines": lines,
-        "totals": merge_totals(result.totals for result in results),
-        "download_url": files.presigned_get(key, version_id=version),
-    }
+    _may_pay(actor, unit)
+    record = payroll.records.roster(unit, month)
+    if record is not None and record.status == "finalized":
+        raise Conflict("ROSTER_FINALIZED", f"the roster of {month} was finalized on {record.final['finalized_at'][:10]}"
+                       if record.final else f"the roster of {month} was finalized", "month")
+    covered = payroll.records.head(unit).debt_candidates
+    build = _build(payroll, unit, month, "draft")
+    stored = _stored(payroll, build, now, actor.sub)
+    try:
+        payroll.records.save_draft(unit, month, stored)
+    except AlreadyFinalized:
+        raise Conflict("ROSTER_FINALIZED", f"the roster of {month} was finalized meanwhile", "month") from None
+    _refresh_debts(payroll, build, covered, now)
+    return _answer(payroll, unit, month, "draft", stored)
 
 
-def build_roster(store: ShardReader, files: RosterFiles, business_unit: str, month: str,
-                 page_size: int = PAGE_SIZE) -> dict[str, Any]:
-    """The whole roster in one call: every shard in turn, then the join (a small 业务属地, or tests)."""
+def _answer(payroll: Payroll, unit: str, month: str, stage: str, stored: dict[str, Any]) -> dict[str, Any]:
+    return {"business_unit": unit, "month": month, "status": "finalized" if stage == "final" else "draft",
+            **{k: v for k, v in stored.items() if k != "plans"},
+            "download_url": payroll.files.presigned_get(stored["key"], version_id=stored.get("version_id"))}
+
+
+def finalize(payroll: Payroll, business_unit: str, month: str, body: Any, actor: Actor,
+             now: datetime) -> dict[str, Any]:
+    """发放: the roster paid as drafted. ``{draft_sha256}``: the draft the reviewer checked; 409 if the roster
+    would now differ (rebuild the draft), if it was finalized already, or while another finalization runs."""
     unit, month = roster_unit(business_unit), roster_month(month)
-    parts = [build_part(store, files, unit, month, shard, page_size) for shard in range(UNIT_SHARDS)]
-    return finish_roster(files, unit, month, parts)
+    _may_pay(actor, unit)
+    expected = body.get("draft_sha256") if isinstance(body, dict) else None
+    if not isinstance(expected, str) or len(expected) != 64:
+        raise Invalid("MISSING_FIELD", "draft_sha256 (the sha256 of the draft you checked) is required",
+                      "draft_sha256")
+    record = payroll.records.roster(unit, month)
+    if record is not None and record.status == "finalized":
+        raise Conflict("ROSTER_FINALIZED", f"the roster of {month} was finalized already", "month")
+    head = payroll.records.head(unit)
+    if head.finalizing and head.finalizing.get("plan"):  # a finalization that died after storing its plan
+        _complete(payroll, unit, head.finalizing, now)
+        head = payroll.records.head(unit)
+    seq = head.seq + 1
+    try:
+        payroll.records.claim(unit, month, seq, actor.sub, now, now + LEASE)
+    except LedgerBusy as busy:
+        raise Conflict("LEDGER_BUSY", f"the roster of {busy.month} is being finalized (until {busy.until[11:16]}); "
+                       "try again in a few minutes", "month") from None
+    build = _build(payroll, unit, month, "final")
+    if build.sha256 != expected.lower():
+        payroll.records.release(unit, seq)
+        raise Conflict("DRAFT_STALE", "the roster changed since that draft (an approval, a correction or a stop); "
+                       "build the draft again and check it", "draft_sha256")
+    stored = _stored(payroll, build, now, actor.sub)
+    final = dict(stored, finalized_at=now.isoformat(), finalized_by=actor.sub, seq=seq, plans=build.plans)
+    payroll.records.set_plan(unit, seq, final)
+    _complete(payroll, unit, {"month": month, "seq": seq, "plan": final}, now)
+    _refresh_debts(payroll, build, head.debt_candidates, now)
+    log.info("payroll finalized: unit=%s month=%s seq=%d lines=%d", unit, month, seq, build.lines)
+    return _answer(payroll, unit, month, "final", final)
+
+
+def _complete(payroll: Payroll, unit: str, claim: dict[str, Any], now: datetime) -> None:
+    """Write a stored plan into the ledger shard by shard (again, harmlessly, after a crash: a ledger takes each
+    finalization once), then mark the roster finalized and release the claim."""
+    final, month, seq = claim["plan"], str(claim["month"]), int(claim["seq"])
+    written = 0
+    for part in final["plans"]:
+        plan = read_plan(payroll.files.read_text(part["key"], part.get("version_id")))
+        if not plan:
+            continue
+        ledgers = {ledger.entitlement_id: ledger for ledger in payroll.ledgers.shard(unit, int(part["shard"]))}
+        changed = []
+        for entitlement_id, months in sorted(plan.items()):
+            before = ledgers.get(entitlement_id) or Ledger(entitlement_id)
+            after = apply_payment(before, month, seq, months)
+            if after is not before:
+                changed.append(after)
+        written += payroll.ledgers.put_all(unit, changed)
+    try:
+        payroll.records.finish(unit, month, seq, final)
+    except AlreadyFinalized:
+        raise Conflict("ROSTER_FINALIZED", f"the roster of {month} was finalized already", "month") from None
+    log.info("payroll ledger written: unit=%s month=%s seq=%d ledgers=%d", unit, month, seq, written)
+
+
+def download(payroll: Payroll, business_unit: str, month: str, stage: str | None, actor: Actor,
+             now: datetime) -> dict[str, Any]:
+    """The roster's record and a 15-minute link to its file (the final one, or ``stage=draft``); each download
+    is recorded with who and when."""
+    unit, month = roster_unit(business_unit), roster_month(month)
+    _may_pay(actor, unit)
+    stage = stage or "final"
+    if stage not in STAGES:
+        raise Invalid("UNKNOWN_STAGE", "stage must be final or draft", "stage")
+    record = payroll.records.roster(unit, month)
+    stored = (record.final if stage == "final" else record.draft) if record else None
+    if record is None or stored is None:
+        raise NotFound("ROSTER_NOT_FOUND", f"no {stage} roster of {month} for {unit}", "month")
+    payroll.records.record_download(unit, month, {"by": actor.sub, "role": actor.role, "at": now.isoformat(),
+                                                  "stage": stage, "sha256": stored["sha256"]})
+    answer = _answer(payroll, unit, month, stage, stored)
+    answer["downloads"] = len(record.downloads) + 1
+    return answer
+
+
+def listing(payroll: Payroll, business_unit: str, actor: Actor) -> dict[str, Any]:
+    """The unit's rosters: month, status, totals, who finalized."""
+    unit = roster_unit(business_unit)
+    _may_pay(actor, unit)
+    rosters = []
+    for record in payroll.records.rosters(unit):
+        shown = record.final or record.draft or {}
+        rosters.append({"month": record.month, "status": record.status, "lines": shown.get("lines"),
+                        "totals": shown.get("totals"), "sha256": shown.get("sha256"),
+                        "finalized_at": (record.final or {}).get("finalized_at"),
+                        "finalized_by": (record.final or {}).get("finalized_by"), "downloads": len(record.downloads)})
+    return {"business_unit": unit, "rosters": rosters}

@@ -12,12 +12,11 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from ..adapters.rules_table import RuleExists, StoredRule
-from ..domain.amounts import AmountTable, Person, back_pay, check_amount_table, money, read_amount_table
+from ..domain.amounts import AmountTable, check_amount_table, read_amount_table
 from ..domain.case import Actor
 from ..domain.comparison import DEFAULT_OFFSETS, read_offsets
 from ..domain.errors import Conflict, Forbidden, Invalid
 from ..domain.evidence import check_with_data
-from ..domain.identity import birth_date
 from ..domain.jurisdiction import (
     EligibilityRule,
     MaterialRule,
@@ -32,6 +31,8 @@ from ..domain.jurisdiction import (
     rule_version,
     standard_materials,
 )
+from ..domain.payments.owed import Standards
+from ..domain.payments.roster import ID_POLICIES
 from ..domain.rules import NoticeItem
 from ..domain.units import is_scope_code, within
 from ..domain.values import parse_day
@@ -107,25 +108,27 @@ def check_view(check: RuleCheck) -> dict[str, Any]:
             "basis": [dict(fact) for fact in check.basis], "rule_version": check.rule_version}
 
 
-def person_of(applicant: dict[str, Any], certificate: dict[str, Any], low_income: dict[str, Any]) -> Person:
+def facts_of(certificate: Mapping[str, Any], low_income: Mapping[str, Any], applicant: Mapping[str, Any]
+             ) -> dict[str, Any]:
+    """The facts a standard may depend on, as the application states them (domain.payments.entitlements)."""
     level = "dibao" if low_income.get("dibao") else "dibao_edge" if low_income.get("dibao_edge") else None
-    return Person(category=int(certificate["category"]), grade=int(certificate["grade"]), low_income=level,
-                  area=applicant.get("area"), birth=birth_date(str(applicant["id_number"])))
+    return {"category": int(certificate["category"]), "grade": int(certificate["grade"]), "low_income": level,
+            "area": applicant.get("area")}
 
 
-def amounts_for(rules: Rules, business_unit: str, subsidy: str, start_month: str, decision_month: str,
-                person: Person) -> dict[str, Any] | None:
-    """Monthly amount in the decision month and the back pay owed from the application month, or None
-    when the 业务属地's province has no amount table (the reviewer then states the amount)."""
-    if not any(table.scope in (business_unit[:2], business_unit[:4]) for table in rules.amounts):
-        return None
-    months, total = back_pay(rules.amounts, business_unit, subsidy, start_month, decision_month, person)
-    return {
-        "monthly_amount": money(months[-1].amount),
-        "back_pay": {"from_month": start_month, "through_month": decision_month, "total": money(total),
-                     "months": [{"month": m.month, "amount": money(m.amount), "standard": m.standard}
-                                for m in months]},
-    }
+@dataclass(frozen=True)
+class RulePricing:
+    """What a 业务属地's rules say about money: its amount tables (as ``Standards``) and its province's payment
+    setting (what a roster shows of the ID number)."""
+
+    store: RuleStore
+
+    def standards(self, business_unit: str) -> Standards:
+        return Standards(tuple(rules_for(self.store, business_unit).amounts))
+
+    def id_policy(self, business_unit: str, month: str) -> str:
+        return str(payment_setting(self.store, business_unit[:2], date.fromisoformat(f"{month}-01"))
+                   ["roster_id_number"])
 
 
 # --- admin -------------------------------------------------------------------------------------
@@ -230,3 +233,41 @@ def comparison_offsets(store: RuleStore, province: str, on: date) -> dict[str, i
         return dict(DEFAULT_OFFSETS)
     latest = max(versions, key=lambda r: r.effective_from)
     return dict(DEFAULT_OFFSETS, **read_offsets(latest.body))
+
+
+# --- a province's payment setting --------------------------------------------------------------------
+
+DEFAULT_PAYMENT = {"roster_id_number": "masked"}
+
+
+def read_payment_setting(body: object) -> dict[str, str]:
+    """{roster_id_number: masked | full}: what the paying agent's roster shows of the ID number."""
+    if not isinstance(body, dict):
+        raise Invalid("WRONG_TYPE", "the body must be an object {roster_id_number}", "body")
+    unknown = set(body) - set(DEFAULT_PAYMENT)
+    if unknown:
+        raise Invalid("UNKNOWN_FIELD", f"{sorted(unknown)[0]!r} is not one of {sorted(DEFAULT_PAYMENT)}",
+                      sorted(unknown)[0])
+    policy = body.get("roster_id_number")
+    if policy not in ID_POLICIES:
+        raise Invalid("UNKNOWN_ID_POLICY", f"roster_id_number must be one of {', '.join(ID_POLICIES)}",
+                      "roster_id_number")
+    return {"roster_id_number": str(policy)}
+
+
+def put_payment_setting(store: RuleStore, actor: Actor, scope: str, raw_from: str, body: Any,
+                        now: datetime) -> dict[str, Any]:
+    """A province's payment setting from a day on."""
+    _own_scope(actor, scope, (2,))
+    effective_from = parse_day(raw_from, "effective_from")
+    setting = read_payment_setting(body)
+    _store(store, actor, scope, "payment", effective_from, dict(setting), now, f"payment#{effective_from}")
+    return {"scope": scope, "kind": "payment", "effective_from": raw_from, **setting}
+
+
+def payment_setting(store: RuleStore, province: str, on: date) -> dict[str, str]:
+    """The province's payment setting in force on ``on`` (masked ID numbers where it set none)."""
+    versions = [r for r in store.for_scopes([province]) if r.kind == "payment" and r.effective_from <= on.isoformat()]
+    if not versions:
+        return dict(DEFAULT_PAYMENT)
+    return read_payment_setting(max(versions, key=lambda r: r.effective_from).body)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -12,20 +14,49 @@ import pytest
 
 from chalicelib.adapters.entitlements_table import UNIT_SHARDS, EntitlementModel, Entitlements, to_model, unit_shard
 from chalicelib.adapters.files import _s3
+from chalicelib.adapters.ledger_table import HEAD, LedgerTable, PayrollModel, Payrolls
 from chalicelib.adapters.payroll_files import MIN_PART, PayrollFiles
 from chalicelib.config import load
-from chalicelib.domain.entitlements import Entitlement
-from chalicelib.domain.payroll import csv_text, roster_lines
-from chalicelib.services.payroll import build_roster
-from tests.support.payroll import EXPECTED_LINES, EXPECTED_TOTALS, MONTH, NURSING, UNIT, approved, world
+from chalicelib.domain.case import Actor
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.payments.roster import csv_text, roster_lines
+from chalicelib.services import payroll as service
+from chalicelib.services.payroll import Payroll
+from tests.fakes.payments import FakePricing
+from tests.support.payroll import (
+    EXPECTED_LINES,
+    EXPECTED_TOTALS,
+    MONTH,
+    NO_TABLES,
+    NURSING,
+    UNIT,
+    approved,
+    ledgers,
+    world,
+)
 
 OTHER_UNIT = "230103001"
+REVIEWER = Actor("reviewer-1", "审核员", "reviewer", UNIT)
+NOW = datetime.fromisoformat("2027-01-25T10:00:00+08:00")
 
 
-def insert(entitlements: list[Entitlement]) -> None:
+def insert(entitlements) -> None:
     with EntitlementModel.batch_write() as batch:
         for ent in entitlements:
             batch.save(to_model(ent))
+
+
+def moto_payroll() -> Payroll:
+    return Payroll(Entitlements(), LedgerTable(), Payrolls(), PayrollFiles(), FakePricing(NO_TABLES))
+
+
+def paid_world() -> Payroll:
+    """The hand-counted world on moto: its entitlements, and the December roster's payments in the ledger."""
+    insert(list(world().values()) + [approved("C99", "nursing", "2026-03", NURSING, "2026-03-01T10:00:00+08:00",
+                                              unit=OTHER_UNIT)])
+    LedgerTable().put_all(UNIT, [ledger for ledger in ledgers().values() if ledger.payments])
+    PayrollModel(UNIT, HEAD, seq=1).save()  # the December roster was the unit's first finalization
+    return moto_payroll()
 
 
 def stored(key: str, version_id: str | None = None) -> bytes:
@@ -35,12 +66,14 @@ def stored(key: str, version_id: str | None = None) -> bytes:
     return bytes(boto3.client("s3").get_object(**params)["Body"].read())
 
 
-def expected_text(entitlements: list[Entitlement]) -> str:
+def expected_text() -> str:
     """Shard by shard, as the roster is joined: each shard's lines sorted, one header."""
-    shards: dict[int, list[Entitlement]] = {}
-    for ent in entitlements:
-        shards.setdefault(int(unit_shard(ent.business_unit, ent.entitlement_id)[-2:]), []).append(ent)
-    return "".join(csv_text(roster_lines(shards.get(s, []), MONTH), header=s == 0) for s in range(UNIT_SHARDS))
+    by_shard: dict[int, list] = {}
+    paid = ledgers()
+    for case, ent in world().items():
+        by_shard.setdefault(int(unit_shard(ent.business_unit, ent.entitlement_id)[-2:]), []).append((ent, paid[case]))
+    return "".join(csv_text(roster_lines(by_shard.get(s, []), MONTH, NO_TABLES).lines, MONTH, header=s == 0)
+                   for s in range(UNIT_SHARDS))
 
 
 @pytest.fixture()
@@ -57,38 +90,51 @@ def s3_calls(aws) -> Iterator[Counter[str]]:
 
 
 def test_the_roster_of_a_unit_is_its_lines_in_shard_order_with_hand_counted_totals(aws):
-    ents = list(world().values())
-    insert(ents + [approved("C99", "nursing", "2026-03", NURSING, "2026-03-01T10:00:00+08:00", unit=OTHER_UNIT)])
-    result = build_roster(Entitlements(), PayrollFiles(), UNIT, MONTH)
+    result = service.draft(paid_world(), UNIT, MONTH, REVIEWER, NOW)
     text = stored(result["key"], result["version_id"]).decode("utf-8")
-    assert text == expected_text(ents)
-    assert result["key"] == "payroll/230102001/2027-01/roster.csv"
+    assert text == expected_text()
+    assert result["key"] == "payroll/230102001/2027-01/draft/roster.csv"
     assert result["lines"] == 5 and result["totals"] == EXPECTED_TOTALS
     assert sorted(row.split(",")[1] for row in text.splitlines()[1:]) == sorted(EXPECTED_LINES)  # not C99
     assert result["sha256"] == hashlib.sha256(text.encode("utf-8")).hexdigest()
     assert result["size"] == len(text.encode("utf-8"))
 
 
+def test_finalized_the_roster_is_in_the_ledger_once_and_its_file_never_changes(aws):
+    payroll = paid_world()
+    draft = service.draft(payroll, UNIT, MONTH, REVIEWER, NOW)
+    final = service.finalize(payroll, UNIT, MONTH, {"draft_sha256": draft["sha256"]}, REVIEWER, NOW)
+    assert final["key"] == "payroll/230102001/2027-01/final/roster.csv" and final["sha256"] == draft["sha256"]
+    ledger = LedgerTable().get("C05-living")
+    assert [(p.roster, p.seq) for p in ledger.payments] == [("2026-12", 1), (MONTH, 2)]
+    assert dict(ledger.payments[-1].months) == {"2026-10": Decimal("21.00"), "2026-11": Decimal("21.00"),
+                                                "2026-12": Decimal("21.00"), "2027-01": Decimal("120.00")}
+    again = service.download(payroll, UNIT, MONTH, None, REVIEWER, NOW)
+    assert stored(again["key"], again["version_id"]) == stored(final["key"], final["version_id"])
+    assert Payrolls().roster(UNIT, MONTH).downloads[0]["by"] == "reviewer-1"
+    with pytest.raises(Conflict):
+        service.finalize(payroll, UNIT, MONTH, {"draft_sha256": draft["sha256"]}, REVIEWER, NOW)
+
+
 def test_the_download_link_names_the_version_built_and_expires_in_fifteen_minutes(aws):
-    insert(list(world().values()))
-    result = build_roster(Entitlements(), PayrollFiles(), UNIT, MONTH)
+    result = service.draft(paid_world(), UNIT, MONTH, REVIEWER, NOW)
     url = urlparse(result["download_url"])
     query = parse_qs(url.query)
-    assert url.path.endswith("/payroll/230102001/2027-01/roster.csv")
+    assert url.path.endswith("/payroll/230102001/2027-01/draft/roster.csv")
     assert query["versionId"] == [result["version_id"]] and query["X-Amz-Expires"] == ["900"]
 
 
-def test_the_same_month_built_twice_has_the_same_sha256(aws):
-    insert(list(world().values()))
-    first = build_roster(Entitlements(), PayrollFiles(), UNIT, MONTH)
-    second = build_roster(Entitlements(), PayrollFiles(), UNIT, MONTH)
+def test_the_same_draft_built_twice_has_the_same_sha256(aws):
+    payroll = paid_world()
+    first = service.draft(payroll, UNIT, MONTH, REVIEWER, NOW)
+    second = service.draft(payroll, UNIT, MONTH, REVIEWER, NOW)
     assert second["sha256"] == first["sha256"] and second["version_id"] != first["version_id"]
     assert stored(first["key"], first["version_id"]) == stored(second["key"], second["version_id"])
 
 
 def test_an_empty_unit_gets_a_header_only_roster(aws):
-    result = build_roster(Entitlements(), PayrollFiles(), UNIT, MONTH)
-    assert stored(result["key"]).decode() == csv_text([])
+    result = service.draft(moto_payroll(), UNIT, MONTH, REVIEWER, NOW)
+    assert stored(result["key"]).decode() == csv_text([], MONTH)
     assert result["lines"] == 0 and result["totals"]["all"]["count"] == 0
 
 

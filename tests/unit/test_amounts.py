@@ -1,4 +1,4 @@
-"""Subsidy standards per province or city, checks on the tables, and back pay from the application month."""
+"""Subsidy standards per province or city and checks on the tables (back pay: tests/unit/test_owed.py)."""
 from __future__ import annotations
 
 import json
@@ -13,9 +13,7 @@ from chalicelib.domain.amounts import (
     AmountRow,
     AmountTable,
     DibaoLine,
-    MonthAmount,
     Person,
-    back_pay,
     check_amount_table,
     money,
     monthly_amount,
@@ -215,35 +213,3 @@ def test_a_month_before_any_standard_is_refused():
     assert error_of(monthly_amount, demo_tables(), DAOLI, "living", "2025-12", ADULT) == (
         "Invalid", "NO_AMOUNT_STANDARD", "subsidies")
     assert error_of(monthly_amount, demo_tables(), DAOLI, "living", "2025-13", ADULT)[1] == "MONTH_FORMAT"
-
-
-# --- back pay ----------------------------------------------------------------------------------
-
-def test_back_pay_follows_the_mid_year_change_of_standard():
-    months, total = back_pay(demo_tables(), DAOLI, "nursing", "2026-05", "2026-08", ADULT)
-    assert [(m.month, m.amount) for m in months] == [
-        ("2026-05", Decimal("100.00")), ("2026-06", Decimal("100.00")),
-        ("2026-07", Decimal("120.00")), ("2026-08", Decimal("120.00"))]
-    assert total == Decimal("440.00")
-    assert months[2].standard == "23 rows[3] from 2026-07-01"
-
-
-def test_back_pay_crosses_a_year_boundary():
-    rows = table("22", row(start="2025-07-01", end="2026-12-31", amount="99.00"),
-                 row(start="2027-01-01", amount="105.00"))
-    months, total = back_pay([rows], "220102001", "living", "2026-11", "2027-02", ADULT)
-    assert months == [MonthAmount("2026-11", Decimal("99.00"), "22 rows[0] from 2025-07-01"),
-                      MonthAmount("2026-12", Decimal("99.00"), "22 rows[0] from 2025-07-01"),
-                      MonthAmount("2027-01", Decimal("105.00"), "22 rows[1] from 2027-01-01"),
-                      MonthAmount("2027-02", Decimal("105.00"), "22 rows[1] from 2027-01-01")]
-    assert money(total) == "408.00"
-
-
-def test_back_pay_of_the_decision_month_alone_is_one_month():
-    months, total = back_pay(demo_tables(), "420102001", "nursing", "2026-03", "2026-03", ADULT)
-    assert [m.month for m in months] == ["2026-03"] and total == Decimal("125.00")
-
-
-def test_back_pay_refuses_a_decision_before_the_application():
-    assert error_of(back_pay, demo_tables(), DAOLI, "living", "2026-05", "2026-04", ADULT) == (
-        "Invalid", "MONTH_RANGE", "through_month")

@@ -7,7 +7,6 @@ import pytest
 
 from chalicelib.domain.access import ROLES
 from chalicelib.domain.case import Actor
-from chalicelib.domain.entitlements import from_decision, move
 from chalicelib.domain.errors import Conflict, Forbidden, Invalid
 from chalicelib.domain.monitoring import (
     REACH,
@@ -29,6 +28,7 @@ from chalicelib.domain.monitoring import (
     reminder_month,
     require,
 )
+from chalicelib.domain.payments.entitlements import from_decision, move
 
 COMMITTEE = "230102001001"
 TOWNSHIP = "230102001"
@@ -132,9 +132,9 @@ def test_active_and_suspended_entitlements_are_checked_and_stopped_ones_are_not(
     ent = entitlement()
     assert needs_check(ent, "2026-10") and not needs_check(ent, "2026-04")  # before payment started
     suspended = move(ent, "suspend", "2026-11", "外出", "r1", "2026-11-02T10:00:00+08:00")
-    assert needs_check(suspended, "2026-11") and needs_review(suspended)
+    assert needs_check(suspended, "2026-11") and needs_review(suspended, "2026-11")
     stopped = move(ent, "stop", "2026-11", "死亡", "r1", "2026-11-02T10:00:00+08:00")
-    assert needs_check(stopped, "2026-10") and not needs_check(stopped, "2026-11") and not needs_review(stopped)
+    assert needs_check(stopped, "2026-10") and not needs_check(stopped, "2026-11") and not needs_review(stopped, "2026-11")
 
 
 def test_a_check_carries_the_masked_id_and_the_status_of_its_month():

@@ -90,7 +90,8 @@ def test_every_guarded_operation_declares_its_error_responses_with_the_error_sch
 
 def test_every_operation_declares_its_success_status():
     statuses = {"POST /cases": "201", "POST /cases/{case_id}/materials": "201", "POST /rosters": "201",
-                "POST /comparisons": "201", "POST /payroll/{unit}/{month}": "201"}
+                "POST /comparisons": "201", "POST /payroll/{unit}/{month}": "201",
+                "POST /entitlements/{entitlement_id}/recoveries": "201"}
     for route, operation in operations(document()).items():
         success = [code for code in operation["responses"] if code.startswith("2")]
         assert success == [statuses.get(route, "200")], route

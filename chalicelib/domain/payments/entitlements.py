@@ -1,0 +1,241 @@
+"""Entitlements (补贴对象): what an approved subsidy becomes at the 业务属地, and its life after (DOMAIN.md §3).
+
+An entitlement is one person and one subsidy, paid from the month of application (补贴资格审定合格的，自递交申请当月
+由业务属地计发补贴, 黑民发〔2021〕6号 四(二)). Everything else about it is a history of changes, each recorded at a time
+and taking effect from its effective month: the decision, suspensions, stops and resumptions (民发〔2022〕79号:
+暂停, 终止, 恢复), and corrections (纠错) of the status, the amount or the facts a province's standard depends on.
+
+What holds for a month is *in force*: for each kind of fact (status, pricing, the person's facts) the latest change
+of that kind effective on or before the month, a later recording winning within one month. Never the last change
+recorded: a correction back-dated to before a stop does not undo the stop (correct from the stop's month to do
+that). What is owed for a month follows from this history and the amount tables alone (``owed.owed``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any, Mapping
+
+from ..errors import Conflict, Invalid
+
+STATUSES = ("active", "suspended", "stopped")
+PRICINGS = ("table", "stated")  # the 业务属地's amount table, or an amount a reviewer stated with a reason
+FACT_KEYS = ("category", "grade", "low_income", "area")  # what a standard may be graded by (domain.amounts.Person)
+LOW_INCOME = ("dibao", "dibao_edge")
+AREAS = ("urban", "rural")
+# status moves a person may confirm, by the status in force in their effective month: 暂停, 终止 (应退则退), 恢复
+MOVES: Mapping[str, tuple[frozenset[str], str]] = {
+    "suspend": (frozenset({"active"}), "suspended"),
+    "stop": (frozenset({"active", "suspended"}), "stopped"),
+    "resume": (frozenset({"suspended"}), "active"),
+}
+_AMOUNT = re.compile(r"[0-9]{1,6}(\.[0-9]{1,2})?")
+_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of the history. ``status``, ``pricing`` and ``facts`` are None where this change leaves them."""
+
+    kind: str  # approved | suspend | stop | resume | corrected
+    effective_month: str
+    reason: str
+    by: str
+    at: str
+    status: str | None = None
+    pricing: str | None = None
+    monthly_amount: str | None = None  # with pricing "stated": yuan a month
+    facts: Mapping[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "effective_month": self.effective_month, "reason": self.reason, "by": self.by,
+                "at": self.at, "status": self.status, "pricing": self.pricing, "monthly_amount": self.monthly_amount,
+                "facts": dict(self.facts) if self.facts is not None else None}
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """How a month is priced: the table (``amount`` None) or an amount a reviewer stated (with why and who)."""
+
+    basis: str
+    amount: Decimal | None
+    change: Change
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    entitlement_id: str
+    case_id: str
+    subsidy: str
+    person_key: str
+    masked_id: str
+    name: str
+    business_unit: str
+    accepting_unit: str
+    committee_unit: str | None
+    start_month: str
+    history: tuple[Change, ...]
+    version: int = 0
+    birth: str | None = None  # YYYY-MM-DD, for age bands (from the ID number at approval)
+    account: Mapping[str, str] | None = None  # {bank, number}: where the subsidy is paid (社会化发放)
+    id_number: str | None = None  # full: printed on a roster only where the province asks; never in a view or log
+
+    def in_effect_order(self) -> list[Change]:
+        """The history by effective month, then by the time each change was recorded."""
+        return sorted(self.history, key=lambda change: (change.effective_month, change.at))
+
+    def status_in(self, month: str) -> str:
+        """The status in force in ``month``: ``none`` before payment started."""
+        if month < self.start_month:
+            return "none"
+        status = "none"
+        for change in self.in_effect_order():
+            if change.effective_month > month:
+                break
+            if change.status is not None:
+                status = change.status
+        return status
+
+    def pricing_in(self, month: str) -> Pricing:
+        """The pricing in force in ``month`` (the decision's, or the latest correction's)."""
+        found: Change | None = None
+        for change in self.in_effect_order():
+            if change.effective_month > max(month, self.start_month):
+                break
+            if change.pricing is not None:
+                found = change
+        assert found is not None, "an entitlement's first change prices it"
+        amount = Decimal(found.monthly_amount) if found.pricing == "stated" and found.monthly_amount else None
+        return Pricing(found.pricing or "table", amount, found)
+
+    def facts_in(self, month: str) -> dict[str, Any]:
+        """The person's facts in force in ``month``: those of the decision, changed by later corrections."""
+        facts: dict[str, Any] = {}
+        for change in self.in_effect_order():
+            if change.effective_month > max(month, self.start_month):
+                break
+            facts.update(change.facts or {})
+        return facts
+
+    def release_month(self) -> str | None:
+        """The month from which the entitlement is stopped for good (the person may hold another from then on),
+        or None while any month from some point on is active or suspended."""
+        by_month: dict[str, str] = {}
+        for change in self.in_effect_order():
+            if change.status is not None:
+                by_month[change.effective_month] = change.status
+        released = None
+        for month in sorted(by_month):
+            if by_month[month] == "stopped":
+                released = released or month
+            else:
+                released = None
+        return max(released, self.start_month) if released else None
+
+
+def entitlement_id(case_id: str, subsidy: str) -> str:
+    return f"{case_id}-{subsidy}"
+
+
+def read_facts(value: object, field: str) -> dict[str, Any]:
+    """Facts a correction changes: {category?: 1-7, grade?: 1-4, low_income?: dibao|dibao_edge|null, area?}."""
+    if not isinstance(value, dict) or not value:
+        raise Invalid("WRONG_TYPE", f"{field} must be an object naming at least one of {', '.join(FACT_KEYS)}", field)
+    facts: dict[str, Any] = {}
+    for key, item in value.items():
+        where = f"{field}.{key}"
+        if key in ("category", "grade"):
+            high = 7 if key == "category" else 4
+            if not isinstance(item, int) or isinstance(item, bool) or not 1 <= item <= high:
+                raise Invalid(f"{key.upper()}_FORMAT", f"{where} must be a whole number 1..{high}", where)
+        elif key == "low_income":
+            if item is not None and item not in LOW_INCOME:
+                raise Invalid("UNKNOWN_LOW_INCOME", f"{where} must be dibao, dibao_edge or null", where)
+        elif key == "area":
+            if item is not None and item not in AREAS:
+                raise Invalid("UNKNOWN_AREA", f"{where} must be urban, rural or null", where)
+        else:
+            raise Invalid("UNKNOWN_FIELD", f"{key!r} is not one of {', '.join(FACT_KEYS)}", where)
+        facts[key] = item
+    return facts
+
+
+def read_amount(value: object, field: str) -> str:
+    """Yuan above zero as a decimal string ("99.00"), normalised to two places."""
+    if not isinstance(value, str) or not _AMOUNT.fullmatch(value) or Decimal(value) <= 0:
+        raise Invalid("AMOUNT_FORMAT", f"{field} is yuan above zero as a decimal string such as \"99.00\"", field)
+    return f"{Decimal(value):.2f}"
+
+
+def from_decision(case_id: str, granted: Mapping[str, Any], person_key: str, masked_id: str, name: str,
+                  business_unit: str, accepting_unit: str, committee_unit: str | None, by: str, at: str,
+                  facts: Mapping[str, Any] | None = None, birth: str | None = None,
+                  account: Mapping[str, str] | None = None, id_number: str | None = None) -> Entitlement:
+    """An approved subsidy becomes an active entitlement from the application month, priced as decided: by the
+    table, or at the amount the reviewer stated (``granted["pricing"] == "stated"``, with the override's reason)."""
+    start = str(granted["start_month"])
+    stated = granted.get("pricing") == "stated"
+    reason = str(granted.get("stated_reason") or "approved by decision") if stated else "approved by decision"
+    first = Change("approved", start, reason, by, at, status="active", pricing="stated" if stated else "table",
+                   monthly_amount=str(granted["monthly_amount"]) if stated else None, facts=dict(facts or {}))
+    return Entitlement(entitlement_id(case_id, str(granted["type"])), case_id, str(granted["type"]), person_key,
+                       masked_id, name, business_unit, accepting_unit, committee_unit, start, (first,),
+                       birth=birth, account=dict(account) if account else None, id_number=id_number)
+
+
+def _check_month(ent: Entitlement, month: str) -> None:
+    if not _MONTH.fullmatch(month):
+        raise Invalid("MONTH_FORMAT", "effective_month must be a month YYYY-MM", "effective_month")
+    if month < ent.start_month:
+        raise Invalid("MONTH_RANGE", f"the effective month is before payment started ({ent.start_month})",
+                      "effective_month")
+
+
+def _reason(reason: str) -> str:
+    if not reason.strip():
+        raise Invalid("MISSING_FIELD", "a reason is required", "reason")
+    return reason.strip()
+
+
+def allowed_moves(ent: Entitlement, month: str) -> list[str]:
+    """The status moves allowed from ``month`` on, by the status in force in that month."""
+    return [action for action, (sources, _) in MOVES.items() if ent.status_in(month) in sources]
+
+
+def move(ent: Entitlement, action: str, effective_month: str, reason: str, by: str, at: str) -> Entitlement:
+    """Suspend, stop or resume with a reason, from ``effective_month`` (a person confirms it)."""
+    if action not in MOVES:
+        raise Invalid("UNKNOWN_ACTION", f"action must be one of {sorted(MOVES)}", "action")
+    _check_month(ent, effective_month)
+    sources, target = MOVES[action]
+    status = ent.status_in(effective_month)
+    if status not in sources:
+        raise Conflict("INVALID_TRANSITION", f"cannot {action} an entitlement that is {status} in {effective_month}",
+                       "status")
+    change = Change(action, effective_month, _reason(reason), by, at, status=target)
+    return replace(ent, history=ent.history + (change,))
+
+
+def correct(ent: Entitlement, effective_month: str, reason: str, by: str, at: str, *, status: str | None = None,
+            monthly_amount: str | None = None, pricing: str | None = None,
+            facts: Mapping[str, Any] | None = None) -> Entitlement:
+    """纠错 (民发〔2022〕79号 纠错容错): a wrong status, amount or fact corrected from a month, the reason kept.
+    ``monthly_amount`` states an amount from that month on; ``pricing="table"`` returns to the table."""
+    _check_month(ent, effective_month)
+    reason = _reason(reason)
+    if status is not None and status not in STATUSES:
+        raise Invalid("UNKNOWN_STATUS", f"status must be one of {', '.join(STATUSES)}", "status")
+    if pricing is not None and pricing not in PRICINGS:
+        raise Invalid("UNKNOWN_PRICING", f"pricing must be one of {', '.join(PRICINGS)}", "pricing")
+    if monthly_amount is not None and pricing == "table":
+        raise Invalid("AMOUNT_OR_TABLE", "give monthly_amount or pricing \"table\", not both", "pricing")
+    if pricing == "stated" and monthly_amount is None:
+        raise Invalid("MISSING_FIELD", "a stated pricing needs monthly_amount", "monthly_amount")
+    if status is None and monthly_amount is None and pricing is None and not facts:
+        raise Invalid("NOTHING_TO_CORRECT", "give status, monthly_amount, pricing or facts", "body")
+    amount = None if monthly_amount is None else read_amount(monthly_amount, "monthly_amount")
+    change = Change("corrected", effective_month, reason, by, at, status=status,
+                    pricing="stated" if amount is not None else pricing, monthly_amount=amount,
+                    facts=dict(facts) if facts else None)
+    return replace(ent, history=ent.history + (change,))

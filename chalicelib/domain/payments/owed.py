@@ -1,0 +1,105 @@
+"""What is owed: the one function that says, for an entitlement and a month, what the 业务属地 owes for that month.
+
+From the application month on (自递交申请当月计发, 黑民发〔2021〕6号 四(二)), a month is owed when the entitlement is
+active in it (the status in force, ``Entitlement.status_in``); the amount is the one a reviewer stated, or the
+standard of the province's or city's table in force on the 1st of that month for the person's facts in force then
+(grade, category, 低保 or 低保边缘, area) and their age that month (``domain.amounts.standard_in_force``). Nothing
+else enters: the decision's back pay, the result notice, the entitlement's view, corrections and every roster line
+are computed here.
+
+A month for which the table has no standard (a gap, or a row ending with nothing after it) is owed an unknown
+amount: ``amount`` None with the problem named. It is never paid as zero; the roster holds it until the table
+covers it, then pays it as arrears.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Sequence
+
+from ..amounts import AmountTable, Person, Standard, standard_in_force
+from ..errors import Invalid
+from .entitlements import Entitlement
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Owed:
+    month: str
+    status: str  # in force that month: active | suspended | stopped | none (before the start)
+    amount: Decimal | None  # None: active, but no standard in force (``problem`` says why)
+    basis: str  # the table row, or who stated the amount and why, or the status
+    problem: str | None = None
+
+
+@dataclass
+class Standards:
+    """The amount tables of one 业务属地's province and city, with each (subsidy, month, person) looked up once:
+    a roster asks the same question for thousands of recipients. Pure: the cache only remembers answers."""
+
+    tables: Sequence[AmountTable]
+    _memo: dict[tuple[str, str, str, Person], Standard | Invalid] = field(default_factory=dict, repr=False)
+
+    def has_table(self, business_unit: str) -> bool:
+        return any(table.scope in (business_unit[:2], business_unit[:4]) for table in self.tables)
+
+    def standard(self, business_unit: str, subsidy: str, month: str, person: Person) -> Standard | Invalid:
+        key = (business_unit[:4], subsidy, month, person)
+        found = self._memo.get(key)
+        if found is None:
+            try:
+                found = standard_in_force(self.tables, business_unit, subsidy, month, person)
+            except Invalid as error:
+                found = error
+            self._memo[key] = found
+        return found
+
+
+def person_in(ent: Entitlement, month: str) -> Person | None:
+    """The facts the standard depends on, in force in ``month``; None when the entitlement lacks them."""
+    facts = ent.facts_in(month)
+    if ent.birth is None or facts.get("category") is None or facts.get("grade") is None:
+        return None
+    return Person(category=int(facts["category"]), grade=int(facts["grade"]), low_income=facts.get("low_income"),
+                  area=facts.get("area"), birth=date.fromisoformat(ent.birth))
+
+
+def owed(ent: Entitlement, month: str, standards: Standards) -> Owed:
+    """What is owed for ``month`` (see the module's docstring)."""
+    status = ent.status_in(month)
+    if status != "active":
+        return Owed(month, status, ZERO, "not paid: before the application month" if status == "none"
+                    else f"not paid: {status}")
+    pricing = ent.pricing_in(month)
+    if pricing.amount is not None:
+        change = pricing.change
+        return Owed(month, status, pricing.amount, f"stated by {change.by} on {change.at[:10]}: {change.reason}")
+    person = person_in(ent, month)
+    if person is None:
+        return Owed(month, status, None, "no standard", "NO_PERSON_FACTS")
+    found = standards.standard(ent.business_unit, ent.subsidy, month, person)
+    if isinstance(found, Invalid):
+        return Owed(month, status, None, found.message, found.code)
+    return Owed(month, status, found.amount, f"table {found.source}")
+
+
+def months_from(start: str, through: str) -> list[str]:
+    """Every ``YYYY-MM`` from ``start`` through ``through`` inclusive (empty when ``through`` is earlier)."""
+    months: list[str] = []
+    year, number = int(start[:4]), int(start[5:7])
+    while f"{year:04d}-{number:02d}" <= through:
+        months.append(f"{year:04d}-{number:02d}")
+        year, number = (year + 1, 1) if number == 12 else (year, number + 1)
+    return months
+
+
+def owed_through(ent: Entitlement, through: str, standards: Standards) -> list[Owed]:
+    """Every month from the application month through ``through``."""
+    return [owed(ent, month, standards) for month in months_from(ent.start_month, through)]
+
+
+def total(months: Sequence[Owed]) -> Decimal:
+    """The sum of the known amounts (an unknown amount adds nothing until the table covers it)."""
+    return sum((m.amount for m in months if m.amount is not None), ZERO)
