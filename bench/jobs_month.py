@@ -32,27 +32,24 @@ CHINA = timezone(timedelta(hours=8))
 MONTH = "2027-01"
 ESCALATION_RUNS = 7  # the 25th to the 31st
 JOBS = ("monthly_checks", "monthly_checks_escalation (one acting day)", "yearly_reviews (1 January)",
-        "certificate_reminders", "payroll roster")
+        "certificate_reminders", "payroll roster (draft + finalize)")
 
 
 def measure(recipients: int) -> dict[str, Any]:
     from moto import mock_aws
 
     from bench import capacity
-    from bench.payroll import UNIT, _write, entitlements
+    from bench.payroll import UNIT, entitlements, moto_payroll, roster_month, write_entitlements
     from bench.recorder import Recorder, recording
-    from chalicelib.adapters.entitlements_table import Entitlements
-    from chalicelib.adapters.payroll_files import PayrollFiles
     from chalicelib.config import load
     from chalicelib.services import monitoring as jobs
-    from chalicelib.services.payroll import build_roster
     from chalicelib.wiring import monitoring
     from tools.provision import provision
 
     with mock_aws():
         capacity.forget_tables()
         provision(load())
-        _write(entitlements(recipients, MONTH))
+        write_entitlements(entitlements(recipients, MONTH), datetime(2026, 12, 1, tzinfo=CHINA))
         services = monitoring()
         rec = Recorder()
         results: dict[str, Any] = {}
@@ -68,7 +65,7 @@ def measure(recipients: int) -> dict[str, Any]:
                 jobs.yearly_review_tasks(services, [UNIT], 2027)
                 results[JOBS[3]] = jobs.certificate_expiry_reminders(services, [UNIT], date(2027, 1, 1))["reminded"]
             with rec.step(JOBS[4]):
-                results[JOBS[4]] = build_roster(Entitlements(), PayrollFiles(), UNIT, MONTH)["lines"]
+                results[JOBS[4]] = roster_month(moto_payroll(), MONTH)  # drafted, then finalized
         rows = {}
         for job in JOBS:
             counts = rec.counts(job)

@@ -38,7 +38,8 @@ class Sizes:
     flat: tuple[int, ...] = (1000, 10000, 100000)
     due: int = 50
     recipients: int = 1000
-    payroll: int = 20000
+    payroll: int = 100_000
+    payroll_moto: int = 500
 
 
 QUICK = Sizes(overhead_cases=1, flat=(200, 400), due=5, recipients=40, payroll=0)
@@ -107,7 +108,7 @@ def run(sizes: Sizes, package: bool, payroll: bool) -> Run:
     out.section("4. Cold start and size", cold)
     out.section("5. Cost model", costs)
     if payroll and sizes.payroll:
-        out.section(f"Payment roster at {sizes.payroll:,} entitlements (bench.payroll)",
+        out.section(f"Payment roster and ledger at {sizes.payroll:,} entitlements (bench.payroll)",
                     lambda: _payroll(sizes.payroll))
     return out
 
@@ -119,7 +120,7 @@ def _payroll(entitlements: int) -> list[str]:
     logging.disable(logging.CRITICAL)
     try:
         with contextlib.redirect_stdout(buffer):
-            payroll.main(["--entitlements", str(entitlements)])
+            payroll.main(["--entitlements", str(entitlements), "--moto", str(Sizes.payroll_moto)])
     finally:
         logging.disable(logging.NOTSET)
     return [line for line in buffer.getvalue().splitlines() if line and not line.startswith("{")]

@@ -27,11 +27,11 @@ from .domain.applications import (
 )
 from .domain.case import Status
 from .domain.comparison import KINDS as COMPARISON_KINDS
-from .domain.payments.entitlements import STATUSES as ENTITLEMENT_STATUSES
 from .domain.jurisdiction import EXCLUSION_KEYS
 from .domain.jurisdiction import LOW_INCOME_KEYS as LIVING_KEYS
 from .domain.messages import MILESTONES
 from .domain.monitoring import OUTCOMES, RESULTS
+from .domain.payments.entitlements import STATUSES as ENTITLEMENT_STATUSES
 from .domain.rosters import KINDS as ROSTER_KINDS
 from .domain.rules import CATALOGUE
 from .domain.sms_receipts import RECEIPT_STATUSES

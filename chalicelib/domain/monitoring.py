@@ -109,9 +109,10 @@ def needs_check(ent: Entitlement, month: str) -> bool:
     return ent.status_in(month) in CHECKED_STATUSES
 
 
-def needs_review(ent: Entitlement, month: str) -> bool:
-    """Reviewed when active or suspended in ``month`` (the status in force, never the last one recorded)."""
-    return ent.status_in(month) in CHECKED_STATUSES
+def needs_review(ent: Entitlement, year: int) -> bool:
+    """Reviewed in ``year`` (定期复核) when active or suspended in any of its months: the status in force month by
+    month, never the last one recorded."""
+    return any(ent.status_in(f"{year:04d}-{month:02d}") in CHECKED_STATUSES for month in range(1, 13))
 
 
 @dataclass(frozen=True)

@@ -323,7 +323,7 @@ def _apply_rules(deps: Deps, case: Case, decision: dict[str, Any], actor: Actor,
             raise Invalid("RULE_CHECK_FAILED", f"{item['type']} subsidy check {check.outcome}: "
                           f"{'; '.join(check.reasons)} — approving needs override_reason", f"{field}.type")
         granted.append(price_grant(item, case.business_unit, facts, birth, f"{now:%Y-%m}", standards,
-                                   decision["override_reason"], actor.sub, field))
+                                   decision["override_reason"], actor.sub, now.isoformat(), field))
     return dict(decision, subsidies=granted, rule_checks=[check_view(c) for c in checks.values()])
 
 

@@ -148,9 +148,7 @@ def review_tasks_for_unit(deps: Monitoring, unit: str, year: int) -> dict[str, i
     return _tasks_for_unit(deps, parse_township(unit), year)
 
 
-def _tasks_for_unit(deps: Monitoring, unit: str, year: int, month: str | None = None) -> dict[str, int]:
-    """The year's tasks for the entitlements active or suspended in ``month`` (January when not given)."""
-    month = month or f"{year}-01"
+def _tasks_for_unit(deps: Monitoring, unit: str, year: int) -> dict[str, int]:
     stats = dict.fromkeys(("created", "already_created", "not_reviewed", "no_certificate_date"), 0)
     expiries: dict[str, str | None] = {}  # case id -> expiry month: both subsidies share one case
     batch: list[Entitlement] = []
@@ -167,7 +165,7 @@ def _tasks_for_unit(deps: Monitoring, unit: str, year: int, month: str | None = 
         batch.clear()
 
     for ent in _entitlements_of(deps, unit):
-        if not needs_review(ent, month):
+        if not needs_review(ent, year):
             stats["not_reviewed"] += 1
             continue
         batch.append(ent)
@@ -199,7 +197,7 @@ def certificate_reminders_for_unit(deps: Monitoring, unit: str, today: date) -> 
     """One township's monthly run: top up ``today``'s year of review tasks (recipients approved since),
     then remind of the certificates expiring six months from now. ``tasks_created`` counts the top-up."""
     unit = parse_township(unit)
-    topped_up = _tasks_for_unit(deps, unit, today.year, month_of(today))
+    topped_up = _tasks_for_unit(deps, unit, today.year)
     return {**_remind_unit(deps, unit, reminder_month(today), today), "tasks_created": topped_up["created"]}
 
 
@@ -213,7 +211,7 @@ def _remind_unit(deps: Monitoring, unit: str, expiring: str, today: date) -> dic
             stats["already_reminded"] += 1
             continue
         ent = deps.entitlements.get(entitlement_id)
-        if ent is None or not needs_review(ent, month_of(today)):
+        if ent is None or not needs_check(ent, month_of(today)):  # paid or suspended this month
             stats["not_active"] += 1
             continue
         task = max(tasks, key=lambda t: t.year)

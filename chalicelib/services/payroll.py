@@ -26,7 +26,7 @@ from ..adapters.payroll_files import StoredPart
 from ..domain.case import Actor
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
 from ..domain.payments.entitlements import Entitlement
-from ..domain.payments.ledger import Ledger, apply_payment, debt
+from ..domain.payments.ledger import Ledger, apply_payment
 from ..domain.payments.owed import Standards
 from ..domain.payments.roster import (
     Built,
@@ -144,8 +144,7 @@ def _build(payroll: Payroll, unit: str, month: str, stage: str) -> Build:
     digest = hashlib.sha256()
     parts, plans, shard_totals, held, debts, lines, missing = [], [], [], [], set(), 0, 0
     for shard in range(UNIT_SHARDS):
-        pairs = list(_pairs(payroll, unit, shard))
-        built: Built = roster_lines(pairs, month, standards, policy)
+        built: Built = roster_lines(_pairs(payroll, unit, shard), month, standards, policy)
         text = csv_text(built.lines, month, header=shard == 0)
         digest.update(text.encode("utf-8"))
         key = f"{prefix}part-{shard:02d}.csv"
@@ -157,7 +156,7 @@ def _build(payroll: Payroll, unit: str, month: str, stage: str) -> Build:
         shard_totals.append(totals(built.lines))
         held += [{"entitlement_id": h.entitlement_id, "months": [{"month": m, "problem": p} for m, p in h.months]}
                  for h in built.held]
-        debts |= {ent.entitlement_id for ent, ledger in pairs if debt(ent, ledger, month, standards)}
+        debts |= set(built.debts)
         lines += len(built.lines)
         missing += sum(1 for line in built.lines if not line.account_number)
         log.info("payroll %s part: unit=%s month=%s shard=%02d lines=%d", stage, unit, month, shard,

@@ -63,9 +63,9 @@ def listing(payroll: Payroll, business_unit: str, actor: Actor, now: datetime) -
 def recover(payroll: Payroll, entitlement_id: str, body: Any, actor: Actor, now: datetime) -> dict[str, Any]:
     """Record money recovered from the person: it settles the overpaid months, oldest first; more than the
     debt is refused (409 RECOVERY_EXCEEDS_DEBT), as is a recovery while the unit's roster is being finalized."""
-    amount, received_on, reason = read_recovery(body)
     ent = entitlement_or_404(payroll, entitlement_id)
-    reach(actor, ent, acting=True)
+    reach(actor, ent, acting=True)  # deny first: nothing of the body is read for a caller out of reach
+    amount, received_on, reason = read_recovery(body)
     month = f"{now:%Y-%m}"
     standards = payroll.pricing.standards(ent.business_unit)
     before = payroll.ledgers.get(entitlement_id)

@@ -11,6 +11,7 @@ import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from chalicelib.adapters.entitlements_table import LockTaken, StaleEntitlement, unit_shard
@@ -21,7 +22,9 @@ from chalicelib.domain.payments.ledger import Ledger
 from chalicelib.domain.payments.owed import Standards
 
 
+@lru_cache(maxsize=None)
 def _shard_of(unit: str, entitlement_id: str) -> str:
+    """The shard the adapters' index puts an item in (the same hash), remembered."""
     return unit_shard(unit, entitlement_id)
 
 
@@ -47,7 +50,7 @@ class FakeEntitlements:
         for entitlement_id in sorted(self.items):
             ent = self.items[entitlement_id]
             if _shard_of(ent.business_unit, entitlement_id) == wanted:
-                yield ent
+                yield self.items[entitlement_id]
 
     def save(self, before: Entitlement, after: Entitlement, now: datetime) -> None:
         current = self.items.get(after.entitlement_id)

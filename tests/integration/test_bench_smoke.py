@@ -65,3 +65,12 @@ def test_import_time_is_parsed_and_the_report_is_written(quick, tmp_path: Path):
                     "## 5. Cost model", "## Prices"):
         assert heading in text
     assert "Scan on a request path: 0" in text
+
+
+def test_the_roster_bench_runs_the_ledger_on_both_stores_and_they_agree(capsys):
+    from bench import payroll
+
+    assert payroll.main(["--entitlements", "120", "--moto", "60"]) == 0
+    out = capsys.readouterr().out
+    assert "the same roster as the in-memory stores (sha256): True" in out
+    assert "finalize_previous" in out and "projection 1,000,000" in out and "dynamodb:BatchWriteItem" in out

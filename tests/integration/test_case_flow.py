@@ -52,9 +52,10 @@ def test_a_cross_province_case_travels_from_acceptance_to_closing(api, aws):
         "subsidies": [{"type": "living", "monthly_amount": "99"}, {"type": "nursing", "monthly_amount": "120.5"}]})
     assert decided.status_code == 200, decided.data
     assert decided.data["status"] == "result_returned"
-    assert decided.data["decision"]["subsidies"] == [
-        {"type": "living", "monthly_amount": "99.00", "start_month": "2026-09"},
-        {"type": "nursing", "monthly_amount": "120.50", "start_month": "2026-09"}]
+    granted = decided.data["decision"]["subsidies"]
+    assert [(g["type"], g["monthly_amount"], g["start_month"], g["pricing"]) for g in granted] == [
+        ("living", "99.00", "2026-09", "stated"), ("nursing", "120.50", "2026-09", "stated")]  # 23: no table here
+    assert [g["back_pay"]["total"] for g in granted] == ["198.00", "241.00"]  # September and October
 
     messages = wait_messages(queue, 1)
     assert len(messages) == 1

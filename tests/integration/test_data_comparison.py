@@ -11,7 +11,7 @@ from chalicelib.config import load
 from chalicelib.domain.case import Actor
 from chalicelib.domain.errors import DomainError
 from chalicelib.services import comparison, rules
-from chalicelib.wiring import entitlement_store, jurisdiction_rules, rosters
+from chalicelib.wiring import entitlement_store, jurisdiction_rules, payroll, rosters
 from tests.integration.test_entitlements import approved_case
 from tests.support.people import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, fresh_application
 
@@ -46,25 +46,25 @@ def recipient(api):
     ("certificate_expiries", "stop", {"living", "nursing"}),
     ("imprisonments", "suspend", {"living", "nursing"}),
 ])
-def test_each_kind_of_file_proposes_its_action_from_the_next_month_by_default(api, recipient, kind, action,
-                                                                              subsidies):
+def test_each_kind_of_file_proposes_its_action_from_the_month_after_the_event_by_default(api, recipient, kind,
+                                                                                        action, subsidies):
     person, case_id = recipient
     result = run(kind, [(person, "2026-10-20")])
     assert (result["rows"], result["errors"], result["proposals"]) == (1, 0, len(subsidies))
     listed = comparison.listing(Proposals(), REVIEWER, HARBIN_TOWNSHIP, "proposed")["proposals"]
     assert {p["subsidy"] for p in listed} == subsidies
-    assert {(p["action"], p["effective_month"]) for p in listed} == {(action, "2026-12")}
+    assert {(p["action"], p["effective_month"]) for p in listed} == {(action, "2026-11")}  # event 2026-10-20
     # nothing stopped yet: a person must confirm
-    assert entitlement_store().get(f"{case_id}-living").status == "active"
+    assert entitlement_store().get(f"{case_id}-living").status_in("2026-11") == "active"
 
 
 def test_a_province_rule_sets_the_effective_month(api, recipient):
     person, _ = recipient
     admin = Actor("admin-23", "管理员", "admin", "23")
     rules.put_comparison_rule(jurisdiction_rules(), admin, "23", "2026-01-01", {"deaths": 0}, RUN_AT)
-    run("deaths", [(person, "2026-11-02")])
+    run("deaths", [(person, "2026-09-02")])  # a death two months before the comparison that found it
     listed = comparison.listing(Proposals(), REVIEWER, HARBIN_TOWNSHIP, "proposed")["proposals"]
-    assert {p["effective_month"] for p in listed} == {"2026-11"}  # from the month of the comparison
+    assert {p["effective_month"] for p in listed} == {"2026-09"}  # from the month of the death
 
 
 def test_a_file_is_processed_exactly_once_and_bad_rows_are_reported_without_the_number(api, recipient):
@@ -83,22 +83,22 @@ def test_a_confirmed_proposal_stops_the_entitlement_with_the_reason_and_the_acce
     proposals = comparison.listing(Proposals(), REVIEWER, HARBIN_TOWNSHIP, "proposed")["proposals"]
     living = next(p for p in proposals if p["subsidy"] == "living")
     with pytest.raises(DomainError) as no_note:
-        comparison.decide(Proposals(), entitlement_store(), living["proposal_id"], "confirmed", {}, REVIEWER, RUN_AT)
+        comparison.decide(Proposals(), payroll(), living["proposal_id"], "confirmed", {}, REVIEWER, RUN_AT)
     assert no_note.value.code == "MISSING_FIELD"
     outsider = Actor("reviewer-x", "x", "reviewer", "230103001")
     with pytest.raises(DomainError) as out_of_reach:
-        comparison.decide(Proposals(), entitlement_store(), living["proposal_id"], "confirmed", {"note": "x"},
+        comparison.decide(Proposals(), payroll(), living["proposal_id"], "confirmed", {"note": "x"},
                           outsider, RUN_AT)
     assert out_of_reach.value.status == 403
 
-    confirmed = comparison.decide(Proposals(), entitlement_store(), living["proposal_id"], "confirmed",
+    confirmed = comparison.decide(Proposals(), payroll(), living["proposal_id"], "confirmed",
                                   {"note": "经公安死亡数据核实"}, REVIEWER, RUN_AT)
     assert confirmed["status"] == "confirmed"
     ent = entitlement_store().get(f"{case_id}-living")
-    assert (ent.status, ent.history[-1].effective_month) == ("stopped", "2026-12")
+    assert (ent.status_in("2026-11"), ent.history[-1].effective_month) == ("stopped", "2026-11")
     assert "死亡" in ent.history[-1].reason and "经公安死亡数据核实" in ent.history[-1].reason
     with pytest.raises(DomainError) as twice:
-        comparison.decide(Proposals(), entitlement_store(), living["proposal_id"], "rejected", {"note": "x"},
+        comparison.decide(Proposals(), payroll(), living["proposal_id"], "rejected", {"note": "x"},
                           REVIEWER, RUN_AT)
     assert twice.value.code == "PROPOSAL_DECIDED"
 
@@ -111,10 +111,10 @@ def test_a_rejected_proposal_leaves_the_entitlement_as_it_was(api, recipient):
     person, case_id = recipient
     run("imprisonments", [(person, "2026-10-01")])
     [first, *_] = comparison.listing(Proposals(), REVIEWER, HARBIN_TOWNSHIP, "proposed")["proposals"]
-    rejected = comparison.decide(Proposals(), entitlement_store(), first["proposal_id"], "rejected",
+    rejected = comparison.decide(Proposals(), payroll(), first["proposal_id"], "rejected",
                                  {"note": "同名不同人，已核实身份证号"}, REVIEWER, RUN_AT)
     assert rejected["status"] == "rejected" and rejected["note"] == "同名不同人，已核实身份证号"
-    assert entitlement_store().get(first["entitlement_id"]).status == "active"
+    assert entitlement_store().get(first["entitlement_id"]).status_in("2026-11") == "active"
 
 
 def test_the_comparison_routes_run_a_file_list_and_confirm_over_the_api(api, recipient):

@@ -91,10 +91,15 @@ def test_a_stop_needs_a_reviewer_of_the_business_unit_and_a_reason_and_frees_the
     no_reason = api.reviewer("POST", path, {"action": "stop", "effective_month": "2026-11"})
     assert (no_reason.status_code, no_reason.data["error"]["code"]) == (422, "MISSING_FIELD")
     stopped = api.reviewer("POST", path, {"action": "stop", "effective_month": "2026-11", "reason": "户籍迁出"})
-    assert stopped.status_code == 200 and stopped.data["status"] == "stopped"
-    assert stopped.data["history"][-1]["reason"] == "户籍迁出"
+    assert stopped.status_code == 200 and stopped.data["history"][-1]["reason"] == "户籍迁出"
+    # in force from November: October (today) is still paid; the person is free to apply from November
+    assert (stopped.data["status"], stopped.data["released_from"]) == ("active", "2026-11")
+    assert stopped.data["allowed_moves"] == ["suspend", "stop"]
+    assert [m["status"] for m in stopped.data["ledger"]["months"]][-1] == "active"
     resumed = api.reviewer("POST", path, {"action": "resume", "effective_month": "2026-12", "reason": "x"})
     assert (resumed.status_code, resumed.data["error"]["code"]) == (409, "INVALID_TRANSITION")
+    api.now = "2026-11-02T10:00:00+08:00"
+    assert api.reviewer("GET", f"/entitlements/{case_id}-living").data["status"] == "stopped"
     api.now = "2026-12-01T10:00:00+08:00"
     body["subsidies"] = ["living"]
     assert api.window("POST", "/cases", body).status_code == 201  # stopped: may apply again
@@ -142,7 +147,7 @@ def test_the_monthly_payment_roster_lists_the_active_entitlements_with_back_pay_
     assert (totals["all"]["count"], totals["all"]["monthly"], totals["all"]["back_pay"]) == (2, "210.00", "1050.00")
     again = api.reviewer("POST", f"/payroll/{HARBIN_TOWNSHIP}/2026-10")
     assert again.data["sha256"] == built.data["sha256"]
-    assert built.data["lines"] == 2 and built.data["key"].endswith("/2026-10/roster.csv")
+    assert built.data["lines"] == 2 and built.data["key"].endswith("/2026-10/draft/roster.csv")
 
 
 def test_a_correction_with_an_amount_that_is_not_money_is_refused(api):

@@ -115,11 +115,18 @@ def test_bad_requests_are_refused_with_a_code(aws: dict[str, Any], kind: str, ke
     assert (raised.value.code, raised.value.status) == (code, 422)
 
 
-def test_a_file_that_is_not_utf8_or_lacks_columns_is_refused_and_not_recorded(aws: dict[str, Any]) -> None:
-    put("rosters/dibao/gbk.csv", "id_number,status,since\n" + f"{PERSON},in,2024-03-01\n# 低保\n", encoding="gbk")
+def test_a_roster_saved_by_excel_on_chinese_windows_gb18030_is_read(aws: dict[str, Any]) -> None:
+    put("rosters/dibao/gbk.csv", "id_number,status,since,姓名\n" + f"{PERSON},in,2024-03-01,张三\n", encoding="gb18030")
+    assert run("dibao", "rosters/dibao/gbk.csv")["rows"] == 1
+
+
+def test_a_file_that_is_neither_utf8_nor_gb18030_or_lacks_columns_is_refused_and_not_recorded(
+        aws: dict[str, Any]) -> None:
+    boto3.client("s3").put_object(Bucket=load().materials_bucket, Key="rosters/dibao/binary.csv",
+                                  Body=b"id_number,status,since\n\xff\xfe\x00")
     with pytest.raises(Invalid) as raised:
-        run("dibao", "rosters/dibao/gbk.csv")
-    assert raised.value.code == "ROSTER_ENCODING"
+        run("dibao", "rosters/dibao/binary.csv")
+    assert (raised.value.code, raised.value.field) == ("UPLOAD_ENCODING", "key")
     put("rosters/dibao/short.csv", f"id_number,status\n{PERSON},in\n")
     with pytest.raises(Invalid) as raised:
         run("dibao", "rosters/dibao/short.csv")

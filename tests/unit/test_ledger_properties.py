@@ -99,7 +99,7 @@ class LedgerHistory(RuleBasedStateMachine):
         birth = f"{birth_year}-{birth_month:02d}-15"
         item = {"type": subsidy, "start_month": applied, "monthly_amount": None}
         priced = price_grant(item, UNIT, facts, birth, decided, self.payroll.pricing.standards(UNIT), None, "r1",
-                             "subsidies[0]")
+                             self.now.isoformat(), "subsidies[0]")
         case_id = f"C{self.people:04d}"
         ent = from_decision(case_id, priced, f"pk{self.people}", "230***********0000", f"申请人{self.people}", UNIT,
                             "310101002", None, "r1", self.now.isoformat(), facts=facts, birth=birth,

@@ -132,9 +132,10 @@ def test_active_and_suspended_entitlements_are_checked_and_stopped_ones_are_not(
     ent = entitlement()
     assert needs_check(ent, "2026-10") and not needs_check(ent, "2026-04")  # before payment started
     suspended = move(ent, "suspend", "2026-11", "外出", "r1", "2026-11-02T10:00:00+08:00")
-    assert needs_check(suspended, "2026-11") and needs_review(suspended, "2026-11")
+    assert needs_check(suspended, "2026-11") and needs_review(suspended, 2026)
     stopped = move(ent, "stop", "2026-11", "死亡", "r1", "2026-11-02T10:00:00+08:00")
-    assert needs_check(stopped, "2026-10") and not needs_check(stopped, "2026-11") and not needs_review(stopped, "2026-11")
+    assert needs_check(stopped, "2026-10") and not needs_check(stopped, "2026-11")
+    assert needs_review(stopped, 2026) and not needs_review(stopped, 2027)  # paid in 2026, not in 2027
 
 
 def test_a_check_carries_the_masked_id_and_the_status_of_its_month():

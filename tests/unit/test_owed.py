@@ -41,7 +41,8 @@ def entitlement(start: str = "2026-05", unit: str = DAOLI, subsidy: str = "livin
 def grant(standards: Standards, start: str, through: str, subsidy: str = "nursing", amount: str | None = None,
           override: str | None = None, unit: str = DAOLI) -> dict:
     item = {"type": subsidy, "start_month": start, "monthly_amount": amount}
-    return price_grant(item, unit, FACTS, BIRTH, through, standards, override, "r1", "subsidies[0]")
+    return price_grant(item, unit, FACTS, BIRTH, through, standards, override, "r1", f"{through}-20T10:00:00+08:00",
+                       "subsidies[0]")
 
 
 # --- the decision's back pay (what the result notice says) ------------------------------------------------------
@@ -77,7 +78,8 @@ def test_a_month_without_a_standard_needs_a_stated_amount_and_an_override_reason
         grant(standards, "2026-05", "2026-08", subsidy="living", amount="80.00")
     priced = grant(standards, "2026-05", "2026-08", subsidy="living", amount="80.00", override="省厅批复按80元")
     assert priced["pricing"] == "stated" and priced["back_pay"]["total"] == "320.00"
-    assert "r1" in priced["stated_reason"] and "省厅批复按80元" in priced["stated_reason"]
+    assert "省厅批复按80元" in priced["stated_reason"]
+    assert priced["back_pay"]["months"][0]["standard"].startswith("stated by r1 on 2026-08-20: no standard for 2026-05")
 
 
 def test_a_stated_amount_that_contradicts_the_table_is_refused():

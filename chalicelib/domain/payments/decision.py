@@ -22,14 +22,15 @@ from .owed import Owed, Standards, owed_through, total
 
 
 def _priced(item: Mapping[str, Any], business_unit: str, facts: Mapping[str, Any], birth: str, through: str,
-            standards: Standards, stated_reason: str | None) -> list[Owed]:
+            standards: Standards, stated_reason: str | None, by: str, at: str) -> list[Owed]:
+    """What the entitlement this grant would create owes, month by month."""
     granted = dict(item, pricing="stated" if stated_reason else "table", stated_reason=stated_reason)
-    ent = from_decision("decision", granted, "", "", "", business_unit, "", None, "", "", facts=facts, birth=birth)
+    ent = from_decision("decision", granted, "", "", "", business_unit, "", None, by, at, facts=facts, birth=birth)
     return owed_through(ent, through, standards)
 
 
 def price_grant(item: Mapping[str, Any], business_unit: str, facts: Mapping[str, Any], birth: str,
-                decided_month: str, standards: Standards, override_reason: str | None, by: str,
+                decided_month: str, standards: Standards, override_reason: str | None, by: str, at: str,
                 field: str) -> dict[str, Any]:
     """One granted subsidy ``{type, start_month, monthly_amount?}`` priced: its pricing, the decision month's
     amount and what is owed from the application month through the decision month, month by month."""
@@ -39,20 +40,20 @@ def price_grant(item: Mapping[str, Any], business_unit: str, facts: Mapping[str,
         if stated is None:
             raise Invalid("AMOUNT_REQUIRED", f"{business_unit[:2]} has no amount table: state monthly_amount",
                           f"{field}.monthly_amount")
-        stated_reason = f"stated by {by}: {business_unit[:2]} has no amount table"
+        stated_reason = f"{business_unit[:2]} has no amount table"
     else:
-        by_table = _priced(item, business_unit, facts, birth, decided_month, standards, None)
+        by_table = _priced(item, business_unit, facts, birth, decided_month, standards, None, by, at)
         missing = [month for month in by_table if month.amount is None]
         if missing and (stated is None or not override_reason):
             raise Invalid("NO_AMOUNT_STANDARD", f"no {item['type']} standard for {missing[0].month} "
                           f"({missing[0].basis}): state monthly_amount with override_reason",
                           f"{field}.monthly_amount")
         if missing:
-            stated_reason = f"stated by {by} (no standard for {missing[0].month}): {override_reason}"
+            stated_reason = f"no standard for {missing[0].month}: {override_reason}"
         elif stated is not None and Decimal(stated) != by_table[-1].amount:
             raise Invalid("AMOUNT_MISMATCH", f"the standard in force is {money(by_table[-1].amount or Decimal(0))} "
                           "yuan a month", f"{field}.monthly_amount")
-    months = _priced(item, business_unit, facts, birth, decided_month, standards, stated_reason)
+    months = _priced(item, business_unit, facts, birth, decided_month, standards, stated_reason, by, at)
     last = months[-1].amount
     assert last is not None
     granted = {"type": item["type"], "start_month": item["start_month"],

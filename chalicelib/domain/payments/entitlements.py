@@ -13,7 +13,9 @@ that). What is owed for a month follows from this history and the amount tables 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, replace
+from functools import cached_property
 from decimal import Decimal
 from typing import Any, Mapping
 
@@ -64,6 +66,15 @@ class Pricing:
 
 
 @dataclass(frozen=True)
+class InForce:
+    """What holds from one effective month on: the status, the change that prices it, the person's facts."""
+
+    status: str
+    pricing: Change | None
+    facts: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class Entitlement:
     entitlement_id: str
     case_id: str
@@ -83,40 +94,46 @@ class Entitlement:
 
     def in_effect_order(self) -> list[Change]:
         """The history by effective month, then by the time each change was recorded."""
-        return sorted(self.history, key=lambda change: (change.effective_month, change.at))
+        return list(self._timeline[0])
+
+    @cached_property
+    def _timeline(self) -> tuple[tuple[Change, ...], list[str], list[InForce]]:
+        """The ordered history, and what is in force from each effective month on (computed once: a roster asks
+        every month of every entitlement)."""
+        ordered = tuple(sorted(self.history, key=lambda change: (change.effective_month, change.at)))
+        months: list[str] = []
+        states: list[InForce] = []
+        state = InForce("none", None, {})
+        for change in ordered:
+            state = InForce(change.status if change.status is not None else state.status,
+                            change if change.pricing is not None else state.pricing,
+                            {**state.facts, **(change.facts or {})})
+            if months and months[-1] == change.effective_month:
+                states[-1] = state
+            else:
+                months.append(change.effective_month)
+                states.append(state)
+        return ordered, months, states
+
+    def _in_force(self, month: str) -> InForce:
+        ordered, months, states = self._timeline
+        index = bisect_right(months, month) - 1
+        return states[index] if index >= 0 else InForce("none", None, {})
 
     def status_in(self, month: str) -> str:
         """The status in force in ``month``: ``none`` before payment started."""
-        if month < self.start_month:
-            return "none"
-        status = "none"
-        for change in self.in_effect_order():
-            if change.effective_month > month:
-                break
-            if change.status is not None:
-                status = change.status
-        return status
+        return "none" if month < self.start_month else self._in_force(month).status
 
     def pricing_in(self, month: str) -> Pricing:
         """The pricing in force in ``month`` (the decision's, or the latest correction's)."""
-        found: Change | None = None
-        for change in self.in_effect_order():
-            if change.effective_month > max(month, self.start_month):
-                break
-            if change.pricing is not None:
-                found = change
+        found = self._in_force(max(month, self.start_month)).pricing
         assert found is not None, "an entitlement's first change prices it"
         amount = Decimal(found.monthly_amount) if found.pricing == "stated" and found.monthly_amount else None
         return Pricing(found.pricing or "table", amount, found)
 
     def facts_in(self, month: str) -> dict[str, Any]:
         """The person's facts in force in ``month``: those of the decision, changed by later corrections."""
-        facts: dict[str, Any] = {}
-        for change in self.in_effect_order():
-            if change.effective_month > max(month, self.start_month):
-                break
-            facts.update(change.facts or {})
-        return facts
+        return dict(self._in_force(max(month, self.start_month)).facts)
 
     def release_month(self) -> str | None:
         """The month from which the entitlement is stopped for good (the person may hold another from then on),

@@ -128,21 +128,29 @@ class Settlement:
 
 def settle(ent: Entitlement, ledger: Ledger, month: str, standards: Standards) -> Settlement:
     """The roster of ``month``: everything due for the months up to and including ``month``."""
-    due: list[tuple[str, Decimal]] = []
-    held: list[tuple[str, str]] = []
-    for balance in balances(ent, ledger, month, standards):
-        if balance.month > month:
-            break
-        if balance.owed.amount is None:
-            held.append((balance.month, balance.owed.problem or "NO_AMOUNT_STANDARD"))
-        elif balance.due > 0:
-            due.append((balance.month, balance.due))
-    return Settlement(month, tuple(due), tuple(held))
+    return account(ent, ledger, month, standards)[0]
 
 
 def debt(ent: Entitlement, ledger: Ledger, through: str, standards: Standards) -> Months:
     """The overpaid months (应退则退), oldest first, with how much was over-paid for each."""
-    return tuple((b.month, b.over) for b in balances(ent, ledger, through, standards) if b.over > 0)
+    return account(ent, ledger, through, standards)[1]
+
+
+def account(ent: Entitlement, ledger: Ledger, month: str, standards: Standards) -> tuple[Settlement, Months]:
+    """Both sides of the balance in one pass: what the roster of ``month`` settles, and the over-paid months."""
+    due: list[tuple[str, Decimal]] = []
+    held: list[tuple[str, str]] = []
+    over: list[tuple[str, Decimal]] = []
+    for balance in balances(ent, ledger, month, standards):
+        if balance.over > 0:
+            over.append((balance.month, balance.over))
+        if balance.month > month:
+            continue
+        if balance.owed.amount is None:
+            held.append((balance.month, balance.owed.problem or "NO_AMOUNT_STANDARD"))
+        elif balance.due > 0:
+            due.append((balance.month, balance.due))
+    return Settlement(month, tuple(due), tuple(held)), tuple(over)
 
 
 def apply_payment(ledger: Ledger, roster: str, seq: int, months: Months) -> Ledger:

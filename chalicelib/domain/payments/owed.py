@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Sequence
 
-from ..amounts import AmountTable, Person, Standard, standard_in_force
+from ..amounts import AmountTable, Person, Standard, age_on, standard_in_force
 from ..errors import Invalid
 from .entitlements import Entitlement
 
@@ -40,13 +40,15 @@ class Standards:
     a roster asks the same question for thousands of recipients. Pure: the cache only remembers answers."""
 
     tables: Sequence[AmountTable]
-    _memo: dict[tuple[str, str, str, Person], Standard | Invalid] = field(default_factory=dict, repr=False)
+    _memo: dict[tuple[object, ...], Standard | Invalid] = field(default_factory=dict, repr=False)
 
     def has_table(self, business_unit: str) -> bool:
         return any(table.scope in (business_unit[:2], business_unit[:4]) for table in self.tables)
 
     def standard(self, business_unit: str, subsidy: str, month: str, person: Person) -> Standard | Invalid:
-        key = (business_unit[:4], subsidy, month, person)
+        # a standard depends on the person's age that month, not on the birth date itself
+        age = age_on(person.birth, date(int(month[:4]), int(month[5:7]), 1)) if len(month) == 7 else -1
+        key = (business_unit[:4], subsidy, month, person.category, person.grade, person.low_income, person.area, age)
         found = self._memo.get(key)
         if found is None:
             try:

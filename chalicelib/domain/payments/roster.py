@@ -21,7 +21,7 @@ from decimal import Decimal
 from ..applications import SUBSIDY_NAMES
 from ..errors import Invalid
 from .entitlements import Entitlement
-from .ledger import Ledger, Months, settle
+from .ledger import Ledger, Months, account
 from .owed import ZERO, Standards
 
 HEADER = ("补贴对象编号", "案件编号", "姓名", "公民身份号码", "补贴类别", "村(居)委会", "开户银行", "账号",
@@ -82,37 +82,42 @@ def _money(amount: Decimal) -> Decimal:
 
 
 def roster_line(ent: Entitlement, ledger: Ledger, month: str, standards: Standards,
-                id_policy: str = "masked") -> tuple[RosterLine | None, Held | None]:
-    """The line of one entitlement in the roster of ``month`` (None if nothing is due), and its held months."""
-    settlement = settle(ent, ledger, month, standards)
+                id_policy: str = "masked") -> tuple[RosterLine | None, Held | None, Months]:
+    """The line of one entitlement in the roster of ``month`` (None if nothing is due), its held months, and
+    its over-paid months (a debt for recovery, never on the roster)."""
+    settlement, over = account(ent, ledger, month, standards)
     held = Held(ent.entitlement_id, settlement.held) if settlement.held else None
     if not settlement.months:
-        return None, held
-    account = ent.account or {}
+        return None, held, over
+    bank = ent.account or {}
     shown = ent.id_number if id_policy == "full" and ent.id_number else ent.masked_id
     line = RosterLine(ent.entitlement_id, ent.case_id, ent.name, shown, ent.subsidy, ent.committee_unit,
-                      account.get("bank", ""), account.get("number", ""), settlement.months,
+                      bank.get("bank", ""), bank.get("number", ""), settlement.months,
                       _money(settlement.monthly), _money(settlement.back_pay), _money(settlement.total))
-    return line, held
+    return line, held, over
 
 
 @dataclass(frozen=True)
 class Built:
     lines: list[RosterLine]
     held: list[Held]
+    debts: list[str]  # the entitlements with over-paid months
 
 
 def roster_lines(pairs: Iterable[tuple[Entitlement, Ledger]], month: str, standards: Standards,
                  id_policy: str = "masked") -> Built:
     """The lines of ``month`` for these entitlements (one 业务属地, or one shard of it), by id."""
-    lines, held = [], []
+    lines, held, debts = [], [], []
     for ent, ledger in pairs:
-        line, waiting = roster_line(ent, ledger, month, standards, id_policy)
+        line, waiting, over = roster_line(ent, ledger, month, standards, id_policy)
         if line is not None:
             lines.append(line)
         if waiting is not None:
             held.append(waiting)
-    return Built(sorted(lines, key=lambda line: line.entitlement_id), sorted(held, key=lambda h: h.entitlement_id))
+        if over:
+            debts.append(ent.entitlement_id)
+    return Built(sorted(lines, key=lambda line: line.entitlement_id), sorted(held, key=lambda h: h.entitlement_id),
+                 sorted(debts))
 
 
 def _row(count: int, monthly: Decimal, owed: Decimal) -> dict[str, str | int]:
