@@ -76,7 +76,7 @@ def test_the_api_handler_through_a_case_and_its_neighbours(api: Api) -> None:
     boto3.client("s3").put_object(Bucket=bucket, Key="comparisons/deaths/2026-11.csv", Body=deaths())
     api.call("POST", "/comparisons", "admin", "23", {"kind": "deaths", "key": "comparisons/deaths/2026-11.csv"})
     api.reviewer("GET", f"/proposals/{HARBIN_TOWNSHIP}")
-    api.call("POST", f"/payroll/{HARBIN_TOWNSHIP}/2026-11", "reviewer", HARBIN_TOWNSHIP)
+    payments(api, case_id)
     api.call("POST", "/progress", body={"case_id": case_id, "id_suffix": "0000"})
     for milestone, status in (("accepted", "delivered"), ("pushed", "failed")):  # the SMS gateway's receipts
         answer = api.call("POST", f"/messages/{case_id}-{milestone}/receipt", "sms_gateway", "31",
@@ -95,6 +95,27 @@ def test_the_api_handler_through_a_case_and_its_neighbours(api: Api) -> None:
 # A stated moment for every schedule: in December (the calendar check acts), after the 25th (the monthly checks'
 # escalation acts), so each function makes the calls its policy is checked against, whatever day the suite runs.
 SCHEDULES_RUN_AT = "2026-12-28T09:00:00+08:00"
+
+
+def payments(api: Api, case_id: str) -> None:
+    """The payment ledger: a province's payment setting, a roster drafted, finalized, listed and downloaded, the
+    entitlement read, a back-dated stop (a debt), the unit's debts and a recovery."""
+    assert api.call("PUT", "/rules/23/payment/2026-01-01", "admin", "23",
+                    {"roster_id_number": "full"}).status_code == 200
+    drafted = api.call("POST", f"/payroll/{HARBIN_TOWNSHIP}/2026-10", "reviewer", HARBIN_TOWNSHIP)
+    assert drafted.status_code == 201, drafted.data
+    finalized = api.call("POST", f"/payroll/{HARBIN_TOWNSHIP}/2026-10/finalize", "reviewer", HARBIN_TOWNSHIP,
+                         {"draft_sha256": drafted.data["sha256"]})
+    assert finalized.status_code == 200, finalized.data
+    for path in (f"/payroll/{HARBIN_TOWNSHIP}/2026-10", f"/payroll/{HARBIN_TOWNSHIP}",
+                 f"/entitlements/{case_id}-living"):
+        assert api.reviewer("GET", path).status_code == 200, path
+    assert api.reviewer("POST", f"/entitlements/{case_id}-living/status", {
+        "action": "stop", "effective_month": "2026-09", "reason": "死亡"}).status_code == 200
+    debts = api.reviewer("GET", f"/recoveries/{HARBIN_TOWNSHIP}")
+    assert debts.status_code == 200 and debts.data["count"] == 1, debts.data
+    assert api.reviewer("POST", f"/entitlements/{case_id}-living/recoveries", {
+        "amount": "90.00", "received_on": "2026-10-20", "reason": "家属退回"}).status_code == 201
 
 
 def test_every_scheduled_function_as_eventbridge_invokes_it(api: Api) -> None:
