@@ -50,19 +50,29 @@ def authenticate(authorization: str | None, config: Config) -> Actor:
         claims = _claims(token.strip(), config)
     except jwt.ExpiredSignatureError:
         raise Unauthenticated("TOKEN_EXPIRED", "the token has expired", "Authorization") from None
+    except jwt.MissingRequiredClaimError as error:
+        raise Unauthenticated("TOKEN_INVALID", f"the token lacks the {error.claim!r} claim (tokens carry sub, exp, "
+                              f"iss and aud; the local stage's iss is {LOCAL_ISSUER!r}, its aud {LOCAL_AUDIENCE!r})",
+                              "Authorization") from None
+    except jwt.InvalidIssuerError:
+        raise Unauthenticated("TOKEN_INVALID", "the token's iss claim is not this API's issuer", "Authorization") from None
+    except jwt.InvalidAudienceError:
+        raise Unauthenticated("TOKEN_INVALID", "the token's aud claim is not this API", "Authorization") from None
     except (jwt.InvalidTokenError, jwt.PyJWKClientError) as error:
         raise Unauthenticated("TOKEN_INVALID", f"the token does not verify: {type(error).__name__}",
                               "Authorization") from None
-    role, unit = claims.get("role"), claims.get("unit")
-    if role not in ROLES:
+    role, unit, sub = claims.get("role"), claims.get("unit"), claims.get("sub")
+    if not isinstance(sub, str) or not sub.strip():
+        raise Unauthenticated("TOKEN_SUB", "the token's sub claim must be a non-empty string", "Authorization")
+    if not isinstance(role, str) or role not in ROLES:
         raise Unauthenticated("TOKEN_ROLE", "the token's role is not one this API knows", "Authorization")
     if role == "committee" and not is_committee(unit):
         raise Unauthenticated("TOKEN_UNIT", "a committee's unit is its 12-digit code", "Authorization")
     if role == "sms_gateway" and not (is_scope_code(unit) and len(str(unit)) == 2):
         raise Unauthenticated("TOKEN_UNIT", "an SMS gateway's unit is its 2-digit province", "Authorization")
-    if role != "committee" and not is_scope_code(unit):
+    if not isinstance(unit, str) or role != "committee" and not is_scope_code(unit):
         raise Unauthenticated("TOKEN_UNIT", "the token's unit is not a 2, 4, 6 or 9 digit code", "Authorization")
-    return Actor(sub=str(claims["sub"]), name=str(claims.get("name", "")), role=role, unit=str(unit))
+    return Actor(sub=sub, name=str(claims.get("name", "")), role=role, unit=unit)
 
 
 def issue_local_token(secret: str, sub: str, role: str, unit: str, name: str = "", ttl: int = 12 * 3600) -> str:

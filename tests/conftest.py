@@ -18,7 +18,7 @@ os.environ.update({
     # channel); tests/integration/test_sms_gateway.py switches to the gateway
     "SMS_CHANNEL": "direct",
 })
-for variable in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "CLOCK_NOW", "CONSOLE_ORIGIN"):
+for variable in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "CLOCK_NOW", "CLOCK_START", "CONSOLE_ORIGIN"):
     os.environ.pop(variable, None)
 
 

@@ -31,9 +31,10 @@ def clean_environment() -> dict[str, str]:
 @contextlib.contextmanager
 def local_server(*extra: str, now: str | None = None) -> Iterator[tuple[str, str]]:
     """(API base URL, moto endpoint) of a fresh embedded default, until the block ends; ``now``: the stated
-    moment it runs at (CLOCK_NOW), for every request without its own X-Clock-Now and for its scheduled jobs."""
+    moment its clock starts from (CLOCK_START: it runs on from there), for every request without its own
+    X-Clock-Now and for its scheduled jobs."""
     port, moto_port = free_port(), free_port()
-    environment = clean_environment() | ({"CLOCK_NOW": now} if now else {})
+    environment = clean_environment() | ({"CLOCK_START": now} if now else {})
     with tempfile.TemporaryFile("w+") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "tools.local", "--port", str(port), "--moto-port", str(moto_port), *extra],

@@ -140,6 +140,10 @@ export const MESSAGES = {
   WRONG_TYPE: "所填内容的类型不正确", DATE_FORMAT: "日期格式应为 年-月-日",
   AMOUNT_FORMAT: "金额格式应为元，如 99.00", AMOUNT_NOT_POSITIVE: "金额应大于 0",
   AMOUNT_REQUIRED: "业务属地没有补贴标准表，请填写月补贴金额",
+  ACCOUNT_FORMAT: "账号应为 8 至 30 位数字（可带空格）", UPLOAD_ENCODING: "文件须为 UTF-8 或 GB18030（GBK）编码的 CSV",
+  NO_AMOUNT_STANDARD: "补贴标准表没有适用的标准：请填写月补贴金额并写明特批理由",
+  ROSTER_FINALIZED: "该月发放名册已确认发放，不能再次生成或确认", DRAFT_STALE: "名册草稿生成后有变动，请重新生成并核对",
+  LEDGER_BUSY: "本单位正在确认另一份发放名册，请几分钟后再试", RECOVERY_EXCEEDS_DEBT: "追回金额超过应退金额",
   COMMITTEE_OUTSIDE_UNIT: "村（居）委会不在申请人户籍所在乡镇（街道）",
   FILENAME: "文件名不正确", SHA256_FORMAT: "文件校验值格式不正确", SIZE: "文件大小不正确",
   TOO_MANY_ITEMS: "一次最多列出 20 项补正内容",
@@ -153,6 +157,7 @@ export const MESSAGES = {
   BODY_MISSING: "请求内容为空", BODY_TOO_LARGE: "请求内容过大", MALFORMED_JSON: "请求内容格式不正确",
   UNSUPPORTED_MEDIA_TYPE: "请求内容类型不正确", CLOCK_NOW_FORMAT: "测试时间格式不正确",
   TOKEN_MALFORMED: "登录凭证无效，请重新登录", TOKEN_ROLE: "登录凭证中的角色不正确", TOKEN_UNIT: "登录凭证中的单位代码不正确",
+  TOKEN_SUB: "登录凭证缺少用户标识，请重新登录",
   NETWORK: "无法连接服务器，请检查网络后重试",
   INTERNAL: "服务器内部错误，请稍后重试",
 };

@@ -16,6 +16,7 @@ ERRORS = {"Malformed", "Unauthenticated", "Forbidden", "NotFound", "Conflict", "
 CONSOLE_SOURCES = [
     "app.py", "chalicelib/auth.py", "chalicelib/domain/access.py", "chalicelib/domain/applications.py",
     "chalicelib/domain/case.py", "chalicelib/domain/identity.py", "chalicelib/domain/uploads.py",
+    "chalicelib/domain/payments/decision.py",
     "chalicelib/domain/units.py", "chalicelib/domain/values.py", "chalicelib/domain/documents.py",
     "chalicelib/services/cases.py", "chalicelib/services/material_reads.py", "chalicelib/services/documents.py",
     "chalicelib/services/idempotency.py", "chalicelib/services/worklists.py", "chalicelib/adapters/store.py",

@@ -111,3 +111,22 @@ def test_the_local_hs256_path_cannot_be_used_in_a_deployed_stage(jwks_url, monke
             settings.load()
     finally:
         settings.load.cache_clear()
+
+
+def test_a_missing_claim_is_named_and_claims_of_the_wrong_type_are_refused_not_a_500():
+    import jwt as pyjwt
+
+    from chalicelib.auth import LOCAL_AUDIENCE, LOCAL_ISSUER, authenticate
+    from chalicelib.config import load
+    from chalicelib.domain.errors import Unauthenticated
+
+    secret, now = load().local_jwt_secret, int(time.time())
+    base = {"sub": "u1", "role": "window", "unit": "310101002", "exp": now + 60, "iss": LOCAL_ISSUER,
+            "aud": LOCAL_AUDIENCE}
+    for changed, code, said in (({"iss": None}, "TOKEN_INVALID", "'iss'"), ({"aud": None}, "TOKEN_INVALID", "'aud'"),
+                                ({"role": ["window"]}, "TOKEN_ROLE", "role"), ({"unit": 310101002}, "TOKEN_UNIT", "unit"),
+                                ({"sub": ""}, "TOKEN_SUB", "sub"), ({"iss": "elsewhere"}, "TOKEN_INVALID", "iss")):
+        claims = {k: v for k, v in {**base, **changed}.items() if v is not None}
+        with pytest.raises(Unauthenticated) as refused:
+            authenticate(f"Bearer {pyjwt.encode(claims, secret, algorithm='HS256')}", load())
+        assert refused.value.code == code and said in refused.value.message, (changed, refused.value.message)

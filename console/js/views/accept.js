@@ -72,6 +72,12 @@ export function acceptPage(main) {
       h("label", { class: "check" }, byAgent, "由代理人申请（监护人、家属、村（居）委会或其他受委托人）"),
       agentFields),
     h("fieldset", {}, h("legend", {}, "家庭经济状况（申请人自报，由数据比对核实）"), lowIncome),
+    h("fieldset", {}, h("legend", {}, "补贴发放账户（社会化发放，本人名下）"),
+      h("div", { class: "grid" },
+        field("开户银行或信用社", input("applicant.bank_account.bank", { maxlength: "60" }),
+          { hint: "写到支行，如 中国农业银行哈尔滨道里支行" }),
+        field("账号", input("applicant.bank_account.number", { inputmode: "numeric", maxlength: "40" }),
+          { hint: "8 至 30 位数字，可带空格" }))),
     formError(),
     h("button", { type: "submit", class: "primary" }, "受理并生成一次性告知书"));
 
@@ -111,9 +117,11 @@ export function acceptPage(main) {
       if (!value("agent.relationship")) return showError(form, { code: "UNKNOWN_RELATIONSHIP", field: "agent.relationship" });
       agent = { name: value("agent.name"), id_number: checked.value, relationship: value("agent.relationship") };
     }
+    const bank = value("applicant.bank_account.bank"), account = value("applicant.bank_account.number");
     const body = {
       applicant: { name: value("applicant.name"), id_number: id.value, phone: value("applicant.phone"),
-        hukou_unit: value("applicant.hukou_unit"), hukou_address: value("applicant.hukou_address") },
+        hukou_unit: value("applicant.hukou_unit"), hukou_address: value("applicant.hukou_address"),
+        bank_account: bank || account ? { bank, number: account } : undefined },
       certificate: { number: cert.value, valid_until: value("certificate.valid_until") },
       subsidies: [...form.querySelectorAll("input[name=subsidy]:checked")].map((c) => c.value),
       agent,
