@@ -259,7 +259,9 @@ def result_document(case: Case) -> Document:
     blocks: list[Block] = [Rows(rows)]
     if approved:
         granted = decision["subsidies"]
-        blocks.append(Table(("补贴项目", "月补贴标准", "计发起始月份", "应补发金额"), tuple(
+        # the last column is what the first roster pays for these months: the decision month and the arrears
+        # before it (domain.payments.owed), the same figure on the 业务属地's payment roster
+        blocks.append(Table(("补贴项目", "月补贴标准", "计发起始月份", "截至认定当月应发"), tuple(
             (SUBSIDY_NAMES[item["type"]], yuan(item["monthly_amount"]), cn_month(item["start_month"]),
              yuan(item["back_pay"]["total"]) if item.get("back_pay") else "—") for item in granted),
             (34, 22, 22, 22)))
