@@ -19,7 +19,7 @@ from ..adapters.ledger_table import LedgerBusy, StaleLedger
 from ..domain.amounts import money
 from ..domain.case import Actor
 from ..domain.errors import Conflict, Forbidden
-from ..domain.payments.ledger import RecoveryInput, debt, read_recovery, record_recovery
+from ..domain.payments.ledger import Recovery, debt, read_recovery, record_recovery
 from ..domain.payments.roster import roster_unit
 from ..domain.units import within
 from .entitlements import entitlement_or_404, reach, view
@@ -69,8 +69,8 @@ def recover(payroll: Payroll, entitlement_id: str, body: Any, actor: Actor, now:
     month = f"{now:%Y-%m}"
     standards = payroll.pricing.standards(ent.business_unit)
     before = payroll.ledgers.get(entitlement_id)
-    recovery = RecoveryInput(f"R{now:%Y%m%d}{secrets.token_hex(4).upper()}", amount, received_on, reason,
-                             actor.sub, now.isoformat())
+    recovery = Recovery(f"R{now:%Y%m%d}{secrets.token_hex(4).upper()}", amount, received_on, reason, actor.sub,
+                        now.isoformat(), ())
     after = record_recovery(ent, before, recovery, month, standards)
     try:
         payroll.ledgers.save_recovery(ent.business_unit, before, after, now)

@@ -6,7 +6,7 @@ without knowing them (issue 4). Rules are versions with effective dates, validat
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -215,24 +215,35 @@ def in_force(store: RuleStore, unit: str, raw_on: str | None, today: date, has_a
     }
 
 
+def _put_province_setting(store: RuleStore, actor: Actor, scope: str, raw_from: str, kind: str, body: Any,
+                          read: Callable[[Any], Mapping[str, Any]], now: datetime) -> dict[str, Any]:
+    """A province's setting of ``kind`` from a day on (a version in force is history and never changes): the
+    caller's scope first, then the day, then the body read by ``read``."""
+    _own_scope(actor, scope, (2,))
+    effective_from = parse_day(raw_from, "effective_from")
+    setting = dict(read(body))
+    _store(store, actor, scope, kind, effective_from, setting, now, f"{kind}#{effective_from}")
+    return {"scope": scope, "kind": kind, "effective_from": raw_from, "setting": setting}
+
+
+def _province_setting(store: RuleStore, kind: str, province: str, on: date) -> Mapping[str, Any] | None:
+    """The body of the province's setting of ``kind`` in force on ``on``, or None where it set none."""
+    versions = [r for r in store.for_scopes([province]) if r.kind == kind and r.effective_from <= on.isoformat()]
+    return max(versions, key=lambda r: r.effective_from).body if versions else None
+
+
 def put_comparison_rule(store: RuleStore, actor: Actor, scope: str, raw_from: str, body: Any,
                         now: datetime) -> dict[str, Any]:
     """A province's effective months for stops found by data comparison: {kind: 0 | 1}."""
-    _own_scope(actor, scope, (2,))
-    effective_from = parse_day(raw_from, "effective_from")
-    offsets = read_offsets(body)
-    _store(store, actor, scope, "comparison", effective_from, dict(offsets), now, f"comparison#{effective_from}")
-    return {"scope": scope, "kind": "comparison", "effective_from": raw_from, "offsets": offsets}
+    stored = _put_province_setting(store, actor, scope, raw_from, "comparison", body, read_offsets, now)
+    offsets = stored.pop("setting")
+    return {**stored, "offsets": offsets}
 
 
 def comparison_offsets(store: RuleStore, province: str, on: date) -> dict[str, int]:
     """The province's rule in force on ``on`` (the national default where it set none)."""
-    versions = [r for r in store.for_scopes([province])
-                if r.kind == "comparison" and r.effective_from <= on.isoformat()]
-    if not versions:
-        return dict(DEFAULT_OFFSETS)
-    latest = max(versions, key=lambda r: r.effective_from)
-    return dict(DEFAULT_OFFSETS, **read_offsets(latest.body))
+    body = _province_setting(store, "comparison", province, on)
+    return dict(DEFAULT_OFFSETS, **(read_offsets(body) if body is not None else {}))
 
 
 # --- a province's payment setting --------------------------------------------------------------------
@@ -258,16 +269,12 @@ def read_payment_setting(body: object) -> dict[str, str]:
 def put_payment_setting(store: RuleStore, actor: Actor, scope: str, raw_from: str, body: Any,
                         now: datetime) -> dict[str, Any]:
     """A province's payment setting from a day on."""
-    _own_scope(actor, scope, (2,))
-    effective_from = parse_day(raw_from, "effective_from")
-    setting = read_payment_setting(body)
-    _store(store, actor, scope, "payment", effective_from, dict(setting), now, f"payment#{effective_from}")
-    return {"scope": scope, "kind": "payment", "effective_from": raw_from, **setting}
+    stored = _put_province_setting(store, actor, scope, raw_from, "payment", body, read_payment_setting, now)
+    setting = stored.pop("setting")
+    return {**stored, **setting}
 
 
 def payment_setting(store: RuleStore, province: str, on: date) -> dict[str, str]:
     """The province's payment setting in force on ``on`` (masked ID numbers where it set none)."""
-    versions = [r for r in store.for_scopes([province]) if r.kind == "payment" and r.effective_from <= on.isoformat()]
-    if not versions:
-        return dict(DEFAULT_PAYMENT)
-    return read_payment_setting(max(versions, key=lambda r: r.effective_from).body)
+    body = _province_setting(store, "payment", province, on)
+    return read_payment_setting(body) if body is not None else dict(DEFAULT_PAYMENT)

@@ -16,7 +16,7 @@ what is due, and what it pays is then paid.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -183,19 +183,10 @@ def read_recovery(body: object) -> tuple[Decimal, str, str]:
     return Decimal(amount).quantize(ZERO), day.isoformat(), reason.strip()
 
 
-@dataclass(frozen=True)
-class RecoveryInput:
-    recovery_id: str
-    amount: Decimal
-    received_on: str
-    reason: str
-    by: str
-    at: str
-
-
-def record_recovery(ent: Entitlement, ledger: Ledger, recovery: RecoveryInput, through: str,
+def record_recovery(ent: Entitlement, ledger: Ledger, recovery: Recovery, through: str,
                     standards: Standards) -> Ledger:
-    """Settle overpaid months, oldest first, with money recovered; more than the debt is refused (409)."""
+    """Settle overpaid months, oldest first, with money recovered (``recovery.months`` is filled in here); more
+    than the debt is refused (409)."""
     remaining = recovery.amount
     settled: list[tuple[str, Decimal]] = []
     owing = debt(ent, ledger, through, standards)
@@ -209,6 +200,5 @@ def record_recovery(ent: Entitlement, ledger: Ledger, recovery: RecoveryInput, t
         part = min(amount, remaining)
         settled.append((month, part))
         remaining -= part
-    entry = Recovery(recovery.recovery_id, recovery.amount, recovery.received_on, recovery.reason, recovery.by,
-                     recovery.at, tuple(settled))
+    entry = replace(recovery, months=tuple(settled))
     return Ledger(ledger.entitlement_id, ledger.payments, ledger.recoveries + (entry,), ledger.version)
