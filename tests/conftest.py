@@ -67,6 +67,7 @@ DATED_MODULES = frozenset({
     "tests/integration/test_sms_gateway.py", "tests/integration/test_progress.py",
     "tests/integration/test_data_comparison.py", "tests/integration/test_entitlements.py",
     "tests/integration/test_payroll_roster.py", "tests/integration/test_access.py",
+    "tests/integration/test_payment_ledger.py", "tests/contract/test_payment_stores.py",
 })
 
 
