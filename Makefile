@@ -18,17 +18,17 @@ run: $(STAMP)
 	$(PY) -m tools.local --port $${PORT:-8000} --moto-port $${MOTO_PORT:-5000}
 
 test: lint browser iac wheelhouse
-	$(PY) -m pytest -q -p no:cacheprovider
-	$(MAKE) --no-print-directory test-dates
+	$(PY) -m pytest -q -p no:cacheprovider --today $(firstword $(TEST_DATES))
+	$(MAKE) --no-print-directory test-dates TEST_DATES="$(wordlist 2,9,$(TEST_DATES))"
 
-# make test-dates - the date-sensitive tests (marker `dated`: every unit test, the schedules, jobs, deadlines,
-# limits, tokens and the ledger) again with the process's real clock moved to an early day of a month, a late
-# day of a month in a year with no loaded calendar, and the last day of December: no test may depend on today.
+# No test may depend on the day it runs: the whole suite runs with the process's real clock moved (time-machine,
+# tests/conftest.py --today) to an early day of a month, then the date-sensitive tests (marker `dated`: every unit
+# test, the schedules, jobs, clocks, retries and the ledger end to end) run again on a late day of a month in a
+# year with no loaded calendar, and on the last day of December, two at a time (tools/test_dates.py).
 TEST_DATES ?= 2026-03-02 2027-06-29 2026-12-31
 .PHONY: test-dates
 test-dates: $(STAMP)
-	@for day in $(TEST_DATES); do echo "--- dated tests with the real clock on $$day"; \
-	  $(PY) -m pytest -q -p no:cacheprovider -m dated --today $$day || exit 1; done
+	$(PY) -m tools.test_dates $(TEST_DATES)
 
 # ruff (pyflakes, bugbear, import order) on everything, mypy on the application
 lint: $(STAMP)

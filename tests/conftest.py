@@ -58,16 +58,13 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     return f"real clock moved to {day} 10:00 Asia/Shanghai (--today)" if day else None
 
 
-# besides every unit test: the modules whose scenarios run schedules, jobs, deadlines, limits per day or month,
-# token lifetimes or the payment ledger's months
+# besides every unit test (token lifetimes included): the modules whose scenarios run the schedules, the jobs,
+# deadlines and retries by the clock, and the payment ledger's months end to end
 DATED_MODULES = frozenset({
     "tests/infra/test_iam_policies.py", "tests/integration/test_sweep.py", "tests/integration/test_clock.py",
     "tests/integration/test_unit_jobs.py", "tests/integration/test_monthly_checks.py",
     "tests/integration/test_calendar_years.py", "tests/integration/test_messages.py",
-    "tests/integration/test_sms_gateway.py", "tests/integration/test_progress.py",
-    "tests/integration/test_data_comparison.py", "tests/integration/test_entitlements.py",
-    "tests/integration/test_payroll_roster.py", "tests/integration/test_access.py",
-    "tests/integration/test_payment_ledger.py", "tests/contract/test_payment_stores.py",
+    "tests/integration/test_payment_ledger.py",
 })
 
 
