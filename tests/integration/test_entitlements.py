@@ -75,6 +75,9 @@ def test_an_approved_subsidy_becomes_an_entitlement_and_blocks_a_new_application
     assert HARBIN_TOWNSHIP in MonitoredUnits().all()  # now under the monthly checks and yearly review
     assert api.window("GET", f"/entitlements/{case_id}-living").status_code == 200  # the 受理地 sees it too
     assert api.call("GET", f"/entitlements/{case_id}-living", "window", "440103001").status_code == 403
+    # a window of the 业务属地 is not its reviewer: role and unit both count
+    assert api.call("GET", f"/entitlements/{case_id}-living", "window", HARBIN_TOWNSHIP).status_code == 403
+    assert api.call("GET", f"/entitlements/{case_id}-living", "admin", "2301").status_code == 200
 
     api.window("POST", f"/cases/{case_id}/notification", {"method": "sms"})
     again = api.call("POST", "/cases", "window", "440103001", body)
