@@ -90,9 +90,21 @@ def _person_key(local: bool) -> bytes:
     return (value or (DEFAULT_LOCAL_PERSON_KEY if local else "")).encode()
 
 
+def _stage() -> str:
+    """STAGE, required (fail closed): never the local stage by default, and never the local stage inside Lambda,
+    where its published HS256 secret would sign anyone's token."""
+    stage = (os.environ.get("STAGE") or "").strip()
+    if not stage:
+        raise RuntimeError("STAGE is not set: STAGE=local for the embedded default (make run sets it), else the "
+                           "deployed stage's name")
+    if stage == LOCAL_STAGE and (os.environ.get("AWS_LAMBDA_FUNCTION_NAME") or os.environ.get("LAMBDA_TASK_ROOT")):
+        raise RuntimeError("the local stage never runs inside Lambda: deploy with STAGE=dev or STAGE=prod")
+    return stage
+
+
 @lru_cache(maxsize=1)
 def load() -> Config:
-    stage = os.environ.get("STAGE", LOCAL_STAGE)
+    stage = _stage()
     region = os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or "cn-north-1"
     prefix = resource_prefix(stage)
     local = stage == LOCAL_STAGE
