@@ -19,16 +19,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from chalicelib.domain.phases import PHASES as TABLE
+
 DEFINITION_FILE = Path(__file__).with_name("case_clock.asl.json")
 
-# phase kind -> (state name stem, has a statutory deadline)
-PHASES: dict[str, tuple[str, bool]] = {
-    "materials": ("Materials", False),  # 受理后, gathering the electronic materials
-    "push": ("Push", True),  # D1: push within 3 working days of the materials being complete
-    "review": ("Review", True),  # D2: certify within 10 working days of receipt
-    "supplement": ("Supplement", False),  # 补正: D2 paused until the window sends the supplement
-    "notify": ("Notify", True),  # D3: tell the applicant within 3 working days of the result
-}
+# phase kind -> (state name stem, has a statutory deadline): the phases the clock waits in (chalicelib.domain.phases)
+PHASES: dict[str, tuple[str, bool]] = {phase.key: (phase.state, phase.deadline is not None)
+                                       for phase in TABLE if phase.state is not None}
 WITHDRAWN_ERROR = "CaseWithdrawn"
 
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from chalicelib.domain.phases import STATUTORY
+
 NAMESPACE = "SubsidyCrossProvince"
 SERVICE = "subsidy-cross-province"
-PHASES = ("D1", "D2", "D3")
+PHASES = tuple(str(phase.code) for phase in STATUTORY)  # D1, D2, D3 (chalicelib.domain.phases)
 ALARMS_TOPIC = "AlarmsTopic"
 
 

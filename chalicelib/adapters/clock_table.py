@@ -14,6 +14,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from ..config import table_name
+from ..domain.phases import DEADLINE_KINDS
 from .dynamo import OnDemand
 
 
@@ -67,7 +68,7 @@ class ClockItems:
             item = ClockModel.get(case_id, consistent_read=True)
         except DoesNotExist:
             return None
-        marks = {kind: getattr(item, f"{kind}_overdue_at") for kind in ("push", "review", "notify")}
+        marks = {kind: getattr(item, f"{kind}_overdue_at") for kind in DEADLINE_KINDS}
         return ClockState(
             case_id=case_id, task_token=item.task_token, phase=item.clock_phase, late=bool(item.late),
             overdue_at={kind: at for kind, at in marks.items() if at},

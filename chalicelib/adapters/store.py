@@ -38,6 +38,7 @@ from ..config import load, table_name
 from ..domain.audit import GENESIS, Link, event_hash
 from ..domain.case import Case, Event
 from ..domain.errors import Invalid, NotFound
+from ..domain.phases import DEADLINE_KINDS
 from ..domain.records import event_record, from_record, to_record
 from .dynamo import OnDemand
 from .entitlements_table import Entitlements
@@ -370,7 +371,7 @@ class CaseRepository:
         """How many deadlines run, per kind (push, review, notify): Select=COUNT queries on the
         keys-only census index, one per kind and shard (and per 1 MB of keys beyond)."""
         return {kind: sum(CaseModel.by_running_phase.count(f"{kind}#{shard}") for shard in range(DUE_SHARDS))
-                for kind in ("push", "review", "notify")}
+                for kind in DEADLINE_KINDS}
 
 
 def _encode(key: dict[str, Any] | None) -> str | None:

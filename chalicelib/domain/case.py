@@ -1,29 +1,18 @@
-"""The case (跨省通办 application), its statuses, and the transition table.
+"""The case (跨省通办 application, 民办发〔2021〕2号) and its transition table.
 
-Transitions are data: ``TRANSITIONS`` says, for every action, which statuses allow it, the
-status it leads to, which role performs it, and which statutory deadline it ends and starts
-(D1 push ≤ 3, D2 review ≤ 10, D3 notify ≤ 3 working days; DOMAIN.md §2).
+Transitions are data: ``TRANSITIONS`` says, for every action, which statuses allow it, the status it leads to,
+which role performs it, and which statutory deadline it ends and starts; the statuses, deadlines and their
+working days are the phase table's (domain.phases).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from enum import Enum
 from typing import Any, Mapping, Protocol
 
 from .errors import Conflict, Invalid, NotFound
+from .phases import CLOCK_PHASE, STATUTORY_WORKING_DAYS, DeadlineKind, Status  # noqa: F401 - here for callers too
 from .rules import NoticeItem
-
-
-class Status(str, Enum):
-    AWAITING_MATERIALS = "awaiting_materials"
-    AWAITING_PUSH = "awaiting_push"
-    UNDER_REVIEW = "under_review"
-    SUPPLEMENT_REQUESTED = "supplement_requested"  # 补正: the 业务属地 asked for more materials
-    RESULT_RETURNED = "result_returned"
-    CLOSED = "closed"
-    WITHDRAWN = "withdrawn"
-
 
 OPEN_STATUSES: frozenset[Status] = frozenset(
     {Status.AWAITING_MATERIALS, Status.AWAITING_PUSH, Status.UNDER_REVIEW, Status.SUPPLEMENT_REQUESTED,
@@ -32,31 +21,6 @@ OPEN_STATUSES: frozenset[Status] = frozenset(
 
 
 MATERIAL_STATUSES: frozenset[Status] = frozenset({Status.AWAITING_MATERIALS, Status.SUPPLEMENT_REQUESTED})
-
-
-class DeadlineKind(str, Enum):
-    PUSH = "push"  # D1 受理地 pushes within 3 working days of the materials being complete
-    REVIEW = "review"  # D2 业务属地 certifies within 10 working days of receipt
-    NOTIFY = "notify"  # D3 受理地 tells the applicant within 3 working days of the result
-
-
-STATUTORY_WORKING_DAYS: Mapping[DeadlineKind, int] = {
-    DeadlineKind.PUSH: 3,
-    DeadlineKind.REVIEW: 10,
-    DeadlineKind.NOTIFY: 3,
-}
-
-
-# Where the case clock (Step Functions) should stand for each status.
-CLOCK_PHASE: Mapping[Status, str] = {
-    Status.AWAITING_MATERIALS: "materials",
-    Status.AWAITING_PUSH: "push",
-    Status.UNDER_REVIEW: "review",
-    Status.SUPPLEMENT_REQUESTED: "supplement",
-    Status.RESULT_RETURNED: "notify",
-    Status.CLOSED: "closed",
-    Status.WITHDRAWN: "withdrawn",
-}
 
 
 @dataclass(frozen=True)

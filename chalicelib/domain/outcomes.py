@@ -19,8 +19,9 @@ from datetime import date
 from typing import Mapping
 
 from .case import Case, Deadline, DeadlineKind
+from .phases import BY_DEADLINE
 
-PHASES: Mapping[DeadlineKind, str] = {DeadlineKind.PUSH: "D1", DeadlineKind.REVIEW: "D2", DeadlineKind.NOTIFY: "D3"}
+PHASES: Mapping[DeadlineKind, str] = {kind: str(phase.code) for kind, phase in BY_DEADLINE.items()}
 RUNNING = ("open", "paused")
 
 
@@ -37,7 +38,7 @@ class DeadlineFact:
 
 
 def responsible_unit(case: Case, kind: DeadlineKind) -> str:
-    return case.business_unit if kind == DeadlineKind.REVIEW else case.accepting_unit
+    return case.business_unit if BY_DEADLINE[kind].owner == "business" else case.accepting_unit
 
 
 def _fact(case: Case, deadline: Deadline, outcome: str) -> DeadlineFact:

@@ -17,11 +17,11 @@ from typing import Any, Protocol
 from ..adapters.clock import CaseClock, ClockUnavailable
 from ..adapters.clock_table import ClockItems, ClockState
 from ..domain.case import CLOCK_PHASE, Case
+from ..domain.phases import FINAL_PHASES
 from ..domain.records import decision_message
 from .calendar import DeadlineService
 
 log = logging.getLogger(__name__)
-FINAL_PHASES = frozenset({"closed", "withdrawn"})
 POLL_SECONDS = 0.05
 POLL_TRIES = 40  # the machine stores its new token within milliseconds; wait up to 2 s
 

@@ -1,5 +1,6 @@
 // Chinese text for the API's codes. The API answers in English; the console shows these instead,
 // and falls back to the API's own message for a code it does not know.
+import { PHASES } from "./phases.js";
 
 export const ROLES = { window: "受理窗口", reviewer: "业务属地审核", supervisor: "督查", admin: "管理员", committee: "村（居）委会" };
 
@@ -10,8 +11,11 @@ export const STATUS = {
 
 export const SCOPE = { cross_province: "跨省通办", cross_city: "跨市通办", cross_county: "跨县通办", local: "本地办理" };
 
-export const PHASE = { push: "D1 推送（3 个工作日）", review: "D2 审核（10 个工作日）", notify: "D3 告知（3 个工作日）" };
-export const PHASE_SHORT = { push: "D1 推送", review: "D2 审核", notify: "D3 告知" };
+// the statutory phases come from the domain's one table (chalicelib/domain/phases.py → phases.js, generated)
+export const PHASE_SHORT = Object.fromEntries(Object.entries(PHASES).map(
+  ([key, p]) => [key, `${p.code} ${p.label.replace("时限", "")}`]));
+export const PHASE = Object.fromEntries(Object.entries(PHASES).map(
+  ([key, p]) => [key, `${PHASE_SHORT[key]}（${p.workingDays} 个工作日）`]));
 
 export const SUBSIDY = { living: "困难残疾人生活补贴", nursing: "重度残疾人护理补贴" };
 

@@ -1,0 +1,86 @@
+"""The phases of a case, in one table: its status, its statutory deadline, the state it waits in on the case clock.
+
+民办发〔2021〕2号 (跨省通办, seed 黑民发〔2021〕6号 四(一)) puts a working-day limit on each hand-off: the 受理地 pushes the
+complete case within 3 working days of the materials being complete (申请材料收齐之日起3个工作日内), the 业务属地
+certifies within 10 working days of receiving it, and the 受理地 tells the applicant within 3 working days of the
+result. Counting follows 民法典 第二百零一条 (domain.workdays). Everything that names a phase — the transitions'
+deadlines (domain.case), the case clock's state machine (infra.clock_definition), the clock and case tables, the
+operators' metrics and dashboard (domain.outcomes, infra.dashboard), the console's labels (console/js/phases.js,
+generated) — derives from ``PHASES``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Mapping
+
+
+class Status(str, Enum):
+    AWAITING_MATERIALS = "awaiting_materials"
+    AWAITING_PUSH = "awaiting_push"
+    UNDER_REVIEW = "under_review"
+    SUPPLEMENT_REQUESTED = "supplement_requested"  # 补正: the 业务属地 asked for more materials
+    RESULT_RETURNED = "result_returned"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+
+class DeadlineKind(str, Enum):
+    PUSH = "push"
+    REVIEW = "review"
+    NOTIFY = "notify"
+
+
+@dataclass(frozen=True)
+class Phase:
+    key: str  # the case clock's phase (and, for a statutory phase, its deadline kind's value)
+    status: Status  # the case's status while in this phase
+    state: str | None  # the state machine waits in Await<state>; None: the execution has ended
+    deadline: DeadlineKind | None = None
+    working_days: int | None = None
+    code: str | None = None  # D1, D2, D3: the operators' metrics, alarms and dashboard
+    label: str | None = None  # what staff read
+    owner: str | None = None  # the unit that owes the step: "accepting" (受理地) or "business" (业务属地)
+    statute: str | None = None
+
+
+PHASES: tuple[Phase, ...] = (
+    Phase("materials", Status.AWAITING_MATERIALS, "Materials"),
+    Phase("push", Status.AWAITING_PUSH, "Push", DeadlineKind.PUSH, 3, "D1", "推送时限", "accepting",
+          "民办发〔2021〕2号：自申请材料收齐之日起3个工作日内推送至业务属地"),
+    Phase("review", Status.UNDER_REVIEW, "Review", DeadlineKind.REVIEW, 10, "D2", "审核时限", "business",
+          "民办发〔2021〕2号：自收到推送材料之日起10个工作日内完成资格认定"),
+    Phase("supplement", Status.SUPPLEMENT_REQUESTED, "Supplement"),  # D2 paused while the 补正 is out
+    Phase("notify", Status.RESULT_RETURNED, "Notify", DeadlineKind.NOTIFY, 3, "D3", "告知时限", "accepting",
+          "民办发〔2021〕2号：自收到认定结果之日起3个工作日内告知申请人"),
+    Phase("closed", Status.CLOSED, None),
+    Phase("withdrawn", Status.WITHDRAWN, None),
+)
+
+BY_STATUS: Mapping[Status, Phase] = {phase.status: phase for phase in PHASES}
+STATUTORY: tuple[Phase, ...] = tuple(phase for phase in PHASES if phase.deadline is not None)
+BY_DEADLINE: Mapping[DeadlineKind, Phase] = {phase.deadline: phase for phase in STATUTORY if phase.deadline}
+CLOCK_PHASE: Mapping[Status, str] = {phase.status: phase.key for phase in PHASES}
+STATUTORY_WORKING_DAYS: Mapping[DeadlineKind, int] = {
+    kind: phase.working_days for kind, phase in BY_DEADLINE.items() if phase.working_days}
+DEADLINE_KINDS: tuple[str, ...] = tuple(kind.value for kind in BY_DEADLINE)
+FINAL_PHASES: frozenset[str] = frozenset(phase.key for phase in PHASES if phase.state is None)
+
+
+def console_module() -> str:
+    """console/js/phases.js: the table as the console reads it (``python -m chalicelib.domain.phases``)."""
+    lines = ["// Generated from chalicelib/domain/phases.py (python -m chalicelib.domain.phases): do not edit.",
+             "export const PHASES = {"]
+    for phase in STATUTORY:
+        lines.append(f'  {phase.key}: {{ code: "{phase.code}", label: "{phase.label}", '
+                     f'workingDays: {phase.working_days}, owner: "{phase.owner}" }},')
+    lines.append("};")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    from pathlib import Path
+
+    target = Path(__file__).resolve().parents[2] / "console" / "js" / "phases.js"
+    target.write_text(console_module(), encoding="utf-8")
+    print(f"wrote {target}")
