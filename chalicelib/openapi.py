@@ -333,6 +333,7 @@ SCHEMAS: dict[str, Any] = {
         "accepting_unit": TOWNSHIP, "business_unit": TOWNSHIP,
         "scope": enum(["cross_province", "cross_city", "cross_county", "local"]),
         "applied_on": DATE, "materials": {"type": "array", "items": ref("Material")},
+        "notice": ref("Notice"),  # the one-time notice: the same object on every answer
         "deadlines": {"type": "array", "items": ref("Deadline")},
         "decision": nullable({"type": "object"}),
         "timeline": {"type": "array", "items": {"type": "object"}},

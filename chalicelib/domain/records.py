@@ -152,6 +152,7 @@ def case_view(
     record["application_month"] = application_month(case.applied_on)
     record["deadlines"] = [deadline_view(d, today, count) for d in case.deadlines]
     record["materials"] = [material_view(m) for m in case.materials]
+    record["notice"] = notice_view(case)  # one shape wherever the notice appears (POST /cases, GET /cases/{id})
     record["version"] = case.version
     if events is not None:
         record["timeline"] = [event_record(e) for e in events]

@@ -172,9 +172,7 @@ def accept(deps: Deps, body: Any, actor: Actor, now: datetime) -> dict[str, Any]
         deps.clock.started(saved, now)
     saved = milestone_messages.after_commit(deps.messages, None, saved, now)
     log.info("case %s accepted by %s for %s", saved.case_id, actor.unit, saved.business_unit)
-    result = view(deps, saved, now.date())
-    result["notice"] = notice_view(saved)
-    return result
+    return view(deps, saved, now.date())
 
 
 def _compare_data(
