@@ -39,7 +39,7 @@ def measure(recipients: int) -> dict[str, Any]:
     from moto import mock_aws
 
     from bench import capacity
-    from bench.payroll import UNIT, entitlements, moto_payroll, roster_month, write_entitlements
+    from bench.payroll import UNIT, entitlements, finalized_roster, moto_payroll, write_entitlements
     from bench.recorder import Recorder, recording
     from chalicelib.config import load
     from chalicelib.services import monitoring as jobs
@@ -65,7 +65,7 @@ def measure(recipients: int) -> dict[str, Any]:
                 jobs.yearly_review_tasks(services, [UNIT], 2027)
                 results[JOBS[3]] = jobs.certificate_expiry_reminders(services, [UNIT], date(2027, 1, 1))["reminded"]
             with rec.step(JOBS[4]):
-                results[JOBS[4]] = roster_month(moto_payroll(), MONTH)  # drafted, then finalized
+                results[JOBS[4]] = finalized_roster(moto_payroll(), MONTH)  # drafted, then finalized
         rows = {}
         for job in JOBS:
             counts = rec.counts(job)

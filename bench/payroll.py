@@ -176,7 +176,7 @@ def moto_payroll() -> Any:
     return Payroll(Entitlements(), LedgerTable(), Payrolls(), PayrollFiles(), FakePricing(standards()))
 
 
-def roster_month(payroll: Any, month: str) -> int:
+def finalized_roster(payroll: Any, month: str) -> int:
     """A month's roster drafted and finalized: its lines."""
     from chalicelib.services import payroll as service
 

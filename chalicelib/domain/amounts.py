@@ -15,14 +15,13 @@ from typing import Any, Mapping, Sequence
 
 from .applications import SUBSIDY_TYPES
 from .errors import Invalid, Malformed
-from .values import parse_day
+from .values import first_day, parse_day, parse_month
 
 LOW_INCOME_TYPES = ("dibao", "dibao_edge")  # 低保, 低保边缘
 AREAS = ("urban", "rural")  # 城市, 农村
 CENT = Decimal("0.01")
 _AMOUNT = re.compile(r"[0-9]{1,6}(\.[0-9]{1,2})?")
 _PERCENT = re.compile(r"[0-9]{1,3}(\.[0-9]{1,4})?")
-_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 _ROW_KEYS = frozenset({"subsidy", "effective_from", "effective_to", "amount", "percent_of_dibao_line",
                        "grades", "categories", "low_income", "area", "min_age", "max_age"})
 _LINE_KEYS = frozenset({"effective_from", "effective_to", "area", "monthly"})
@@ -298,13 +297,6 @@ def check_amount_table(table: AmountTable) -> list[str]:
 
 # --- the standard of a month, and back pay -----------------------------------------------------
 
-def parse_month(value: object, field: str) -> date:
-    """The 1st of a ``YYYY-MM`` month."""
-    if not isinstance(value, str) or not _MONTH.fullmatch(value):
-        raise Invalid("MONTH_FORMAT", f"{field} must be a month YYYY-MM", field)
-    return date(int(value[:4]), int(value[5:7]), 1)
-
-
 def age_on(birth: date, day: date) -> int:
     """Whole years of age (周岁) on ``day``."""
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
@@ -354,7 +346,7 @@ def standard_in_force(
     """
     if subsidy not in SUBSIDY_TYPES:
         raise Invalid("UNKNOWN_SUBSIDY", f"{subsidy!r} is not one of {', '.join(SUBSIDY_TYPES)}", "subsidy")
-    day = parse_month(month, "month")
+    day = first_day(parse_month(month, "month"))
     for scope in (business_unit[:4], business_unit[:2]):
         found = [(table, index, row) for table in tables if table.scope == scope
                  for index, row in enumerate(table.rows) if _matches(row, subsidy, person, day)]

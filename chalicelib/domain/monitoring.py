@@ -20,6 +20,7 @@ from .case import Actor
 from .errors import Conflict, Forbidden, Invalid
 from .payments.entitlements import Entitlement
 from .units import is_committee, is_township, within
+from .values import add_months, day_or_none, month_of, parse_month  # noqa: F401 - here for callers too
 
 RESULTS = ("present", "deceased", "moved", "other_change")
 OUTCOMES = ("confirmed", "change_needed")
@@ -27,33 +28,15 @@ CHECKED_STATUSES = frozenset({"active", "suspended"})
 ESCALATION_DAY = 25  # from the 25th, a township hears how many of its checks are still unrecorded
 REMINDER_MONTHS_AHEAD = 6  # certificates (valid 10 years) are renewed in time: remind six months ahead
 MAX_NOTE = 500
-_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
 _YEAR = re.compile(r"[0-9]{4}")
 
 
 # --- months and years ------------------------------------------------------------------------------
 
-def parse_month(value: object, field: str = "month") -> str:
-    """An ASCII ``YYYY-MM`` month of 2000..2100, else 422 MONTH_FORMAT."""
-    if not isinstance(value, str) or not _MONTH.fullmatch(value) or not 1 <= int(value[5:]) <= 12 \
-            or not 2000 <= int(value[:4]) <= 2100:
-        raise Invalid("MONTH_FORMAT", f"{field} must be a month YYYY-MM", field)
-    return value
-
-
 def parse_year(value: object, field: str = "year") -> int:
     if not isinstance(value, str) or not _YEAR.fullmatch(value) or not 2000 <= int(value) <= 2100:
         raise Invalid("YEAR_FORMAT", f"{field} must be a year YYYY (2000..2100)", field)
     return int(value)
-
-
-def month_of(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def add_months(month: str, count: int) -> str:
-    index = int(month[:4]) * 12 + int(month[5:]) - 1 + count
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def escalation_due(month: str, today: date) -> bool:
@@ -163,9 +146,8 @@ def check_still_open(month: str, today: date) -> None:
 
 def expiry_month(valid_until: object) -> str | None:
     """``YYYY-MM`` of a certificate's ``valid_until`` (``YYYY-MM-DD``), None when unknown."""
-    if not isinstance(valid_until, str) or not _MONTH.fullmatch(valid_until[:7]):
-        return None
-    return valid_until[:7]
+    day = day_or_none(valid_until)
+    return None if day is None else month_of(day)
 
 
 def counts(results: list[str | None]) -> dict[str, int]:

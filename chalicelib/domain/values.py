@@ -50,3 +50,39 @@ def uploaded_text(body: bytes, field: str = "key") -> tuple[str, str]:
         return body.decode("gb18030"), "gb18030"
     except UnicodeDecodeError:
         raise Invalid("UPLOAD_ENCODING", "the file must be CSV text in UTF-8 or GB18030 (GBK)", field) from None
+
+
+# --- months: the one reader and the arithmetic every module uses ----------------------------------------------
+
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+
+
+def parse_month(value: object, field: str = "month") -> str:
+    """An ASCII ``YYYY-MM`` month of 2000..2100, else 422 MONTH_FORMAT naming ``field``."""
+    match = _MONTH.fullmatch(value) if isinstance(value, str) else None
+    if match is None or not 2000 <= int(match.group(1)) <= 2100 or not 1 <= int(match.group(2)) <= 12:
+        raise Invalid("MONTH_FORMAT", f"{field} must be a month YYYY-MM", field)
+    return str(value)
+
+
+def month_of(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def first_day(month: str) -> date:
+    """The 1st of a ``YYYY-MM`` month."""
+    return date(int(month[:4]), int(month[5:7]), 1)
+
+
+def add_months(month: str, count: int) -> str:
+    index = int(month[:4]) * 12 + int(month[5:7]) - 1 + count
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def months_from(start: str, through: str) -> list[str]:
+    """Every ``YYYY-MM`` from ``start`` through ``through`` inclusive (empty when ``through`` is earlier)."""
+    months: list[str] = []
+    while start <= through:
+        months.append(start)
+        start = add_months(start, 1)
+    return months

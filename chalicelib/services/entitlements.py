@@ -25,7 +25,6 @@ from ..domain.amounts import money
 from ..domain.case import Actor, Case, Status
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
 from ..domain.identity import birth_date, mask_id_number
-from ..domain.monitoring import parse_month
 from ..domain.payments.entitlements import (
     Entitlement,
     allowed_moves,
@@ -35,9 +34,10 @@ from ..domain.payments.entitlements import (
     read_facts,
 )
 from ..domain.payments.ledger import Ledger, balances, debt
-from ..domain.payments.owed import Standards, months_from, owed, total
+from ..domain.payments.owed import Standards, owed, total
 from ..domain.persons import person_key
 from ..domain.units import within
+from ..domain.values import months_from, parse_month
 from ..domain.workdays import application_month
 from .payroll import Payroll
 from .rules import facts_of

@@ -36,11 +36,11 @@ from ..domain.payments.roster import (
     plan_text,
     read_plan,
     roster_lines,
-    roster_month,
     roster_unit,
     totals,
 )
 from ..domain.units import within
+from ..domain.values import parse_month
 
 log = logging.getLogger(__name__)
 PAYROLL_PREFIX = "payroll/"
@@ -186,7 +186,7 @@ def _refresh_debts(payroll: Payroll, build: Build, covered: frozenset[str], now:
 
 def draft(payroll: Payroll, business_unit: str, month: str, actor: Actor, now: datetime) -> dict[str, Any]:
     """A draft of the roster (free to rebuild): its file, totals, held months and a link to download it."""
-    unit, month = roster_unit(business_unit), roster_month(month)
+    unit, month = roster_unit(business_unit), parse_month(month)
     _may_pay(actor, unit)
     record = payroll.records.roster(unit, month)
     if record is not None and record.status == "finalized":
@@ -213,7 +213,7 @@ def finalize(payroll: Payroll, business_unit: str, month: str, body: Any, actor:
              now: datetime) -> dict[str, Any]:
     """发放: the roster paid as drafted. ``{draft_sha256}``: the draft the reviewer checked; 409 if the roster
     would now differ (rebuild the draft), if it was finalized already, or while another finalization runs."""
-    unit, month = roster_unit(business_unit), roster_month(month)
+    unit, month = roster_unit(business_unit), parse_month(month)
     _may_pay(actor, unit)
     expected = body.get("draft_sha256") if isinstance(body, dict) else None
     if not isinstance(expected, str) or len(expected) != 64:
@@ -274,7 +274,7 @@ def download(payroll: Payroll, business_unit: str, month: str, stage: str | None
              now: datetime) -> dict[str, Any]:
     """The roster's record and a 15-minute link to its file (the final one, or ``stage=draft``); each download
     is recorded with who and when."""
-    unit, month = roster_unit(business_unit), roster_month(month)
+    unit, month = roster_unit(business_unit), parse_month(month)
     _may_pay(actor, unit)
     stage = stage or "final"
     if stage not in STAGES:

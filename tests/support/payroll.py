@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from chalicelib.domain.payments.entitlements import Entitlement, correct, from_decision, move
 from chalicelib.domain.payments.ledger import Ledger, apply_payment
-from chalicelib.domain.payments.owed import Standards, months_from
+from chalicelib.domain.payments.owed import Standards
+from chalicelib.domain.values import months_from
 
 UNIT = "230102001"  # 哈尔滨市道里区
 MONTH = "2027-01"

@@ -29,7 +29,8 @@ from chalicelib.domain.errors import Conflict, DomainError
 from chalicelib.domain.payments.decision import price_grant
 from chalicelib.domain.payments.entitlements import Entitlement, correct, from_decision, move
 from chalicelib.domain.payments.ledger import debt, settle
-from chalicelib.domain.payments.owed import Standards, months_from, owed
+from chalicelib.domain.payments.owed import Standards, owed
+from chalicelib.domain.values import months_from
 from chalicelib.services import payroll as payroll_service
 from chalicelib.services import recoveries
 from tests.fakes.payments import fake_payroll

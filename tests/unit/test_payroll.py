@@ -23,10 +23,10 @@ from chalicelib.domain.payments.roster import (
     plan_text,
     read_plan,
     roster_lines,
-    roster_month,
     roster_unit,
     totals,
 )
+from chalicelib.domain.values import parse_month
 from chalicelib.services import payroll as service
 from tests.fakes.payments import fake_payroll
 from tests.support.payroll import (
@@ -172,7 +172,7 @@ def test_merged_shard_totals_equal_the_totals_of_all_lines():
 @pytest.mark.parametrize("month", ["2027-1", "2027-13", "1999-12", "２０２７-01", "2027/01", 202701, None])
 def test_a_month_must_be_yyyy_mm(month):
     with pytest.raises(Invalid) as raised:
-        roster_month(month)
+        parse_month(month)
     assert raised.value.code == "MONTH_FORMAT" and raised.value.status == 422
 
 

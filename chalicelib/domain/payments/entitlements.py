@@ -20,6 +20,7 @@ from functools import cached_property
 from typing import Any, Mapping
 
 from ..errors import Conflict, Invalid
+from ..values import parse_month
 
 STATUSES = ("active", "suspended", "stopped")
 PRICINGS = ("table", "stated")  # the 业务属地's amount table, or an amount a reviewer stated with a reason
@@ -33,7 +34,6 @@ MOVES: Mapping[str, tuple[frozenset[str], str]] = {
     "resume": (frozenset({"suspended"}), "active"),
 }
 _AMOUNT = re.compile(r"[0-9]{1,6}(\.[0-9]{1,2})?")
-_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
 
 @dataclass(frozen=True)
@@ -202,8 +202,7 @@ def from_decision(case_id: str, granted: Mapping[str, Any], person_key: str, mas
 
 
 def _check_month(ent: Entitlement, month: str) -> None:
-    if not _MONTH.fullmatch(month):
-        raise Invalid("MONTH_FORMAT", "effective_month must be a month YYYY-MM", "effective_month")
+    parse_month(month, "effective_month")
     if month < ent.start_month:
         raise Invalid("MONTH_RANGE", f"the effective month is before payment started ({ent.start_month})",
                       "effective_month")

@@ -21,8 +21,9 @@ from datetime import date
 from decimal import Decimal
 
 from ..errors import Conflict, Invalid
+from ..values import months_from
 from .entitlements import Entitlement
-from .owed import ZERO, Owed, Standards, months_from, owed
+from .owed import ZERO, Owed, Standards, owed
 
 _AMOUNT = re.compile(r"[0-9]{1,7}(\.[0-9]{1,2})?")
 Months = tuple[tuple[str, Decimal], ...]

@@ -20,6 +20,7 @@ from typing import Sequence
 
 from ..amounts import AmountTable, Person, Standard, age_on, standard_in_force
 from ..errors import Invalid
+from ..values import months_from
 from .entitlements import Entitlement
 
 ZERO = Decimal("0.00")
@@ -85,16 +86,6 @@ def owed(ent: Entitlement, month: str, standards: Standards) -> Owed:
     if isinstance(found, Invalid):
         return Owed(month, status, None, found.message, found.code)
     return Owed(month, status, found.amount, f"table {found.source}")
-
-
-def months_from(start: str, through: str) -> list[str]:
-    """Every ``YYYY-MM`` from ``start`` through ``through`` inclusive (empty when ``through`` is earlier)."""
-    months: list[str] = []
-    year, number = int(start[:4]), int(start[5:7])
-    while f"{year:04d}-{number:02d}" <= through:
-        months.append(f"{year:04d}-{number:02d}")
-        year, number = (year + 1, 1) if number == 12 else (year, number + 1)
-    return months
 
 
 def owed_through(ent: Entitlement, through: str, standards: Standards) -> list[Owed]:

@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from ..applications import SUBSIDY_NAMES
 from ..errors import Invalid
+from ..values import add_months
 from .entitlements import Entitlement
 from .ledger import Ledger, Months, account
 from .owed import ZERO, Standards
@@ -29,7 +30,6 @@ HEADER = ("补贴对象编号", "案件编号", "姓名", "公民身份号码", 
 BOM = "\ufeff"
 ALL = "all"
 ID_POLICIES = ("masked", "full")  # the province's payment setting: what the roster shows of the ID number
-_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 _UNIT = re.compile(r"[0-9]{9}")
 
 Totals = dict[str, dict[str, str | int]]
@@ -59,14 +59,6 @@ class Held:
 
     entitlement_id: str
     months: tuple[tuple[str, str], ...]
-
-
-def roster_month(value: object, field: str = "month") -> str:
-    """An ASCII ``YYYY-MM`` month in 2000..2100, else 422 MONTH_FORMAT."""
-    match = _MONTH.fullmatch(value) if isinstance(value, str) else None
-    if match is None or not 2000 <= int(match.group(1)) <= 2100 or not 1 <= int(match.group(2)) <= 12:
-        raise Invalid("MONTH_FORMAT", f"{field} must be a month YYYY-MM", field)
-    return str(value)
 
 
 def roster_unit(value: object, field: str = "business_unit") -> str:
@@ -165,9 +157,7 @@ def month_ranges(months: Iterable[str]) -> str:
     """Months as runs a person reads: ``2026-05至2026-09；2026-11``."""
     runs: list[list[str]] = []
     for month in sorted(months):
-        year, number = int(month[:4]), int(month[5:7])
-        previous = f"{year - 1:04d}-12" if number == 1 else f"{year:04d}-{number - 1:02d}"
-        if runs and runs[-1][-1] == previous:
+        if runs and runs[-1][-1] == add_months(month, -1):
             runs[-1].append(month)
         else:
             runs.append([month])
