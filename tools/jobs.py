@@ -5,9 +5,10 @@
     .venv/bin/python -m tools.jobs repair
     .venv/bin/python -m tools.jobs messages [--now ...]   # milestone SMS due for a retry
     .venv/bin/python -m tools.jobs monthly-checks [--now 2026-10-01T01:00:00+08:00]
-    .venv/bin/python -m tools.jobs yearly-reviews | certificate-reminders [--now ...]
+    .venv/bin/python -m tools.jobs yearly-reviews | certificate-reminders | checks-escalation | comparison
+    .venv/bin/python -m tools.jobs audit-digest [--now ...]
 
-The same functions the deployed schedules call (``app.daily_sweep``, ``app.calendar_check``). The
+The same table and functions the deployed schedules use (``chalicelib/jobs.py``). The
 monthly and yearly supervision jobs queue one message per registered 业务属地 (the dispatch, as the
 schedule does), then this process hands the queue to the ``unit_jobs`` worker as Lambda's event source
 would (``drain``): the output has the dispatch's counts and, under ``worker``, each township's.
@@ -22,19 +23,21 @@ import sys
 from datetime import datetime
 from typing import Any
 
-FANNED_OUT = {"monthly-checks": "monthly_checks", "yearly-reviews": "yearly_reviews",
-              "certificate-reminders": "certificate_reminders"}  # dispatch, then the unit_jobs worker
-JOBS = ("sweep", "calendar-check", "repair", "messages", *FANNED_OUT)
-JOB_NAMES = {"sweep": "daily_sweep", "calendar-check": "calendar_check", "repair": "clock_repair",
-             "messages": "message_retries", **FANNED_OUT}  # as in app.py
+
+def _table() -> Any:
+    from chalicelib import jobs
+
+    return jobs
 
 
-def run(job: str, now: datetime) -> dict[str, Any]:
-    """The job in the same observability scope as a deployed schedule (job_done line, metrics flushed once)."""
+def run(command: str, now: datetime) -> dict[str, Any]:
+    """The job of ``command`` (chalicelib/jobs.py, the table the schedules come from) in the same observability
+    scope as a deployed schedule (job_done line, metrics flushed once); a fanned-out job's queue is then drained."""
     from chalicelib import observability
 
-    result = observability.run_job(JOB_NAMES[job], lambda: _run(job, now))
-    if job in FANNED_OUT:
+    job = _table().BY_COMMAND[command]
+    result = observability.run_job(job.name, lambda: job.run(now))
+    if job.fanned_out:
         result["worker"] = drain()
     return result
 
@@ -65,34 +68,12 @@ def drain() -> dict[str, Any]:
     return stats
 
 
-def _run(job: str, now: datetime) -> dict[str, Any]:
-    from chalicelib.services import jobs
-    from chalicelib.wiring import deps, notifier
-
-    if job == "sweep":
-        return jobs.daily_sweep(deps(), notifier(), now)
-    if job == "calendar-check":
-        return jobs.calendar_check(deps(), notifier(), now)
-    if job == "repair":
-        return {"clocks_repaired": jobs.repair_clocks(deps(), now)}
-    if job in FANNED_OUT:
-        from chalicelib import observability
-        from chalicelib.services import unit_jobs
-        from chalicelib.wiring import monitoring, unit_job_queue
-
-        return unit_jobs.dispatch(monitoring().units.all(), unit_job_queue(), FANNED_OUT[job], now,
-                                  observability.current_correlation_id())
-    if job == "messages":
-        from chalicelib.services.messages import retry_due
-        from chalicelib.wiring import messaging
-
-        return retry_due(messaging(), now)
-    raise ValueError(job)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("job", choices=JOBS, type=lambda name: name.replace("_", "-"))  # monthly_checks too
+    commands = [job.command for job in _table().JOBS]
+    names = {job.name: job.command for job in _table().JOBS}
+    parser.add_argument("job", choices=commands, type=lambda given: names.get(given, given.replace("_", "-")),
+                        help="a command of chalicelib/jobs.py (its function name works too, e.g. monthly_checks)")
     parser.add_argument("--now", help="ISO 8601 time to run as (default: CLOCK_NOW in the local stage, else now)")
     parser.add_argument("--endpoint", default=os.environ.get("AWS_ENDPOINT_URL", "http://127.0.0.1:5000"),
                         help="the moto server of `make run` (default http://127.0.0.1:5000)")
