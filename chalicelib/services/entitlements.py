@@ -7,6 +7,7 @@ months owed, paid, due or over-paid — is computed from its history, the amount
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -22,6 +23,7 @@ from ..adapters.entitlements_table import (
 )
 from ..adapters.store import Extra, Held
 from ..domain.amounts import money
+from ..domain.applications import mask_account
 from ..domain.case import Actor, Case, Status
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
 from ..domain.identity import birth_date, mask_id_number
@@ -118,7 +120,7 @@ def view(ent: Entitlement, ledger: Ledger, standards: Standards, month: str) -> 
     months = _months_view(ent, ledger, month, standards)
     account = dict(ent.account or {})
     if account.get("number"):
-        account["number"] = "*" * max(len(account["number"]) - 4, 0) + account["number"][-4:]
+        account["number"] = mask_account(account["number"])
     return {
         "entitlement_id": ent.entitlement_id, "case_id": ent.case_id, "subsidy": ent.subsidy,
         "masked_id": ent.masked_id, "name": ent.name, "business_unit": ent.business_unit,
@@ -205,10 +207,7 @@ def change(payroll: Payroll, entitlement_id: str, action: str, body: Any, actor:
         raw_reason = body.get("reason")
         updated = move(ent, action, month, raw_reason if isinstance(raw_reason, str) else "", actor.sub,
                        now.isoformat())
-    save(payroll, ent, updated, now)
-    standards = payroll.pricing.standards(ent.business_unit)
-    stored = payroll.entitlements.get(entitlement_id) or updated
-    ledger = payroll.ledgers.get(entitlement_id)
+    stored, ledger, standards = save(payroll, ent, updated, now)
     result = view(stored, ledger, standards, f"{now:%Y-%m}")
     if action == "correct":
         through = parse_month(body.get("paid_through", f"{now:%Y-%m}"), "paid_through")
@@ -216,8 +215,10 @@ def change(payroll: Payroll, entitlement_id: str, action: str, body: Any, actor:
     return result
 
 
-def save(payroll: Payroll, before: Entitlement, after: Entitlement, now: datetime) -> None:
-    """Store a change (its lock with it); a debt it creates is put on the unit's list for recovery."""
+def save(payroll: Payroll, before: Entitlement, after: Entitlement, now: datetime
+         ) -> tuple[Entitlement, Ledger, Standards]:
+    """Store a change (its lock with it); a debt it creates is put on the unit's list for recovery. The entitlement
+    as stored (its new version), its ledger and the unit's standards, read once for the answer too."""
     try:
         payroll.entitlements.save(before, after, now)
     except LockTaken as taken:
@@ -227,8 +228,10 @@ def save(payroll: Payroll, before: Entitlement, after: Entitlement, now: datetim
     except StaleEntitlement:
         raise Conflict("CONCURRENT_UPDATE", "the entitlement changed meanwhile; read it again", "version") from None
     standards = payroll.pricing.standards(after.business_unit)
-    if debt(after, payroll.ledgers.get(after.entitlement_id), now.strftime("%Y-%m"), standards):
+    ledger = payroll.ledgers.get(after.entitlement_id)
+    if debt(after, ledger, now.strftime("%Y-%m"), standards):
         payroll.records.add_debt_candidate(after.business_unit, after.entitlement_id)
+    return replace(after, version=before.version + 1), ledger, standards
 
 
 def difference(before: Entitlement, after: Entitlement, through: str, standards: Standards) -> dict[str, Any]:
