@@ -561,6 +561,7 @@ def _scheduled(job: scheduled_jobs.Job) -> Callable[[Any], dict[str, Any]]:
     return handler
 
 
+# each handler is also a module attribute of its name: a deployed function's handler is "app.<name>"
 for _job in scheduled_jobs.JOBS:
     if _job.schedule:
-        app.schedule(_job.schedule, name=_job.name)(observe.scheduled(_scheduled(_job)))
+        globals()[_job.name] = app.schedule(_job.schedule, name=_job.name)(observe.scheduled(_scheduled(_job)))

@@ -144,7 +144,7 @@ export const MESSAGES = {
   WRONG_TYPE: "所填内容的类型不正确", DATE_FORMAT: "日期格式应为 年-月-日",
   AMOUNT_FORMAT: "金额格式应为元，如 99.00", AMOUNT_NOT_POSITIVE: "金额应大于 0",
   AMOUNT_REQUIRED: "业务属地没有补贴标准表，请填写月补贴金额",
-  ACCOUNT_FORMAT: "账号应为 8 至 30 位数字（可带空格）", UPLOAD_ENCODING: "文件须为 UTF-8 或 GB18030（GBK）编码的 CSV",
+  ACCOUNT_FORMAT: "账号应为 8 至 30 位数字（可带空格）", MONTH_FORMAT: "月份格式应为 年-月，如 2026-09", UPLOAD_ENCODING: "文件须为 UTF-8 或 GB18030（GBK）编码的 CSV",
   NO_AMOUNT_STANDARD: "补贴标准表没有适用的标准：请填写月补贴金额并写明特批理由",
   ROSTER_FINALIZED: "该月发放名册已确认发放，不能再次生成或确认", DRAFT_STALE: "名册草稿生成后有变动，请重新生成并核对",
   LEDGER_BUSY: "本单位正在确认另一份发放名册，请几分钟后再试", RECOVERY_EXCEEDS_DEBT: "追回金额超过应退金额",

@@ -139,3 +139,13 @@ def test_every_scheduled_function_of_the_app_runs_in_an_observability_scope():
     assert "daily_sweep" in names
     handlers = {name: application.app.handler_map[name].func for name in names}  # Chalice's EventSourceHandler
     assert [name for name, handler in handlers.items() if not getattr(handler, "observed", False)] == []
+
+
+def test_every_scheduled_function_is_the_module_attribute_its_handler_string_names():
+    """A deployed function's handler is "app.<name>": the schedules registered from the jobs table are attributes."""
+    import app as application
+    from chalicelib.jobs import JOBS
+
+    for source in application.app.event_sources:
+        assert callable(getattr(application, source.handler_string.split(".", 1)[1], None)), source.handler_string
+    assert {job.name for job in JOBS if job.schedule} <= {source.name for source in application.app.event_sources}
