@@ -6,6 +6,7 @@ whole suite on its first day and this on the others, so no test may depend on th
 """
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tempfile
@@ -30,15 +31,20 @@ def main(argv: list[str]) -> int:
     if not days:
         print("usage: python -m tools.test_dates YYYY-MM-DD [YYYY-MM-DD ...]", file=sys.stderr)
         return 2
-    failed = 0
+    failed_runs, counts = 0, {"passed": 0, "failed": 0}
     with ThreadPoolExecutor(max_workers=2) as pool:
         for day, status, output in pool.map(run, days):
             lines = output.rstrip().splitlines()
-            print(f"--- dated tests with the real clock on {day}: {lines[-1] if lines else 'no output'}")
+            summary = lines[-1] if lines else "no output"
+            print(f"--- dated tests with the real clock on {day}: {summary}")
+            for kind in counts:
+                found = re.search(rf"(\d+) {kind}", summary)
+                counts[kind] += int(found.group(1)) if found else 0
             if status != 0:
-                failed += 1
+                failed_runs += 1
                 print(output[-20000:])
-    return 1 if failed else 0
+    print(f"dated: {counts['passed']} passed, {counts['failed']} failed")
+    return 1 if failed_runs or not counts["passed"] else 0
 
 
 if __name__ == "__main__":
