@@ -24,7 +24,6 @@ from chalicelib.services import (
     calendar,
     cases,
     comparison,
-    comparisons,
     entitlements,
     idempotency,
     jobs,
@@ -49,6 +48,7 @@ from chalicelib.wiring import (
     proposals,
     rosters,
 )
+from chalicelib.wiring import comparisons as comparisons_deps
 from chalicelib.wiring import monitoring as monitoring_deps
 from chalicelib.wiring import payroll as payroll_deps
 
@@ -451,7 +451,8 @@ def run_comparison(actor: Actor, relation: str) -> dict[str, Any]:
     body = _body()
     if not isinstance(body, dict):
         raise Malformed("WRONG_TYPE", "the body must be an object {kind, key}", "body")
-    return comparisons.run(str(body.get("kind") or ""), str(body.get("key") or ""), actor.sub, _now())
+    return comparison.run(comparisons_deps(), str(body.get("kind") or ""), str(body.get("key") or ""), actor.sub,
+                          _now())
 
 
 @endpoint("/proposals")

@@ -75,9 +75,10 @@ def _checks_escalation(now: datetime) -> Result:
 
 
 def _comparison(now: datetime) -> Result:
-    from .services import comparisons
+    from .services import comparison
+    from .wiring import comparisons
 
-    return comparisons.run_pending("schedule", now)
+    return comparison.run_pending(comparisons(), "schedule", now)
 
 
 def _message_retries(now: datetime) -> Result:

@@ -28,10 +28,11 @@ from .config import load
 from .services.calendar import DeadlineService
 from .services.cases import Deps
 from .services.clocks import ClockService
+from .services.comparison import Comparisons
 from .services.messages import Messaging
 from .services.monitoring import Monitoring
 from .services.payroll import Payroll
-from .services.rules import RulePricing
+from .services.rules import RulePricing, comparison_offsets
 
 
 @lru_cache(maxsize=1)
@@ -128,3 +129,13 @@ def payroll() -> Payroll:
     """Money: entitlements, the ledger, the rosters' records and files, and the rules that price them."""
     return Payroll(entitlements=entitlement_store(), ledgers=LedgerTable(), records=Payrolls(), files=PayrollFiles(),
                    pricing=RulePricing(jurisdiction_rules()))
+
+
+@lru_cache(maxsize=1)
+def comparisons() -> Comparisons:
+    """The monthly data comparison: files in the materials bucket, proposals, recipients, the province's rule."""
+    config = load()
+    return Comparisons(files=rosters(), listing=MaterialFiles(config.materials_bucket), proposals=proposals(),
+                       entitlements=entitlement_store(), secret=config.person_key_secret,
+                       bucket=config.materials_bucket,
+                       offsets_for=lambda province, on: comparison_offsets(jurisdiction_rules(), province, on))

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, Callable, Mapping
 
 from ..adapters.entitlements_table import Entitlements
@@ -23,6 +24,34 @@ from .payroll import Payroll
 
 log = logging.getLogger(__name__)
 PREFIX = "comparisons/"
+
+
+@dataclass(frozen=True)
+class Comparisons:
+    """What a data comparison needs (built in ``wiring``): the uploaded files (read, and listed under
+    comparisons/), the proposals, the recipients, the key that stands for ID numbers, and the province's rule
+    of effective months in force on a day."""
+
+    files: Any  # adapters.rosters.Rosters: read_object(bucket, key) -> (text, version, sha256)
+    listing: Any  # adapters.files.MaterialFiles: keys_under(prefix)
+    proposals: Proposals
+    entitlements: Entitlements
+    secret: bytes
+    bucket: str
+    offsets_for: Callable[[str, date], Mapping[str, int]]
+
+
+def run(deps: Comparisons, kind: str, key: str, by: str, now: datetime) -> dict[str, Any]:
+    """One file under comparisons/<kind>/ (POST /comparisons)."""
+    return compare(deps.files, deps.proposals, deps.entitlements, deps.secret, deps.bucket, kind, key, by, now,
+                   lambda province: deps.offsets_for(province, now.date()))
+
+
+def run_pending(deps: Comparisons, by: str, now: datetime) -> dict[str, Any]:
+    """Every file under comparisons/<kind>/: those already done answer at once without work (the schedule)."""
+    results = [run(deps, key[len(PREFIX):].split("/", 1)[0], key, by, now) for key in deps.listing.keys_under(PREFIX)]
+    return {"files": len(results), "processed": sum(1 for r in results if not r["already_done"]),
+            "proposals": sum(int(r["proposals"]) for r in results if not r["already_done"])}
 
 
 def compare(reader: Any, proposals: Proposals, entitlements: Entitlements, secret: bytes, bucket: str,

@@ -15,9 +15,9 @@ import pytest
 import app as chalice_app
 from chalicelib.config import load
 from chalicelib.domain.access import PUBLIC_ROUTES, ROLES, ROUTE_RULES
-from chalicelib.services import comparisons
+from chalicelib.services import comparison
 from chalicelib.services.monitoring import issue_monthly_checks
-from chalicelib.wiring import monitoring
+from chalicelib.wiring import comparisons, monitoring
 from tests.integration import conftest as integration
 from tests.integration.test_entitlements import approved_case
 from tests.support.people import HARBIN_TOWNSHIP, fresh_application
@@ -46,7 +46,7 @@ def world() -> Any:
         key = "comparisons/deaths/matrix.csv"
         boto3.client("s3").put_object(Bucket=load().materials_bucket, Key=key,
                                       Body=f"id_number,event_date\n{person},2026-10-01\n".encode())
-        comparisons.run("deaths", key, "operator", datetime.fromisoformat("2026-11-02T10:00:00+08:00"))
+        comparison.run(comparisons(), "deaths", key, "operator", datetime.fromisoformat("2026-11-02T10:00:00+08:00"))
         proposal = api.reviewer("GET", "/proposals").data["proposals"][0]["proposal_id"]
         issue_monthly_checks(monitoring(), [HARBIN_TOWNSHIP], "2026-11")
         params = {"case_id": case_id, "material_id": "m-unknown", "entitlement_id": f"{case_id}-living",
