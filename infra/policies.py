@@ -135,7 +135,6 @@ API = (
           "payment roster parts joined into one file; a finalized roster's plan read back into the ledger"),
     Grant(("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:PutItem"),
           table("ledger"), "the payment ledger: what finalized rosters paid, recoveries"),
-    Grant(("dynamodb:Query",), table("ledger", "by_unit_shard")[1:], "a shard's ledgers beside its entitlements"),
     Grant(("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"),
           table("payrolls"), "rosters drafted and finalized, the unit's finalization claim, downloads, debts"),
     Grant(("s3:AbortMultipartUpload",), objects("MaterialsBucket", "payroll/"), "a failed join",

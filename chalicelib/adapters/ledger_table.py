@@ -1,8 +1,8 @@
 """DynamoDB: the payment ledger and the rosters of each 业务属地.
 
 - ``ledger``: one item per entitlement: what each finalized roster paid it (month by month) and what was
-  recovered (domain.payments.ledger.Ledger), versioned; GSI ``by_unit_shard`` (the entitlements' shards, so a
-  roster reads a shard's entitlements and their ledgers side by side, both ordered by entitlement id).
+  recovered (domain.payments.ledger.Ledger), versioned; read by key, strongly consistent (no index: an index lags
+  its writes, and a ledger a moment old could pay a month twice).
 - ``payrolls``: hash ``unit``, range ``month``: one item per roster (draft, then finalized: who, when, the
   files' keys, versions and checksums, and every download), and the unit's head (range ``HEAD``): how many
   finalizations were applied (``seq``), the finalization in progress with its lease (``finalizing``), and the
@@ -13,7 +13,7 @@ Every ledger write of a finalization happens under the unit's claim (``claim``):
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -29,25 +29,14 @@ from pynamodb.attributes import (
 )
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from ..config import load, table_name
 from ..domain.payments.ledger import Ledger, Payment, Recovery
 from .dynamo import OnDemand
-from .entitlements_table import unit_shard
 
 HEAD = "HEAD"
-
-
-class LedgerUnitIndex(GlobalSecondaryIndex["LedgerModel"]):
-    class Meta(OnDemand):
-        index_name = "by_unit_shard"
-        projection = AllProjection()
-
-    unit_shard = UnicodeAttribute(hash_key=True)
-    entitlement_id = UnicodeAttribute(range_key=True)
 
 
 class LedgerModel(Model):
@@ -56,11 +45,9 @@ class LedgerModel(Model):
 
     entitlement_id = UnicodeAttribute(hash_key=True)
     business_unit = UnicodeAttribute()
-    unit_shard = UnicodeAttribute()
     payments: ListAttribute[dict[str, Any]] = ListAttribute(default=list)
     recoveries: ListAttribute[dict[str, Any]] = ListAttribute(default=list)
     version = VersionAttribute()
-    by_unit = LedgerUnitIndex()
 
 
 class PayrollModel(Model):
@@ -130,7 +117,6 @@ def to_ledger(item: LedgerModel) -> Ledger:
 def to_item(ledger: Ledger, business_unit: str) -> LedgerModel:
     item = LedgerModel(
         ledger.entitlement_id, business_unit=business_unit,
-        unit_shard=unit_shard(business_unit, ledger.entitlement_id),
         payments=[{"roster": p.roster, "seq": p.seq, "months": {m: f"{a:.2f}" for m, a in p.months}}
                   for p in ledger.payments],
         recoveries=[{"recovery_id": r.recovery_id, "amount": f"{r.amount:.2f}", "received_on": r.received_on,
@@ -167,11 +153,6 @@ class LedgerTable:
         ids = sorted(set(entitlement_ids))
         found = {item.entitlement_id: to_ledger(item) for item in LedgerModel.batch_get(ids, consistent_read=True)}
         return {entitlement_id: found.get(entitlement_id, Ledger(entitlement_id)) for entitlement_id in ids}
-
-    def shard(self, business_unit: str, shard: int, page_size: int = 500) -> Iterator[Ledger]:
-        """Every ledger of one 业务属地 shard, in entitlement order (entitlements without one have none yet)."""
-        for item in LedgerModel.by_unit.query(f"{business_unit}#{shard:02d}", page_size=page_size):
-            yield to_ledger(item)
 
     def put_all(self, business_unit: str, ledgers: Iterable[Ledger]) -> int:
         """Write ledgers in batches of 25; only under the unit's finalization claim. The count written."""

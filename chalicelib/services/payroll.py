@@ -7,8 +7,9 @@ it pays each entitlement, month by month) once, then writes the plan into the le
 finalized in one transaction with the claim's release. A finalization that died half-way is completed by the next
 one (the plan is stored first, and applying it twice changes nothing).
 
-Each shard of the unit (``UNIT_SHARDS``, the entitlements' hash shards) is read as two ordered queries, the
-entitlements and their ledgers, and written as one part file, so no process holds more than one shard's lines.
+Each shard of the unit (``UNIT_SHARDS``, the entitlements' hash shards) is read as one query of the entitlements'
+index and a strongly consistent batch read of their ledgers (an index may lag; the ledger must not), and written as
+one part file, so no process holds more than one shard's lines.
 Logs carry the unit, the month, the shard and counts: never a name, an ID or an account number.
 """
 from __future__ import annotations
@@ -60,7 +61,6 @@ class EntitlementStore(Protocol):
 class LedgerStore(Protocol):
     def get(self, entitlement_id: str) -> Ledger: ...
     def many(self, entitlement_ids: Iterable[str]) -> dict[str, Ledger]: ...
-    def shard(self, business_unit: str, shard: int, page_size: int = ...) -> Iterable[Ledger]: ...
     def put_all(self, business_unit: str, ledgers: Iterable[Ledger]) -> int: ...
     def save_recovery(self, business_unit: str, before: Ledger, after: Ledger, now: datetime) -> None: ...
 
@@ -108,16 +108,12 @@ def roster_prefix(business_unit: str, month: str, stage: str) -> str:
 
 
 def _pairs(payroll: Payroll, unit: str, shard: int) -> Iterator[tuple[Entitlement, Ledger]]:
-    """A shard's entitlements with their ledgers: two queries in entitlement order, merged."""
-    ledgers = iter(payroll.ledgers.shard(unit, shard, page_size=PAGE_SIZE))
-    pending = next(ledgers, None)
-    for ent in payroll.entitlements.shard(unit, shard, page_size=PAGE_SIZE):
-        while pending is not None and pending.entitlement_id < ent.entitlement_id:
-            pending = next(ledgers, None)
-        if pending is not None and pending.entitlement_id == ent.entitlement_id:
-            yield ent, pending
-        else:
-            yield ent, Ledger(ent.entitlement_id)
+    """A shard's entitlements (one query of their index) with their ledgers, read strongly consistent by key: an
+    index may lag a write by a moment, and a ledger read a moment old could pay a month the last roster paid."""
+    entitlements = list(payroll.entitlements.shard(unit, shard, page_size=PAGE_SIZE))
+    ledgers = payroll.ledgers.many(ent.entitlement_id for ent in entitlements) if entitlements else {}
+    for ent in entitlements:
+        yield ent, ledgers[ent.entitlement_id]
 
 
 @dataclass
@@ -255,10 +251,10 @@ def _complete(payroll: Payroll, unit: str, claim: dict[str, Any], now: datetime)
         plan = read_plan(payroll.files.read_text(part["key"], part.get("version_id")))
         if not plan:
             continue
-        ledgers = {ledger.entitlement_id: ledger for ledger in payroll.ledgers.shard(unit, int(part["shard"]))}
+        ledgers = payroll.ledgers.many(plan)  # strongly consistent, by key
         changed = []
         for entitlement_id, months in sorted(plan.items()):
-            before = ledgers.get(entitlement_id) or Ledger(entitlement_id)
+            before = ledgers[entitlement_id]
             after = apply_payment(before, month, seq, months)
             if after is not before:
                 changed.append(after)

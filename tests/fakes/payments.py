@@ -79,13 +79,6 @@ class FakeLedgers:
     def many(self, entitlement_ids: Iterable[str]) -> dict[str, Ledger]:
         return {i: self.get(i) for i in sorted(set(entitlement_ids))}
 
-    def shard(self, business_unit: str, shard: int, page_size: int = 500) -> Iterator[Ledger]:
-        wanted = f"{business_unit}#{shard:02d}"
-        for entitlement_id in sorted(self.items):
-            unit, ledger = self.items[entitlement_id]
-            if _shard_of(unit, entitlement_id) == wanted:
-                yield ledger
-
     def put_all(self, business_unit: str, ledgers: Iterable[Ledger]) -> int:
         written = 0
         for ledger in ledgers:
