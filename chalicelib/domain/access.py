@@ -2,6 +2,10 @@
 
 Every route is listed in ``ROUTE_RULES`` with, for each role allowed, the relation the
 caller's unit must have to the case. A route or role missing from the table is refused.
+
+Implements: no statute — an engineering rule (deny by default). It enforces the division of duties of
+民办发〔2021〕2号 (DOMAIN.md §2, steps 1–6): the 受理地 window accepts, pushes and notifies, the 业务属地 reviews and
+decides; and it gives the committees their 每月查询登记 (DOMAIN.md §3: 黑民发〔2021〕6号 四(三); 民发〔2022〕79号).
 """
 from __future__ import annotations
 

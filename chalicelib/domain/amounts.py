@@ -4,6 +4,10 @@ A province (2-digit scope) or a city (4-digit) sets yuan per person per month, p
 disability grade, category, 低保 type, urban/rural area, age band, or as a percent of the local
 低保 line (DOMAIN.md §1, 国发〔2015〕52号). Rows carry effective dates; the standard of a month is the one in
 force on the 1st of that month. What is owed over the months is domain.payments.owed's, and nobody else's.
+
+Implements: 国发〔2015〕52号 (DOMAIN.md §1, "Amount": set by the province, per person per month, possibly graded by
+低保 type, grade, category, urban/rural, age or a % of the local 低保 line). The figures are configured data with an
+effective date, never hard-coded (DOMAIN.md §7: no published figure is trusted without checking).
 """
 from __future__ import annotations
 

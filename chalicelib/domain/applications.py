@@ -2,6 +2,12 @@
 
 Each reader takes the decoded JSON and returns clean values, or raises a 400/422 naming the
 field and the rule, before anything is stored.
+
+Implements: 民办发〔2021〕2号 (DOMAIN.md §2) step 1 (the 受理地 records the application and its electronic materials),
+step 3 (the 业务属地's decision) and step 5 (the applicant is notified "by suitable means": ``NOTIFICATION_METHODS``);
+国发〔2015〕52号 (DOMAIN.md §1) for the two subsidies, the declared circumstances and exclusions (低保, 低保边缘, 特困供养,
+工伤保险生活护理费, 孤儿基本生活保障), filing by an agent, and payment to the applicant's own account (社会化发放).
+The field formats (phone, sizes, SHA-256) and the 补正 request are no statute: engineering rules of this API.
 """
 from __future__ import annotations
 

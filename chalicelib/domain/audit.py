@@ -3,6 +3,10 @@
 hash = SHA-256 of the canonical JSON of (case id, sequence, time, event, actor, unit, detail, previous
 hash). Changing, removing or reordering any stored event breaks every link after it; ``first_break``
 names the first.
+
+Implements: no statute — an engineering rule; no document in DOMAIN.md names a hash chain. It makes tamper-evident
+the record each case keeps: the application and materials the 受理地 records (民办发〔2021〕2号 step 1, DOMAIN.md §2)
+and the reasons recorded when a decision is corrected (纠错容错, DOMAIN.md §3: 民发〔2022〕79号).
 """
 from __future__ import annotations
 

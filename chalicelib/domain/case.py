@@ -3,6 +3,10 @@
 Transitions are data: ``TRANSITIONS`` says, for every action, which statuses allow it, the status it leads to,
 which role performs it, and which statutory deadline it ends and starts; the statuses, deadlines and their
 working days are the phase table's (domain.phases).
+
+Implements: 民办发〔2021〕2号 (DOMAIN.md §2, steps 1–5): 受理, materials complete (申请材料收齐), push (D1, 3 working
+days), 资格认定 (D2, 10), result returned, 告知 (D3, 3). Withdrawal (撤回) and the pause of D2 during a 补正 are not in
+DOMAIN.md: no statute, engineering rules of this project (docs/decisions.md).
 """
 from __future__ import annotations
 

@@ -4,6 +4,10 @@ Operators load files from public security, civil affairs and the DPF; each row t
 recipient becomes a *proposal* to stop or suspend, with the effective month of the province's rule
 (DOMAIN.md §3: configurable per province, never hard-coded). Nothing stops without a person
 confirming the proposal (应退则退, with the reason kept).
+
+Implements: the monthly data comparison and dynamic checks of DOMAIN.md §3 (黑民发〔2021〕6号 四(三); 民发〔2022〕79号):
+death, 户籍 moved out, leaving 低保 (ends the living subsidy), certificate cancelled or expired, imprisonment, the
+effective month configurable per province; 特困供养 excludes both subsidies (国发〔2015〕52号, DOMAIN.md §1).
 """
 from __future__ import annotations
 

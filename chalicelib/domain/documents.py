@@ -14,6 +14,11 @@ The remedies on a refusal (救济途径), checked against the statutes:
   applicant knew or should have known of the act; 第十八条: before the people's court where the
   organ that first acted is located; 第十四条: a 基层人民法院 hears first instance.
 So a refusal names the 业务属地's county government and the basic court where it sits.
+
+Implements: 民办发〔2021〕2号 (DOMAIN.md §2): the 一次性告知书 is step 1's single complete notice (最多跑一次, waived
+materials, electronic materials, no paper); the 受理回执 prints the D1–D3 limits of steps 2, 3 and 5, counted per
+民法典 第二百零一条 (DOMAIN.md §4); the 结果通知书 is step 5's notice with step 6's subsidy type and standard, paid from
+the application month (黑民发〔2021〕6号 四(二), as domain.payments cites it). The remedies: the two laws above.
 """
 from __future__ import annotations
 

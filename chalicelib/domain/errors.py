@@ -2,6 +2,9 @@
 
 Routes never build error bodies themselves: ``app.py`` turns any ``DomainError`` into
 ``{"error": {"code", "message", "field"}}`` with ``status``.
+
+Implements: no statute — an engineering rule: one error shape for the whole API (/work/shared/API.md), so that every
+refusal names the field and the rule it broke (e.g. an ID number failing GB 11643 is a 422 on that field).
 """
 from __future__ import annotations
 

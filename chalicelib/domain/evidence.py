@@ -15,6 +15,10 @@ from the application only when no roster covers it:
 
 Every roster fact names the load and its date it relied on, and says when that load is older than
 the application month. Pure: no I/O, no clock.
+
+Implements: 国发〔2015〕52号 (DOMAIN.md §1: who qualifies, and the exclusions) and 民办发〔2021〕2号 (DOMAIN.md §2: data
+obtained by comparison and sharing stands in for the applicant's materials). That a contradiction needs an
+``override_reason`` is no statute: an engineering rule, so roster data is never overridden silently.
 """
 from __future__ import annotations
 

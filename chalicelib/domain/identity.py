@@ -3,6 +3,10 @@
 The address code of a 公民身份号码 is where the number was first issued, not the current
 户籍地, and it is often younger than its holder: it is checked against the whole GB/T 2260
 history, never against the birth year (which is what ``stdnum.cn.ric.validate`` does).
+
+Implements: GB 11643 (公民身份号码: address code, birth date, sequence, ISO 7064 MOD 11-2 check character) and
+GB/T 2260 (the address code's whole history), DOMAIN.md §5; the 残疾人证号 layout (ID number + category digit + grade
+digit, DOMAIN.md §5) has no standard number in DOMAIN.md.
 """
 from __future__ import annotations
 

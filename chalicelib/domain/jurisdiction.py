@@ -4,6 +4,11 @@ Material rules: a province (2-digit scope) sets the base list; a city (4 digits)
 may add codes, drop codes or mark codes optional, each rule versioned by its effective date.
 Eligibility rules: per province, extending the national floor of 国发〔2015〕52号 (living subsidy for
 低保 families, nursing subsidy for grades 一级/二级) and naming the exclusions.
+
+Implements: 民办发〔2021〕2号 (DOMAIN.md §2: each 户籍地 configures its 跨省通办 attachment requirements; the standard
+catalogue is the fallback) and 国发〔2015〕52号 (DOMAIN.md §1: the national floor — 低保 for the living subsidy, grades
+一级/二级 for the nursing subsidy — the provincial extensions, and the exclusions: 特困供养 and 工伤保险生活护理费 get
+neither, 孤儿基本生活保障 the nursing subsidy only; 择高 is left to the reviewer).
 """
 from __future__ import annotations
 

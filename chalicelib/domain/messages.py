@@ -10,6 +10,10 @@ shared within a family, and the amounts and reasons are the 受理地 window's t
 Delivery: tried once right after the case change is stored; failed sends are retried by the
 ``message_retries`` schedule after ``RETRY_DELAYS`` (5, 10, 20, 40 minutes), then the message is
 ``failed`` and reported to the supervisors.
+
+Implements: no statute for the SMS itself — an engineering rule. It serves the 告知 of 民办发〔2021〕2号 (DOMAIN.md §2:
+step 5, the applicant is told "by suitable means"; 最多跑一次), and its texts quote the limits of steps 2 (D1, 3 working
+days) and 3 (D2, 10).
 """
 from __future__ import annotations
 

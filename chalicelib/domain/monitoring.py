@@ -8,6 +8,10 @@
   the disability certificate expires, so a reminder goes out six months before.
 
 Pure: no I/O, no clock reads. Who may do what is the data in ``REACH``.
+
+Implements: the 每月查询登记 and the 定期复核 of DOMAIN.md §3 (黑民发〔2021〕6号 四(三); 民发〔2022〕79号; "at least once a
+year": 民发〔2021〕70号, known to DOMAIN.md from news reports only); certificates are valid 10 years (DOMAIN.md §3). The
+six-month reminder, the escalation on the 25th and ``REACH`` are no statute: engineering rules.
 """
 from __future__ import annotations
 

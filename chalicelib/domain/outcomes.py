@@ -11,6 +11,9 @@ A deadline is *met* when its step is done on or before its due day. It is *misse
 and deadline: when the daily sweep first records it passed (``overdue_recorded_on`` goes from
 empty to a day), or when the step is done late before any sweep recorded it. A step done late
 after the sweep recorded the miss counts nothing more.
+
+Implements: the D1/D2/D3 limits of 民办发〔2021〕2号 (DOMAIN.md §2, steps 2, 3 and 5), as domain.phases holds them;
+what counts as met or missed for the metrics is no statute: an engineering rule for the operators.
 """
 from __future__ import annotations
 

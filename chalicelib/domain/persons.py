@@ -4,6 +4,10 @@ An ID number is never stored in clear in an index, and a plain hash would not hi
 space of valid numbers (address code × birth date × sequence) is small enough to enumerate.
 The key is therefore an HMAC-SHA256 under a secret that lives only in the secret store
 (``Config.person_key_secret``); whoever reads the table without the secret learns nothing.
+
+Implements: no statute — an engineering rule. It keys the GB 11643 公民身份号码 (DOMAIN.md §5) so that the
+duplicate-receipt checks (重复领取, DOMAIN.md §3: 黑民发〔2021〕6号 四(三); 民发〔2022〕79号) and the roster comparison
+(民办发〔2021〕2号, DOMAIN.md §2) never keep a number in clear.
 """
 from __future__ import annotations
 

@@ -7,6 +7,10 @@ result. Counting follows 民法典 第二百零一条 (domain.workdays). Everyth
 deadlines (domain.case), the case clock's state machine (infra.clock_definition), the clock and case tables, the
 operators' metrics and dashboard (domain.outcomes, infra.dashboard), the console's labels (console/js/phases.js,
 generated) — derives from ``PHASES``.
+
+Implements: 民办发〔2021〕2号 (DOMAIN.md §2, steps 2, 3 and 5: D1 3, D2 10, D3 3 working days), counted per 民法典
+第二百零一条 (DOMAIN.md §4). The ``supplement`` phase (D2 paused during a 补正) is not in DOMAIN.md: no statute, a rule of
+this project (docs/decisions.md).
 """
 from __future__ import annotations
 

@@ -7,6 +7,10 @@ The amounts and reasons are the 业务属地's to explain (DOMAIN.md §2 step 6)
 an ID number are a weak key: whoever guesses them must learn as little as possible.
 
 Also here: reading the lookup body, the constant-time suffix comparison, and the limit windows.
+
+Implements: no statute names a progress lookup — an engineering rule. It serves 最多跑一次 and the real-time return of
+the result (民办发〔2021〕2号, DOMAIN.md §2 steps 4–5): the applicant follows the case without another trip. The limits
+and the constant-time comparison exist because six characters of an ID number are a weak key.
 """
 from __future__ import annotations
 

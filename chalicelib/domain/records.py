@@ -2,6 +2,10 @@
 
 The record is JSON-compatible (strings, ints, bools, lists, dicts) so the store can keep it as a
 DynamoDB map that operators can read in the console. The view masks personal numbers.
+
+Implements: no statute — an engineering rule (the stored and shown shapes of a case). It keeps the record the 受理地
+makes of the application and its electronic materials (民办发〔2021〕2号 step 1, DOMAIN.md §2) and the result returned
+to the 受理地 in real time (step 4, ``decision_message``).
 """
 from __future__ import annotations
 

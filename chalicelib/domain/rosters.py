@@ -10,6 +10,10 @@ Where a roster confirms what the applicant declared, the matching material need 
 provided (DOMAIN.md §2, 材料免提交); where it disagrees, the disagreement is shown to the
 reviewer line by line, never hidden. A roster row never keeps the ID number in clear: the
 person key (``persons.person_key``) and a masked form replace it.
+
+Implements: 民办发〔2021〕2号 (DOMAIN.md §2: authoritative data by comparison and sharing; such a material is waived)
+and 国发〔2015〕52号 (DOMAIN.md §1: a valid 残疾人证; 低保; 特困供养 excludes both subsidies). The CSV layout and the keyed
+person index are no statute: engineering rules.
 """
 from __future__ import annotations
 

@@ -3,6 +3,10 @@
 ``jurisdiction.check_subsidy`` writes each reason twice from one set of facts: the English text the API
 has always returned (``reasons``) and the Chinese text the windows and review offices read
 (``reasons_zh``). Categories and grades as the 残疾人证 names them (DOMAIN.md §5).
+
+Implements: the Chinese wording of the rules of 国发〔2015〕52号 (DOMAIN.md §1: 低保, grades, extensions, exclusions)
+and of data comparison (民办发〔2021〕2号, DOMAIN.md §2); categories and grades as the 残疾人证号 encodes them
+(DOMAIN.md §5).
 """
 from __future__ import annotations
 

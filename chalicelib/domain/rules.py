@@ -2,6 +2,10 @@
 
 Issue 4 makes the list configurable per jurisdiction; until then every 业务属地 requires the
 standard catalogue of DOMAIN.md §2, plus the agent's items when an agent (委托办理) files.
+
+Implements: 民办发〔2021〕2号 (DOMAIN.md §2, step 1): the standard 跨省通办 attachment catalogue (申请表, 身份证, 户口簿,
+残疾人证, 一寸免冠照片, bank or credit-union account; for 委托办理 the agent's ID card, proof of delegation, 承诺书), the
+one-time notice (一次性告知, 最多跑一次) and "materials complete" (申请材料收齐), which starts D1 (step 2).
 """
 from __future__ import annotations
 

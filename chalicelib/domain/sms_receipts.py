@@ -9,6 +9,9 @@ Receipts are idempotent (one receipt per attempt and status is remembered; the s
 changes nothing) and out-of-order safe: a ``failed`` receipt only reopens the attempt that is the
 message's latest one and was accepted by the topic; a ``delivered`` receipt after the message was
 finally ``failed`` is recorded on the timeline but does not make the message sent again.
+
+Implements: no statute — an engineering rule for the SMS channel (receipts idempotent and out-of-order safe). It
+carries the milestone messages of domain.messages, which serve the 告知 of 民办发〔2021〕2号 (DOMAIN.md §2, step 5).
 """
 from __future__ import annotations
 

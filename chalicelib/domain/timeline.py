@@ -3,6 +3,9 @@
 The console names each in Chinese (``console/js/labels.js`` EVENTS); tests check this list against the
 code that writes events (``tests/unit/test_timeline_kinds.py``) and the console against this list
 (``tests/browser/test_console_labels.py``).
+
+Implements: no statute — an engineering rule (one list of event kinds). The timeline is each case's record of
+handling (办理记录) through 民办发〔2021〕2号 steps 1–6 (DOMAIN.md §2), chained by domain.audit.
 """
 from __future__ import annotations
 

@@ -6,6 +6,9 @@ province's scale one Lambda run cannot walk them all, so each scheduled run queu
 township and a worker does one township at a time. A message is ``{"job", "unit", "period"}``: the
 period is fixed by the dispatcher (the month, the year, or the day of the run), never by the
 worker's clock, so a message redelivered the next day still does the same month's work.
+
+Implements: no statute — an engineering rule (one message per township, its period fixed by the dispatcher). The jobs
+carry the 每月查询登记 and 定期复核 of DOMAIN.md §3 (黑民发〔2021〕6号 四(三); 民发〔2022〕79号).
 """
 from __future__ import annotations
 

@@ -4,6 +4,10 @@ A window (受理地) or a business jurisdiction (业务属地) is a 9-digit town
 province 2 + prefecture 2 + county 2 (the GB/T 2260 县级行政区划代码) + township 3.
 County names come from python-stdnum's ``cn/loc`` table, whose values carry the years a
 name was in use, e.g. ``"[1983-2004]太平区"`` or ``"[-1991]东郊区,[1992-]东丽区"``.
+
+Implements: GB/T 2260 (6-digit division codes, with their history) and the 9-/12-digit statistical extension
+(DOMAIN.md §5); the scopes 跨省 / 跨市 / 跨县 of 民办发〔2021〕2号 (DOMAIN.md §2: the same procedure across provinces,
+cities and counties).
 """
 from __future__ import annotations
 

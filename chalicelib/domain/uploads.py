@@ -2,6 +2,9 @@
 
 Presigned-POST conditions are not a guard (moto ignores them, and a client may bypass them);
 this comparison of the bytes that actually landed is.
+
+Implements: no statute — an engineering rule (the bytes that landed are the bytes declared). It guards the electronic
+materials the system keeps in place of paper (民办发〔2021〕2号, DOMAIN.md §2).
 """
 from __future__ import annotations
 

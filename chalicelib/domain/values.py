@@ -2,6 +2,9 @@
 
 ``date.fromisoformat`` in Python 3.11 also takes "20260930" and week dates, and ``str.isdigit``
 takes "²" and full-width digits; the API's contract is ASCII ``YYYY-MM-DD`` and ASCII digits.
+
+Implements: no statute — an engineering rule (one strict reading of dates and counts), so that the days the statutory
+rules count from (the application month, DOMAIN.md §1; 民法典 第二百零一条 periods, DOMAIN.md §4) are read one way.
 """
 from __future__ import annotations
 

@@ -6,6 +6,10 @@ lives in ``STATUTORY_RULE`` and nowhere else.
 
 A year the calendar does not cover (no 国务院办公厅 notice loaded yet) never raises: its
 Monday-Friday are guessed as working days and the result is flagged ``provisional``.
+
+Implements: 民法典 第二百零一条 (DOMAIN.md §4: day 1 is the day after the start event) for the "自…之日起N个工作日内"
+limits of 民办发〔2021〕2号 (DOMAIN.md §2); working days as each year's 国务院办公厅《关于YYYY年部分节假日安排的通知》
+publishes them (DOMAIN.md §4); ``application_month``: 自递交申请当月计发 (DOMAIN.md §1).
 """
 from __future__ import annotations
 

@@ -9,6 +9,9 @@ Pricing: the 业务属地's amount table where its province or city has one. A r
 is no table at all, or — with ``override_reason`` — where the table has no standard for one of the months (then
 the stated amount is recorded as the reviewer's, with the reason, and holds until corrected). A stated amount
 that contradicts a standard the table gives is refused.
+
+Implements: 黑民发〔2021〕6号 四(二) (自递交申请当月计发; DOMAIN.md §1) and 民办发〔2021〕2号 step 6 (DOMAIN.md §2: the
+业务属地 explains the subsidy type and standard); the standard is the province's (国发〔2015〕52号, DOMAIN.md §1).
 """
 from __future__ import annotations
 

@@ -9,6 +9,9 @@ What holds for a month is *in force*: for each kind of fact (status, pricing, th
 of that kind effective on or before the month, a later recording winning within one month. Never the last change
 recorded: a correction back-dated to before a stop does not undo the stop (correct from the stop's month to do
 that). What is owed for a month follows from this history and the amount tables alone (``owed.owed``).
+
+Implements: 黑民发〔2021〕6号 四(二) (paid from the application month) and the supervision of DOMAIN.md §3
+(黑民发〔2021〕6号 四(三); 民发〔2022〕79号: 暂停, 终止, 恢复, 纠错容错), each change effective from a month.
 """
 from __future__ import annotations
 

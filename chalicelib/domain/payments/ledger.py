@@ -12,6 +12,9 @@ month's balance against ``owed`` (domain.payments.owed) is then:
 
 So for every month m: paid(m) + due(m) − over(m) = owed(m), and a roster never pays a month twice: it pays only
 what is due, and what it pays is then paid.
+
+Implements: 黑民发〔2021〕6号 四(二) (owed from the application month, via domain.payments.owed) and 民发〔2022〕79号
+(应退则退: an overpaid month is a debt to recover). That a month is never paid twice is no statute: an engineering rule.
 """
 from __future__ import annotations
 

@@ -10,6 +10,10 @@ are computed here.
 A month for which the table has no standard (a gap, or a row ending with nothing after it) is owed an unknown
 amount: ``amount`` None with the problem named. It is never paid as zero; the roster holds it until the table
 covers it, then pays it as arrears.
+
+Implements: 黑民发〔2021〕6号 四(二) (自递交申请当月计发; DOMAIN.md §1, §2 step 6) and the province's graded standard of
+国发〔2015〕52号 (DOMAIN.md §1). Holding a month the table does not cover, never paying it as zero, is no statute: an
+engineering rule (DOMAIN.md §7: the figures are configured data).
 """
 from __future__ import annotations
 

@@ -8,6 +8,10 @@ A month the amount table does not cover is *held*: named in the build's answer, 
 The file: Chinese column headers, UTF-8 with a byte-order mark (so that Excel on Chinese Windows opens it as
 Chinese), the account recorded at acceptance, the ID number masked unless the province's payment setting asks for
 the full number. No timestamp inside: the same lines are the same bytes.
+
+Implements: 国发〔2015〕52号 (DOMAIN.md §1: paid monthly by transfer to the disabled person's bank or credit-union
+account, 社会化发放) and 黑民发〔2021〕6号 四(二) (arrears back to the application month). The file's layout (Chinese
+headers, BOM, masked ID numbers) is no statute: an engineering rule for the paying agents.
 """
 from __future__ import annotations
 
