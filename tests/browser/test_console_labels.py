@@ -14,7 +14,7 @@ ERRORS = {"Malformed", "Unauthenticated", "Forbidden", "NotFound", "Conflict", "
           "UnsupportedMedia", "RateLimited", "DomainError"}
 # what stands behind the routes the console calls: the wrapper and tokens, cases, materials, documents, worklists
 CONSOLE_SOURCES = [
-    "app.py", "chalicelib/auth.py", "chalicelib/domain/access.py", "chalicelib/domain/applications.py",
+    "chalicelib/api/pipeline.py", "chalicelib/auth.py", "chalicelib/domain/access.py", "chalicelib/domain/applications.py",
     "chalicelib/domain/case.py", "chalicelib/domain/identity.py", "chalicelib/domain/uploads.py",
     "chalicelib/domain/payments/decision.py",
     "chalicelib/domain/units.py", "chalicelib/domain/values.py", "chalicelib/domain/documents.py",

@@ -2,9 +2,9 @@
 
 ``pytest -p tests.infra.aws_calls`` with ``AWS_CALLS_OUT=<file>``: every botocore API call and every
 presigned URL or POST (signed with the function's credentials, so it needs the same permission) is
-written as ``[function, action, resource, sms channel]`` lines. A call is ours when ``app.py`` is on the stack;
-the function is the ``@app.schedule`` handler on the stack, else the API handler. Calls made by the
-tests themselves (a browser's upload, provisioning) and by moto's Step Functions interpreter (the
+written as ``[function, action, resource, sms channel]`` lines. A call is ours when ``app.py`` or the request
+pipeline is on the stack; the function is the ``@app.schedule`` handler on the stack, else the API handler. Calls
+made by the tests themselves (a browser's upload, provisioning) and by moto's Step Functions interpreter (the
 state machine's own role) have no ``app.py`` frame and are not recorded.
 """
 from __future__ import annotations
@@ -21,6 +21,8 @@ import botocore.signers
 from infra.policies import API_HANDLER
 
 APP_FILE = str(Path(__file__).resolve().parents[2] / "app.py")
+# the API's handlers run behind the request pipeline's view (chalicelib/api/pipeline.py)
+ENTRY_FILES = frozenset({APP_FILE, str(Path(__file__).resolve().parents[2] / "chalicelib" / "api" / "pipeline.py")})
 _records: list[list[str]] = []
 
 
@@ -31,9 +33,9 @@ def _function() -> str | None:
     frame = sys._getframe(2)
     ours = False
     while frame is not None:
-        if frame.f_code.co_filename == APP_FILE:
+        if frame.f_code.co_filename in ENTRY_FILES:
             ours = True
-            if frame.f_code.co_name in schedules:
+            if frame.f_code.co_filename == APP_FILE and frame.f_code.co_name in schedules:
                 return frame.f_code.co_name
         frame = frame.f_back
     return API_HANDLER if ours else None

@@ -14,9 +14,9 @@ import jwt
 import pytest
 
 import app as chalice_app
+from chalicelib.api.routes import PUBLIC_ROUTES, ROUTE_RULES
 from chalicelib.auth import LOCAL_AUDIENCE, LOCAL_ISSUER, issue_local_token
 from chalicelib.config import load
-from chalicelib.domain.access import PUBLIC_ROUTES, ROUTE_RULES
 from tests.integration import conftest as integration
 from tests.support.people import (
     HARBIN_OTHER_TOWNSHIP,

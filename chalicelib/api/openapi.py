@@ -1,0 +1,116 @@
+"""The OpenAPI 3.0.3 document of every route (served at ``GET /openapi.json``), built from the route table
+(``api/routes.py``: paths, methods, who may call, success status, bodies, answers, query parameters) and the
+components (``api/requests.py``, ``api/responses.py``). ``x-roles`` on each operation is the route's row."""
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from .requests import REQUESTS
+from .responses import RESPONSES
+from .routes import ROUTES, Route
+from .schema import PATH_PARAMETERS, ref
+
+OPENAPI_VERSION = "3.0.3"
+API_VERSION = "1.0.0"
+ERROR_SCHEMA = "#/components/schemas/Error"
+SCHEMAS: dict[str, Any] = {**REQUESTS, **RESPONSES}
+
+ERRORS: dict[int, tuple[str, str]] = {
+    400: ("Malformed", "the request cannot be read: no body, not JSON, a missing field or a wrong type"),
+    401: ("Unauthenticated", "no token, or a token that does not verify (TOKEN_MISSING, TOKEN_INVALID, ...)"),
+    403: ("Forbidden", "the caller's role or unit does not reach this route, case or unit"),
+    404: ("NotFound", "no such case, material, entitlement, proposal, check, task or calendar year"),
+    409: ("Conflict", "the state does not allow it, a duplicate, or someone else changed it first"),
+    413: ("TooLarge", "the body (256 KiB) or a declared material is too large"),
+    415: ("UnsupportedMedia", "a body that is not application/json (UNSUPPORTED_MEDIA_TYPE)"),
+    422: ("Invalid", "valid JSON whose meaning is wrong: the code and field say which rule"),
+    429: ("TooManyRequests", "a limit against guessing was reached (TOO_MANY_LOOKUPS, CASE_LOCKED); the "
+                             "Retry-After header gives the seconds to wait"),
+}
+_PATH_VARIABLE = re.compile(r"{([^}]+)}")
+RESOURCE_IDS = frozenset({"case_id", "material_id", "entitlement_id", "proposal_id", "message_id"})
+TAGS = ("cases", "calendar", "rules", "data", "entitlements", "supervision", "payroll", "audit", "progress", "meta")
+
+
+def error_statuses(route: Route) -> list[int]:
+    """The error statuses an operation declares: 401/403/422 on every guarded route; 400 and 413 where a
+    body is read; 404 where the path names a resource; 409 on every change; plus the route's own."""
+    if route.public:
+        return sorted(route.errors)
+    statuses = {401, 403, 422, *route.errors}
+    if route.body:
+        statuses |= {400, 413}
+    if RESOURCE_IDS & set(_PATH_VARIABLE.findall(route.path)):
+        statuses.add(404)
+    if route.method != "GET":
+        statuses |= {409, 415}
+    return sorted(statuses)
+
+
+def _success(route: Route) -> dict[str, Any]:
+    if route.html:
+        content: dict[str, Any] = {"text/html": {"schema": {"type": "string"}}}
+    else:
+        content = {"application/json": {"schema": ref(route.response or "")}}
+    if route.pdf:  # the same content as a PDF when the request accepts it
+        content["application/pdf"] = {"schema": {"type": "string", "format": "binary"}}
+    return {"description": "success", "content": content}
+
+
+def _operation(route: Route) -> dict[str, Any]:
+    roles = sorted(route.roles)
+    operation: dict[str, Any] = {
+        "operationId": route.operation,
+        "summary": route.summary,
+        "description": f"Who: {'anyone, no token' if route.public else ', '.join(roles)}.",
+        "tags": [route.tag],
+        "x-roles": roles,
+        "parameters": [
+            {"name": name, "in": "path", "required": True,
+             "schema": route.params.get(name, PATH_PARAMETERS[name])}
+            for name in _PATH_VARIABLE.findall(route.path)
+        ] + list(route.query),
+        "responses": {str(route.status): _success(route)},
+    }
+    if route.public:
+        operation["security"] = []
+    if route.body:
+        operation["requestBody"] = {"required": route.body_required,
+                                    "content": {"application/json": {"schema": ref(route.body)}}}
+    for code in error_statuses(route):
+        operation["responses"][str(code)] = {"$ref": f"#/components/responses/{ERRORS[code][0]}"}
+    return operation
+
+
+def document() -> dict[str, Any]:
+    """The whole OpenAPI 3.0.3 document, built from the route table and the components."""
+    paths: dict[str, dict[str, Any]] = {}
+    for route in ROUTES:
+        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route)
+    return {
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": "残疾人两项补贴 跨省通办 API",
+            "version": API_VERSION,
+            "description": "Cross-province handling of the two disability subsidies. JSON in and out, UTF-8; "
+                           "dates YYYY-MM-DD, money in yuan as decimal strings. Every request but GET /health "
+                           "and GET /openapi.json carries Authorization: Bearer <JWT> (claims sub, name, role, "
+                           "unit). Errors are {\"error\": {\"code\", \"message\", \"field\"}}; never a 500 for "
+                           "bad input. Request bodies list every field the API reads (additionalProperties: false): "
+                           "rule bodies refuse any other field, the others ignore it.",
+        },
+        "tags": [{"name": name} for name in TAGS],
+        "security": [{"bearer": []}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+            "schemas": copy.deepcopy(SCHEMAS),
+            "responses": {
+                name: {"description": f"{code}: {meaning}",
+                       "content": {"application/json": {"schema": {"$ref": ERROR_SCHEMA}}}}
+                for code, (name, meaning) in ERRORS.items()
+            },
+        },
+    }

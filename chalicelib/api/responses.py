@@ -1,0 +1,217 @@
+"""The answers' schemas (OpenAPI components): what each route returns, and the error body."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..domain.applications import (
+    SUBSIDY_TYPES,
+)
+from ..domain.case import Status
+from ..domain.messages import MILESTONES
+from ..domain.monitoring import OUTCOMES, RESULTS
+from ..domain.payments.entitlements import STATUSES as ENTITLEMENT_STATUSES
+from .schema import (
+    AMOUNT,
+    COMMITTEE,
+    DATE,
+    MATERIAL_CODE,
+    MONTH,
+    TOWNSHIP,
+    enum,
+    nullable,
+    obj,
+    ref,
+)
+
+AUDIT_VERDICT = obj({
+    "case_id": {"type": "string"}, "events": {"type": "integer"}, "valid": {"type": "boolean"},
+    "first_broken_seq": nullable({"type": "integer"}), "reason": nullable({"type": "string"}),
+    "head": {"type": "string"},
+}, closed=True, required=("case_id", "events", "valid"))
+
+RESPONSES: dict[str, Any] = {
+    "Error": obj({
+        "error": obj({
+            "code": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]*$", "example": "MISSING_FIELD"},
+            "message": {"type": "string", "example": "applicant.id_number is required"},
+            "field": nullable({"type": "string", "example": "applicant.id_number"}),
+        }, closed=True, required=("code", "message", "field")),
+    }, closed=True, required=("error",),
+        description="Every error: a stable UPPER_SNAKE code, a message, the field at fault"),
+
+    # --- cases (domain/applications.py) ---
+    "Health": obj({"status": enum(["ok"]), "stage": {"type": "string"}}, required=("status", "stage")),
+    "Deadline": obj({
+        "kind": enum(["push", "review", "notify"]), "starts_on": DATE, "working_days": {"type": "integer"},
+        "due_on": DATE, "state": enum(["open", "met", "overdue"]), "provisional": {"type": "boolean"},
+    }),
+    "Case": obj({
+        "case_id": {"type": "string"}, "status": enum([s.value for s in Status]),
+        "accepting_unit": TOWNSHIP, "business_unit": TOWNSHIP,
+        "scope": enum(["cross_province", "cross_city", "cross_county", "local"]),
+        "applied_on": DATE, "materials": {"type": "array", "items": ref("Material")},
+        "notice": ref("Notice"),  # the one-time notice: the same object on every answer
+        "deadlines": {"type": "array", "items": ref("Deadline")},
+        "decision": nullable({"type": "object"}),
+        "timeline": {"type": "array", "items": {"type": "object"}},
+        "rule_checks": {"type": "array", "items": ref("RuleCheck"),
+                        "description": "eligibility per requested subsidy under the 业务属地's rule on the application day"},
+    }, required=("case_id", "status", "accepting_unit", "business_unit", "scope")),
+    "RuleCheck": obj({
+        "subsidy": enum(list(SUBSIDY_TYPES)), "eligible": {"type": "boolean"},
+        "result": dict(enum(["met", "not_met", "contradicted"]), description=(
+            "met; not_met (the application itself fails); contradicted (the application would pass, the "
+            "roster data of data_checks does not). eligible is true only for met; approving against "
+            "not_met or contradicted needs override_reason")),
+        "basis": {"type": "array", "description": "the facts the check used: from a roster load or claimed",
+                  "items": obj({"fact": {"type": "string"}, "basis": enum(["roster", "claim"]),
+                                "agrees": nullable({"type": "boolean"}), "source": nullable({"type": "string"}),
+                                "load_id": nullable({"type": "string"}), "loaded_at": nullable({"type": "string"}),
+                                "detail": {"type": "string"}})},
+        "reasons": {"type": "array", "items": {"type": "string"}, "description": "the rules applied (English)"},
+        "reasons_zh": {"type": "array", "items": {"type": "string"},
+                       "description": "the same reasons in Chinese, one for one, for the console"},
+        "rule_version": {"type": "string", "example": "23@2026-01-01"},
+    }, required=("subsidy", "eligible", "reasons", "reasons_zh", "rule_version")),
+    "NoticeItem": obj({
+        "code": MATERIAL_CODE, "name": {"type": "string"}, "required": {"type": "boolean"},
+        "waived": {"type": "boolean"}, "waiver": nullable({"type": "string"}), "purpose": {"type": "string"},
+    }),
+    "Notice": obj({"materials": {"type": "array", "items": ref("NoticeItem")}}, required=("materials",),
+                  description="一次性告知: every item the 业务属地 requires of this applicant, once"),
+    "AcceptedCase": {"allOf": [ref("Case"), obj({"notice": ref("Notice")}, required=("notice",))]},
+    "Material": obj({
+        "material_id": {"type": "string"}, "code": MATERIAL_CODE,
+        "status": enum(["registered", "received", "rejected"]),
+    }),
+    "MaterialRegistered": obj({
+        "material_id": {"type": "string"}, "code": MATERIAL_CODE, "status": {"type": "string"},
+        "upload": obj({"url": {"type": "string"}, "fields": {"type": "object"}}, required=("url", "fields"),
+                      description="a presigned POST for exactly the declared size and type"),
+    }, required=("material_id", "upload")),
+    "Worklist": obj({"cases": {"type": "array", "items": ref("Case")},
+                     "next_token": nullable({"type": "string"})}, required=("cases", "next_token")),
+    "DeadlineAnswer": obj({
+        "start": DATE, "working_days": {"type": "integer"}, "due_on": DATE, "provisional": {"type": "boolean"},
+        "calendar_version": {"type": "string"}, "counting": {"type": "string"},
+    }, required=("due_on", "provisional")),
+    "CalendarYear": obj({
+        "year": {"type": "integer"}, "origin": enum(["loaded", "library"]),
+        "holidays": {"type": "array", "items": DATE}, "workdays": {"type": "array", "items": DATE},
+        "source": {"type": "string"}, "loaded_by": nullable({"type": "string"}),
+        "loaded_at": nullable({"type": "string"}),
+        "recomputed": {"type": "object", "description": "PUT only: provisional deadlines recomputed"},
+    }, required=("year", "holidays", "workdays", "source")),
+    "RuleStored": obj({"scope": {"type": "string"}, "kind": {"type": "string"}},
+                      required=("scope", "kind")),
+    "RulesInForce": obj({
+        "unit": TOWNSHIP, "on": DATE, "materials": {"type": "object"}, "eligibility": {"type": "object"},
+        "amount_tables": {"type": "array", "items": {"type": "object"}},
+    }, required=("unit", "on", "materials", "eligibility", "amount_tables")),
+    "RosterLoaded": obj({
+        "load_id": {"type": "string"}, "kind": {"type": "string"}, "rows": {"type": "integer"},
+        "error_count": {"type": "integer"}, "already_loaded": {"type": "boolean"},
+    }, required=("load_id", "kind", "already_loaded")),
+    "Entitlement": obj({
+        "entitlement_id": {"type": "string"}, "case_id": {"type": "string"}, "subsidy": enum(SUBSIDY_TYPES),
+        "status": dict(enum([*ENTITLEMENT_STATUSES, "none"]), description="in force in as_of's month"),
+        "as_of": MONTH, "monthly_amount": nullable(AMOUNT), "amount_basis": {"type": "string"},
+        "start_month": MONTH, "released_from": nullable(MONTH),
+        "allowed_moves": {"type": "array", "items": enum(["suspend", "stop", "resume"])},
+        "history": {"type": "array", "items": {"type": "object"}}, "version": {"type": "integer"},
+        "ledger": {"type": "object", "description": "owed, paid, due and over-paid, month by month"},
+        "correction": {"type": "object", "description": "corrections only: owed (+) or overpaid (-)"},
+        "recovery": {"type": "object", "description": "recoveries only: what the money settled"},
+    }, required=("entitlement_id", "status", "ledger")),
+    "Recoveries": obj({"business_unit": TOWNSHIP, "count": {"type": "integer"}, "total": AMOUNT,
+                       "debts": {"type": "array", "items": {"type": "object"}}},
+                      required=("business_unit", "count", "total", "debts")),
+    "PayrollList": obj({"business_unit": TOWNSHIP, "rosters": {"type": "array", "items": {"type": "object"}}},
+                       required=("business_unit", "rosters")),
+    "ComparisonResult": obj({
+        "load_id": {"type": "string"}, "kind": {"type": "string"}, "already_done": {"type": "boolean"},
+        "rows": {"type": "integer"}, "errors": {"type": "integer"}, "proposals": {"type": "integer"},
+    }, required=("load_id", "kind", "already_done")),
+    "Proposal": obj({
+        "proposal_id": {"type": "string"}, "entitlement_id": {"type": "string"}, "kind": {"type": "string"},
+        "action": enum(["stop", "suspend"]), "effective_month": MONTH,
+        "status": enum(["proposed", "confirmed", "rejected"]),
+    }, required=("proposal_id", "status")),
+    "ProposalList": obj({"unit": {"type": "string"}, "side": enum(["business", "accepting"]),
+                         "proposals": {"type": "array", "items": ref("Proposal")}},
+                        required=("unit", "side", "proposals")),
+    "Check": obj({
+        "entitlement_id": {"type": "string"}, "committee_unit": COMMITTEE, "month": MONTH,
+        "result": nullable(enum(RESULTS)), "note": nullable({"type": "string"}),
+    }, required=("entitlement_id", "committee_unit", "month")),
+    "CheckList": obj({"committee_unit": COMMITTEE, "month": MONTH, "counts": {"type": "object"},
+                      "checks": {"type": "array", "items": ref("Check")}},
+                     required=("committee_unit", "month", "counts", "checks")),
+    "ChangeList": obj({"business_unit": TOWNSHIP, "month": MONTH,
+                       "changes": {"type": "array", "items": ref("Check")}},
+                      required=("business_unit", "month", "changes")),
+    "ReviewTask": obj({
+        "entitlement_id": {"type": "string"}, "business_unit": TOWNSHIP, "year": {"type": "integer"},
+        "status": enum(["open", "done"]), "outcome": nullable(enum(OUTCOMES)),
+    }, required=("entitlement_id", "status")),
+    "ReviewList": obj({"business_unit": TOWNSHIP, "year": {"type": "integer"},
+                       "tasks": {"type": "array", "items": ref("ReviewTask")},
+                       "next_token": nullable({"type": "string"})},
+                      required=("business_unit", "year", "tasks", "next_token")),
+    "PayrollRoster": obj({
+        "business_unit": TOWNSHIP, "month": MONTH, "status": enum(["draft", "finalized"]),
+        "key": {"type": "string"}, "sha256": {"type": "string"}, "lines": {"type": "integer"},
+        "totals": {"type": "object"}, "held": {"type": "array", "items": {"type": "object"}},
+        "missing_accounts": {"type": "integer"}, "download_url": {"type": "string"},
+        "finalized_at": {"type": "string"}, "finalized_by": {"type": "string"},
+    }, required=("business_unit", "month", "status", "key", "sha256", "lines", "download_url")),
+    "MaterialDownload": obj({
+        "material_id": {"type": "string"}, "code": MATERIAL_CODE, "status": enum(["received"]),
+        "filename": {"type": "string"}, "content_type": {"type": "string"},
+        "download": obj({"url": {"type": "string"}, "expires_in": {"type": "integer"}}, required=("url",),
+                        description="a presigned GET of the checked object version, inline"),
+    }, required=("material_id", "download")),
+    "Identity": obj({
+        "case_id": {"type": "string"},
+        "applicant": obj({"name": {"type": "string"}, "id_number": {"type": "string"},
+                          "phone": nullable({"type": "string"})}),
+        "agent": nullable(obj({"name": {"type": "string"}, "id_number": {"type": "string"}})),
+    }, required=("case_id", "applicant", "agent")),
+    "AuditVerdict": AUDIT_VERDICT,
+    "AuditOfUnit": obj({
+        "unit": {"type": "string"}, "cases": {"type": "integer"}, "valid": {"type": "boolean"},
+        "first_broken": nullable(AUDIT_VERDICT), "broken": {"type": "integer"},
+    }, required=("unit", "cases", "valid", "broken")),
+    "OpenAPIDocument": {"type": "object", "description": "this document"},
+    "DocumentLink": obj({"url": {"type": "string"}, "expires_in": {"type": "integer"},
+                         "sha256": {"type": "string"}, "size": {"type": "integer"}, "filename": {"type": "string"},
+                         "missing_characters": {"type": "integer"}},
+                        required=("url", "expires_in", "sha256"), description="a presigned GET of the stored PDF"),
+    "Document": obj({"document": enum(["notice", "receipt", "result_notice"]), "case_id": {"type": "string"},
+                     "title": {"type": "string"}, "issuer": {"type": "string"}, "issued_at": {"type": "string"},
+                     "version": {"type": "integer"}, "filename": {"type": "string"},
+                     "blocks": {"type": "array", "items": {"type": "object", "description":
+                                "rows | table | heading | paragraph | qr, as the PDF prints them"}}},
+                    required=("document", "case_id", "title", "blocks")),
+    "DocumentOrLink": {"anyOf": [ref("Document"), ref("DocumentLink")]},
+    "NoticeOrLink": {"anyOf": [ref("Notice"), ref("DocumentLink")]},
+    "Progress": obj({
+        "case_id": {"type": "string"},
+        "status": obj({"code": enum([s.value for s in Status]), "label": {"type": "string"}},
+                      required=("code", "label"), closed=True),
+        "milestones": {"type": "array", "items": obj({
+            "code": enum(["accepted", "pushed", "supplement_requested", "supplement_sent", "decided", "notified",
+                          "withdrawn"]),
+            "label": {"type": "string"}, "on": DATE,
+            "outcome": obj({"code": enum(["approved", "rejected"]), "label": {"type": "string"}},
+                           required=("code", "label"), closed=True),
+        }, required=("code", "label", "on"), closed=True)},
+    }, required=("case_id", "status", "milestones"), closed=True,
+        description="the status and the dated milestones, nothing more (no names, amounts, reasons or numbers)"),
+    "SmsReceiptResult": obj({
+        "message_id": {"type": "string"}, "milestone": enum(MILESTONES),
+        "status": enum(["pending", "sent", "delivered", "failed", "skipped"]),
+        "attempts": {"type": "integer"},
+        "changed": {"type": "boolean", "description": "false: a receipt seen before, or one that changes nothing"},
+    }, required=("message_id", "milestone", "status", "attempts", "changed"), closed=True),
+}

@@ -1,0 +1,76 @@
+"""Routes of the rules: the national working-day calendar, each jurisdiction's materials, eligibility, amounts,
+comparison and payment settings (from a day on), and the authoritative rosters that waive materials."""
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+from .. import config as settings
+from ..services import calendar, jobs, rules
+from ..services import rosters as roster_loads
+from ..wiring import calendar_years, deps, jurisdiction_rules, rosters
+from .pipeline import Call, handles
+
+routes = Blueprint(__name__)
+
+
+@handles(routes, "GET /calendar/deadline")
+def calendar_deadline(call: Call) -> dict[str, Any]:
+    return deps().deadlines.answer(call.query.get("start"), call.query.get("working_days"))
+
+
+@handles(routes, "GET /calendar/{year}")
+def calendar_year(call: Call, year: str) -> dict[str, Any]:
+    return calendar.read_year(calendar_years(), year)
+
+
+@handles(routes, "PUT /calendar/{year}")
+def load_calendar_year(call: Call, year: str) -> dict[str, Any]:
+    result, stored = calendar.load_year(calendar_years(), year, call.body(), call.actor.sub, call.now)
+    if stored:
+        result["recomputed"] = jobs.recompute_provisional(deps(), int(year), call.now)
+    return result
+
+
+@handles(routes, "PUT /rules/{scope}/materials/{effective_from}")
+def put_material_rule(call: Call, scope: str, effective_from: str) -> dict[str, Any]:
+    return rules.put_materials(jurisdiction_rules(), call.actor, scope, effective_from, call.body(), call.now)
+
+
+@handles(routes, "PUT /rules/{scope}/eligibility/{effective_from}")
+def put_eligibility_rule(call: Call, scope: str, effective_from: str) -> dict[str, Any]:
+    return rules.put_eligibility(jurisdiction_rules(), call.actor, scope, effective_from, call.body(), call.now)
+
+
+@handles(routes, "PUT /rules/{scope}/amounts")
+def put_amount_table(call: Call, scope: str) -> dict[str, Any]:
+    return rules.put_amounts(jurisdiction_rules(), call.actor, scope, call.body(), call.now)
+
+
+@handles(routes, "GET /rules/{scope}")
+def rules_in_force(call: Call, scope: str) -> dict[str, Any]:
+    """What a 业务属地 (a 9-digit unit given as the scope) requires and pays on a day."""
+    return rules.in_force(jurisdiction_rules(), scope, call.query.get("on"), call.now.date(),
+                          call.query.get("agent") == "true")
+
+
+@handles(routes, "PUT /rules/{scope}/comparison/{effective_from}")
+def put_comparison_rule(call: Call, scope: str, effective_from: str) -> dict[str, Any]:
+    """{kind: 0 | 1}: from the month of the comparison, or from the next month (per province)."""
+    return rules.put_comparison_rule(jurisdiction_rules(), call.actor, scope, effective_from, call.body(), call.now)
+
+
+@handles(routes, "PUT /rules/{scope}/payment/{effective_from}")
+def put_payment_setting(call: Call, scope: str, effective_from: str) -> dict[str, Any]:
+    """A province's payment setting {roster_id_number: masked|full} from a day on."""
+    return rules.put_payment_setting(jurisdiction_rules(), call.actor, scope, effective_from, call.body(), call.now)
+
+
+@handles(routes, "POST /rosters")
+def load_roster(call: Call) -> dict[str, Any]:
+    """Index an authoritative roster an operator put under rosters/ in the materials bucket."""
+    body = call.object_body("{kind, key}")
+    config = settings.load()
+    return roster_loads.load_roster(rosters(), config.person_key_secret, config.materials_bucket,
+                                    str(body.get("kind") or ""), str(body.get("key") or ""), call.actor.sub, call.now)
