@@ -2,7 +2,8 @@
 
 ``python -m tools.local [--port 8000] [--moto-port 5000]`` (what ``make run`` calls):
 
-1. starts moto's server on 127.0.0.1 with its Step Functions interpreter switched on;
+1. starts moto's server on 127.0.0.1 with its Step Functions interpreter switched on, one DynamoDB action at a
+   time (``serialise_dynamodb``);
 2. creates every table, bucket, topic and queue from the definitions the code uses;
 3. loads the demo configuration (demo units and users);
 4. serves the Chalice app (stage ``local``) on http://127.0.0.1:8000.
@@ -10,6 +11,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import signal
@@ -37,10 +39,35 @@ def _environment(moto_port: int) -> None:
     os.environ.pop("AWS_PROFILE", None)
 
 
+def serialise_dynamodb() -> None:
+    """One DynamoDB action at a time in the embedded moto, as each is atomic in DynamoDB.
+
+    moto's ``transact_write_items`` snapshots every table it touches and restores the snapshot when the transaction
+    is cancelled; with this server answering on several threads, one request's rollback would erase another's
+    commit (an acknowledged material gone, a decision without its event), and a read could see a transaction half
+    applied. Real DynamoDB is not affected. One lock around moto's DynamoDB dispatch, taken by every action."""
+    from moto.dynamodb.responses import DynamoHandler
+
+    dispatch = DynamoHandler.call_action
+    if getattr(dispatch, "serialised", False):
+        return
+    lock = threading.RLock()
+
+    @functools.wraps(dispatch)
+    def call_action(self: Any) -> Any:
+        with lock:
+            return dispatch(self)
+
+    call_action.serialised = True  # type: ignore[attr-defined]
+    DynamoHandler.call_action = call_action  # type: ignore[method-assign]
+
+
 def _start_moto(port: int) -> Any:
     import logging
 
     from moto.server import ThreadedMotoServer
+
+    serialise_dynamodb()
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log drowns the API's
 
