@@ -5,7 +5,7 @@
 For each size the case table holds that many cases. The same ``--due``-sized set sits at one
 window (310101002, 上海 黄浦区) and one 业务属地 (230102001, 哈尔滨 道里区): ``due`` cases whose push
 deadline falls on the next working day (the sweep's reminders), ``due`` already overdue, ``due``
-pushed and under review, all real cases (``_to_model`` of a domain ``Case``). The rest are
+pushed and under review, all real cases (``case_tables.to_model`` of a domain ``Case``). The rest are
 background cases of other townships and counties (in the same two provinces and fifteen others),
 with deadlines weeks away, none, or closed: written through the same ``CaseModel`` with the
 attributes the indexes and filters read and a one-key body (no measured query returns them, and
@@ -65,7 +65,7 @@ def measured_cases(due: int) -> Iterator[Any]:
 
 def background(count: int) -> Iterator[Any]:
     """Cases of other units: weeks from due, not yet complete, or closed (none due, none measured)."""
-    from chalicelib.adapters.store import NO_DUE, CaseModel, due_shard
+    from chalicelib.adapters.case_tables import NO_DUE, CaseModel, due_shard
 
     for i in range(count):
         province = PROVINCES[i % len(PROVINCES)]
@@ -85,13 +85,13 @@ def background(count: int) -> Iterator[Any]:
 
 
 def seed(total: int, due: int) -> float:
-    from chalicelib.adapters.store import CaseModel, _to_model
+    from chalicelib.adapters.case_tables import CaseModel, to_model
 
     started = time.perf_counter()
     with no_gc(), CaseModel.batch_write() as batch:
         measured = 0
         for case in measured_cases(due):
-            batch.save(_to_model(replace(case, version=0)))
+            batch.save(to_model(replace(case, version=0)))
             measured += 1
         for item in background(total - measured):
             batch.save(item)

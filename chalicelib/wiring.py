@@ -22,7 +22,7 @@ from .adapters.reviews_table import ReviewTasks
 from .adapters.rosters import Rosters
 from .adapters.rules_table import JurisdictionRules
 from .adapters.sms_gateway import ConfiguredSms
-from .adapters.store import CaseRepository, VersionConflict
+from .adapters.store import CaseRepository
 from .adapters.unit_jobs import UnitJobQueue
 from .config import load
 from .services.calendar import DeadlineService
@@ -86,8 +86,8 @@ def _message_send_failed() -> None:
 def messaging() -> Messaging:
     """Milestone SMS to applicants: the outbox table, the SMS channel (SMS_CHANNEL: SNS to the number, or the
     province's gateway through the outbox topic), failure reports and the MessageSendFailed metric."""
-    return Messaging(repo=CaseRepository(), outbox=Outbox(), sender=notifier(), conflict=VersionConflict,
-                     failed_metric=_message_send_failed, sms=ConfiguredSms(notifier()))
+    return Messaging(repo=CaseRepository(), outbox=Outbox(), sender=notifier(), failed_metric=_message_send_failed,
+                     sms=ConfiguredSms(notifier()))
 
 
 @lru_cache(maxsize=1)
@@ -99,7 +99,6 @@ def deps() -> Deps:
         files=MaterialFiles(config.materials_bucket),
         results=notifier(),
         deadlines=deadlines,
-        conflict=VersionConflict,
         max_material_bytes=config.max_material_bytes,
         clock=ClockService(CaseClock(config.clock_state_machine_arn), ClockItems(), deadlines,
                            config.seconds_per_working_day),

@@ -5,6 +5,8 @@ the same resources from CloudFormation (``infra/``).
 from __future__ import annotations
 
 from chalicelib.adapters.calendar_table import CalendarYearModel
+from chalicelib.adapters.case_tables import MODELS as CASE_MODELS
+from chalicelib.adapters.case_tables import create_tables
 from chalicelib.adapters.checks_table import MODELS as CHECK_MODELS
 from chalicelib.adapters.clock import CaseClock
 from chalicelib.adapters.clock_table import ClockModel
@@ -20,8 +22,6 @@ from chalicelib.adapters.proposals_table import MODELS as PROPOSAL_MODELS
 from chalicelib.adapters.reviews_table import MODELS as REVIEW_MODELS
 from chalicelib.adapters.rosters import MODELS as ROSTER_MODELS
 from chalicelib.adapters.rules_table import MODELS as RULE_MODELS
-from chalicelib.adapters.store import MODELS as CASE_MODELS
-from chalicelib.adapters.store import create_tables
 from chalicelib.adapters.unit_jobs import create_queues
 from chalicelib.config import Config
 from infra.clock_definition import substituted

@@ -9,6 +9,7 @@ from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.models import Model
 
 from ..config import table_name
+from ..domain.refusals import YearAlreadyLoaded
 from .calendar import YearSchedule
 from .dynamo import OnDemand
 
@@ -25,10 +26,6 @@ class CalendarYearModel(Model):
     source = UnicodeAttribute()
     loaded_by = UnicodeAttribute()
     loaded_at = UnicodeAttribute()
-
-
-class YearAlreadyLoaded(Exception):
-    """Another admin loaded this year first."""
 
 
 def _schedule(item: CalendarYearModel) -> YearSchedule:

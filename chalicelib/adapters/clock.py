@@ -13,12 +13,9 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..config import load
+from ..domain.refusals import ClockUnavailable
 
 WITHDRAWN_ERROR = "CaseWithdrawn"  # caught by every waiting state (infra/clock_definition.py)
-
-
-class ClockUnavailable(Exception):
-    """The state machine could not be reached or refused the call."""
 
 
 @lru_cache(maxsize=1)

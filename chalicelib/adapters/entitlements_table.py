@@ -26,6 +26,8 @@ from pynamodb.transactions import TransactWrite
 
 from ..config import load, table_name
 from ..domain.payments.entitlements import Change, Entitlement
+from ..domain.refusals import LockTaken, StaleEntitlement
+from ..domain.writes import ENTITLEMENT, LockClaim, Writes, entitlement_claim, lock_key, released_by
 from .dynamo import OnDemand
 
 UNIT_SHARDS = 16
@@ -95,20 +97,32 @@ class LockModel(Model):
     released_from = UnicodeAttribute(null=True)  # entitlement locks: stopped for good from this month
 
 
-def lock_key(person_key: str, subsidy: str, kind: str) -> str:
-    return f"{person_key}#{subsidy}#{kind}"
-
-
 def lock_free_from(month: str) -> Condition:
     """The lock may be taken for ``month``: nobody holds it, or its entitlement is stopped for good by then."""
     return LockModel.lock_key.does_not_exist() | (LockModel.released_from <= month)
 
 
+def lock_item(claim: LockClaim) -> LockModel:
+    return LockModel(claim.key, case_id=claim.case_id, masked_id=claim.masked_id, created_at=claim.created_at,
+                     held_from=claim.held_from, released_from=claim.released_from)
+
+
 def entitlement_lock(ent: Entitlement, now: datetime) -> LockModel:
     """The lock an entitlement holds, as its history says (released from its release month, if any)."""
-    return LockModel(lock_key(ent.person_key, ent.subsidy, "entitlement"), case_id=ent.case_id,
-                     masked_id=ent.masked_id, created_at=now.isoformat(), held_from=ent.start_month,
-                     released_from=ent.release_month())
+    return lock_item(entitlement_claim(ent, now))
+
+
+def add_writes(transaction: TransactWrite, writes: Writes) -> None:
+    """The entitlements and person locks of a case change (domain.writes), into its transaction."""
+    for ent in writes.entitlements:
+        transaction.save(to_model(ent))  # versioned: a new entitlement only if absent
+    for claim in writes.claims:
+        transaction.save(lock_item(claim), condition=LockModel.lock_key.does_not_exist() if claim.free_from is None
+                         else lock_free_from(claim.free_from))
+    for release in writes.releases:
+        transaction.delete(LockModel(release.key))
+    for check in writes.checks:
+        transaction.condition_check(LockModel, check.key, condition=lock_free_from(check.month))
 
 
 def to_model(ent: Entitlement) -> EntitlementModel:
@@ -147,24 +161,12 @@ def from_model(item: EntitlementModel) -> Entitlement:
                        account=body.get("account"), id_number=body.get("id_number"))
 
 
-class StaleEntitlement(Exception):
-    """The entitlement changed since it was read, or its person lock is taken."""
-
-
-class LockTaken(StaleEntitlement):
-    """Another entitlement of the person holds the lock for months this change would pay again."""
-
-    def __init__(self, entitlement_id: str, case_id: str, masked_id: str, held_from: str | None) -> None:
-        super().__init__(entitlement_id)
-        self.case_id, self.masked_id, self.held_from = case_id, masked_id, held_from
-
-
 class Entitlements:
     def save(self, before: Entitlement, after: Entitlement, now: datetime) -> None:
         """The entitlement, conditioned on its version, and its person lock as its history now says: released
         from the month it is stopped for good, or held again. The lock is written only while it is this
         entitlement's; another entitlement of the person holding it refuses a change that would overlap it."""
-        key = lock_key(after.person_key, after.subsidy, "entitlement")
+        key = lock_key(after.person_key, after.subsidy, ENTITLEMENT)
         released = after.release_month()
         try:
             with TransactWrite(connection=Connection(region=load().region)) as transaction:
@@ -212,7 +214,7 @@ class Entitlements:
         """(case id, masked id number) holding ``key`` — for ``month``, if given: a lock released by then is
         held by nobody — or None."""
         lock = self._lock(key)
-        if lock is None or (month is not None and lock.released_from is not None and lock.released_from <= month):
+        if lock is None or released_by(lock.released_from, month):
             return None
         return lock.case_id, lock.masked_id
 

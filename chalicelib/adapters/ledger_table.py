@@ -34,6 +34,7 @@ from pynamodb.transactions import TransactWrite
 
 from ..config import load, table_name
 from ..domain.payments.ledger import Ledger, Payment, Recovery
+from ..domain.refusals import AlreadyFinalized, LedgerBusy, StaleLedger
 from .dynamo import OnDemand
 
 HEAD = "HEAD"
@@ -65,22 +66,6 @@ class PayrollModel(Model):
     debt_ids = UnicodeSetAttribute(null=True)
     debt_candidates = UnicodeSetAttribute(null=True)
     debts_built_at = UnicodeAttribute(null=True)
-
-
-class LedgerBusy(Exception):
-    """A finalization of this 业务属地's roster is running (its claim holds until ``until``)."""
-
-    def __init__(self, month: str, until: str) -> None:
-        super().__init__(month)
-        self.month, self.until = month, until
-
-
-class StaleLedger(Exception):
-    """The ledger item changed since it was read."""
-
-
-class AlreadyFinalized(Exception):
-    """The roster of this month was finalized already."""
 
 
 @dataclass(frozen=True)

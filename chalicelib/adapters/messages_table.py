@@ -12,7 +12,6 @@ Pending messages are found without a scan: while pending, an item carries ``pend
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
@@ -22,6 +21,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from ..config import table_name
+from ..domain.outbox import Message, MessagePut
 from .dynamo import OnDemand
 
 PENDING_SHARDS = 4
@@ -64,27 +64,6 @@ class MessageModel(Model):
 MODELS: tuple[type[Model], ...] = (MessageModel,)
 
 
-@dataclass(frozen=True)
-class Message:
-    message_id: str
-    case_id: str
-    milestone: str
-    text: str
-    on: str
-    status: str
-    attempts: int
-    created_at: str
-    last_error: str | None = None
-    sns_message_id: str | None = None
-    channel: str | None = None
-    receipts: frozenset[str] = frozenset()
-    delivered_at: str | None = None
-
-
-def message_id(case_id: str, milestone: str) -> str:
-    return f"{case_id}#{milestone}"
-
-
 def _utc(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -97,16 +76,28 @@ def _conditional_failure(error: UpdateError) -> bool:
     return error.cause_response_code == "ConditionalCheckFailedException"
 
 
-class Outbox:
-    def queued(self, case_id: str, milestone: str, text: str, on: str,
-               now: datetime) -> tuple[Model, Condition | None]:
-        """The pending item to put with the case change (due at once), only if none exists yet."""
-        key = message_id(case_id, milestone)
-        item = MessageModel(key, case_id=case_id, milestone=milestone, text=text, on=on, status="pending",
-                            attempts=0, created_at=now.isoformat(), pending_shard=_shard(key),
-                            pending_key=f"{_utc(now)}#{key}")
+def put_item(put: MessagePut) -> tuple[MessageModel, Condition]:
+    """A message write of a case transaction (domain.outbox): the whole item and the condition it is put under."""
+    m = put.message
+    key = m.message_id
+    item = MessageModel(key, case_id=m.case_id, milestone=m.milestone, text=m.text, on=m.on, status=m.status,
+                        attempts=m.attempts, created_at=m.created_at, last_error=m.last_error,
+                        sns_message_id=m.sns_message_id, finished_at=m.finished_at, channel=m.channel,
+                        receipts=set(m.receipts) or None, receipt_count=len(m.receipts) or None,
+                        delivered_at=m.delivered_at)
+    if put.due_at is not None:
+        item.pending_shard, item.pending_key = _shard(key), f"{_utc(put.due_at)}#{key}"
+    expected = put.expected
+    if expected is None:
         return item, MessageModel.message_id.does_not_exist()
+    condition = (MessageModel.status == expected.status) & (MessageModel.attempts == expected.attempts)
+    if expected.receipts is not None:
+        condition &= (MessageModel.receipt_count == expected.receipts) if expected.receipts else \
+            MessageModel.receipt_count.does_not_exist()
+    return item, condition
 
+
+class Outbox:
     def get(self, key: str) -> Message | None:
         try:
             item = MessageModel.get(key, consistent_read=True)
@@ -114,7 +105,7 @@ class Outbox:
             return None
         return Message(item.message_id, item.case_id, item.milestone, item.text, item.on, item.status,
                        int(item.attempts or 0), item.created_at, item.last_error, item.sns_message_id,
-                       item.channel, frozenset(item.receipts or ()), item.delivered_at)
+                       item.channel, frozenset(item.receipts or ()), item.delivered_at, item.finished_at)
 
     def claim(self, key: str, attempts: int, lease_until: datetime) -> bool:
         """Take attempt ``attempts + 1``; False when another process took it (or it is no longer pending)."""
@@ -138,36 +129,6 @@ class Outbox:
         except UpdateError as error:
             if not _conditional_failure(error):  # someone else took it meanwhile: theirs now
                 raise
-
-    def final(self, message: Message, attempts: int, status: str, now: datetime, sns_message_id: str | None = None,
-              error_code: str | None = None, channel: str | None = None) -> tuple[Model, Condition | None]:
-        """The finished item (out of the pending index), put only if this attempt still holds it."""
-        item = MessageModel(message.message_id, case_id=message.case_id, milestone=message.milestone,
-                            text=message.text, on=message.on, status=status, attempts=attempts,
-                            created_at=message.created_at, last_error=error_code or message.last_error,
-                            sns_message_id=sns_message_id, finished_at=now.isoformat(),
-                            channel=channel or message.channel, receipts=set(message.receipts) or None,
-                            receipt_count=len(message.receipts) or None, delivered_at=message.delivered_at)
-        return item, (MessageModel.status == "pending") & (MessageModel.attempts == attempts)
-
-    def after_receipt(self, message: Message, status: str, receipt_key: str, now: datetime,
-                      due_at: datetime | None = None, error_code: str | None = None,
-                      delivered_at: str | None = None) -> tuple[Model, Condition | None]:
-        """The item as a gateway receipt leaves it (``due_at``: back in the pending index for a retry), put
-        only if nothing changed it since it was read (status, attempts and receipts)."""
-        receipts = set(message.receipts) | {receipt_key}
-        shard = _shard(message.message_id) if due_at is not None else None
-        pending_key = f"{_utc(due_at)}#{message.message_id}" if due_at is not None else None
-        item = MessageModel(message.message_id, case_id=message.case_id, milestone=message.milestone,
-                            text=message.text, on=message.on, status=status, attempts=message.attempts,
-                            created_at=message.created_at, last_error=error_code or message.last_error,
-                            sns_message_id=message.sns_message_id, finished_at=now.isoformat(),
-                            channel=message.channel, receipts=receipts, receipt_count=len(receipts),
-                            delivered_at=delivered_at or message.delivered_at, pending_shard=shard,
-                            pending_key=pending_key)
-        seen = (MessageModel.receipt_count == len(message.receipts)) if message.receipts else \
-            MessageModel.receipt_count.does_not_exist()
-        return item, (MessageModel.status == message.status) & (MessageModel.attempts == message.attempts) & seen
 
     def note_receipt(self, key: str, receipt_key: str) -> None:
         """Remember a receipt that changes nothing else (an older attempt's, or one after the outcome)."""

@@ -9,19 +9,12 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..config import load
+from ..domain.refusals import SendFailed
 
 
 @lru_cache(maxsize=1)
 def _sns() -> Any:
     return boto3.client("sns", region_name=load().region)
-
-
-class SendFailed(Exception):
-    """SNS refused or could not take an SMS; ``code`` is SNS's error code (never the number)."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 class Notifier:

@@ -16,6 +16,7 @@ from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
 from ..config import table_name
+from ..domain.refusals import RuleExists
 from .dynamo import OnDemand
 
 
@@ -40,10 +41,6 @@ class StoredRule:
     body: dict[str, Any]
     loaded_by: str
     loaded_at: str
-
-
-class RuleExists(Exception):
-    """A version with this key is already stored."""
 
 
 def _stored(item: RuleModel) -> StoredRule:

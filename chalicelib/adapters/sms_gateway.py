@@ -18,8 +18,9 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..config import load
+from ..domain.refusals import SendFailed
 from ..domain.sms_receipts import OutgoingSms, Sent, outbox_message
-from .notify import Notifier, SendFailed
+from .notify import Notifier
 
 
 @lru_cache(maxsize=1)

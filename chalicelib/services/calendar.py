@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from ..adapters.calendar import OfficialCalendar, YearSchedule, schedule_from_library
-from ..adapters.calendar_table import YearAlreadyLoaded
 from ..domain.errors import Conflict, Invalid, Malformed, NotFound
+from ..domain.refusals import YearAlreadyLoaded
 from ..domain.values import parse_count, parse_day
 from ..domain.workdays import STATUTORY_RULE, CountingRule, add_working_days, working_days_between
 

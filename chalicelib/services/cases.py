@@ -7,15 +7,12 @@ both succeed, while two conflicting transitions leave exactly one winner and a 4
 from __future__ import annotations
 
 import logging
-import random
 import secrets
-import time
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Callable, Protocol
 
 from .. import observability as observe
-from ..adapters.store import Extra, Held
 from ..domain import access
 from ..domain.applications import (
     Application,
@@ -45,25 +42,31 @@ from ..domain.outcomes import deadline_outcomes
 from ..domain.payments.decision import price_grant
 from ..domain.payments.owed import Standards
 from ..domain.records import case_view, decision_message, material_view, notice_view
+from ..domain.refusals import LockHeld, StaleCase
 from ..domain.rosters import waivers_for
 from ..domain.rules import NoticeItem, outstanding
 from ..domain.units import scope_between
 from ..domain.uploads import check_upload
 from ..domain.workdays import application_month
+from ..domain.writes import NO_WRITES, Writes
 from . import entitlements
 from . import messages as milestone_messages
 from .calendar import DeadlineService
 from .clocks import Clock
+from .retrying import KeptChanging, on_stale
 from .rosters import RosterStore, lookup
 from .rules import Rules, RuleStore, check_view, facts_of, notice_for, rule_checks, rules_for
 
 log = logging.getLogger(__name__)
-RETRIES = 8  # optimistic retries on a version conflict, with a short jittered pause
 
 
 class Repository(Protocol):
+    """``adapters.store.CaseRepository``, or the in-memory one of the tests (tests/fakes/cases.py). ``save``
+    writes the case, its event and ``writes`` as one unit: ``StaleCase`` when the case moved on since it was
+    read, ``LockHeld`` when another case holds a person lock the change claims (domain.refusals)."""
+
     def get(self, case_id: str) -> Case: ...
-    def save(self, case: Case, event: Event) -> Case: ...
+    def save(self, case: Case, event: Event, writes: Writes = ...) -> Case: ...
     def timeline(self, case_id: str) -> list[Event]: ...
 
 
@@ -85,7 +88,6 @@ class Deps:
     files: Files
     results: ResultFeed
     deadlines: DeadlineService
-    conflict: type[Exception]  # the repository's "someone else wrote first" error
     max_material_bytes: int
     clock: Clock | None = None  # the case clock (Step Functions); None where no clock runs
     rules: RuleStore | None = None  # the jurisdictions' rules; None: the standard catalogue, no tables
@@ -99,24 +101,24 @@ class Deps:
 def _mutate(
     deps: Deps, case_id: str, actor: Actor, relation: str,
     change: Callable[[Case], tuple[Case, Event]],
-    extra: Callable[[Case, Case], Extra | None] | None = None, first: Case | None = None,
+    writes: Callable[[Case, Case], Writes] | None = None, first: Case | None = None,
 ) -> tuple[Case, Case]:
-    """(the case as it was, the case as saved); ``extra`` adds items to the same transaction. ``first``: the
-    case this request already read, for the first attempt (a stale copy only fails the conditional write);
-    every retry reads afresh."""
-    for attempt in range(RETRIES):
-        case = first if attempt == 0 and first is not None else deps.repo.get(case_id)
+    """(the case as it was, the case as saved); ``writes`` (of the case before and after) goes into the same
+    transaction. ``first``: the case this request already read, for the first attempt (a stale copy only fails
+    the conditional write); every retry reads afresh (``retrying.on_stale``)."""
+    def attempt(n: int) -> tuple[Case, Case]:
+        case = first if n == 0 and first is not None else deps.repo.get(case_id)
         access.check_case(relation, actor, case)
         updated, event = change(case)
         try:
-            more = extra(case, updated) if extra else None
-            return case, deps.repo.save(updated, event, more) if more else deps.repo.save(updated, event)
-        except Held as error:
+            return case, deps.repo.save(updated, event, writes(case, updated) if writes else NO_WRITES)
+        except LockHeld as error:
             raise entitlements.held_conflict(error) from None
-        except deps.conflict:
-            log.info("case %s changed concurrently; re-reading", case_id)
-            time.sleep(random.uniform(0, 0.02 * (attempt + 1)))
-    raise Conflict("CONCURRENT_UPDATE", "the case kept changing; read it again and retry")
+
+    try:
+        return on_stale(attempt, f"case {case_id}")
+    except KeptChanging:
+        raise Conflict("CONCURRENT_UPDATE", "the case kept changing; read it again and retry") from None
 
 
 def _move(
@@ -125,12 +127,12 @@ def _move(
 ) -> tuple[Case, bool]:
     """A status transition: the case change (with the locks and entitlements it implies) first,
     then the clock follows (True if it did)."""
-    def extra(before: Case, after: Case) -> Extra | None:
-        more = entitlements.on_move(before, after, deps.person_key_secret, actor.sub, now) \
-            if deps.person_key_secret else None
-        return milestone_messages.queue(deps.messages, more, before, after, now)  # 推送/决定/告知 SMS
+    def writes(before: Case, after: Case) -> Writes:
+        locks = entitlements.on_move(before, after, deps.person_key_secret, actor.sub, now) \
+            if deps.person_key_secret else NO_WRITES
+        return milestone_messages.queue(deps.messages, locks, before, after, now)  # 推送/决定/告知 SMS
 
-    before, saved = _mutate(deps, case_id, actor, relation, change, extra)
+    before, saved = _mutate(deps, case_id, actor, relation, change, writes)
     observe.deadlines(deadline_outcomes(before, saved))  # DeadlineMet / DeadlineMissed, for the operators
     moved = deps.clock.moved(before, saved, now) if deps.clock else False
     saved = milestone_messages.after_commit(deps.messages, before, saved, now)  # never undoes the move
@@ -158,14 +160,13 @@ def accept(deps: Deps, body: Any, actor: Actor, now: datetime) -> dict[str, Any]
     )
     event = Event(now.isoformat(), "accepted", actor.sub, actor.unit,
                   {"business_unit": case.business_unit, "scope": case.scope, "subsidies": list(case.subsidies)})
+    locks = entitlements.on_accept(case, deps.person_key_secret, now) if deps.person_key_secret else NO_WRITES
+    writes = milestone_messages.queue(deps.messages, locks, None, case, now)  # the 受理 SMS, in the same transaction
     try:
-        extra = milestone_messages.queue(  # the 受理 SMS, queued in the same transaction
-            deps.messages, entitlements.on_accept(case, deps.person_key_secret, now)
-            if deps.person_key_secret else None, None, case, now)
-        saved = deps.repo.save(case, event, extra) if extra else deps.repo.save(case, event)
-    except Held as error:  # the same person and subsidy: an open application or an active entitlement
+        saved = deps.repo.save(case, event, writes)
+    except LockHeld as error:  # the same person and subsidy: an open application or an active entitlement
         raise entitlements.held_conflict(error) from None
-    except deps.conflict:  # a case id collision: astronomically rare, never silently merged
+    except StaleCase:  # a case id collision: astronomically rare, never silently merged
         raise Conflict("CASE_ID_TAKEN", "try again") from None
     observe.about_case(saved.case_id)
     if deps.clock:

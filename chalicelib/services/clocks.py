@@ -14,11 +14,12 @@ from datetime import datetime, timedelta
 from datetime import time as clock_time
 from typing import Any, Protocol
 
-from ..adapters.clock import CaseClock, ClockUnavailable
+from ..adapters.clock import CaseClock
 from ..adapters.clock_table import ClockItems, ClockState
 from ..domain.case import CLOCK_PHASE, Case
 from ..domain.phases import FINAL_PHASES
 from ..domain.records import decision_message
+from ..domain.refusals import ClockUnavailable
 from .calendar import DeadlineService
 
 log = logging.getLogger(__name__)

@@ -12,16 +12,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from ..adapters.entitlements_table import (
-    LockModel,
-    LockTaken,
-    StaleEntitlement,
-    entitlement_lock,
-    lock_free_from,
-    lock_key,
-    to_model,
-)
-from ..adapters.store import Extra, Held
 from ..domain.amounts import money
 from ..domain.applications import mask_account
 from ..domain.case import Actor, Case, Status
@@ -38,33 +28,39 @@ from ..domain.payments.entitlements import (
 from ..domain.payments.ledger import Ledger, balances, debt
 from ..domain.payments.owed import Standards, owed, total
 from ..domain.persons import person_key
+from ..domain.refusals import LockHeld, LockTaken, StaleEntitlement
 from ..domain.units import within
 from ..domain.values import months_from, parse_month
 from ..domain.workdays import application_month
+from ..domain.writes import (
+    APPLICATION,
+    ENTITLEMENT,
+    NO_WRITES,
+    LockCheck,
+    LockClaim,
+    LockRelease,
+    Writes,
+    entitlement_claim,
+    lock_key,
+)
 from .payroll import Payroll
 from .rules import facts_of
-
-APPLICATION, ENTITLEMENT = "application", "entitlement"
 
 
 def _person(case: Case, secret: bytes) -> str:
     return person_key(str(case.applicant["id_number"]), secret)
 
 
-def _lock(key: str, case: Case, now: datetime) -> LockModel:
-    return LockModel(key, case_id=case.case_id, masked_id=mask_id_number(str(case.applicant["id_number"])),
-                     created_at=now.isoformat())
-
-
-def on_accept(case: Case, secret: bytes, now: datetime) -> Extra:
-    """One open application per person and subsidy, none while an entitlement pays the application month."""
+def on_accept(case: Case, secret: bytes, now: datetime) -> Writes:
+    """One open application per person and subsidy (its lock taken only if nobody holds it), none while an
+    entitlement pays the application month (its lock checked free for that month)."""
     person = _person(case, secret)
     month = application_month(case.applied_on)
-    opened = [lock_key(person, s, APPLICATION) for s in case.subsidies]
-    held = [lock_key(person, s, ENTITLEMENT) for s in case.subsidies]
-    return Extra(puts=tuple((_lock(key, case, now), LockModel.lock_key.does_not_exist()) for key in opened),
-                 checks=tuple((LockModel, key, lock_free_from(month)) for key in held),
-                 guards=tuple(opened + held), month=month)
+    masked = mask_id_number(str(case.applicant["id_number"]))
+    return Writes(claims=tuple(LockClaim(lock_key(person, s, APPLICATION), case.case_id, masked, now.isoformat())
+                               for s in case.subsidies),
+                  checks=tuple(LockCheck(lock_key(person, s, ENTITLEMENT), month) for s in case.subsidies),
+                  holder_month=month)
 
 
 def entitlements_of(case: Case, secret: bytes, by: str, now: datetime) -> list[Entitlement]:
@@ -81,22 +77,20 @@ def entitlements_of(case: Case, secret: bytes, by: str, now: datetime) -> list[E
             for granted in case.decision["subsidies"]]
 
 
-def on_move(before: Case, after: Case, secret: bytes, by: str, now: datetime) -> Extra | None:
-    """Locks and entitlements that follow a transition: approval grants, closing releases."""
+def on_move(before: Case, after: Case, secret: bytes, by: str, now: datetime) -> Writes:
+    """Locks and entitlements that follow a transition: an approval puts its entitlements and takes their locks
+    (free, or released by each start month), closing or withdrawing releases the application locks."""
     person = _person(after, secret)
     if after.status == Status.RESULT_RETURNED and after.decision and after.decision["outcome"] == "approved":
-        entitlements = entitlements_of(after, secret, by, now)
-        return Extra(
-            puts=tuple((to_model(e), None) for e in entitlements)
-            + tuple((entitlement_lock(e, now), lock_free_from(e.start_month)) for e in entitlements),
-            guards=tuple(lock_key(person, e.subsidy, ENTITLEMENT) for e in entitlements),
-            month=application_month(after.applied_on))
+        entitlements = tuple(entitlements_of(after, secret, by, now))
+        return Writes(claims=tuple(entitlement_claim(e, now) for e in entitlements), entitlements=entitlements,
+                      holder_month=application_month(after.applied_on))
     if after.status in (Status.CLOSED, Status.WITHDRAWN) and before.status != after.status:
-        return Extra(deletes=tuple(LockModel(lock_key(person, s, APPLICATION)) for s in after.subsidies))
-    return None
+        return Writes(releases=tuple(LockRelease(lock_key(person, s, APPLICATION)) for s in after.subsidies))
+    return NO_WRITES
 
 
-def held_conflict(error: Held) -> Conflict:
+def held_conflict(error: LockHeld) -> Conflict:
     kind = "an active entitlement" if error.key.endswith(f"#{ENTITLEMENT}") else "an open application"
     subsidy = error.key.split("#")[1]
     return Conflict("DUPLICATE_RECEIPT" if kind.startswith("an active") else "DUPLICATE_APPLICATION",

@@ -12,29 +12,28 @@ from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
 from .. import observability as observe
-from ..adapters.clock import ClockUnavailable
 from ..domain.case import Case, Event, note_deadline, recount_provisional
 from ..domain.outcomes import census, deadline_outcomes
+from ..domain.refusals import ClockUnavailable
 from .cases import Deps
+from .retrying import KeptChanging, on_stale
 
 log = logging.getLogger(__name__)
-RETRIES = 3
+RETRIES = 3  # a job leaves a case that keeps changing for its next run
 
 
 def _update(deps: Deps, case: Case, change: Callable[[Case], tuple[Case, Event] | None]) -> Case | None:
-    """Apply a system change with the same optimistic concurrency as the routes."""
-    current = case
-    for _ in range(RETRIES):
-        result = change(current)
-        if result is None:
-            return None
-        try:
-            return deps.repo.save(*result)
-        except deps.conflict:
-            current = deps.repo.get(case.case_id)
-    log.warning("case %s kept changing; the sweep will come back tomorrow", case.case_id,
-                extra={"case_id": case.case_id})
-    return None
+    """Apply a system change with the same optimistic concurrency as the routes (``case``: as the job read it)."""
+    def attempt(n: int) -> Case | None:
+        result = change(case if n == 0 else deps.repo.get(case.case_id))
+        return None if result is None else deps.repo.save(*result)
+
+    try:
+        return on_stale(attempt, f"case {case.case_id}", retries=RETRIES)
+    except KeptChanging:
+        log.warning("case %s kept changing; the sweep will come back tomorrow", case.case_id,
+                    extra={"case_id": case.case_id})
+        return None
 
 
 @dataclass(frozen=True)

@@ -16,22 +16,20 @@ one timeline event written in the same transaction as the message's final state.
 from __future__ import annotations
 
 import logging
-import random
-import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Protocol
 
-from ..adapters.messages_table import Message, Outbox, message_id
-from ..adapters.notify import SendFailed
-from ..adapters.store import Extra
 from ..domain.case import Case, Event
 from ..domain.messages import LEASE, milestone_between, next_attempt, render, sms_number
+from ..domain.outbox import Message, final, message_id, queued
+from ..domain.refusals import SendFailed, StaleCase
 from ..domain.sms_receipts import OutgoingSms, Sent, public_id
+from ..domain.writes import Writes
+from .retrying import KeptChanging, on_stale
 
 log = logging.getLogger(__name__)
 ACTOR = "system:messages"
-RETRIES = 8
 
 
 class Sender(Protocol):
@@ -45,26 +43,33 @@ class SmsChannel(Protocol):
     def send(self, sms: OutgoingSms) -> Sent: ...
 
 
+class Outbox(Protocol):
+    """``adapters.messages_table.Outbox``, or the in-memory one of the tests (tests/fakes/cases.py). A message is
+    put and finished in case transactions (``domain.outbox``); these change it on their own, conditionally."""
+
+    def get(self, key: str) -> Message | None: ...
+    def claim(self, key: str, attempts: int, lease_until: datetime) -> bool: ...
+    def retry_later(self, key: str, attempts: int, at: datetime, error_code: str) -> None: ...
+    def note_receipt(self, key: str, receipt_key: str) -> None: ...
+    def due(self, now: datetime, limit: int = ...) -> list[str]: ...
+
+
 @dataclass(frozen=True)
 class Messaging:
-    repo: Any  # the case repository: get, save(case, event, extra)
+    repo: Any  # the case repository: get, save(case, event, writes)
     outbox: Outbox
     sender: Sender
-    conflict: type[Exception]  # the repository's "someone else wrote first"
     failed_metric: Callable[[], None] = lambda: None  # MessageSendFailed (observability)
     sms: SmsChannel | None = None  # None: ``sender.send_sms`` (direct)
 
 
-def queue(messaging: Messaging | None, extra: Extra | None, before: Case | None, after: Case,
-          now: datetime) -> Extra | None:
-    """``extra`` plus the pending message of the milestone this change reaches, if any."""
+def queue(messaging: Messaging | None, writes: Writes, before: Case | None, after: Case, now: datetime) -> Writes:
+    """``writes`` plus the pending message of the milestone this change reaches, if any."""
     milestone = milestone_between(before, after)
     if messaging is None or milestone is None:
-        return extra
-    put = messaging.outbox.queued(after.case_id, milestone, render(milestone, after, now.date()),
-                                  now.date().isoformat(), now)
-    base = extra or Extra()
-    return replace(base, puts=base.puts + (put,))
+        return writes
+    put = queued(after.case_id, milestone, render(milestone, after, now.date()), now.date().isoformat(), now)
+    return writes + Writes(messages=(put,))
 
 
 def after_commit(messaging: Messaging | None, before: Case | None, after: Case, now: datetime) -> Case:
@@ -148,20 +153,25 @@ def _finish(messaging: Messaging, message: Message, attempts: int, status: str, 
             channel: str | None = None) -> tuple[str, Case | None]:
     """The final state and its timeline event, in one transaction, on ``case`` (the attempt's read); re-read
     and retried on a case conflict. The status and the case as stored (None when another process finished)."""
-    final = messaging.outbox.final(message, attempts, status, now, sns_id, error_code, channel)
-    for attempt in range(RETRIES):
-        if attempt:
-            case = messaging.repo.get(message.case_id)
-        event = Event(now.isoformat(), f"message_{status}", ACTOR, case.accepting_unit,
+    writes = Writes(messages=(final(message, attempts, status, now, sns_id, error_code, channel),))
+
+    def attempt(n: int) -> tuple[str, Case | None]:
+        current = case if n == 0 else messaging.repo.get(message.case_id)
+        event = Event(now.isoformat(), f"message_{status}", ACTOR, current.accepting_unit,
                       {"milestone": message.milestone, "channel": "sms", "attempts": attempts, **detail})
         try:
-            return status, messaging.repo.save(case, event, Extra(puts=(final,)))
-        except messaging.conflict:
-            current = messaging.outbox.get(message.message_id)
-            if current is None or current.status != "pending" or current.attempts != attempts:
+            return status, messaging.repo.save(current, event, writes)
+        except StaleCase:
+            stored = messaging.outbox.get(message.message_id)
+            if stored is None or stored.status != "pending" or stored.attempts != attempts:
                 return "busy", None  # another process finished this message
-            time.sleep(random.uniform(0, 0.02 * (attempt + 1)))
-    raise RuntimeError(f"case {message.case_id} kept changing; message {message.milestone} left pending")
+            raise
+
+    try:
+        return on_stale(attempt, f"case {message.case_id} (message {message.milestone})")
+    except KeptChanging:
+        raise RuntimeError(f"case {message.case_id} kept changing; message {message.milestone} left pending") \
+            from None
 
 
 def report_failure(messaging: Messaging, case: Case, message: Message, attempts: int, error_code: str) -> None:

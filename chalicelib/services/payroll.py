@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from ..adapters.entitlements_table import UNIT_SHARDS
-from ..adapters.ledger_table import AlreadyFinalized, Head, LedgerBusy, RosterRecord
+from ..adapters.ledger_table import Head, RosterRecord
 from ..adapters.payroll_files import StoredPart
 from ..domain.case import Actor
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
@@ -40,6 +40,7 @@ from ..domain.payments.roster import (
     roster_unit,
     totals,
 )
+from ..domain.refusals import AlreadyFinalized, LedgerBusy
 from ..domain.units import within
 from ..domain.values import parse_month
 

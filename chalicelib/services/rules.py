@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from ..adapters.rules_table import RuleExists, StoredRule
+from ..adapters.rules_table import StoredRule
 from ..domain.amounts import AmountTable, check_amount_table, read_amount_table
 from ..domain.case import Actor
 from ..domain.comparison import DEFAULT_OFFSETS, read_offsets
@@ -33,6 +33,7 @@ from ..domain.jurisdiction import (
 )
 from ..domain.payments.owed import Standards
 from ..domain.payments.roster import ID_POLICIES
+from ..domain.refusals import RuleExists
 from ..domain.rules import NoticeItem
 from ..domain.units import is_scope_code, within
 from ..domain.values import parse_day

@@ -15,19 +15,18 @@ event), retried on a conflict; a receipt already seen changes nothing.
 """
 from __future__ import annotations
 
-import random
-import time
 from datetime import datetime
 from typing import Any, Callable
 
-from ..adapters.messages_table import Message, message_id
-from ..adapters.store import Extra
 from ..domain import access
 from ..domain.case import Actor, Case, Event
 from ..domain.errors import Conflict, NotFound
 from ..domain.messages import next_attempt
+from ..domain.outbox import Message, MessagePut, after_receipt, message_id
 from ..domain.sms_receipts import Receipt, parse_public_id, parse_receipt, public_id, receipt_action
-from .messages import RETRIES, Messaging, report_failure
+from ..domain.writes import Writes
+from .messages import Messaging, report_failure
+from .retrying import KeptChanging, on_stale
 
 GATEWAY = "gateway"
 
@@ -41,17 +40,18 @@ def record(messaging: Messaging, public_message_id: str, body: Callable[[], Any]
     access.check_case(relation, actor, case)  # deny first: another province's gateway learns nothing more
     key = message_id(case_id, milestone)
     receipt = parse_receipt(body())
-    for attempt in range(RETRIES):
+
+    def attempt(n: int) -> dict[str, Any]:  # the case or the message moved on meanwhile: read both again
         message = _gateway_message(messaging, key)
         action = receipt_action(message.status, message.attempts, message.receipts, receipt)
-        try:
-            status = _apply(messaging, message, action, receipt, actor, now)
-        except messaging.conflict:  # the case or the message moved on meanwhile: read again
-            time.sleep(random.uniform(0, 0.02 * (attempt + 1)))
-            continue
+        status = _apply(messaging, message, action, receipt, actor, now)
         return {"message_id": public_id(case_id, milestone), "milestone": milestone, "status": status,
                 "attempts": message.attempts, "changed": action not in ("unchanged", "note")}
-    raise Conflict("MESSAGE_BUSY", "the message kept changing: report the receipt again", "message_id")
+
+    try:
+        return on_stale(attempt, f"message {key}")
+    except KeptChanging:
+        raise Conflict("MESSAGE_BUSY", "the message kept changing: report the receipt again", "message_id") from None
 
 
 def _gateway_message(messaging: Messaging, key: str) -> Message:
@@ -76,7 +76,7 @@ def _apply(messaging: Messaging, message: Message, action: str, receipt: Receipt
                               "reported_at": receipt.at}
     if action in ("deliver", "late_delivery"):
         status = "delivered" if action == "deliver" else message.status
-        item = messaging.outbox.after_receipt(message, status, receipt_key, now, delivered_at=receipt.at)
+        item = after_receipt(message, status, receipt_key, now, delivered_at=receipt.at)
         if action == "late_delivery":
             detail["after_failure"] = True  # recorded; the message stays failed
         _save(messaging, message, Event(now.isoformat(), "message_delivered", actor.sub, actor.unit, detail), item)
@@ -84,18 +84,18 @@ def _apply(messaging: Messaging, message: Message, action: str, receipt: Receipt
     error = receipt.error_code or "undelivered"
     later = next_attempt(message.attempts, now)
     if later is not None:  # back into the retry schedule at the next back-off step
-        item = messaging.outbox.after_receipt(message, "pending", receipt_key, now, due_at=later, error_code=error)
+        item = after_receipt(message, "pending", receipt_key, now, due_at=later, error_code=error)
         _save(messaging, message, Event(now.isoformat(), "message_undelivered", actor.sub, actor.unit,
                                         {**detail, "error": error, "retry_at": later.isoformat()}), item)
         return "pending"
-    item = messaging.outbox.after_receipt(message, "failed", receipt_key, now, error_code=error)
+    item = after_receipt(message, "failed", receipt_key, now, error_code=error)
     case = _save(messaging, message, Event(now.isoformat(), "message_failed", actor.sub, actor.unit,
                                            {**detail, "attempts": message.attempts, "error": error}), item)
     report_failure(messaging, case, message, message.attempts, error)
     return "failed"
 
 
-def _save(messaging: Messaging, message: Message, event: Event, item: Any) -> Case:
+def _save(messaging: Messaging, message: Message, event: Event, item: MessagePut) -> Case:
     case = messaging.repo.get(message.case_id)
-    messaging.repo.save(case, event, Extra(puts=(item,)))
+    messaging.repo.save(case, event, Writes(messages=(item,)))
     return case  # type: ignore[no-any-return]

@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 
-from chalicelib.adapters.entitlements_table import Entitlements, LockTaken, StaleEntitlement, entitlement_lock, to_model
-from chalicelib.adapters.ledger_table import AlreadyFinalized, LedgerBusy, LedgerTable, Payrolls, StaleLedger
+from chalicelib.adapters.entitlements_table import Entitlements, entitlement_lock, to_model
+from chalicelib.adapters.ledger_table import LedgerTable, Payrolls
 from chalicelib.adapters.payroll_files import PayrollFiles
 from chalicelib.domain.payments.entitlements import Entitlement, correct, move
 from chalicelib.domain.payments.ledger import Ledger, Recovery, apply_payment
+from chalicelib.domain.refusals import AlreadyFinalized, LedgerBusy, LockTaken, StaleEntitlement, StaleLedger
 from tests.fakes.payments import FakeEntitlements, FakeFiles, FakeLedgers, FakeRecords
 from tests.integration.conftest import moto_world
 from tests.support.payroll import LIVING, UNIT, approved

@@ -14,12 +14,13 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from chalicelib.adapters.entitlements_table import LockTaken, StaleEntitlement, unit_shard
-from chalicelib.adapters.ledger_table import AlreadyFinalized, Head, LedgerBusy, RosterRecord, StaleLedger
+from chalicelib.adapters.entitlements_table import unit_shard
+from chalicelib.adapters.ledger_table import Head, RosterRecord
 from chalicelib.adapters.payroll_files import StoredPart
 from chalicelib.domain.payments.entitlements import Entitlement
 from chalicelib.domain.payments.ledger import Ledger
 from chalicelib.domain.payments.owed import Standards
+from chalicelib.domain.refusals import AlreadyFinalized, LedgerBusy, LockTaken, StaleEntitlement, StaleLedger
 
 
 @lru_cache(maxsize=None)

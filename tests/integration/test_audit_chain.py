@@ -5,8 +5,8 @@ import json
 
 import boto3
 
+from chalicelib.adapters.case_tables import EventModel
 from chalicelib.adapters.files import MaterialFiles
-from chalicelib.adapters.store import EventModel
 from chalicelib.config import load
 from chalicelib.services import audit
 from chalicelib.wiring import deps

@@ -30,13 +30,19 @@ from typing import Any, Callable
 
 import pytest
 
-from chalicelib.adapters.store import VersionConflict
 from chalicelib.domain.case import Actor, Material, register_material
 from chalicelib.domain.errors import DomainError
-from chalicelib.services import cases
+from chalicelib.domain.refusals import StaleCase
+from chalicelib.services import cases, retrying
 from chalicelib.wiring import deps
 from tests.integration import conftest as integration
-from tests.support.people import SHANGHAI_WINDOW, declaration, fresh_application, id_number, pdf_bytes
+from tests.support.people import (
+    SHANGHAI_WINDOW,
+    declaration,
+    fresh_application,
+    id_number,
+    pdf_bytes,
+)
 
 CHINA = timezone(timedelta(hours=8))
 NOW = datetime(2026, 9, 24, 10, 0, tzinfo=CHINA)
@@ -112,7 +118,7 @@ class AtomicRequests:
         with self._lock:
             try:
                 return self._repo.save(case, event, extra)
-            except VersionConflict:
+            except StaleCase:
                 self.conflicts += 1
                 raise
 
@@ -242,7 +248,7 @@ def test_a_registration_that_runs_out_of_retries_is_a_409_and_stores_nothing(api
     case = api.window("GET", f"/cases/{case_id}").data
     succeeded = [r for r in results if isinstance(r, dict)]
     failed = [r for r in results if isinstance(r, DomainError)]
-    assert len(succeeded) == min(9, cases.RETRIES), [getattr(r, "code", "ok") for r in results]
+    assert len(succeeded) == min(9, retrying.RETRIES), [getattr(r, "code", "ok") for r in results]
     assert all((error.status, error.code) == (409, "CONCURRENT_UPDATE") for error in failed), \
         [(e.status, e.code) for e in failed]
     assert sorted(m["material_id"] for m in case["materials"]) == sorted(r["material_id"] for r in succeeded)
@@ -269,7 +275,7 @@ def test_a_second_save_from_the_same_stale_copy_is_a_version_conflict(api):
     assert saved.version == 3
 
     second, second_event = register_material(stale, _material("id_card"), WINDOW, NOW)
-    with pytest.raises(VersionConflict):
+    with pytest.raises(StaleCase):
         repo.save(second, second_event)
 
     stored = repo.get(case_id)
@@ -285,7 +291,7 @@ def test_saving_a_new_case_under_an_existing_id_is_a_version_conflict(api):
     repo = deps().repo
     existing = repo.get(case_id)
     recreated, event = register_material(replace(existing, version=0), _material("photo"), WINDOW, NOW)
-    with pytest.raises(VersionConflict):
+    with pytest.raises(StaleCase):
         repo.save(recreated, event)
     assert repo.get(case_id).version == 2
     assert [e.event for e in repo.timeline(case_id)] == ["accepted", "message_sent"]
