@@ -1,7 +1,8 @@
 """DynamoDB: responses remembered under a caller's ``Idempotency-Key``.
 
 The key is claimed with a conditional put before the request runs, so two concurrent repeats cannot
-both run it; the finished response is stored on the claim. ``expires_at`` lets DynamoDB TTL clear
+both run it; the finished response is stored on the claim. A running claim holds until ``lease_until``: a claim
+whose request died is taken over by the next one after that. ``expires_at`` lets DynamoDB TTL clear
 old keys (a housekeeping aid only: TTL is never relied on for correctness).
 """
 from __future__ import annotations
@@ -26,6 +27,7 @@ class IdempotencyModel(Model):
     response_status = NumberAttribute(null=True)
     response_body = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
+    lease_until = NumberAttribute(null=True)  # epoch seconds: a running claim is taken over after it
     expires_at = NumberAttribute()
 
 
@@ -38,11 +40,14 @@ class Remembered:
 
 
 class IdempotencyKeys:
-    def claim(self, key: str, fingerprint: str, at: str, expires_at: int) -> Remembered | None:
-        """None when this call now owns the key; else what is remembered under it."""
+    def claim(self, key: str, fingerprint: str, at: str, now: int, lease_until: int,
+              expires_at: int) -> Remembered | None:
+        """None when this call now owns the key (new, or a running claim whose lease ran out before ``now``);
+        else what is remembered under it."""
+        lapsed = (IdempotencyModel.state == "running") & (IdempotencyModel.lease_until < now)
         try:
-            IdempotencyModel(key, fingerprint=fingerprint, state="running", created_at=at,
-                             expires_at=expires_at).save(condition=IdempotencyModel.key.does_not_exist())
+            IdempotencyModel(key, fingerprint=fingerprint, state="running", created_at=at, lease_until=lease_until,
+                             expires_at=expires_at).save(condition=IdempotencyModel.key.does_not_exist() | lapsed)
             return None
         except PutError as error:
             if error.cause_response_code != "ConditionalCheckFailedException":

@@ -17,12 +17,35 @@ export class ApiError extends Error {
   }
 }
 
-export async function call(method, path, body, { accept = "application/json", raw = false } = {}) {
+// One Idempotency-Key per user action, not per request: the same POST or PUT (method, path and body) sent again
+// while the first is still in flight is the same action — a double click sends one request and both callers get
+// its answer — and sent again after it failed without an answer (network, 5xx, still in progress) it carries the
+// same key, so the server runs it at most once. Once answered, the next identical request is a new action.
+const actions = new Map(); // "METHOD path body" -> { key, inFlight }
+
+export function call(method, path, body, options = {}) {
+  if (method !== "POST" && method !== "PUT") return send(method, path, body, options, null);
+  const action = `${method} ${path} ${JSON.stringify(body ?? null)}`;
+  const open = actions.get(action);
+  if (open?.inFlight) return open.inFlight;
+  const key = open?.key || crypto.randomUUID();
+  const inFlight = send(method, path, body, options, key).then(
+    (answer) => { actions.delete(action); return answer; },
+    (error) => {
+      const unanswered = error.status === 0 || error.status >= 500 || error.code === "IDEMPOTENCY_IN_PROGRESS";
+      if (unanswered) actions.set(action, { key, inFlight: null }); else actions.delete(action);
+      throw error;
+    });
+  actions.set(action, { key, inFlight });
+  return inFlight;
+}
+
+async function send(method, path, body, { accept = "application/json", raw = false } = {}, key) {
   const headers = { Accept: accept };
   const token = session()?.token;
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (method === "POST" || method === "PUT") headers["Idempotency-Key"] = crypto.randomUUID();
+  if (key) headers["Idempotency-Key"] = key;
   let response;
   try {
     response = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
