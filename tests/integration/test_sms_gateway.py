@@ -164,56 +164,6 @@ def test_failed_receipts_send_the_message_again_after_each_back_off_and_after_th
     assert api.window("GET", f"/cases/{case_id}/audit").data["valid"] is True
 
 
-def test_receipts_out_of_order_a_stale_failure_changes_nothing_and_a_late_delivery_does_not_resurrect(api, aws):
-    case_id = pushed(api)
-    message_id = f"{case_id}-pushed"
-    failed_first = {"status": "failed", "at": T0.isoformat(), "attempt": 1}
-    receipt(api, message_id, failed_first, at=T0 + timedelta(minutes=1))
-    milestone_messages.retry_due(messaging(), T0 + timedelta(minutes=6))  # attempt 2 sent
-
-    repeated = receipt(api, message_id, failed_first, at=T0 + timedelta(minutes=7))
-    stale_default = receipt(api, message_id, {"status": "delivered", "at": T0.isoformat(), "attempt": 1},
-                            at=T0 + timedelta(minutes=8))
-    late_failure = receipt(api, message_id, {"status": "failed", "at": T0.isoformat(), "attempt": 2},
-                           at=T0 + timedelta(minutes=9))
-
-    assert repeated.data == {"message_id": message_id, "milestone": "pushed", "status": "sent", "attempts": 2,
-                             "changed": False}
-    assert stale_default.data["status"] == "delivered"  # attempt 1 reached the phone after all
-    assert late_failure.data == {"message_id": message_id, "milestone": "pushed", "status": "delivered",
-                                 "attempts": 2, "changed": False}  # a failure after the delivery: noted only
-    assert milestone_messages.retry_due(messaging(), T0 + timedelta(hours=2)) == {"due": 0}
-    events = [e["event"] for e in message_events(api, case_id) if e["detail"]["milestone"] == "pushed"]
-    assert events == ["message_sent", "message_undelivered", "message_sent", "message_delivered"]
-
-
-def test_a_delivery_reported_after_the_message_failed_is_recorded_but_the_message_stays_failed(api, aws):
-    supervisors = supervisors_feed(aws, "late-failures", SHANGHAI_WINDOW)
-    case_id = pushed(api)
-    message_id = f"{case_id}-pushed"
-    minute = 0.0
-    for delay in (5, 10, 20, 40, None):
-        minute += 1
-        receipt(api, message_id, {"status": "failed", "at": T0.isoformat()}, at=T0 + timedelta(minutes=minute))
-        if delay:
-            minute += delay
-            milestone_messages.retry_due(messaging(), T0 + timedelta(minutes=minute))
-    wait_messages(supervisors, 1)
-
-    late = receipt(api, message_id, {"status": "delivered", "at": T0.isoformat(), "attempt": 5},
-                   at=T0 + timedelta(hours=3))
-    twice = receipt(api, message_id, {"status": "delivered", "at": T0.isoformat(), "attempt": 5},
-                    at=T0 + timedelta(hours=4))
-
-    assert late.status_code == 200 and late.data["status"] == "failed" and late.data["changed"] is True
-    assert twice.data["changed"] is False
-    events = [e for e in message_events(api, case_id) if e["detail"]["milestone"] == "pushed"]
-    assert [e["event"] for e in events[-2:]] == ["message_failed", "message_delivered"]
-    assert events[-1]["detail"]["after_failure"] is True
-    assert milestone_messages.retry_due(messaging(), T0 + timedelta(days=1)) == {"due": 0}
-    assert wait_messages(supervisors, 1, seconds=0.3) == []  # reported once
-
-
 def test_another_provinces_gateway_and_staff_tokens_are_refused_on_the_receipt_route(api, aws):
     case_id = api.window("POST", "/cases", fresh_application()).data["case_id"]
     report = {"status": "delivered", "at": T0.isoformat()}

@@ -1,0 +1,297 @@
+"""One contract, two implementations: the case store on moto (``adapters.store.CaseRepository`` with the messages and
+entitlements tables) and in memory (``tests.fakes.cases``). What the service tests on the fakes rely on: a case
+change is one unit (the case on its version, the event on its sequence, each lock, entitlement and message on its
+condition), refused whole as ``StaleCase`` or, for a lock another case holds, ``LockHeld`` naming it; the timeline
+is a hash chain; the outbox's conditional updates and pending index; the worklist, due-day and census reads."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from chalicelib.adapters.entitlements_table import Entitlements
+from chalicelib.adapters.messages_table import Outbox
+from chalicelib.adapters.store import CaseRepository
+from chalicelib.domain.audit import first_break
+from chalicelib.domain.case import Case, Deadline, DeadlineKind, Event, Status
+from chalicelib.domain.errors import Invalid, NotFound
+from chalicelib.domain.outbox import after_receipt, final, message_id, queued
+from chalicelib.domain.payments.entitlements import move
+from chalicelib.domain.phases import DEADLINE_KINDS
+from chalicelib.domain.refusals import LockHeld, StaleCase
+from chalicelib.domain.writes import (
+    LockCheck,
+    LockClaim,
+    LockRelease,
+    Writes,
+    entitlement_claim,
+    lock_key,
+)
+from tests.fakes.cases import FakeCases
+from tests.integration.conftest import moto_world
+from tests.support.payroll import LIVING, approved
+
+CHINA = timezone(timedelta(hours=8))
+NOW = datetime(2026, 9, 24, 10, 0, tzinfo=CHINA)
+WINDOW, TOWNSHIP = "310101002", "230102001"
+PERSON = "p" * 64  # a keyed hash of an ID number
+MASKED = "2301**********123X"
+
+
+@dataclass
+class Store:
+    cases: Any
+    outbox: Any
+    entitlements: Any
+
+
+@pytest.fixture(params=["fake", "moto"])
+def store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    if request.param == "fake":
+        fake = FakeCases()
+        yield Store(fake, fake.outbox, fake.entitlements)
+        return
+    with moto_world():
+        yield Store(CaseRepository(), Outbox(), Entitlements())
+
+
+def a_case(case_id: str, accepting: str = WINDOW, business: str = TOWNSHIP, status: Status = Status.AWAITING_MATERIALS,
+           deadline: tuple[DeadlineKind, str] | None = None, pushed: bool = False) -> Case:
+    deadlines = () if deadline is None else (
+        Deadline(deadline[0], date(2026, 9, 24), 3, date.fromisoformat(deadline[1]), False, "test"),)
+    return Case(case_id=case_id, status=status, accepting_unit=accepting, business_unit=business,
+                scope="cross_province", applied_on=date(2026, 9, 24), applied_at=NOW.isoformat(),
+                applicant={"name": "张三", "id_number": "23010219800101123X", "phone": "13800000000"},
+                certificate={"number": "2301021980010112341"}, subsidies=("living",), notice=(),
+                deadlines=deadlines, pushed_on=date(2026, 10, 9) if pushed else None)
+
+
+def event(kind: str = "accepted", at: datetime = NOW, **detail: Any) -> Event:
+    return Event(at.isoformat(), kind, "window-1", WINDOW, detail)
+
+
+def application_lock(case_id: str) -> LockClaim:
+    return LockClaim(lock_key(PERSON, "living", "application"), case_id, MASKED, NOW.isoformat())
+
+
+# --- the case and its timeline ---------------------------------------------------------------------------------
+
+def test_a_new_case_reads_back_at_version_one_with_its_event_at_the_head_of_a_valid_chain(store):
+    saved = store.cases.save(a_case("C1"), event(subsidies=["living"]))
+    read = store.cases.get("C1")
+    assert saved.version == read.version == 1 and read.chain_head == saved.chain_head
+    assert replace(read, chain_head="") == replace(a_case("C1"), version=1)
+    second = store.cases.save(replace(read, status=Status.AWAITING_PUSH), event("materials_completed"))
+    assert second.version == 2 and store.cases.get("C1").status == Status.AWAITING_PUSH
+    assert [(e.event, dict(e.detail)) for e in store.cases.timeline("C1")] == [
+        ("accepted", {"subsidies": ["living"]}), ("materials_completed", {})]
+    links, head = store.cases.chain("C1")
+    verdict = first_break("C1", links, head)
+    assert verdict.valid and verdict.events == 2 and head == second.chain_head
+
+
+def test_a_second_save_from_the_same_stale_copy_is_refused_and_changes_nothing(store):
+    stale = store.cases.save(a_case("C1"), event())
+    store.cases.save(replace(stale, status=Status.AWAITING_PUSH), event("materials_completed"))
+    with pytest.raises(StaleCase):
+        store.cases.save(replace(stale, status=Status.WITHDRAWN), event("withdrawn"))
+    assert store.cases.get("C1").status == Status.AWAITING_PUSH
+    assert [e.event for e in store.cases.timeline("C1")] == ["accepted", "materials_completed"]
+
+
+def test_saving_a_new_case_under_an_existing_id_is_refused(store):
+    store.cases.save(a_case("C1"), event())
+    with pytest.raises(StaleCase):
+        store.cases.save(a_case("C1", business="230103001"), event())
+    assert store.cases.get("C1").business_unit == TOWNSHIP and len(store.cases.timeline("C1")) == 1
+
+
+def test_an_unknown_or_malformed_case_id_is_not_found(store):
+    for case_id in ("C404", "c-lower", "C" * 200):
+        with pytest.raises(NotFound) as missing:
+            store.cases.get(case_id)
+        assert missing.value.code == "CASE_NOT_FOUND"
+    with pytest.raises(NotFound):
+        store.cases.chain("C404")
+
+
+def test_the_heads_of_a_day_are_each_case_s_last_event_that_day(store):
+    store.cases.save(a_case("C1"), event())
+    c1 = store.cases.save(store.cases.get("C1"), event("identity_read"))
+    store.cases.save(store.cases.get("C1"), event("identity_read", NOW + timedelta(days=1)))
+    c2 = store.cases.save(a_case("C2"), event())
+    assert store.cases.heads_of_day("2026-09-24") == {"C1": (2, c1.chain_head), "C2": (1, c2.chain_head)}
+
+
+# --- person locks --------------------------------------------------------------------------------------------
+
+def test_a_lock_another_case_holds_refuses_the_whole_change_and_names_that_case(store):
+    store.cases.save(a_case("C1"), event(), Writes(claims=(application_lock("C1"),), holder_month="2026-09"))
+    with pytest.raises(LockHeld) as held:
+        store.cases.save(a_case("C2"), event(), Writes(
+            claims=(application_lock("C2"),), messages=(queued("C2", "accepted", "text", "2026-09-24", NOW),),
+            holder_month="2026-09"))
+    assert (held.value.key, held.value.case_id, held.value.masked_id) == (application_lock("C1").key, "C1", MASKED)
+    with pytest.raises(NotFound):
+        store.cases.get("C2")
+    assert store.outbox.get(message_id("C2", "accepted")) is None
+
+
+def test_a_released_lock_is_free_to_be_claimed_again(store):
+    first = store.cases.save(a_case("C1"), event(), Writes(claims=(application_lock("C1"),)))
+    store.cases.save(replace(first, status=Status.WITHDRAWN), event("withdrawn"),
+                     Writes(releases=(LockRelease(application_lock("C1").key),)))
+    saved = store.cases.save(a_case("C2"), event(), Writes(claims=(application_lock("C2"),)))
+    assert saved.version == 1
+    with pytest.raises(LockHeld) as held:
+        store.cases.save(a_case("C3"), event(), Writes(claims=(application_lock("C3"),)))
+    assert held.value.case_id == "C2"
+
+
+def test_a_change_refused_on_a_lock_of_its_own_case_is_stale_not_held(store):
+    first = store.cases.save(a_case("C1"), event(), Writes(claims=(application_lock("C1"),)))
+    with pytest.raises(StaleCase) as refused:
+        store.cases.save(first, event("identity_read"), Writes(claims=(application_lock("C1"),)))
+    assert not isinstance(refused.value, LockHeld) and store.cases.get("C1").version == 1
+
+
+def test_an_entitlement_released_from_a_month_leaves_its_lock_free_from_that_month_on(store):
+    ent = approved("C1", "living", "2026-03", LIVING, "2026-03-20T10:00:00+08:00")
+    stopped = move(replace(ent, person_key=PERSON), "stop", "2026-10", "迁出", "r1", NOW.isoformat())
+    store.cases.save(a_case("C1", status=Status.RESULT_RETURNED), event("decided"),
+                     Writes(claims=(entitlement_claim(stopped, NOW),), entitlements=(stopped,)))
+    held_key = lock_key(PERSON, "living", "entitlement")
+    assert store.entitlements.get(stopped.entitlement_id).version == 1
+    with pytest.raises(LockHeld) as held:  # September is still paid by C1's entitlement
+        store.cases.save(a_case("C2"), event(), Writes(checks=(LockCheck(held_key, "2026-09"),),
+                                                       holder_month="2026-09"))
+    assert (held.value.case_id, held.value.masked_id) == ("C1", stopped.masked_id)
+    store.cases.save(a_case("C2"), event(), Writes(checks=(LockCheck(held_key, "2026-10"),), holder_month="2026-10"))
+    later = approved("C3", "living", "2026-11", LIVING, "2026-11-20T10:00:00+08:00")
+    later = replace(later, person_key=PERSON)
+    store.cases.save(a_case("C3", status=Status.RESULT_RETURNED), event("decided"),
+                     Writes(claims=(entitlement_claim(later, NOW),), entitlements=(later,), holder_month="2026-11"))
+    with pytest.raises(LockHeld) as taken:  # C3's entitlement holds it now, released by no month
+        store.cases.save(a_case("C4"), event(), Writes(checks=(LockCheck(held_key, "2027-01"),),
+                                                       holder_month="2027-01"))
+    assert taken.value.case_id == "C3"
+
+
+def test_an_entitlement_put_twice_is_refused(store):
+    ent = approved("C1", "living", "2026-03", LIVING, "2026-03-20T10:00:00+08:00")
+    first = store.cases.save(a_case("C1"), event(), Writes(entitlements=(ent,)))
+    with pytest.raises(StaleCase):
+        store.cases.save(first, event("decided"), Writes(entitlements=(ent,)))
+    assert store.cases.get("C1").version == 1
+
+
+# --- the outbox ----------------------------------------------------------------------------------------------
+
+def test_a_message_is_queued_once_claimed_once_per_attempt_and_finished_once(store):
+    first = store.cases.save(a_case("C1"), event(), Writes(messages=(queued("C1", "accepted", "您的申请",
+                                                                             "2026-09-24", NOW),)))
+    key = message_id("C1", "accepted")
+    message = store.outbox.get(key)
+    assert (message.status, message.attempts, message.text, message.case_id) == ("pending", 0, "您的申请", "C1")
+    assert store.outbox.due(NOW) == [key] and store.outbox.due(NOW - timedelta(seconds=1)) == []
+    with pytest.raises(StaleCase):  # a milestone has one message
+        store.cases.save(first, event("pushed"), Writes(messages=(queued("C1", "accepted", "again", "x", NOW),)))
+
+    assert store.outbox.claim(key, 0, NOW + timedelta(minutes=2)) is True
+    assert store.outbox.claim(key, 0, NOW + timedelta(minutes=2)) is False  # this attempt is taken
+    assert store.outbox.due(NOW + timedelta(minutes=1)) == [] and store.outbox.due(NOW + timedelta(minutes=2)) == [key]
+    store.outbox.retry_later(key, 1, NOW + timedelta(minutes=5), "InvalidParameter")
+    store.outbox.retry_later(key, 0, NOW + timedelta(minutes=50), "Stale")  # not this attempt's: no change
+    assert store.outbox.due(NOW + timedelta(minutes=4)) == [] and store.outbox.due(NOW + timedelta(minutes=5)) == [key]
+    assert store.outbox.get(key).last_error == "InvalidParameter"
+
+    claimed = store.outbox.get(key)
+    store.outbox.claim(key, 1, NOW + timedelta(minutes=7))
+    sent = final(claimed, 2, "sent", NOW + timedelta(minutes=5), "sns-1", channel="gateway")
+    saved = store.cases.save(first, event("message_sent"), Writes(messages=(sent,)))
+    done = store.outbox.get(key)
+    assert (done.status, done.attempts, done.sns_message_id, done.channel) == ("sent", 2, "sns-1", "gateway")
+    assert store.outbox.due(NOW + timedelta(days=1)) == []
+    with pytest.raises(StaleCase):  # finished already: not pending any more
+        store.cases.save(saved, event("message_sent"), Writes(messages=(sent,)))
+
+
+def test_receipts_are_remembered_once_and_a_receipt_write_requires_the_message_as_read(store):
+    case = store.cases.save(a_case("C1"), event(), Writes(messages=(queued("C1", "pushed", "t", "2026-09-24", NOW),)))
+    key = message_id("C1", "pushed")
+    store.outbox.claim(key, 0, NOW + timedelta(minutes=2))
+    case = store.cases.save(case, event("message_sent"),
+                            Writes(messages=(final(store.outbox.get(key), 1, "sent", NOW, "sns-1", channel="gateway"),)))
+    store.outbox.note_receipt(key, "0:failed")
+    store.outbox.note_receipt(key, "0:failed")
+    read = store.outbox.get(key)
+    assert read.receipts == frozenset({"0:failed"})
+    reopened = after_receipt(read, "pending", "1:failed", NOW, due_at=NOW + timedelta(minutes=5), error_code="MK:1")
+    stale = after_receipt(replace(read, receipts=frozenset()), "delivered", "1:delivered", NOW, delivered_at="x")
+    with pytest.raises(StaleCase):  # it had one receipt, not none
+        store.cases.save(case, event("message_delivered"), Writes(messages=(stale,)))
+    store.cases.save(case, event("message_undelivered"), Writes(messages=(reopened,)))
+    back = store.outbox.get(key)
+    assert (back.status, back.receipts, back.last_error) == ("pending", frozenset({"0:failed", "1:failed"}), "MK:1")
+    assert store.outbox.due(NOW + timedelta(minutes=5)) == [key]
+
+
+# --- the indexes ---------------------------------------------------------------------------------------------
+
+def seed(store: Store) -> None:
+    review = DeadlineKind.REVIEW
+    for case in (
+        a_case("CA", status=Status.AWAITING_PUSH, deadline=(DeadlineKind.PUSH, "2026-10-09")),
+        a_case("CB", business="230103001"),
+        a_case("CC", status=Status.UNDER_REVIEW, deadline=(review, "2026-10-20"), pushed=True),
+        a_case("CD", accepting="310101003", status=Status.UNDER_REVIEW, deadline=(review, "2026-10-15"), pushed=True),
+        a_case("CE", accepting="440103001", status=Status.UNDER_REVIEW, deadline=(review, "2026-10-12"), pushed=True),
+    ):
+        store.cases.save(case, event())
+
+
+def pages(store: Store, *args: Any, limit: int = 2, **kwargs: Any) -> list[list[str]]:
+    found, token = [], None
+    for _ in range(10):
+        page = store.cases.worklist(*args, limit=limit, token=token, **kwargs)
+        assert len(page.cases) <= limit
+        found.append([case.case_id for case in page.cases])
+        token = page.next_token
+        if token is None:
+            return found
+    raise AssertionError("the pages never ended")
+
+
+def flat(listed: list[list[str]]) -> list[str]:
+    return [case_id for page in listed for case_id in page]
+
+
+def test_worklists_read_a_unit_or_an_area_in_due_order_page_by_page(store):
+    seed(store)
+    assert pages(store, "accepting", WINDOW, None, None, False)[0] == ["CA", "CC"]
+    assert flat(pages(store, "accepting", WINDOW, None, None, False)) == ["CA", "CC", "CB"]
+    assert flat(pages(store, "accepting", "3101", None, None, False, limit=3)) == ["CA", "CC", "CB", "CD"]
+    assert flat(pages(store, "business", TOWNSHIP, None, None, True)) == ["CE", "CD", "CC"]
+    assert flat(pages(store, "business", "23", "2026-10-16", None, False)) == ["CA", "CE", "CD"]
+    assert flat(pages(store, "business", TOWNSHIP, "2026-10-15", None, False)) == ["CA", "CE"]
+    assert flat(pages(store, "business", "23", None, None, False, exclude_accepting="31")) == ["CE"]
+    assert flat(pages(store, "accepting", WINDOW, None, "under_review", False)) == ["CC"]
+
+
+def test_a_page_token_the_api_did_not_issue_is_refused(store):
+    seed(store)
+    for forged in ("not-a-token", "eyJhIjogMX0="):  # the second: {"a": 1}
+        with pytest.raises(Invalid) as refused:
+            store.cases.worklist("accepting", WINDOW, None, None, False, 2, forged)
+        assert refused.value.code == "BAD_PAGE_TOKEN"
+
+
+def test_the_sweep_reads_running_deadlines_by_due_day_and_counts_them_by_kind(store):
+    seed(store)
+    due, read = store.cases.due_through("2026-10-12")
+    assert sorted(case.case_id for case in due) == ["CA", "CE"] and read == 2
+    assert [case.case_id for case in store.cases.due_through("2026-10-15", first_day="2026-10-15")[0]] == ["CD"]
+    assert store.cases.running_deadlines() == {**{kind: 0 for kind in DEADLINE_KINDS}, "push": 1, "review": 3}
