@@ -1,0 +1,62 @@
+"""Who may import what: the domain imports no adapter and no AWS library; services import no AWS library and catch
+no adapter's exception (the stores' refusals are domain.refusals); a case change's unit of work is plain data."""
+from __future__ import annotations
+
+import ast
+import dataclasses
+import importlib
+from pathlib import Path
+
+import pytest
+
+from chalicelib.domain import outbox, writes
+
+ROOT = Path(__file__).resolve().parents[2] / "chalicelib"
+AWS_LIBRARIES = ("pynamodb", "botocore", "boto3")
+
+
+def imports(path: Path) -> list[tuple[str, list[str]]]:
+    """(module, names) of every import in ``path``, relative imports resolved against chalicelib."""
+    package = ["chalicelib", *path.relative_to(ROOT).parent.parts]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, []) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = package[:len(package) - node.level + 1] if node.level else []
+            module = ".".join(base + ([node.module] if node.module else []))
+            found.append((module, [alias.name for alias in node.names]))
+    return found
+
+
+def modules(folder: str) -> list[Path]:
+    return sorted((ROOT / folder).rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", modules("domain"), ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_the_domain_imports_no_adapter_and_no_aws_library(path):
+    for module, _ in imports(path):
+        assert not module.startswith(AWS_LIBRARIES + ("chalicelib.adapters", "chalicelib.services")), module
+
+
+@pytest.mark.parametrize("path", modules("services"), ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_services_import_no_aws_library_and_no_adapter_exception(path):
+    for module, names in imports(path):
+        assert not module.startswith(AWS_LIBRARIES), module
+        if module.startswith("chalicelib.adapters") and names:
+            imported = importlib.import_module(module)
+            for name in names:
+                value = getattr(imported, name)
+                assert not (isinstance(value, type) and issubclass(value, BaseException)), \
+                    f"{module}.{name}: services catch the domain's refusals (chalicelib.domain.refusals)"
+
+
+def test_a_unit_of_work_holds_plain_domain_data_only():
+    """Writes and what it carries are frozen dataclasses of the domain: no PynamoDB model or condition."""
+    def fields(cls: type) -> set[str]:
+        return {f.type if isinstance(f.type, str) else f.type.__name__ for f in dataclasses.fields(cls)}
+
+    for cls in (writes.Writes, writes.LockClaim, writes.LockCheck, writes.LockRelease, outbox.MessagePut,
+                outbox.Message, outbox.Expected):
+        assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen, cls  # type: ignore[attr-defined]
+        assert not any(word in annotation for annotation in fields(cls) for word in ("Model", "Condition")), cls
