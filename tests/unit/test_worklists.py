@@ -1,6 +1,7 @@
-"""GET /cases: each caller's worklist, its filters, its order and its paging.
+"""The caller's worklist (services/worklists.py, GET /cases): each side's cases, filters, order and paging, on the
+in-memory case store, whose unit indexes answer as DynamoDB's do (tests/contract/test_case_store.py).
 
-One set of cases, built once for the module's classes (worklists only read):
+One set of cases, built once for the module (worklists only read):
 
 | case | 受理地 (window)      | 业务属地 (hukou) | state                                      |
 |------|----------------------|------------------|--------------------------------------------|
@@ -13,13 +14,15 @@ One set of cases, built once for the module's classes (worklists only read):
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 
-from tests.integration import conftest as integration
-from tests.integration.conftest import Api, store_object
+from chalicelib.domain.case import Actor
+from chalicelib.services import cases, worklists
+from tests.fakes.world import CaseWorld, case_world
 from tests.support.people import (
     HARBIN_OTHER_TOWNSHIP,
     HARBIN_TOWNSHIP,
@@ -34,84 +37,78 @@ OTHER_SHANGHAI_WINDOW = "310101003"
 HARBIN_WINDOW = HARBIN_OTHER_TOWNSHIP  # 南岗区 accepts for a 道里区 applicant (跨县)
 
 
-def at(day: str) -> str:
-    return f"{day}T10:00:00+08:00"
+def at(day: str) -> datetime:
+    return datetime.fromisoformat(f"{day}T10:00:00+08:00")
 
 
-def accept(api: Api, window: str, hukou: str, sequence: str) -> str:
+def window(unit: str) -> Actor:
+    return Actor(f"window-{unit}", "窗口", "window", unit)
+
+
+def accept(world: CaseWorld, unit: str, hukou: str, sequence: str) -> str:
     body = application(person_id=id_number(sequence=sequence), hukou_unit=hukou)
-    response = api.call("POST", "/cases", "window", window, body)
-    assert response.status_code == 201, response.data
-    return response.data["case_id"]
+    return str(cases.accept(world.deps, body, window(unit), at("2026-09-24"))["case_id"])
 
 
-def ready(api: Api, window: str, hukou: str, sequence: str) -> str:
-    case_id = accept(api, window, hukou, sequence)
-    notice = api.call("GET", f"/cases/{case_id}/notice", "window", window).data
-    for item in notice["materials"]:
+def ready(world: CaseWorld, unit: str, hukou: str, sequence: str) -> str:
+    case_id = accept(world, unit, hukou, sequence)
+    for item in cases.notice(world.deps, case_id, window(unit), "accepting")["materials"]:
         content = pdf_bytes(item["code"])
-        registered = api.call("POST", f"/cases/{case_id}/materials", "window", window,
-                              declaration(item["code"], content))
-        assert registered.status_code == 201, registered.data
-        store_object(registered.data["upload"], content)
-        confirmed = api.call("POST", f"/cases/{case_id}/materials/{registered.data['material_id']}/confirm",
-                             "window", window)
-        assert confirmed.status_code == 200, confirmed.data
+        registered = cases.add_material(world.deps, case_id, declaration(item["code"], content), window(unit),
+                                        "accepting", at("2026-09-24"))
+        world.files.store(registered["upload"], content)
+        cases.confirm_material(world.deps, case_id, registered["material_id"], window(unit), "accepting",
+                               at("2026-09-24"))
     return case_id
 
 
-def act(api: Api, window: str, case_id: str, action: str, day: str) -> dict[str, Any]:
-    api.now = at(day)
-    response = api.call("POST", f"/cases/{case_id}/{action}", "window", window)
-    assert response.status_code == 200, response.data
-    return response.data
+def act(world: CaseWorld, unit: str, case_id: str, action: str, day: str) -> None:
+    getattr(cases, action)(world.deps, case_id, window(unit), "accepting", at(day))
 
 
 @pytest.fixture(scope="module")
 def world() -> Any:
-    for api in integration.shared_api():
-        api.now = at("2026-09-24")
-        cases = {
-            "A": ready(api, SHANGHAI_WINDOW, HARBIN_TOWNSHIP, "101"),
-            "B": ready(api, SHANGHAI_WINDOW, HARBIN_OTHER_TOWNSHIP, "103"),
-            "C": accept(api, SHANGHAI_WINDOW, HARBIN_TOWNSHIP, "105"),
-            "P": ready(api, SHANGHAI_WINDOW, HARBIN_TOWNSHIP, "107"),
-            "D": accept(api, OTHER_SHANGHAI_WINDOW, HARBIN_TOWNSHIP, "109"),
-            "E": ready(api, HARBIN_WINDOW, HARBIN_TOWNSHIP, "111"),
-        }
-        act(api, SHANGHAI_WINDOW, cases["A"], "complete", "2026-09-24")
-        act(api, SHANGHAI_WINDOW, cases["P"], "complete", "2026-09-24")
-        act(api, HARBIN_WINDOW, cases["E"], "complete", "2026-09-24")
-        act(api, SHANGHAI_WINDOW, cases["P"], "push", "2026-09-28")
-        act(api, HARBIN_WINDOW, cases["E"], "push", "2026-09-28")
-        act(api, SHANGHAI_WINDOW, cases["B"], "complete", "2026-09-30")
-        api.now = at("2026-09-30")
-        yield api, cases
+    fakes = case_world(messages=False)
+    built = {
+        "A": ready(fakes, SHANGHAI_WINDOW, HARBIN_TOWNSHIP, "101"),
+        "B": ready(fakes, SHANGHAI_WINDOW, HARBIN_OTHER_TOWNSHIP, "103"),
+        "C": accept(fakes, SHANGHAI_WINDOW, HARBIN_TOWNSHIP, "105"),
+        "P": ready(fakes, SHANGHAI_WINDOW, HARBIN_TOWNSHIP, "107"),
+        "D": accept(fakes, OTHER_SHANGHAI_WINDOW, HARBIN_TOWNSHIP, "109"),
+        "E": ready(fakes, HARBIN_WINDOW, HARBIN_TOWNSHIP, "111"),
+    }
+    act(fakes, SHANGHAI_WINDOW, built["A"], "complete", "2026-09-24")
+    act(fakes, SHANGHAI_WINDOW, built["P"], "complete", "2026-09-24")
+    act(fakes, HARBIN_WINDOW, built["E"], "complete", "2026-09-24")
+    act(fakes, SHANGHAI_WINDOW, built["P"], "push", "2026-09-28")
+    act(fakes, HARBIN_WINDOW, built["E"], "push", "2026-09-28")
+    act(fakes, SHANGHAI_WINDOW, built["B"], "complete", "2026-09-30")
+    return fakes, built
 
 
-def listing(api: Api, role: str, unit: str, query: str = "", now: str = "2026-09-30") -> dict[str, Any]:
-    api.now = at(now)
-    response = api.call("GET", f"/cases{query}", role, unit)
-    assert response.status_code == 200, response.data
-    return response.data
+def listing(world: Any, role: str, unit: str, query: str = "", now: str = "2026-09-30") -> dict[str, Any]:
+    """What GET /cases{query} answers ``role`` of ``unit`` on ``now``."""
+    fakes, _ = world
+    return worklists.worklist(fakes.cases, fakes.deps.deadlines.count, Actor(f"{role}-{unit}", "职员", role, unit),
+                              dict(parse_qsl(query.lstrip("?"))), date.fromisoformat(now))
 
 
 def labels(world: Any, role: str, unit: str, query: str = "", now: str = "2026-09-30") -> list[str]:
-    api, cases = world
-    by_id = {case_id: label for label, case_id in cases.items()}
-    return [by_id[case["case_id"]] for case in listing(api, role, unit, query, now)["cases"]]
+    _, built = world
+    by_id = {case_id: label for label, case_id in built.items()}
+    return [by_id[case["case_id"]] for case in listing(world, role, unit, query, now)["cases"]]
 
 
 def every_page(world: Any, role: str, unit: str, query: str, limit: int) -> list[list[str]]:
-    api, cases = world
-    by_id = {case_id: label for label, case_id in cases.items()}
+    _, built = world
+    by_id = {case_id: label for label, case_id in built.items()}
     pages: list[list[str]] = []
     token = None
     for _ in range(20):
         suffix = f"{query}&limit={limit}" if query else f"?limit={limit}"
         if token:
             suffix += f"&next_token={token}"
-        page = listing(api, role, unit, suffix)
+        page = listing(world, role, unit, suffix)
         pages.append([by_id[case["case_id"]] for case in page["cases"]])
         token = page["next_token"]
         if not token:
@@ -132,9 +129,8 @@ class TestAWindowsWorklist:
         assert labels(world, "window", "310101001") == []
 
     def test_puts_open_cases_with_the_nearest_deadline_first(self, world):
-        api, _ = world
-        cases = listing(api, "window", SHANGHAI_WINDOW)["cases"]
-        dues = [next_due(case) for case in cases]
+        shown = listing(world, "window", SHANGHAI_WINDOW)["cases"]
+        dues = [next_due(case) for case in shown]
         assert dues == sorted(dues)
         assert labels(world, "window", SHANGHAI_WINDOW) == ["A", "B", "P", "C"]
         assert dues[0] == date(2026, 9, 30) and dues[1] == date(2026, 10, 10) and dues[-1] == date.max
@@ -157,8 +153,7 @@ class TestAWindowsWorklist:
     def test_overdue_uses_the_clock_as_today(self, world):
         assert labels(world, "window", SHANGHAI_WINDOW, "?overdue=true", now="2026-09-30") == []
         assert labels(world, "window", SHANGHAI_WINDOW, "?overdue=true", now="2026-10-01") == ["A"]
-        api, cases = world
-        (case,) = listing(api, "window", SHANGHAI_WINDOW, "?overdue=true", now="2026-10-01")["cases"]
+        (case,) = listing(world, "window", SHANGHAI_WINDOW, "?overdue=true", now="2026-10-01")["cases"]
         assert case["deadlines"][0]["state"] == "overdue"
         assert labels(world, "window", SHANGHAI_WINDOW, "?overdue=true", now="2026-10-11") == ["A", "B"]
 
@@ -216,8 +211,7 @@ class TestASupervisorsWorklist:
     def test_lists_cases_accepted_in_scope_first_then_the_rest_by_unit_nearest_deadline_first(self, world, scope):
         """Two disjoint index streams (受理地 in scope, then 业务属地 in scope): within each, by unit
         and then by the nearest deadline, as the unit indexes order them."""
-        api, _ = world
-        shown = listing(api, "supervisor", scope)["cases"]
+        shown = listing(world, "supervisor", scope)["cases"]
         keys = []
         for case in shown:
             accepted_here = case["accepting_unit"].startswith(scope)
@@ -232,8 +226,7 @@ class TestASupervisorsWorklist:
         assert labels(world, "supervisor", "23", "?overdue=true", now="2026-10-01") == ["A"]
 
     def test_a_page_holds_at_most_limit_cases(self, world):
-        api, _ = world
-        page = listing(api, "supervisor", "23", "?limit=1")
+        page = listing(world, "supervisor", "23", "?limit=1")
         assert len(page["cases"]) <= 1, [c["case_id"] for c in page["cases"]]
 
     def test_paging_returns_every_case_exactly_once(self, world):
