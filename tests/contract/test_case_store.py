@@ -10,8 +10,10 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+import boto3
 import pytest
 
+from chalicelib.adapters.case_tables import EventModel
 from chalicelib.adapters.entitlements_table import Entitlements
 from chalicelib.adapters.messages_table import Outbox
 from chalicelib.adapters.store import CaseRepository
@@ -46,6 +48,24 @@ class Store:
     cases: Any
     outbox: Any
     entitlements: Any
+
+    def tamper(self, case_id: str, seq: int, unit: str | None) -> None:
+        """Someone with write access to the table rewrites the event's unit, or (None) removes the event."""
+        if isinstance(self.cases, FakeCases):
+            events = self.cases.events[case_id]
+            index = next(i for i, e in enumerate(events) if e.seq == seq)
+            if unit is None:
+                del events[index]
+            else:
+                events[index] = replace(events[index], record=dict(events[index].record, unit=unit))
+            return
+        key = {"case_id": {"S": case_id}, "seq": {"N": str(seq)}}
+        table = boto3.client("dynamodb")
+        if unit is None:
+            table.delete_item(TableName=EventModel.Meta.table_name, Key=key)
+        else:
+            table.update_item(TableName=EventModel.Meta.table_name, Key=key, UpdateExpression="SET #u = :u",
+                              ExpressionAttributeNames={"#u": "unit"}, ExpressionAttributeValues={":u": {"S": unit}})
 
 
 @pytest.fixture(params=["fake", "moto"])
@@ -91,6 +111,20 @@ def test_a_new_case_reads_back_at_version_one_with_its_event_at_the_head_of_a_va
     links, head = store.cases.chain("C1")
     verdict = first_break("C1", links, head)
     assert verdict.valid and verdict.events == 2 and head == second.chain_head
+
+
+def test_a_rewritten_or_removed_event_breaks_the_chain_at_its_link(store):
+    case = store.cases.save(a_case("C1"), event())
+    for kind in ("materials_completed", "pushed", "identity_read"):
+        case = store.cases.save(case, event(kind))
+    store.tamper("C1", 2, "999999999")
+    rewritten = first_break("C1", *store.cases.chain("C1"))
+    assert (rewritten.valid, rewritten.first_broken_seq) == (False, 2) and "content" in (rewritten.reason or "")
+    assert store.cases.timeline("C1")[1].unit == "999999999"  # what is read is what is stored
+    store.cases.save(a_case("C2"), event())
+    store.tamper("C2", 1, None)
+    removed = first_break("C2", *store.cases.chain("C2"))
+    assert (removed.valid, removed.first_broken_seq) == (False, 1)
 
 
 def test_a_second_save_from_the_same_stale_copy_is_refused_and_changes_nothing(store):

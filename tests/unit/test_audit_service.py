@@ -1,0 +1,87 @@
+"""The hash-chained timeline verified per case and per unit, a tamper found, the daily digest of chain heads
+(services/audit.py) on the in-memory case store; that the store's chain is what DynamoDB holds, tampering
+included, is tests/contract/test_case_store.py."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pytest
+
+from chalicelib.domain.case import Actor
+from chalicelib.domain.errors import Forbidden
+from chalicelib.services import audit, cases
+from tests.fakes.world import CaseWorld, case_world
+from tests.support.people import SHANGHAI_WINDOW, application, declaration, id_number, pdf_bytes
+
+NOW = datetime.fromisoformat("2026-09-24T10:00:00+08:00")
+WINDOW = Actor("window-310101002", "窗口", "window", SHANGHAI_WINDOW)
+
+
+@dataclass
+class Digests:
+    """The audit bucket: each key written once."""
+
+    written: dict[str, bytes] = field(default_factory=dict)
+
+    def write_digest(self, key: str, body: bytes) -> str | None:
+        assert key not in self.written
+        self.written[key] = body
+        return "v1"
+
+
+@pytest.fixture()
+def world() -> CaseWorld:
+    return case_world()
+
+
+def pushed_case(world: CaseWorld, sequence: str) -> str:
+    accepted = cases.accept(world.deps, application(id_number(sequence=sequence)), WINDOW, NOW)
+    case_id = accepted["case_id"]
+    for item in accepted["notice"]["materials"]:
+        content = pdf_bytes(item["code"])
+        registered = cases.add_material(world.deps, case_id, declaration(item["code"], content), WINDOW,
+                                        "accepting", NOW)
+        world.files.store(registered["upload"], content)
+        cases.confirm_material(world.deps, case_id, registered["material_id"], WINDOW, "accepting", NOW)
+    cases.complete(world.deps, case_id, WINDOW, "accepting", NOW)
+    cases.push(world.deps, case_id, WINDOW, "accepting", NOW)
+    return str(case_id)
+
+
+def test_an_untouched_timeline_verifies_and_each_event_links_to_the_one_before(world):
+    case_id = pushed_case(world, "801")
+    verdict = audit.verify_case(world.cases, case_id)
+    # 15 case events and two milestone SMS records (accepted, pushed)
+    assert verdict["valid"] is True and verdict["events"] == 17 and verdict["first_broken_seq"] is None
+    links, head = world.cases.chain(case_id)
+    assert links[0].prev_hash == "0" * 64 and head == links[-1].hash == verdict["head"]
+    assert all(later.prev_hash == earlier.hash for earlier, later in zip(links, links[1:], strict=False))
+
+
+def test_a_unit_is_verified_as_a_whole_and_reports_the_first_broken_case(world):
+    good, bad = pushed_case(world, "802"), pushed_case(world, "803")
+    del world.cases.events[bad][2]  # seq 3 removed from the table
+    report = audit.verify_unit(world.cases, "23")
+    assert (report["cases"], report["valid"], report["broken"]) == (2, False, 1)
+    assert report["first_broken"]["case_id"] == bad and report["first_broken"]["first_broken_seq"] == 4
+    assert audit.verify_unit(world.cases, "31")["cases"] == 2 and good != bad
+    supervisor = Actor("supervisor-23", "督查", "supervisor", "23")
+    audit.may_verify_unit(supervisor, "2301")
+    with pytest.raises(Forbidden):
+        audit.may_verify_unit(supervisor, "31")
+    with pytest.raises(Forbidden):
+        audit.may_verify_unit(WINDOW, SHANGHAI_WINDOW)
+
+
+def test_the_daily_digest_holds_the_chain_head_of_every_case_changed_that_day(world):
+    case_id = pushed_case(world, "804")
+    digests = Digests()
+    result = audit.daily_digest(world.cases, digests, "2026-09-24")
+    body = digests.written[result["key"]]
+    assert json.loads(body)["cases"] == {case_id: {"seq": 17, "hash": audit.verify_case(world.cases, case_id)["head"]}}
+    assert (result["cases"], result["sha256"], result["key"]) == (1, hashlib.sha256(body).hexdigest(),
+                                                                   "digests/2026-09-24.json")
+    assert audit.daily_digest(world.cases, Digests(), "2026-09-25")["cases"] == 0
