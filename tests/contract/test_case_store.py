@@ -13,9 +13,9 @@ from typing import Any
 import boto3
 import pytest
 
-from chalicelib.adapters.case_tables import EventModel
-from chalicelib.adapters.entitlements_table import Entitlements
-from chalicelib.adapters.messages_table import Outbox
+from chalicelib.adapters.case_tables import CaseModel, EventModel
+from chalicelib.adapters.entitlements_table import EntitlementModel, Entitlements, LockModel
+from chalicelib.adapters.messages_table import MessageModel, Outbox
 from chalicelib.adapters.store import CaseRepository
 from chalicelib.domain.audit import first_break
 from chalicelib.domain.case import Case, Deadline, DeadlineKind, Event, Status
@@ -68,14 +68,26 @@ class Store:
                               ExpressionAttributeNames={"#u": "unit"}, ExpressionAttributeValues={":u": {"S": unit}})
 
 
-@pytest.fixture(params=["fake", "moto"])
-def store(request: pytest.FixtureRequest) -> Iterator[Store]:
+@pytest.fixture(scope="module", params=["fake", "moto"])
+def backend(request: pytest.FixtureRequest) -> Iterator[str]:
+    """One moto world for the module's moto runs (the fake runs first, with no AWS at all)."""
     if request.param == "fake":
-        fake = FakeCases()
-        yield Store(fake, fake.outbox, fake.entitlements)
+        yield "fake"
         return
     with moto_world():
-        yield Store(CaseRepository(), Outbox(), Entitlements())
+        yield "moto"
+
+
+@pytest.fixture()
+def store(backend: str) -> Store:
+    if backend == "fake":
+        fake = FakeCases()
+        return Store(fake, fake.outbox, fake.entitlements)
+    for model in (CaseModel, EventModel, LockModel, EntitlementModel, MessageModel):  # each test on empty tables
+        with model.batch_write() as batch:
+            for item in model.scan():
+                batch.delete(item)
+    return Store(CaseRepository(), Outbox(), Entitlements())
 
 
 def a_case(case_id: str, accepting: str = WINDOW, business: str = TOWNSHIP, status: Status = Status.AWAITING_MATERIALS,
