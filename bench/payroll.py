@@ -115,11 +115,12 @@ def _steps(payroll: Any, month: str, rec: Any = None) -> dict[str, Any]:
     for step, run in (
         ("draft_previous", lambda: service.draft(payroll, UNIT, previous, _reviewer(), _at(previous))),
         ("finalize_previous", lambda: service.finalize(payroll, UNIT, previous,
-                                                       {"draft_sha256": results["draft_previous"]["sha256"]},
+                                                       lambda: {"draft_sha256": results["draft_previous"]["sha256"]},
                                                        _reviewer(), _at(previous))),
         ("changes", lambda: {"changed": changes(payroll.entitlements, month)}),
         ("draft", lambda: service.draft(payroll, UNIT, month, _reviewer(), _at(month))),
-        ("finalize", lambda: service.finalize(payroll, UNIT, month, {"draft_sha256": results["draft"]["sha256"]},
+        ("finalize", lambda: service.finalize(payroll, UNIT, month,
+                                              lambda: {"draft_sha256": results["draft"]["sha256"]},
                                               _reviewer(), _at(month))),
     ):
         started = time.perf_counter()
@@ -181,7 +182,7 @@ def finalized_roster(payroll: Any, month: str) -> int:
     from chalicelib.services import payroll as service
 
     draft = service.draft(payroll, UNIT, month, _reviewer(), _at(month))
-    return int(service.finalize(payroll, UNIT, month, {"draft_sha256": draft["sha256"]}, _reviewer(),
+    return int(service.finalize(payroll, UNIT, month, lambda: {"draft_sha256": draft["sha256"]}, _reviewer(),
                                 _at(month))["lines"])
 
 

@@ -29,13 +29,14 @@ def load_demo_rules(store: rules.RuleStore, now: datetime, path: Path = DEMO_RUL
         return Actor("demo-loader", "demo data", "admin", scope[:2])
 
     for entry in sorted(data["materials"], key=lambda e: (len(e["scope"]), e["effective_from"])):
-        rules.put_materials(store, admin(entry["scope"]), entry["scope"], entry["effective_from"], _body(entry), now)
+        rules.put_materials(store, admin(entry["scope"]), entry["scope"], entry["effective_from"],
+                            lambda entry=entry: _body(entry), now)
         counts["materials"] += 1
     for entry in data["eligibility"]:
         rules.put_eligibility(store, admin(entry["province"]), entry["province"], entry["effective_from"],
-                              _body(entry), now)
+                              lambda entry=entry: _body(entry), now)
         counts["eligibility"] += 1
     for entry in data["amounts"]:
-        rules.put_amounts(store, admin(entry["scope"]), entry["scope"], _body(entry), now)
+        rules.put_amounts(store, admin(entry["scope"]), entry["scope"], lambda entry=entry: _body(entry), now)
         counts["amounts"] += 1
     return counts

@@ -1,21 +1,29 @@
-"""The OpenAPI 3.0.3 document of every route (served at ``GET /openapi.json``), built from the route table
-(``api/routes.py``: paths, methods, who may call, success status, bodies, answers, query parameters) and the
-components (``api/requests.py``, ``api/responses.py``). ``x-roles`` on each operation is the route's row."""
+"""The OpenAPI 3.0.3 document of every route, generated from the route table (``api/routes.py``: paths, methods,
+who may call, success status, bodies, answers, query parameters) and the components: the request bodies from
+their pydantic models (``api/bodies.py``), the answers (``api/responses.py``). ``x-roles`` on each operation is the
+route's row.
+
+``python -m chalicelib.api.openapi`` writes it to ``api/openapi.json``, which ``GET /openapi.json`` serves as
+stored (the running API needs neither pydantic nor the work of building it); tests/unit/test_openapi.py fails when
+the stored file is not the generated one."""
 from __future__ import annotations
 
 import copy
+import json
 import re
+import sys
+from pathlib import Path
 from typing import Any
 
-from .requests import REQUESTS
+from .bodies import components
 from .responses import RESPONSES
 from .routes import ROUTES, Route
 from .schema import PATH_PARAMETERS, ref
 
+STORED = Path(__file__).with_name("openapi.json")
 OPENAPI_VERSION = "3.0.3"
 API_VERSION = "1.0.0"
 ERROR_SCHEMA = "#/components/schemas/Error"
-SCHEMAS: dict[str, Any] = {**REQUESTS, **RESPONSES}
 
 ERRORS: dict[int, tuple[str, str]] = {
     400: ("Malformed", "the request cannot be read: no body, not JSON, a missing field or a wrong type"),
@@ -106,7 +114,7 @@ def document() -> dict[str, Any]:
         "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
-            "schemas": copy.deepcopy(SCHEMAS),
+            "schemas": {**components(), **copy.deepcopy(RESPONSES)},
             "responses": {
                 name: {"description": f"{code}: {meaning}",
                        "content": {"application/json": {"schema": {"$ref": ERROR_SCHEMA}}}}
@@ -114,3 +122,13 @@ def document() -> dict[str, Any]:
             },
         },
     }
+
+
+def stored_text() -> str:
+    """The document as ``api/openapi.json`` holds it: UTF-8 JSON, Chinese as is, keys in order, one newline."""
+    return json.dumps(document(), ensure_ascii=False, indent=1) + "\n"
+
+
+if __name__ == "__main__":
+    STORED.write_text(stored_text(), encoding="utf-8")
+    sys.stdout.write(f"wrote {STORED}\n")

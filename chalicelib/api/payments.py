@@ -22,23 +22,21 @@ def get_entitlement(call: Call, entitlement_id: str) -> dict[str, Any]:
 @handles(routes, "POST /entitlements/{entitlement_id}/status")
 def change_entitlement(call: Call, entitlement_id: str) -> dict[str, Any]:
     """Suspend, stop or resume {action, effective_month, reason}: a person confirms it (应退则退)."""
-    body = call.body()
-    action = body.get("action") if isinstance(body, dict) else None
-    # the service checks the caller's reach first, then the action (move() refuses unknown ones)
-    return entitlements.change(payroll_deps(), entitlement_id, str(action), body, call.actor, call.now)
+    # the service checks the caller's reach first, then reads the action (move() refuses unknown ones)
+    return entitlements.change(payroll_deps(), entitlement_id, None, call.body, call.actor, call.now)
 
 
 @handles(routes, "POST /entitlements/{entitlement_id}/correction")
 def correct_entitlement(call: Call, entitlement_id: str) -> dict[str, Any]:
     """纠错 {effective_month, reason, status?, monthly_amount?, pricing?, facts?, paid_through?}: what it changes in
     what is owed; the next roster settles what is due, a debt is listed for recovery."""
-    return entitlements.change(payroll_deps(), entitlement_id, "correct", call.body(), call.actor, call.now)
+    return entitlements.change(payroll_deps(), entitlement_id, "correct", call.body, call.actor, call.now)
 
 
 @handles(routes, "POST /entitlements/{entitlement_id}/recoveries")
 def record_recovery(call: Call, entitlement_id: str) -> dict[str, Any]:
     """追回 {amount, received_on, reason}: money recovered settles the over-paid months, oldest first."""
-    return recoveries.recover(payroll_deps(), entitlement_id, call.body(), call.actor, call.now)
+    return recoveries.recover(payroll_deps(), entitlement_id, call.body, call.actor, call.now)
 
 
 @handles(routes, "GET /recoveries/{unit}")
@@ -56,12 +54,12 @@ def list_proposals(call: Call) -> dict[str, Any]:
 
 @handles(routes, "POST /proposals/{proposal_id}/confirm")
 def confirm_proposal(call: Call, proposal_id: str) -> dict[str, Any]:
-    return comparison.decide(proposals(), payroll_deps(), proposal_id, "confirmed", call.body(), call.actor, call.now)
+    return comparison.decide(proposals(), payroll_deps(), proposal_id, "confirmed", call.body, call.actor, call.now)
 
 
 @handles(routes, "POST /proposals/{proposal_id}/reject")
 def reject_proposal(call: Call, proposal_id: str) -> dict[str, Any]:
-    return comparison.decide(proposals(), payroll_deps(), proposal_id, "rejected", call.body(), call.actor, call.now)
+    return comparison.decide(proposals(), payroll_deps(), proposal_id, "rejected", call.body, call.actor, call.now)
 
 
 @handles(routes, "POST /payroll/{unit}/{month}")
@@ -74,7 +72,7 @@ def build_payroll(call: Call, unit: str, month: str) -> dict[str, Any]:
 @handles(routes, "POST /payroll/{unit}/{month}/finalize")
 def finalize_payroll(call: Call, unit: str, month: str) -> dict[str, Any]:
     """{draft_sha256}: the roster paid as the reviewer checked it, written into the ledger; refused twice."""
-    return payroll.finalize(payroll_deps(), unit, month, call.body(), call.actor, call.now)
+    return payroll.finalize(payroll_deps(), unit, month, call.body, call.actor, call.now)
 
 
 @handles(routes, "GET /payroll/{unit}/{month}")

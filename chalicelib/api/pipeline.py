@@ -65,7 +65,9 @@ class Call:
         return bool(self.request.raw_body)
 
     def body(self) -> Any:
-        """The JSON body: application/json (or +json), present, at most MAX_BODY_BYTES, valid JSON."""
+        """The JSON body: application/json (or +json), present, at most MAX_BODY_BYTES, valid JSON. What it says
+        is read by the domain's readers, with the API's codes; a handler whose service checks the caller's reach
+        on a resource passes ``call.body`` itself, so nothing of the body is read for a caller out of reach."""
         media = (self.header("content-type") or "application/json").split(";")[0].strip().lower()
         if media != "application/json" and not media.endswith("+json"):
             raise UnsupportedMedia("UNSUPPORTED_MEDIA_TYPE", f"send the body as application/json, not {media[:60]}",

@@ -29,6 +29,10 @@ AUDIT_VERDICT = obj({
     "head": {"type": "string"},
 }, closed=True, required=("case_id", "events", "valid"))
 
+# a sum of money (a unit's debts): yuan with two decimals, zero or more, no bound on the digits
+TOTAL = dict(AMOUNT, pattern=r"^[0-9]+\.[0-9]{2}$", example="1234567.00",
+             description="yuan as a decimal string with two decimals, zero or more")
+
 RESPONSES: dict[str, Any] = {
     "Error": obj({
         "error": obj({
@@ -43,7 +47,12 @@ RESPONSES: dict[str, Any] = {
     "Health": obj({"status": enum(["ok"]), "stage": {"type": "string"}}, required=("status", "stage")),
     "Deadline": obj({
         "kind": enum(["push", "review", "notify"]), "starts_on": DATE, "working_days": {"type": "integer"},
-        "due_on": DATE, "state": enum(["open", "met", "overdue"]), "provisional": {"type": "boolean"},
+        "due_on": DATE, "provisional": {"type": "boolean"}, "calendar_version": {"type": "string"},
+        "state": enum(["open", "paused", "met", "overdue", "cancelled"], "as of today: open (past its due day it "
+                      "reads overdue), paused while a 补正 is out, met or overdue once ended, cancelled by a "
+                      "withdrawal"),
+        "closed_on": nullable(DATE), "paused_on": nullable(DATE),
+        "working_days_left": nullable({"type": "integer"}), "working_days_overdue": nullable({"type": "integer"}),
     }),
     "Case": obj({
         "case_id": {"type": "string"}, "status": enum([s.value for s in Status]),
@@ -100,7 +109,9 @@ RESPONSES: dict[str, Any] = {
         "holidays": {"type": "array", "items": DATE}, "workdays": {"type": "array", "items": DATE},
         "source": {"type": "string"}, "loaded_by": nullable({"type": "string"}),
         "loaded_at": nullable({"type": "string"}),
-        "recomputed": {"type": "object", "description": "PUT only: provisional deadlines recomputed"},
+        "recomputed": {"type": "integer", "minimum": 0,
+                       "description": "PUT only, when the year was stored: how many cases' provisional deadlines "
+                                      "were counted again"},
     }, required=("year", "holidays", "workdays", "source")),
     "RuleStored": obj({"scope": {"type": "string"}, "kind": {"type": "string"}},
                       required=("scope", "kind")),
@@ -123,7 +134,7 @@ RESPONSES: dict[str, Any] = {
         "correction": {"type": "object", "description": "corrections only: owed (+) or overpaid (-)"},
         "recovery": {"type": "object", "description": "recoveries only: what the money settled"},
     }, required=("entitlement_id", "status", "ledger")),
-    "Recoveries": obj({"business_unit": TOWNSHIP, "count": {"type": "integer"}, "total": AMOUNT,
+    "Recoveries": obj({"business_unit": TOWNSHIP, "count": {"type": "integer"}, "total": TOTAL,
                        "debts": {"type": "array", "items": {"type": "object"}}},
                       required=("business_unit", "count", "total", "debts")),
     "PayrollList": obj({"business_unit": TOWNSHIP, "rosters": {"type": "array", "items": {"type": "object"}}},

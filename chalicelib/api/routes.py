@@ -198,7 +198,7 @@ ROUTES: tuple[Route, ...] = (
           body="RosterFinalization", response="PayrollRoster", params={"unit": TOWNSHIP}, tag="payroll", summary="Finalize the roster as "
                 "drafted: written into the payment ledger; refused twice"),
     Route("GET /payroll/{unit}/{month}", "download_payroll", {"reviewer": "any", "admin": "any"},
-          response="PayrollRoster", query=PAYROLL_QUERY, params={"unit": TOWNSHIP}, tag="payroll",
+          response="PayrollRoster", query=PAYROLL_QUERY, params={"unit": TOWNSHIP}, errors=(404,), tag="payroll",
         summary="A roster and a 15-minute link to its file; each download is recorded"),
     Route("GET /payroll/{unit}", "list_payrolls", {"reviewer": "any", "admin": "any"}, response="PayrollList",
           params={"unit": TOWNSHIP}, tag="payroll", summary="The 业务属地's rosters, drafted and finalized"),

@@ -35,17 +35,17 @@ def load_calendar_year(call: Call, year: str) -> dict[str, Any]:
 
 @handles(routes, "PUT /rules/{scope}/materials/{effective_from}")
 def put_material_rule(call: Call, scope: str, effective_from: str) -> dict[str, Any]:
-    return rules.put_materials(jurisdiction_rules(), call.actor, scope, effective_from, call.body(), call.now)
+    return rules.put_materials(jurisdiction_rules(), call.actor, scope, effective_from, call.body, call.now)
 
 
 @handles(routes, "PUT /rules/{scope}/eligibility/{effective_from}")
 def put_eligibility_rule(call: Call, scope: str, effective_from: str) -> dict[str, Any]:
-    return rules.put_eligibility(jurisdiction_rules(), call.actor, scope, effective_from, call.body(), call.now)
+    return rules.put_eligibility(jurisdiction_rules(), call.actor, scope, effective_from, call.body, call.now)
 
 
 @handles(routes, "PUT /rules/{scope}/amounts")
 def put_amount_table(call: Call, scope: str) -> dict[str, Any]:
-    return rules.put_amounts(jurisdiction_rules(), call.actor, scope, call.body(), call.now)
+    return rules.put_amounts(jurisdiction_rules(), call.actor, scope, call.body, call.now)
 
 
 @handles(routes, "GET /rules/{scope}")
@@ -58,13 +58,13 @@ def rules_in_force(call: Call, scope: str) -> dict[str, Any]:
 @handles(routes, "PUT /rules/{scope}/comparison/{effective_from}")
 def put_comparison_rule(call: Call, scope: str, effective_from: str) -> dict[str, Any]:
     """{kind: 0 | 1}: from the month of the comparison, or from the next month (per province)."""
-    return rules.put_comparison_rule(jurisdiction_rules(), call.actor, scope, effective_from, call.body(), call.now)
+    return rules.put_comparison_rule(jurisdiction_rules(), call.actor, scope, effective_from, call.body, call.now)
 
 
 @handles(routes, "PUT /rules/{scope}/payment/{effective_from}")
 def put_payment_setting(call: Call, scope: str, effective_from: str) -> dict[str, Any]:
     """A province's payment setting {roster_id_number: masked|full} from a day on."""
-    return rules.put_payment_setting(jurisdiction_rules(), call.actor, scope, effective_from, call.body(), call.now)
+    return rules.put_payment_setting(jurisdiction_rules(), call.actor, scope, effective_from, call.body, call.now)
 
 
 @handles(routes, "POST /rosters")

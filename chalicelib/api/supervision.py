@@ -29,7 +29,7 @@ def list_check_changes(call: Call, unit: str, month: str) -> dict[str, Any]:
 @handles(routes, "POST /checks/{unit}/{month}/{entitlement_id}")
 def record_check(call: Call, unit: str, month: str, entitlement_id: str) -> dict[str, Any]:
     """{result: present|deceased|moved|other_change, note}: the committee records one check."""
-    return supervision.record_check(monitoring_deps(), call.actor, unit, month, entitlement_id, call.body(), call.now)
+    return supervision.record_check(monitoring_deps(), call.actor, unit, month, entitlement_id, call.body, call.now)
 
 
 @handles(routes, "GET /reviews/{unit}/{year}")
@@ -40,7 +40,7 @@ def list_reviews(call: Call, unit: str, year: str) -> dict[str, Any]:
 @handles(routes, "POST /reviews/{unit}/{year}/{entitlement_id}")
 def record_review(call: Call, unit: str, year: str, entitlement_id: str) -> dict[str, Any]:
     """{outcome: confirmed|change_needed, note}: the 业务属地's reviewer records the yearly review."""
-    return supervision.record_review(monitoring_deps(), call.actor, unit, year, entitlement_id, call.body(), call.now)
+    return supervision.record_review(monitoring_deps(), call.actor, unit, year, entitlement_id, call.body, call.now)
 
 
 @handles(routes, "POST /comparisons")

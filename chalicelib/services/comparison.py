@@ -106,13 +106,14 @@ def _proposal(proposals: Proposals, proposal_id: str) -> dict[str, Any]:
     return found
 
 
-def decide(proposals: Proposals, payroll: Payroll, proposal_id: str, verdict: str, body: Any,
+def decide(proposals: Proposals, payroll: Payroll, proposal_id: str, verdict: str, read_body: Callable[[], Any],
            actor: Actor, now: datetime) -> dict[str, Any]:
     """A reviewer of the 业务属地 confirms (the entitlement stops or is suspended from the proposed
     month, the reason kept) or rejects (with a note) a proposal."""
     proposal = _proposal(proposals, proposal_id)
     if not (actor.role == "reviewer" and actor.unit == proposal["business_unit"]):
         raise Forbidden("PROPOSAL_OUT_OF_REACH", "only the 业务属地's reviewers decide its proposals")
+    body = read_body()  # deny first: the body is read only within reach
     note = body.get("note") if isinstance(body, dict) else None
     if not isinstance(note, str) or not note.strip():
         raise Invalid("MISSING_FIELD", "a note is required (what was checked)", "note")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 from ..domain.amounts import money
 from ..domain.applications import mask_account
@@ -186,14 +186,18 @@ def _correction(ent: Entitlement, body: dict[str, Any], month: str, actor: Actor
                    pricing=pricing, facts=facts)
 
 
-def change(payroll: Payroll, entitlement_id: str, action: str, body: Any, actor: Actor,
+def change(payroll: Payroll, entitlement_id: str, action: str | None, read_body: Callable[[], Any], actor: Actor,
            now: datetime) -> dict[str, Any]:
     """Suspend, stop, resume (a person confirms it, 应退则退 with the reason kept), or correct (纠错): the
-    entitlement afterwards, and for a correction what it changes over the months owed so far."""
+    entitlement afterwards, and for a correction what it changes over the months owed so far. ``action`` None:
+    the body's ``action`` (suspend, stop, resume)."""
+    ent = entitlement_or_404(payroll, entitlement_id)
+    reach(actor, ent, acting=True)  # deny first: the body is read only within reach
+    body = read_body()
     if not isinstance(body, dict):
         raise Invalid("WRONG_TYPE", "the body must be an object", "body")
-    ent = entitlement_or_404(payroll, entitlement_id)
-    reach(actor, ent, acting=True)
+    if action is None:
+        action = str(body.get("action"))
     month = parse_month(body.get("effective_month"), "effective_month")
     if action == "correct":
         updated = _correction(ent, body, month, actor, now)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -206,12 +206,13 @@ def _answer(payroll: Payroll, unit: str, month: str, stage: str, stored: dict[st
             "download_url": payroll.files.presigned_get(stored["key"], version_id=stored.get("version_id"))}
 
 
-def finalize(payroll: Payroll, business_unit: str, month: str, body: Any, actor: Actor,
+def finalize(payroll: Payroll, business_unit: str, month: str, read_body: Callable[[], Any], actor: Actor,
              now: datetime) -> dict[str, Any]:
     """发放: the roster paid as drafted. ``{draft_sha256}``: the draft the reviewer checked; 409 if the roster
     would now differ (rebuild the draft), if it was finalized already, or while another finalization runs."""
     unit, month = roster_unit(business_unit), parse_month(month)
-    _may_pay(actor, unit)
+    _may_pay(actor, unit)  # deny first: the body is read only within reach
+    body = read_body()
     expected = body.get("draft_sha256") if isinstance(body, dict) else None
     if not isinstance(expected, str) or len(expected) != 64:
         raise Invalid("MISSING_FIELD", "draft_sha256 (the sha256 of the draft you checked) is required",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 from ..domain.amounts import money
 from ..domain.case import Actor
@@ -60,12 +60,12 @@ def listing(payroll: Payroll, business_unit: str, actor: Actor, now: datetime) -
             "count": len(debts), "total": money(grand), "debts": debts}
 
 
-def recover(payroll: Payroll, entitlement_id: str, body: Any, actor: Actor, now: datetime) -> dict[str, Any]:
+def recover(payroll: Payroll, entitlement_id: str, read_body: Callable[[], Any], actor: Actor, now: datetime) -> dict[str, Any]:
     """Record money recovered from the person: it settles the overpaid months, oldest first; more than the
     debt is refused (409 RECOVERY_EXCEEDS_DEBT), as is a recovery while the unit's roster is being finalized."""
     ent = entitlement_or_404(payroll, entitlement_id)
     reach(actor, ent, acting=True)  # deny first: nothing of the body is read for a caller out of reach
-    amount, received_on, reason = read_recovery(body)
+    amount, received_on, reason = read_recovery(read_body())
     month = f"{now:%Y-%m}"
     standards = payroll.pricing.standards(ent.business_unit)
     before = payroll.ledgers.get(entitlement_id)

@@ -153,9 +153,11 @@ def _store(store: RuleStore, actor: Actor, scope: str, kind: str, effective_from
                        "add a version with a later effective date", "effective_from") from None
 
 
-def put_materials(store: RuleStore, actor: Actor, scope: str, raw_from: str, body: Any, now: datetime) -> dict:
-    _own_scope(actor, scope, (2, 4, 6))
+def put_materials(store: RuleStore, actor: Actor, scope: str, raw_from: str, read_body: Callable[[], Any],
+                  now: datetime) -> dict:
+    _own_scope(actor, scope, (2, 4, 6))  # deny first: the body is read only within the caller's scope
     effective_from = parse_day(raw_from, "effective_from")
+    body = read_body()
     rule = read_material_rule(scope, effective_from, body)
     ancestors = sorted({scope[:2], scope[:4], scope})
     chain = [r for r in _parse([s for s in _stored(store, ancestors) if s.kind == "materials"]).materials
@@ -172,18 +174,21 @@ def _stored(store: RuleStore, scopes: list[str]) -> list[StoredRule]:
     return [rule for scope in scopes for rule in store.of_scope(scope)]
 
 
-def put_eligibility(store: RuleStore, actor: Actor, scope: str, raw_from: str, body: Any, now: datetime) -> dict:
+def put_eligibility(store: RuleStore, actor: Actor, scope: str, raw_from: str, read_body: Callable[[], Any],
+                    now: datetime) -> dict:
     _own_scope(actor, scope, (2,))
     effective_from = parse_day(raw_from, "effective_from")
+    body = read_body()
     rule = read_eligibility_rule(scope, effective_from, body)
     _store(store, actor, scope, "eligibility", effective_from, dict(body), now, f"eligibility#{effective_from}")
     return {"scope": scope, "kind": "eligibility", "version": rule_version(rule), "effective_from": raw_from}
 
 
-def put_amounts(store: RuleStore, actor: Actor, scope: str, body: Any, now: datetime) -> dict:
+def put_amounts(store: RuleStore, actor: Actor, scope: str, read_body: Callable[[], Any], now: datetime) -> dict:
     """A whole amount table for a province or city; its rows carry their own dates. The newest
     loaded table is the one in force; earlier ones stay stored as history."""
     _own_scope(actor, scope, (2, 4))
+    body = read_body()
     table = read_amount_table(scope, body)
     problems = check_amount_table(table)
     if problems:
@@ -216,13 +221,14 @@ def in_force(store: RuleStore, unit: str, raw_on: str | None, today: date, has_a
     }
 
 
-def _put_province_setting(store: RuleStore, actor: Actor, scope: str, raw_from: str, kind: str, body: Any,
+def _put_province_setting(store: RuleStore, actor: Actor, scope: str, raw_from: str, kind: str,
+                          read_body: Callable[[], Any],
                           read: Callable[[Any], Mapping[str, Any]], now: datetime) -> dict[str, Any]:
     """A province's setting of ``kind`` from a day on (a version in force is history and never changes): the
     caller's scope first, then the day, then the body read by ``read``."""
     _own_scope(actor, scope, (2,))
     effective_from = parse_day(raw_from, "effective_from")
-    setting = dict(read(body))
+    setting = dict(read(read_body()))
     _store(store, actor, scope, kind, effective_from, setting, now, f"{kind}#{effective_from}")
     return {"scope": scope, "kind": kind, "effective_from": raw_from, "setting": setting}
 
@@ -233,10 +239,10 @@ def _province_setting(store: RuleStore, kind: str, province: str, on: date) -> M
     return max(versions, key=lambda r: r.effective_from).body if versions else None
 
 
-def put_comparison_rule(store: RuleStore, actor: Actor, scope: str, raw_from: str, body: Any,
+def put_comparison_rule(store: RuleStore, actor: Actor, scope: str, raw_from: str, read_body: Callable[[], Any],
                         now: datetime) -> dict[str, Any]:
     """A province's effective months for stops found by data comparison: {kind: 0 | 1}."""
-    stored = _put_province_setting(store, actor, scope, raw_from, "comparison", body, read_offsets, now)
+    stored = _put_province_setting(store, actor, scope, raw_from, "comparison", read_body, read_offsets, now)
     offsets = stored.pop("setting")
     return {**stored, "offsets": offsets}
 
@@ -267,10 +273,10 @@ def read_payment_setting(body: object) -> dict[str, str]:
     return {"roster_id_number": str(policy)}
 
 
-def put_payment_setting(store: RuleStore, actor: Actor, scope: str, raw_from: str, body: Any,
+def put_payment_setting(store: RuleStore, actor: Actor, scope: str, raw_from: str, read_body: Callable[[], Any],
                         now: datetime) -> dict[str, Any]:
     """A province's payment setting from a day on."""
-    stored = _put_province_setting(store, actor, scope, raw_from, "payment", body, read_payment_setting, now)
+    stored = _put_province_setting(store, actor, scope, raw_from, "payment", read_body, read_payment_setting, now)
     setting = stored.pop("setting")
     return {**stored, **setting}
 

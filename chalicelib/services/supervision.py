@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from ..domain.case import Actor
 from ..domain.errors import NotFound
@@ -49,12 +49,12 @@ def list_checks(deps: Monitoring, actor: Actor, unit: str, month: str) -> dict[s
             "checks": [check_view(c) for c in checks]}
 
 
-def record_check(deps: Monitoring, actor: Actor, unit: str, month: str, entitlement_id: str, body: Any,
-                 now: datetime) -> dict[str, Any]:
+def record_check(deps: Monitoring, actor: Actor, unit: str, month: str, entitlement_id: str,
+                 read_body: Callable[[], Any], now: datetime) -> dict[str, Any]:
     """The committee records {result, note}; it may record again until the month ends (latest wins)."""
     committee, month = parse_committee(unit), parse_month(month)
-    require("record_check", actor, committee)
-    recording = read_check_result(body)
+    require("record_check", actor, committee)  # deny first: the body is read only within reach
+    recording = read_check_result(read_body())
     check_still_open(month, now.date())
     check = deps.checks.record(committee, month, _entitlement_id(entitlement_id), recording.value, recording.note,
                                actor.sub, now.isoformat())
@@ -84,12 +84,12 @@ def list_reviews(deps: Monitoring, actor: Actor, unit: str, year: str, query: Ma
     return {"business_unit": township, "year": number, "tasks": [task_view(t) for t in tasks], "next_token": token}
 
 
-def record_review(deps: Monitoring, actor: Actor, unit: str, year: str, entitlement_id: str, body: Any,
-                  now: datetime) -> dict[str, Any]:
+def record_review(deps: Monitoring, actor: Actor, unit: str, year: str, entitlement_id: str,
+                  read_body: Callable[[], Any], now: datetime) -> dict[str, Any]:
     """The 业务属地's reviewer records {outcome, note}: the task is done (the latest outcome wins)."""
     township, number = parse_township(unit), parse_year(year)
     require("record_review", actor, township)
-    outcome = read_review_outcome(body)
+    outcome = read_review_outcome(read_body())
     if len(entitlement_id) > MAX_ID:
         raise NotFound("REVIEW_TASK_NOT_FOUND", f"no review task {entitlement_id[:40]}", "entitlement_id")
     task = deps.tasks.record(township, number, entitlement_id, outcome.value, outcome.note, actor.sub,

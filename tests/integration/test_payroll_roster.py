@@ -103,7 +103,7 @@ def test_the_roster_of_a_unit_is_its_lines_in_shard_order_with_hand_counted_tota
 def test_finalized_the_roster_is_in_the_ledger_once_and_its_file_never_changes(aws):
     payroll = paid_world()
     draft = service.draft(payroll, UNIT, MONTH, REVIEWER, NOW)
-    final = service.finalize(payroll, UNIT, MONTH, {"draft_sha256": draft["sha256"]}, REVIEWER, NOW)
+    final = service.finalize(payroll, UNIT, MONTH, lambda: {"draft_sha256": draft["sha256"]}, REVIEWER, NOW)
     assert final["key"] == "payroll/230102001/2027-01/final/roster.csv" and final["sha256"] == draft["sha256"]
     ledger = LedgerTable().get("C05-living")
     assert [(p.roster, p.seq) for p in ledger.payments] == [("2026-12", 1), (MONTH, 2)]
@@ -113,7 +113,7 @@ def test_finalized_the_roster_is_in_the_ledger_once_and_its_file_never_changes(a
     assert stored(again["key"], again["version_id"]) == stored(final["key"], final["version_id"])
     assert Payrolls().roster(UNIT, MONTH).downloads[0]["by"] == "reviewer-1"
     with pytest.raises(Conflict):
-        service.finalize(payroll, UNIT, MONTH, {"draft_sha256": draft["sha256"]}, REVIEWER, NOW)
+        service.finalize(payroll, UNIT, MONTH, lambda: {"draft_sha256": draft["sha256"]}, REVIEWER, NOW)
 
 
 def test_the_download_link_names_the_version_built_and_expires_in_fifteen_minutes(aws):

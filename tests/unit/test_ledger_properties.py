@@ -167,7 +167,7 @@ class LedgerHistory(RuleBasedStateMachine):
         event("roster drafted")
         if not finalize:
             return
-        final = payroll_service.finalize(self.payroll, UNIT, month, {"draft_sha256": draft["sha256"]}, REVIEWER,
+        final = payroll_service.finalize(self.payroll, UNIT, month, lambda: {"draft_sha256": draft["sha256"]}, REVIEWER,
                                          self.now)
         self.finalized.add(month)
         self.rosters += 1
@@ -202,7 +202,7 @@ class LedgerHistory(RuleBasedStateMachine):
         amount = max(Decimal("0.01"), (total * share / 100).quantize(ZERO))
         body = {"amount": f"{amount:.2f}", "received_on": f"{self.now:%Y-%m-%d}", "reason": "本人退回"}
         try:
-            recoveries.recover(self.payroll, ent.entitlement_id, body, REVIEWER, self.now)
+            recoveries.recover(self.payroll, ent.entitlement_id, lambda: body, REVIEWER, self.now)
         except DomainError as refused:
             raise AssertionError(refused.message) from None
         after = debt(ent, self.payroll.ledgers.get(ent.entitlement_id), f"{self.now:%Y-%m}",

@@ -171,3 +171,20 @@ def test_the_document_is_served_without_a_token():
     served = json.loads(response.body)
     assert served == document()
     assert served["paths"]["/openapi.json"]["get"]["security"] == []
+
+
+def test_the_stored_document_is_the_one_the_route_table_and_the_models_generate():
+    from chalicelib.api.openapi import STORED, stored_text
+
+    assert STORED.read_text(encoding="utf-8") == stored_text(), \
+        "run `python -m chalicelib.api.openapi` after changing a route, a body model or an answer schema"
+
+
+def test_the_running_api_never_imports_pydantic():
+    import subprocess
+    import sys
+
+    probe = "import sys, app; assert not [m for m in sys.modules if m.startswith('pydantic')], 'pydantic loaded'"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env={**__import__("os").environ, "STAGE": "local"})
+    assert done.returncode == 0, done.stderr[-2000:]

@@ -237,12 +237,12 @@ def test_a_draft_joins_the_shards_with_one_header_and_can_be_rebuilt_freely():
 def test_finalizing_writes_the_ledger_once_and_is_refused_twice():
     payroll = paid_world()
     draft = service.draft(payroll, UNIT, MONTH, REVIEWER, NOW)
-    final = service.finalize(payroll, UNIT, MONTH, {"draft_sha256": draft["sha256"]}, REVIEWER, NOW)
+    final = service.finalize(payroll, UNIT, MONTH, lambda: {"draft_sha256": draft["sha256"]}, REVIEWER, NOW)
     assert (final["status"], final["finalized_by"], final["sha256"]) == ("finalized", "reviewer-1", draft["sha256"])
     assert payroll.ledgers.get("C04-nursing").paid() == {"2026-11": Decimal("93.00"), "2026-12": Decimal("93.00"),
                                                           "2027-01": Decimal("93.00")}
     assert service.draft(payroll, UNIT, "2027-02", REVIEWER, NOW)["totals"]["all"]["back_pay"] == "0.00"
-    for attempt in (lambda: service.finalize(payroll, UNIT, MONTH, {"draft_sha256": draft["sha256"]}, REVIEWER, NOW),
+    for attempt in (lambda: service.finalize(payroll, UNIT, MONTH, lambda: {"draft_sha256": draft["sha256"]}, REVIEWER, NOW),
                     lambda: service.draft(payroll, UNIT, MONTH, REVIEWER, NOW)):
         with pytest.raises(Conflict) as refused:
             attempt()
@@ -254,7 +254,7 @@ def test_a_stale_draft_is_refused_and_nothing_is_paid():
     draft = service.draft(payroll, UNIT, MONTH, REVIEWER, NOW)
     payroll.entitlements.add(approved("C20", "living", "2026-12", LIVING, "2027-01-26T10:00:00+08:00"))
     with pytest.raises(Conflict) as refused:
-        service.finalize(payroll, UNIT, MONTH, {"draft_sha256": draft["sha256"]}, REVIEWER, NOW)
+        service.finalize(payroll, UNIT, MONTH, lambda: {"draft_sha256": draft["sha256"]}, REVIEWER, NOW)
     assert refused.value.code == "DRAFT_STALE"
     assert payroll.records.head(UNIT).finalizing is None and payroll.ledgers.get("C04-nursing").paid() == {}
 
@@ -265,11 +265,11 @@ def test_a_finalization_that_died_after_storing_its_plan_is_completed_by_the_nex
     finish = payroll.records.finish
     payroll.records.finish = lambda *args: (_ for _ in ()).throw(RuntimeError("the function died"))
     with pytest.raises(RuntimeError):
-        service.finalize(payroll, UNIT, MONTH, {"draft_sha256": draft["sha256"]}, REVIEWER, NOW)
+        service.finalize(payroll, UNIT, MONTH, lambda: {"draft_sha256": draft["sha256"]}, REVIEWER, NOW)
     payroll.records.finish = finish
     assert payroll.records.head(UNIT).finalizing["plan"]  # the claim keeps its stored plan
     february = service.draft(payroll, UNIT, "2027-02", REVIEWER, NOW)
-    service.finalize(payroll, UNIT, "2027-02", {"draft_sha256": february["sha256"]}, REVIEWER, NOW)
+    service.finalize(payroll, UNIT, "2027-02", lambda: {"draft_sha256": february["sha256"]}, REVIEWER, NOW)
     assert payroll.records.roster(UNIT, MONTH).status == "finalized"  # January completed first
     paid = payroll.ledgers.get("C04-nursing").paid()
     assert paid == {m: Decimal("93.00") for m in ("2026-11", "2026-12", "2027-01", "2027-02")}  # each once
@@ -287,7 +287,7 @@ def test_only_the_unit_s_reviewers_or_admins_over_it_handle_its_rosters():
 def test_each_download_is_recorded():
     payroll = paid_world()
     draft = service.draft(payroll, UNIT, MONTH, REVIEWER, NOW)
-    service.finalize(payroll, UNIT, MONTH, {"draft_sha256": draft["sha256"]}, REVIEWER, NOW)
+    service.finalize(payroll, UNIT, MONTH, lambda: {"draft_sha256": draft["sha256"]}, REVIEWER, NOW)
     first = service.download(payroll, UNIT, MONTH, None, REVIEWER, NOW)
     second = service.download(payroll, UNIT, MONTH, "final", REVIEWER, NOW)
     assert (first["downloads"], second["downloads"], second["sha256"]) == (1, 2, draft["sha256"])

@@ -1,0 +1,425 @@
+"""The request bodies as pydantic v2 models: the one statement of each body's shape in the API's document.
+
+The OpenAPI components of the request bodies are generated from these models (``components``), and the document
+is generated from them and the route table at build time (``python -m chalicelib.api.openapi`` writes
+``api/openapi.json``; a test fails when the stored file differs). The models state each field's JSON type, which
+fields are required, and the value rules (``rule(...)``: enums, patterns, bounds) that the domain's readers
+enforce with the API's error codes and field paths; tests/unit/test_openapi.py checks both agree (bodies the
+readers accept match the models' schemas, bodies they refuse do not). Unknown fields are listed as refused
+(``additionalProperties: false``); rule bodies refuse them (422 UNKNOWN_FIELD), the others ignore them.
+
+Not imported by the running API: pydantic is a build and test dependency, not part of the Lambda package.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, create_model
+from pydantic.json_schema import GenerateJsonSchema
+
+from ..domain.amounts import AREAS, LOW_INCOME_TYPES
+from ..domain.applications import (
+    AGENT_RELATIONSHIPS,
+    ALLOWED_CONTENT_TYPES,
+    CIRCUMSTANCE_KEYS,
+    NOTIFICATION_METHODS,
+    SUBSIDY_TYPES,
+)
+from ..domain.comparison import KINDS as COMPARISON_KINDS
+from ..domain.jurisdiction import EXCLUSION_KEYS
+from ..domain.jurisdiction import LOW_INCOME_KEYS as LIVING_KEYS
+from ..domain.monitoring import OUTCOMES, RESULTS
+from ..domain.payments.entitlements import STATUSES as ENTITLEMENT_STATUSES
+from ..domain.rosters import KINDS as ROSTER_KINDS
+from ..domain.rules import CATALOGUE
+from ..domain.sms_receipts import RECEIPT_STATUSES
+from .schema import AMOUNT, COMMITTEE, DATE, ID_NUMBER, MONTH_2000_2100, PERCENT, TOWNSHIP
+
+MATERIAL_CODES = [kind.code for kind in CATALOGUE]
+
+
+def rule(schema: dict[str, Any] | None = None, **more: Any) -> Any:
+    """What the document says of a value beyond its type; the domain's reader checks it (with its own code)."""
+    return Field(json_schema_extra={**(schema or {}), **more})
+
+
+def one_of(values: Any, description: str = "") -> Any:
+    listed = sorted(values) if isinstance(values, (set, frozenset)) else list(values)
+    return rule({"enum": listed}, **({"description": description} if description else {}))
+
+
+def text(max_length: int, description: str = "") -> Any:
+    """A required text: at least one non-blank character (blank counts as missing)."""
+    return rule({"minLength": 1, "maxLength": max_length, "pattern": r"\S"},
+                **({"description": description} if description else {}))
+
+
+def codes(values: Any, description: str = "") -> Any:
+    return rule({"items": {"type": "string", "enum": list(values)}, "uniqueItems": True},
+                **({"description": description} if description else {}))
+
+
+def whole_numbers(low: int, high: int, description: str = "", **more: Any) -> Any:
+    return rule({"uniqueItems": True, "items": {"type": "integer", "minimum": low, "maximum": high}, **more},
+                **({"description": description} if description else {}))
+
+
+class Body(BaseModel):
+    """Strict JSON types (no "1" for 1), unknown fields ignored here (the document lists them as refused)."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", json_schema_extra={"additionalProperties": False})
+
+
+Text = StrictStr
+Note = Annotated[StrictStr | None, rule(maxLength=500)]
+
+
+# --- 受理 and the case ---------------------------------------------------------------------------------------------
+
+class BankAccount(Body):
+    """where the subsidy is paid (社会化发放)"""
+
+    bank: Annotated[Text, text(60, "开户银行 or 信用社 and branch")]
+    number: Annotated[Text, rule(maxLength=40, pattern=r"^[0-9][0-9 -]{6,38}[0-9]$",
+                                 description="8 to 30 digits once spaces and hyphens are dropped")]
+
+
+class Applicant(Body):
+    name: Annotated[Text, text(50)]
+    id_number: Annotated[Text, rule(ID_NUMBER)]
+    phone: Annotated[Text | None, rule(maxLength=20, pattern=r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$",
+                                       example="13800000000")] = None
+    hukou_unit: Annotated[Text, rule(TOWNSHIP, description="户籍地: the 9-digit 业务属地 unit")]
+    hukou_address: Annotated[Text | None, rule(maxLength=200)] = None
+    area: Annotated[Text | None, one_of(AREAS, "城市 or 农村, where the 业务属地 grades its standard by it")] = None
+    committee_unit: Annotated[Text | None, rule(COMMITTEE, description="the committee that checks the recipient "
+                                                                       "each month; must lie within hukou_unit")] = None
+    bank_account: BankAccount | None = None
+
+
+class Certificate(Body):
+    number: Annotated[Text, rule(pattern=r"^[0-9]{17}[0-9Xx][1-7][1-4]$", example="23010219800101123641",
+                                 description="残疾人证号: the holder's 18-character ID number, category 1-7, "
+                                             "grade 1-4")]
+    valid_until: Annotated[Text, rule(DATE, description="有效期至 YYYY-MM-DD, not in the past", example="2031-05-01")]
+
+
+class Agent(Body):
+    """委托办理: who files for the applicant"""
+
+    name: Annotated[Text, text(50)]
+    id_number: Annotated[Text, rule(ID_NUMBER, description="the agent's 公民身份号码, not the applicant's")]
+    relationship: Annotated[Text, one_of(AGENT_RELATIONSHIPS)]
+
+
+# one optional flag per circumstance the application declares (domain/applications.CIRCUMSTANCE_KEYS)
+LowIncome = create_model(
+    "LowIncome", __base__=Body, __doc__="what the applicant declares; loaded rosters confirm or contradict it",
+    **{key: (StrictBool | None, None) for key in CIRCUMSTANCE_KEYS})  # type: ignore
+
+
+class Application(Body):
+    """受理: the accepting unit is the caller's; the 业务属地 is applicant.hukou_unit"""
+
+    applicant: Applicant
+    certificate: Certificate
+    subsidies: Annotated[list[Text], rule({"minItems": 1, "maxItems": len(SUBSIDY_TYPES), "uniqueItems": True,
+                                           "items": {"type": "string", "enum": list(SUBSIDY_TYPES)}})]
+    agent: Agent | None = None
+    low_income: LowIncome | None = None  # type: ignore[valid-type]
+
+
+class MaterialDeclaration(Body):
+    code: Annotated[Text, one_of(MATERIAL_CODES, "a material code of the catalogue")]
+    filename: Annotated[Text, rule(minLength=1, maxLength=200, pattern=r"^[^/\\.\s][^/\\]*$",
+                                   description="a plain file name: no slash or backslash, not starting with a dot")]
+    content_type: Annotated[Text, one_of(ALLOWED_CONTENT_TYPES)]
+    size: Annotated[StrictInt, rule(minimum=1, description="bytes; above the configured maximum: 413")]
+    sha256: Annotated[Text, rule(pattern="^[0-9a-fA-F]{64}$")]
+
+
+class GrantedSubsidy(Body):
+    type: Annotated[Text, one_of(SUBSIDY_TYPES, "one of the subsidies the applicant applied for")]
+    monthly_amount: Annotated[Text | None, rule(AMOUNT, description="left out where the 业务属地 has an amount "
+                                                                    "table (computed then), checked against it "
+                                                                    "when given")] = None
+
+
+class Approval(Body):
+    outcome: Literal["approved"]
+    subsidies: Annotated[list[GrantedSubsidy], rule(minItems=1, maxItems=len(SUBSIDY_TYPES))]
+    reason: Annotated[Text | None, rule(maxLength=1000)] = None
+    override_reason: Annotated[Text | None, rule(maxLength=1000)] = None
+
+
+class Refusal(Body):
+    outcome: Literal["rejected"]
+    subsidies: Annotated[list[GrantedSubsidy], rule(maxItems=0)] = []
+    reason: Annotated[Text, text(1000)]
+    override_reason: Annotated[Text | None, rule(maxLength=1000)] = None
+
+
+def _one_of_approval_or_refusal(schema: dict[str, Any], _model: Any) -> None:
+    """The document shows the two shapes a decision takes; the pipeline checks the fields both share."""
+    description = " ".join(str(schema.get("description", "")).split())
+    schema.clear()
+    schema.update({"description": description, "oneOf": [{"$ref": "#/components/schemas/Approval"},
+                                                          {"$ref": "#/components/schemas/Refusal"}]})
+
+
+class Decision(Body):
+    """资格认定: an approval grants at least one subsidy; a rejection grants none and gives a reason. Approving
+    against a failed rule check needs override_reason."""
+
+    model_config = ConfigDict(json_schema_extra=_one_of_approval_or_refusal)
+
+    outcome: Text
+    subsidies: list[GrantedSubsidy] | None = None
+    reason: Text | None = None
+    override_reason: Text | None = None
+
+
+class Notification(Body):
+    method: Annotated[Text, one_of(NOTIFICATION_METHODS)]
+    note: Note = None
+
+
+class Withdrawal(Body):
+    reason: Annotated[Text, text(500)]
+
+
+class SupplementItem(Body):
+    code: Annotated[Text | None, one_of(MATERIAL_CODES)] = None
+    description: Annotated[Text, text(300)]
+
+
+class SupplementRequest(Body):
+    """补正: what the 业务属地 still needs; D2 pauses"""
+
+    items: Annotated[list[SupplementItem], rule(minItems=1, maxItems=20)]
+    note: Note = None
+
+
+class Supplement(Body):
+    """the supplement was sent; the body may be left out"""
+
+    note: Note = None
+
+
+# --- rules and the calendar ------------------------------------------------------------------------------------
+
+class CalendarYearLoad(Body):
+    holidays: Annotated[list[Text], rule(uniqueItems=True, items=DATE,
+                                         description="rest days of the year (all within {year})")]
+    workdays: Annotated[list[Text], rule(uniqueItems=True, items=DATE, description="make-up working days (调休上班): "
+                                         "weekends of {year}, none also a holiday")]
+    source: Annotated[Text, text(300, "the 国务院办公厅 notice, e.g. 国办发明电〔2026〕x号")]
+
+
+class MaterialRule(Body):
+    """a province (2-digit scope) sends require (and optional); a city or county (4 or 6 digits) sends add, drop,
+    optional"""
+
+    require: Annotated[list[Text] | None, codes(MATERIAL_CODES, "province only: the full list (at least one)")] = None
+    add: Annotated[list[Text] | None, codes(MATERIAL_CODES, "city or county only")] = None
+    drop: Annotated[list[Text] | None, codes(MATERIAL_CODES, "city or county only; none also in add or optional")] \
+        = None
+    optional: Annotated[list[Text] | None, codes(MATERIAL_CODES, "codes marked not required")] = None
+
+
+class NursingExtension(Body):
+    categories: Annotated[list[StrictInt], whole_numbers(1, 7, minItems=1)]
+    grades: Annotated[list[StrictInt], whole_numbers(1, 4, minItems=1)]
+
+
+class EligibilityRule(Body):
+    """each field optional: the national default where absent"""
+
+    living_requires_any: Annotated[list[Text] | None, codes(LIVING_KEYS, "must include dibao (国发〔2015〕52号)")] \
+        = None
+    nursing_grades: Annotated[list[StrictInt] | None, whole_numbers(1, 4, "must include 1 and 2 (国发〔2015〕52号)")] \
+        = None
+    nursing_extensions: list[NursingExtension] | None = None
+    excludes_both: Annotated[list[Text] | None, codes(EXCLUSION_KEYS)] = None
+    excludes_living: Annotated[list[Text] | None, codes(EXCLUSION_KEYS, "none also in excludes_both")] = None
+
+
+class AmountRow(Body):
+    """exactly one of amount, percent_of_dibao_line; empty or null conditions mean any"""
+
+    subsidy: Annotated[Text, one_of(SUBSIDY_TYPES)]
+    effective_from: Annotated[Text, rule(DATE)]
+    effective_to: Annotated[Text | None, rule(DATE, description="not before effective_from")] = None
+    amount: Annotated[Text | None, rule(AMOUNT)] = None
+    percent_of_dibao_line: Annotated[Text | None, rule(PERCENT)] = None
+    grades: Annotated[list[StrictInt] | None, whole_numbers(1, 4)] = None
+    categories: Annotated[list[StrictInt] | None, whole_numbers(1, 7)] = None
+    low_income: Annotated[Text | None, one_of(LOW_INCOME_TYPES)] = None
+    area: Annotated[Text | None, one_of(AREAS)] = None
+    min_age: Annotated[StrictInt | None, rule(minimum=0, maximum=150)] = None
+    max_age: Annotated[StrictInt | None, rule(minimum=0, maximum=150, description="not below min_age")] = None
+
+
+class DibaoLine(Body):
+    effective_from: Annotated[Text, rule(DATE)]
+    effective_to: Annotated[Text | None, rule(DATE)] = None
+    area: Annotated[Text | None, one_of(AREAS)] = None
+    monthly: Annotated[Text, rule(AMOUNT)]
+
+
+class AmountTable(Body):
+    """no two rows for one person on one day, no gaps"""
+
+    rows: Annotated[list[AmountRow], rule(minItems=1)]
+    dibao_lines: list[DibaoLine] | None = None
+
+
+# one optional field per kind of comparison file the domain knows (domain/comparison.KINDS)
+ComparisonRule = create_model(
+    "ComparisonRule", __base__=Body, __doc__="per kind: 0 = from the event's month, 1 = from the month after the event",
+    **{kind: (Annotated[StrictInt | None, rule(enum=[0, 1])], None) for kind in COMPARISON_KINDS})  # type: ignore
+
+
+class PaymentSetting(Body):
+    roster_id_number: Annotated[Text, one_of(["masked", "full"], "what the roster shows of the ID number")]
+
+
+# --- rosters, comparisons, entitlements, payments, supervision ---------------------------------------------------
+
+class RosterLoad(Body):
+    kind: Annotated[Text, one_of(ROSTER_KINDS)]
+    key: Annotated[Text, rule(pattern="^rosters/.+", description="an object under rosters/")]
+
+
+class ComparisonRun(Body):
+    kind: Annotated[Text, one_of(COMPARISON_KINDS)]
+    key: Annotated[Text, rule(pattern="^comparisons/.+", description="an object under comparisons/")]
+
+
+class EntitlementStatusChange(Body):
+    action: Annotated[Text, one_of(["suspend", "stop", "resume"])]
+    effective_month: Annotated[Text, rule(MONTH_2000_2100, description="not before the month payment started")]
+    reason: Annotated[Text, text(1000)]
+
+
+class Facts(Body):
+    """the facts the standard depends on, from effective_month on"""
+
+    category: Annotated[StrictInt | None, rule(minimum=1, maximum=7)] = None
+    grade: Annotated[StrictInt | None, rule(minimum=1, maximum=4)] = None
+    low_income: Annotated[Text | None, one_of(["dibao", "dibao_edge"])] = None
+    area: Annotated[Text | None, one_of(AREAS)] = None
+
+
+class EntitlementCorrection(Body):
+    """纠错: give status, monthly_amount, pricing or facts (any together)"""
+
+    effective_month: Annotated[Text, rule(MONTH_2000_2100)]
+    monthly_amount: Annotated[Text | None, rule(AMOUNT, description="a stated amount from effective_month on")] \
+        = None
+    pricing: Annotated[Text | None, one_of(["table", "stated"], "table: priced by the amount table again")] = None
+    status: Annotated[Text | None, one_of(ENTITLEMENT_STATUSES)] = None
+    facts: Facts | None = None
+    reason: Annotated[Text, text(1000)]
+    paid_through: Annotated[Text | None, rule(MONTH_2000_2100, description="show the difference through this month "
+                                                                           "(default: this month)")] = None
+
+
+class RecoveryRecording(Body):
+    amount: Annotated[Text, rule(pattern=r"^[0-9]{1,7}(\.[0-9]{1,2})?$", example="90.00")]
+    received_on: Annotated[Text, rule(DATE)]
+    reason: Annotated[Text, text(500, "what the money is and how it came back")]
+
+
+class RosterFinalization(Body):
+    draft_sha256: Annotated[Text, rule(pattern="^[0-9a-fA-F]{64}$",
+                                       description="the sha256 of the draft that was checked")]
+
+
+class ProposalDecision(Body):
+    note: Annotated[Text, text(1000, "what was checked")]
+
+
+class CheckRecording(Body):
+    """a result other than present needs a note"""
+
+    result: Annotated[Text, one_of(RESULTS)]
+    note: Note = None
+
+
+class ReviewRecording(Body):
+    """change_needed needs a note"""
+
+    outcome: Annotated[Text, one_of(OUTCOMES)]
+    note: Note = None
+
+
+# --- the applicant's progress, the SMS gateway -------------------------------------------------------------------
+
+class ProgressLookup(Body):
+    model_config = ConfigDict(json_schema_extra={})  # the lookup ignores other fields and says so
+
+    case_id: Annotated[Text, rule(pattern="^[A-Za-z0-9]{1,64}$", example="C20260924A1B2C3D4E5",
+                                  description="the case number on the receipt (受理编号)")]
+    id_suffix: Annotated[Text, rule(pattern="^[0-9]{5}[0-9Xx]$", example="011236",
+                                    description="the last six characters of the applicant's ID number")]
+
+
+class SmsReceipt(Body):
+    """a delivery receipt from the province's SMS gateway for one outbox message"""
+
+    status: Annotated[Text, one_of(RECEIPT_STATUSES)]
+    at: Annotated[Text, rule(format="date-time", example="2026-09-24T10:00:05+08:00",
+                             description="when the gateway saw the outcome, with its offset")]
+    error_code: Annotated[Text | None, rule(pattern="^[A-Za-z0-9_.:-]{1,64}$",
+                                            description="the gateway's or carrier's code for a failure")] = None
+    attempt: Annotated[StrictInt | None, rule(minimum=1, description="the outbox message's attempt number "
+                                                                     "(default: the message's latest attempt)")] = None
+
+
+MODELS: tuple[type[Body], ...] = (
+    Applicant, Certificate, Agent, LowIncome, Application, MaterialDeclaration, GrantedSubsidy, Approval, Refusal,
+    Decision, Notification, Withdrawal, SupplementRequest, Supplement, CalendarYearLoad, MaterialRule,
+    NursingExtension, EligibilityRule, AmountRow, DibaoLine, AmountTable, ComparisonRule, RosterLoad, ComparisonRun,
+    EntitlementStatusChange, EntitlementCorrection, RecoveryRecording, RosterFinalization, PaymentSetting,
+    ProposalDecision, CheckRecording, ReviewRecording, ProgressLookup, SmsReceipt,
+)
+BY_NAME: dict[str, type[Body]] = {model.__name__: model for model in MODELS}
+
+
+# --- the document ---------------------------------------------------------------------------------------------
+
+class _OpenApi30(GenerateJsonSchema):
+    """pydantic writes JSON Schema 2020-12; OpenAPI 3.0 wants ``nullable`` rather than a null type, no titles."""
+
+    def field_title_should_be_set(self, schema: Any) -> bool:
+        return False
+
+
+def components() -> dict[str, Any]:
+    """The request bodies' component schemas, OpenAPI 3.0.3, generated from the models."""
+    from pydantic.json_schema import models_json_schema
+
+    _, generated = models_json_schema([(model, "validation") for model in MODELS],
+                                      ref_template="#/components/schemas/{model}", schema_generator=_OpenApi30)
+    return {name: _openapi30(schema, generated["$defs"]) for name, schema in generated["$defs"].items()}
+
+
+def _openapi30(schema: Any, defs: dict[str, Any]) -> Any:
+    if isinstance(schema, list):
+        return [_openapi30(item, defs) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    schema = {key: value for key, value in schema.items() if key not in ("title", "default")}
+    options = schema.get("anyOf")
+    if isinstance(options, list) and {"type": "null"} in options and len(options) == 2:
+        inner = next(option for option in options if option != {"type": "null"})
+        if "$ref" in inner:  # 3.0 ignores nullable beside a $ref: the component's schema itself
+            inner = defs[inner["$ref"].rsplit("/", 1)[1]]
+        merged = {**_openapi30(inner, defs), **{k: v for k, v in schema.items() if k != "anyOf"}, "nullable": True}
+        if "enum" in merged:
+            merged["enum"] = [*merged["enum"], None]
+        return _openapi30(merged, defs) if "anyOf" in merged else merged
+    if "const" in schema:
+        schema["enum"] = [schema.pop("const")]
+    return {key: _openapi30(value, defs) for key, value in schema.items()}
