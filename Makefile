@@ -53,8 +53,8 @@ job: $(STAMP)
 bench: $(STAMP)
 	$(PY) -c "from bench.run import main; raise SystemExit(main())"
 
-# make fuzz [SEED=1] [EXAMPLES=2] [COVERAGE=8|all] - schemathesis against a fresh local server (tools/fuzz.py):
-# no 5xx, and every error is {"error": {code, message, field}}
+# make fuzz [SEED=1] [EXAMPLES=2] [COVERAGE=8|all] - schemathesis' runner against a fresh local server (tools/fuzz.py):
+# no 5xx, every answer as the OpenAPI document describes it (status, Content-Type, body), every error {"error": {...}}
 .PHONY: fuzz
 fuzz: $(STAMP)
 	$(PY) -m tools.fuzz $(strip $(if $(SEED),--seed $(SEED)) $(if $(EXAMPLES),--max-examples $(EXAMPLES)) $(if $(COVERAGE),--max-coverage $(COVERAGE)))

@@ -3,26 +3,35 @@
 ``python -m tools.fuzz [--base-url URL] [--max-examples N] [--max-coverage N|all] [--seed S] [--log FILE]``
 
 Without ``--base-url`` it starts ``python -m tools.local`` on free ports (moto + chalice local, as the
-end-to-end tests do) and stops it after. It loads ``/openapi.json`` from the server and, for every
-operation:
+end-to-end tests do) and stops it after. It loads ``/openapi.json`` from the server and runs schemathesis'
+own runner on it (the engine of ``st run``, configured by ``CONFIG``): its examples, coverage and fuzzing
+phases (``--max-examples`` hypothesis examples per operation, positive and negative; ``--seed``), and its
+checks on every answer:
 
-- schemathesis' positive and negative examples (hypothesis, ``--max-examples`` each), then the same
-  again with the path parameters a caller can reach pinned: cases set up first through the API (one
-  awaiting materials with a registered material, one under review, one approved with its two
-  entitlements), the admin's scope, the reviewer's township, the committee's unit;
-- a seeded sample of schemathesis' coverage cases (``--max-coverage``): each required field left out,
-  each field of a wrong type, each pattern, enum and bound broken, wrong media types;
-- the first positive example again without a token, and with a role the route refuses.
+- ``not_a_server_error``: no 5xx;
+- ``status_code_conformance``: the status is one the document declares for the operation;
+- ``content_type_conformance``: the Content-Type is the one documented for that status;
+- ``response_schema_conformance``: the body matches the document's schema for that status (an error: the
+  ``Error`` component, ``{"error": {"code", "message", "field"}}``);
+- ``error_format`` (ours): every non-2xx answer is that JSON error, also where schemathesis' checks look away
+  (its requests with a wrong or malformed Content-Type).
 
-Each request carries the token of one of the roles the operation admits (``x-roles``), in turn: window
-310101002, reviewer 230102001, admin 23, supervisor 23, committee 230102001001 (``--as ROLE=UNIT``
-changes one).
+What schemathesis cannot know, added through its hooks:
 
-Checks: no 5xx, and every non-2xx answer is JSON ``{"error": {"code", "message", "field"}}``. A status
-the document does not declare for the operation is printed as a warning. Exits 1 on any failure.
+- tokens: each request carries the token of one of the roles the operation admits (``x-roles``), in turn
+  (an auth provider): window 310101002, reviewer 230102001, admin 23, supervisor 23, committee 230102001001,
+  sms_gateway 23 (``--as ROLE=UNIT`` changes one);
+- reachable path parameters: cases set up first through the API (one awaiting materials with a registered
+  material, one under review and its 推送 SMS, one approved with its two entitlements), the admin's scope,
+  the reviewer's township, the committee's unit. About half the fuzzing cases and every coverage case that leaves the path
+  alone are sent to them (``flatmap_case``, ``map_case``); the rest go as generated;
+- a seeded sample of the coverage cases, at most ``--max-coverage`` per operation (``filter_case``);
+- after the run, the first positive example of each guarded operation again without a token, and with a role
+  the route refuses, checked the same way.
 
-Requests go only to the local server (127.0.0.1, localhost or ::1): anything else is refused. The
-fuzzer writes (cases, rules, calendars): run it against a server whose data you can lose.
+Exits 1 on any failure, 2 when the run did not complete. Requests go only to the local server (127.0.0.1,
+localhost or ::1): anything else is refused. The fuzzer writes (cases, rules, calendars): run it against a
+server whose data you can lose.
 """
 from __future__ import annotations
 
@@ -36,7 +45,7 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -56,9 +65,28 @@ IDENTITIES: dict[str, str] = {
     "admin": "23",
     "supervisor": "23",
     "committee": "230102001001",
+    "sms_gateway": "23",  # the province's SMS gateway, reporting deliveries
 }
 ERROR_CODE = re.compile(r"[A-Z][A-Z0-9_]*")
 TIMEOUT = 30
+# the checks run on every answer (schemathesis' names; error_format is ours, below)
+CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
+          "response_schema_conformance", "error_format")
+# schemathesis' configuration (the keys of schemathesis.toml); run() adds the base URL, seed and counts
+CONFIG: dict[str, Any] = {
+    "workers": 1,
+    "continue-on-failure": True,  # every failing answer, not the first of each operation
+    "request-timeout": TIMEOUT,
+    # Authorization is the auth provider's (each request a role's token), not generated
+    "generation": {"with-security-parameters": False, "database": "none", "no-shrink": True},
+    "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
+    "phases": {
+        # methods the document does not declare are not sent: API Gateway answers them before the app does
+        "coverage": {"unexpected-methods": []},
+        # no links in the document; the cases the runs need are set up first (Setup)
+        "stateful": {"enabled": False},
+    },
+}
 
 
 # --- the local server --------------------------------------------------------------------------
@@ -168,7 +196,7 @@ class Setup:
         """Path parameter values a caller can reach, best first; a value is used where its pattern fits.
 
         - ``new_case_id``: a case awaiting materials (the window's routes), with one registered material;
-        - ``case_id``: a case under review (the reviewer's routes, and reads);
+        - ``case_id``: a case under review (the reviewer's routes, and reads); ``message_id``: its 推送 SMS;
         - ``entitlement_id``: the two entitlements of a third case, approved;
         - the admin's scope, the reviewer's township, the committee's unit, this year and month.
 
@@ -186,6 +214,7 @@ class Setup:
             reviewed = self.accept()
             self.ready(reviewed)
             values["case_id"] = [reviewed["case_id"]]
+            values["message_id"] = [f"{reviewed['case_id']}-pushed"]  # its 推送 SMS
             approved = self.accept()
             self.ready(approved)
             decision = {"outcome": "approved", "subsidies": [{"type": "living"}, {"type": "nursing"}]}
@@ -196,7 +225,7 @@ class Setup:
         return values
 
 
-# --- checking one answer -----------------------------------------------------------------------
+# --- the checks ---------------------------------------------------------------------------------
 
 def error_format_problem(status: int, content_type: str, content: bytes) -> str | None:
     """None when a non-2xx answer is JSON {"error": {"code", "message", "field"}}, else what is wrong."""
@@ -218,6 +247,53 @@ def error_format_problem(status: int, content_type: str, content: bytes) -> str 
     return None
 
 
+def _header(headers: Any, name: str) -> str:
+    """One header of a schemathesis answer or request (values are lists there), '' when absent."""
+    for key, values in (headers or {}).items():
+        if key.lower() == name:
+            return str(values[0] if isinstance(values, list) and values else values)
+    return ""
+
+
+def error_format(ctx: Any, response: Any, case: Any) -> None:
+    """A schemathesis check: a non-2xx answer is JSON {"error": {"code", "message", "field"}}."""
+    if not 200 <= response.status_code < 300:
+        problem = error_format_problem(response.status_code, _header(response.headers, "content-type"),
+                                       response.content or b"")
+        if problem:
+            raise AssertionError(f"Malformed error response: {problem}")
+
+
+def load_schema(document: dict[str, Any], base: str, seed: int | None = None, max_examples: int = 2,
+                coverage: bool = True) -> Any:
+    """The document as a schemathesis schema under ``CONFIG``, with our check registered.
+
+    ``from_dict``, not ``from_url``: loaded over HTTP, schemathesis would skip the document's own path."""
+    import schemathesis
+
+    schemathesis.check(error_format)
+    settings: dict[str, Any] = json.loads(json.dumps(CONFIG))
+    settings["base-url"] = base
+    settings["generation"]["max-examples"] = max_examples
+    settings["phases"]["coverage"]["enabled"] = coverage
+    if seed is not None:
+        settings["seed"] = seed
+    return schemathesis.openapi.from_dict(document, config=schemathesis.Config.from_dict(settings))
+
+
+def check_answer(case: Any, response: Any) -> list[Any]:
+    """The failures of one answer under the schema's configured checks (what the runner checks), none: []."""
+    from schemathesis.core.failures import FailureGroup
+
+    try:
+        case.validate_response(response)
+    except FailureGroup as group:
+        return list(group.exceptions)
+    return []
+
+
+# --- the report ---------------------------------------------------------------------------------
+
 @dataclass
 class Exchange:
     """One request sent and its answer, as shown in a report."""
@@ -226,7 +302,7 @@ class Exchange:
     template: str
     url: str
     role: str
-    source: str  # positive | negative | pinned-positive | pinned-negative | coverage | no-token | wrong-role
+    source: str  # examples | coverage | fuzzing (schemathesis' phases) | no-token | wrong-role
     request_type: str  # the Content-Type sent
     request_body: str
     status: int
@@ -255,36 +331,27 @@ class Exchange:
 class Report:
     setup_requests: int = 0
     statuses: Counter[int] = field(default_factory=Counter)
-    failures: list[tuple[str, Exchange]] = field(default_factory=list)
-    undeclared: Counter[tuple[str, str, int, str]] = field(default_factory=Counter)
+    sources: Counter[str] = field(default_factory=Counter)
+    operations: int = 0
+    failures: list[tuple[str, str, Exchange]] = field(default_factory=list)  # kind, what is wrong, the exchange
     notes: list[str] = field(default_factory=list)
-    empty: list[str] = field(default_factory=list)  # passes with nothing to generate (e.g. all pinned)
-    errors: list[str] = field(default_factory=list)  # the harness itself failed: the run does not count
+    errors: list[str] = field(default_factory=list)  # the harness or the runner failed: the run does not count
     log: IO[str] | None = None  # every exchange as a JSON line (--log)
 
     @property
     def sent(self) -> int:
         return sum(self.statuses.values())
 
-    def record(self, exchange: Exchange, declared: set[int]) -> None:
+    def record(self, exchange: Exchange) -> None:
         self.statuses[exchange.status] += 1
+        self.sources[exchange.source] += 1
         if self.log is not None:
             self.log.write(json.dumps({"method": exchange.method, "url": exchange.url, "role": exchange.role,
                                        "source": exchange.source, "content_type": exchange.request_type,
                                        "body": exchange.request_body,
                                        "status": exchange.status, "answer": exchange.short(300)},
                                       ensure_ascii=False) + "\n")
-        if exchange.status >= 500:
-            self.failures.append(("server error", exchange))
-        elif not 200 <= exchange.status < 300:
-            problem = error_format_problem(exchange.status, exchange.content_type, exchange.content)
-            if problem:
-                self.failures.append((f"malformed error response: {problem}", exchange))
-            elif exchange.status not in declared:
-                self.undeclared[(exchange.method, exchange.template, exchange.status, exchange.error_code())] += 1
 
-
-# --- the run -----------------------------------------------------------------------------------
 
 def _shown_body(case: Any) -> str:
     from schemathesis.core import NOT_SET
@@ -306,34 +373,32 @@ def _printable(text: str) -> str:
                    for c in text)
 
 
-def _content_type(headers: dict[str, Any]) -> str:
-    for name, values in headers.items():
-        if name.lower() == "content-type":
-            return str(values[0] if isinstance(values, list) and values else values)
-    return ""
+def _gist(message: str, limit: int = 300) -> str:
+    """What a failure message says, on one line: its first line, and where in the schema."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    shown = "; ".join(lines[:1] + [line.rstrip(":") for line in lines[1:] if line.startswith("Schema at ")])
+    return shown if len(shown) <= limit else shown[:limit] + "…"
 
 
-def _exchange(case: Any, response: Any, role: str, source: str) -> Exchange:
-    sent = {name: [value] for name, value in response.request.headers.items()}
-    return Exchange(method=case.method.upper(), template=case.path, url=response.request.url or "", role=role,
-                    source=source, request_type=_content_type(sent) or "(none)", request_body=_shown_body(case),
-                    status=response.status_code, content_type=_content_type(response.headers),
-                    content=response.content or b"")
+def _source(case: Any) -> str:
+    meta = case.meta
+    return str(meta.phase.name.value) if meta is not None else "call"
 
+
+# --- the run ------------------------------------------------------------------------------------
 
 @dataclass
 class Target:
-    """One operation as the run needs it: its schemathesis operation and what the document says of it."""
+    """What the document says of one operation, as the hooks need it."""
 
-    operation: Any
     public: bool
-    allowed: list[str]  # roles with a token that the route admits, in turn ("anonymous" for public routes)
+    allowed: list[str]  # roles with a token that the route admits, in turn (empty for public routes)
     refused: list[str]  # roles with a token that the route refuses
-    declared: set[int]
-    pinned: dict[str, str]  # reachable path parameter values (empty: no pinned passes)
+    pinned: dict[str, str]  # reachable path parameter values (empty: nothing pinned)
+    turn: int = 0
 
 
-def _target(operation: Any, spec: dict[str, Any], roles: list[str], pins: dict[str, list[str]]) -> Target:
+def _target(method: str, spec: dict[str, Any], roles: list[str], pins: dict[str, list[str]]) -> Target:
     admitted = spec.get("x-roles", [])
     path = [parameter for parameter in spec.get("parameters", []) if parameter["in"] == "path"]
     pinned: dict[str, str] = {}
@@ -341,165 +406,222 @@ def _target(operation: Any, spec: dict[str, Any], roles: list[str], pins: dict[s
         pattern = parameter["schema"].get("pattern")
         # the window changes a case awaiting materials; the reviewer's routes and reads need one under review
         name = "new_case_id" if parameter["name"] == "case_id" and "window" in admitted \
-            and operation.method.upper() != "GET" else parameter["name"]
+            and method.upper() != "GET" else parameter["name"]
         for value in pins.get(name, []):
             if pattern is None or re.search(pattern, value):
                 pinned[parameter["name"]] = value
                 break
     identifying = {parameter["name"] for parameter in path} - {"month", "year", "effective_from"}
     return Target(
-        operation=operation, public=spec.get("security") == [],
-        allowed=[role for role in admitted if role in roles] or ["anonymous"],
+        public=spec.get("security") == [],
+        allowed=[role for role in admitted if role in roles],
         refused=[role for role in roles if role not in admitted],
-        declared={int(code) for code in spec["responses"]},
         pinned=pinned if pinned and identifying <= set(pinned) else {},
     )
 
 
-def _coverage_pass(target: Target, max_coverage: int, seed: int, send: Callable[[Any, str], None]) -> None:
-    """schemathesis' coverage cases (each required field left out, each field of a wrong type, each pattern,
-    enum and bound broken in turn), negative only, at most ``max_coverage`` (-1: all) in a seeded order.
-    With pinned path parameters, the cases that break the body or the query are sent to the reachable
-    resource; otherwise they go as generated."""
-    from schemathesis import GenerationMode
+def _breaks_path(case: Any) -> bool:
+    """Whether a case was generated to break a path parameter (then it goes as generated)."""
     from schemathesis.core.parameters import ParameterLocation
+    from schemathesis.generation.meta import negated_parameters
 
-    operation = target.operation
-    generation = operation.schema.config.generation_for(operation=operation, phase="coverage")
-    cases = []
-    for case in operation.schema.iter_coverage_cases(operation, generation_modes=[GenerationMode.NEGATIVE],
-                                                     generation_config=generation):
-        phase = getattr(case.meta, "phase", None) if case.meta else None
-        location = getattr(getattr(phase, "data", None), "parameter_location", None)
-        if target.pinned:
-            if location == ParameterLocation.PATH:
-                continue
-            case.path_parameters.update(target.pinned)
-        cases.append(case)
-    random.Random(seed).shuffle(cases)
-    for case in cases if max_coverage < 0 else cases[:max_coverage]:
-        send(case, "coverage")
+    return any(location == ParameterLocation.PATH for _, location in negated_parameters(case.meta))
 
 
-def _fuzz_operation(target: Target, base: str, session: requests.Session, headers: dict[str, dict[str, str]],
-                    max_examples: int, max_coverage: int, seed: int, report: Report) -> None:
-    from hypothesis import HealthCheck, Phase, Verbosity, given, settings
-    from hypothesis import seed as hypothesis_seed
-    from hypothesis.errors import Unsatisfiable
-    from schemathesis import GenerationMode
+def _coverage_key(case: Any) -> tuple[str, ...]:
+    """What tells one coverage case of an operation from another (independent of the order they come in)."""
+    data = case.meta.phase.data
+    return (str(case.meta.generation.mode), str(data.scenario), str(data.description), str(data.location),
+            str(data.parameter), str(data.parameter_location))
 
-    first: list[Any] = []
-    turn = [0]
 
-    def send(case: Any, source: str) -> None:
-        role = target.allowed[turn[0] % len(target.allowed)]
-        turn[0] += 1
-        sent = {} if target.public or role == "anonymous" else headers[role]
-        response = case.call(base_url=base, session=session, headers=sent, timeout=TIMEOUT)
-        report.record(_exchange(case, response, role, source), target.declared)
-        if not first and source == "positive":
-            first.append(case)
+def _is_coverage(case: Any) -> bool:
+    from schemathesis.generation.meta import TestPhase
 
-    passes: list[tuple[str, Any, dict[str, str] | None]] = [
-        ("positive", GenerationMode.POSITIVE, None), ("negative", GenerationMode.NEGATIVE, None)]
-    if target.pinned:
-        passes += [("pinned-positive", GenerationMode.POSITIVE, target.pinned),
-                   ("pinned-negative", GenerationMode.NEGATIVE, target.pinned)]
+    return case.meta is not None and case.meta.phase.name == TestPhase.COVERAGE
 
-    def test(strategy: Any, source: str) -> Any:
-        @hypothesis_seed(seed)
-        @settings(max_examples=max_examples, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
-                  verbosity=Verbosity.quiet, suppress_health_check=list(HealthCheck))
-        @given(case=strategy)
-        def run(case: Any) -> None:
-            send(case, source)
 
-        return run
+def _coverage_sample(schema: Any, operation: Any, max_coverage: int, seed: int) -> set[tuple[str, ...]]:
+    """A seeded sample of ``max_coverage`` of the operation's coverage cases (schemathesis sends them all)."""
+    generation = schema.config.generation_for(operation=operation, phase="coverage")
+    keys = sorted({_coverage_key(case) for case in schema.iter_coverage_cases(
+        operation, generation_modes=generation.modes, generation_config=generation)})
+    rng = random.Random(f"{seed}:{operation.label}")
+    return set(rng.sample(keys, min(max_coverage, len(keys))))
 
-    name = f"{target.operation.method.upper()} {target.operation.path}"
-    for source, mode, fixed in passes:
-        try:
-            test(target.operation.as_strategy(generation_mode=mode, path_parameters=fixed), source)()
-        except Unsatisfiable:  # nothing to generate, e.g. no negative example of GET /health
-            report.empty.append(f"{name} {source}")
-        except Exception as error:  # noqa: BLE001 - the harness failed: reported, and the run fails
-            report.errors.append(f"{name} {source}: {type(error).__name__}: {str(error)[:300]}")
 
-    if max_coverage:
-        try:
-            _coverage_pass(target, max_coverage, seed, send)
-        except Exception as error:  # noqa: BLE001 - the harness failed: reported, and the run fails
-            report.errors.append(f"{name} coverage: {type(error).__name__}: {str(error)[:300]}")
+def install_hooks(schema: Any, targets: dict[str, Target], headers: dict[str, dict[str, str]],
+                  samples: dict[str, set[tuple[str, ...]]] | None, max_coverage: int,
+                  on_answer: Any) -> None:
+    """The tokens, the pinned path parameters and the coverage sample, as schemathesis' auth provider and
+    hooks on this schema; ``on_answer(case, response)`` sees every answer (``after_call``)."""
+    from hypothesis import strategies as st
 
-    if first and not target.public:  # the same request without a token, and with a role the route refuses
-        probes: list[tuple[str, str, dict[str, str]]] = [("no-token", "anonymous", {})]
-        if target.refused:
-            probes.append(("wrong-role", target.refused[0], headers[target.refused[0]]))
-        for source, role, sent in probes:
-            response = first[0].call(base_url=base, session=session, headers=sent, timeout=TIMEOUT)
-            report.record(_exchange(first[0], response, role, source), target.declared)
+    taken: Counter[str] = Counter()
+
+    class RoleTokens:
+        """Each request of a guarded operation: the token of the next role it admits."""
+
+        def get(self, case: Any, context: Any) -> str | None:
+            target = targets.get(case.operation.label)
+            if target is None or target.public or not target.allowed:
+                return None
+            role = target.allowed[target.turn % len(target.allowed)]
+            target.turn += 1
+            return headers[role]["Authorization"]
+
+        def set(self, case: Any, data: str, context: Any) -> None:
+            case.headers["Authorization"] = data  # as schemathesis' own auth does
+
+    schema.auth(refresh_interval=None)(RoleTokens)
+
+    def pin(case: Any) -> Any:
+        case.path_parameters = {**case.path_parameters, **targets[case.operation.label].pinned}
+        return case
+
+    def pinnable(case: Any) -> bool:
+        target = targets.get(case.operation.label)
+        return target is not None and bool(target.pinned) and not _breaks_path(case)
+
+    @schema.hook
+    def flatmap_case(context: Any, case: Any) -> Any:  # hypothesis' cases: about half pinned
+        if _is_coverage(case) or not pinnable(case):
+            return st.just(case)
+        return st.booleans().map(lambda pinned: pin(case) if pinned else case)
+
+    @schema.hook
+    def map_case(context: Any, case: Any) -> Any:  # coverage cases: pinned unless they break the path
+        return pin(case) if _is_coverage(case) and pinnable(case) else case
+
+    @schema.hook
+    def filter_case(context: Any, case: Any) -> bool:  # at most max_coverage coverage cases per operation
+        if samples is None or not _is_coverage(case):
+            return True
+        label = case.operation.label
+        if _coverage_key(case) not in samples.get(label, set()) or taken[label] >= max_coverage:
+            return False
+        taken[label] += 1
+        return True
+
+    @schema.hook
+    def after_call(context: Any, case: Any, response: Any) -> None:
+        on_answer(case, response)
+
+
+def _exchange(case: Any, response: Any, role: str, source: str) -> Exchange:
+    request = response.request
+    return Exchange(method=case.method.upper(), template=case.path, url=str(request.url or ""), role=role,
+                    source=source, request_type=_header(request.headers, "content-type") or "(none)",
+                    request_body=_shown_body(case), status=response.status_code,
+                    content_type=_header(response.headers, "content-type"), content=response.content or b"")
 
 
 def fuzz(base: str, max_examples: int, max_coverage: int, seed: int, identities: dict[str, str],
          log: IO[str] | None = None) -> Report:
-    import schemathesis
+    from schemathesis.core.failures import Failure
+    from schemathesis.core.result import Ok
+    from schemathesis.engine import events, from_schema
+    from schemathesis.generation import GenerationMode
 
     report = Report(log=log)
     document = requests.get(f"{base}/openapi.json", timeout=TIMEOUT).json()
-    # from_dict, not from_url: loaded over HTTP, schemathesis would skip the document's own path. Its own
-    # Authorization values are off: each request carries a role's token (and the probes go without one).
-    # Methods the document does not declare are not sent: API Gateway answers them before the app does.
-    config = schemathesis.Config.from_dict({
-        "generation": {"with-security-parameters": False},
-        "phases": {"coverage": {"unexpected-methods": []}},
-    })
-    schema = schemathesis.openapi.from_dict(document, config=config)
+    schema = load_schema(document, base, seed, max_examples, coverage=max_coverage != 0)
     headers = {role: {"Authorization": f"Bearer {token}"} for role, token in tokens(identities).items()}
+    role_of = {values["Authorization"]: role for role, values in headers.items()}
     setup = Setup(base, headers, random.Random())  # fresh people each run: a reused server keeps the old ones
     pins = setup.pins(identities, report.notes)
     report.setup_requests = setup.sent
-    session = requests.Session()
+
+    targets: dict[str, Target] = {}
+    operations = []
     for result in schema.get_all_operations():
-        try:
+        if isinstance(result, Ok):
             operation = result.ok()
-        except Exception:  # noqa: BLE001 - an operation schemathesis cannot use is a failure, not a crash
-            report.failures.append(("operation unusable by schemathesis",
-                                    Exchange("?", str(result.err())[:200], "", "", "schema", "", "", 0, "", b"")))
+            operations.append(operation)
+            spec = document["paths"][operation.path][operation.method.lower()]
+            targets[operation.label] = _target(operation.method, spec, list(headers), pins)
+    report.operations = len(operations)
+    samples = {operation.label: _coverage_sample(schema, operation, max_coverage, seed)
+               for operation in operations} if max_coverage > 0 else None
+
+    first: dict[str, Any] = {}  # label -> the first positive case sent (the probes repeat it)
+    probing: dict[str, str] = {}  # case id -> the probe it is
+    exchanges: dict[str, Exchange] = {}  # case id -> what was sent and answered (the last, if sent again)
+
+    def on_answer(case: Any, response: Any) -> None:
+        role = role_of.get(_header(case.headers, "authorization"), "anonymous")
+        exchange = _exchange(case, response, role, probing.get(case.id) or _source(case))
+        exchanges[case.id] = exchange
+        report.record(exchange)
+        meta = case.meta
+        if meta is not None and meta.generation.mode == GenerationMode.POSITIVE:
+            first.setdefault(case.operation.label, case)
+
+    install_hooks(schema, targets, headers, samples, max_coverage, on_answer)
+
+    def failed(failure: Failure, exchange: Exchange | None) -> None:
+        kind, detail = failure.title, failure.message
+        if kind.startswith("Custom check failed"):  # ours: "Malformed error response: what is wrong"
+            kind, _, detail = detail.partition(": ")
+        report.failures.append((kind, _gist(detail), exchange or Exchange(
+            "?", failure.operation, "", "", "?", "", "", 0, "", b"")))
+
+    for event in from_schema(schema).execute():
+        if isinstance(event, events.ScenarioFinished):
+            for case_id, checks in event.recorder.checks.items():
+                for check in checks:
+                    if check.failure_info is not None:
+                        failed(check.failure_info.failure, exchanges.get(case_id))
+        elif isinstance(event, (events.NonFatalError, events.FatalError)):
+            info = getattr(event, "info", None)
+            title = f"{info.title}: {info.message}" if info is not None else repr(event.exception)
+            report.errors.append(f"{getattr(event, 'label', 'run')}: {title[:300]}")
+        elif isinstance(event, events.EngineFinished):
+            for failure in event.failures:
+                failed(failure, None)
+
+    # the probes: the first positive example of each guarded operation, without a token and as a refused role
+    session = requests.Session()
+    for label, case in first.items():
+        target = targets[label]
+        if target.public:
             continue
-        spec = document["paths"][operation.path][operation.method.lower()]
-        target = _target(operation, spec, list(headers), pins)
-        _fuzz_operation(target, base, session, headers, max_examples, max_coverage, seed, report)
+        probes: list[tuple[str, dict[str, str]]] = [("no-token", {})]
+        if target.refused:
+            probes.append(("wrong-role", headers[target.refused[0]]))
+        for source, sent in probes:
+            probe = case.derive(headers={**{k: v for k, v in case.headers.items() if k.lower() != "authorization"},
+                                         **sent})
+            probing[probe.id] = source
+            response = probe.call(base_url=base, session=session, timeout=TIMEOUT)
+            for failure in check_answer(probe, response):
+                failed(failure, exchanges.get(probe.id))
     return report
 
 
 def print_report(report: Report, seconds: float, seed: int) -> None:
-    print(f"\nfuzz: {report.sent} requests in {seconds:.1f} s (seed {seed}; plus {report.setup_requests} setup)")
+    print(f"\nfuzz: {report.operations} operations, {report.sent} requests in {seconds:.1f} s "
+          f"(seed {seed}; plus {report.setup_requests} setup)")
     print("statuses: " + ", ".join(f"{status}: {count}" for status, count in sorted(report.statuses.items())))
-    if report.empty:
-        print(f"note: {len(report.empty)} passes had nothing to vary (every parameter pinned, or none)")
+    print("sources:  " + ", ".join(f"{source}: {count}" for source, count in sorted(report.sources.items())))
     for note in report.notes:
         print(f"note: {note}")
     for error in report.errors:
         print(f"ERROR (fuzzer): {error}")
-    if report.undeclared:
-        print(f"\nwarnings: {sum(report.undeclared.values())} answers with a status the document does not declare")
-        for (method, template, status, code), count in sorted(report.undeclared.items()):
-            print(f"  {method} {template} -> {status} {code} (x{count})")
     if not report.failures:
-        print("\nfailures: none (no 5xx; every non-2xx answer is the JSON error format)")
+        print(f"\nfailures: none ({', '.join(CHECKS)})")
         return
     print(f"\nfailures: {len(report.failures)}")
-    for kind, exchange in report.failures:
-        print(f"  {exchange.method} {exchange.target[:120]} -> {exchange.status} [{kind}] "
-              f"sent {exchange.request_type}; got {exchange.short(160)}")
+    for kind, detail, exchange in report.failures:
+        print(f"  {exchange.method} {exchange.target[:120]} -> {exchange.status} [{kind}] {detail[:160]}")
     groups: dict[tuple[str, int, str], list[Exchange]] = {}
-    for kind, exchange in report.failures:
-        groups.setdefault((kind, exchange.status, exchange.error_code()), []).append(exchange)
-    print(f"\ndistinct failures: {len(groups)} (kind, status and error code; the first example of each)")
-    for (kind, status, code), exchanges in groups.items():
+    for kind, detail, exchange in report.failures:
+        groups.setdefault((kind, exchange.status, detail), []).append(exchange)
+    print(f"\ndistinct failures: {len(groups)} (kind, status and what is wrong; the first example of each)")
+    for (kind, status, detail), exchanges in groups.items():
         first = exchanges[0]
         operations = sorted({f"{e.method} {e.template}" for e in exchanges})
-        print(f"- {status} {code} [{kind}]: {len(exchanges)} answers on {len(operations)} operations")
+        print(f"- {status} [{kind}] {detail}: {len(exchanges)} answers on {len(operations)} operations")
         print(f"    operations: {', '.join(operations)}")
         print(f"    request: {first.method} {first.target}  as {first.role} ({first.source})")
         print(f"    body:    ({first.request_type}) {first.request_body}")
@@ -521,11 +643,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base-url", help="a running local server, e.g. http://127.0.0.1:8000 "
                                            "(default: start python -m tools.local on free ports)")
     parser.add_argument("--max-examples", type=int, default=2,
-                        help="hypothesis examples per operation and pass (positive, negative, and both again "
-                             "with reachable path parameters pinned); default 2")
+                        help="schemathesis' fuzzing phase: hypothesis examples per operation, positive and "
+                             "negative, about half with reachable path parameters pinned; default 2")
     parser.add_argument("--max-coverage", type=_coverage_count, default=8,
-                        help="schemathesis coverage cases per operation (negative: each field broken in turn); "
-                             "'all' sends every one (about 1,300 in all), 0 none; default 8")
+                        help="schemathesis' coverage phase: a seeded sample of its cases per operation (each "
+                             "field at its bounds, left out, of a wrong type, broken in turn); 'all' sends every "
+                             "one (about 2,100 in all), 0 none; default 8")
     parser.add_argument("--seed", type=int, default=None, help="hypothesis seed (default: random, printed)")
     parser.add_argument("--log", type=argparse.FileType("w", encoding="utf-8"),
                         help="write every request and answer to this file, one JSON line each")
@@ -551,8 +674,8 @@ def main(argv: list[str] | None = None) -> int:
         base = local_only(args.base_url) if args.base_url else stack.enter_context(
             local_server(f"{args.today}T10:00:00+08:00" if args.today else None))
         coverage = "all" if args.max_coverage < 0 else args.max_coverage
-        print(f"fuzzing {base} (seed {seed}; per operation: up to {args.max_examples} hypothesis examples a pass, "
-              f"{coverage} coverage cases)")
+        print(f"fuzzing {base} (seed {seed}; per operation: up to {args.max_examples} hypothesis examples, "
+              f"{coverage} coverage cases; checks: {', '.join(CHECKS)})")
         sys.stdout.flush()
         report = fuzz(base, args.max_examples, args.max_coverage, seed, identities, args.log)
     print_report(report, time.monotonic() - started, seed)
