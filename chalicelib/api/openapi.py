@@ -37,6 +37,12 @@ ERRORS: dict[int, tuple[str, str]] = {
     429: ("TooManyRequests", "a limit against guessing was reached (TOO_MANY_LOOKUPS, CASE_LOCKED); the "
                              "Retry-After header gives the seconds to wait"),
 }
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "schema": {"type": "string", "pattern": r'^"?[A-Za-z0-9_\-:.]{8,128}"?$', "example": "3f6c2a1e-7d0b-4f4e-9a51"},
+    "description": "one key per user action: a repeat of a finished action gets its first answer "
+                   "(Idempotent-Replayed: true) and changes nothing; bare or as the IETF draft's quoted form",
+}
 _PATH_VARIABLE = re.compile(r"{([^}]+)}")
 RESOURCE_IDS = frozenset({"case_id", "material_id", "entitlement_id", "proposal_id", "message_id"})
 TAGS = ("cases", "calendar", "rules", "data", "entitlements", "supervision", "payroll", "audit", "progress", "meta")
@@ -48,8 +54,10 @@ def error_statuses(route: Route) -> list[int]:
     if route.public:
         return sorted(route.errors)
     statuses = {401, 403, 422, *route.errors}
+    if route.body or route.method in ("POST", "PUT"):  # a body, or an Idempotency-Key, may be malformed
+        statuses |= {400}
     if route.body:
-        statuses |= {400, 413}
+        statuses |= {413}
     if RESOURCE_IDS & set(_PATH_VARIABLE.findall(route.path)):
         statuses.add(404)
     if route.method != "GET":
@@ -79,7 +87,7 @@ def _operation(route: Route) -> dict[str, Any]:
             {"name": name, "in": "path", "required": True,
              "schema": route.params.get(name, PATH_PARAMETERS[name])}
             for name in _PATH_VARIABLE.findall(route.path)
-        ] + list(route.query),
+        ] + list(route.query) + ([IDEMPOTENCY_KEY] if route.method in ("POST", "PUT") and not route.public else []),
         "responses": {str(route.status): _success(route)},
     }
     if route.public:
