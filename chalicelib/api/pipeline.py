@@ -28,7 +28,8 @@ from ..adapters.store import request_reads
 from ..auth import authenticate as verify_token
 from ..domain import access
 from ..domain.case import Actor, Case
-from ..domain.errors import DomainError, Malformed, TooLarge, UnsupportedMedia
+from ..domain.errors import DomainError, Invalid, Malformed, TooLarge, UnsupportedMedia
+from ..domain.values import first_not_unicode
 from ..services import idempotency
 from ..wiring import deps, idempotency_keys
 from .routes import BY_KEY, Route
@@ -65,7 +66,8 @@ class Call:
         return bool(self.request.raw_body)
 
     def body(self) -> Any:
-        """The JSON body: application/json (or +json), present, at most MAX_BODY_BYTES, valid JSON. What it says
+        """The JSON body: application/json (or +json), present, at most MAX_BODY_BYTES, valid JSON holding valid
+        Unicode. What it says
         is read by the domain's readers, with the API's codes; a handler whose service checks the caller's reach
         on a resource passes ``call.body`` itself, so nothing of the body is read for a caller out of reach."""
         media = (self.header("content-type") or "application/json").split(";")[0].strip().lower()
@@ -78,9 +80,13 @@ class Call:
         if len(raw) > MAX_BODY_BYTES:
             raise TooLarge("BODY_TOO_LARGE", f"a JSON body may be at most {MAX_BODY_BYTES} bytes", "body")
         try:
-            return json.loads(raw)
+            body = json.loads(raw)
         except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly nested input
             raise Malformed("MALFORMED_JSON", "the body is not valid JSON", "body") from None
+        field = first_not_unicode(body)  # JSON's \u escapes can carry a lone surrogate: no text can be stored
+        if field is not None:
+            raise Invalid("TEXT_NOT_UNICODE", f"{field} holds a lone UTF-16 surrogate, which is not text", field)
+        return body
 
     def object_body(self, shape: str) -> dict[str, Any]:
         """The body, which must be a JSON object (``shape`` names its fields in the error)."""

@@ -21,6 +21,7 @@ from .errors import Invalid, Malformed
 from .identity import parse_certificate, validate_id_number
 from .rules import MATERIAL_CODES
 from .units import validate_township_unit
+from .values import check_name
 
 SUBSIDY_TYPES = ("living", "nursing")  # 困难残疾人生活补贴, 重度残疾人护理补贴
 SUBSIDY_NAMES = {"living": "困难残疾人生活补贴", "nursing": "重度残疾人护理补贴"}
@@ -87,7 +88,7 @@ def read_application(body: Any, today: date) -> Application:
     if phone is not None and not _PHONE.match(phone):
         raise Invalid("PHONE_FORMAT", "applicant.phone is not a mobile or landline number", "applicant.phone")
     applicant = {
-        "name": _text(person, "name", "applicant.name", max_len=50),
+        "name": check_name(str(_text(person, "name", "applicant.name", max_len=50)), "applicant.name"),
         "id_number": id_number,
         "phone": phone,
         "hukou_unit": validate_township_unit(person.get("hukou_unit"), "applicant.hukou_unit"),
@@ -185,8 +186,8 @@ def _agent(value: Any, applicant_id: str, today: date) -> Mapping[str, Any] | No
     if not isinstance(relationship, str) or relationship not in AGENT_RELATIONSHIPS:
         raise Invalid("UNKNOWN_RELATIONSHIP", f"agent.relationship must be one of {sorted(AGENT_RELATIONSHIPS)}",
                       "agent.relationship")
-    return {"name": _text(agent, "name", "agent.name", max_len=50), "id_number": agent_id,
-            "relationship": relationship}
+    name = check_name(str(_text(agent, "name", "agent.name", max_len=50)), "agent.name")
+    return {"name": name, "id_number": agent_id, "relationship": relationship}
 
 
 def _low_income(value: Any) -> Mapping[str, Any]:

@@ -89,3 +89,45 @@ def months_from(start: str, through: str) -> list[str]:
         months.append(start)
         start = add_months(start, 1)
     return months
+
+
+# Characters a person's name never holds: C0/C1 controls, and the bidirectional marks and overrides that make a
+# name display as another (Unicode TR #9: LRM, RLM, ALM, LRE..RLO, LRI..PDI). The middle dot of minority names
+# (·, U+00B7) and every letter are allowed.
+_NOT_IN_NAMES = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def check_name(value: str, field: str) -> str:
+    """A person's name as written on the ID card: 422 NAME_CHARACTERS for a control or bidi character."""
+    found = _NOT_IN_NAMES.search(value)
+    if found:
+        raise Invalid("NAME_CHARACTERS", f"{field} holds the character U+{ord(found.group()):04X}, which no name has",
+                      field)
+    return value
+
+
+def first_not_unicode(value: object, field: str = "body") -> str | None:
+    """The path of the first string (or object key) in a JSON value that is not valid Unicode (a lone UTF-16
+    surrogate, which JSON's \\u escapes can carry), or None."""
+    if isinstance(value, str):
+        return None if _is_unicode(value) else field
+    if isinstance(value, list):
+        return next((found for index, item in enumerate(value)
+                     if (found := first_not_unicode(item, f"{field}[{index}]")) is not None), None)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            path = key if field == "body" else f"{field}.{key}"
+            if not _is_unicode(key):
+                return path.encode("utf-8", "replace").decode("utf-8")
+            found = first_not_unicode(item, path)
+            if found is not None:
+                return found
+    return None
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
