@@ -17,7 +17,7 @@ from datetime import date
 from stdnum.cn.ric import calc_check_digit
 
 from .errors import Invalid, Malformed
-from .units import is_known_region_code
+from .units import is_known_region_code, region_code_abolished_before
 from .values import day_or_none
 
 ID_LENGTH = 18
@@ -41,7 +41,8 @@ def validate_id_number(value: object, today: date, field: str) -> str:
     """Validate a 公民身份号码 and return it normalized (no spaces, uppercase ``X``).
 
     Checks, in order: type, length, characters, ISO 7064 MOD 11-2 check character,
-    birth date (real, 1900-01-01..today), and address code (known at any time).
+    birth date (real, 1900-01-01..today), and address code (known in GB/T 2260, and not abolished more than a
+    year before the holder's birth).
     """
     if value is None or value == "":
         raise Malformed("MISSING_FIELD", f"{field} is required", field)
@@ -73,6 +74,10 @@ def validate_id_number(value: object, today: date, field: str) -> str:
             f"ID number address code {number[:6]} never existed in GB/T 2260",
             field,
         )
+    abolished = region_code_abolished_before(number[:6], born.year)
+    if abolished is not None:
+        raise Invalid("ID_NUMBER_REGION", f"ID number address code {number[:6]} was abolished in {abolished}, "
+                      f"before its holder was born ({born.year})", field)
     return number
 
 

@@ -69,6 +69,25 @@ def is_known_region_code(code6: str) -> bool:
     return _county_value(code6) is not None
 
 
+def region_code_abolished_before(code6: str, year: int, grace: int = 1) -> int | None:
+    """The year a known code was abolished, when that was before ``year`` (less ``grace`` years), else None.
+
+    A 公民身份号码 gets its address code when it is first issued, at 16 or at the 1984-85 first issuance, so a code
+    created after its holder's birth is common (房山区 from 1986 for a holder born in 1970); a code abolished before
+    the holder was born can never have been issued to them."""
+    value = _county_value(code6)
+    if value is None:
+        return None
+    ends: list[int] = []
+    for part in value.split(","):
+        match = _ERA_RE.fullmatch(part.strip())
+        if match is None or not match.group("end"):
+            return None  # an era without an end: the code is current
+        ends.append(int(match.group("end")))
+    last = max(ends)
+    return last if last < year - grace else None
+
+
 def county_name(code6: str) -> str | None:
     """The current name of a county-level unit (县级行政区), or None.
 
