@@ -1,11 +1,13 @@
 """DynamoDB: holiday schedules an admin loaded from the 国务院办公厅 notice, one item a year."""
 from __future__ import annotations
 
+import json
 import time
 from datetime import date
+from typing import Any
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from pynamodb.models import Model
 
 from ..config import table_name
@@ -26,6 +28,8 @@ class CalendarYearModel(Model):
     source = UnicodeAttribute()
     loaded_by = UnicodeAttribute()
     loaded_at = UnicodeAttribute()
+    # 纠错: each version a correction replaced, with the correction's reason, who and when (JSON, oldest first)
+    corrections = ListAttribute(of=UnicodeAttribute, default=list)
 
 
 def _schedule(item: CalendarYearModel) -> YearSchedule:
@@ -62,6 +66,31 @@ class CalendarYears:
             return _schedule(CalendarYearModel.get(year, consistent_read=True))
         except DoesNotExist:
             return None
+
+    def correct(self, loaded: YearSchedule, corrected: YearSchedule, reason: str) -> None:
+        """Replace a loaded year, keeping the version it replaces; YearAlreadyLoaded when the stored year is no
+        longer ``loaded`` (someone corrected it meanwhile)."""
+        replaced = json.dumps({"holidays": sorted(d.isoformat() for d in loaded.holidays),
+                               "workdays": sorted(d.isoformat() for d in loaded.workdays), "source": loaded.source,
+                               "loaded_by": loaded.loaded_by, "loaded_at": loaded.loaded_at, "reason": reason,
+                               "corrected_by": corrected.loaded_by, "corrected_at": corrected.loaded_at},
+                              ensure_ascii=False)
+        self._cache.pop(corrected.year, None)
+        holidays: Any = sorted(d.isoformat() for d in corrected.holidays)
+        workdays: Any = sorted(d.isoformat() for d in corrected.workdays)
+        try:
+            CalendarYearModel(corrected.year).update(actions=[
+                CalendarYearModel.holidays.set(holidays),
+                CalendarYearModel.workdays.set(workdays),
+                CalendarYearModel.source.set(corrected.source),
+                CalendarYearModel.loaded_by.set(corrected.loaded_by),
+                CalendarYearModel.loaded_at.set(corrected.loaded_at),
+                CalendarYearModel.corrections.set((CalendarYearModel.corrections | []).append([replaced])),
+            ], condition=CalendarYearModel.loaded_at == loaded.loaded_at)
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                raise YearAlreadyLoaded(corrected.year) from error
+            raise
 
     def add(self, schedule: YearSchedule) -> None:
         """Store a year once; a second load of the same year is refused, never overwritten."""

@@ -216,6 +216,12 @@ class CalendarYearLoad(Body):
     source: Annotated[Text, text(300, "the 国务院办公厅 notice, e.g. 国办发明电〔2026〕x号")]
 
 
+class CalendarCorrection(CalendarYearLoad):
+    """纠错 of a loaded year: the whole corrected schedule and why"""
+
+    reason: Annotated[Text, text(500, "why the loaded schedule was wrong (a later notice, a typing mistake)")]
+
+
 class MaterialRule(Body):
     """a province (2-digit scope) sends require (and optional); a city or county (4 or 6 digits) sends add, drop,
     optional"""
@@ -379,7 +385,8 @@ class SmsReceipt(Body):
 
 MODELS: tuple[type[Body], ...] = (
     Applicant, Certificate, Agent, LowIncome, Application, MaterialDeclaration, GrantedSubsidy, Approval, Refusal,
-    Decision, Notification, Withdrawal, SupplementRequest, Supplement, CalendarYearLoad, MaterialRule,
+    Decision, Notification, Withdrawal, SupplementRequest, Supplement, CalendarYearLoad, CalendarCorrection,
+    MaterialRule,
     NursingExtension, EligibilityRule, AmountRow, DibaoLine, AmountTable, ComparisonRule, RosterLoad, ComparisonRun,
     EntitlementStatusChange, EntitlementCorrection, RecoveryRecording, RosterFinalization, PaymentSetting,
     ProposalDecision, CheckRecording, ReviewRecording, ProgressLookup, SmsReceipt,

@@ -134,8 +134,13 @@ ROUTES: tuple[Route, ...] = (
           errors=(400,), tag="calendar", summary="The due day of N working days from start (statutory count)"),
     Route("GET /calendar/{year}", "calendar_year", STAFF, response="CalendarYear", errors=(404,), tag="calendar",
         summary="The year's holidays and make-up working days, and their source"),
-    Route("PUT /calendar/{year}", "load_calendar_year", {"admin": "any"}, body="CalendarYearLoad",
+    # the holiday calendar is the nation's (国务院办公厅): loaded and corrected by a national-level admin only
+    Route("PUT /calendar/{year}", "load_calendar_year", {"admin": "national"}, body="CalendarYearLoad",
           response="CalendarYear", tag="calendar", summary="Load a year from the 国务院办公厅 notice; a conflict is refused"),
+    Route("POST /calendar/{year}/correction", "correct_calendar_year", {"admin": "national"},
+          body="CalendarCorrection", response="CalendarYear", errors=(404,), tag="calendar",
+          summary="纠错: correct a loaded year (a later notice, a mistake), with the reason; the version it replaces "
+                  "is kept, and every running deadline is counted again"),
     Route("PUT /rules/{scope}/materials/{effective_from}", "put_material_rule", {"admin": "any"}, body="MaterialRule",
           response="RuleStored", tag="rules", summary="Material rule of a province, city or county"),
     Route("PUT /rules/{scope}/eligibility/{effective_from}", "put_eligibility_rule", {"admin": "any"},

@@ -33,6 +33,14 @@ def load_calendar_year(call: Call, year: str) -> dict[str, Any]:
     return result
 
 
+@handles(routes, "POST /calendar/{year}/correction")
+def correct_calendar_year(call: Call, year: str) -> dict[str, Any]:
+    """纠错 of a loaded year {holidays, workdays, source, reason}: the old version kept, running deadlines recounted."""
+    result = calendar.correct_year(calendar_years(), year, call.body(), call.actor.sub, call.now)
+    result["recomputed"] = jobs.recount_running(deps(), int(year), call.now)
+    return result
+
+
 @handles(routes, "PUT /rules/{scope}/materials/{effective_from}")
 def put_material_rule(call: Call, scope: str, effective_from: str) -> dict[str, Any]:
     return rules.put_materials(jurisdiction_rules(), call.actor, scope, effective_from, call.body, call.now)

@@ -42,9 +42,11 @@ CASE_RELATIONS: Mapping[str, Callable[[Actor, Case], bool]] = {
     "business": _business,
     "in_scope": _in_scope,
 }
-# Relations that need no case: "township" = the caller's unit is a 9-digit township unit;
+# Relations that need no case: "township" = the caller's unit is a 9-digit township unit; "national" = the
+# caller's unit is the nation (NATIONAL, the 民政部 level: the holiday calendar is one for the whole country);
 # "any" = any authenticated caller of the role.
-UNIT_RELATIONS: frozenset[str] = frozenset({"township", "any"})
+UNIT_RELATIONS: frozenset[str] = frozenset({"township", "national", "any"})
+NATIONAL = "00"  # the unit of a national-level role: no province, city or county has it
 
 CASE_READERS = {"window": "accepting", "reviewer": "business", "supervisor": "in_scope"}
 
@@ -57,6 +59,8 @@ def rule_for(roles: Mapping[str, str], route: str, actor: Actor) -> str:
         raise Forbidden("ROLE_NOT_ALLOWED", f"a {actor.role} may not call {route}")
     if relation == "township" and not is_township(actor.unit):
         raise Forbidden("UNIT_NOT_TOWNSHIP", "this route needs a 9-digit township unit in the token")
+    if relation == "national" and actor.unit != NATIONAL:
+        raise Forbidden("UNIT_NOT_NATIONAL", f"this route belongs to a national-level {actor.role} (unit {NATIONAL})")
     return relation
 
 

@@ -290,9 +290,19 @@ SYSTEM = Actor("system", "scheduled job", "system", "system")
 
 
 def recount_provisional(case: Case, clock: DeadlineClock, now: datetime) -> tuple[Case, Event] | None:
-    """Recount the running deadline if it was provisional; None when nothing changes."""
+    """Recount the running deadline if it was provisional (its year's calendar was missing); None when nothing
+    changes."""
     deadline = case.open_deadline()
     if deadline is None or not deadline.provisional:
+        return None
+    return recount_running(case, clock, now)
+
+
+def recount_running(case: Case, clock: DeadlineClock, now: datetime) -> tuple[Case, Event] | None:
+    """Recount the running deadline over the calendar as it now stands (a year was corrected); None when nothing
+    changes."""
+    deadline = case.open_deadline()
+    if deadline is None:
         return None
     recounted = deadline.recount(clock)
     if recounted == deadline:

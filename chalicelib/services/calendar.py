@@ -52,6 +52,7 @@ class DeadlineService:
 class Years(Protocol):
     def get(self, year: int) -> YearSchedule | None: ...
     def add(self, schedule: YearSchedule) -> None: ...
+    def correct(self, loaded: YearSchedule, corrected: YearSchedule, reason: str) -> None: ...
 
 
 def year_view(schedule: YearSchedule, origin: str) -> dict[str, Any]:
@@ -99,6 +100,34 @@ def load_year(years: Years, raw_year: str, body: Any, loaded_by: str, now: datet
         raise Conflict("CALENDAR_ALREADY_LOADED", f"{year} was loaded at the same moment by someone else",
                        "year") from None
     return year_view(schedule, "loaded"), True
+
+
+def correct_year(years: Years, raw_year: str, body: Any, corrected_by: str, now: datetime) -> dict[str, Any]:
+    """POST /calendar/{year}/correction: replace a loaded year's schedule (纠错), with a reason; the version it
+    replaces is kept with the reason, who and when. A year never loaded is loaded with PUT; a correction that
+    changes no day is refused (CALENDAR_UNCHANGED)."""
+    year = parse_count(raw_year, "year", MIN_YEAR, MAX_YEAR, "YEAR_RANGE")
+    schedule = _read_schedule(year, body, corrected_by, now)
+    reason = body.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        raise Malformed("MISSING_FIELD", "reason (why the loaded schedule was wrong) is required", "reason")
+    if len(reason) > 500:
+        raise Invalid("TOO_LONG", "reason is longer than 500 characters", "reason")
+    loaded = years.get(year)
+    if loaded is None:
+        raise NotFound("CALENDAR_YEAR_NOT_LOADED", f"{year} was never loaded: load it with PUT /calendar/{year}",
+                       "year")
+    changed = _differences(loaded, schedule)
+    if not changed and loaded.source == schedule.source:
+        raise Conflict("CALENDAR_UNCHANGED", f"the correction changes no day of {year}", "holidays")
+    try:
+        years.correct(loaded, schedule, reason.strip())
+    except YearAlreadyLoaded:
+        raise Conflict("CONCURRENT_UPDATE", f"{year} was corrected at the same moment by someone else; read it "
+                       "again", "year") from None
+    view = year_view(schedule, "loaded")
+    view["changed_days"] = [day.isoformat() for day in changed]
+    return view
 
 
 def _read_schedule(year: int, body: Any, loaded_by: str, now: datetime) -> YearSchedule:

@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from .. import observability as observe
 from ..domain.case import Case, Event, note_deadline, recount_provisional
+from ..domain.case import recount_running as recount_running_deadline
 from ..domain.outcomes import census, deadline_outcomes
 from ..domain.refusals import ClockUnavailable
 from .cases import Deps
@@ -115,6 +116,21 @@ def recompute_provisional(deps: Deps, year: int, now: datetime) -> int:
     changed = []
     for case in cases:
         saved = _update(deps, case, lambda c: recount_provisional(c, deps.deadlines, now))
+        if saved is not None:
+            changed.append(saved)
+    if deps.clock:
+        for case in changed:
+            deps.clock.repair(case, now)
+    return len(changed)
+
+
+def recount_running(deps: Deps, year: int, now: datetime) -> int:
+    """A year's calendar was corrected: recount every running deadline that falls due in it or later, then put
+    their clocks back in step."""
+    cases, _ = deps.repo.due_through("9999-12-31", first_day=f"{year}-01-01")
+    changed = []
+    for case in cases:
+        saved = _update(deps, case, lambda c: recount_running_deadline(c, deps.deadlines, now))
         if saved is not None:
             changed.append(saved)
     if deps.clock:

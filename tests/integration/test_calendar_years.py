@@ -1,6 +1,8 @@
 """Holiday calendars: the library's years, admin-loaded years, conflicts, and the provisional recount."""
 from __future__ import annotations
 
+import json
+
 from tests.integration.conftest import subscribe, topic, wait_messages
 from tests.support.people import application, id_number
 
@@ -32,17 +34,17 @@ def test_only_an_admin_loads_a_year_and_it_is_kept_with_who_and_when(api):
     assert (refused.status_code, refused.data["error"]["code"]) == (403, "ROLE_NOT_ALLOWED")
 
     api.now = "2026-12-02T09:00:00+08:00"
-    loaded = api.call("PUT", "/calendar/2027", "admin", "23", YEAR_2027)
+    loaded = api.call("PUT", "/calendar/2027", "admin", "00", YEAR_2027)
     assert loaded.status_code == 200, loaded.data
     shown = api.window("GET", "/calendar/2027").data
-    assert (shown["origin"], shown["source"], shown["loaded_by"]) == ("loaded", YEAR_2027["source"], "admin-23")
+    assert (shown["origin"], shown["source"], shown["loaded_by"]) == ("loaded", YEAR_2027["source"], "admin-00")
     assert shown["loaded_at"] == "2026-12-02T09:00:00+08:00"
     assert shown["workdays"] == ["2027-01-09"]
 
-    again = api.call("PUT", "/calendar/2027", "admin", "23", YEAR_2027)
+    again = api.call("PUT", "/calendar/2027", "admin", "00", YEAR_2027)
     assert again.status_code == 200 and "recomputed" not in again.data  # identical: nothing stored again
     different = dict(YEAR_2027, holidays=["2027-01-01", "2027-01-04"])
-    conflict = api.call("PUT", "/calendar/2027", "admin", "23", different)
+    conflict = api.call("PUT", "/calendar/2027", "admin", "00", different)
     assert (conflict.status_code, conflict.data["error"]["code"]) == (409, "CALENDAR_CONFLICT")
     assert conflict.data["error"]["message"].startswith("1 day(s) would change")
     assert "2027-01-04" in conflict.data["error"]["message"]
@@ -50,7 +52,7 @@ def test_only_an_admin_loads_a_year_and_it_is_kept_with_who_and_when(api):
 
 def test_a_schedule_that_disagrees_with_the_library_is_refused_with_the_dates_listed(api):
     wrong_2026 = {"holidays": ["2026-10-01", "2026-10-02"], "workdays": [], "source": "错误的安排"}
-    response = api.call("PUT", "/calendar/2026", "admin", "23", wrong_2026)
+    response = api.call("PUT", "/calendar/2026", "admin", "00", wrong_2026)
     assert (response.status_code, response.data["error"]["code"]) == (409, "CALENDAR_CONFLICT")
     assert "2026-10-10" in response.data["error"]["message"]  # the make-up Saturday would be lost
 
@@ -65,10 +67,10 @@ def test_bad_schedules_name_the_field_and_store_nothing(api):
         ({"workdays": [], "source": "x"}, 400, "MISSING_FIELD", "holidays"),
     ]
     for body, status, code, field in cases:
-        response = api.call("PUT", "/calendar/2027", "admin", "23", body)
+        response = api.call("PUT", "/calendar/2027", "admin", "00", body)
         assert (response.status_code, response.data["error"]["code"], response.data["error"]["field"]) == (
             status, code, field), body
-    year = api.call("PUT", "/calendar/1999", "admin", "23", YEAR_2027)
+    year = api.call("PUT", "/calendar/1999", "admin", "00", YEAR_2027)
     assert year.data["error"]["code"] == "YEAR_RANGE"
     assert api.window("GET", "/calendar/2027").status_code == 404
 
@@ -83,7 +85,7 @@ def test_loading_a_year_recounts_the_deadlines_that_were_provisional(api):
     assert (review["due_on"], review["provisional"]) == ("2027-01-07", True)
     assert completed["deadlines"][0]["provisional"] is False
 
-    loaded = api.call("PUT", "/calendar/2027", "admin", "23", YEAR_2027)
+    loaded = api.call("PUT", "/calendar/2027", "admin", "00", YEAR_2027)
     assert loaded.data["recomputed"] == 1
     review = api.window("GET", f"/cases/{case['case_id']}").data["deadlines"][1]
     # 01-01 is a holiday, the Saturday 01-09 a make-up day: 12-25, 28..31, 01-04..08 -> due 01-08
@@ -107,6 +109,48 @@ def test_from_december_a_missing_next_year_raises_an_alert(api, aws):
     assert (result["covered"], result["alerted"]) == (False, True)
     [alert] = wait_messages(alerts, 1)
     assert alert["year"] == 2027
-    api.call("PUT", "/calendar/2027", "admin", "23", YEAR_2027)
+    api.call("PUT", "/calendar/2027", "admin", "00", YEAR_2027)
     result = jobs.calendar_check(deps(), notifier(), datetime.fromisoformat("2026-12-02T09:00:00+08:00"))
     assert (result["covered"], result["alerted"]) == (True, False)
+
+
+def test_the_national_calendar_is_loaded_by_a_national_admin_only(api):
+    for unit in ("23", "2301", "230102"):  # a province's, a city's, a county's admin
+        refused = api.call("PUT", "/calendar/2027", "admin", unit, YEAR_2027)
+        assert (refused.status_code, refused.data["error"]["code"]) == (403, "UNIT_NOT_NATIONAL")
+        correction = api.call("POST", "/calendar/2027/correction", "admin", unit, dict(YEAR_2027, reason="x"))
+        assert correction.status_code == 403
+    assert api.window("GET", "/calendar/2027").status_code == 404  # nothing stored
+    assert api.call("PUT", "/calendar/2027", "admin", "00", YEAR_2027).status_code == 200
+
+
+def test_a_loaded_year_is_corrected_with_a_reason_the_old_version_kept_and_deadlines_recounted(api):
+    from chalicelib.adapters.calendar_table import CalendarYearModel
+
+    api.now = "2026-12-24T10:00:00+08:00"
+    api.call("PUT", "/calendar/2027", "admin", "00", YEAR_2027)
+    case = api.ready_case(application(id_number(sequence="911")))
+    api.window("POST", f"/cases/{case['case_id']}/complete")
+    api.window("POST", f"/cases/{case['case_id']}/push")
+    assert api.window("GET", f"/cases/{case['case_id']}").data["deadlines"][1]["due_on"] == "2027-01-08"
+
+    unreasoned = api.call("POST", "/calendar/2027/correction", "admin", "00", YEAR_2027)
+    assert (unreasoned.status_code, unreasoned.data["error"]["field"]) == (400, "reason")
+    same = api.call("POST", "/calendar/2027/correction", "admin", "00", dict(YEAR_2027, reason="核对"))
+    assert (same.status_code, same.data["error"]["code"]) == (409, "CALENDAR_UNCHANGED")
+    # the notice moved the make-up day: 01-09 is a rest day again, 01-04 becomes a holiday
+    corrected_year = dict(YEAR_2027, holidays=[*YEAR_2027["holidays"], "2027-01-04"], workdays=[],
+                          source="国办发明电〔2026〕更正", reason="通知更正：1月4日放假，1月9日不再调休")
+    corrected = api.call("POST", "/calendar/2027/correction", "admin", "00", corrected_year)
+    assert corrected.status_code == 200, corrected.data
+    assert corrected.data["changed_days"] == ["2027-01-04", "2027-01-09"] and corrected.data["recomputed"] == 1
+    shown = api.window("GET", "/calendar/2027").data
+    assert (shown["source"], shown["workdays"]) == ("国办发明电〔2026〕更正", [])
+    review = api.window("GET", f"/cases/{case['case_id']}").data["deadlines"][1]
+    # 12-25, 28..31, then 01-05, 06, 07, 08, 11: 01-04 is now a holiday and 01-09 no longer a working day
+    assert review["due_on"] == "2027-01-11"
+    history = [json.loads(v) for v in CalendarYearModel.get(2027).corrections]
+    assert [(h["source"], h["workdays"], h["reason"]) for h in history] == \
+        [(YEAR_2027["source"], ["2027-01-09"], "通知更正：1月4日放假，1月9日不再调休")]
+    never = api.call("POST", "/calendar/2028/correction", "admin", "00", dict(YEAR_2027, reason="x"))
+    assert never.status_code in (404, 422)

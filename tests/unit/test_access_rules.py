@@ -10,6 +10,7 @@ from chalicelib.api.routes import ROUTE_RULES
 from chalicelib.domain.access import (
     CASE_READERS,
     CASE_RELATIONS,
+    NATIONAL,
     ROLES,
     UNIT_RELATIONS,
     check_case,
@@ -49,7 +50,14 @@ REFUSED = [
 
 @pytest.mark.parametrize("route, role, relation", ALLOWED)
 def test_a_role_listed_on_a_route_gets_the_relation_its_unit_must_satisfy(route, role, relation):
-    assert rule_for(route, actor(role, SHANGHAI_WINDOW)) == relation
+    assert rule_for(route, actor(role, NATIONAL if relation == "national" else SHANGHAI_WINDOW)) == relation
+
+
+@pytest.mark.parametrize("unit", ["23", "2301", "230102", SHANGHAI_WINDOW, "0", "000"])
+def test_the_national_relation_refuses_every_unit_but_the_nations(unit):
+    with pytest.raises(Forbidden) as raised:
+        rule_for("PUT /calendar/{year}", actor("admin", unit))
+    assert raised.value.code == "UNIT_NOT_NATIONAL"
 
 
 @pytest.mark.parametrize("route, role", REFUSED)
