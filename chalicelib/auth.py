@@ -20,6 +20,8 @@ from .domain.errors import Unauthenticated
 from .domain.units import is_committee, is_scope_code
 
 LEEWAY_SECONDS = 30
+# the longest a token may live (exp - iat): an identity provider issues hours, never a standing key
+MAX_TOKEN_SECONDS = 24 * 3600
 LOCAL_ISSUER = "subsidy-local"
 LOCAL_AUDIENCE = "subsidy-api"
 
@@ -33,11 +35,11 @@ def _claims(token: str, config: Config) -> dict[str, Any]:
     if config.is_local:
         assert config.local_jwt_secret is not None
         return jwt.decode(token, config.local_jwt_secret, algorithms=["HS256"], audience=LOCAL_AUDIENCE,
-                          issuer=LOCAL_ISSUER, leeway=LEEWAY_SECONDS, options={"require": ["exp", "sub"]})
+                          issuer=LOCAL_ISSUER, leeway=LEEWAY_SECONDS, options={"require": ["exp", "iat", "sub"]})
     assert config.jwks_url is not None
     key = _jwks(config.jwks_url).get_signing_key_from_jwt(token)
     return jwt.decode(token, key.key, algorithms=["RS256"], audience=config.jwt_audience,
-                      issuer=config.jwt_issuer, leeway=LEEWAY_SECONDS, options={"require": ["exp", "sub"]})
+                      issuer=config.jwt_issuer, leeway=LEEWAY_SECONDS, options={"require": ["exp", "iat", "sub"]})
 
 
 def authenticate(authorization: str | None, config: Config) -> Actor:
@@ -52,7 +54,7 @@ def authenticate(authorization: str | None, config: Config) -> Actor:
         raise Unauthenticated("TOKEN_EXPIRED", "the token has expired", "Authorization") from None
     except jwt.MissingRequiredClaimError as error:
         raise Unauthenticated("TOKEN_INVALID", f"the token lacks the {error.claim!r} claim (tokens carry sub, exp, "
-                              f"iss and aud; the local stage's iss is {LOCAL_ISSUER!r}, its aud {LOCAL_AUDIENCE!r})",
+                              f"iat, iss and aud; the local stage's iss is {LOCAL_ISSUER!r}, its aud {LOCAL_AUDIENCE!r})",
                               "Authorization") from None
     except jwt.InvalidIssuerError:
         raise Unauthenticated("TOKEN_INVALID", "the token's iss claim is not this API's issuer", "Authorization") from None
@@ -61,6 +63,11 @@ def authenticate(authorization: str | None, config: Config) -> Actor:
     except (jwt.InvalidTokenError, jwt.PyJWKClientError) as error:
         raise Unauthenticated("TOKEN_INVALID", f"the token does not verify: {type(error).__name__}",
                               "Authorization") from None
+    lifetime = claims.get("exp", 0) - claims.get("iat", 0) if all(
+        isinstance(claims.get(k), (int, float)) for k in ("exp", "iat")) else None
+    if lifetime is None or lifetime > MAX_TOKEN_SECONDS:
+        raise Unauthenticated("TOKEN_LIFETIME", f"a token may live at most {MAX_TOKEN_SECONDS // 3600} hours "
+                              "(exp - iat)", "Authorization")
     role, unit, sub = claims.get("role"), claims.get("unit"), claims.get("sub")
     if not isinstance(sub, str) or not sub.strip():
         raise Unauthenticated("TOKEN_SUB", "the token's sub claim must be a non-empty string", "Authorization")

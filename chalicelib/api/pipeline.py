@@ -28,7 +28,7 @@ from ..adapters.store import request_reads
 from ..auth import authenticate as verify_token
 from ..domain import access
 from ..domain.case import Actor, Case
-from ..domain.errors import DomainError, Invalid, Malformed, TooLarge, UnsupportedMedia
+from ..domain.errors import DomainError, Invalid, Malformed, NotFound, TooLarge, UnsupportedMedia
 from ..domain.values import first_not_unicode
 from ..services import idempotency
 from ..wiring import deps, idempotency_keys
@@ -118,7 +118,10 @@ def reach(call: Call, params: dict[str, str]) -> None:
     """Deny by default: the route's row must admit the role, and on ``{case_id}`` routes the case its relation."""
     call.relation = access.rule_for(call.route.roles, call.route.key, call.actor)
     if "case_id" in params and call.relation in access.CASE_RELATIONS:
-        call.case = deps().repo.get(params["case_id"])
+        try:
+            call.case = deps().repo.get(params["case_id"])
+        except NotFound:  # answered as a case out of reach: nobody learns whether the number exists
+            raise access.case_out_of_reach() from None
         access.check_case(call.relation, call.actor, call.case)
 
 

@@ -68,4 +68,10 @@ def check_case(relation: str, actor: Actor, case: Case) -> None:
     """403 unless the caller's unit has ``relation`` to the case."""
     holds = CASE_RELATIONS.get(relation)
     if holds is None or not holds(actor, case):
-        raise Forbidden("CASE_OUT_OF_REACH", "this case is not within your unit's reach")
+        raise case_out_of_reach()
+
+
+def case_out_of_reach() -> Forbidden:
+    """One answer for a case out of the caller's reach and a case that does not exist: neither tells whether a
+    case of that number exists."""
+    return Forbidden("CASE_OUT_OF_REACH", "no case of this number is within your unit's reach")

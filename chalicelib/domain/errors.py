@@ -8,6 +8,12 @@ refusal names the field and the rule it broke (e.g. an ID number failing GB 1164
 """
 from __future__ import annotations
 
+MAX_MESSAGE, MAX_FIELD = 1600, 120  # room for a calendar conflict's 100 dates; never a 10,000-character echo
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 
 class DomainError(Exception):
     status = 422
@@ -19,7 +25,10 @@ class DomainError(Exception):
         self.field = field
 
     def to_body(self) -> dict[str, dict[str, str | None]]:
-        return {"error": {"code": self.code, "message": self.message, "field": self.field}}
+        """The answer's body; a message or field quoting what was sent is cut at a few hundred characters, so a
+        10,000-character parameter is never echoed back whole."""
+        return {"error": {"code": self.code, "message": _cut(self.message, MAX_MESSAGE),
+                          "field": None if self.field is None else _cut(self.field, MAX_FIELD)}}
 
     def headers(self) -> dict[str, str]:
         """Response headers the error carries beside its body (none, but for a 429's Retry-After)."""

@@ -15,7 +15,7 @@ from typing import Any, Callable
 from ..domain.amounts import money
 from ..domain.applications import mask_account
 from ..domain.case import Actor, Case, Status
-from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
+from ..domain.errors import Conflict, Forbidden, Invalid
 from ..domain.identity import birth_date, mask_id_number
 from ..domain.payments.entitlements import (
     Entitlement,
@@ -145,7 +145,7 @@ def reach(actor: Actor, ent: Entitlement, acting: bool) -> None:
     reviewer = actor.role == "reviewer" and actor.unit == ent.business_unit
     if acting:
         if not reviewer:
-            raise Forbidden("ENTITLEMENT_OUT_OF_REACH", "only the 业务属地's reviewers change an entitlement")
+            raise out_of_reach()
         return
     readers = (
         reviewer,
@@ -154,13 +154,21 @@ def reach(actor: Actor, ent: Entitlement, acting: bool) -> None:
         actor.role == "supervisor" and (within(actor.unit, ent.business_unit) or within(actor.unit, ent.accepting_unit)),
     )
     if not any(readers):
-        raise Forbidden("ENTITLEMENT_OUT_OF_REACH", "this entitlement is not within your unit's reach")
+        raise out_of_reach()
+
+
+def out_of_reach() -> Forbidden:
+    """One answer for an entitlement out of the caller's reach and one that does not exist: neither tells whether
+    it exists (only the 业务属地's reviewers change one; its readers are listed in ``reach``)."""
+    return Forbidden("ENTITLEMENT_OUT_OF_REACH", "no entitlement of this number is within your unit's reach",
+                     "entitlement_id")
 
 
 def entitlement_or_404(payroll: Payroll, entitlement_id: str) -> Entitlement:
+    """The entitlement; an unknown one is answered as one out of reach (403), never 404."""
     ent = payroll.entitlements.get(entitlement_id)
     if ent is None:
-        raise NotFound("ENTITLEMENT_NOT_FOUND", f"no entitlement {entitlement_id[:60]}", "entitlement_id")
+        raise out_of_reach()
     return ent
 
 

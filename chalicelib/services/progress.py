@@ -14,6 +14,7 @@ A wrong suffix and an unknown case give the same 404 (code ``PROGRESS_NOT_FOUND`
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Protocol
@@ -42,9 +43,38 @@ class Limits:
     case_failures: int  # wrong suffixes per case number and day (Asia/Shanghai)
 
 
+# A wrong suffix reads the case, an unknown number reads nothing: every "not found" answer is held back until
+# NOT_FOUND_FLOOR seconds after the lookup began, so the two cost the same to the one asking (issue 17.8).
+NOT_FOUND_FLOOR = 0.25
+
+
+@dataclass(frozen=True)
+class Pace:
+    """The time source and the wait that make every "not found" answer take NOT_FOUND_FLOOR seconds."""
+
+    clock: Callable[[], float] = time.monotonic
+    wait: Callable[[float], None] = time.sleep
+
+    def hold_until(self, started: float, floor: float = NOT_FOUND_FLOOR) -> None:
+        left = floor - (self.clock() - started)
+        if left > 0:
+            self.wait(left)
+
+
 def lookup(cases: Cases, counters: Counters, limits: Limits, secret: bytes, client: str,
-           read_body: Callable[[], Any], now: datetime) -> dict[str, Any]:
-    """The progress of one case, or 404, or 429 with the seconds to wait."""
+           read_body: Callable[[], Any], now: datetime, pace: Pace = Pace()) -> dict[str, Any]:
+    """The progress of one case, or 404 (after the same time whether the number exists or not), or 429 with the
+    seconds to wait."""
+    started = pace.clock()
+    try:
+        return _lookup(cases, counters, limits, secret, client, read_body, now)
+    except NotFound:
+        pace.hold_until(started)
+        raise
+
+
+def _lookup(cases: Cases, counters: Counters, limits: Limits, secret: bytes, client: str,
+            read_body: Callable[[], Any], now: datetime) -> dict[str, Any]:
     window = client_window(client, secret, now, limits.client_window_seconds)
     if not counters.take(window.key, limits.client_lookups, window.expires()):
         raise RateLimited("TOO_MANY_LOOKUPS", "查询过于频繁，请稍后再试 (too many lookups from this client)",

@@ -36,7 +36,10 @@ def record(messaging: Messaging, public_message_id: str, body: Callable[[], Any]
     """Apply one receipt; the message's state afterwards and whether this receipt changed anything. The body
     is read only after the caller's reach is checked."""
     case_id, milestone = parse_public_id(public_message_id)
-    case = messaging.repo.get(case_id)  # 404 CASE_NOT_FOUND
+    try:
+        case = messaging.repo.get(case_id)
+    except NotFound:  # answered as another province's case: a gateway learns nothing of other cases
+        raise access.case_out_of_reach() from None
     access.check_case(relation, actor, case)  # deny first: another province's gateway learns nothing more
     key = message_id(case_id, milestone)
     receipt = parse_receipt(body())

@@ -115,7 +115,7 @@ export const MESSAGES = {
   UPLOAD_MISSING: "文件未能存入，请重新上传",
   CONTENT_TYPE_NOT_ALLOWED: "拒收：只接受 PDF、JPEG 或 PNG 文件",
   MATERIAL_TOO_LARGE: "拒收：文件超过允许的大小",
-  CASE_OUT_OF_REACH: "无权查看：此案件不在您所在单位的办理范围内",
+  CASE_OUT_OF_REACH: "无此案件，或此案件不在您所在单位的办理范围内",
   ROLE_NOT_ALLOWED: "无权操作：您的角色不能进行此操作",
   UNIT_NOT_TOWNSHIP: "无权操作：此操作需要乡镇（街道）级单位",
   TOKEN_MISSING: "请先登录", TOKEN_EXPIRED: "登录已过期，请重新登录", TOKEN_INVALID: "登录凭证无效，请重新登录",

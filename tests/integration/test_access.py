@@ -225,19 +225,19 @@ def test_an_admin_cannot_read_worklists(api):
     assert_error(api.call("GET", "/cases", "admin", "23"), 403, "ROLE_NOT_ALLOWED")
 
 
-def test_a_missing_case_is_not_found_for_its_would_be_readers(api):
+def test_a_missing_case_is_answered_as_one_out_of_reach_for_its_would_be_readers(api):
     for role, unit in (("window", SHANGHAI_WINDOW), ("reviewer", HARBIN_TOWNSHIP), ("supervisor", "23")):
         response = api.call("GET", "/cases/C20260924DEADBEEF00", role, unit)
-        assert_error(response, 404, "CASE_NOT_FOUND", "case_id")
+        assert_error(response, 403, "CASE_OUT_OF_REACH", None)
 
 
-def test_an_existing_case_of_another_unit_is_forbidden_not_hidden(api):
-    """Decided from the code: the case is read first, so 404 means "no such case" for anyone
-    and 403 means "it exists but is not yours" (the id is a random 40-bit token)."""
+def test_an_existing_case_of_another_unit_and_an_unknown_one_are_answered_alike(api):
+    """403 CASE_OUT_OF_REACH for both (issue 17.8): a caller learns nothing of whether a case number exists."""
     case_id = api.window("POST", "/cases", fresh()).data["case_id"]
-    assert_error(api.call("GET", f"/cases/{case_id}", "window", OTHER_SHANGHAI_WINDOW), 403, "CASE_OUT_OF_REACH")
-    assert_error(api.call("GET", "/cases/C20260924DEADBEEF00", "window", OTHER_SHANGHAI_WINDOW),
-                 404, "CASE_NOT_FOUND", "case_id")
+    theirs = api.call("GET", f"/cases/{case_id}", "window", OTHER_SHANGHAI_WINDOW)
+    unknown = api.call("GET", "/cases/C20260924DEADBEEF00", "window", OTHER_SHANGHAI_WINDOW)
+    assert_error(theirs, 403, "CASE_OUT_OF_REACH", None)
+    assert theirs.data == unknown.data
 
 
 def test_a_reviewer_cannot_see_a_case_before_it_is_pushed_to_its_unit(api):

@@ -72,13 +72,13 @@ def test_a_well_formed_client_id_is_reused_a_malformed_one_replaced_and_errors_c
     capsys.readouterr()
     sent = "console-7f3a9c21-0001"
     missing = api.call("GET", "/cases/CNOSUCHCASE", "window", SHANGHAI_WINDOW, headers={"X-Correlation-Id": sent})
-    assert missing.status_code == 404 and missing.headers["X-Correlation-Id"] == sent
+    assert missing.status_code == 403 and missing.headers["X-Correlation-Id"] == sent
     refused = api.call("GET", "/cases", headers={"X-Correlation-Id": "bad id; with spaces"})  # no token
     replaced = refused.headers["X-Correlation-Id"]
     assert refused.status_code == 401 and replaced != "bad id; with spaces" and observe.WELL_FORMED.fullmatch(replaced)
     lines = log_lines(printed(capsys))
     assert {(line["correlation_id"], line["status"]) for line in lines if line["message"] == "request"} == {
-        (sent, 404), (replaced, 401)}
+        (sent, 403), (replaced, 401)}
     public = api.call("GET", "/health", headers={"X-Correlation-Id": id_number()})  # never echo an ID number
     assert public.status_code == 200 and id_number() != public.headers["X-Correlation-Id"]
 

@@ -226,5 +226,5 @@ def test_receipts_for_no_such_message_or_one_no_gateway_had_are_refused(api, aws
 
     assert {name: (a.status_code, a.data["error"]["code"]) for name, a in answers.items()} == {
         "not-json": (400, "MALFORMED_JSON"), "malformed-id": (404, "MESSAGE_NOT_FOUND"),
-        "no-such-case": (404, "CASE_NOT_FOUND"), "not-sent-yet": (404, "MESSAGE_NOT_FOUND"),
+        "no-such-case": (403, "CASE_OUT_OF_REACH"), "not-sent-yet": (404, "MESSAGE_NOT_FOUND"),
         "skipped": (409, "NOT_A_GATEWAY_MESSAGE"), "direct": (409, "NOT_A_GATEWAY_MESSAGE")}

@@ -121,7 +121,7 @@ def test_a_missing_claim_is_named_and_claims_of_the_wrong_type_are_refused_not_a
     from chalicelib.domain.errors import Unauthenticated
 
     secret, now = load().local_jwt_secret, int(time.time())
-    base = {"sub": "u1", "role": "window", "unit": "310101002", "exp": now + 60, "iss": LOCAL_ISSUER,
+    base = {"sub": "u1", "role": "window", "unit": "310101002", "iat": now, "exp": now + 60, "iss": LOCAL_ISSUER,
             "aud": LOCAL_AUDIENCE}
     for changed, code, said in (({"iss": None}, "TOKEN_INVALID", "'iss'"), ({"aud": None}, "TOKEN_INVALID", "'aud'"),
                                 ({"role": ["window"]}, "TOKEN_ROLE", "role"), ({"unit": 310101002}, "TOKEN_UNIT", "unit"),

@@ -1,0 +1,110 @@
+"""Answers that tell too much (issue 17.8): an unknown case or entitlement is answered exactly as one out of
+reach; a wrong ID suffix and an unknown case number cost the applicant's page the same time; tokens live at most
+24 hours; no error echoes a 10,000-character parameter."""
+from __future__ import annotations
+
+import time
+
+import jwt
+
+from chalicelib.auth import LOCAL_AUDIENCE, LOCAL_ISSUER
+from chalicelib.config import load
+from chalicelib.services import progress
+from tests.support.people import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, fresh_application
+
+UNKNOWN_CASE = "C20260924DEADBEEF00"
+
+
+def test_an_unknown_case_is_answered_as_another_units_case(api):
+    case_id = api.window("POST", "/cases", fresh_application()).data["case_id"]
+    other_window = "310101003"
+    for path in ("", "/notice", "/receipt", "/identity", "/audit"):
+        theirs = api.call("GET", f"/cases/{case_id}{path}", "window", other_window)
+        unknown = api.call("GET", f"/cases/{UNKNOWN_CASE}{path}", "window", other_window)
+        assert (theirs.status_code, theirs.data) == (unknown.status_code, unknown.data) == \
+            (403, {"error": {"code": "CASE_OUT_OF_REACH", "field": None,
+                             "message": "no case of this number is within your unit's reach"}}), path
+    mine = api.call("GET", f"/cases/{UNKNOWN_CASE}", "window", SHANGHAI_WINDOW)
+    assert mine.data == unknown.data  # even for a caller who could have read it
+
+
+def test_an_unknown_entitlement_is_answered_as_one_out_of_reach(api):
+    from tests.integration.test_entitlements import approved_case
+
+    case_id = approved_case(api, fresh_application())
+    existing = f"{case_id}-living"
+    outsider = ("reviewer", "230102002")
+    for method, suffix, body in (("GET", "", None), ("POST", "/status", {"action": "stop"}),
+                                 ("POST", "/recoveries", {"amount": "1.00"})):
+        theirs = api.call(method, f"/entitlements/{existing}{suffix}", *outsider, body)
+        unknown = api.call(method, f"/entitlements/{case_id}-nothing{suffix}", *outsider, body)
+        assert (theirs.status_code, theirs.data) == (unknown.status_code, unknown.data), suffix
+        assert theirs.data["error"]["code"] == "ENTITLEMENT_OUT_OF_REACH"
+    assert api.call("GET", f"/entitlements/{existing}", "reviewer", HARBIN_TOWNSHIP).status_code == 200
+
+
+class StoppedClock:
+    """The lookup's own time source: each reading advances by the step given, and waits are recorded."""
+
+    def __init__(self, step: float) -> None:
+        self.now, self.step, self.waited = 100.0, step, []
+
+    def clock(self) -> float:
+        self.now += self.step
+        return self.now
+
+    def wait(self, seconds: float) -> None:
+        self.waited.append(seconds)
+        self.now += seconds
+
+
+def test_a_wrong_suffix_and_an_unknown_number_are_answered_after_the_same_time(api):
+    from chalicelib.wiring import deps, progress_counters
+
+    case = api.window("POST", "/cases", fresh_application()).data
+    config = load()
+    limits = progress.Limits(50, 60, 50)
+    spent = {}
+    for name, wanted, step in (("wrong suffix", {"case_id": case["case_id"], "id_suffix": "00000X"}, 0.004),
+                               ("unknown case", {"case_id": UNKNOWN_CASE, "id_suffix": "00000X"}, 0.001)):
+        clock = StoppedClock(step)
+        started = clock.now
+        try:
+            progress.lookup(deps().repo, progress_counters(), limits, config.person_key_secret, f"client-{name}",
+                            lambda wanted=wanted: wanted, api_now(api), progress.Pace(clock.clock, clock.wait))
+        except Exception as error:  # noqa: BLE001 - the 404 is the point
+            assert getattr(error, "code", None) == "PROGRESS_NOT_FOUND"
+        spent[name] = clock.now - started
+        assert clock.waited, name
+    assert abs(spent["wrong suffix"] - spent["unknown case"]) < 0.02
+    assert min(spent.values()) >= progress.NOT_FOUND_FLOOR
+
+
+def api_now(api):
+    from datetime import datetime
+
+    return datetime.fromisoformat(api.now)
+
+
+def _token(lifetime: int, **extra) -> str:
+    now = int(time.time())
+    claims = {"sub": "w1", "role": "window", "unit": SHANGHAI_WINDOW, "iss": LOCAL_ISSUER, "aud": LOCAL_AUDIENCE,
+              "iat": now, "exp": now + lifetime, **extra}
+    return jwt.encode(claims, load().local_jwt_secret, algorithm="HS256")
+
+
+def test_a_token_that_lives_longer_than_a_day_or_without_iat_is_refused(api):
+    headers = {"Content-Type": "application/json", "X-Clock-Now": api.now}
+    for token, code in ((_token(25 * 3600), "TOKEN_LIFETIME"), (_token(3600, iat=None), "TOKEN_INVALID")):
+        answer = api.client.http.get("/cases", headers={**headers, "Authorization": f"Bearer {token}"})
+        assert answer.status_code == 401 and code in answer.body.decode(), answer.body
+    fine = api.client.http.get("/cases", headers={**headers, "Authorization": f"Bearer {_token(8 * 3600)}"})
+    assert fine.status_code == 200
+
+
+def test_a_long_parameter_is_never_echoed_back_whole(api):
+    long = "9" * 10_000
+    for path in (f"/rules/{long}", f"/checks/{long}/2026-10", f"/cases?due_before={long}"):
+        answer = api.call("GET", path, "supervisor", "23")
+        assert answer.status_code in (400, 403, 404, 422), path
+        assert len(answer.body) < 2_000, (path, len(answer.body))
