@@ -40,8 +40,8 @@ QUERIES = ("daily sweep (jobs.due_today)", "window worklist", "reviewer inbox", 
 
 def measured_cases(due: int) -> Iterator[Any]:
     """The constant set: real cases at the measured window and 业务属地."""
-    from chalicelib.domain.case import Case, Deadline, DeadlineKind, Status
-    from chalicelib.domain.rules import one_time_notice
+    from chalicelib.domain.cases.case import Case, Deadline, DeadlineKind, Status
+    from chalicelib.domain.rules.rules import one_time_notice
 
     base = Case(case_id="", status=Status.AWAITING_PUSH, accepting_unit=SHANGHAI_WINDOW,
                 business_unit=HARBIN_TOWNSHIP, scope="cross_province", applied_on=date(2026, 9, 1),
@@ -99,7 +99,7 @@ def seed(total: int, due: int) -> float:
 
 
 def run_queries(rec: Any) -> dict[str, Any]:
-    from chalicelib.domain.case import Actor
+    from chalicelib.domain.cases.case import Actor
     from chalicelib.services import jobs, worklists
     from chalicelib.wiring import deps
 

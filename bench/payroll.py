@@ -39,8 +39,8 @@ FIXED_CALLS = 16 * (2 + 3) + 16 * (2 + 5) + 10
 
 def standards() -> Any:
     """A province table: living by age band, changing in 2026-07; nursing by grade."""
-    from chalicelib.domain.amounts import AmountRow, AmountTable
     from chalicelib.domain.payments.owed import Standards
+    from chalicelib.domain.rules.amounts import AmountRow, AmountTable
 
     start, cut = date(2020, 1, 1), date(2026, 7, 1)
     rows = (AmountRow("living", start, cut - timedelta(days=1), Decimal("90.00"), None, max_age=59),
@@ -99,7 +99,7 @@ def changes(stored: Any, month: str) -> int:
 
 
 def _reviewer() -> Any:
-    from chalicelib.domain.case import Actor
+    from chalicelib.domain.cases.case import Actor
 
     return Actor("reviewer-1", "审核员", "reviewer", UNIT)
 

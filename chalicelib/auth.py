@@ -15,7 +15,7 @@ import jwt
 
 from .config import Config
 from .domain.access import ROLES
-from .domain.case import Actor
+from .domain.cases.case import Actor
 from .domain.errors import Unauthenticated
 from .domain.units import is_committee, is_scope_code
 

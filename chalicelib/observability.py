@@ -34,7 +34,7 @@ from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
 from . import config
-from .domain.outcomes import Census, DeadlineFact
+from .domain.cases.outcomes import Census, DeadlineFact
 
 NAMESPACE = "SubsidyCrossProvince"
 CORRELATION_HEADER = "X-Correlation-Id"

@@ -11,6 +11,7 @@ from .adapters.clock_table import ClockItems
 from .adapters.entitlements_table import Entitlements
 from .adapters.files import MaterialFiles
 from .adapters.idempotency_table import IdempotencyKeys
+from .adapters.job_queue import UnitJobQueue
 from .adapters.ledger_table import LedgerTable, Payrolls
 from .adapters.limits_table import Counters
 from .adapters.messages_table import Outbox
@@ -18,12 +19,11 @@ from .adapters.monitored_units import MonitoredUnits
 from .adapters.notify import Notifier
 from .adapters.payroll_files import PayrollFiles
 from .adapters.proposals_table import Proposals
+from .adapters.registers_table import Rosters
 from .adapters.reviews_table import ReviewTasks
-from .adapters.rosters import Rosters
 from .adapters.rules_table import JurisdictionRules
 from .adapters.sms_gateway import ConfiguredSms
 from .adapters.store import CaseRepository
-from .adapters.unit_jobs import UnitJobQueue
 from .config import load
 from .services.calendar import DeadlineService
 from .services.cases import Deps

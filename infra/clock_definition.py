@@ -19,11 +19,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from chalicelib.domain.phases import PHASES as TABLE
+from chalicelib.domain.cases.phases import PHASES as TABLE
 
 DEFINITION_FILE = Path(__file__).with_name("case_clock.asl.json")
 
-# phase kind -> (state name stem, has a statutory deadline): the phases the clock waits in (chalicelib.domain.phases)
+# phase kind -> (state name stem, has a statutory deadline): the phases the clock waits in (chalicelib.domain.cases.phases)
 PHASES: dict[str, tuple[str, bool]] = {phase.key: (phase.state, phase.deadline is not None)
                                        for phase in TABLE if phase.state is not None}
 WITHDRAWN_ERROR = "CaseWithdrawn"

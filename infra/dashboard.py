@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chalicelib.domain.phases import STATUTORY
+from chalicelib.domain.cases.phases import STATUTORY
 
 NAMESPACE = "SubsidyCrossProvince"
 SERVICE = "subsidy-cross-province"
-PHASES = tuple(str(phase.code) for phase in STATUTORY)  # D1, D2, D3 (chalicelib.domain.phases)
+PHASES = tuple(str(phase.code) for phase in STATUTORY)  # D1, D2, D3 (chalicelib.domain.cases.phases)
 ALARMS_TOPIC = "AlarmsTopic"
 
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from chalicelib.domain.case import Actor
+from chalicelib.domain.cases.case import Actor
 from chalicelib.services import rules
 
 DEMO_RULES = Path(__file__).resolve().parent.parent / "demo" / "rules.json"

@@ -13,16 +13,16 @@ from chalicelib.adapters.clock_table import ClockModel
 from chalicelib.adapters.entitlements_table import MODELS as ENTITLEMENT_MODELS
 from chalicelib.adapters.files import MaterialFiles
 from chalicelib.adapters.idempotency_table import MODELS as IDEMPOTENCY_MODELS
+from chalicelib.adapters.job_queue import create_queues
 from chalicelib.adapters.ledger_table import MODELS as LEDGER_MODELS
 from chalicelib.adapters.limits_table import MODELS as LIMIT_MODELS
 from chalicelib.adapters.messages_table import MODELS as MESSAGE_MODELS
 from chalicelib.adapters.monitored_units import MODELS as MONITORED_UNIT_MODELS
 from chalicelib.adapters.notify import create_topics
 from chalicelib.adapters.proposals_table import MODELS as PROPOSAL_MODELS
+from chalicelib.adapters.registers_table import MODELS as ROSTER_MODELS
 from chalicelib.adapters.reviews_table import MODELS as REVIEW_MODELS
-from chalicelib.adapters.rosters import MODELS as ROSTER_MODELS
 from chalicelib.adapters.rules_table import MODELS as RULE_MODELS
-from chalicelib.adapters.unit_jobs import create_queues
 from chalicelib.config import Config
 from infra.clock_definition import substituted
 

@@ -23,10 +23,10 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjec
 from pynamodb.models import Model
 
 from ..config import table_name
-from ..domain.audit import GENESIS
-from ..domain.case import Case
-from ..domain.records import from_record, to_record
-from ..domain.writes import Appended
+from ..domain.cases.audit import GENESIS
+from ..domain.cases.case import Case
+from ..domain.cases.records import from_record, to_record
+from ..domain.cases.writes import Appended
 from .dynamo import OnDemand
 
 NO_DUE = "9999-12-31"  # sorts after every real day: cases with no open deadline come last

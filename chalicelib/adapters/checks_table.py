@@ -19,7 +19,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjec
 from pynamodb.models import Model
 
 from ..config import table_name
-from ..domain.monitoring import Check
+from ..domain.supervision.monitoring import Check
 from .dynamo import OnDemand
 
 

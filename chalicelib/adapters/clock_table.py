@@ -14,7 +14,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from ..config import table_name
-from ..domain.phases import DEADLINE_KINDS
+from ..domain.cases.phases import DEADLINE_KINDS
 from .dynamo import OnDemand
 
 

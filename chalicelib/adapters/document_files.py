@@ -8,20 +8,15 @@ from __future__ import annotations
 import base64
 import hashlib
 from typing import Any
-from urllib.parse import quote
 
 from botocore.exceptions import ClientError
 
 from ..config import load
+from ..domain.cases.documents import content_disposition
 from .files import _s3
 
 LINK_SECONDS = 900
 CONTENT_TYPE = "application/pdf"
-
-
-def content_disposition(filename: str, fallback: str, disposition: str = "inline") -> str:
-    """RFC 6266: an ASCII ``filename`` for old clients and the real (Chinese) name as ``filename*``."""
-    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 class DocumentFiles:

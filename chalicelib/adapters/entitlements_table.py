@@ -25,13 +25,11 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from ..config import load, table_name
+from ..domain.cases.writes import ENTITLEMENT, LockClaim, Writes, entitlement_claim, lock_key, released_by
 from ..domain.payments.entitlements import Change, Entitlement
 from ..domain.refusals import LockTaken, StaleEntitlement
-from ..domain.writes import ENTITLEMENT, LockClaim, Writes, entitlement_claim, lock_key, released_by
 from .dynamo import OnDemand
-
-UNIT_SHARDS = 16
-
+from .shards import UNIT_SHARDS  # noqa: E402 - re-exported: the store and its callers share it
 
 
 def unit_shard(business_unit: str, entitlement_id: str) -> str:

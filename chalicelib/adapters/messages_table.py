@@ -21,7 +21,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from ..config import table_name
-from ..domain.outbox import Message, MessagePut
+from ..domain.cases.outbox import Message, MessagePut
 from .dynamo import OnDemand
 
 PENDING_SHARDS = 4

@@ -23,7 +23,7 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF, FPDF_VERSION, FontFace
 from fpdf.enums import TextMode
 
-from ..domain.documents import Document, Heading, Paragraph, QrCode, Rows, Table
+from ..domain.cases.documents import Document, Heading, Paragraph, QrCode, Rows, Table
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 LATIN_FONT = FONT_DIR / "OpenSans-Regular-Latin.ttf"

@@ -20,7 +20,7 @@ from pynamodb.models import Model
 
 from ..config import table_name
 from ..domain.errors import Invalid
-from ..domain.monitoring import ReviewTask
+from ..domain.supervision.monitoring import ReviewTask
 from .checks_table import Recorded
 from .dynamo import OnDemand
 

@@ -8,7 +8,6 @@ same readers that checked it, so a stored rule is always one that passed validat
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.attributes import MapAttribute, UnicodeAttribute
@@ -17,6 +16,7 @@ from pynamodb.models import Model
 
 from ..config import table_name
 from ..domain.refusals import RuleExists
+from ..domain.rules.rules import StoredRule
 from .dynamo import OnDemand
 
 
@@ -31,16 +31,6 @@ class RuleModel(Model):
     body: MapAttribute[str, Any] = MapAttribute()
     loaded_by = UnicodeAttribute()
     loaded_at = UnicodeAttribute()
-
-
-@dataclass(frozen=True)
-class StoredRule:
-    scope: str
-    kind: str
-    effective_from: str
-    body: dict[str, Any]
-    loaded_by: str
-    loaded_at: str
 
 
 def _stored(item: RuleModel) -> StoredRule:

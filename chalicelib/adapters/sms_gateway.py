@@ -18,8 +18,8 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..config import load
+from ..domain.cases.sms_receipts import OutgoingSms, Sent, outbox_message
 from ..domain.refusals import SendFailed
-from ..domain.sms_receipts import OutgoingSms, Sent, outbox_message
 from .notify import Notifier
 
 

@@ -12,9 +12,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -24,35 +21,16 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from ..config import load
-from ..domain.audit import Link
-from ..domain.case import Case, Event
+from ..domain.cases.audit import Link
+from ..domain.cases.case import Case, Event
+from ..domain.cases.phases import DEADLINE_KINDS
+from ..domain.cases.writes import NO_WRITES, Writes, appended
 from ..domain.errors import Invalid, NotFound
-from ..domain.phases import DEADLINE_KINDS
 from ..domain.refusals import LockHeld, StaleCase
-from ..domain.writes import NO_WRITES, Writes, appended
 from . import entitlements_table, messages_table
 from .case_tables import DUE_SHARDS, CaseModel, EventModel, event_item, from_model, to_model
 
 CASE_ID = re.compile(r"[A-Z0-9]{1,64}")
-
-
-# Per request (a ContextVar: each thread of ``chalice local`` and of the tests has its own): case id →
-# the case as first read in this request, until a second read takes it; None once taken or written.
-_first_reads: ContextVar[dict[str, Case | None] | None] = ContextVar("first_reads", default=None)
-
-
-@contextmanager
-def request_reads() -> Iterator[None]:
-    """One API request: the first read of a case (the reach check's) also answers the next read of the same
-    case (the service's), once. Every later read goes to DynamoDB, and so does any read after this request
-    wrote the case: a conflict retry always reads afresh. Safe because every write is conditional on the case
-    version read: a case changed meanwhile fails the write, and the service re-reads and retries. Outside
-    this scope (schedules, jobs, tests calling services) every read goes to DynamoDB."""
-    token = _first_reads.set({})
-    try:
-        yield
-    finally:
-        _first_reads.reset(token)
 
 
 @dataclass(frozen=True)
@@ -68,29 +46,18 @@ class CaseRepository:
         self._connection = Connection(region=load().region)
 
     def get(self, case_id: str) -> Case:
-        """Strongly consistent; inside ``request_reads`` the second read of a case is the first one's."""
-        kept = _first_reads.get()
-        handed = kept.get(case_id) if kept is not None else None
-        if kept is not None and handed is not None:
-            kept[case_id] = None  # once: a further read (a retry's) goes to DynamoDB
-            return handed
+        """Strongly consistent."""
         if not CASE_ID.fullmatch(case_id):  # DynamoDB would refuse an over-long key with a 500
             raise NotFound("CASE_NOT_FOUND", f"no case {case_id[:40]}", "case_id")
         try:
-            case = from_model(CaseModel.get(case_id, consistent_read=True))
+            return from_model(CaseModel.get(case_id, consistent_read=True))
         except DoesNotExist:
             raise NotFound("CASE_NOT_FOUND", f"no case {case_id}", "case_id") from None
-        if kept is not None and case_id not in kept:
-            kept[case_id] = case
-        return case
 
     def save(self, case: Case, event: Event, writes: Writes = NO_WRITES) -> Case:
         """The case (as read, changed), its event and ``writes``, in one transaction: the case as stored.
         ``LockHeld`` when a claimed or checked person lock belongs to another case; ``StaleCase`` when the case
         or another conditioned item moved on."""
-        kept = _first_reads.get()
-        if kept is not None:  # nothing read before this write may answer a read after it
-            kept[case.case_id] = None
         link = appended(case, event)
         item = to_model(replace(case, chain_head=link.chain_hash))
         try:

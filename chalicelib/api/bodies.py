@@ -1,7 +1,7 @@
 """The request bodies as pydantic v2 models: the one statement of each body's shape in the API's document.
 
-The OpenAPI components of the request bodies are generated from these models (``components``), and the document
-is generated from them and the route table at build time (``python -m chalicelib.api.openapi`` writes
+The OpenAPI components of the request bodies are generated from these models (``openapi.body_components``); the
+document is generated from them and the route table at build time (``python -m chalicelib.api.openapi`` writes
 ``api/openapi.json``; a test fails when the stored file differs). The models state each field's JSON type, which
 fields are required, and the value rules (``rule(...)``: enums, patterns, bounds) that the domain's readers
 enforce with the API's error codes and field paths; tests/unit/test_openapi.py checks both agree (bodies the
@@ -15,24 +15,23 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, create_model
-from pydantic.json_schema import GenerateJsonSchema
 
-from ..domain.amounts import AREAS, LOW_INCOME_TYPES
-from ..domain.applications import (
+from ..domain.cases.applications import (
     AGENT_RELATIONSHIPS,
     ALLOWED_CONTENT_TYPES,
     CIRCUMSTANCE_KEYS,
     NOTIFICATION_METHODS,
     SUBSIDY_TYPES,
 )
-from ..domain.comparison import KINDS as COMPARISON_KINDS
-from ..domain.jurisdiction import EXCLUSION_KEYS
-from ..domain.jurisdiction import LOW_INCOME_KEYS as LIVING_KEYS
-from ..domain.monitoring import OUTCOMES, RESULTS
+from ..domain.cases.sms_receipts import RECEIPT_STATUSES
 from ..domain.payments.entitlements import STATUSES as ENTITLEMENT_STATUSES
-from ..domain.rosters import KINDS as ROSTER_KINDS
-from ..domain.rules import CATALOGUE
-from ..domain.sms_receipts import RECEIPT_STATUSES
+from ..domain.rules.amounts import AREAS, LOW_INCOME_TYPES
+from ..domain.rules.jurisdiction import EXCLUSION_KEYS
+from ..domain.rules.jurisdiction import LOW_INCOME_KEYS as LIVING_KEYS
+from ..domain.rules.registers import KINDS as ROSTER_KINDS
+from ..domain.rules.rules import CATALOGUE
+from ..domain.supervision.comparison import KINDS as COMPARISON_KINDS
+from ..domain.supervision.monitoring import OUTCOMES, RESULTS
 from .schema import AMOUNT, COMMITTEE, DATE, ID_NUMBER, MONTH_2000_2100, PERCENT, TOWNSHIP
 
 MATERIAL_CODES = [kind.code for kind in CATALOGUE]
@@ -392,41 +391,3 @@ MODELS: tuple[type[Body], ...] = (
     ProposalDecision, CheckRecording, ReviewRecording, ProgressLookup, SmsReceipt,
 )
 BY_NAME: dict[str, type[Body]] = {model.__name__: model for model in MODELS}
-
-
-# --- the document ---------------------------------------------------------------------------------------------
-
-class _OpenApi30(GenerateJsonSchema):
-    """pydantic writes JSON Schema 2020-12; OpenAPI 3.0 wants ``nullable`` rather than a null type, no titles."""
-
-    def field_title_should_be_set(self, schema: Any) -> bool:
-        return False
-
-
-def components() -> dict[str, Any]:
-    """The request bodies' component schemas, OpenAPI 3.0.3, generated from the models."""
-    from pydantic.json_schema import models_json_schema
-
-    _, generated = models_json_schema([(model, "validation") for model in MODELS],
-                                      ref_template="#/components/schemas/{model}", schema_generator=_OpenApi30)
-    return {name: _openapi30(schema, generated["$defs"]) for name, schema in generated["$defs"].items()}
-
-
-def _openapi30(schema: Any, defs: dict[str, Any]) -> Any:
-    if isinstance(schema, list):
-        return [_openapi30(item, defs) for item in schema]
-    if not isinstance(schema, dict):
-        return schema
-    schema = {key: value for key, value in schema.items() if key not in ("title", "default")}
-    options = schema.get("anyOf")
-    if isinstance(options, list) and {"type": "null"} in options and len(options) == 2:
-        inner = next(option for option in options if option != {"type": "null"})
-        if "$ref" in inner:  # 3.0 ignores nullable beside a $ref: the component's schema itself
-            inner = defs[inner["$ref"].rsplit("/", 1)[1]]
-        merged = {**_openapi30(inner, defs), **{k: v for k, v in schema.items() if k != "anyOf"}, "nullable": True}
-        if "enum" in merged:
-            merged["enum"] = [*merged["enum"], None]
-        return _openapi30(merged, defs) if "anyOf" in merged else merged
-    if "const" in schema:
-        schema["enum"] = [schema.pop("const")]
-    return {key: _openapi30(value, defs) for key, value in schema.items()}

@@ -25,65 +25,65 @@ def list_cases(call: Call) -> dict[str, Any]:
 
 @handles(routes, "GET /cases/{case_id}")
 def get_case(call: Call, case_id: str) -> dict[str, Any]:
-    return cases.read(deps(), case_id, call.actor, call.relation, call.now.date())
+    return cases.read(call.deps(), case_id, call.actor, call.relation, call.now.date())
 
 
 @handles(routes, "POST /cases/{case_id}/materials")
 def add_material(call: Call, case_id: str) -> dict[str, Any]:
-    return cases.add_material(deps(), case_id, call.body(), call.actor, call.relation, call.now)
+    return cases.add_material(call.deps(), case_id, call.body(), call.actor, call.relation, call.now)
 
 
 @handles(routes, "POST /cases/{case_id}/materials/{material_id}/confirm")
 def confirm_material(call: Call, case_id: str, material_id: str) -> dict[str, Any]:
-    return cases.confirm_material(deps(), case_id, material_id, call.actor, call.relation, call.now)
+    return cases.confirm_material(call.deps(), case_id, material_id, call.actor, call.relation, call.now)
 
 
 @handles(routes, "GET /cases/{case_id}/materials/{material_id}")
 def open_material(call: Call, case_id: str, material_id: str) -> dict[str, Any]:
     """A received material as a short-lived presigned GET (the console shows it in the page); recorded."""
-    return material_reads.open_material(deps(), case_id, material_id, call.actor, call.relation, call.now)
+    return material_reads.open_material(call.deps(), case_id, material_id, call.actor, call.relation, call.now)
 
 
 @handles(routes, "POST /cases/{case_id}/complete")
 def complete(call: Call, case_id: str) -> dict[str, Any]:
-    return cases.complete(deps(), case_id, call.actor, call.relation, call.now)
+    return cases.complete(call.deps(), case_id, call.actor, call.relation, call.now)
 
 
 @handles(routes, "POST /cases/{case_id}/push")
 def push(call: Call, case_id: str) -> dict[str, Any]:
-    return cases.push(deps(), case_id, call.actor, call.relation, call.now)
+    return cases.push(call.deps(), case_id, call.actor, call.relation, call.now)
 
 
 @handles(routes, "POST /cases/{case_id}/decision")
 def decide(call: Call, case_id: str) -> dict[str, Any]:
-    return cases.decide(deps(), case_id, call.body(), call.actor, call.relation, call.now)
+    return cases.decide(call.deps(), case_id, call.body(), call.actor, call.relation, call.now)
 
 
 @handles(routes, "POST /cases/{case_id}/notification")
 def notify(call: Call, case_id: str) -> dict[str, Any]:
-    return cases.notify(deps(), case_id, call.body(), call.actor, call.relation, call.now)
+    return cases.notify(call.deps(), case_id, call.body(), call.actor, call.relation, call.now)
 
 
 @handles(routes, "POST /cases/{case_id}/withdraw")
 def withdraw(call: Call, case_id: str) -> dict[str, Any]:
-    return cases.withdraw(deps(), case_id, call.body(), call.actor, call.relation, call.now)
+    return cases.withdraw(call.deps(), case_id, call.body(), call.actor, call.relation, call.now)
 
 
 @handles(routes, "POST /cases/{case_id}/supplement-request")
 def request_supplement(call: Call, case_id: str) -> dict[str, Any]:
-    return cases.request_supplement(deps(), case_id, call.body(), call.actor, call.relation, call.now)
+    return cases.request_supplement(call.deps(), case_id, call.body(), call.actor, call.relation, call.now)
 
 
 @handles(routes, "POST /cases/{case_id}/supplement")
 def send_supplement(call: Call, case_id: str) -> dict[str, Any]:
     body = call.body() if call.has_body else None  # the body may be left out
-    return cases.send_supplement(deps(), case_id, body, call.actor, call.relation, call.now)
+    return cases.send_supplement(call.deps(), case_id, body, call.actor, call.relation, call.now)
 
 
 @handles(routes, "GET /cases/{case_id}/identity")
 def read_identity(call: Call, case_id: str) -> dict[str, Any]:
     """Full ID and phone numbers (everywhere else they are masked); the read is recorded."""
-    return cases.identity(deps(), case_id, call.actor, call.relation, call.now)
+    return cases.identity(call.deps(), case_id, call.actor, call.relation, call.now)
 
 
 @handles(routes, "POST /messages/{message_id}/receipt")

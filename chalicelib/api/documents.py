@@ -9,7 +9,6 @@ from chalice import Blueprint, Response
 from .. import config as settings
 from ..adapters.document_files import DocumentFiles
 from ..services import documents
-from ..wiring import deps
 from .pipeline import Call, handles
 
 routes = Blueprint(__name__)
@@ -24,7 +23,7 @@ def render_pdf(document: Any) -> Any:
 
 def _document(call: Call, case_id: str, kind: str) -> Any:
     accept = [part.split(";")[0].strip().lower() for part in (call.header("accept") or "").split(",")]
-    result = documents.read(deps().repo, DocumentFiles(), render_pdf, case_id, kind, call.actor, call.relation,
+    result = documents.issue(call.deps().repo, DocumentFiles(), render_pdf, case_id, kind, call.actor, call.relation,
                             "application/pdf" in accept, call.query.get("delivery"), settings.load().public_base_url)
     if isinstance(result, documents.PdfFile):
         return Response(body=result.body, status_code=200, headers={

@@ -15,7 +15,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .bodies import components
+from pydantic.json_schema import GenerateJsonSchema
+
+from .bodies import MODELS
 from .responses import RESPONSES
 from .routes import ROUTES, Route
 from .schema import PATH_PARAMETERS, ref
@@ -122,7 +124,7 @@ def document() -> dict[str, Any]:
         "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
-            "schemas": {**components(), **copy.deepcopy(RESPONSES)},
+            "schemas": {**body_components(), **copy.deepcopy(RESPONSES)},
             "responses": {
                 name: {"description": f"{code}: {meaning}",
                        "content": {"application/json": {"schema": {"$ref": ERROR_SCHEMA}}}}
@@ -130,6 +132,44 @@ def document() -> dict[str, Any]:
             },
         },
     }
+
+
+# --- the request bodies' components, from their models ------------------------------------------------------
+
+class _OpenApi30(GenerateJsonSchema):
+    """pydantic writes JSON Schema 2020-12; OpenAPI 3.0 wants ``nullable`` rather than a null type, no titles."""
+
+    def field_title_should_be_set(self, schema: Any) -> bool:
+        return False
+
+
+def body_components() -> dict[str, Any]:
+    """The request bodies' component schemas, OpenAPI 3.0.3, generated from the models."""
+    from pydantic.json_schema import models_json_schema
+
+    _, generated = models_json_schema([(model, "validation") for model in MODELS],
+                                      ref_template="#/components/schemas/{model}", schema_generator=_OpenApi30)
+    return {name: _openapi30(schema, generated["$defs"]) for name, schema in generated["$defs"].items()}
+
+
+def _openapi30(schema: Any, defs: dict[str, Any]) -> Any:
+    if isinstance(schema, list):
+        return [_openapi30(item, defs) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    schema = {key: value for key, value in schema.items() if key not in ("title", "default")}
+    options = schema.get("anyOf")
+    if isinstance(options, list) and {"type": "null"} in options and len(options) == 2:
+        inner = next(option for option in options if option != {"type": "null"})
+        if "$ref" in inner:  # 3.0 ignores nullable beside a $ref: the component's schema itself
+            inner = defs[inner["$ref"].rsplit("/", 1)[1]]
+        merged = {**_openapi30(inner, defs), **{k: v for k, v in schema.items() if k != "anyOf"}, "nullable": True}
+        if "enum" in merged:
+            merged["enum"] = [*merged["enum"], None]
+        return _openapi30(merged, defs) if "anyOf" in merged else merged
+    if "const" in schema:
+        schema["enum"] = [schema.pop("const")]
+    return {key: _openapi30(value, defs) for key, value in schema.items()}
 
 
 def stored_text() -> str:

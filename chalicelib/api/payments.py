@@ -16,7 +16,7 @@ routes = Blueprint(__name__)
 
 @handles(routes, "GET /entitlements/{entitlement_id}")
 def get_entitlement(call: Call, entitlement_id: str) -> dict[str, Any]:
-    return entitlements.read(payroll_deps(), entitlement_id, call.actor, call.now)
+    return entitlements.show(payroll_deps(), entitlement_id, call.actor, call.now)
 
 
 @handles(routes, "POST /entitlements/{entitlement_id}/status")
@@ -54,12 +54,12 @@ def list_proposals(call: Call) -> dict[str, Any]:
 
 @handles(routes, "POST /proposals/{proposal_id}/confirm")
 def confirm_proposal(call: Call, proposal_id: str) -> dict[str, Any]:
-    return comparison.decide(proposals(), payroll_deps(), proposal_id, "confirmed", call.body, call.actor, call.now)
+    return comparison.settle(proposals(), payroll_deps(), proposal_id, "confirmed", call.body, call.actor, call.now)
 
 
 @handles(routes, "POST /proposals/{proposal_id}/reject")
 def reject_proposal(call: Call, proposal_id: str) -> dict[str, Any]:
-    return comparison.decide(proposals(), payroll_deps(), proposal_id, "rejected", call.body, call.actor, call.now)
+    return comparison.settle(proposals(), payroll_deps(), proposal_id, "rejected", call.body, call.actor, call.now)
 
 
 @handles(routes, "POST /payroll/{unit}/{month}")

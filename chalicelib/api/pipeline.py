@@ -3,7 +3,8 @@
 1. ``observe``: the correlation id in and out, one access line, metrics flushed (``chalicelib/observability``);
 2. ``authenticate``: the bearer token becomes an ``Actor`` (public routes skip it);
 3. ``reach``: the route's row (``api/routes.py``) names the relation the caller's role must have; on a route with
-   ``{case_id}`` the case is read once, checked (403 before any body is read) and handed to the handler;
+   ``{case_id}`` the case is read once, checked (403 before any body is read) and handed to the handler
+   (``Call.case``, and ``Call.deps()`` whose store answers the handler's first read of it with that copy);
 4. ``idempotency``: a POST/PUT with ``Idempotency-Key`` answered before is answered again, never run twice;
 5. ``answer``: the handler's result as JSON with the route's status, a ``DomainError`` as the API's error body,
    anything else as a 500 that carries no personal data.
@@ -14,9 +15,9 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Protocol, cast
 
 from chalice import CORSConfig, Response
 from chalice.app import Request
@@ -24,13 +25,13 @@ from chalice.app import Request
 from .. import clock
 from .. import config as settings
 from .. import observability as observe
-from ..adapters.store import request_reads
 from ..auth import authenticate as verify_token
 from ..domain import access
-from ..domain.case import Actor, Case
+from ..domain.cases.case import Actor, Case
 from ..domain.errors import DomainError, Invalid, Malformed, NotFound, TooLarge, UnsupportedMedia
 from ..domain.values import first_not_unicode
 from ..services import idempotency
+from ..services.cases import Deps
 from ..wiring import deps, idempotency_keys
 from .routes import BY_KEY, Route
 
@@ -57,6 +58,12 @@ class Call:
     @property
     def query(self) -> dict[str, str]:
         return dict(self.request.query_params or {})
+
+    def deps(self) -> Deps:
+        """The services' dependencies for this request: the case store hands the case the reach check read to
+        the handler's first read of it (``HandedCase``), so a case route reads the case once before it writes."""
+        base = deps()
+        return base if self.case is None else replace(base, repo=HandedCase(base.repo, self.case))
 
     def header(self, name: str) -> str | None:
         return self.request.headers.get(name)
@@ -94,6 +101,26 @@ class Call:
         if not isinstance(body, dict):
             raise Malformed("WRONG_TYPE", f"the body must be an object {shape}", "body")
         return body
+
+
+class HandedCase:
+    """The case store as one request's handler sees it: the case the reach check read answers the first read of
+    that case — once, so a retry after a stale write reads afresh (every write is conditional on the version read,
+    so a copy gone stale only fails the write) — and everything else goes to the store."""
+
+    def __init__(self, store: Any, case: Case) -> None:
+        self._store: Any = store
+        self._case: Case | None = case
+
+    def get(self, case_id: str) -> Case:
+        handed = self._case
+        if handed is not None and handed.case_id == case_id:
+            self._case = None
+            return handed
+        return cast(Case, self._store.get(case_id))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
 
 
 Handler = Callable[..., Any]
@@ -155,19 +182,18 @@ def serve(call: Call, handler: Handler, params: dict[str, str]) -> Response:
     try:
         if call.route.public:
             return answer(call, handler, params)
-        with request_reads():
-            try:
-                authenticate(call)
-                reach(call, params)
-                key, replay = replayed(call, params)
-            except DomainError as error:
-                return error_response(error)
-            if replay is not None:  # the first answer again; nothing runs twice
-                return replay
-            response = answer(call, handler, params)
-            if key is not None:
-                idempotency.finish(idempotency_keys(), key, response.status_code, str(response.body))
-            return response
+        try:
+            authenticate(call)
+            reach(call, params)
+            key, replay = replayed(call, params)
+        except DomainError as error:
+            return error_response(error)
+        if replay is not None:  # the first answer again; nothing runs twice
+            return replay
+        response = answer(call, handler, params)
+        if key is not None:
+            idempotency.finish(idempotency_keys(), key, response.status_code, str(response.body))
+        return response
     except Exception:  # noqa: BLE001 - answered in the API's format
         return internal_error()
 

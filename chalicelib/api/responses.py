@@ -3,13 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domain.applications import (
-    SUBSIDY_TYPES,
-)
-from ..domain.case import Status
-from ..domain.messages import MILESTONES
-from ..domain.monitoring import OUTCOMES, RESULTS
+from ..domain.cases.applications import SUBSIDY_TYPES
+from ..domain.cases.case import Status
+from ..domain.cases.messages import MILESTONES
 from ..domain.payments.entitlements import STATUSES as ENTITLEMENT_STATUSES
+from ..domain.supervision.monitoring import OUTCOMES, RESULTS
 from .schema import (
     AMOUNT,
     COMMITTEE,
@@ -43,7 +41,7 @@ RESPONSES: dict[str, Any] = {
     }, closed=True, required=("error",),
         description="Every error: a stable UPPER_SNAKE code, a message, the field at fault"),
 
-    # --- cases (domain/applications.py) ---
+    # --- cases (domain/cases/applications.py) ---
     "Health": obj({"status": enum(["ok"]), "stage": {"type": "string"}}, required=("status", "stage")),
     "Deadline": obj({
         "kind": enum(["push", "review", "notify"]), "starts_on": DATE, "working_days": {"type": "integer"},

@@ -8,7 +8,7 @@ from chalice import Blueprint
 
 from .. import config as settings
 from ..services import calendar, jobs, rules
-from ..services import rosters as roster_loads
+from ..services import registers as roster_loads
 from ..wiring import calendar_years, deps, jurisdiction_rules, rosters
 from .pipeline import Call, handles
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domain.case import Status
-from ..domain.rules import CATALOGUE
+from ..domain.cases.case import Status
+from ..domain.rules.rules import CATALOGUE
 
 # --- small schema builders ---------------------------------------------------------------------
 

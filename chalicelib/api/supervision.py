@@ -55,7 +55,7 @@ def run_comparison(call: Call) -> dict[str, Any]:
 @handles(routes, "GET /cases/{case_id}/audit")
 def verify_case_chain(call: Call, case_id: str) -> dict[str, Any]:
     """Check the case's hash-chained timeline; reports the first broken link (the case was checked in reach)."""
-    return audit.verify_case(deps().repo, case_id)
+    return audit.verify_case(call.deps().repo, case_id)
 
 
 @handles(routes, "GET /audit")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Callable, Mapping
 
-from .case import Actor, Case
+from .cases.case import Actor, Case
 from .errors import Forbidden
 from .units import is_township, within
 

@@ -10,8 +10,8 @@ import hashlib
 import json
 from typing import Any, Protocol
 
-from ..domain.audit import first_break
-from ..domain.case import Actor
+from ..domain.cases.audit import first_break
+from ..domain.cases.case import Actor
 from ..domain.errors import Forbidden, Invalid
 from ..domain.units import is_scope_code, within
 from ..domain.values import parse_day

@@ -14,7 +14,7 @@ from typing import Any, Callable, Protocol
 
 from .. import observability as observe
 from ..domain import access
-from ..domain.applications import (
+from ..domain.cases.applications import (
     Application,
     TooLargeMaterial,
     read_application,
@@ -25,7 +25,7 @@ from ..domain.applications import (
     read_supplement_request,
     read_withdrawal,
 )
-from ..domain.case import (
+from ..domain.cases.case import (
     Actor,
     Case,
     Event,
@@ -36,25 +36,25 @@ from ..domain.case import (
     supplement_missing,
     transition,
 )
+from ..domain.cases.outcomes import deadline_outcomes
+from ..domain.cases.records import case_view, decision_message, material_view, notice_view
+from ..domain.cases.uploads import check_upload
+from ..domain.cases.writes import NO_WRITES, Writes
 from ..domain.errors import Conflict, Invalid, TooLarge
 from ..domain.identity import Certificate, birth_date
-from ..domain.outcomes import deadline_outcomes
 from ..domain.payments.decision import price_grant
 from ..domain.payments.owed import Standards
-from ..domain.records import case_view, decision_message, material_view, notice_view
 from ..domain.refusals import LockHeld, StaleCase
-from ..domain.rosters import waivers_for
-from ..domain.rules import NoticeItem, outstanding
+from ..domain.rules.registers import waivers_for
+from ..domain.rules.rules import NoticeItem, outstanding
 from ..domain.units import scope_between
-from ..domain.uploads import check_upload
 from ..domain.workdays import application_month
-from ..domain.writes import NO_WRITES, Writes
 from . import entitlements
 from . import messages as milestone_messages
 from .calendar import DeadlineService
 from .clocks import Clock
+from .registers import RosterStore, lookup
 from .retrying import KeptChanging, on_stale
-from .rosters import RosterStore, lookup
 from .rules import Rules, RuleStore, check_view, facts_of, notice_for, rule_checks, rules_for
 
 log = logging.getLogger(__name__)

@@ -12,15 +12,17 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as clock_time
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from ..adapters.clock import CaseClock
-from ..adapters.clock_table import ClockItems, ClockState
-from ..domain.case import CLOCK_PHASE, Case
-from ..domain.phases import FINAL_PHASES
-from ..domain.records import decision_message
+from ..domain.cases.case import CLOCK_PHASE, Case
+from ..domain.cases.phases import FINAL_PHASES
+from ..domain.cases.records import decision_message
 from ..domain.refusals import ClockUnavailable
 from .calendar import DeadlineService
+
+if TYPE_CHECKING:  # the stores' types only: no AWS library is imported by a service
+    from ..adapters.clock import CaseClock
+    from ..adapters.clock_table import ClockItems, ClockState
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.05

@@ -10,17 +10,19 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from ..adapters.entitlements_table import Entitlements
-from ..adapters.proposals_table import Proposals
-from ..domain.case import Actor
-from ..domain.comparison import KINDS, effective_month, parse_file
+from ..domain.cases.case import Actor
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
 from ..domain.payments.entitlements import move
+from ..domain.supervision.comparison import KINDS, effective_month, parse_file
 from ..domain.units import within
 from .entitlements import save
 from .payroll import Payroll
+
+if TYPE_CHECKING:  # the stores' types only: no AWS library is imported by a service
+    from ..adapters.entitlements_table import Entitlements
+    from ..adapters.proposals_table import Proposals
 
 log = logging.getLogger(__name__)
 PREFIX = "comparisons/"
@@ -106,7 +108,7 @@ def _proposal(proposals: Proposals, proposal_id: str) -> dict[str, Any]:
     return found
 
 
-def decide(proposals: Proposals, payroll: Payroll, proposal_id: str, verdict: str, read_body: Callable[[], Any],
+def settle(proposals: Proposals, payroll: Payroll, proposal_id: str, verdict: str, read_body: Callable[[], Any],
            actor: Actor, now: datetime) -> dict[str, Any]:
     """A reviewer of the 业务属地 confirms (the entitlement stops or is suspended from the proposed
     month, the reason kept) or rejects (with a note) a proposal."""

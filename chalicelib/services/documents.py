@@ -10,12 +10,11 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
-from ..adapters.document_files import content_disposition
 from ..domain import access
-from ..domain.case import Actor
-from ..domain.documents import Document, build_document, document_view, progress_url
+from ..domain.cases.case import Actor
+from ..domain.cases.documents import Document, build_document, content_disposition, document_view, progress_url
+from ..domain.cases.records import notice_view
 from ..domain.errors import Invalid
-from ..domain.records import notice_view
 
 if TYPE_CHECKING:  # fpdf2 loads only when a PDF is rendered
     from ..adapters.pdf import Rendered
@@ -51,7 +50,7 @@ def storage_key(document: Document, rendered: Rendered) -> str:
     return f"documents/{document.case_id}/{document.kind}-v{document.version}-{rendered.sha256[:16]}.pdf"
 
 
-def read(repo: Any, store: DocumentStore, render: Callable[[Document], Rendered], case_id: str, kind: str,
+def issue(repo: Any, store: DocumentStore, render: Callable[[Document], Rendered], case_id: str, kind: str,
          actor: Actor, relation: str, as_pdf: bool, delivery: str | None,
          public_base_url: str | None) -> dict[str, Any] | PdfFile:
     """The document ``kind`` of a case in the form asked for; 409 for a result notice before a decision."""

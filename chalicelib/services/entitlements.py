@@ -12,9 +12,19 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Callable
 
-from ..domain.amounts import money
-from ..domain.applications import mask_account
-from ..domain.case import Actor, Case, Status
+from ..domain.cases.applications import mask_account
+from ..domain.cases.case import Actor, Case, Status
+from ..domain.cases.writes import (
+    APPLICATION,
+    ENTITLEMENT,
+    NO_WRITES,
+    LockCheck,
+    LockClaim,
+    LockRelease,
+    Writes,
+    entitlement_claim,
+    lock_key,
+)
 from ..domain.errors import Conflict, Forbidden, Invalid
 from ..domain.identity import birth_date, mask_id_number
 from ..domain.payments.entitlements import (
@@ -29,20 +39,10 @@ from ..domain.payments.ledger import Ledger, balances, debt
 from ..domain.payments.owed import Standards, owed, total
 from ..domain.persons import person_key
 from ..domain.refusals import LockHeld, LockTaken, StaleEntitlement
+from ..domain.rules.amounts import money
 from ..domain.units import within
 from ..domain.values import months_from, parse_month
 from ..domain.workdays import application_month
-from ..domain.writes import (
-    APPLICATION,
-    ENTITLEMENT,
-    NO_WRITES,
-    LockCheck,
-    LockClaim,
-    LockRelease,
-    Writes,
-    entitlement_claim,
-    lock_key,
-)
 from .payroll import Payroll
 from .rules import facts_of
 
@@ -172,7 +172,7 @@ def entitlement_or_404(payroll: Payroll, entitlement_id: str) -> Entitlement:
     return ent
 
 
-def read(payroll: Payroll, entitlement_id: str, actor: Actor, now: datetime) -> dict[str, Any]:
+def show(payroll: Payroll, entitlement_id: str, actor: Actor, now: datetime) -> dict[str, Any]:
     ent = entitlement_or_404(payroll, entitlement_id)
     reach(actor, ent, acting=False)
     return view(ent, payroll.ledgers.get(ent.entitlement_id), payroll.pricing.standards(ent.business_unit),

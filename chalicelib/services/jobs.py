@@ -12,9 +12,9 @@ from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
 from .. import observability as observe
-from ..domain.case import Case, Event, note_deadline, recount_provisional
-from ..domain.case import recount_running as recount_running_deadline
-from ..domain.outcomes import census, deadline_outcomes
+from ..domain.cases.case import Case, Event, note_deadline, recount_provisional
+from ..domain.cases.case import recount_running as recount_running_deadline
+from ..domain.cases.outcomes import census, deadline_outcomes
 from ..domain.refusals import ClockUnavailable
 from .cases import Deps
 from .retrying import KeptChanging, on_stale

@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..domain.case import Actor, Case, Event
+from ..domain.cases.case import Actor, Case, Event
+from ..domain.cases.records import material_view
 from ..domain.errors import Conflict
-from ..domain.records import material_view
 from .cases import Deps, _mutate
 
 

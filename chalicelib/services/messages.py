@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Protocol
 
-from ..domain.case import Case, Event
-from ..domain.messages import LEASE, milestone_between, next_attempt, render, sms_number
-from ..domain.outbox import Message, final, message_id, queued
+from ..domain.cases.case import Case, Event
+from ..domain.cases.messages import LEASE, milestone_between, next_attempt, render, sms_number
+from ..domain.cases.outbox import Message, final, message_id, queued
+from ..domain.cases.sms_receipts import OutgoingSms, Sent, public_id
+from ..domain.cases.writes import Writes
 from ..domain.refusals import SendFailed, StaleCase
-from ..domain.sms_receipts import OutgoingSms, Sent, public_id
-from ..domain.writes import Writes
 from .retrying import KeptChanging, on_stale
 
 log = logging.getLogger(__name__)

@@ -12,16 +12,12 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
-from ..adapters.checks_table import MonthlyChecks
-from ..adapters.entitlements_table import UNIT_SHARDS, Entitlements
-from ..adapters.monitored_units import MonitoredUnits
-from ..adapters.notify import Notifier
-from ..adapters.reviews_table import ReviewTasks
-from ..adapters.store import CaseRepository
+from ..adapters.shards import UNIT_SHARDS
 from ..domain.errors import NotFound
-from ..domain.monitoring import (
+from ..domain.payments.entitlements import Entitlement
+from ..domain.supervision.monitoring import (
     ReviewTask,
     check_for,
     escalation_due,
@@ -35,7 +31,14 @@ from ..domain.monitoring import (
     reminder_month,
     task_for,
 )
-from ..domain.payments.entitlements import Entitlement
+
+if TYPE_CHECKING:  # the stores' types only: no AWS library is imported by a service
+    from ..adapters.checks_table import MonthlyChecks
+    from ..adapters.entitlements_table import Entitlements
+    from ..adapters.monitored_units import MonitoredUnits
+    from ..adapters.notify import Notifier
+    from ..adapters.reviews_table import ReviewTasks
+    from ..adapters.store import CaseRepository
 
 log = logging.getLogger(__name__)
 BATCH = 100

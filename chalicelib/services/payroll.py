@@ -19,12 +19,10 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from ..adapters.entitlements_table import UNIT_SHARDS
-from ..adapters.ledger_table import Head, RosterRecord
-from ..adapters.payroll_files import StoredPart
-from ..domain.case import Actor
+from ..adapters.shards import UNIT_SHARDS
+from ..domain.cases.case import Actor
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
 from ..domain.payments.entitlements import Entitlement
 from ..domain.payments.ledger import Ledger, apply_payment
@@ -43,6 +41,10 @@ from ..domain.payments.roster import (
 from ..domain.refusals import AlreadyFinalized, LedgerBusy
 from ..domain.units import within
 from ..domain.values import parse_month
+
+if TYPE_CHECKING:  # the stores' types only: no AWS library is imported by a service
+    from ..adapters.ledger_table import Head, RosterRecord
+    from ..adapters.payroll_files import StoredPart
 
 log = logging.getLogger(__name__)
 PAYROLL_PREFIX = "payroll/"

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Protocol
 
-from ..domain.case import Case, Event
+from ..domain.cases.case import Case, Event
+from ..domain.cases.progress import case_window, client_window, progress_view, read_lookup, suffix_matches
 from ..domain.errors import NotFound, RateLimited
-from ..domain.progress import case_window, client_window, progress_view, read_lookup, suffix_matches
 
 
 class Counters(Protocol):

@@ -15,12 +15,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Callable
 
-from ..domain.amounts import money
-from ..domain.case import Actor
+from ..domain.cases.case import Actor
 from ..domain.errors import Conflict, Forbidden
 from ..domain.payments.ledger import Recovery, debt, read_recovery, record_recovery
 from ..domain.payments.roster import roster_unit
 from ..domain.refusals import LedgerBusy, StaleLedger
+from ..domain.rules.amounts import money
 from ..domain.units import within
 from .entitlements import entitlement_or_404, reach, view
 from .payroll import Payroll

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from ..adapters.rules_table import StoredRule
-from ..domain.amounts import AmountTable, check_amount_table, read_amount_table
-from ..domain.case import Actor
-from ..domain.comparison import DEFAULT_OFFSETS, read_offsets
+from ..domain.cases.case import Actor
 from ..domain.errors import Conflict, Forbidden, Invalid
-from ..domain.evidence import check_with_data
-from ..domain.jurisdiction import (
+from ..domain.payments.owed import Standards
+from ..domain.payments.roster import ID_POLICIES
+from ..domain.refusals import RuleExists
+from ..domain.rules.amounts import AmountTable, check_amount_table, read_amount_table
+from ..domain.rules.evidence import check_with_data
+from ..domain.rules.jurisdiction import (
     EligibilityRule,
     MaterialRule,
     ResolvedMaterials,
@@ -31,10 +32,8 @@ from ..domain.jurisdiction import (
     rule_version,
     standard_materials,
 )
-from ..domain.payments.owed import Standards
-from ..domain.payments.roster import ID_POLICIES
-from ..domain.refusals import RuleExists
-from ..domain.rules import NoticeItem
+from ..domain.rules.rules import NoticeItem, StoredRule
+from ..domain.supervision.comparison import DEFAULT_OFFSETS, read_offsets
 from ..domain.units import is_scope_code, within
 from ..domain.values import parse_day
 

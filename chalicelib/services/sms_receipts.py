@@ -19,12 +19,12 @@ from datetime import datetime
 from typing import Any, Callable
 
 from ..domain import access
-from ..domain.case import Actor, Case, Event
+from ..domain.cases.case import Actor, Case, Event
+from ..domain.cases.messages import next_attempt
+from ..domain.cases.outbox import Message, MessagePut, after_receipt, message_id
+from ..domain.cases.sms_receipts import Receipt, parse_public_id, parse_receipt, public_id, receipt_action
+from ..domain.cases.writes import Writes
 from ..domain.errors import Conflict, NotFound
-from ..domain.messages import next_attempt
-from ..domain.outbox import Message, MessagePut, after_receipt, message_id
-from ..domain.sms_receipts import Receipt, parse_public_id, parse_receipt, public_id, receipt_action
-from ..domain.writes import Writes
 from .messages import Messaging, report_failure
 from .retrying import KeptChanging, on_stale
 

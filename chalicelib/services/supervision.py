@@ -1,6 +1,6 @@
 """Supervision routes: committees record the monthly 查询登记, townships read it and review yearly.
 
-Every use case checks the caller's unit against the unit on the path (``domain.monitoring.REACH``)
+Every use case checks the caller's unit against the unit on the path (``domain.supervision.monitoring.REACH``)
 before it reads or writes anything. A check result other than ``present`` changes no entitlement:
 it is listed for the township's reviewer, who confirms a stop through the entitlement's status route.
 """
@@ -10,9 +10,9 @@ import logging
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
-from ..domain.case import Actor
+from ..domain.cases.case import Actor
 from ..domain.errors import NotFound
-from ..domain.monitoring import (
+from ..domain.supervision.monitoring import (
     change_view,
     check_still_open,
     check_view,

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Callable, Mapping
 
-from ..domain.case import Actor, Status
+from ..domain.cases.case import Actor, Status
+from ..domain.cases.records import case_view
 from ..domain.errors import Invalid
-from ..domain.records import case_view
 from ..domain.units import is_scope_code
 from ..domain.values import parse_count, parse_day
 

@@ -53,7 +53,7 @@ export const RELATIONSHIP = {
   committee: "村（居）委会", other: "其他受委托人",
 };
 
-// the rosters a material can be waived by (chalicelib/domain/rosters.py KINDS)
+// the rosters a material can be waived by (chalicelib/domain/rules/registers.py KINDS)
 export const ROSTER = { disability_certificates: "残疾人证", dibao: "低保", tekun: "特困供养" };
 
 // A rule check's result (GET /cases/{id} rule_checks[].result); contradicted: the claim would pass, the roster does not.

@@ -1,4 +1,4 @@
-// Generated from chalicelib/domain/phases.py (python -m chalicelib.domain.phases): do not edit.
+// Generated from chalicelib/domain/cases/phases.py (python -m chalicelib.domain.cases.phases): do not edit.
 export const PHASES = {
   push: { code: "D1", label: "推送时限", workingDays: 3, owner: "accepting" },
   review: { code: "D2", label: "审核时限", workingDays: 10, owner: "business" },

@@ -1,5 +1,5 @@
 """The console says in Chinese whatever the server can put before it: every timeline event kind on the
-domain's list (chalicelib/domain/timeline.py), every error code the routes it calls can answer with, and
+domain's list (chalicelib/domain/cases/timeline.py), every error code the routes it calls can answer with, and
 the detail of each event. Run in Chromium on the console's own module (console/js/labels.js)."""
 from __future__ import annotations
 
@@ -7,17 +7,17 @@ import ast
 from pathlib import Path
 from typing import Any
 
-from chalicelib.domain.timeline import EVENT_KINDS
+from chalicelib.domain.cases.timeline import EVENT_KINDS
 
 PROJECT = Path(__file__).resolve().parents[2]
 ERRORS = {"Malformed", "Unauthenticated", "Forbidden", "NotFound", "Conflict", "TooLarge", "Invalid",
           "UnsupportedMedia", "RateLimited", "DomainError"}
 # what stands behind the routes the console calls: the wrapper and tokens, cases, materials, documents, worklists
 CONSOLE_SOURCES = [
-    "chalicelib/api/pipeline.py", "chalicelib/auth.py", "chalicelib/domain/access.py", "chalicelib/domain/applications.py",
-    "chalicelib/domain/case.py", "chalicelib/domain/identity.py", "chalicelib/domain/uploads.py",
+    "chalicelib/api/pipeline.py", "chalicelib/auth.py", "chalicelib/domain/access.py", "chalicelib/domain/cases/applications.py",
+    "chalicelib/domain/cases/case.py", "chalicelib/domain/identity.py", "chalicelib/domain/cases/uploads.py",
     "chalicelib/domain/payments/decision.py",
-    "chalicelib/domain/units.py", "chalicelib/domain/values.py", "chalicelib/domain/documents.py",
+    "chalicelib/domain/units.py", "chalicelib/domain/values.py", "chalicelib/domain/cases/documents.py",
     "chalicelib/services/cases.py", "chalicelib/services/material_reads.py", "chalicelib/services/documents.py",
     "chalicelib/services/idempotency.py", "chalicelib/services/worklists.py", "chalicelib/adapters/store.py",
     "chalicelib/adapters/files.py",

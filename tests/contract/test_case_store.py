@@ -17,14 +17,11 @@ from chalicelib.adapters.case_tables import CaseModel, EventModel
 from chalicelib.adapters.entitlements_table import EntitlementModel, Entitlements, LockModel
 from chalicelib.adapters.messages_table import MessageModel, Outbox
 from chalicelib.adapters.store import CaseRepository
-from chalicelib.domain.audit import first_break
-from chalicelib.domain.case import Case, Deadline, DeadlineKind, Event, Status
-from chalicelib.domain.errors import Invalid, NotFound
-from chalicelib.domain.outbox import after_receipt, final, message_id, queued
-from chalicelib.domain.payments.entitlements import move
-from chalicelib.domain.phases import DEADLINE_KINDS
-from chalicelib.domain.refusals import LockHeld, StaleCase
-from chalicelib.domain.writes import (
+from chalicelib.domain.cases.audit import first_break
+from chalicelib.domain.cases.case import Case, Deadline, DeadlineKind, Event, Status
+from chalicelib.domain.cases.outbox import after_receipt, final, message_id, queued
+from chalicelib.domain.cases.phases import DEADLINE_KINDS
+from chalicelib.domain.cases.writes import (
     LockCheck,
     LockClaim,
     LockRelease,
@@ -32,6 +29,9 @@ from chalicelib.domain.writes import (
     entitlement_claim,
     lock_key,
 )
+from chalicelib.domain.errors import Invalid, NotFound
+from chalicelib.domain.payments.entitlements import move
+from chalicelib.domain.refusals import LockHeld, StaleCase
 from tests.fakes.cases import FakeCases
 from tests.integration.conftest import moto_world
 from tests.support.payroll import LIVING, approved

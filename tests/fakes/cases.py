@@ -21,14 +21,14 @@ from datetime import datetime, timezone
 from typing import Any
 
 from chalicelib.adapters.case_tables import NO_DUE, due_shard
-from chalicelib.domain.audit import GENESIS, Link
-from chalicelib.domain.case import Case, Event
+from chalicelib.domain.cases.audit import GENESIS, Link
+from chalicelib.domain.cases.case import Case, Event
+from chalicelib.domain.cases.outbox import Message, MessagePut
+from chalicelib.domain.cases.phases import DEADLINE_KINDS
+from chalicelib.domain.cases.records import from_record, to_record
+from chalicelib.domain.cases.writes import NO_WRITES, Writes, appended, released_by
 from chalicelib.domain.errors import Invalid, NotFound
-from chalicelib.domain.outbox import Message, MessagePut
-from chalicelib.domain.phases import DEADLINE_KINDS
-from chalicelib.domain.records import from_record, to_record
 from chalicelib.domain.refusals import LockHeld, StaleCase
-from chalicelib.domain.writes import NO_WRITES, Writes, appended, released_by
 from tests.fakes.payments import FakeEntitlements
 
 CASE_ID = re.compile(r"[A-Z0-9]{1,64}")

@@ -13,7 +13,7 @@ from chalice.test import Client
 
 import app as application
 from chalicelib import config
-from chalicelib.adapters.unit_jobs import UnitJobQueue
+from chalicelib.adapters.job_queue import UnitJobQueue
 from infra.template import schedule_names
 from tests.integration.conftest import Api, moto_world, store_object
 from tests.support.people import HARBIN_TOWNSHIP, fresh_application

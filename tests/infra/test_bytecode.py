@@ -26,7 +26,7 @@ def _zip(path: Path, files: dict[str, tuple[bytes, int]]) -> Path:
 
 def test_cached_names_are_where_the_import_system_looks_beside_the_source() -> None:
     assert cached_name("app.py") == f"__pycache__/app.{TAG}.pyc"
-    assert cached_name("chalicelib/domain/case.py") == f"chalicelib/domain/__pycache__/case.{TAG}.pyc"
+    assert cached_name("chalicelib/domain/cases/case.py") == f"chalicelib/domain/cases/__pycache__/case.{TAG}.pyc"
 
 
 def test_each_module_gets_an_unchecked_hash_pyc_a_python2_file_is_skipped_and_other_files_are_kept(

@@ -19,9 +19,10 @@ from typing import Any, Callable
 import pytest
 
 from bench.recorder import Call, Recorder, recording
-from chalicelib.adapters.store import CaseRepository, request_reads
+from chalicelib.adapters.store import CaseRepository
+from chalicelib.api.pipeline import HandedCase
 from chalicelib.config import table_name
-from chalicelib.domain.case import Actor, Material, register_material
+from chalicelib.domain.cases.case import Actor, Material
 from chalicelib.services import cases
 from chalicelib.wiring import deps
 from tests.integration import conftest as integration
@@ -214,38 +215,28 @@ def _material(code: str) -> Material:
                     size=10, sha256="0" * 64, object_key=f"k/{code}", registered_at=NOW.isoformat())
 
 
-def test_in_a_request_the_first_read_answers_the_second_and_only_the_second(api):
+def test_the_handed_case_answers_the_first_read_and_only_the_first(api):
     case_id = new_case(api)
     repo = CaseRepository()
-    with request_reads():
-        copies, calls = recorded(lambda: [repo.get(case_id) for _ in range(3)])
-    assert sum(1 for call in calls if is_case_read(call, case_id)) == 2  # the first and the third
-    assert copies[0] is copies[1] and copies[2] is not copies[0]
+    handed = repo.get(case_id)
+    store = HandedCase(repo, handed)
+    copies, calls = recorded(lambda: [store.get(case_id) for _ in range(3)])
+    assert sum(1 for call in calls if is_case_read(call, case_id)) == 2  # the second and the third
+    assert copies[0] is handed and copies[1] is not handed
 
 
-def test_a_read_after_the_requests_own_write_goes_to_dynamodb(api):
-    case_id = new_case(api)
+def test_a_read_of_another_case_is_never_answered_with_the_handed_one(api):
+    mine, other = new_case(api), new_case(api)
     repo = CaseRepository()
-    with request_reads():
-        first = repo.get(case_id)
-        saved = repo.save(*register_material(first, _material("photo"), WINDOW, NOW))
-        after, calls = recorded(lambda: repo.get(case_id))
-    assert sum(1 for call in calls if is_case_read(call, case_id)) == 1
-    assert after.version == saved.version == first.version + 1
-    assert [m.code for m in after.materials] == ["photo"]
+    store = HandedCase(repo, repo.get(mine))
+    read, calls = recorded(lambda: store.get(other))
+    assert read.case_id == other and sum(1 for call in calls if is_case_read(call, other)) == 1
+    again, calls = recorded(lambda: store.get(mine))
+    assert again.case_id == mine and not [call for call in calls if is_case_read(call, mine)]  # still handed
 
 
-def test_outside_a_request_and_in_another_thread_every_read_goes_to_dynamodb(api):
+def test_outside_a_request_every_read_goes_to_dynamodb(api):
     case_id = new_case(api)
     repo = CaseRepository()
     _, outside = recorded(lambda: [repo.get(case_id) for _ in range(2)])
     assert sum(1 for call in outside if is_case_read(call, case_id)) == 2
-
-    seen: list[Any] = []
-    with request_reads():
-        repo.get(case_id)  # kept in this thread's request
-        other = threading.Thread(target=lambda: seen.append(recorded(lambda: repo.get(case_id))))
-        other.start()
-        other.join()
-    (_, calls), = seen
-    assert sum(1 for call in calls if is_case_read(call, case_id)) == 1

@@ -16,7 +16,7 @@ import pytest
 from chalicelib.adapters.clock import CaseClock
 from chalicelib.adapters.clock_table import ClockItems
 from chalicelib.config import load
-from chalicelib.domain.case import Actor
+from chalicelib.domain.cases.case import Actor
 from chalicelib.services import cases, jobs
 from chalicelib.wiring import deps as default_deps
 from chalicelib.wiring import notifier

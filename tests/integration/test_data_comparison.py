@@ -8,7 +8,7 @@ import pytest
 
 from chalicelib.adapters.proposals_table import Proposals
 from chalicelib.config import load
-from chalicelib.domain.case import Actor
+from chalicelib.domain.cases.case import Actor
 from chalicelib.domain.errors import DomainError
 from chalicelib.services import comparison, rules
 from chalicelib.wiring import entitlement_store, jurisdiction_rules, payroll, rosters
@@ -83,22 +83,22 @@ def test_a_confirmed_proposal_stops_the_entitlement_with_the_reason_and_the_acce
     proposals = comparison.listing(Proposals(), REVIEWER, HARBIN_TOWNSHIP, "proposed")["proposals"]
     living = next(p for p in proposals if p["subsidy"] == "living")
     with pytest.raises(DomainError) as no_note:
-        comparison.decide(Proposals(), payroll(), living["proposal_id"], "confirmed", lambda: {}, REVIEWER, RUN_AT)
+        comparison.settle(Proposals(), payroll(), living["proposal_id"], "confirmed", lambda: {}, REVIEWER, RUN_AT)
     assert no_note.value.code == "MISSING_FIELD"
     outsider = Actor("reviewer-x", "x", "reviewer", "230103001")
     with pytest.raises(DomainError) as out_of_reach:
-        comparison.decide(Proposals(), payroll(), living["proposal_id"], "confirmed", lambda: {"note": "x"},
+        comparison.settle(Proposals(), payroll(), living["proposal_id"], "confirmed", lambda: {"note": "x"},
                           outsider, RUN_AT)
     assert out_of_reach.value.status == 403
 
-    confirmed = comparison.decide(Proposals(), payroll(), living["proposal_id"], "confirmed",
+    confirmed = comparison.settle(Proposals(), payroll(), living["proposal_id"], "confirmed",
                                   lambda: {"note": "经公安死亡数据核实"}, REVIEWER, RUN_AT)
     assert confirmed["status"] == "confirmed"
     ent = entitlement_store().get(f"{case_id}-living")
     assert (ent.status_in("2026-11"), ent.history[-1].effective_month) == ("stopped", "2026-11")
     assert "死亡" in ent.history[-1].reason and "经公安死亡数据核实" in ent.history[-1].reason
     with pytest.raises(DomainError) as twice:
-        comparison.decide(Proposals(), payroll(), living["proposal_id"], "rejected", lambda: {"note": "x"},
+        comparison.settle(Proposals(), payroll(), living["proposal_id"], "rejected", lambda: {"note": "x"},
                           REVIEWER, RUN_AT)
     assert twice.value.code == "PROPOSAL_DECIDED"
 
@@ -111,7 +111,7 @@ def test_a_rejected_proposal_leaves_the_entitlement_as_it_was(api, recipient):
     person, case_id = recipient
     run("imprisonments", [(person, "2026-10-01")])
     [first, *_] = comparison.listing(Proposals(), REVIEWER, HARBIN_TOWNSHIP, "proposed")["proposals"]
-    rejected = comparison.decide(Proposals(), payroll(), first["proposal_id"], "rejected",
+    rejected = comparison.settle(Proposals(), payroll(), first["proposal_id"], "rejected",
                                  lambda: {"note": "同名不同人，已核实身份证号"}, REVIEWER, RUN_AT)
     assert rejected["status"] == "rejected" and rejected["note"] == "同名不同人，已核实身份证号"
     assert entitlement_store().get(first["entitlement_id"]).status_in("2026-11") == "active"

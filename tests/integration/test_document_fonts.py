@@ -10,9 +10,9 @@ import pytest
 from pypdf import PdfReader
 
 from chalicelib.adapters.pdf import CJK_FONT, LATIN_FONT, MISSING_MARK, covered, missing_characters, render
-from chalicelib.domain.case import Case, Status
-from chalicelib.domain.documents import KINDS, build_document
-from chalicelib.domain.rules import one_time_notice
+from chalicelib.domain.cases.case import Case, Status
+from chalicelib.domain.cases.documents import KINDS, build_document
+from chalicelib.domain.rules.rules import one_time_notice
 from tests.support.people import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, id_number
 from tools import subset_fonts
 

@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 import boto3
 
-from chalicelib.adapters.unit_jobs import UnitJobQueue
+from chalicelib.adapters.job_queue import UnitJobQueue
 from chalicelib.services.monitoring import (
     certificate_expiry_reminders,
     escalate_unrecorded,

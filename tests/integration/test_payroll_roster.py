@@ -17,7 +17,7 @@ from chalicelib.adapters.files import _s3
 from chalicelib.adapters.ledger_table import HEAD, LedgerTable, PayrollModel, Payrolls
 from chalicelib.adapters.payroll_files import MIN_PART, PayrollFiles
 from chalicelib.config import load
-from chalicelib.domain.case import Actor
+from chalicelib.domain.cases.case import Actor
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.payments.roster import csv_text, roster_lines
 from chalicelib.services import payroll as service

@@ -9,11 +9,11 @@ from typing import Any
 import boto3
 import pytest
 
-from chalicelib.adapters.rosters import RosterEntryModel, RosterLoadModel, Rosters
+from chalicelib.adapters.registers_table import RosterEntryModel, RosterLoadModel, Rosters
 from chalicelib.config import load
 from chalicelib.domain.errors import Invalid
 from chalicelib.domain.persons import person_key
-from chalicelib.services.rosters import load_roster, lookup
+from chalicelib.services.registers import load_roster, lookup
 from tests.support.people import id_number
 
 PERSON = id_number()

@@ -7,7 +7,7 @@ import json
 import boto3
 import pytest
 
-from chalicelib.adapters.unit_jobs import UnitJobQueue
+from chalicelib.adapters.job_queue import UnitJobQueue
 from chalicelib.config import table_name
 from chalicelib.wiring import monitoring
 from tests.integration.test_entitlements import approved_case

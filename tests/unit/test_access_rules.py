@@ -16,7 +16,7 @@ from chalicelib.domain.access import (
     check_case,
 )
 from chalicelib.domain.access import rule_for as relation_for
-from chalicelib.domain.case import Actor, Case, Status
+from chalicelib.domain.cases.case import Actor, Case, Status
 from chalicelib.domain.errors import Forbidden
 from tests.support.people import HARBIN_OTHER_TOWNSHIP, HARBIN_TOWNSHIP, SHANGHAI_WINDOW
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.amounts import (
+from chalicelib.domain.errors import Invalid, Malformed
+from chalicelib.domain.rules.amounts import (
     AmountRow,
     AmountTable,
     DibaoLine,
@@ -19,8 +20,7 @@ from chalicelib.domain.amounts import (
     monthly_amount,
     read_amount_table,
 )
-from chalicelib.domain.errors import Invalid, Malformed
-from chalicelib.domain.jurisdiction import demo_rules_from
+from chalicelib.domain.rules.jurisdiction import demo_rules_from
 
 DEMO = Path(__file__).resolve().parents[2] / "demo" / "rules.json"
 DAOLI = "230102001"  # 哈尔滨市道里区

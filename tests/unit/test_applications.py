@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 import pytest
 
-from chalicelib.domain.applications import (
+from chalicelib.domain.cases.applications import (
     TooLargeMaterial,
     read_application,
     read_decision,

@@ -10,7 +10,7 @@ from datetime import datetime
 
 import pytest
 
-from chalicelib.domain.case import Actor
+from chalicelib.domain.cases.case import Actor
 from chalicelib.domain.errors import Forbidden
 from chalicelib.services import audit, cases
 from tests.fakes.world import CaseWorld, case_world

@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import pytest
 
-from chalicelib.domain.case import Actor
+from chalicelib.domain.cases.case import Actor
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.refusals import StaleCase
 from chalicelib.services import cases, retrying

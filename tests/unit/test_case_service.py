@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.audit import first_break
-from chalicelib.domain.case import Actor, Material, register_material
+from chalicelib.domain.cases.audit import first_break
+from chalicelib.domain.cases.case import Actor, Material, register_material
 from chalicelib.domain.errors import Conflict, Invalid
 from chalicelib.domain.payments.entitlements import move
 from chalicelib.domain.payments.owed import Standards

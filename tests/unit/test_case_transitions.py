@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from chalicelib.domain.access import ROLES
-from chalicelib.domain.case import (
+from chalicelib.domain.cases.case import (
     MATERIAL_STATUSES,
     OPEN_STATUSES,
     STATUTORY_WORKING_DAYS,
@@ -24,7 +24,7 @@ from chalicelib.domain.case import (
     transition,
 )
 from chalicelib.domain.errors import Conflict, Invalid, NotFound
-from chalicelib.domain.rules import one_time_notice
+from chalicelib.domain.rules.rules import one_time_notice
 from tests.support.people import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, id_number
 
 CST = timezone(timedelta(hours=8))

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.domain.comparison import DEFAULT_OFFSETS, KINDS, effective_month, parse_file, read_offsets
 from chalicelib.domain.errors import Invalid
 from chalicelib.domain.persons import person_key
+from chalicelib.domain.supervision.comparison import DEFAULT_OFFSETS, KINDS, effective_month, parse_file, read_offsets
 from tests.support.people import id_number
 
 SECRET = b"test-secret"

@@ -1,4 +1,4 @@
-"""The documents' content (domain/documents.py), built from in-memory cases: no I/O."""
+"""The documents' content (domain/cases/documents.py), built from in-memory cases: no I/O."""
 from __future__ import annotations
 
 import json
@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from chalicelib.domain.case import Case, Deadline, DeadlineKind, Status
-from chalicelib.domain.documents import (
+from chalicelib.domain.cases.case import Case, Deadline, DeadlineKind, Status
+from chalicelib.domain.cases.documents import (
     QrCode,
     Rows,
     Table,
@@ -24,7 +24,7 @@ from chalicelib.domain.documents import (
     yuan,
 )
 from chalicelib.domain.errors import Conflict
-from chalicelib.domain.rules import NoticeItem, one_time_notice
+from chalicelib.domain.rules.rules import NoticeItem, one_time_notice
 from tests.support.people import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, id_number
 
 PERSON = id_number(birth="19800101", sequence="123")

@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from chalicelib.domain.evidence import CONTRADICTED, MET, NOT_MET, check_with_data, evidence_from
 from chalicelib.domain.identity import Certificate
-from chalicelib.domain.jurisdiction import NATIONAL_DEFAULT, read_eligibility_rule
-from chalicelib.domain.rosters import RosterMatch, parse_roster, waivers_for
+from chalicelib.domain.rules.evidence import CONTRADICTED, MET, NOT_MET, check_with_data, evidence_from
+from chalicelib.domain.rules.jurisdiction import NATIONAL_DEFAULT, read_eligibility_rule
+from chalicelib.domain.rules.registers import RosterMatch, parse_roster, waivers_for
 from tests.support.people import id_number
 
 PERSON = id_number(sequence="515")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.domain.amounts import check_amount_table
 from chalicelib.domain.errors import Invalid, Malformed
-from chalicelib.domain.jurisdiction import (
+from chalicelib.domain.rules.amounts import check_amount_table
+from chalicelib.domain.rules.jurisdiction import (
     NATIONAL_DEFAULT,
     EligibilityRule,
     MaterialRule,
@@ -25,7 +25,7 @@ from chalicelib.domain.jurisdiction import (
     rule_version,
     standard_materials,
 )
-from chalicelib.domain.rules import one_time_notice
+from chalicelib.domain.rules.rules import one_time_notice
 
 DEMO = Path(__file__).resolve().parents[2] / "demo" / "rules.json"
 STANDARD = ("application_form", "id_card", "household_register", "disability_certificate", "photo", "bank_account")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.domain import outbox, writes
+from chalicelib.domain.cases import outbox, writes
 
 ROOT = Path(__file__).resolve().parents[2] / "chalicelib"
 AWS_LIBRARIES = ("pynamodb", "botocore", "boto3")
@@ -60,3 +60,19 @@ def test_a_unit_of_work_holds_plain_domain_data_only():
                 outbox.Message, outbox.Expected):
         assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen, cls  # type: ignore[attr-defined]
         assert not any(word in annotation for annotation in fields(cls) for word in ("Model", "Condition")), cls
+
+
+def test_no_service_loads_pynamodb_even_through_an_adapter_it_imports():
+    """A service names the stores' types for its annotations only (``if TYPE_CHECKING``): importing any service
+    loads no PynamoDB. (botocore arrives only with the logging library, aws-lambda-powertools.)"""
+    import subprocess
+    import sys
+
+    services = sorted(p.stem for p in (ROOT / "services").glob("*.py") if p.stem != "__init__")
+    probe = ("import importlib, sys\n"
+             f"for name in {services!r}:\n"
+             "    importlib.import_module('chalicelib.services.' + name)\n"
+             "    assert 'pynamodb' not in sys.modules, name\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env={**__import__("os").environ, "STAGE": "local"}, cwd=ROOT.parent)
+    assert done.returncode == 0, done.stderr[-1500:]

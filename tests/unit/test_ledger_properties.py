@@ -23,13 +23,13 @@ from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from chalicelib.domain.amounts import AmountRow, AmountTable
-from chalicelib.domain.case import Actor
+from chalicelib.domain.cases.case import Actor
 from chalicelib.domain.errors import Conflict, DomainError
 from chalicelib.domain.payments.decision import price_grant
 from chalicelib.domain.payments.entitlements import Entitlement, correct, from_decision, move
 from chalicelib.domain.payments.ledger import debt, settle
 from chalicelib.domain.payments.owed import Standards, owed
+from chalicelib.domain.rules.amounts import AmountRow, AmountTable
 from chalicelib.domain.values import months_from
 from chalicelib.services import payroll as payroll_service
 from chalicelib.services import recoveries

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.audit import first_break
-from chalicelib.domain.case import Actor
+from chalicelib.domain.cases.audit import first_break
+from chalicelib.domain.cases.case import Actor
+from chalicelib.domain.cases.sms_receipts import OutgoingSms, Sent
 from chalicelib.domain.errors import Conflict
-from chalicelib.domain.sms_receipts import OutgoingSms, Sent
 from chalicelib.services import cases, jobs, sms_receipts
 from chalicelib.services import messages as milestone_messages
 from tests.fakes.world import CaseWorld, case_world

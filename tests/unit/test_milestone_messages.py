@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib.domain.case import Case, Event, Status
-from chalicelib.domain.messages import (
+from chalicelib.domain.cases.case import Case, Event, Status
+from chalicelib.domain.cases.messages import (
     MAX_ATTEMPTS,
     MAX_SMS_CHARS,
     TEMPLATES,
@@ -16,7 +16,7 @@ from chalicelib.domain.messages import (
     render,
     sms_number,
 )
-from chalicelib.domain.progress import case_window, client_window, progress_view, suffix_matches
+from chalicelib.domain.cases.progress import case_window, client_window, progress_view, suffix_matches
 
 CHINA = timezone(timedelta(hours=8))
 LONGEST_ID = "C20261231FFFFFFFFFF"  # what cases.Deps.new_id makes: C + yyyymmdd + 10 hex

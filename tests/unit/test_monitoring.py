@@ -6,9 +6,10 @@ from datetime import date
 import pytest
 
 from chalicelib.domain.access import ROLES
-from chalicelib.domain.case import Actor
+from chalicelib.domain.cases.case import Actor
 from chalicelib.domain.errors import Conflict, Forbidden, Invalid
-from chalicelib.domain.monitoring import (
+from chalicelib.domain.payments.entitlements import from_decision, move
+from chalicelib.domain.supervision.monitoring import (
     REACH,
     add_months,
     change_view,
@@ -28,7 +29,6 @@ from chalicelib.domain.monitoring import (
     reminder_month,
     require,
 )
-from chalicelib.domain.payments.entitlements import from_decision, move
 
 COMMITTEE = "230102001001"
 TOWNSHIP = "230102001"

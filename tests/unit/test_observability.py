@@ -9,9 +9,9 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from chalicelib import observability as observe
-from chalicelib.domain.case import Actor, Case, Deadline, DeadlineKind, Status, note_deadline, transition
-from chalicelib.domain.outcomes import census, deadline_outcomes
-from chalicelib.domain.rules import one_time_notice
+from chalicelib.domain.cases.case import Actor, Case, Deadline, DeadlineKind, Status, note_deadline, transition
+from chalicelib.domain.cases.outcomes import census, deadline_outcomes
+from chalicelib.domain.rules.rules import one_time_notice
 
 CHINA = timezone(timedelta(hours=8))
 PERSON = "23010219800101123X"

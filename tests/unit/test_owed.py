@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.domain.amounts import AmountRow, AmountTable, money
 from chalicelib.domain.errors import Conflict, Invalid
-from chalicelib.domain.jurisdiction import demo_rules_from
 from chalicelib.domain.payments.decision import price_grant
 from chalicelib.domain.payments.entitlements import allowed_moves, correct, from_decision, move
 from chalicelib.domain.payments.owed import Standards, owed, owed_through, total
+from chalicelib.domain.rules.amounts import AmountRow, AmountTable, money
+from chalicelib.domain.rules.jurisdiction import demo_rules_from
 
 DEMO = Path(__file__).resolve().parents[2] / "demo" / "rules.json"
 DAOLI = "230102001"  # 哈尔滨市道里区

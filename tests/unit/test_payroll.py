@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from chalicelib.adapters.payroll_files import Source, plan
-from chalicelib.domain.case import Actor
+from chalicelib.domain.cases.case import Actor
 from chalicelib.domain.errors import Conflict, Forbidden, Invalid
 from chalicelib.domain.payments.entitlements import correct, move
 from chalicelib.domain.payments.ledger import Ledger, apply_payment, debt

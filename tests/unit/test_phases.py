@@ -1,4 +1,4 @@
-"""One phase table (chalicelib/domain/phases.py), and everything that names a phase derived from it: generated tests
+"""One phase table (chalicelib/domain/cases/phases.py), and everything that names a phase derived from it: generated tests
 that the case clock routes every transition to the state of its phase, and that the clock table, the dashboard and
 the console's labels say the same."""
 from __future__ import annotations
@@ -8,9 +8,16 @@ from pathlib import Path
 import pytest
 
 from chalicelib.adapters.clock_table import ClockModel
-from chalicelib.domain.case import TRANSITIONS
-from chalicelib.domain.outcomes import PHASES as METRIC_PHASES
-from chalicelib.domain.phases import BY_STATUS, PHASES, STATUTORY, STATUTORY_WORKING_DAYS, DeadlineKind, console_module
+from chalicelib.domain.cases.case import TRANSITIONS
+from chalicelib.domain.cases.outcomes import PHASES as METRIC_PHASES
+from chalicelib.domain.cases.phases import (
+    BY_STATUS,
+    PHASES,
+    STATUTORY,
+    STATUTORY_WORKING_DAYS,
+    DeadlineKind,
+    console_module,
+)
 from infra import dashboard
 from infra.clock_definition import definition
 
@@ -71,4 +78,4 @@ def test_the_metrics_the_dashboard_and_the_console_name_the_phases_from_the_tabl
     assert METRIC_PHASES == {p.deadline: p.code for p in STATUTORY}
     assert dashboard.PHASES == tuple(p.code for p in STATUTORY)
     assert (ROOT / "console" / "js" / "phases.js").read_text(encoding="utf-8") == console_module(), \
-        "run python -m chalicelib.domain.phases"
+        "run python -m chalicelib.domain.cases.phases"

@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from chalicelib.domain.applications import read_application, read_decision
-from chalicelib.domain.case import (
+from chalicelib.domain.cases.applications import read_application, read_decision
+from chalicelib.domain.cases.case import (
     Actor,
     Case,
     Deadline,
@@ -20,9 +20,9 @@ from chalicelib.domain.case import (
     register_material,
     transition,
 )
+from chalicelib.domain.cases.records import case_view, from_record, notice_view, to_record
 from chalicelib.domain.identity import birth_date
-from chalicelib.domain.records import case_view, from_record, notice_view, to_record
-from chalicelib.domain.rules import one_time_notice
+from chalicelib.domain.rules.rules import one_time_notice
 from chalicelib.domain.units import scope_between
 from tests.support.people import SHANGHAI_WINDOW, application, id_number
 

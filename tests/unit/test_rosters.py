@@ -8,7 +8,7 @@ import pytest
 from chalicelib.domain.errors import Invalid
 from chalicelib.domain.identity import Certificate
 from chalicelib.domain.persons import person_key
-from chalicelib.domain.rosters import (
+from chalicelib.domain.rules.registers import (
     RosterMatch,
     load_id_for,
     parse_roster,

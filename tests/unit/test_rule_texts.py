@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from chalicelib.domain.jurisdiction import NATIONAL_DEFAULT, check_subsidy, read_eligibility_rule
-from chalicelib.domain.rule_texts import grades_zh
+from chalicelib.domain.rules.jurisdiction import NATIONAL_DEFAULT, check_subsidy, read_eligibility_rule
+from chalicelib.domain.rules.rule_texts import grades_zh
 
 HEILONGJIANG = read_eligibility_rule("23", date(2026, 1, 1), {
     "living_requires_any": ["dibao", "dibao_edge"],

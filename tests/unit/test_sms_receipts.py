@@ -4,8 +4,7 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.config import sms_channel
-from chalicelib.domain.errors import Conflict, Invalid, NotFound
-from chalicelib.domain.sms_receipts import (
+from chalicelib.domain.cases.sms_receipts import (
     OutgoingSms,
     Receipt,
     outbox_message,
@@ -13,6 +12,7 @@ from chalicelib.domain.sms_receipts import (
     public_id,
     receipt_action,
 )
+from chalicelib.domain.errors import Conflict, Invalid, NotFound
 
 
 def test_the_channel_defaults_to_the_gateway_in_the_china_regions_and_to_sns_elsewhere():

@@ -33,7 +33,7 @@ def domain_modules() -> list[tuple[str, str | None]]:
 
 def test_the_walk_finds_the_domain_modules() -> None:
     found = {name for name, _ in domain_modules()}
-    assert {"case.py", "workdays.py", "units.py", "payments/owed.py", "payments/__init__.py"} <= found
+    assert {"cases/case.py", "workdays.py", "units.py", "payments/owed.py", "payments/__init__.py"} <= found
     assert "__init__.py" not in found  # chalicelib/domain/__init__.py is empty
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from chalicelib.domain.messages import STATUSES
-from chalicelib.domain.timeline import EVENT_KINDS, MESSAGE_FINAL_STATES
+from chalicelib.domain.cases.messages import STATUSES
+from chalicelib.domain.cases.timeline import EVENT_KINDS, MESSAGE_FINAL_STATES
 
 ROOT = Path(__file__).resolve().parents[2] / "chalicelib"
 # where the kind is not a literal: the transition table's event, note_deadline's parameter, the store
 # reading events back, and the message service's f"message_{status}"
-DYNAMIC_SITES = {("domain/case.py", "move.event"), ("domain/case.py", "event"), ("adapters/store.py", "e.event"),
+DYNAMIC_SITES = {("domain/cases/case.py", "move.event"), ("domain/cases/case.py", "event"), ("adapters/store.py", "e.event"),
                  ("services/messages.py", "f'message_{status}'")}
 
 

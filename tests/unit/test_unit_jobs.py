@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from chalicelib.domain.errors import DomainError
-from chalicelib.domain.unit_jobs import JOBS, UnitJob, jobs_for, parse_message, period_of
+from chalicelib.domain.supervision.unit_jobs import JOBS, UnitJob, jobs_for, parse_message, period_of
 
 CHINA = timezone(timedelta(hours=8))
 FIRST_OF_MONTH = datetime(2027, 1, 1, 1, 0, tzinfo=CHINA)  # 17:00 UTC on 31 December: the cron's run

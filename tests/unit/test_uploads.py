@@ -6,9 +6,9 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from chalicelib.domain.case import Material
+from chalicelib.domain.cases.case import Material
+from chalicelib.domain.cases.uploads import check_upload
 from chalicelib.domain.errors import Invalid
-from chalicelib.domain.uploads import check_upload
 
 PDF = b"%PDF-1.4\n% material\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * 20

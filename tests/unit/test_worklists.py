@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from chalicelib.domain.case import Actor
+from chalicelib.domain.cases.case import Actor
 from chalicelib.services import cases, worklists
 from tests.fakes.world import CaseWorld, case_world
 from tests.support.people import (

@@ -18,8 +18,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Mapping
 
-from ..amounts import money
 from ..errors import Invalid
+from ..rules.amounts import money
 from .entitlements import from_decision
 from .owed import Owed, Standards, owed_through, total
 

@@ -27,7 +27,7 @@ from ..values import parse_month
 
 STATUSES = ("active", "suspended", "stopped")
 PRICINGS = ("table", "stated")  # the 业务属地's amount table, or an amount a reviewer stated with a reason
-FACT_KEYS = ("category", "grade", "low_income", "area")  # what a standard may be graded by (domain.amounts.Person)
+FACT_KEYS = ("category", "grade", "low_income", "area")  # what a standard may be graded by (domain.rules.amounts.Person)
 LOW_INCOME = ("dibao", "dibao_edge")
 AREAS = ("urban", "rural")
 # status moves a person may confirm, by the status in force in their effective month: 暂停, 终止 (应退则退), 恢复

@@ -3,7 +3,7 @@
 From the application month on (自递交申请当月计发, 黑民发〔2021〕6号 四(二)), a month is owed when the entitlement is
 active in it (the status in force, ``Entitlement.status_in``); the amount is the one a reviewer stated, or the
 standard of the province's or city's table in force on the 1st of that month for the person's facts in force then
-(grade, category, 低保 or 低保边缘, area) and their age that month (``domain.amounts.standard_in_force``). Nothing
+(grade, category, 低保 or 低保边缘, area) and their age that month (``domain.rules.amounts.standard_in_force``). Nothing
 else enters: the decision's back pay, the result notice, the entitlement's view, corrections and every roster line
 are computed here.
 
@@ -22,8 +22,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Sequence
 
-from ..amounts import AmountTable, Person, Standard, age_on, standard_in_force
 from ..errors import Invalid
+from ..rules.amounts import AmountTable, Person, Standard, age_on, standard_in_force
 from ..values import months_from
 from .entitlements import Entitlement
 

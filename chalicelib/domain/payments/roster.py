@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..applications import SUBSIDY_NAMES
+from ..cases.applications import SUBSIDY_NAMES
 from ..errors import Invalid
 from ..values import add_months
 from .entitlements import Entitlement

@@ -26,13 +26,14 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, Union
+from urllib.parse import quote
 
+from ..errors import Conflict
+from ..identity import mask_id_number
+from ..rules.registers import KINDS as ROSTER_KINDS
+from ..units import county_name, place_name
 from .applications import SUBSIDY_NAMES
 from .case import Case, Deadline, DeadlineKind
-from .errors import Conflict
-from .identity import mask_id_number
-from .rosters import KINDS as ROSTER_KINDS
-from .units import county_name, place_name
 
 KINDS = ("notice", "receipt", "result_notice")
 TITLES = {
@@ -307,3 +308,8 @@ def build_document(case: Case, kind: str, progress_url: str | None) -> Document:
     if kind == "result_notice":
         return result_document(case)
     raise ValueError(f"unknown document {kind}")
+
+
+def content_disposition(filename: str, fallback: str, disposition: str = "inline") -> str:
+    """RFC 6266: an ASCII ``filename`` for old clients and the real (Chinese) name as ``filename*``."""
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

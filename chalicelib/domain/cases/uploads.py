@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from ..errors import Invalid
 from .case import Material
-from .errors import Invalid
 
 MAGIC: dict[str, tuple[bytes, ...]] = {
     "application/pdf": (b"%PDF-",),

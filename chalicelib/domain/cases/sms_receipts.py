@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .errors import Conflict, Invalid, Malformed, NotFound
+from ..errors import Conflict, Invalid, Malformed, NotFound
+from ..units import province_of
 from .messages import MILESTONES
-from .units import province_of
 
 RECEIPT_STATUSES = ("delivered", "failed")
 _ERROR_CODE = re.compile(r"[A-Za-z0-9_.:\-]{1,64}")

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from .errors import Invalid, Malformed
+from ..errors import Invalid, Malformed
 from .monitoring import month_of, parse_month, parse_township, parse_year
 
 MONTHLY_CHECKS, YEARLY_REVIEWS, CERTIFICATE_REMINDERS = "monthly_checks", "yearly_reviews", "certificate_reminders"

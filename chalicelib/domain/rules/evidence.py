@@ -27,9 +27,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from ..values import day_or_none
 from . import rule_texts as texts
 from .jurisdiction import EligibilityRule, RuleCheck, check_subsidy
-from .values import day_or_none
 
 MET, NOT_MET, CONTRADICTED = "met", "not_met", "contradicted"
 RESULTS = (MET, NOT_MET, CONTRADICTED)

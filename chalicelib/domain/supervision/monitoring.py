@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable, Mapping
 
-from .case import Actor
-from .errors import Conflict, Forbidden, Invalid
-from .payments.entitlements import Entitlement
-from .units import is_committee, is_township, within
-from .values import add_months, day_or_none, month_of, parse_month  # noqa: F401 - here for callers too
+from ..cases.case import Actor
+from ..errors import Conflict, Forbidden, Invalid
+from ..payments.entitlements import Entitlement
+from ..units import is_committee, is_township, within
+from ..values import add_months, day_or_none, month_of, parse_month  # noqa: F401 - here for callers too
 
 RESULTS = ("present", "deceased", "moved", "other_change")
 OUTCOMES = ("confirmed", "change_needed")

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Mapping
 
-from .errors import Invalid
-from .persons import person_key
-from .values import day_or_none
+from ..errors import Invalid
+from ..persons import person_key
+from ..values import day_or_none
 
 # kind -> (action, which subsidies it affects, what it means)
 KINDS: Mapping[str, tuple[str, tuple[str, ...], str]] = {

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable, Mapping
 
+from ..errors import Malformed
 from .case import Case, Event, Status
-from .errors import Malformed
 
 STATUS_LABELS: Mapping[Status, str] = {
     Status.AWAITING_MATERIALS: "已受理，材料收取中",

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..payments.entitlements import Entitlement
 from .audit import GENESIS, event_hash
 from .case import Case, Event
 from .outbox import MessagePut
-from .payments.entitlements import Entitlement
 from .records import event_record
 
 APPLICATION, ENTITLEMENT = "application", "entitlement"

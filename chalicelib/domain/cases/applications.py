@@ -17,11 +17,11 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
-from .errors import Invalid, Malformed
-from .identity import parse_certificate, validate_id_number
-from .rules import MATERIAL_CODES
-from .units import validate_township_unit
-from .values import check_name
+from ..errors import Invalid, Malformed
+from ..identity import parse_certificate, validate_id_number
+from ..rules.rules import MATERIAL_CODES
+from ..units import validate_township_unit
+from ..values import check_name
 
 SUBSIDY_TYPES = ("living", "nursing")  # 困难残疾人生活补贴, 重度残疾人护理补贴
 SUBSIDY_NAMES = {"living": "困难残疾人生活补贴", "nursing": "重度残疾人护理补贴"}

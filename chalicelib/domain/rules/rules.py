@@ -10,6 +10,7 @@ one-time notice (一次性告知, 最多跑一次) and "materials complete" (申
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -63,3 +64,15 @@ def outstanding(notice: tuple[NoticeItem, ...], received_codes: frozenset[str]) 
         for item in notice
         if item.required and not item.waived and item.code not in received_codes
     )
+
+
+@dataclass(frozen=True)
+class StoredRule:
+    """A rule as an admin stored it: its scope, kind, first day, body (read by the readers here), who and when."""
+
+    scope: str
+    kind: str
+    effective_from: str
+    body: dict[str, Any]
+    loaded_by: str
+    loaded_at: str

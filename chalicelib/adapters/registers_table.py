@@ -21,7 +21,7 @@ from pynamodb.models import Model
 
 from ..config import load, table_name
 from ..domain.errors import Invalid
-from ..domain.rosters import ERROR_LINES_KEPT, KINDS, RosterEntry, RosterLoad, RosterMatch, newest_per_kind
+from ..domain.rules.registers import ERROR_LINES_KEPT, KINDS, RosterEntry, RosterLoad, RosterMatch, newest_per_kind
 from ..domain.values import uploaded_text
 from .dynamo import OnDemand
 

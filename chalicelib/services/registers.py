@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from ..domain.errors import Invalid
 from ..domain.persons import person_key
-from ..domain.rosters import (
+from ..domain.rules.registers import (
     ERROR_LINES_KEPT,
     RosterEntry,
     RosterLoad,

@@ -13,11 +13,11 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any, Callable, Mapping
 
+from ..identity import mask_id_number
+from ..rules.rules import NoticeItem
+from ..workdays import application_month
 from .applications import mask_account
 from .case import Case, Deadline, DeadlineKind, Event, Material, Status
-from .identity import mask_id_number
-from .rules import NoticeItem
-from .workdays import application_month
 
 
 def _day(value: date | None) -> str | None:

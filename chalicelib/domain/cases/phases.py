@@ -4,7 +4,7 @@
 complete case within 3 working days of the materials being complete (申请材料收齐之日起3个工作日内), the 业务属地
 certifies within 10 working days of receiving it, and the 受理地 tells the applicant within 3 working days of the
 result. Counting follows 民法典 第二百零一条 (domain.workdays). Everything that names a phase — the transitions'
-deadlines (domain.case), the case clock's state machine (infra.clock_definition), the clock and case tables, the
+deadlines (domain.cases.case), the case clock's state machine (infra.clock_definition), the clock and case tables, the
 operators' metrics and dashboard (domain.outcomes, infra.dashboard), the console's labels (console/js/phases.js,
 generated) — derives from ``PHASES``.
 
@@ -72,8 +72,8 @@ FINAL_PHASES: frozenset[str] = frozenset(phase.key for phase in PHASES if phase.
 
 
 def console_module() -> str:
-    """console/js/phases.js: the table as the console reads it (``python -m chalicelib.domain.phases``)."""
-    lines = ["// Generated from chalicelib/domain/phases.py (python -m chalicelib.domain.phases): do not edit.",
+    """console/js/phases.js: the table as the console reads it (``python -m chalicelib.domain.cases.phases``)."""
+    lines = ["// Generated from chalicelib/domain/cases/phases.py (python -m chalicelib.domain.cases.phases): do not edit.",
              "export const PHASES = {"]
     for phase in STATUTORY:
         lines.append(f'  {phase.key}: {{ code: "{phase.code}", label: "{phase.label}", '
@@ -85,6 +85,6 @@ def console_module() -> str:
 if __name__ == "__main__":
     from pathlib import Path
 
-    target = Path(__file__).resolve().parents[2] / "console" / "js" / "phases.js"
+    target = Path(__file__).resolve().parents[3] / "console" / "js" / "phases.js"
     target.write_text(console_module(), encoding="utf-8")
     print(f"wrote {target}")

@@ -25,10 +25,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from .errors import DomainError, Invalid
-from .identity import CATEGORY_NAMES, GRADE_NAMES, ID_LENGTH, mask_id_number, validate_id_number
-from .persons import person_key
-from .values import day_or_none
+from ..errors import DomainError, Invalid
+from ..identity import CATEGORY_NAMES, GRADE_NAMES, ID_LENGTH, mask_id_number, validate_id_number
+from ..persons import person_key
+from ..values import day_or_none
 
 CERTIFICATES, DIBAO, TEKUN = "disability_certificates", "dibao", "tekun"
 CERTIFICATE_MATERIAL = "disability_certificate"

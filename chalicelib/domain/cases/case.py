@@ -14,9 +14,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Mapping, Protocol
 
-from .errors import Conflict, Invalid, NotFound
+from ..errors import Conflict, Invalid, NotFound
+from ..rules.rules import NoticeItem
 from .phases import CLOCK_PHASE, STATUTORY_WORKING_DAYS, DeadlineKind, Status  # noqa: F401 - here for callers too
-from .rules import NoticeItem
 
 OPEN_STATUSES: frozenset[Status] = frozenset(
     {Status.AWAITING_MATERIALS, Status.AWAITING_PUSH, Status.UNDER_REVIEW, Status.SUPPLEMENT_REQUESTED,

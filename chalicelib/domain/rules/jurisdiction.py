@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable, Mapping
 
+from ..cases.applications import SUBSIDY_TYPES
+from ..errors import DomainError, Invalid, Malformed
+from ..units import is_township
+from ..values import parse_day
 from . import rule_texts as texts
 from .amounts import AmountTable, check_amount_table, read_amount_table, read_int_list, read_list, read_object
 from .amounts import read_scope as _scope
-from .applications import SUBSIDY_TYPES
-from .errors import DomainError, Invalid, Malformed
 from .rules import CATALOGUE, MATERIAL_CODES, NoticeItem
-from .units import is_township
-from .values import parse_day
 
 AGENT_CODES: tuple[str, ...] = tuple(kind.code for kind in CATALOGUE if kind.for_agent)
 NATIONAL = "00"  # the scope of the national default eligibility rule

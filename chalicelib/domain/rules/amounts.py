@@ -17,9 +17,9 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Mapping, Sequence
 
-from .applications import SUBSIDY_TYPES
-from .errors import Invalid, Malformed
-from .values import first_day, parse_day, parse_month
+from ..cases.applications import SUBSIDY_TYPES
+from ..errors import Invalid, Malformed
+from ..values import first_day, parse_day, parse_month
 
 LOW_INCOME_TYPES = ("dibao", "dibao_edge")  # 低保, 低保边缘
 AREAS = ("urban", "rural")  # 城市, 农村
