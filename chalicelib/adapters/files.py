@@ -17,6 +17,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from ..config import load
+from ..domain.cases.uploads import active_content
 from ..domain.errors import Invalid
 
 UPLOAD_SECONDS = 900
@@ -31,6 +32,7 @@ class StoredObject:
     sha256: str
     head: bytes
     version_id: str | None
+    active: str | None = None  # what in the bytes could run (domain.cases.uploads.active_content)
 
 
 @lru_cache(maxsize=1)
@@ -75,19 +77,18 @@ class MaterialFiles:
                 raise Invalid("UPLOAD_MISSING", "nothing has been uploaded for this material yet", field) from None
             raise
         digest = hashlib.sha256()
-        head = b""
-        size = 0
+        body = bytearray()  # at most MAX_MATERIAL_BYTES (20 MB): the scan for active content needs it whole
         for chunk in response["Body"].iter_chunks(chunk_size=1024 * 1024):
-            if len(head) < HEAD_BYTES:
-                head += chunk[: HEAD_BYTES - len(head)]
             digest.update(chunk)
-            size += len(chunk)
+            body += chunk
+        content_type = response.get("ContentType", "")
         return StoredObject(
-            size=size,
-            content_type=response.get("ContentType", ""),
+            size=len(body),
+            content_type=content_type,
             sha256=digest.hexdigest(),
-            head=head,
+            head=bytes(body[:HEAD_BYTES]),
             version_id=response.get("VersionId"),
+            active=active_content(content_type.split(";")[0].strip().lower(), bytes(body)),
         )
 
     def quarantine(self, key: str, version_id: str | None) -> str:

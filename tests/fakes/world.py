@@ -15,6 +15,7 @@ from typing import Any
 
 from chalicelib.adapters.calendar import OfficialCalendar
 from chalicelib.adapters.files import HEAD_BYTES, StoredObject
+from chalicelib.domain.cases.uploads import active_content
 from chalicelib.domain.errors import Invalid
 from chalicelib.domain.refusals import SendFailed
 from chalicelib.services.calendar import DeadlineService
@@ -48,7 +49,7 @@ class FakeMaterialFiles:
             raise Invalid("UPLOAD_MISSING", "nothing has been uploaded for this material yet", field)
         body, content_type = versions[-1]
         return StoredObject(len(body), content_type, hashlib.sha256(body).hexdigest(), body[:HEAD_BYTES],
-                            f"v{len(versions) - 1}")
+                            f"v{len(versions) - 1}", active_content(content_type, body))
 
     def quarantine(self, key: str, version_id: str | None) -> str:
         target = f"quarantine/{key}/{version_id or 'null'}"

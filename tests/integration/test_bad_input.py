@@ -849,3 +849,17 @@ def test_a_body_that_is_not_json_gets_415_in_the_api_error_format(api):
     assert_error(response, 415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type")
     health = api.call("GET", "/health", headers={"Content-Type": "text/plain"})
     assert health.status_code == 200
+
+
+@pytest.mark.parametrize("content", [
+    b"%PDF-1.7\n1 0 obj << /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >> endobj\n%%EOF\n",
+    b"%PDF-1.4\n<html><body><script>alert(document.cookie)</script></body></html>\n",
+])
+def test_a_pdf_that_could_run_is_refused_and_the_material_stays_registered(api, content):
+    case_id = accepted_case(api)["case_id"]
+    registered = register(api, case_id, "id_card", content)  # declared with its own size and checksum
+    store_object(registered["upload"], content)
+    before = snapshot(api, case_id)
+    response = api.window("POST", f"/cases/{case_id}/materials/{registered['material_id']}/confirm")
+    assert_error(response, 422, "UPLOAD_ACTIVE_CONTENT", "material_id")
+    assert snapshot(api, case_id) == before
