@@ -174,7 +174,9 @@ def service_name() -> str:
 
 def tracing_wanted() -> bool:
     """X-Ray traces only inside Lambda (LAMBDA_TASK_ROOT) in a deployed stage, unless
-    POWERTOOLS_TRACE_DISABLED: elsewhere no daemon listens and the X-Ray SDK is not even imported."""
+    POWERTOOLS_TRACE_DISABLED, and never in the China regions (cn-*), where Lambda's X-Ray integration is not
+    offered: elsewhere no daemon listens and the X-Ray SDK is not even imported."""
     disabled = os.environ.get("POWERTOOLS_TRACE_DISABLED", "").strip().lower() in ("1", "true", "yes", "on")
+    in_china = (os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "").startswith("cn-")
     return os.environ.get("STAGE", LOCAL_STAGE) != LOCAL_STAGE and bool(os.environ.get("LAMBDA_TASK_ROOT")) \
-        and not disabled
+        and not disabled and not in_china

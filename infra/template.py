@@ -199,7 +199,7 @@ def _clock(prefix: str) -> dict[str, Any]:
             }]},
             "LoggingConfiguration": {"Level": "ERROR", "IncludeExecutionData": False, "Destinations": [
                 {"CloudWatchLogsLogGroup": {"LogGroupArn": {"Fn::GetAtt": ["CaseClockLogs", "Arn"]}}}]},
-            "TracingConfiguration": {"Enabled": True},
+            "TracingConfiguration": {"Enabled": {"Fn::If": [IN_CHINA, False, True]}},
         }},
     }
 
@@ -295,7 +295,10 @@ def _functions(app: Any, prefix: str, console_origin: str | None = None, sms_cha
         deployed_name = policies.function_name(name).replace("${Prefix}", prefix)
         properties: dict[str, Any] = {"FunctionName": deployed_name, "Environment": {"Variables": {
             **ENVIRONMENT, "SMS_CHANNEL": sms_channel,  # the channel its IAM policy was built for
-            **({"CONSOLE_ORIGIN": console_origin} if console_origin else {})}}}
+            # X-Ray: Lambda's active tracing (its daemon) where it is offered; the tracer off in the China regions
+            "POWERTOOLS_TRACE_DISABLED": {"Fn::If": [IN_CHINA, "true", "false"]},
+            **({"CONSOLE_ORIGIN": console_origin} if console_origin else {})}},
+            "Tracing": {"Fn::If": [IN_CHINA, {"Ref": "AWS::NoValue"}, "Active"]}}  # SAM: Lambda's TracingConfig
         resources[f"{function_id}Logs"] = {"Type": "AWS::Logs::LogGroup", **RETAIN, "Properties": {
             "LogGroupName": f"/aws/lambda/{deployed_name}", "RetentionInDays": LOG_DAYS,
             "KmsKeyId": {"Fn::GetAtt": [KEY, "Arn"]}}}
@@ -305,6 +308,12 @@ def _functions(app: Any, prefix: str, console_origin: str | None = None, sms_cha
             properties.update(_worker(app, name))
         resources[function_id] = {"Properties": properties}
     return resources
+
+
+# Lambda's X-Ray integration (active tracing and its daemon) is not offered in the China regions (aws-cn): there
+# the tracer is off and nothing asks for traces; elsewhere every function, the API and the clock are traced.
+IN_CHINA = "InChinaRegions"
+CONDITIONS: dict[str, Any] = {IN_CHINA: {"Fn::Equals": [{"Ref": "AWS::Partition"}, "aws-cn"]}}
 
 
 def build(stage: str, app: Any | None = None, console_origin: str | None = None,
@@ -327,11 +336,11 @@ def build(stage: str, app: Any | None = None, console_origin: str | None = None,
     resources.update(_dead_letters())
     resources.update(_unit_jobs(prefix))
     resources.update(_functions(app, prefix, console_origin, sms_channel))
-    resources["RestAPI"] = {"Properties": {"TracingEnabled": True}}
+    resources["RestAPI"] = {"Properties": {"TracingEnabled": {"Fn::If": [IN_CHINA, False, True]}}}
     ids = function_ids(app)
     resources.update(dashboard.alarms(prefix, ids, table_resources(prefix, KEY)))
     resources["Dashboard"] = dashboard.dashboard(prefix, ids)
-    return {"Parameters": PARAMETERS, "Resources": resources, "Outputs": {
+    return {"Parameters": PARAMETERS, "Conditions": CONDITIONS, "Resources": resources, "Outputs": {
         "MaterialsBucketName": {"Value": {"Ref": "MaterialsBucket"}},
         "AuditBucketName": {"Value": {"Ref": "AuditBucket"}},
         "ConsoleBucketName": {"Value": {"Ref": "ConsoleBucket"}},

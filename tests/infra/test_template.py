@@ -132,3 +132,30 @@ def test_the_sms_outbox_topic_is_encrypted_and_each_function_gets_the_channel_it
             assert ({"Fn::Sub": "${SmsOutboxTopic}"} in published) is not phone_grant, (channel, name)
     assert {f"subsidy-prod-{name}" for name in TOPICS} <= {
         r["Properties"]["TopicName"] for r in build("prod")["Resources"].values() if r.get("Type") == "AWS::SNS::Topic"}
+
+
+def test_tracing_is_on_where_lambda_offers_it_and_off_in_the_china_regions():
+    template = build("dev")
+    assert template["Conditions"]["InChinaRegions"] == {"Fn::Equals": [{"Ref": "AWS::Partition"}, "aws-cn"]}
+    functions = [r for r in template["Resources"].values() if "FunctionName" in r.get("Properties", {})]
+    assert functions
+    for function in functions:
+        properties = function["Properties"]
+        assert properties["Tracing"] == {"Fn::If": ["InChinaRegions", {"Ref": "AWS::NoValue"}, "Active"]}
+        assert properties["Environment"]["Variables"]["POWERTOOLS_TRACE_DISABLED"] == \
+            {"Fn::If": ["InChinaRegions", "true", "false"]}
+    assert template["Resources"]["RestAPI"]["Properties"]["TracingEnabled"] == {"Fn::If": ["InChinaRegions", False,
+                                                                                             True]}
+
+
+def test_the_tracer_is_never_wanted_in_a_china_region(monkeypatch):
+    from chalicelib.config import tracing_wanted
+
+    monkeypatch.setenv("STAGE", "dev")
+    monkeypatch.setenv("LAMBDA_TASK_ROOT", "/var/task")
+    monkeypatch.delenv("POWERTOOLS_TRACE_DISABLED", raising=False)
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    assert tracing_wanted()
+    for region in ("cn-north-1", "cn-northwest-1"):
+        monkeypatch.setenv("AWS_REGION", region)
+        assert not tracing_wanted()
