@@ -121,6 +121,8 @@ export const MESSAGES = {
   CASE_OUT_OF_REACH: "无此案件，或此案件不在您所在单位的办理范围内",
   ROLE_NOT_ALLOWED: "无权操作：您的角色不能进行此操作",
   UNIT_NOT_TOWNSHIP: "无权操作：此操作需要乡镇（街道）级单位",
+  UNIT_NOT_NATIONAL: "无权操作：节假日安排由国家级管理员载入和更正",
+  TOKEN_LIFETIME: "登录凭证有效期过长（最长 24 小时），请重新登录",
   TOKEN_MISSING: "请先登录", TOKEN_EXPIRED: "登录已过期，请重新登录", TOKEN_INVALID: "登录凭证无效，请重新登录",
   INVALID_TRANSITION: "案件当前的状态不允许此操作",
   MATERIALS_MISSING: "材料尚未收齐",
