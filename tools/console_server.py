@@ -17,11 +17,12 @@ import functools
 import json
 import mimetypes
 import os
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from chalice.local import ChaliceRequestHandler
+from chalice.local import ChaliceRequestHandler, RouteMatcher
 
 from tools.console_csp import origin, policy, with_policy
 from tools.token import demo_user, demo_users, token_for
@@ -87,7 +88,44 @@ def issue(body: Any) -> tuple[int, dict[str, Any]]:
                  "expires_in": TOKEN_TTL}
 
 
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "[::1]"})
+# an ID number (18 characters) or a mobile number (11 digits) in a logged URL
+_PERSONAL_NUMBER = re.compile(r"(?<![0-9])([0-9]{17}[0-9Xx]|1[3-9][0-9]{9})(?![0-9])")
+
+
+def loopback_only(host: str | None, origin_header: str | None) -> str | None:
+    """Why a token request is refused, or None: the Host must be the loopback interface this runner listens on,
+    and an Origin, when sent, this same loopback origin — a site that rebinds its name to 127.0.0.1 has neither."""
+    name = (host or "").rsplit(":", 1)[0] if not (host or "").startswith("[") else (host or "").split("]")[0] + "]"
+    if name not in LOOPBACK:
+        return "tokens are handed only to the console on this machine (Host is not 127.0.0.1 or localhost)"
+    if origin_header and origin_header != f"http://{host}":
+        return "tokens are handed only to the console's own page (another Origin asked)"
+    return None
+
+
+def masked_path(line: str) -> str:
+    """An access-log line with ID and mobile numbers masked (the API's logs never show them either)."""
+    return _PERSONAL_NUMBER.sub(lambda m: m.group(1)[:3] + "*" * (len(m.group(1)) - 7) + m.group(1)[-4:], line)
+
+
 class ConsoleRequestHandler(ChaliceRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - BaseHTTPRequestHandler's naming
+        super().log_message("%s", masked_path(format % args))
+
+    def _generic_handle(self) -> None:
+        """Every other request goes to the Chalice app; a path no route has is answered in the API's format."""
+        path = urlsplit(self.path).path
+        try:
+            RouteMatcher(list(self.local_gateway._app_object.routes)).match_route(path)  # noqa: SLF001
+        except ValueError:
+            self._json(404, {"error": {"code": "ROUTE_NOT_FOUND", "message": "no such route in this API",
+                                       "field": None}})
+            return
+        super()._generic_handle()
+
+    do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _generic_handle  # noqa: N815 - the base class's naming
+
     def do_GET(self) -> None:  # noqa: N802 - BaseHTTPRequestHandler's naming
         path = urlsplit(self.path).path
         if path == PREFIX:
@@ -112,6 +150,10 @@ class ConsoleRequestHandler(ChaliceRequestHandler):
     def do_POST(self) -> None:  # noqa: N802
         if urlsplit(self.path).path != f"{PREFIX}/local/token":
             self._generic_handle()
+            return
+        refusal = loopback_only(self.headers.get("Host"), self.headers.get("Origin"))
+        if refusal is not None:  # a page elsewhere (DNS rebinding) asking for a token
+            self._json(403, {"error": {"code": "NOT_THE_CONSOLE", "message": refusal, "field": "Origin"}})
             return
         _, raw = self._parse_payload()
         try:

@@ -164,6 +164,11 @@ def main(argv: list[str] | None = None) -> int:
                              "http://127.0.0.1:8080; the console at /console/ needs none")
     args = parser.parse_args(argv)
 
+    taken = [port for port in (args.port, args.moto_port) if not _free(port)]
+    if taken:
+        print(f"error: port {', '.join(map(str, taken))} on 127.0.0.1 is already in use: stop what holds it, or "
+              "choose another (PORT=8001 MOTO_PORT=5001 make run)", file=sys.stderr)
+        return 2
     _environment(args.moto_port)
     os.environ.setdefault("PUBLIC_BASE_URL", f"http://127.0.0.1:{args.port}")  # the receipts' progress QR code
     if args.console_origin:
@@ -208,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.flush()
 
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # a stop within a second or two, not moto's 15-35 s
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     threading.Thread(target=_schedules, args=(stop, args.sweep_every), daemon=True).start()
@@ -219,9 +224,24 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        server.shutdown()
-        moto.stop()
-    return 0
+        closing = threading.Thread(target=lambda: (server.shutdown(), moto.stop()), daemon=True)
+        closing.start()
+        closing.join(timeout=2.0)  # moto's server may wait on idle keep-alive connections: never for long
+        print("stopped")
+        sys.stdout.flush()
+        os._exit(0)  # the embedded default keeps nothing worth waiting for (moto holds its data in memory)
+
+
+def _free(port: int) -> bool:
+    """Whether 127.0.0.1:``port`` can be bound now (checked before anything starts)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 if __name__ == "__main__":
