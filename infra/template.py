@@ -316,6 +316,42 @@ IN_CHINA = "InChinaRegions"
 CONDITIONS: dict[str, Any] = {IN_CHINA: {"Fn::Equals": [{"Ref": "AWS::Partition"}, "aws-cn"]}}
 
 
+# API Gateway's own answers (no route, no token, throttled, its own errors) in the API's error format rather than
+# API Gateway's {"message": ...}; a 401 says how to authenticate (RFC 6750). The local runner answers alike.
+GATEWAY_ANSWERS: dict[str, tuple[int, str]] = {
+    "MISSING_AUTHENTICATION_TOKEN": (404, "ROUTE_NOT_FOUND"),  # API Gateway's answer to a path no route has
+    "RESOURCE_NOT_FOUND": (404, "ROUTE_NOT_FOUND"),
+    "UNAUTHORIZED": (401, "TOKEN_MISSING"),
+    "ACCESS_DENIED": (403, "ROLE_NOT_ALLOWED"),
+    "THROTTLED": (429, "THROTTLED"),
+    "QUOTA_EXCEEDED": (429, "THROTTLED"),
+    "REQUEST_TOO_LARGE": (413, "BODY_TOO_LARGE"),
+    "UNSUPPORTED_MEDIA_TYPE": (415, "UNSUPPORTED_MEDIA_TYPE"),
+    "INTEGRATION_TIMEOUT": (504, "TIMEOUT"),
+    "DEFAULT_4XX": (0, "REQUEST_REFUSED"),  # 0: the status API Gateway chose
+    "DEFAULT_5XX": (0, "INTERNAL"),
+}
+
+
+def gateway_responses() -> dict[str, Any]:
+    resources: dict[str, Any] = {}
+    for kind, (status, code) in GATEWAY_ANSWERS.items():
+        properties: dict[str, Any] = {
+            "RestApiId": {"Ref": "RestAPI"}, "ResponseType": kind,
+            "ResponseTemplates": {"application/json": '{"error": {"code": "%s", "message": '
+                                  '$context.error.messageString, "field": null}}' % code},
+            "ResponseParameters": {"gatewayresponse.header.Content-Type": "'application/json; charset=utf-8'",
+                                   "gatewayresponse.header.X-Content-Type-Options": "'nosniff'"},
+        }
+        if status:
+            properties["StatusCode"] = str(status)
+        if status == 401:
+            properties["ResponseParameters"]["gatewayresponse.header.WWW-Authenticate"] = "'Bearer'"
+        resources[f"Gateway{''.join(part.title() for part in kind.split('_'))}"] = {
+            "Type": "AWS::ApiGateway::GatewayResponse", "Properties": properties}
+    return resources
+
+
 def build(stage: str, app: Any | None = None, console_origin: str | None = None,
           sms_channel: str = "gateway") -> dict[str, Any]:
     """``console_origin``: the web console's origin when it is served apart from the API (CONSOLE_ORIGIN, read
@@ -337,6 +373,7 @@ def build(stage: str, app: Any | None = None, console_origin: str | None = None,
     resources.update(_unit_jobs(prefix))
     resources.update(_functions(app, prefix, console_origin, sms_channel))
     resources["RestAPI"] = {"Properties": {"TracingEnabled": {"Fn::If": [IN_CHINA, False, True]}}}
+    resources.update(gateway_responses())
     ids = function_ids(app)
     resources.update(dashboard.alarms(prefix, ids, table_resources(prefix, KEY)))
     resources["Dashboard"] = dashboard.dashboard(prefix, ids)

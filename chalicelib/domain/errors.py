@@ -42,9 +42,12 @@ class Malformed(DomainError):
 
 
 class Unauthenticated(DomainError):
-    """401: no token, or a token that does not verify."""
+    """401: no token, or a token that does not verify; says how to authenticate (RFC 6750)."""
 
     status = 401
+
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Bearer realm="subsidy-api"'}
 
 
 class Forbidden(DomainError):

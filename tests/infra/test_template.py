@@ -159,3 +159,20 @@ def test_the_tracer_is_never_wanted_in_a_china_region(monkeypatch):
     for region in ("cn-north-1", "cn-northwest-1"):
         monkeypatch.setenv("AWS_REGION", region)
         assert not tracing_wanted()
+
+
+def test_api_gateways_own_answers_are_in_the_apis_error_format_and_a_401_names_bearer():
+    template = build("dev")["Resources"]
+    answers = {r["Properties"]["ResponseType"]: r["Properties"] for r in template.values()
+               if r.get("Type") == "AWS::ApiGateway::GatewayResponse"}
+    assert {"MISSING_AUTHENTICATION_TOKEN", "UNAUTHORIZED", "ACCESS_DENIED", "THROTTLED", "DEFAULT_4XX",
+            "DEFAULT_5XX"} <= set(answers)
+    for kind, properties in answers.items():
+        assert properties["RestApiId"] == {"Ref": "RestAPI"}
+        # API Gateway fills $context.error.messageString with a JSON string, quotes included
+        body = properties["ResponseTemplates"]["application/json"].replace("$context.error.messageString",
+                                                                           json.dumps("Missing Authentication Token"))
+        error = json.loads(body)["error"]
+        assert set(error) == {"code", "message", "field"} and re.fullmatch(r"[A-Z][A-Z0-9_]*", error["code"]), kind
+    assert answers["UNAUTHORIZED"]["ResponseParameters"]["gatewayresponse.header.WWW-Authenticate"] == "'Bearer'"
+    assert answers["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == "404"

@@ -108,3 +108,8 @@ def test_a_long_parameter_is_never_echoed_back_whole(api):
         answer = api.call("GET", path, "supervisor", "23")
         assert answer.status_code in (400, 403, 404, 422), path
         assert len(answer.body) < 2_000, (path, len(answer.body))
+
+
+def test_a_401_says_how_to_authenticate(api):
+    answer = api.client.http.get("/cases", headers={"X-Clock-Now": api.now})
+    assert answer.status_code == 401 and answer.headers["WWW-Authenticate"].startswith("Bearer")
