@@ -21,7 +21,7 @@ from chalicelib.services.monitoring import issue_monthly_checks
 from chalicelib.wiring import comparisons, monitoring
 from tests.integration import conftest as integration
 from tests.integration.test_entitlements import approved_case
-from tests.support.people import HARBIN_TOWNSHIP, fresh_application
+from tests.support.people import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, fresh_application
 
 # Each role's unit far from every resource below (广东).
 OUTSIDERS = {"window": "440103001", "reviewer": "440103001", "supervisor": "44", "admin": "44",
@@ -101,3 +101,21 @@ def test_a_listed_role_with_a_unit_outside_the_resources_reach_gets_no_2xx(world
     for role in sorted(ROUTE_RULES[route]):
         response = api.call(method, concrete(path, params, route), role, OUTSIDERS[role], {})
         assert response.status_code in (403, 404), (route, role, response.status_code, response.data)
+
+
+# Each listed role from a unit with the *other* relation to the resource (issue 17.1): the 业务属地's window, the
+# 受理地's reviewer, a committee of the 受理地, the 受理地's province admin. None may learn anything of the case.
+WRONG_SIDE = {"window": HARBIN_TOWNSHIP, "reviewer": SHANGHAI_WINDOW, "committee": SHANGHAI_WINDOW + "001",
+              "admin": SHANGHAI_WINDOW[:2]}
+
+
+@pytest.mark.parametrize("method, path", [r for r in routes() if f"{r[0]} {r[1]}" not in NO_RESOURCE])
+def test_a_listed_role_on_the_other_side_of_the_case_learns_nothing_of_it(world, method, path):
+    api, params = world
+    route = f"{method} {path}"
+    for role in sorted(set(ROUTE_RULES[route]) & set(WRONG_SIDE)):
+        response = api.call(method, concrete(path, params, route), role, WRONG_SIDE[role], {})
+        shown = response.body.decode("utf-8", "replace") if response.body else ""
+        assert response.status_code in (400, 403, 404, 422) or params["case_id"] not in shown, \
+            (route, role, response.status_code, shown[:300])
+        assert params["case_id"] not in shown or response.status_code >= 400, (route, role)
