@@ -9,7 +9,7 @@ in-process state-machine threads are the suspects); ``make bench`` uses ``-c``, 
 
 Sections: 1 calls per case, 2 overhead ratio, 3 flat jobs (1,000 / 10,000 / 100,000 cases),
 4 cold start and package size, 5 cost model (with the scheduled jobs measured per recipient), and
-the payment roster bench at 20,000 entitlements. ``--quick`` runs everything at tiny sizes (the
+the payment roster bench at 20,000 entitlements, 6 a bounded load run on the local server (bench.load). ``--quick`` runs everything at tiny sizes (the
 smoke test); its figures are not the published ones. The seconds each section took are printed
 as information, never asserted.
 """
@@ -40,9 +40,10 @@ class Sizes:
     recipients: int = 1000
     payroll: int = 100_000
     payroll_moto: int = 500
+    load: tuple[int, int] = (20, 50)  # windows, cases each (bench.load)
 
 
-QUICK = Sizes(overhead_cases=1, flat=(200, 400), due=5, recipients=40, payroll=0)
+QUICK = Sizes(overhead_cases=1, flat=(200, 400), due=5, recipients=40, payroll=0, load=(2, 3))
 
 
 @dataclass
@@ -107,6 +108,18 @@ def run(sizes: Sizes, package: bool, payroll: bool) -> Run:
     out.section("3. Flat jobs", flat)
     out.section("4. Cold start and size", cold)
     out.section("5. Cost model", costs)
+
+    def load() -> list[str]:
+        from bench import load as load_run
+
+        with quiet():
+            found = load_run.measure(*sizes.load)
+        out.data["load"] = found
+        if found["server_errors"] or found["lost"]:
+            out.failures.append(f"load run: {found['server_errors']} 5xx, {found['lost']} acknowledged writes lost")
+        return load_run.report(found)
+
+    out.section(f"6. Load on the local server ({sizes.load[0]} windows × {sizes.load[1]} cases)", load)
     if payroll and sizes.payroll:
         out.section(f"Payment roster and ledger at {sizes.payroll:,} entitlements (bench.payroll)",
                     lambda: _payroll(sizes.payroll))

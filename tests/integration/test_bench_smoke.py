@@ -74,3 +74,8 @@ def test_the_roster_bench_runs_the_ledger_on_both_stores_and_they_agree(capsys):
     out = capsys.readouterr().out
     assert "the same roster as the in-memory stores (sha256): True" in out
     assert "finalize_previous" in out and "projection 1,000,000" in out and "dynamodb:BatchWriteItem" in out
+
+
+def test_the_load_run_counts_requests_and_loses_no_acknowledged_write(quick):
+    load = quick.data["load"]
+    assert load["requests"] >= load["windows"] * load["cases"] and load["server_errors"] == 0 and load["lost"] == 0
