@@ -110,29 +110,22 @@ def repair_clocks(deps: Deps, now: datetime, also: list[Case] | None = None) -> 
 
 
 def recompute_provisional(deps: Deps, year: int, now: datetime) -> int:
-    """A year's calendar was loaded: recount running deadlines computed provisionally, then put
-    their clocks back in step (their timeouts changed)."""
-    cases, _ = deps.repo.due_through("9999-12-31", first_day=f"{year}-01-01")
-    changed = []
-    for case in cases:
-        saved = _update(deps, case, lambda c: recount_provisional(c, deps.deadlines, now))
-        if saved is not None:
-            changed.append(saved)
-    if deps.clock:
-        for case in changed:
-            deps.clock.repair(case, now)
-    return len(changed)
+    """A year's calendar was loaded: recount running deadlines computed provisionally."""
+    return _recount(deps, year, now, recount_provisional)
 
 
 def recount_running(deps: Deps, year: int, now: datetime) -> int:
-    """A year's calendar was corrected: recount every running deadline that falls due in it or later, then put
-    their clocks back in step."""
+    """A year's calendar was corrected: recount every running deadline that falls due in it or later."""
+    return _recount(deps, year, now, recount_running_deadline)
+
+
+def _recount(deps: Deps, year: int, now: datetime,
+             recount: Callable[[Case, Any, datetime], tuple[Case, Event] | None]) -> int:
+    """``recount`` each case whose running deadline falls due in ``year`` or later, then put the changed cases'
+    clocks back in step (their timeouts changed); how many changed."""
     cases, _ = deps.repo.due_through("9999-12-31", first_day=f"{year}-01-01")
-    changed = []
-    for case in cases:
-        saved = _update(deps, case, lambda c: recount_running_deadline(c, deps.deadlines, now))
-        if saved is not None:
-            changed.append(saved)
+    changed = [saved for case in cases
+               if (saved := _update(deps, case, lambda c: recount(c, deps.deadlines, now))) is not None]
     if deps.clock:
         for case in changed:
             deps.clock.repair(case, now)
