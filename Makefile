@@ -18,7 +18,7 @@ run: $(STAMP)
 	$(PY) -m tools.local --port $${PORT:-8000} --moto-port $${MOTO_PORT:-5000}
 
 test: lint browser iac wheelhouse
-	$(PY) -m pytest -q -p no:cacheprovider --today $(firstword $(TEST_DATES))
+	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadscope --today $(firstword $(TEST_DATES))
 	$(MAKE) --no-print-directory test-dates TEST_DATES="$(wordlist 2,9,$(TEST_DATES))"
 
 # No test may depend on the day it runs: the whole suite runs with the process's real clock moved (time-machine,
@@ -26,6 +26,8 @@ test: lint browser iac wheelhouse
 # test, the schedules, jobs, clocks, retries and the ledger end to end) run again on a late day of a month in a
 # year with no loaded calendar, and on the last day of December, two at a time (tools/test_dates.py).
 TEST_DATES ?= 2026-03-02 2027-06-29 2026-12-31
+# the first run on both cores (pytest-xdist; loadscope keeps a module's shared moto world and server on one worker)
+TEST_WORKERS ?= 2
 .PHONY: test-dates
 test-dates: $(STAMP)
 	$(PY) -m tools.test_dates $(TEST_DATES)

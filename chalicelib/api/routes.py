@@ -33,7 +33,7 @@ from .schema import (
 )
 
 PUBLIC: Mapping[str, str] = {}  # no token: the public routes
-STAFF: Mapping[str, str] = {role: "any" for role in STAFF_ROLES}
+STAFF: Mapping[str, str] = {role: "any" for role in sorted(STAFF_ROLES)}
 
 
 @dataclass(frozen=True)
