@@ -22,7 +22,7 @@ from .calendar import DeadlineService
 
 if TYPE_CHECKING:  # the stores' types only: no AWS library is imported by a service
     from ..adapters.clock import CaseClock
-    from ..adapters.clock_table import ClockItems, ClockState
+    from ..adapters.clock_table import ClockState
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.05
@@ -38,10 +38,20 @@ class Clock(Protocol):
     def repair(self, case: Case, now: datetime) -> str: ...
 
 
+class ClockStore(Protocol):
+    """``adapters.clock_table.ClockItems`` (the state machine writes the token, phase and overdue marks), or the
+    in-memory one of the tests (tests/fakes/clocks.py)."""
+
+    def get(self, case_id: str) -> ClockState | None: ...
+    def mark_pending(self, case_id: str, reason: str, now: datetime) -> None: ...
+    def repaired(self, case_id: str) -> None: ...
+    def pending_cases(self) -> list[str]: ...
+
+
 @dataclass(frozen=True)
 class ClockService:
     clock: CaseClock
-    items: ClockItems
+    items: ClockStore
     deadlines: DeadlineService
     seconds_per_working_day: float | None = None
 

@@ -10,7 +10,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
 
 from ..domain.cases.case import Actor
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
@@ -22,10 +22,22 @@ from .payroll import Payroll
 
 if TYPE_CHECKING:  # the stores' types only: no AWS library is imported by a service
     from ..adapters.entitlements_table import Entitlements
-    from ..adapters.proposals_table import Proposals
+    from ..adapters.proposals_table import LoadState
 
 log = logging.getLogger(__name__)
 PREFIX = "comparisons/"
+
+
+class ProposalStore(Protocol):
+    """``adapters.proposals_table.Proposals``, or the in-memory one of the tests (tests/fakes/supervision.py)."""
+
+    def load_state(self, load_id: str) -> LoadState | None: ...
+    def start_load(self, load_id: str, kind: str, key: str, month: str, by: str, at: str) -> bool: ...
+    def finish_load(self, load_id: str, rows: int, errors: int, proposals: int) -> None: ...
+    def propose(self, fields: dict[str, Any]) -> bool: ...
+    def get(self, proposal_id: str) -> dict[str, Any] | None: ...
+    def decide(self, proposal_id: str, status: str, by: str, at: str, note: str) -> bool: ...
+    def of_side(self, side: str, unit: str, status: str | None) -> list[dict[str, Any]]: ...
 
 
 @dataclass(frozen=True)
@@ -36,7 +48,7 @@ class Comparisons:
 
     files: Any  # adapters.rosters.Rosters: read_object(bucket, key) -> (text, version, sha256)
     listing: Any  # adapters.files.MaterialFiles: keys_under(prefix)
-    proposals: Proposals
+    proposals: ProposalStore
     entitlements: Entitlements
     secret: bytes
     bucket: str
@@ -56,7 +68,7 @@ def run_pending(deps: Comparisons, by: str, now: datetime) -> dict[str, Any]:
             "proposals": sum(int(r["proposals"]) for r in results if not r["already_done"])}
 
 
-def compare(reader: Any, proposals: Proposals, entitlements: Entitlements, secret: bytes, bucket: str,
+def compare(reader: Any, proposals: ProposalStore, entitlements: Entitlements, secret: bytes, bucket: str,
             kind: str, key: str, by: str, now: datetime, offsets_for: Callable[[str], Mapping[str, int]]
             ) -> dict[str, Any]:
     """Match one authoritative file against recipients and propose stops or suspensions."""
@@ -101,14 +113,14 @@ def compare(reader: Any, proposals: Proposals, entitlements: Entitlements, secre
             "errors": len(parsed.errors), "error_lines": parsed.errors[:100], "proposals": proposed}
 
 
-def _proposal(proposals: Proposals, proposal_id: str) -> dict[str, Any]:
+def _proposal(proposals: ProposalStore, proposal_id: str) -> dict[str, Any]:
     found = proposals.get(proposal_id)
     if found is None:
         raise NotFound("PROPOSAL_NOT_FOUND", f"no proposal {proposal_id[:80]}", "proposal_id")
     return found
 
 
-def settle(proposals: Proposals, payroll: Payroll, proposal_id: str, verdict: str, read_body: Callable[[], Any],
+def settle(proposals: ProposalStore, payroll: Payroll, proposal_id: str, verdict: str, read_body: Callable[[], Any],
            actor: Actor, now: datetime) -> dict[str, Any]:
     """A reviewer of the 业务属地 confirms (the entitlement stops or is suspended from the proposed
     month, the reason kept) or rejects (with a note) a proposal."""
@@ -133,7 +145,7 @@ def settle(proposals: Proposals, payroll: Payroll, proposal_id: str, verdict: st
     return _proposal(proposals, proposal_id)
 
 
-def listing(proposals: Proposals, actor: Actor, unit: str, status: str | None) -> dict[str, Any]:
+def listing(proposals: ProposalStore, actor: Actor, unit: str, status: str | None) -> dict[str, Any]:
     """The 业务属地's reviewers see their proposals; the 受理地's window sees the outcome of the cases
     it accepted; supervisors see either side within their scope."""
     if status is not None and status not in ("proposed", "confirmed", "rejected"):

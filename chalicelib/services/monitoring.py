@@ -12,12 +12,13 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Protocol
 
 from ..adapters.shards import UNIT_SHARDS
 from ..domain.errors import NotFound
 from ..domain.payments.entitlements import Entitlement
 from ..domain.supervision.monitoring import (
+    Check,
     ReviewTask,
     check_for,
     escalation_due,
@@ -33,15 +34,45 @@ from ..domain.supervision.monitoring import (
 )
 
 if TYPE_CHECKING:  # the stores' types only: no AWS library is imported by a service
-    from ..adapters.checks_table import MonthlyChecks
     from ..adapters.entitlements_table import Entitlements
-    from ..adapters.monitored_units import MonitoredUnits
     from ..adapters.notify import Notifier
-    from ..adapters.reviews_table import ReviewTasks
     from ..adapters.store import CaseRepository
 
 log = logging.getLogger(__name__)
 BATCH = 100
+
+
+class CheckStore(Protocol):
+    """``adapters.checks_table.MonthlyChecks``, or the in-memory one of the tests (tests/fakes/supervision.py)."""
+
+    def issue(self, check: Check) -> bool: ...
+    def of_committee(self, committee_unit: str, month: str) -> list[Check]: ...
+    def record(self, committee_unit: str, month: str, entitlement_id: str, result: str, note: str, by: str,
+               at: str) -> Check | None: ...
+    def open_by_committee(self, business_unit: str, month: str) -> dict[str, int]: ...
+    def changes(self, business_unit: str, month: str) -> list[Check]: ...
+
+
+class UnitRegistry(Protocol):
+    """``adapters.monitored_units.MonitoredUnits``, or the in-memory one of the tests."""
+
+    def register(self, business_unit: str) -> None: ...
+    def all(self) -> list[str]: ...
+    def first_escalation_on(self, business_unit: str, day: str) -> bool: ...
+
+
+class TaskStore(Protocol):
+    """``adapters.reviews_table.ReviewTasks``, or the in-memory one of the tests."""
+
+    def existing(self, business_unit: str, year: int, entitlement_ids: list[str]) -> set[str]: ...
+    def create(self, task: ReviewTask) -> bool: ...
+    def page(self, business_unit: str, year: int, limit: int,
+             token: str | None) -> tuple[list[ReviewTask], str | None]: ...
+    def record(self, business_unit: str, year: int, entitlement_id: str, outcome: str, note: str, by: str,
+               at: str) -> ReviewTask | None: ...
+    def expiring(self, business_unit: str, month: str) -> list[ReviewTask]: ...
+    def mark_reminded(self, task: ReviewTask, at: str) -> bool: ...
+    def unmark_reminded(self, task: ReviewTask) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -49,9 +80,9 @@ class Monitoring:
     """What the supervision jobs and routes use (``wiring.monitoring()`` builds the real ones)."""
 
     entitlements: Entitlements
-    checks: MonthlyChecks
-    units: MonitoredUnits
-    tasks: ReviewTasks
+    checks: CheckStore
+    units: UnitRegistry
+    tasks: TaskStore
     cases: CaseRepository
     notifier: Notifier
 
