@@ -1,6 +1,6 @@
 """Answers that tell too much (issue 17.8): an unknown case or entitlement is answered exactly as one out of
-reach; a wrong ID suffix and an unknown case number cost the applicant's page the same time; tokens live at most
-24 hours; no error echoes a 10,000-character parameter."""
+reach; tokens live at most 24 hours; no error echoes a 10,000-character parameter. (That a wrong ID suffix and an
+unknown case number cost the applicant's page the same time is shown on the fakes: tests/unit/test_progress_service.py.)"""
 from __future__ import annotations
 
 import time
@@ -9,7 +9,6 @@ import jwt
 
 from chalicelib.auth import LOCAL_AUDIENCE, LOCAL_ISSUER
 from chalicelib.config import load
-from chalicelib.services import progress
 from tests.support.people import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, fresh_application
 
 UNKNOWN_CASE = "C20260924DEADBEEF00"
@@ -41,49 +40,6 @@ def test_an_unknown_entitlement_is_answered_as_one_out_of_reach(api):
         assert (theirs.status_code, theirs.data) == (unknown.status_code, unknown.data), suffix
         assert theirs.data["error"]["code"] == "ENTITLEMENT_OUT_OF_REACH"
     assert api.call("GET", f"/entitlements/{existing}", "reviewer", HARBIN_TOWNSHIP).status_code == 200
-
-
-class StoppedClock:
-    """The lookup's own time source: each reading advances by the step given, and waits are recorded."""
-
-    def __init__(self, step: float) -> None:
-        self.now, self.step, self.waited = 100.0, step, []
-
-    def clock(self) -> float:
-        self.now += self.step
-        return self.now
-
-    def wait(self, seconds: float) -> None:
-        self.waited.append(seconds)
-        self.now += seconds
-
-
-def test_a_wrong_suffix_and_an_unknown_number_are_answered_after_the_same_time(api):
-    from chalicelib.wiring import deps, progress_counters
-
-    case = api.window("POST", "/cases", fresh_application()).data
-    config = load()
-    limits = progress.Limits(50, 60, 50)
-    spent = {}
-    for name, wanted, step in (("wrong suffix", {"case_id": case["case_id"], "id_suffix": "00000X"}, 0.004),
-                               ("unknown case", {"case_id": UNKNOWN_CASE, "id_suffix": "00000X"}, 0.001)):
-        clock = StoppedClock(step)
-        started = clock.now
-        try:
-            progress.lookup(deps().repo, progress_counters(), limits, config.person_key_secret, f"client-{name}",
-                            lambda wanted=wanted: wanted, api_now(api), progress.Pace(clock.clock, clock.wait))
-        except Exception as error:  # noqa: BLE001 - the 404 is the point
-            assert getattr(error, "code", None) == "PROGRESS_NOT_FOUND"
-        spent[name] = clock.now - started
-        assert clock.waited, name
-    assert abs(spent["wrong suffix"] - spent["unknown case"]) < 0.02
-    assert min(spent.values()) >= progress.NOT_FOUND_FLOOR
-
-
-def api_now(api):
-    from datetime import datetime
-
-    return datetime.fromisoformat(api.now)
 
 
 def _token(lifetime: int, **extra) -> str:
