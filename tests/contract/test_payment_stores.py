@@ -3,7 +3,7 @@ the service tests and the ledger's property tests that run on the fakes say some
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -71,6 +71,16 @@ def test_a_shard_lists_the_unit_s_entitlements_in_id_order(stores):
     for shard in range(16):
         ids = [e.entitlement_id for e in stores.entitlements.shard(UNIT, shard)]
         assert ids == sorted(ids)
+
+
+def test_a_person_s_entitlements_are_found_by_person_key_in_id_order(stores):
+    for case, subsidy in (("C02", "nursing"), ("C01", "living"), ("C02", "living")):
+        stores.add(replace(approved(case, subsidy, "2026-03", LIVING, "2026-03-20T10:00:00+08:00"), person_key="pk-A"))
+    stores.add(approved("C03", "living", "2026-03", LIVING, "2026-03-20T10:00:00+08:00"))
+    assert [e.entitlement_id for e in stores.entitlements.of_person("pk-A")] == [
+        "C01-living", "C02-living", "C02-nursing"]
+    assert stores.entitlements.of_person("pk-A")[0] == stores.entitlements.get("C01-living")
+    assert stores.entitlements.of_person("pk-nobody") == []
 
 
 def test_a_stopped_entitlement_cannot_be_reactivated_over_another_that_took_its_lock(stores):

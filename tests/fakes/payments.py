@@ -46,6 +46,10 @@ class FakeEntitlements:
     def get(self, entitlement_id: str) -> Entitlement | None:
         return self.items.get(entitlement_id)
 
+    def of_person(self, person_key: str) -> list[Entitlement]:
+        """The person's entitlements, in id order (the by_person index's range key)."""
+        return [self.items[i] for i in sorted(self.items) if self.items[i].person_key == person_key]
+
     def shard(self, business_unit: str, shard: int, page_size: int = 500) -> Iterator[Entitlement]:
         wanted = f"{business_unit}#{shard:02d}"
         for entitlement_id in sorted(self.items):
