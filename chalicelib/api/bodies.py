@@ -147,7 +147,10 @@ class GrantedSubsidy(Body):
 class Approval(Body):
     outcome: Literal["approved"]
     subsidies: Annotated[list[GrantedSubsidy], rule(minItems=1, maxItems=len(SUBSIDY_TYPES))]
-    reason: Annotated[Text | None, rule(maxLength=1000)] = None
+    reason: Annotated[Text | None, rule(maxLength=1000, description=(
+        "required when the approval grants fewer subsidies than were applied for: why the others are not granted "
+        "(未予认定的理由, printed on the result notice with the remedies and sent in the SMS; 422 "
+        "NOT_GRANTED_REASON_MISSING without it); on a full approval an optional note (说明)"))] = None
     override_reason: Annotated[Text | None, rule(maxLength=1000)] = None
 
 

@@ -296,7 +296,7 @@ def decide(deps: Deps, case_id: str, body: Any, actor: Actor, relation: str, now
         decision = dict(_apply_rules(deps, case, decision, actor, now), decided_on=now.date().isoformat(),
                         decided_by=actor.sub)
         detail = {"outcome": decision["outcome"], "subsidies": decision["subsidies"], "reason": decision["reason"],
-                  "override_reason": decision["override_reason"]}
+                  "not_granted": decision["not_granted"], "override_reason": decision["override_reason"]}
         return transition(case, "decide", actor, now, deps.deadlines, {"decision": decision}, detail)
 
     saved, clock_moved = _move(deps, case_id, actor, relation, now, change)

@@ -65,6 +65,11 @@ export function waiverText(waiver) {
   return ROSTER[source] ? `已通过${ROSTER[source]}数据比对核验，免于提交` : "已通过数据比对核验，免于提交";
 }
 
+/** The subsidies a partial approval leaves out, with the reason: 未予认定重度残疾人护理补贴，理由：…… */
+export function notGrantedText(items) {
+  return (items || []).map((i) => `未予认定${SUBSIDY[i.type] || i.type}，理由：${i.reason || "未记录"}`).join("；");
+}
+
 /** What a timeline event adds to its name, in Chinese ("" when nothing). */
 export function eventDetail(event) {
   const d = event.detail || {};
@@ -78,7 +83,8 @@ export function eventDetail(event) {
     case "message_undelivered":
       return `${MILESTONE[d.milestone] || d.milestone || ""}短信，第 ${d.attempt ?? "?"} 次未送达`;
     case "decided":
-      return d.outcome === "approved" ? "批准" : d.outcome === "rejected" ? `不予批准${d.reason ? `，理由：${d.reason}` : ""}` : "";
+      if (d.outcome === "approved") return (d.not_granted || []).length ? `部分批准；${notGrantedText(d.not_granted)}` : "批准";
+      return d.outcome === "rejected" ? `不予批准${d.reason ? `，理由：${d.reason}` : ""}` : "";
     case "applicant_notified":
       return NOTIFY_METHOD[d.method] || d.method || "";
     case "withdrawn":
@@ -129,6 +135,7 @@ export const MESSAGES = {
   MATERIAL_NOT_RECEIVED: "此材料尚未收到，不能查看",
   DUPLICATE_APPLICATION: "此人已有同一补贴的在办申请",
   SUBSIDIES_EMPTY: "批准时至少选择一项补贴",
+  NOT_GRANTED_REASON_MISSING: "只批准部分申请的补贴时，须填写未批准补贴的理由",
   SUBSIDY_NOT_REQUESTED: "申请人未申请此项补贴",
   RULE_CHECK_FAILED: "规则校验认定不符合条件；如仍批准，须填写理由",
   AMOUNT_MISMATCH: "月补贴金额与业务属地的标准不一致",

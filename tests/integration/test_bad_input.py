@@ -113,7 +113,8 @@ def pushed_case(api: Any, body: dict[str, Any] | None = None) -> str:
 def decided_case(api: Any) -> str:
     case_id = pushed_case(api)
     response = api.reviewer("POST", f"/cases/{case_id}/decision", {
-        "outcome": "approved", "subsidies": [{"type": "living", "monthly_amount": "99.00"}]})
+        "outcome": "approved", "reason": "非重度残疾，护理补贴不予认定",
+        "subsidies": [{"type": "living", "monthly_amount": "99.00"}]})
     assert response.status_code == 200, response.data
     return case_id
 
@@ -592,8 +593,13 @@ def test_withdrawing_a_withdrawn_case_is_a_conflict(api, withdrawn):
      422, "AMOUNT_FORMAT", "subsidies[0].monthly_amount"),
     ({"outcome": "approved", "subsidies": [{"type": "living", "monthly_amount": 99}]},
      422, "AMOUNT_FORMAT", "subsidies[0].monthly_amount"),
-    ({"outcome": "approved", "subsidies": [{"type": "living"}]},  # no amount table for 23 in this world
+    ({"outcome": "approved", "reason": "非重度残疾", "subsidies": [{"type": "living"}]},  # no amount table for 23 here
      422, "AMOUNT_REQUIRED", "subsidies[0].monthly_amount"),
+    # a partial approval is a partial refusal: the subsidy left out needs its reason (issue 16.10)
+    ({"outcome": "approved", "subsidies": [{"type": "living", "monthly_amount": "99.00"}]},
+     422, "NOT_GRANTED_REASON_MISSING", "reason"),
+    ({"outcome": "approved", "reason": " ", "subsidies": [{"type": "living", "monthly_amount": "99.00"}]},
+     422, "NOT_GRANTED_REASON_MISSING", "reason"),
     ({"outcome": "approved", "subsidies": [{"type": "living", "monthly_amount": "0"}]},
      422, "AMOUNT_NOT_POSITIVE", "subsidies[0].monthly_amount"),
     ({"outcome": "approved", "subsidies": [{"type": "living", "monthly_amount": "0.00"}]},

@@ -18,7 +18,8 @@ from chalicelib.wiring import deps, notifier
 from tests.support.people import SHANGHAI_WINDOW, fresh_application, id_number
 from tests.support.people import application as new_application
 
-APPROVED = {"outcome": "approved", "subsidies": [{"type": "living", "monthly_amount": "90.00"}]}
+APPROVED = {"outcome": "approved", "reason": "非重度残疾，护理补贴不予认定",
+            "subsidies": [{"type": "living", "monthly_amount": "90.00"}]}
 
 
 def printed(capsys: Any) -> list[dict[str, Any]]:

@@ -151,11 +151,12 @@ def test_an_override_states_the_amount_where_the_table_has_no_row(api, demo):
     api.now = "2026-10-15T10:00:00+08:00"
     override = "县民政局批准按特殊情况给予护理补贴"
     refused = api.reviewer("POST", f"/cases/{case['case_id']}/decision", {
-        "outcome": "approved", "override_reason": override, "subsidies": [{"type": "nursing"}]})
+        "outcome": "approved", "override_reason": override, "reason": "不在低保范围，生活补贴不予认定",
+        "subsidies": [{"type": "nursing"}]})
     assert (refused.status_code, refused.data["error"]["code"], refused.data["error"]["field"]) == (
         422, "NO_AMOUNT_STANDARD", "subsidies[0].monthly_amount")
     stated = api.reviewer("POST", f"/cases/{case['case_id']}/decision", {
-        "outcome": "approved", "override_reason": override,
+        "outcome": "approved", "override_reason": override, "reason": "不在低保范围，生活补贴不予认定",
         "subsidies": [{"type": "nursing", "monthly_amount": "100.00"}]})
     assert stated.status_code == 200, stated.data
     [nursing] = stated.data["decision"]["subsidies"]

@@ -43,7 +43,7 @@ def checks(api, case_id: str) -> dict[str, dict[str, Any]]:
 
 
 def approve(api, case_id: str, subsidy: str, override: str | None = None) -> Any:
-    body: dict[str, Any] = {"outcome": "approved", "subsidies": [{"type": subsidy}]}
+    body: dict[str, Any] = {"outcome": "approved", "reason": "另一项补贴不符合条件", "subsidies": [{"type": subsidy}]}
     if override:
         body["override_reason"] = override
     return api.reviewer("POST", f"/cases/{case_id}/decision", body)

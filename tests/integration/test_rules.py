@@ -128,7 +128,7 @@ def test_the_decision_checks_eligibility_and_computes_amounts_and_back_pay_acros
     assert (refused.status_code, refused.data["error"]["code"], refused.data["error"]["field"]) == (
         422, "RULE_CHECK_FAILED", "subsidies[1].type")
     wrong = api.reviewer("POST", f"/cases/{case_id}/decision", {
-        "outcome": "approved", "subsidies": [{"type": "living", "monthly_amount": "99.00"}]})
+        "outcome": "approved", "reason": "低保户", "subsidies": [{"type": "living", "monthly_amount": "99.00"}]})
     assert wrong.data["error"]["code"] == "AMOUNT_MISMATCH"
 
     decided = api.reviewer("POST", f"/cases/{case_id}/decision", {
@@ -150,7 +150,8 @@ def test_approving_against_the_rule_check_needs_a_recorded_reason(api, demo):
     api.window("POST", f"/cases/{case['case_id']}/complete")
     api.window("POST", f"/cases/{case['case_id']}/push")
     decided = api.reviewer("POST", f"/cases/{case['case_id']}/decision", {
-        "outcome": "approved", "override_reason": "低保审批中，经县民政局确认", "subsidies": [{"type": "living"}]})
+        "outcome": "approved", "override_reason": "低保审批中，经县民政局确认", "reason": "非重度残疾，护理补贴不予认定",
+        "subsidies": [{"type": "living"}]})
     assert decided.status_code == 200, decided.data
     assert decided.data["decision"]["override_reason"] == "低保审批中，经县民政局确认"
     assert decided.data["business_unit"] == HARBIN_TOWNSHIP

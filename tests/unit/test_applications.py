@@ -272,7 +272,7 @@ def test_an_approval_normalizes_amounts_to_two_decimals_and_sets_the_start_month
     decision = read_decision(body, REQUESTED, "2026-09")
 
     assert decision == {
-        "outcome": "approved", "reason": "符合条件", "override_reason": None,
+        "outcome": "approved", "reason": "符合条件", "override_reason": None, "not_granted": [],
         "subsidies": [{"type": "living", "monthly_amount": "99.00", "start_month": "2026-09"},
                       {"type": "nursing", "monthly_amount": "120.50", "start_month": "2026-09"}],
     }
@@ -282,25 +282,44 @@ def test_an_approval_may_leave_the_amount_to_the_standard_table_and_keeps_an_ove
     body = {"outcome": "approved", "override_reason": "二级精神残疾，按省扩面政策",
             "subsidies": [{"type": "nursing"}]}
 
-    decision = read_decision(body, REQUESTED, "2026-09")
+    decision = read_decision(body, ("nursing",), "2026-09")
 
     assert decision["subsidies"] == [{"type": "nursing", "monthly_amount": None, "start_month": "2026-09"}]
     assert decision["override_reason"] == "二级精神残疾，按省扩面政策"
 
 
-def test_an_approval_may_grant_only_part_of_what_was_requested_and_needs_no_reason():
+def test_a_partial_approval_is_a_partial_refusal_and_must_say_why_the_rest_is_not_granted():
     body = {"outcome": "approved", "subsidies": [{"type": "nursing", "monthly_amount": "0.01"}]}
+
+    for reason in (None, "", "   "):
+        with pytest.raises(Invalid) as raised:
+            read_decision(dict(body, reason=reason), REQUESTED, "2026-09")
+        assert (raised.value.code, raised.value.field) == ("NOT_GRANTED_REASON_MISSING", "reason")
+        assert "living" in raised.value.message
+
+
+def test_a_partial_approval_records_each_subsidy_not_granted_with_the_reason():
+    body = {"outcome": "approved", "reason": " 家庭不在低保范围内 ",
+            "subsidies": [{"type": "nursing", "monthly_amount": "0.01"}]}
 
     decision = read_decision(body, REQUESTED, "2026-09")
 
     assert decision["subsidies"] == [{"type": "nursing", "monthly_amount": "0.01", "start_month": "2026-09"}]
-    assert decision["reason"] is None
+    assert decision["not_granted"] == [{"type": "living", "reason": "家庭不在低保范围内"}]
+
+
+def test_a_full_approval_needs_no_reason_and_leaves_nothing_out():
+    decision = read_decision({"outcome": "approved", "subsidies": [{"type": "nursing"}]}, ("nursing",), "2026-09")
+
+    assert (decision["reason"], decision["not_granted"]) == (None, [])
 
 
 def test_a_rejection_with_a_reason_grants_nothing():
     decision = read_decision({"outcome": "rejected", "reason": " 不符合条件 "}, REQUESTED, "2026-09")
 
-    assert decision == {"outcome": "rejected", "subsidies": [], "reason": "不符合条件", "override_reason": None}
+    assert decision == {"outcome": "rejected", "subsidies": [], "reason": "不符合条件", "override_reason": None,
+                        "not_granted": [{"type": "living", "reason": "不符合条件"},
+                                        {"type": "nursing", "reason": "不符合条件"}]}
 
 
 def approval(*grants: tuple[Any, Any]) -> dict[str, Any]:

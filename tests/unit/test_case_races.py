@@ -151,7 +151,7 @@ def test_two_simultaneous_decisions_leave_exactly_one_decision(world):
     cases.push(world.deps, case_id, WINDOW, "accepting", NOW)
     reviewers = [Actor(sub=f"reviewer-{n}", name="审核", role="reviewer", unit="230102001") for n in (1, 2)]
     bodies = [{"outcome": "rejected", "reason": "不符合条件"},
-              {"outcome": "approved", "subsidies": [{"type": "living", "monthly_amount": "99.00"}]}]
+              {"outcome": "approved", "reason": "非重度残疾", "subsidies": [{"type": "living", "monthly_amount": "99.00"}]}]
 
     results, repo = race(world, 2, lambda d, i: cases.decide(d, case_id, bodies[i], reviewers[i], "business", NOW))
 

@@ -9,6 +9,8 @@ import pytest
 
 from chalicelib.domain.cases.case import Case, Deadline, DeadlineKind, Status
 from chalicelib.domain.cases.documents import (
+    Heading,
+    Paragraph,
     QrCode,
     Rows,
     Table,
@@ -23,6 +25,7 @@ from chalicelib.domain.cases.documents import (
     unit_label,
     yuan,
 )
+from chalicelib.domain.cases.result_texts import NO_REASON, remedies
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.rules.rules import NoticeItem, one_time_notice
 from tests.support.people import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, id_number
@@ -142,16 +145,45 @@ def test_the_progress_address_carries_the_case_number_only():
     assert progress_url(None, "C1") is None
 
 
+LIVING_GRANT = {"type": "living", "monthly_amount": "99.00", "start_month": "2026-09",
+                "back_pay": {"from_month": "2026-09", "through_month": "2026-10", "total": "198.00", "months": []}}
+NURSING_GRANT = {"type": "nursing", "monthly_amount": "120.50", "start_month": "2026-09"}
+NOT_NURSING = "残疾等级为三级肢体，不属于重度残疾人护理补贴的范围"
+
+
 def test_an_approval_lists_each_subsidy_with_its_amount_start_month_and_back_pay():
-    decision = {"outcome": "approved", "reason": None, "decided_on": "2026-10-20", "subsidies": [
-        {"type": "living", "monthly_amount": "99.00", "start_month": "2026-09",
-         "back_pay": {"from_month": "2026-09", "through_month": "2026-10", "total": "198.00", "months": []}}]}
+    decision = {"outcome": "approved", "reason": "符合条件", "decided_on": "2026-10-20", "not_granted": [],
+                "subsidies": [LIVING_GRANT, NURSING_GRANT]}
     document = result_document(a_case(status=Status.RESULT_RETURNED, decision=decision))
     assert rows_of(document)["认定结果"] == "符合条件，予以认定"
     assert rows_of(document)["认定日期"] == "2026年10月20日"
-    assert table_of(document).rows == (("困难残疾人生活补贴", "99.00元", "2026年9月", "198.00元"),)
-    assert "未予认定的补贴：重度残疾人护理补贴。" in document.text()
+    assert table_of(document).rows == (("困难残疾人生活补贴", "99.00元", "2026年9月", "198.00元"),
+                                       ("重度残疾人护理补贴", "120.50元", "2026年9月", "—"))
+    text = document.text()
+    assert "说明：符合条件" in text and "救济途径" not in text and "不予认定" not in text
     assert document.issued_at == "2026-10-20T00:00:00+08:00" and document.issuer == "黑龙江省道里区（230102001）"
+
+
+def test_a_partial_approval_gives_the_reason_for_the_subsidy_not_granted_and_the_remedies_of_a_refusal():
+    decision = {"outcome": "approved", "reason": NOT_NURSING, "decided_on": "2026-10-20", "subsidies": [LIVING_GRANT],
+                "not_granted": [{"type": "nursing", "reason": NOT_NURSING}]}
+    document = result_document(a_case(status=Status.RESULT_RETURNED, decision=decision))
+    assert rows_of(document)["认定结果"] == "予以认定困难残疾人生活补贴；不予认定重度残疾人护理补贴"
+    assert table_of(document).rows == (("困难残疾人生活补贴", "99.00元", "2026年9月", "198.00元"),)
+    paragraphs = [b.text for b in document.blocks if isinstance(b, (Heading, Paragraph))]
+    refused = paragraphs.index("不予认定的补贴及理由")
+    assert paragraphs[refused + 1] == f"重度残疾人护理补贴：{NOT_NURSING}"
+    assert paragraphs[refused + 2] == "救济途径"
+    assert paragraphs[refused + 3] == remedies(HARBIN_TOWNSHIP)  # the very sentence a full refusal prints
+    assert "六十日内向道里区人民政府申请行政复议" in paragraphs[refused + 3]
+    assert "六个月内依法向道里区所在地基层人民法院提起行政诉讼" in paragraphs[refused + 3]
+    assert not any(p.startswith("说明") for p in paragraphs)  # the reason is no 说明 under 符合条件
+
+
+def test_a_partial_approval_stored_before_reasons_were_required_says_none_was_recorded():
+    decision = {"outcome": "approved", "reason": None, "decided_on": "2026-10-20", "subsidies": [LIVING_GRANT]}
+    text = result_document(a_case(status=Status.RESULT_RETURNED, decision=decision)).text()
+    assert f"重度残疾人护理补贴：{NO_REASON}" in text and "救济途径" in text
 
 
 def test_a_refusal_gives_the_reason_and_the_remedies_with_their_time_limits_and_bodies():
@@ -161,6 +193,7 @@ def test_a_refusal_gives_the_reason_and_the_remedies_with_their_time_limits_and_
     assert "六十日内向道里区人民政府申请行政复议" in text
     assert "六个月内依法向道里区所在地基层人民法院提起行政诉讼" in text
     assert "行政复议法》第二十条" in text and "行政诉讼法》第四十六条" in text
+    assert remedies(HARBIN_TOWNSHIP) in text
 
 
 @pytest.mark.parametrize("status", [Status.AWAITING_MATERIALS, Status.UNDER_REVIEW, Status.WITHDRAWN])

@@ -76,7 +76,8 @@ def decided_case() -> Case:
     case, _ = receive_material(case, "m1", "version-1", WINDOW, at("2026-09-25"))
     case, _ = transition(case, "complete", WINDOW, at("2026-09-30"), CLOCK)
     case, _ = transition(case, "push", WINDOW, at("2026-10-09"), CLOCK)
-    decision = dict(read_decision({"outcome": "approved", "subsidies": [{"type": "living", "monthly_amount": "99"}]},
+    decision = dict(read_decision({"outcome": "approved", "reason": "非重度残疾，不予认定护理补贴",
+                                   "subsidies": [{"type": "living", "monthly_amount": "99"}]},
                                   case.subsidies, "2026-09"), decided_on="2026-10-12", decided_by="reviewer-1")
     case, _ = transition(case, "decide", REVIEWER, at("2026-10-12"), CLOCK, {"decision": decision})
     return case

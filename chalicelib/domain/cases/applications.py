@@ -246,6 +246,9 @@ class TooLargeMaterial(Exception):
 
 
 def read_decision(body: Any, requested: tuple[str, ...], start_month: str) -> dict[str, Any]:
+    """资格认定. ``reason``: on a rejection why; on an approval that grants fewer subsidies than were applied for,
+    required, why the others are not granted (``not_granted``: each such subsidy with that reason); on a full
+    approval an optional note (说明)."""
     body = _object(body, "body")
     assert body is not None
     outcome = body.get("outcome")
@@ -263,7 +266,13 @@ def read_decision(body: Any, requested: tuple[str, ...], start_month: str) -> di
     if len({g["type"] for g in granted}) != len(granted):
         raise Invalid("DUPLICATE_SUBSIDY", "subsidies names a subsidy twice", "subsidies")
     override = _text(body, "override_reason", "override_reason", required=False, max_len=1000)
-    return {"outcome": outcome, "subsidies": granted, "reason": reason, "override_reason": override}
+    # a partial approval is a partial refusal: what was applied for and not granted needs its reason (notice, SMS)
+    left_out = [kind for kind in requested if kind not in {g["type"] for g in granted}]
+    if outcome == "approved" and left_out and reason is None:
+        raise Invalid("NOT_GRANTED_REASON_MISSING", f"the approval leaves out {', '.join(left_out)}, applied for: "
+                      "reason must say why it is not granted", "reason")
+    return {"outcome": outcome, "subsidies": granted, "reason": reason, "override_reason": override,
+            "not_granted": [{"type": kind, "reason": reason} for kind in left_out]}
 
 
 def _granted(item: Any, field: str, requested: tuple[str, ...], start_month: str) -> dict[str, Any]:

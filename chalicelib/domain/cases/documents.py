@@ -5,20 +5,14 @@ paragraphs, headings, a QR code) in Chinese, ready for any renderer (``adapters/
 PDF; the API also answers them as JSON). ID numbers are masked (first 3 and last 4 characters);
 dates are written YYYY年M月D日 and money in 元 with two decimals.
 
-The remedies on a refusal (救济途径), checked against the statutes:
-- 《中华人民共和国行政复议法》(2023年9月1日修订, in force 2024-01-01) 第二十条: a reconsideration is
-  applied for within 60 days of the day the applicant knew or should have known of the act; 第二十四条:
-  the county-level people's government handles reconsideration of acts of its own departments (the
-  county 民政 office decides the subsidies, DOMAIN.md §1) and of the township governments below it.
-- 《中华人民共和国行政诉讼法》(2017年修正) 第四十六条: a suit is filed within 6 months of the day the
-  applicant knew or should have known of the act; 第十八条: before the people's court where the
-  organ that first acted is located; 第十四条: a 基层人民法院 hears first instance.
-So a refusal names the 业务属地's county government and the basic court where it sits.
+The remedies on a refusal (救济途径) — a whole refusal, or the subsidy a partial approval leaves out — are
+``result_texts.remedies``, checked against the statutes there; the SMS quotes the same function.
 
 Implements: 民办发〔2021〕2号 (DOMAIN.md §2): the 一次性告知书 is step 1's single complete notice (最多跑一次, waived
 materials, electronic materials, no paper); the 受理回执 prints the D1–D3 limits of steps 2, 3 and 5, counted per
 民法典 第二百零一条 (DOMAIN.md §4); the 结果通知书 is step 5's notice with step 6's subsidy type and standard, paid from
-the application month (黑民发〔2021〕6号 四(二), as domain.payments cites it). The remedies: the two laws above.
+the application month (黑民发〔2021〕6号 四(二), as domain.payments cites it). The remedies: 行政复议法 and 行政诉讼法
+(``result_texts``).
 """
 from __future__ import annotations
 
@@ -31,9 +25,10 @@ from urllib.parse import quote
 from ..errors import Conflict
 from ..identity import mask_id_number
 from ..rules.registers import KINDS as ROSTER_KINDS
-from ..units import county_name, place_name
+from ..units import place_name
 from .applications import SUBSIDY_NAMES
 from .case import Case, Deadline, DeadlineKind
+from .result_texts import NO_REASON, not_granted, remedies, subsidy_names
 
 KINDS = ("notice", "receipt", "result_notice")
 TITLES = {
@@ -253,15 +248,24 @@ def receipt_document(case: Case, progress_url: str | None) -> Document:
 
 def result_document(case: Case) -> Document:
     """结果通知书: the outcome; for an approval each subsidy, its monthly amount and start month (and the
-    back pay where the 业务属地's table computed it); for a refusal the reason and how to contest it."""
+    back pay where the 业务属地's table computed it); for a refusal, and for the subsidy a partial approval leaves
+    out, the reason and how to contest it."""
     decision = case.decision
     if not decision:
         raise Conflict("RESULT_NOT_DECIDED", f"the case is {case.status.value}: the 业务属地 has not decided yet",
                        "status")
     approved = decision["outcome"] == "approved"
+    refused = not_granted(decision, case.subsidies) if approved else []
+    if not approved:
+        outcome = "不符合条件，不予认定"
+    elif refused:
+        outcome = (f"予以认定{subsidy_names([item['type'] for item in decision['subsidies']])}；"
+                   f"不予认定{subsidy_names([item['type'] for item in refused])}")
+    else:
+        outcome = "符合条件，予以认定"
     rows = (("受理编号", case.case_id), *_person_rows(case), ("申请日期", cn_date(case.applied_on)),
             ("认定单位", unit_label(case.business_unit)), ("认定日期", cn_date(decision["decided_on"])),
-            ("认定结果", "符合条件，予以认定" if approved else "不符合条件，不予认定"))
+            ("认定结果", outcome))
     blocks: list[Block] = [Rows(rows)]
     if approved:
         granted = decision["subsidies"]
@@ -271,23 +275,18 @@ def result_document(case: Case) -> Document:
             (SUBSIDY_NAMES[item["type"]], yuan(item["monthly_amount"]), cn_month(item["start_month"]),
              yuan(item["back_pay"]["total"]) if item.get("back_pay") else "—") for item in granted),
             (34, 22, 22, 22)))
-        not_granted = [SUBSIDY_NAMES[s] for s in case.subsidies if s not in {g["type"] for g in granted}]
-        if not_granted:
-            blocks.append(Paragraph(f"未予认定的补贴：{'、'.join(not_granted)}。"))
         blocks.append(Paragraph("补贴自递交申请当月起计发，按月发放至申请人本人银行或信用社账户（社会化发放）。"
                                 "享受补贴期间情况发生变化的，应及时告知业务属地。"))
-        if decision.get("reason"):
+        if refused:
+            blocks.append(Heading("不予认定的补贴及理由"))
+            blocks += [Paragraph(f"{SUBSIDY_NAMES[item['type']]}：{item.get('reason') or NO_REASON}")
+                       for item in refused]
+        elif decision.get("reason"):
             blocks.append(Paragraph(f"说明：{decision['reason']}"))
     else:
-        county = county_name(case.business_unit[:6]) or unit_label(case.business_unit)
-        blocks += [
-            Heading("不予认定的理由"),
-            Paragraph(str(decision.get("reason") or "")),
-            Heading("救济途径"),
-            Paragraph(f"申请人如对本决定不服，可以自收到本通知书之日起六十日内向{county}人民政府申请行政复议，"
-                      f"也可以自收到本通知书之日起六个月内依法向{county}所在地基层人民法院提起行政诉讼"
-                      "（《中华人民共和国行政复议法》第二十条、《中华人民共和国行政诉讼法》第四十六条）。"),
-        ]
+        blocks += [Heading("不予认定的理由"), Paragraph(str(decision.get("reason") or ""))]
+    if refused or not approved:
+        blocks += [Heading("救济途径"), Paragraph(remedies(case.business_unit))]
     blocks.append(Paragraph(f"本通知书由业务属地出具，经受理地（{unit_label(case.accepting_unit)}）窗口告知申请人。"))
     blocks.append(Paragraph(f"出具单位：{unit_label(case.business_unit)}（业务属地）　　出具日期：{cn_date(decision['decided_on'])}"))
     issued = f"{decision['decided_on']}T00:00:00+08:00"

@@ -7,6 +7,11 @@ outcome and where to learn more. No ID number, no name, no amounts, no reasons: 
 shared within a family, and the amounts and reasons are the 受理地 window's to explain in person
 (or the 业务属地's, DOMAIN.md §2 step 6).
 
+One exception (issue 16.10): a partial approval is a partial refusal, so its text names the subsidy not granted,
+the reason and the remedies (``result_texts``, the result notice's own wording). It runs to several segments (a
+concatenated SMS, 67 characters each), at most ``MAX_DECISION_SMS_CHARS``; a reason too long for that is cut and
+points to the result notice, which has it whole.
+
 Delivery: tried once right after the case change is stored; failed sends are retried by the
 ``message_retries`` schedule after ``RETRY_DELAYS`` (5, 10, 20, 40 minutes), then the message is
 ``failed`` and reported to the supervisors.
@@ -18,16 +23,21 @@ days) and 3 (D2, 10).
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Mapping
+from typing import Any, Mapping
 
 from .case import Case
+from .result_texts import not_granted, refused_part, remedies, subsidy_names
 
 SIGNATURE = "【残疾人两项补贴】"
 MAX_SMS_CHARS = 70
+SEGMENT_CHARS = 67  # one part of a concatenated UCS-2 SMS
+MAX_DECISION_SMS_CHARS = 8 * SEGMENT_CHARS  # SNS takes up to 1,600 characters per publish; eight parts is plenty
+CUT_REASON = "……（全文见结果通知书）"
 TEMPLATES: Mapping[str, str] = {
     "accepted": "您的补贴申请已于{day}受理，编号{case_id}。材料收齐后3个工作日内推送户籍地。",
     "pushed": "申请{case_id}已于{day}推送户籍地审核，期限10个工作日。",
     "decided/approved": "申请{case_id}已于{day}审核通过，受理窗口将告知补贴标准，也可凭编号查询进度。",
+    "decided/partial": "申请{case_id}已于{day}审核，予以认定{granted}。{refused}{remedies}",
     "decided/rejected": "申请{case_id}已于{day}审核未通过，受理窗口将告知理由，也可凭编号查询进度。",
     "notified": "申请{case_id}的审核结果已于{day}告知，本次办理完毕。",
 }
@@ -53,10 +63,32 @@ def milestone_between(before: Case | None, after: Case) -> str | None:
 
 def render(milestone: str, case: Case, on: date) -> str:
     """The whole SMS text: signature, then the milestone's template filled."""
+    values = {"case_id": case.case_id, "day": f"{on.month}月{on.day}日"}
     key = milestone
     if milestone == "decided":
-        key = f"decided/{(case.decision or {}).get('outcome', 'approved')}"
-    return SIGNATURE + TEMPLATES[key].format(case_id=case.case_id, day=f"{on.month}月{on.day}日")
+        decision = case.decision or {}
+        key = f"decided/{decision.get('outcome', 'approved')}"
+        refused = not_granted(decision, case.subsidies) if key == "decided/approved" else []
+        if refused:
+            return _partial(case, values, decision, refused)
+    return SIGNATURE + TEMPLATES[key].format(**values)
+
+
+def _partial(case: Case, values: dict[str, str], decision: Mapping[str, Any], refused: list[dict[str, Any]]) -> str:
+    """A partial approval: what is granted, what is not and why, and the remedies; the reason cut to fit."""
+    def text(items: list[dict[str, Any]]) -> str:
+        return SIGNATURE + TEMPLATES["decided/partial"].format(
+            **values, granted=subsidy_names([item["type"] for item in decision.get("subsidies") or ()]),
+            refused=refused_part(items), remedies=remedies(case.business_unit, "本通知"))
+
+    whole = text(refused)
+    over = len(whole) - MAX_DECISION_SMS_CHARS
+    if over <= 0:
+        return whole
+    cut = [dict(item, reason=str(item.get("reason") or "")[:max(0, len(str(item.get("reason") or ""))
+                                                                   - over - len(CUT_REASON))] + CUT_REASON)
+           for item in refused]
+    return text(cut)
 
 
 def sms_number(phone: object) -> str | None:

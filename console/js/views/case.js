@@ -1,7 +1,7 @@
 // One case, for each side: summary, deadlines, the window's notice and uploads and steps, the
 // reviewer's materials, rule checks, supplement request and decision, and the shared timeline.
 import { ApiError, call, get, post, sha256Hex, uploadTo } from "../api.js";
-import { EVENTS, MESSAGES, NOTIFY_METHOD, PURPOSES, PHASE, RELATIONSHIP, SCOPE, STATUS, SUBSIDY, eventDetail, message, waiverText }
+import { EVENTS, MESSAGES, NOTIFY_METHOD, PURPOSES, PHASE, RELATIONSHIP, SCOPE, STATUS, SUBSIDY, eventDetail, message, notGrantedText, waiverText }
   from "../labels.js";
 import { accepted } from "./accept.js";
 import { decisionSection, materialsSection, rulesSection, supplementRequestSection } from "./review.js";
@@ -271,7 +271,9 @@ function decisionView(kase, user) {
   "打印结果通知书")) : null;
   return h("section", { class: "card", id: "decision", "aria-labelledby": "decision-title" },
     h("h2", { id: "decision-title" }, "审核决定"),
-    h("p", {}, d.outcome === "approved" ? "结论：批准" : "结论：不予批准", d.reason ? `；理由：${d.reason}` : ""),
+    (d.not_granted || []).length && d.outcome === "approved"
+      ? h("p", {}, "结论：部分批准；", notGrantedText(d.not_granted))
+      : h("p", {}, d.outcome === "approved" ? "结论：批准" : "结论：不予批准", d.reason ? `；理由：${d.reason}` : ""),
     (d.subsidies || []).length ? h("ul", {}, d.subsidies.map((s) => h("li", {},
       `${SUBSIDY[s.type] || s.type}：每月 ${s.monthly_amount} 元，自 ${s.start_month || kase.application_month} 起计发`,
       s.back_pay ? `，补发 ${s.back_pay.total} 元` : ""))) : null, print);
