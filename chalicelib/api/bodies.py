@@ -26,6 +26,8 @@ from ..domain.cases.applications import (
 from ..domain.cases.sms_receipts import RECEIPT_STATUSES
 from ..domain.payments.entitlements import STATUSES as ENTITLEMENT_STATUSES
 from ..domain.rules.amounts import AREAS, LOW_INCOME_TYPES
+from ..domain.rules.contacts import MAX_UNIT_NAME
+from ..domain.rules.contacts import PHONE as CONTACT_PHONE
 from ..domain.rules.jurisdiction import EXCLUSION_KEYS
 from ..domain.rules.jurisdiction import LOW_INCOME_KEYS as LIVING_KEYS
 from ..domain.rules.registers import KINDS as ROSTER_KINDS
@@ -292,6 +294,16 @@ class PaymentSetting(Body):
     roster_id_number: Annotated[Text, one_of(["masked", "full"], "what the roster shows of the ID number")]
 
 
+class ContactRule(Body):
+    """享受补贴政策的类型及标准由业务属地负责解释: the unit and its consultation phone the result notice and the approval
+    SMS name; the most specific scope in force wins"""
+
+    unit_name: Annotated[Text, text(MAX_UNIT_NAME, "the unit that explains the standard, e.g. 哈尔滨市道里区民政局")]
+    phone: Annotated[Text, rule(pattern=CONTACT_PHONE.pattern, example="0451-84600000",
+                                description="咨询电话: a landline with its area code (an extension after a second -), "
+                                            "a mobile number or a 5-digit service number such as 12345")]
+
+
 # --- rosters, comparisons, entitlements, payments, supervision ---------------------------------------------------
 
 class RosterLoad(Body):
@@ -390,7 +402,7 @@ MODELS: tuple[type[Body], ...] = (
     Decision, Notification, Withdrawal, SupplementRequest, Supplement, CalendarYearLoad, CalendarCorrection,
     MaterialRule,
     NursingExtension, EligibilityRule, AmountRow, DibaoLine, AmountTable, ComparisonRule, RosterLoad, ComparisonRun,
-    EntitlementStatusChange, EntitlementCorrection, RecoveryRecording, RosterFinalization, PaymentSetting,
+    EntitlementStatusChange, EntitlementCorrection, RecoveryRecording, RosterFinalization, PaymentSetting, ContactRule,
     ProposalDecision, CheckRecording, ReviewRecording, ProgressLookup, SmsReceipt,
 )
 BY_NAME: dict[str, type[Body]] = {model.__name__: model for model in MODELS}

@@ -116,7 +116,13 @@ RESPONSES: dict[str, Any] = {
     "RulesInForce": obj({
         "unit": TOWNSHIP, "on": DATE, "materials": {"type": "object"}, "eligibility": {"type": "object"},
         "amount_tables": {"type": "array", "items": {"type": "object"}},
-    }, required=("unit", "on", "materials", "eligibility", "amount_tables")),
+        "contact": dict(obj({
+            "unit": TOWNSHIP, "configured": {"type": "boolean"}, "unit_name": nullable({"type": "string"}),
+            "phone": nullable({"type": "string"}), "scope": nullable({"type": "string"}),
+            "effective_from": nullable(DATE)}, required=("unit", "configured", "unit_name", "phone")),
+            description="who explains the standard; configured false is a set-up gap (the notice says no phone "
+                        "is set up)"),
+    }, required=("unit", "on", "materials", "eligibility", "amount_tables", "contact")),
     "RosterLoaded": obj({
         "load_id": {"type": "string"}, "kind": {"type": "string"}, "rows": {"type": "integer"},
         "error_count": {"type": "integer"}, "already_loaded": {"type": "boolean"},

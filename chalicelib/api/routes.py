@@ -153,6 +153,10 @@ ROUTES: tuple[Route, ...] = (
     Route("PUT /rules/{scope}/comparison/{effective_from}", "put_comparison_rule", {"admin": "any"},
           body="ComparisonRule", response="RuleStored", params={"scope": scope_code((2,))}, tag="rules", summary="A province's effective months for stops "
                 "found by data comparison"),
+    Route("PUT /rules/{scope}/contact/{effective_from}", "put_contact_rule", {"admin": "any"}, body="ContactRule",
+          response="RuleStored", params={"scope": scope_code((2, 4, 6, 9))}, tag="rules",
+          summary="Who explains the subsidy's type and standard (业务属地's unit and 咨询电话) for a province, city, "
+                  "county or one 业务属地, from a day on: printed on the result notice and in the approval SMS"),
     Route("POST /rosters", "load_roster", {"admin": "any"}, status=201, body="RosterLoad", response="RosterLoaded",
           errors=(404,), tag="data", summary="Index an authoritative roster put under rosters/ in the materials "
                 "bucket"),

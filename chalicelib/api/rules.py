@@ -75,6 +75,12 @@ def put_payment_setting(call: Call, scope: str, effective_from: str) -> dict[str
     return rules.put_payment_setting(jurisdiction_rules(), call.actor, scope, effective_from, call.body, call.now)
 
 
+@handles(routes, "PUT /rules/{scope}/contact/{effective_from}")
+def put_contact_rule(call: Call, scope: str, effective_from: str) -> dict[str, Any]:
+    """{unit_name, phone}: who explains the subsidy's type and standard for a 业务属地 (result notice, approval SMS)."""
+    return rules.put_contact(jurisdiction_rules(), call.actor, scope, effective_from, call.body, call.now)
+
+
 @handles(routes, "POST /rosters")
 def load_roster(call: Call) -> dict[str, Any]:
     """Index an authoritative roster an operator put under rosters/ in the materials bucket."""

@@ -55,7 +55,7 @@ from .calendar import DeadlineService
 from .clocks import Clock
 from .registers import RosterStore, lookup
 from .retrying import KeptChanging, on_stale
-from .rules import Rules, RuleStore, check_view, facts_of, notice_for, rule_checks, rules_for
+from .rules import Rules, RuleStore, check_view, decision_contact, facts_of, notice_for, rule_checks, rules_for
 
 log = logging.getLogger(__name__)
 
@@ -323,7 +323,8 @@ def _apply_rules(deps: Deps, case: Case, decision: dict[str, Any], actor: Actor,
                           f"{'; '.join(check.reasons)} — approving needs override_reason", f"{field}.type")
         granted.append(price_grant(item, case.business_unit, facts, birth, f"{now:%Y-%m}", standards,
                                    decision["override_reason"], actor.sub, now.isoformat(), field))
-    return dict(decision, subsidies=granted, rule_checks=[check_view(c) for c in checks.values()])
+    return dict(decision, subsidies=granted, rule_checks=[check_view(c) for c in checks.values()],
+                contact=decision_contact(deps.rules, case.business_unit, now.date()))  # who explains the standard
 
 
 def _feed_result(deps: Deps, case: Case) -> None:

@@ -6,6 +6,7 @@ without knowing them (issue 4). Rules are versions with effective dates, validat
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,6 +18,7 @@ from ..domain.payments.owed import Standards
 from ..domain.payments.roster import ID_POLICIES
 from ..domain.refusals import RuleExists
 from ..domain.rules.amounts import AmountTable, check_amount_table, read_amount_table
+from ..domain.rules.contacts import Contact, contact_in_force, contact_view, read_contact_rule
 from ..domain.rules.evidence import check_with_data
 from ..domain.rules.jurisdiction import (
     EligibilityRule,
@@ -38,6 +40,7 @@ from ..domain.units import is_scope_code, within
 from ..domain.values import parse_day
 
 KINDS = ("materials", "eligibility", "amounts")
+log = logging.getLogger(__name__)
 
 
 class RuleStore(Protocol):
@@ -217,6 +220,8 @@ def in_force(store: RuleStore, unit: str, raw_on: str | None, today: date, has_a
                         "excludes_living": list(eligibility.excludes_living)},
         "amount_tables": [{"scope": t.scope, "rows": len(t.rows)} for t in rules.amounts
                           if within(t.scope, unit)],
+        # who explains the standard (configured: false is a set-up gap: the notice says no phone is set up)
+        "contact": contact_view(contact_for(store, unit, on)),
     }
 
 
@@ -284,3 +289,37 @@ def payment_setting(store: RuleStore, province: str, on: date) -> dict[str, str]
     """The province's payment setting in force on ``on`` (masked ID numbers where it set none)."""
     body = _province_setting(store, "payment", province, on)
     return read_payment_setting(body) if body is not None else dict(DEFAULT_PAYMENT)
+
+
+# --- who explains the standard: the 业务属地's unit and consultation phone ------------------------------------------
+
+def put_contact(store: RuleStore, actor: Actor, scope: str, raw_from: str, read_body: Callable[[], Any],
+                now: datetime) -> dict[str, Any]:
+    """{unit_name, phone} for a province, city, county or one 业务属地 (9 digits) from a day on; the most specific
+    scope in force wins. A version in force is history and never changes."""
+    _own_scope(actor, scope, (2, 4, 6, 9))
+    effective_from = parse_day(raw_from, "effective_from")
+    body = read_body()
+    rule = read_contact_rule(scope, effective_from, body)
+    _store(store, actor, scope, "contact", effective_from, {"unit_name": rule.unit_name, "phone": rule.phone}, now,
+           f"contact#{effective_from}")
+    return {"scope": scope, "kind": "contact", "effective_from": raw_from, "unit_name": rule.unit_name,
+            "phone": rule.phone}
+
+
+def contact_for(store: RuleStore | None, unit: str, on: date) -> Contact:
+    """The contact of the 业务属地 ``unit`` in force on ``on`` (not configured where no scope over it set one)."""
+    if store is None:
+        return Contact(unit, None)
+    stored = store.for_scopes([unit[:2], unit[:4], unit[:6], unit])
+    return contact_in_force([read_contact_rule(r.scope, date.fromisoformat(r.effective_from), r.body)
+                             for r in stored if r.kind == "contact"], unit, on)
+
+
+def decision_contact(store: RuleStore | None, unit: str, on: date) -> dict[str, Any]:
+    """What a decision keeps of the contact on its day; a missing one is logged as a set-up gap."""
+    contact = contact_for(store, unit, on)
+    if not contact.configured:
+        log.warning("no contact (unit name and phone) configured for 业务属地 %s on %s: the result notice and the SMS "
+                    "say no phone is set up", unit, on, extra={"event": "contact_not_configured", "unit": unit})
+    return contact_view(contact)

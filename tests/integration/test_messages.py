@@ -81,7 +81,10 @@ def test_each_milestone_sends_one_sms_and_records_it_on_the_timeline(api):
     assert [number for _, number, _ in sent] == ["+8613800000000"] * 4
     texts = [text for _, _, text in sent]
     assert "受理" in texts[0] and "推送户籍地审核" in texts[1] and "审核通过" in texts[2] and "办理完毕" in texts[3]
-    assert all(text.startswith("【残疾人两项补贴】") and "9月24日" in text and len(text) <= 70 for text in texts)
+    assert all(text.startswith("【残疾人两项补贴】") and "9月24日" in text for text in texts)
+    # one segment each, but the approval's: it names who explains the standard (issue 16.8), in two at most
+    assert [len(text) <= 70 for text in texts] == [True, True, False, True] and len(texts[2]) <= 2 * 67
+    assert "享受补贴政策的类型及标准由" in texts[2] and "受理窗口" not in texts[2]
     events = message_events(api, case_id)
     assert [(e["event"], e["detail"]["milestone"]) for e in events] == [
         ("message_sent", "accepted"), ("message_sent", "pushed"), ("message_sent", "decided"),

@@ -180,6 +180,38 @@ def test_a_partial_approval_gives_the_reason_for_the_subsidy_not_granted_and_the
     assert not any(p.startswith("说明") for p in paragraphs)  # the reason is no 说明 under 符合条件
 
 
+DAOLI_CONTACT = {"unit": HARBIN_TOWNSHIP, "configured": True, "unit_name": "哈尔滨市道里区民政局",
+                 "phone": "0451-84600000", "scope": "230102", "effective_from": "2021-04-22"}
+NO_CONTACT = {"unit": HARBIN_TOWNSHIP, "configured": False, "unit_name": None, "phone": None, "scope": None,
+              "effective_from": None}
+
+
+def test_an_approval_says_the_business_units_configured_contact_explains_the_standard():
+    decision = {"outcome": "approved", "reason": None, "decided_on": "2026-10-20", "not_granted": [],
+                "subsidies": [LIVING_GRANT, NURSING_GRANT], "contact": DAOLI_CONTACT}
+    paragraphs = [b.text for b in result_document(a_case(status=Status.RESULT_RETURNED, decision=decision)).blocks
+                  if isinstance(b, Paragraph)]
+    assert "享受补贴政策的类型及标准由哈尔滨市道里区民政局负责解释，咨询电话：0451-84600000。" in paragraphs
+
+
+def test_without_a_configured_contact_the_notice_names_the_unit_and_says_no_phone_is_set_up_never_the_window():
+    for contact in (NO_CONTACT, None):  # None: a decision stored before contacts were kept
+        decision = {"outcome": "approved", "reason": NOT_NURSING, "decided_on": "2026-10-20",
+                    "subsidies": [LIVING_GRANT], "not_granted": [{"type": "nursing", "reason": NOT_NURSING}],
+                    "contact": contact}
+        paragraphs = [b.text for b in result_document(a_case(status=Status.RESULT_RETURNED, decision=decision)).blocks
+                      if isinstance(b, Paragraph)]
+        [line] = [p for p in paragraphs if p.startswith("享受补贴政策的类型及标准")]
+        assert line == "享受补贴政策的类型及标准由黑龙江省道里区（230102001）负责解释，咨询电话：尚未设置（业务属地未登记咨询电话）。"
+        assert SHANGHAI_WINDOW not in line and "黄浦区" not in line
+
+
+def test_a_refusal_leaves_the_standard_unexplained():
+    decision = {"outcome": "rejected", "subsidies": [], "reason": "不符合条件", "decided_on": "2026-10-20",
+                "contact": DAOLI_CONTACT}
+    assert "享受补贴政策" not in result_document(a_case(status=Status.RESULT_RETURNED, decision=decision)).text()
+
+
 def test_a_partial_approval_stored_before_reasons_were_required_says_none_was_recorded():
     decision = {"outcome": "approved", "reason": None, "decided_on": "2026-10-20", "subsidies": [LIVING_GRANT]}
     text = result_document(a_case(status=Status.RESULT_RETURNED, decision=decision)).text()

@@ -11,6 +11,7 @@ from chalicelib.domain.cases.messages import (
     MAX_ATTEMPTS,
     MAX_DECISION_SMS_CHARS,
     MAX_SMS_CHARS,
+    SEGMENT_CHARS,
     TEMPLATES,
     milestone_between,
     next_attempt,
@@ -39,17 +40,38 @@ def case(**changes) -> Case:
 
 
 @pytest.mark.parametrize("milestone, decision", [
-    ("accepted", None), ("pushed", None), ("decided", {"outcome": "approved"}), ("decided", {"outcome": "rejected"}),
-    ("notified", None)])
-def test_every_text_fits_one_sms_segment_with_the_longest_case_number_and_date(milestone, decision):
+    ("accepted", None), ("pushed", None), ("decided", {"outcome": "rejected"}), ("notified", None)])
+def test_every_text_but_an_approvals_fits_one_sms_segment_with_the_longest_case_number_and_date(milestone, decision):
     text = render(milestone, case(decision=decision), date(2026, 12, 31))
     assert len(text) <= MAX_SMS_CHARS, (len(text), text)
     assert LONGEST_ID in text and "12月31日" in text
 
 
+LONGEST_CONTACT = {"unit": "230102001", "configured": True, "unit_name": "哈" * 40, "phone": "0451-84600000-123456",
+                   "scope": "230102", "effective_from": "2021-04-22"}
+DAOLI_CONTACT = dict(LONGEST_CONTACT, unit_name="哈尔滨市道里区民政局", phone="0451-84600000")
 PARTIAL = {"outcome": "approved", "subsidies": [{"type": "living", "monthly_amount": "99.00"}],
            "reason": "残疾等级为三级肢体，不属于护理补贴范围",
-           "not_granted": [{"type": "nursing", "reason": "残疾等级为三级肢体，不属于护理补贴范围"}]}
+           "not_granted": [{"type": "nursing", "reason": "残疾等级为三级肢体，不属于护理补贴范围"}],
+           "contact": DAOLI_CONTACT}
+
+
+def test_an_approval_names_the_business_units_contact_for_the_standard_not_the_window():
+    approved = {"outcome": "approved", "subsidies": [{"type": "living"}], "not_granted": [], "contact": DAOLI_CONTACT}
+    text = render("decided", case(decision=approved), date(2026, 12, 31))
+    assert text == (f"【残疾人两项补贴】申请{LONGEST_ID}已于12月31日审核通过。"
+                    "享受补贴政策的类型及标准由哈尔滨市道里区民政局负责解释，咨询电话：0451-84600000。")
+    longest = render("decided", case(decision=dict(approved, contact=LONGEST_CONTACT)), date(2026, 12, 31))
+    assert len(longest) <= 2 * SEGMENT_CHARS  # two parts of a concatenated SMS at most
+
+
+def test_an_approval_without_a_configured_contact_says_no_phone_is_set_up():
+    for contact in ({"unit": "230102001", "configured": False, "unit_name": None, "phone": None}, None):
+        approved = {"outcome": "approved", "subsidies": [{"type": "living"}], "not_granted": [], "contact": contact}
+        text = render("decided", case(decision=approved), date(2026, 12, 31))
+        assert text.endswith("享受补贴政策的类型及标准由黑龙江省道里区（230102001）负责解释，"
+                             "咨询电话：尚未设置（业务属地未登记咨询电话）。")
+        assert "310101002" not in text and "黄浦区" not in text and "受理窗口" not in text
 
 
 def test_every_template_is_used_and_none_holds_a_digit_of_money():
@@ -66,16 +88,18 @@ def test_a_partial_approval_names_the_subsidy_not_granted_its_reason_and_the_not
     assert "未予认定重度残疾人护理补贴，理由：残疾等级为三级肢体，不属于护理补贴范围。" in text
     assert remedies("230102001", "本通知") in text  # the result notice's wording, from the same function
     assert "六十日内向道里区人民政府申请行政复议" in text and "六个月内依法向道里区所在地基层人民法院提起行政诉讼" in text
+    assert text.endswith("享受补贴政策的类型及标准由哈尔滨市道里区民政局负责解释，咨询电话：0451-84600000。")
     assert len(text) <= MAX_DECISION_SMS_CHARS
 
 
 def test_a_reason_too_long_for_the_sms_is_cut_and_points_to_the_result_notice():
     long_reason = "经入户核查，" + "家庭人均收入高于当地低保标准" * 60
-    decision = dict(PARTIAL, reason=long_reason, not_granted=[{"type": "nursing", "reason": long_reason}])
+    decision = dict(PARTIAL, reason=long_reason, not_granted=[{"type": "nursing", "reason": long_reason}],
+                    contact=LONGEST_CONTACT)
     text = render("decided", case(subsidies=("living", "nursing"), decision=decision), date(2026, 12, 31))
     assert len(text) == MAX_DECISION_SMS_CHARS
     assert "理由：经入户核查，家庭人均收入" in text and "……（全文见结果通知书）。" in text
-    assert text.endswith(remedies("230102001", "本通知"))
+    assert remedies("230102001", "本通知") in text and text.endswith("咨询电话：0451-84600000-123456。")
 
 
 def test_a_partial_approval_stored_without_its_list_still_names_what_was_left_out():

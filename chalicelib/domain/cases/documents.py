@@ -1,5 +1,8 @@
 """The documents handed over at the window, as plain data (pure): 一次性告知书, 受理回执, 结果通知书.
 
+An approval's 结果通知书 says who explains the subsidy's type and standard (the 业务属地's unit and consultation phone
+as configured, ``result_texts.explains_standard``), never the 受理地 window.
+
 Each builder turns a case into a ``Document``: a title and blocks (label/value rows, tables,
 paragraphs, headings, a QR code) in Chinese, ready for any renderer (``adapters/pdf.py`` draws A4
 PDF; the API also answers them as JSON). ID numbers are masked (first 3 and last 4 characters);
@@ -25,10 +28,9 @@ from urllib.parse import quote
 from ..errors import Conflict
 from ..identity import mask_id_number
 from ..rules.registers import KINDS as ROSTER_KINDS
-from ..units import place_name
 from .applications import SUBSIDY_NAMES
 from .case import Case, Deadline, DeadlineKind
-from .result_texts import NO_REASON, not_granted, remedies, subsidy_names
+from .result_texts import NO_REASON, explains_standard, not_granted, remedies, subsidy_names, unit_label
 
 KINDS = ("notice", "receipt", "result_notice")
 TITLES = {
@@ -158,12 +160,6 @@ def yuan(amount: str | Decimal) -> str:
     return f"{Decimal(amount):.2f}元"
 
 
-def unit_label(unit: str) -> str:
-    """黑龙江省道里区（230102001）: the names the code table has, and the code for the township."""
-    name = place_name(unit)
-    return name if name == unit else f"{name}（{unit}）"
-
-
 def _person_rows(case: Case) -> tuple[tuple[str, str], ...]:
     rows = [("申请人", str(case.applicant.get("name") or "")),
             ("公民身份号码", mask_id_number(str(case.applicant["id_number"])))]
@@ -277,6 +273,7 @@ def result_document(case: Case) -> Document:
             (34, 22, 22, 22)))
         blocks.append(Paragraph("补贴自递交申请当月起计发，按月发放至申请人本人银行或信用社账户（社会化发放）。"
                                 "享受补贴期间情况发生变化的，应及时告知业务属地。"))
+        blocks.append(Paragraph(explains_standard(decision.get("contact"), case.business_unit)))
         if refused:
             blocks.append(Heading("不予认定的补贴及理由"))
             blocks += [Paragraph(f"{SUBSIDY_NAMES[item['type']]}：{item.get('reason') or NO_REASON}")

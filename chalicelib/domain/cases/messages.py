@@ -7,10 +7,12 @@ outcome and where to learn more. No ID number, no name, no amounts, no reasons: 
 shared within a family, and the amounts and reasons are the 受理地 window's to explain in person
 (or the 业务属地's, DOMAIN.md §2 step 6).
 
-One exception (issue 16.10): a partial approval is a partial refusal, so its text names the subsidy not granted,
-the reason and the remedies (``result_texts``, the result notice's own wording). It runs to several segments (a
-concatenated SMS, 67 characters each), at most ``MAX_DECISION_SMS_CHARS``; a reason too long for that is cut and
-points to the result notice, which has it whole.
+Exceptions (issue 16): an approval names who explains the subsidy's type and standard, the 业务属地's unit and
+its consultation phone as configured (16.8; ``result_texts.explains_standard``, the result notice's sentence), not
+the window; and a partial approval is a partial refusal, so its text also names the subsidy not granted, the reason
+and the remedies (16.10; ``result_texts``, the result notice's own wording). An approval's text runs to several
+segments (a concatenated SMS, 67 characters each), at most ``MAX_DECISION_SMS_CHARS``; a reason too long for that is
+cut and points to the result notice, which has it whole.
 
 Delivery: tried once right after the case change is stored; failed sends are retried by the
 ``message_retries`` schedule after ``RETRY_DELAYS`` (5, 10, 20, 40 minutes), then the message is
@@ -26,7 +28,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Mapping
 
 from .case import Case
-from .result_texts import not_granted, refused_part, remedies, subsidy_names
+from .result_texts import explains_standard, not_granted, refused_part, remedies, subsidy_names
 
 SIGNATURE = "【残疾人两项补贴】"
 MAX_SMS_CHARS = 70
@@ -36,8 +38,8 @@ CUT_REASON = "……（全文见结果通知书）"
 TEMPLATES: Mapping[str, str] = {
     "accepted": "您的补贴申请已于{day}受理，编号{case_id}。材料收齐后3个工作日内推送户籍地。",
     "pushed": "申请{case_id}已于{day}推送户籍地审核，期限10个工作日。",
-    "decided/approved": "申请{case_id}已于{day}审核通过，受理窗口将告知补贴标准，也可凭编号查询进度。",
-    "decided/partial": "申请{case_id}已于{day}审核，予以认定{granted}。{refused}{remedies}",
+    "decided/approved": "申请{case_id}已于{day}审核通过。{explains}",
+    "decided/partial": "申请{case_id}已于{day}审核，予以认定{granted}。{refused}{remedies}{explains}",
     "decided/rejected": "申请{case_id}已于{day}审核未通过，受理窗口将告知理由，也可凭编号查询进度。",
     "notified": "申请{case_id}的审核结果已于{day}告知，本次办理完毕。",
 }
@@ -68,9 +70,11 @@ def render(milestone: str, case: Case, on: date) -> str:
     if milestone == "decided":
         decision = case.decision or {}
         key = f"decided/{decision.get('outcome', 'approved')}"
-        refused = not_granted(decision, case.subsidies) if key == "decided/approved" else []
-        if refused:
-            return _partial(case, values, decision, refused)
+        if key == "decided/approved":
+            values["explains"] = explains_standard(decision.get("contact"), case.business_unit)
+            refused = not_granted(decision, case.subsidies)
+            if refused:
+                return _partial(case, values, decision, refused)
     return SIGNATURE + TEMPLATES[key].format(**values)
 
 

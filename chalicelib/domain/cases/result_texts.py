@@ -1,5 +1,10 @@
 """The sentences the result notice (``documents.result_document``) and the decision SMS (``messages.render``) share,
-each written in one place: what was not granted and why, and the remedies (救济途径).
+each written in one place: what was not granted and why, the remedies (救济途径), and who explains the standard.
+
+Who explains the standard: 享受补贴政策的类型及标准由业务属地负责解释 (民办发〔2021〕2号 step 6, DOMAIN.md §2), so an
+approval names the 业务属地's unit and its consultation phone as configured (``domain/rules/contacts``), kept on the
+decision. Where none was configured it names the unit by its place and says that no phone is set up — never the
+受理地 window's.
 
 The remedies, checked against the statutes:
 - 《中华人民共和国行政复议法》(2023年9月1日修订, in force 2024-01-01) 第二十条: a reconsideration is
@@ -18,19 +23,30 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
+from ..rules.contacts import stored_contact
 from ..units import county_name, place_name
 from .applications import SUBSIDY_NAMES
 
 NO_REASON = "认定时未记录理由，请向业务属地询问"  # a partial approval stored before a reason was required
+NO_PHONE = "尚未设置（业务属地未登记咨询电话）"
+
+
+def unit_label(unit: str) -> str:
+    """黑龙江省道里区（230102001）: the names the code table has, and the code for the township."""
+    name = place_name(unit)
+    return name if name == unit else f"{name}（{unit}）"
+
+
+def explains_standard(contact: Mapping[str, Any] | None, business_unit: str) -> str:
+    """享受补贴政策的类型及标准由<业务属地单位名>负责解释，咨询电话：<phone>。 from the decision's ``contact``; without a
+    configured one, the unit's place name and "not set up"."""
+    name, phone = stored_contact(contact)
+    return f"享受补贴政策的类型及标准由{name or unit_label(business_unit)}负责解释，咨询电话：{phone or NO_PHONE}。"
 
 
 def _county(business_unit: str) -> str:
     """道里区: the county whose government hears the reconsideration (the unit itself where the table has no name)."""
-    name = county_name(business_unit[:6])
-    if name:
-        return name
-    place = place_name(business_unit)
-    return place if place == business_unit else f"{place}（{business_unit}）"
+    return county_name(business_unit[:6]) or unit_label(business_unit)
 
 
 def remedies(business_unit: str, received: str = "本通知书") -> str:

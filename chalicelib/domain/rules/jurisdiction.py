@@ -13,6 +13,7 @@ neither, 孤儿基本生活保障 the nursing subsidy only; 择高 is left to th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 from typing import Any, Iterable, Mapping
 
@@ -23,6 +24,7 @@ from ..values import parse_day
 from . import rule_texts as texts
 from .amounts import AmountTable, check_amount_table, read_amount_table, read_int_list, read_list, read_object
 from .amounts import read_scope as _scope
+from .contacts import ContactRule, read_contact_rule
 from .rules import CATALOGUE, MATERIAL_CODES, NoticeItem
 
 AGENT_CODES: tuple[str, ...] = tuple(kind.code for kind in CATALOGUE if kind.for_agent)
@@ -359,6 +361,7 @@ class DemoRules:
     materials: list[MaterialRule]
     eligibility: list[EligibilityRule]
     amounts: list[AmountTable]
+    contacts: list[ContactRule] = dataclass_field(default_factory=list)
 
 
 def _entries(data: Mapping[str, Any], key: str) -> Iterable[tuple[str, dict[str, Any]]]:
@@ -376,10 +379,13 @@ def _within(field: str, error: DomainError) -> DomainError:
 def demo_rules_from(data: dict[str, Any]) -> DemoRules:
     """Parse demo/rules.json (already decoded) with the same readers the API uses, and check it."""
     demo = DemoRules([], [], [])
-    for key in ("materials", "eligibility", "amounts"):
+    for key in ("materials", "eligibility", "amounts", "contacts"):
         for field, entry in _entries(data, key):
             try:
-                if key == "materials":
+                if key == "contacts":
+                    start = parse_day(entry.pop("effective_from", None), "effective_from")
+                    demo.contacts.append(read_contact_rule(entry.pop("scope", None), start, entry))
+                elif key == "materials":
                     start = parse_day(entry.pop("effective_from", None), "effective_from")
                     demo.materials.append(read_material_rule(entry.pop("scope", None), start, entry))
                 elif key == "eligibility":
