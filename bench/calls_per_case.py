@@ -4,7 +4,8 @@
 
 One cross-province case through the Chalice handlers on moto: accept; 8 materials (the 6 the
 notice requires, the ID card and the household register in two files each: register → the
-browser's presigned POST → confirm); complete; push; decide; notify. Calls are counted by botocore
+browser's presigned POST → confirm; the last required one completes the case); the window's complete click
+(which then changes nothing); push; decide; notify. Calls are counted by botocore
 event hooks (``bench.recorder``) on the request thread; DynamoDB request units come from item sizes
 (``bench.capacity``). The case clock's own integrations (Step Functions' DynamoDB and SNS tasks, run
 by moto's interpreter in its threads) are counted apart, and its state transitions are read from
@@ -54,6 +55,8 @@ def drive_case(api: Driver, rec: Any, application: dict[str, Any], extra_files: 
     with step("POST /cases"):
         case = api.window("POST", "/cases", application)
     case_id = case["case_id"]
+    with rec.paused():
+        settle(case_id, "materials")
     codes = [item["code"] for item in case["notice"]["materials"]] + list(extra_files)
     for number, code in enumerate(codes):
         content = pdf_bytes(f"{code}-{number}")
@@ -63,13 +66,11 @@ def drive_case(api: Driver, rec: Any, application: dict[str, Any], extra_files: 
             browser_upload(registered["upload"], content)
         with step("POST /cases/{id}/materials/{mid}/confirm"):
             api.window("POST", f"/cases/{case_id}/materials/{registered['material_id']}/confirm")
-    with rec.paused():
-        settle(case_id, "materials")
+    with rec.paused():  # the last required material completed the case (D1 runs); the click changes nothing
+        settle(case_id, "push")
     api.now = "2026-09-30T16:00:00+08:00"
     with step("POST /cases/{id}/complete"):
         api.window("POST", f"/cases/{case_id}/complete")
-    with rec.paused():
-        settle(case_id, "push")
     api.now = "2026-10-09T11:00:00+08:00"
     with step("POST /cases/{id}/push"):
         api.window("POST", f"/cases/{case_id}/push")

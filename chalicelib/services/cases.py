@@ -31,6 +31,7 @@ from ..domain.cases.case import (
     Event,
     Material,
     Status,
+    complete_when_ready,
     receive_material,
     register_material,
     supplement_missing,
@@ -123,18 +124,18 @@ def _mutate(
 
 def _move(
     deps: Deps, case_id: str, actor: Actor, relation: str, now: datetime,
-    change: Callable[[Case], tuple[Case, Event]],
+    change: Callable[[Case], tuple[Case, Event]], first: Case | None = None,
 ) -> tuple[Case, bool]:
-    """A status transition: the case change (with the locks and entitlements it implies) first,
-    then the clock follows (True if it did)."""
+    """A change that may move the case on: the case change (with the locks and entitlements it implies) first,
+    then, if its status changed, the clock follows (True if it did)."""
     def writes(before: Case, after: Case) -> Writes:
         locks = entitlements.on_move(before, after, deps.person_key_secret, actor.sub, now) \
             if deps.person_key_secret else NO_WRITES
         return milestone_messages.queue(deps.messages, locks, before, after, now)  # 推送/决定/告知 SMS
 
-    before, saved = _mutate(deps, case_id, actor, relation, change, writes)
+    before, saved = _mutate(deps, case_id, actor, relation, change, writes, first)
     observe.deadlines(deadline_outcomes(before, saved))  # DeadlineMet / DeadlineMissed, for the operators
-    moved = deps.clock.moved(before, saved, now) if deps.clock else False
+    moved = deps.clock.moved(before, saved, now) if deps.clock and before.status != saved.status else False
     saved = milestone_messages.after_commit(deps.messages, before, saved, now)  # never undoes the move
     return saved, moved
 
@@ -158,8 +159,12 @@ def accept(deps: Deps, body: Any, actor: Actor, now: datetime) -> dict[str, Any]
         subsidies=application.subsidies, notice=notice, data_checks=checks,
         agent=application.agent, low_income=application.low_income,
     )
-    event = Event(now.isoformat(), "accepted", actor.sub, actor.unit,
-                  {"business_unit": case.business_unit, "scope": case.scope, "subsidies": list(case.subsidies)})
+    detail: dict[str, Any] = {"business_unit": case.business_unit, "scope": case.scope,
+                              "subsidies": list(case.subsidies)}
+    completed = complete_when_ready(case, actor, now, deps.deadlines)  # data comparison waived every item
+    if completed is not None:
+        case, detail = completed[0], dict(detail, materials_complete=True)
+    event = Event(now.isoformat(), "accepted", actor.sub, actor.unit, detail)
     locks = entitlements.on_accept(case, deps.person_key_secret, now) if deps.person_key_secret else NO_WRITES
     writes = milestone_messages.queue(deps.messages, locks, None, case, now)  # the 受理 SMS, in the same transaction
     try:
@@ -260,22 +265,29 @@ def confirm_material(
         deps.files.quarantine(declared.object_key, stored.version_id)
         log.warning("case %s material %s refused and quarantined", case_id, material_id)
         raise
-    _, saved = _mutate(
-        deps, case_id, actor, relation,
-        lambda current: receive_material(current, material_id, stored.version_id, actor, now), first=case,
-    )
+    saved, _ = _move(deps, case_id, actor, relation, now,
+                     lambda current: receive_material(current, material_id, stored.version_id, actor, now,
+                                                      deps.deadlines), first=case)
     return material_view(saved.material(material_id))
 
 
 def complete(deps: Deps, case_id: str, actor: Actor, relation: str, now: datetime) -> dict[str, Any]:
-    """申请材料收齐: every required, non-waived item received; starts D1."""
-    def change(case: Case) -> tuple[Case, Event]:
-        missing = outstanding(case.notice, case.received_codes())
-        if missing and case.status == Status.AWAITING_MATERIALS:
-            raise Invalid("MATERIALS_MISSING", f"still missing: {', '.join(missing)}", "materials")
-        return transition(case, "complete", actor, now, deps.deadlines)
+    """申请材料收齐. The case completes itself on the day its last required material is received (or at 受理, when
+    data comparison waived everything): D1 runs from that day, and this click changes nothing then. It moves a case
+    only if it is complete and still gathering (kept for cases gathered before that rule); else 422 with what is
+    missing."""
+    case = deps.repo.get(case_id)
+    access.check_case(relation, actor, case)
+    if case.status == Status.AWAITING_PUSH:
+        return view(deps, case, now.date())
 
-    return view(deps, _move(deps, case_id, actor, relation, now, change)[0], now.date())
+    def change(current: Case) -> tuple[Case, Event]:
+        missing = outstanding(current.notice, current.received_codes())
+        if missing and current.status == Status.AWAITING_MATERIALS:
+            raise Invalid("MATERIALS_MISSING", f"still missing: {', '.join(missing)}", "materials")
+        return transition(current, "complete", actor, now, deps.deadlines)
+
+    return view(deps, _move(deps, case_id, actor, relation, now, change, first=case)[0], now.date())
 
 
 def push(deps: Deps, case_id: str, actor: Actor, relation: str, now: datetime) -> dict[str, Any]:

@@ -76,6 +76,8 @@ export function eventDetail(event) {
   switch (event.event) {
     case "material_registered": case "material_received": case "material_viewed":
       return MATERIALS[d.code] || d.code || "";
+    case "materials_completed":  // the last required material arrived: 推送时限 runs from this day
+      return d.code ? `最后一项：${MATERIALS[d.code] || d.code}，推送时限起算` : "推送时限起算";
     case "message_sent": case "message_delivered": case "message_skipped":
       return d.milestone ? `${MILESTONE[d.milestone] || d.milestone}短信` : "";
     case "message_failed":

@@ -54,14 +54,16 @@ def test_the_heilongjiang_case_accepted_in_shanghai_is_decided_in_harbin_and_the
     assert (case["scope"], case["business_unit"], case["status"]) == (
         "cross_province", HARBIN_TOWNSHIP, "awaiting_materials")
 
-    for item in case["notice"]["materials"]:
-        received = upload(window, case_id, item["code"], pdf_bytes(item["code"] + case_id),
-                          "2026-09-28T10:00:00+08:00")
+    # The last material arrives on 09-30: the materials are complete that day and D1 runs from it (the National
+    # Day rest runs 10-01..07, 10-10 is a make-up Saturday); the window's click a day later changes nothing.
+    for index, item in enumerate(case["notice"]["materials"]):
+        day = "2026-09-30T10:00:00+08:00" if index == len(case["notice"]["materials"]) - 1 else \
+            "2026-09-28T10:00:00+08:00"
+        received = upload(window, case_id, item["code"], pdf_bytes(item["code"] + case_id), day)
         assert received["status"] == "received" and received["object_version"]
-
-    # Materials complete on 09-30; the National Day rest runs 10-01..07, 10-10 is a make-up Saturday.
-    done = window.call("POST", f"/cases/{case_id}/complete", day="2026-09-30T17:00:00+08:00")
-    assert done["deadlines"][0]["due_on"] == "2026-10-10"
+    done = window.call("POST", f"/cases/{case_id}/complete", day="2026-10-08T17:00:00+08:00")
+    assert (done["status"], done["deadlines"][0]["starts_on"], done["deadlines"][0]["due_on"]) == (
+        "awaiting_push", "2026-09-30", "2026-10-10")
 
     assert reviewer.call("GET", f"/cases/{case_id}", expect=403)["error"]["code"] == "CASE_OUT_OF_REACH"
     window.call("POST", f"/cases/{case_id}/push", day="2026-10-10T09:00:00+08:00")

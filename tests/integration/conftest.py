@@ -90,9 +90,12 @@ class Api:
         store_object(registered.data["upload"], content)
         return self.window("POST", f"/cases/{case_id}/materials/{registered.data['material_id']}/confirm").data
 
-    def ready_case(self, body: dict[str, Any]) -> dict[str, Any]:
-        """A case accepted and with every required material received."""
+    def ready_case(self, body: dict[str, Any], materials_on: str | None = None) -> dict[str, Any]:
+        """A case accepted (at ``now``) and with every required material received (at ``materials_on``, from then
+        on ``now``): the last one completes the case, and D1 runs from that day."""
         case = self.window("POST", "/cases", body).data
+        if materials_on is not None:
+            self.now = materials_on
         for item in case["notice"]["materials"]:
             self.upload(case["case_id"], item["code"])
         return case

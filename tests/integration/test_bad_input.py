@@ -515,10 +515,17 @@ def test_a_registered_but_unconfirmed_material_does_not_count_towards_completion
     assert snapshot(api, case_id) == before
 
 
-def test_completing_twice_is_a_conflict(api, completed):
+def test_completing_a_complete_case_again_changes_nothing(api, completed):
+    """The last material completed it (D1 runs from that day); a later click answers the case as it stands."""
     response = api.window("POST", f"/cases/{completed.case_id}/complete")
-    assert_error(response, 409, "INVALID_TRANSITION", "status")
+    assert response.status_code == 200 and response.json_body["status"] == "awaiting_push"
     assert_unchanged(api, completed)
+
+
+def test_completing_a_pushed_case_is_a_conflict(api, under_review):
+    response = api.window("POST", f"/cases/{under_review.case_id}/complete")
+    assert_error(response, 409, "INVALID_TRANSITION", "status")
+    assert_unchanged(api, under_review)
 
 
 def test_a_decision_on_a_case_not_yet_pushed_is_out_of_the_reviewers_reach(api, completed):
@@ -540,11 +547,11 @@ def test_deciding_a_case_twice_is_a_conflict(api, decided):
     assert_unchanged(api, decided)
 
 
-def test_registering_a_material_after_completion_is_a_conflict(api, completed):
-    response = api.window("POST", f"/cases/{completed.case_id}/materials",
+def test_registering_a_material_after_the_push_is_a_conflict(api, under_review):
+    response = api.window("POST", f"/cases/{under_review.case_id}/materials",
                           declaration("photo", pdf_bytes("late photo")))
     assert_error(response, 409, "INVALID_TRANSITION", "status")
-    assert_unchanged(api, completed)
+    assert_unchanged(api, under_review)
 
 
 def test_confirming_a_material_twice_is_a_conflict(api, completed):

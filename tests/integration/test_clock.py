@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import boto3
@@ -67,8 +67,10 @@ def accepted(deps, sequence: str, day: str = "2026-09-28T09:00:00+08:00") -> dic
     return case
 
 
-def with_materials(deps, case: dict[str, Any], day: str = "2026-09-28T10:00:00+08:00") -> None:
-    for item in case["notice"]["materials"]:
+def with_materials(deps, case: dict[str, Any], day: str = "2026-09-28T10:00:00+08:00",
+                   items: slice = slice(None)) -> None:
+    """Upload and confirm the notice's materials (``items`` of them); the last required one completes the case."""
+    for item in case["notice"]["materials"][items]:
         content = pdf_bytes(item["code"])
         registered = cases.add_material(deps, case["case_id"], declaration(item["code"], content), WINDOW,
                                         "accepting", at(day))
@@ -82,8 +84,7 @@ def test_on_time_the_clock_follows_every_phase_publishes_the_result_and_ends(aws
     slow = default_deps()  # real seconds until the end of each due day: nothing times out here
     case = accepted(slow, "801")
     case_id = case["case_id"]
-    with_materials(slow, case)
-    cases.complete(slow, case_id, WINDOW, "accepting", at("2026-09-30T10:00:00+08:00"))
+    with_materials(slow, case, "2026-09-30T10:00:00+08:00")  # complete on 09-30: D1 starts
     wait_for(lambda: clock_phase(case_id) == "push")
     cases.push(slow, case_id, WINDOW, "accepting", at("2026-10-09T10:00:00+08:00"))
     wait_for(lambda: clock_phase(case_id) == "review")
@@ -103,9 +104,8 @@ def test_a_missed_deadline_is_marked_overdue_on_the_clock_and_escalated_and_the_
     escalations = subscribe(topic(aws, "escalations"), f"escalations-{kind}")
     case = accepted(fast, f"81{len(kind)}")
     case_id = case["case_id"]
-    with_materials(fast, case)
     # Each phase starts on its due day's eve so that the scaled timeout is about a second.
-    cases.complete(fast, case_id, WINDOW, "accepting", at("2026-09-30T10:00:00+08:00"))
+    with_materials(fast, case, "2026-09-30T10:00:00+08:00")  # complete on 09-30: D1 starts
     if kind != "push":
         wait_for(lambda: clock_phase(case_id) == "push")
         cases.push(fast, case_id, WINDOW, "accepting", at("2026-10-09T10:00:00+08:00"))
@@ -131,8 +131,7 @@ def test_a_supplement_request_pauses_review_and_the_supplement_resumes_it_with_t
     slow = default_deps()
     case = accepted(slow, "821")
     case_id = case["case_id"]
-    with_materials(slow, case)
-    cases.complete(slow, case_id, WINDOW, "accepting", at("2026-09-30T10:00:00+08:00"))
+    with_materials(slow, case, "2026-09-30T10:00:00+08:00")  # complete on 09-30: D1 starts
     wait_for(lambda: clock_phase(case_id) == "push")
     cases.push(slow, case_id, WINDOW, "accepting", at("2026-10-09T10:00:00+08:00"))  # review due 10-22
     wait_for(lambda: clock_phase(case_id) == "review")
@@ -186,13 +185,15 @@ def test_a_transition_that_cannot_reach_the_clock_keeps_the_case_change_and_the_
     good = default_deps()
     case = accepted(good, "841")
     case_id = case["case_id"]
-    with_materials(good, case)
+    with_materials(good, case, items=slice(None, -1))
     # The execution ends behind the app's back: its stored token no longer answers.
     stale = ClockItems().get(case_id)
     boto3.client("stepfunctions").send_task_failure(taskToken=stale.task_token, error="CaseWithdrawn")
     wait_for(lambda: execution_status(case_id) == "SUCCEEDED")
 
-    completed = cases.complete(good, case_id, WINDOW, "accepting", at("2026-09-30T10:00:00+08:00"))
+    # the last material completes the case: D1 starts, and the clock it cannot reach is flagged
+    with_materials(good, case, "2026-09-30T10:00:00+08:00", items=slice(-1, None))
+    completed = cases.read(good, case_id, WINDOW, "accepting", date(2026, 9, 30))
     assert completed["status"] == "awaiting_push"  # the case change stands
     assert ClockItems().get(case_id).pending
 

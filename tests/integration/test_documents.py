@@ -31,9 +31,7 @@ def pdf_call(api: Any, path: str, role: str = "window", unit: str = SHANGHAI_WIN
 def through_review(api: Any, body: dict[str, Any]) -> str:
     """Accepted 2026-09-24, complete 09-30, pushed 10-09 (D2 due 10-22): awaiting the decision."""
     api.now = "2026-09-24T09:30:00+08:00"
-    case_id = api.ready_case(body)["case_id"]
-    api.now = "2026-09-30T16:00:00+08:00"
-    assert api.window("POST", f"/cases/{case_id}/complete").status_code == 200
+    case_id = api.ready_case(body, materials_on="2026-09-30T16:00:00+08:00")["case_id"]
     api.now = "2026-10-09T11:00:00+08:00"
     assert api.window("POST", f"/cases/{case_id}/push").status_code == 200
     return case_id

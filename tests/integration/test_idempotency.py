@@ -23,14 +23,14 @@ def test_a_repeated_acceptance_returns_the_first_case_and_creates_no_second(api)
 
 def test_a_repeated_transition_answers_as_the_first_time_and_the_timeline_holds_one_event(api):
     case = api.ready_case(fresh_application())
-    path = f"/cases/{case['case_id']}/complete"
-    first = api.call("POST", path, "window", "310101002", headers={"Idempotency-Key": "complete-0001"})
-    again = api.call("POST", path, "window", "310101002", headers={"Idempotency-Key": "complete-0001"})
+    path = f"/cases/{case['case_id']}/push"
+    first = api.call("POST", path, "window", "310101002", headers={"Idempotency-Key": "push-0001"})
+    again = api.call("POST", path, "window", "310101002", headers={"Idempotency-Key": "push-0001"})
     without_key = api.window("POST", path)
     assert (first.status_code, again.status_code, without_key.status_code) == (200, 200, 409)
     assert again.data["version"] == first.data["version"]
     events = [e["event"] for e in api.window("GET", f"/cases/{case['case_id']}").data["timeline"]]
-    assert events.count("materials_completed") == 1
+    assert events.count("pushed") == 1
 
 
 def test_a_refusal_changed_nothing_so_it_is_not_remembered_and_a_key_used_once_refuses_another_body(api):

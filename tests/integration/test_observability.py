@@ -52,10 +52,9 @@ def at(moment: str) -> datetime:
 
 
 def completed(api: Any, body: dict[str, Any], day: str) -> str:
+    """Accepted and complete (its last material received) on ``day``."""
     api.now = f"{day}T10:00:00+08:00"
-    case_id = api.ready_case(body)["case_id"]
-    assert api.window("POST", f"/cases/{case_id}/complete").status_code == 200
-    return case_id
+    return str(api.ready_case(body)["case_id"])
 
 
 def test_a_requests_log_lines_carry_its_correlation_id_and_the_id_comes_back(api, capsys):
@@ -88,10 +87,10 @@ def test_the_lines_about_a_case_carry_its_case_id(api, capsys):
     api.now = "2026-09-24T10:00:00+08:00"
     case_id = api.ready_case(fresh_application())["case_id"]
     capsys.readouterr()
-    assert api.window("POST", f"/cases/{case_id}/complete").status_code == 200
+    assert api.window("POST", f"/cases/{case_id}/push").status_code == 200
     lines = log_lines(printed(capsys))
     assert lines and all(line["case_id"] == case_id for line in lines)
-    assert {line.get("route") for line in lines} == {"POST /cases/{case_id}/complete"}
+    assert {line.get("route") for line in lines} == {"POST /cases/{case_id}/push"}
 
     created = api.window("POST", "/cases", fresh_application())
     accepted = [line for line in log_lines(printed(capsys)) if "accepted by" in line["message"]]

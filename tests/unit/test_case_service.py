@@ -71,12 +71,15 @@ def test_a_cross_province_case_travels_from_acceptance_to_closing(world):
         "awaiting_materials", "cross_province", "2026-09")
     assert [item["code"] for item in accepted["notice"]["materials"]] == [
         "application_form", "id_card", "household_register", "disability_certificate", "photo", "bank_account"]
-    for item in accepted["notice"]["materials"]:
-        assert upload(world, case_id, item["code"], at("2026-09-24T10:00:00+08:00"))["status"] == "received"
+    for item in accepted["notice"]["materials"]:  # the last one arrives on 09-30: 申请材料收齐 that day
+        assert upload(world, case_id, item["code"], at("2026-09-30T10:00:00+08:00"))["status"] == "received"
+    before = world.cases.get(case_id)
+    assert before.status.value == "awaiting_push"
 
-    completed = cases.complete(world.deps, case_id, WINDOW, "accepting", at("2026-09-30T16:00:00+08:00"))
-    assert {k: completed["deadlines"][0][k] for k in ("kind", "due_on", "state", "working_days_left")} == {
-        "kind": "push", "due_on": "2026-10-10", "state": "open", "working_days_left": 3}
+    completed = cases.complete(world.deps, case_id, WINDOW, "accepting", at("2026-10-08T16:00:00+08:00"))
+    assert world.cases.get(case_id) == before  # a later click changes nothing
+    assert {k: completed["deadlines"][0][k] for k in ("kind", "starts_on", "due_on", "state")} == {
+        "kind": "push", "starts_on": "2026-09-30", "due_on": "2026-10-10", "state": "open"}
     pushed = cases.push(world.deps, case_id, WINDOW, "accepting", at("2026-10-09T11:00:00+08:00"))
     assert pushed["status"] == "under_review" and pushed["deadlines"][0]["state"] == "met"
     assert pushed["deadlines"][1]["due_on"] == "2026-10-22"  # day 1: the make-up Saturday 10-10
@@ -94,9 +97,9 @@ def test_a_cross_province_case_travels_from_acceptance_to_closing(world):
                           at("2026-10-21T10:00:00+08:00"))
     assert closed["status"] == "closed" and [d["state"] for d in closed["deadlines"]] == ["met", "met", "met"]
     assert [e["event"] for e in closed["timeline"]] == (
-        ["accepted", "message_sent"] + ["material_registered", "material_received"] * 6
-        + ["materials_completed", "pushed", "message_sent", "decided", "message_sent", "applicant_notified",
-           "message_sent"])
+        ["accepted", "message_sent"] + ["material_registered", "material_received"] * 5
+        + ["material_registered", "materials_completed", "pushed", "message_sent", "decided", "message_sent",
+           "applicant_notified", "message_sent"])
     assert len(world.sender.texts(case_id)) == 4
     assert first_break(case_id, *world.cases.chain(case_id)).valid
     locks = {key.rsplit("#", 1)[1]: lock["case_id"] for key, lock in world.cases.locks.items()}

@@ -355,7 +355,7 @@ def test_an_agent_case_accepts_the_agents_materials():
 def test_receiving_a_registered_material_marks_it_received_with_its_object_version():
     case, _ = register_material(new_case(), material(), WINDOW, NOW)
 
-    updated, event = receive_material(case, "m1", "v-1", WINDOW, NOW)
+    updated, event = receive_material(case, "m1", "v-1", WINDOW, NOW, CLOCK)
 
     received = updated.material("m1")
     assert (received.status, received.received_at, received.object_version) == ("received", NOW.isoformat(), "v-1")
@@ -366,10 +366,10 @@ def test_receiving_a_registered_material_marks_it_received_with_its_object_versi
 
 def test_receiving_a_material_twice_raises_material_already_received():
     case, _ = register_material(new_case(), material(), WINDOW, NOW)
-    case, _ = receive_material(case, "m1", None, WINDOW, NOW)
+    case, _ = receive_material(case, "m1", None, WINDOW, NOW, CLOCK)
 
     with pytest.raises(Conflict) as raised:
-        receive_material(case, "m1", None, WINDOW, NOW)
+        receive_material(case, "m1", None, WINDOW, NOW, CLOCK)
 
     assert raised.value.code == "MATERIAL_ALREADY_RECEIVED"
 
@@ -378,7 +378,7 @@ def test_receiving_an_unknown_material_raises_not_found():
     case, _ = register_material(new_case(), material(), WINDOW, NOW)
 
     with pytest.raises(NotFound) as raised:
-        receive_material(case, "nope", None, WINDOW, NOW)
+        receive_material(case, "nope", None, WINDOW, NOW, CLOCK)
 
     assert (raised.value.code, raised.value.field) == ("MATERIAL_NOT_FOUND", "material_id")
 
@@ -388,6 +388,6 @@ def test_receiving_a_material_after_the_case_left_awaiting_materials_raises_inva
     case, _ = transition(case, "withdraw", WINDOW, NOW, CLOCK)
 
     with pytest.raises(Conflict) as raised:
-        receive_material(case, "m1", None, WINDOW, NOW)
+        receive_material(case, "m1", None, WINDOW, NOW, CLOCK)
 
     assert raised.value.code == "INVALID_TRANSITION"

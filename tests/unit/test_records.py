@@ -73,7 +73,7 @@ def decided_case() -> Case:
     case = accepted_case()
     case, _ = register_material(case, material("id_card", "m1"), WINDOW, at("2026-09-24"))
     case, _ = register_material(case, material("photo", "m2"), WINDOW, at("2026-09-24"))
-    case, _ = receive_material(case, "m1", "version-1", WINDOW, at("2026-09-25"))
+    case, _ = receive_material(case, "m1", "version-1", WINDOW, at("2026-09-25"), CLOCK)
     case, _ = transition(case, "complete", WINDOW, at("2026-09-30"), CLOCK)
     case, _ = transition(case, "push", WINDOW, at("2026-10-09"), CLOCK)
     decision = dict(read_decision({"outcome": "approved", "reason": "非重度残疾，不予认定护理补贴",

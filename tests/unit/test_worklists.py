@@ -50,7 +50,8 @@ def accept(world: CaseWorld, unit: str, hukou: str, sequence: str) -> str:
     return str(cases.accept(world.deps, body, window(unit), at("2026-09-24"))["case_id"])
 
 
-def ready(world: CaseWorld, unit: str, hukou: str, sequence: str) -> str:
+def ready(world: CaseWorld, unit: str, hukou: str, sequence: str, day: str = "2026-09-24") -> str:
+    """Accepted on 09-24, every material received on ``day``: the case completes itself then (D1 starts)."""
     case_id = accept(world, unit, hukou, sequence)
     for item in cases.notice(world.deps, case_id, window(unit), "accepting")["materials"]:
         content = pdf_bytes(item["code"])
@@ -58,7 +59,7 @@ def ready(world: CaseWorld, unit: str, hukou: str, sequence: str) -> str:
                                         "accepting", at("2026-09-24"))
         world.files.store(registered["upload"], content)
         cases.confirm_material(world.deps, case_id, registered["material_id"], window(unit), "accepting",
-                               at("2026-09-24"))
+                               at(day))
     return case_id
 
 
@@ -71,18 +72,14 @@ def world() -> Any:
     fakes = case_world(messages=False)
     built = {
         "A": ready(fakes, SHANGHAI_WINDOW, HARBIN_TOWNSHIP, "101"),
-        "B": ready(fakes, SHANGHAI_WINDOW, HARBIN_OTHER_TOWNSHIP, "103"),
+        "B": ready(fakes, SHANGHAI_WINDOW, HARBIN_OTHER_TOWNSHIP, "103", "2026-09-30"),
         "C": accept(fakes, SHANGHAI_WINDOW, HARBIN_TOWNSHIP, "105"),
         "P": ready(fakes, SHANGHAI_WINDOW, HARBIN_TOWNSHIP, "107"),
         "D": accept(fakes, OTHER_SHANGHAI_WINDOW, HARBIN_TOWNSHIP, "109"),
         "E": ready(fakes, HARBIN_WINDOW, HARBIN_TOWNSHIP, "111"),
     }
-    act(fakes, SHANGHAI_WINDOW, built["A"], "complete", "2026-09-24")
-    act(fakes, SHANGHAI_WINDOW, built["P"], "complete", "2026-09-24")
-    act(fakes, HARBIN_WINDOW, built["E"], "complete", "2026-09-24")
     act(fakes, SHANGHAI_WINDOW, built["P"], "push", "2026-09-28")
     act(fakes, HARBIN_WINDOW, built["E"], "push", "2026-09-28")
-    act(fakes, SHANGHAI_WINDOW, built["B"], "complete", "2026-09-30")
     return fakes, built
 
 

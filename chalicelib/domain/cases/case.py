@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any, Mapping, Protocol
 
 from ..errors import Conflict, Invalid, NotFound
-from ..rules.rules import NoticeItem
+from ..rules.rules import NoticeItem, outstanding
 from .phases import CLOCK_PHASE, STATUTORY_WORKING_DAYS, DeadlineKind, Status  # noqa: F401 - here for callers too
 
 OPEN_STATUSES: frozenset[Status] = frozenset(
@@ -24,7 +24,10 @@ OPEN_STATUSES: frozenset[Status] = frozenset(
 )
 
 
-MATERIAL_STATUSES: frozenset[Status] = frozenset({Status.AWAITING_MATERIALS, Status.SUPPLEMENT_REQUESTED})
+# materials are added while gathering, after completion until the push (what is not required: the window may still
+# attach it), and for a 补正
+MATERIAL_STATUSES: frozenset[Status] = frozenset(
+    {Status.AWAITING_MATERIALS, Status.AWAITING_PUSH, Status.SUPPLEMENT_REQUESTED})
 
 
 @dataclass(frozen=True)
@@ -259,9 +262,11 @@ def register_material(case: Case, material: Material, actor: Actor, now: datetim
 
 
 def receive_material(
-    case: Case, material_id: str, object_version: str | None, actor: Actor, now: datetime
+    case: Case, material_id: str, object_version: str | None, actor: Actor, now: datetime, clock: DeadlineClock
 ) -> tuple[Case, Event]:
-    """Mark a material received once its stored bytes matched the declaration."""
+    """Mark a material received once its stored bytes matched the declaration. When it is the last required one,
+    the materials are complete that day (申请材料收齐): the same change moves the case on and starts D1, and its
+    one event is ``materials_completed`` naming that material."""
     current = case.material(material_id)
     if current.status == "received":
         raise Conflict("MATERIAL_ALREADY_RECEIVED", "this material was already confirmed", "material_id")
@@ -269,9 +274,28 @@ def receive_material(
         raise Conflict("INVALID_TRANSITION", f"case is {case.status.value}", "status")
     received = replace(current, status="received", received_at=now.isoformat(), object_version=object_version)
     materials = tuple(received if m.material_id == material_id else m for m in case.materials)
-    event = Event(now.isoformat(), "material_received", actor.sub, actor.unit,
-                  {"material_id": material_id, "code": current.code})
-    return replace(case, materials=materials), event
+    detail = {"material_id": material_id, "code": current.code}
+    updated = replace(case, materials=materials)
+    completed = complete_when_ready(updated, actor, now, clock, detail)
+    if completed is not None:
+        return completed
+    return updated, Event(now.isoformat(), "material_received", actor.sub, actor.unit, detail)
+
+
+def materials_complete(case: Case) -> bool:
+    """申请材料收齐: every required item of the notice received or waived by data comparison."""
+    return not outstanding(case.notice, case.received_codes())
+
+
+def complete_when_ready(
+    case: Case, actor: Actor, now: datetime, clock: DeadlineClock, detail: Mapping[str, Any] | None = None
+) -> tuple[Case, Event] | None:
+    """The ``complete`` move, made on the day the materials are complete (民办发〔2021〕2号: D1 counts
+    自申请材料收齐之日起), whoever's action completed them; None while something required is missing or the case is
+    past gathering."""
+    if case.status != Status.AWAITING_MATERIALS or not materials_complete(case):
+        return None
+    return transition(case, "complete", actor, now, clock, detail=detail)
 
 
 def supplement_missing(case: Case) -> tuple[str, ...]:
