@@ -1,7 +1,8 @@
 """Alarms and the CloudWatch dashboard operators watch (docs/runbook.md says what each alarm means).
 
 Metric names follow the contract in the team notes: namespace ``SubsidyCrossProvince``, dimension
-``service`` = ``subsidy-cross-province`` plus ``Phase`` (D1 push, D2 decision, D3 notification) for
+``service`` = ``subsidy-cross-province`` plus ``Phase`` (D0 materials, D1 push, D2 decision, DS 补正, D3
+notification) for
 ``DeadlineMet``, ``DeadlineMissed``, ``OpenCases``, ``OverdueCases``; ``MessageSendFailed`` by service.
 The daily sweep logs one ``{"event": "case_overdue", "phase", "unit"}`` line per overdue case: the
 Logs Insights widget counts them by unit.
@@ -11,11 +12,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chalicelib.domain.cases.phases import STATUTORY
+from chalicelib.domain.cases.phases import TIMED
 
 NAMESPACE = "SubsidyCrossProvince"
 SERVICE = "subsidy-cross-province"
-PHASES = tuple(str(phase.code) for phase in STATUTORY)  # D1, D2, D3 (chalicelib.domain.cases.phases)
+PHASES = tuple(str(phase.code) for phase in TIMED)  # D0, D1, D2, DS, D3 (chalicelib.domain.cases.phases)
 ALARMS_TOPIC = "AlarmsTopic"
 
 

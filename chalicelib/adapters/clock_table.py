@@ -41,8 +41,12 @@ class ClockModel(Model):
     clock_phase = UnicodeAttribute(null=True)
     entered_at = UnicodeAttribute(null=True)
     late = BooleanAttribute(null=True)
+    # the state machine's marks, one per deadline kind (``<kind>_overdue_at``; tests/unit check the list against
+    # chalicelib.domain.cases.phases.DEADLINE_KINDS)
+    materials_overdue_at = UnicodeAttribute(null=True)
     push_overdue_at = UnicodeAttribute(null=True)
     review_overdue_at = UnicodeAttribute(null=True)
+    supplement_overdue_at = UnicodeAttribute(null=True)
     notify_overdue_at = UnicodeAttribute(null=True)
     pending = UnicodeAttribute(null=True)
     pending_reason = UnicodeAttribute(null=True)

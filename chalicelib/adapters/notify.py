@@ -9,6 +9,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..config import load
+from ..domain.cases.phases import BY_DEADLINE
 from ..domain.refusals import SendFailed
 
 
@@ -35,7 +36,7 @@ class Notifier:
 
     def remind(self, case: Any, deadline: Any) -> str:
         """The last working day before a deadline: remind the side that owes the next step."""
-        owner = case.business_unit if deadline.kind.value == "review" else case.accepting_unit
+        owner = case.business_unit if BY_DEADLINE[deadline.kind].owner == "business" else case.accepting_unit
         return self._publish(self.reminders_topic_arn, "deadline-reminder", {
             "case_id": case.case_id, "kind": deadline.kind.value, "due_on": deadline.due_on.isoformat(),
             "unit": owner}, {"kind": deadline.kind.value, "unit": owner})

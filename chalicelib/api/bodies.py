@@ -294,6 +294,17 @@ class PaymentSetting(Body):
     roster_id_number: Annotated[Text, one_of(["masked", "full"], "what the roster shows of the ID number")]
 
 
+class TimeLimits(Body):
+    """A province's working days where no statute sets a limit (either may be left out: the default, 10, stays)"""
+
+    materials_working_days: Annotated[StrictInt | None, rule(
+        minimum=1, maximum=60, description="收件时限: from 受理 until the materials are complete, for this province's "
+                                           "windows; a reminder the working day before, an escalation after")] = None
+    supplement_working_days: Annotated[StrictInt | None, rule(
+        minimum=1, maximum=60, description="补正时限: how long a 补正 this province's reviewers ask for may stay out "
+                                           "(审核时限 paused meanwhile)")] = None
+
+
 class ContactRule(Body):
     """享受补贴政策的类型及标准由业务属地负责解释: the unit and its consultation phone the result notice and the approval
     SMS name; the most specific scope in force wins"""
@@ -402,7 +413,8 @@ MODELS: tuple[type[Body], ...] = (
     Decision, Notification, Withdrawal, SupplementRequest, Supplement, CalendarYearLoad, CalendarCorrection,
     MaterialRule,
     NursingExtension, EligibilityRule, AmountRow, DibaoLine, AmountTable, ComparisonRule, RosterLoad, ComparisonRun,
-    EntitlementStatusChange, EntitlementCorrection, RecoveryRecording, RosterFinalization, PaymentSetting, ContactRule,
+    EntitlementStatusChange, EntitlementCorrection, RecoveryRecording, RosterFinalization, PaymentSetting, TimeLimits,
+    ContactRule,
     ProposalDecision, CheckRecording, ReviewRecording, ProgressLookup, SmsReceipt,
 )
 BY_NAME: dict[str, type[Body]] = {model.__name__: model for model in MODELS}

@@ -122,7 +122,10 @@ RESPONSES: dict[str, Any] = {
             "effective_from": nullable(DATE)}, required=("unit", "configured", "unit_name", "phone")),
             description="who explains the standard; configured false is a set-up gap (the notice says no phone "
                         "is set up)"),
-    }, required=("unit", "on", "materials", "eligibility", "amount_tables", "contact")),
+        "time_limits": obj({"materials_working_days": {"type": "integer", "minimum": 1},
+                            "supplement_working_days": {"type": "integer", "minimum": 1}},
+                           required=("materials_working_days", "supplement_working_days")),
+    }, required=("unit", "on", "materials", "eligibility", "amount_tables", "contact", "time_limits")),
     "RosterLoaded": obj({
         "load_id": {"type": "string"}, "kind": {"type": "string"}, "rows": {"type": "integer"},
         "error_count": {"type": "integer"}, "already_loaded": {"type": "boolean"},

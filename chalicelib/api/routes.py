@@ -160,6 +160,10 @@ ROUTES: tuple[Route, ...] = (
     Route("POST /rosters", "load_roster", {"admin": "any"}, status=201, body="RosterLoad", response="RosterLoaded",
           errors=(404,), tag="data", summary="Index an authoritative roster put under rosters/ in the materials "
                 "bucket"),
+    Route("PUT /rules/{scope}/time-limits/{effective_from}", "put_time_limits", {"admin": "any"},
+          body="TimeLimits", response="RuleStored", params={"scope": scope_code((2,))}, tag="rules",
+          summary="A province's time limits where no statute sets one: the acceptance phase until the materials are "
+                  "complete (收件时限, its windows) and a 补正 (补正时限, its reviewers' requests), in working days"),
     Route("PUT /rules/{scope}/payment/{effective_from}", "put_payment_setting", {"admin": "any"},
           body="PaymentSetting", response="RuleStored", params={"scope": scope_code((2,))}, tag="rules", summary="A province's payment setting: what the "
                 "roster shows of the ID number"),

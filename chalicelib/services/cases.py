@@ -28,12 +28,14 @@ from ..domain.cases.applications import (
 from ..domain.cases.case import (
     Actor,
     Case,
+    DeadlineKind,
     Event,
     Material,
     Status,
     complete_when_ready,
     receive_material,
     register_material,
+    start_deadline,
     supplement_missing,
     transition,
 )
@@ -56,7 +58,17 @@ from .calendar import DeadlineService
 from .clocks import Clock
 from .registers import RosterStore, lookup
 from .retrying import KeptChanging, on_stale
-from .rules import Rules, RuleStore, check_view, decision_contact, facts_of, notice_for, rule_checks, rules_for
+from .rules import (
+    Rules,
+    RuleStore,
+    check_view,
+    decision_contact,
+    facts_of,
+    notice_for,
+    rule_checks,
+    rules_for,
+    time_limits,
+)
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +170,9 @@ def accept(deps: Deps, body: Any, actor: Actor, now: datetime) -> dict[str, Any]
         applicant=application.applicant, certificate=application.certificate,
         subsidies=application.subsidies, notice=notice, data_checks=checks,
         agent=application.agent, low_income=application.low_income,
+        # 收件时限: the 受理地 province's limit for gathering the materials (domain.rules.time_limits)
+        deadlines=(start_deadline(DeadlineKind.MATERIALS, now.date(), deps.deadlines,
+                                  time_limits(deps.rules, actor.unit[:2], now.date())),),
     )
     detail: dict[str, Any] = {"business_unit": case.business_unit, "scope": case.scope,
                               "subsidies": list(case.subsidies)}
@@ -366,9 +381,10 @@ def request_supplement(
     request = dict(read_supplement_request(body), requested_at=now.isoformat(), requested_by=actor.sub)
 
     def change(case: Case) -> tuple[Case, Event]:
+        limits = time_limits(deps.rules, case.business_unit[:2], now.date())  # 补正时限: the 业务属地 province's
         return transition(case, "request_supplement", actor, now, deps.deadlines,
                           {"supplements": case.supplements + (request,)},
-                          {"items": request["items"], "note": request["note"]})
+                          {"items": request["items"], "note": request["note"]}, limits)
 
     return view(deps, _move(deps, case_id, actor, relation, now, change)[0], now.date())
 

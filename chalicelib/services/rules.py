@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from ..domain.cases.case import Actor
+from ..domain.cases.phases import DeadlineKind
 from ..domain.errors import Conflict, Forbidden, Invalid
 from ..domain.payments.owed import Standards
 from ..domain.payments.roster import ID_POLICIES
@@ -35,6 +36,7 @@ from ..domain.rules.jurisdiction import (
     standard_materials,
 )
 from ..domain.rules.rules import NoticeItem, StoredRule
+from ..domain.rules.time_limits import limits_from, limits_view, read_time_limits
 from ..domain.supervision.comparison import DEFAULT_OFFSETS, read_offsets
 from ..domain.units import is_scope_code, within
 from ..domain.values import parse_day
@@ -222,6 +224,8 @@ def in_force(store: RuleStore, unit: str, raw_on: str | None, today: date, has_a
                           if within(t.scope, unit)],
         # who explains the standard (configured: false is a set-up gap: the notice says no phone is set up)
         "contact": contact_view(contact_for(store, unit, on)),
+        # the 业务属地 province's limits (its 补正 limit applies to its cases)
+        "time_limits": limits_view(_province_setting(store, "time_limits", unit[:2], on)),
     }
 
 
@@ -323,3 +327,18 @@ def decision_contact(store: RuleStore | None, unit: str, on: date) -> dict[str, 
         log.warning("no contact (unit name and phone) configured for 业务属地 %s on %s: the result notice and the SMS "
                     "say no phone is set up", unit, on, extra={"event": "contact_not_configured", "unit": unit})
     return contact_view(contact)
+
+
+# --- a province's time limits where no statute sets one (收件时限, 补正时限) -----------------------------------------
+
+def put_time_limits(store: RuleStore, actor: Actor, scope: str, raw_from: str, read_body: Callable[[], Any],
+                    now: datetime) -> dict[str, Any]:
+    """A province's working days for the acceptance phase and a 补正, from a day on."""
+    stored = _put_province_setting(store, actor, scope, raw_from, "time_limits", read_body, read_time_limits, now)
+    setting = stored.pop("setting")
+    return {**stored, **limits_view(setting)}
+
+
+def time_limits(store: RuleStore | None, province: str, on: date) -> dict[DeadlineKind, int]:
+    """The working days of the limits ``province`` set that are in force on ``on`` ({}: the defaults)."""
+    return limits_from(_province_setting(store, "time_limits", province, on)) if store is not None else {}

@@ -62,7 +62,7 @@ def test_the_heilongjiang_case_accepted_in_shanghai_is_decided_in_harbin_and_the
         received = upload(window, case_id, item["code"], pdf_bytes(item["code"] + case_id), day)
         assert received["status"] == "received" and received["object_version"]
     done = window.call("POST", f"/cases/{case_id}/complete", day="2026-10-08T17:00:00+08:00")
-    assert (done["status"], done["deadlines"][0]["starts_on"], done["deadlines"][0]["due_on"]) == (
+    assert (done["status"], done["deadlines"][1]["starts_on"], done["deadlines"][1]["due_on"]) == (
         "awaiting_push", "2026-09-30", "2026-10-10")
 
     assert reviewer.call("GET", f"/cases/{case_id}", expect=403)["error"]["code"] == "CASE_OUT_OF_REACH"
@@ -81,7 +81,7 @@ def test_the_heilongjiang_case_accepted_in_shanghai_is_decided_in_harbin_and_the
     assert (living["monthly_amount"], living["back_pay"]["total"]) == ("90.00", "180.00")
     assert (nursing["monthly_amount"], nursing["back_pay"]["total"]) == ("120.00", "240.00")
     assert [m["month"] for m in nursing["back_pay"]["months"]] == ["2026-09", "2026-10"]
-    review, notify = decided["deadlines"][1], decided["deadlines"][2]
+    review, notify = decided["deadlines"][2], decided["deadlines"][3]
     # pushed on the make-up Saturday 10-10: day 1 is Mon 10-12, day 10 is Fri 10-23
     assert (review["due_on"], review["state"]) == ("2026-10-23", "met")
     assert notify["due_on"] == "2026-10-28"
@@ -89,7 +89,7 @@ def test_the_heilongjiang_case_accepted_in_shanghai_is_decided_in_harbin_and_the
     closed = window.call("POST", f"/cases/{case_id}/notification", {"method": "phone", "note": "电话告知本人"},
                          day="2026-10-26T10:00:00+08:00")
     assert closed["status"] == "closed"
-    assert [d["state"] for d in closed["deadlines"]] == ["met", "met", "met"]
+    assert [d["state"] for d in closed["deadlines"]] == ["met", "met", "met", "met"]  # 收件时限 D0, D1, D2, D3
 
     seen = supervisor.call("GET", f"/cases/{case_id}", day="2026-10-26T11:00:00+08:00")
     assert [e["event"] for e in seen["timeline"]][-2:] == ["applicant_notified", "message_sent"]  # then its SMS
@@ -149,4 +149,4 @@ def test_with_a_time_scale_a_person_can_watch_a_case_go_overdue_and_escalate(sca
         time.sleep(0.3)
     assert clock and clock["phase"] == "push" and clock["late"] is True and "push" in clock["overdue_at"]
     pushed = window.call("POST", f"/cases/{case['case_id']}/push", day="2026-10-12T10:00:00+08:00")
-    assert pushed["deadlines"][0]["state"] == "overdue"
+    assert pushed["deadlines"][1]["state"] == "overdue"

@@ -80,14 +80,14 @@ def test_loading_a_year_recounts_the_deadlines_that_were_provisional(api):
     case = api.ready_case(application(id_number(sequence="901")))
     completed = api.window("POST", f"/cases/{case['case_id']}/complete").data
     api.window("POST", f"/cases/{case['case_id']}/push")
-    review = api.window("GET", f"/cases/{case['case_id']}").data["deadlines"][1]
+    review = api.window("GET", f"/cases/{case['case_id']}").data["deadlines"][2]
     # 12-25, 28, 29, 30, 31 in 2026, then Mon-Fri guesses for 2027: 01-01, 04, 05, 06, 07
     assert (review["due_on"], review["provisional"]) == ("2027-01-07", True)
-    assert completed["deadlines"][0]["provisional"] is False
+    assert completed["deadlines"][1]["provisional"] is False
 
     loaded = api.call("PUT", "/calendar/2027", "admin", "00", YEAR_2027)
     assert loaded.data["recomputed"] == 1
-    review = api.window("GET", f"/cases/{case['case_id']}").data["deadlines"][1]
+    review = api.window("GET", f"/cases/{case['case_id']}").data["deadlines"][2]
     # 01-01 is a holiday, the Saturday 01-09 a make-up day: 12-25, 28..31, 01-04..08 -> due 01-08
     assert (review["due_on"], review["provisional"]) == ("2027-01-08", False)
     assert review["calendar_version"].startswith("chinesecalendar") and "loaded:2027" in review["calendar_version"]
@@ -132,7 +132,7 @@ def test_a_loaded_year_is_corrected_with_a_reason_the_old_version_kept_and_deadl
     case = api.ready_case(application(id_number(sequence="911")))
     api.window("POST", f"/cases/{case['case_id']}/complete")
     api.window("POST", f"/cases/{case['case_id']}/push")
-    assert api.window("GET", f"/cases/{case['case_id']}").data["deadlines"][1]["due_on"] == "2027-01-08"
+    assert api.window("GET", f"/cases/{case['case_id']}").data["deadlines"][2]["due_on"] == "2027-01-08"
 
     unreasoned = api.call("POST", "/calendar/2027/correction", "admin", "00", YEAR_2027)
     assert (unreasoned.status_code, unreasoned.data["error"]["field"]) == (400, "reason")
@@ -146,7 +146,7 @@ def test_a_loaded_year_is_corrected_with_a_reason_the_old_version_kept_and_deadl
     assert corrected.data["changed_days"] == ["2027-01-04", "2027-01-09"] and corrected.data["recomputed"] == 1
     shown = api.window("GET", "/calendar/2027").data
     assert (shown["source"], shown["workdays"]) == ("国办发明电〔2026〕更正", [])
-    review = api.window("GET", f"/cases/{case['case_id']}").data["deadlines"][1]
+    review = api.window("GET", f"/cases/{case['case_id']}").data["deadlines"][2]
     # 12-25, 28..31, then 01-05, 06, 07, 08, 11: 01-04 is now a holiday and 01-09 no longer a working day
     assert review["due_on"] == "2027-01-11"
     history = [json.loads(v) for v in CalendarYearModel.get(2027).corrections]

@@ -31,7 +31,7 @@ def test_a_cross_province_case_travels_from_acceptance_to_closing(api, aws):
     api.now = "2026-10-08T09:00:00+08:00"  # a later click changes nothing
     completed = api.window("POST", f"/cases/{case_id}/complete")
     assert completed.status_code == 200, completed.data
-    push_deadline = completed.data["deadlines"][0]
+    push_deadline = completed.data["deadlines"][1]
     assert push_deadline == {"kind": "push", "starts_on": "2026-09-30", "working_days": 3,
                              "due_on": "2026-10-10", "state": "open", "provisional": False,
                              "calendar_version": "chinesecalendar-1.11.0", "closed_on": None,
@@ -43,9 +43,9 @@ def test_a_cross_province_case_travels_from_acceptance_to_closing(api, aws):
     api.now = "2026-10-09T11:00:00+08:00"
     pushed = api.window("POST", f"/cases/{case_id}/push")
     assert pushed.data["status"] == "under_review"
-    assert pushed.data["deadlines"][0]["state"] == "met"
+    assert pushed.data["deadlines"][1]["state"] == "met"
     # pushed on Fri 10-09: day 1 is the make-up Saturday 10-10, day 10 is Thu 10-22
-    assert pushed.data["deadlines"][1]["due_on"] == "2026-10-22"
+    assert pushed.data["deadlines"][2]["due_on"] == "2026-10-22"
 
     api.now = "2026-10-20T15:00:00+08:00"
     decided = api.reviewer("POST", f"/cases/{case_id}/decision", {
@@ -67,7 +67,7 @@ def test_a_cross_province_case_travels_from_acceptance_to_closing(api, aws):
     api.now = "2026-10-21T10:00:00+08:00"
     notified = api.window("POST", f"/cases/{case_id}/notification", {"method": "sms", "note": "已短信告知"})
     assert notified.data["status"] == "closed"
-    assert [d["state"] for d in notified.data["deadlines"]] == ["met", "met", "met"]
+    assert [d["state"] for d in notified.data["deadlines"]] == ["met", "met", "met", "met"]  # 收件时限 D0, D1, D2, D3
 
     seen_by_window = api.window("GET", f"/cases/{case_id}").data["timeline"]
     seen_by_reviewer = api.reviewer("GET", f"/cases/{case_id}").data["timeline"]

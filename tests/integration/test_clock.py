@@ -139,7 +139,7 @@ def test_a_supplement_request_pauses_review_and_the_supplement_resumes_it_with_t
     asked = cases.request_supplement(slow, case_id, {
         "items": [{"code": "household_register", "description": "户口簿户主页不清晰"}], "note": "请补正"},
         REVIEWER, "business", at("2026-10-14T10:00:00+08:00"))
-    review = asked["deadlines"][1]
+    review = asked["deadlines"][2]
     # paused on Wed 10-14 with 10-15, 16, 19, 20, 21, 22 still to run
     assert (asked["status"], review["state"], review["remaining_working_days"]) == (
         "supplement_requested", "paused", 6)
@@ -157,7 +157,7 @@ def test_a_supplement_request_pauses_review_and_the_supplement_resumes_it_with_t
                            at("2026-10-19T10:00:00+08:00"))
     resumed = cases.send_supplement(slow, case_id, {"note": "已补交"}, WINDOW, "accepting",
                                     at("2026-10-19T11:00:00+08:00"))
-    review = resumed["deadlines"][1]
+    review = resumed["deadlines"][2]
     # 6 working days from Mon 10-19: 20, 21, 22, 23, 26, 27
     assert (resumed["status"], review["state"], review["due_on"]) == ("under_review", "open", "2026-10-27")
     wait_for(lambda: clock_phase(case_id) == "review")

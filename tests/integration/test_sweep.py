@@ -52,7 +52,7 @@ def test_the_sweep_records_a_missed_deadline_once_and_escalates_when_the_clock_d
 
     api.now = "2026-10-13T10:00:00+08:00"
     seen = api.window("GET", f"/cases/{case_id}").data
-    push = seen["deadlines"][0]
+    push = seen["deadlines"][1]
     assert (push["state"], push["overdue_recorded_on"], push["working_days_overdue"]) == ("overdue", "2026-10-12", 2)
     assert [e["event"] for e in seen["timeline"]].count("deadline_overdue") == 1
     overdue = api.window("GET", "/cases?overdue=true").data["cases"]

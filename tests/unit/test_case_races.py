@@ -142,7 +142,7 @@ def test_five_simultaneous_pushes_leave_exactly_one_pushed_event(world):
     assert case.version == version + 2  # the push and its milestone SMS (message_sent)
     timeline = [e.event for e in world.cases.timeline(case_id)]
     assert timeline.count("pushed") == 1 and len(timeline) == case.version
-    assert [d.kind.value for d in case.deadlines] == ["push", "review"]
+    assert [d.kind.value for d in case.deadlines] == ["materials", "push", "review"]
 
 
 def test_two_simultaneous_decisions_leave_exactly_one_decision(world):

@@ -78,11 +78,11 @@ def test_a_cross_province_case_travels_from_acceptance_to_closing(world):
 
     completed = cases.complete(world.deps, case_id, WINDOW, "accepting", at("2026-10-08T16:00:00+08:00"))
     assert world.cases.get(case_id) == before  # a later click changes nothing
-    assert {k: completed["deadlines"][0][k] for k in ("kind", "starts_on", "due_on", "state")} == {
+    assert {k: kind_of(completed, "push")[k] for k in ("kind", "starts_on", "due_on", "state")} == {
         "kind": "push", "starts_on": "2026-09-30", "due_on": "2026-10-10", "state": "open"}
     pushed = cases.push(world.deps, case_id, WINDOW, "accepting", at("2026-10-09T11:00:00+08:00"))
-    assert pushed["status"] == "under_review" and pushed["deadlines"][0]["state"] == "met"
-    assert pushed["deadlines"][1]["due_on"] == "2026-10-22"  # day 1: the make-up Saturday 10-10
+    assert pushed["status"] == "under_review" and pushed["deadlines"][1]["state"] == "met"
+    assert pushed["deadlines"][2]["due_on"] == "2026-10-22"  # day 1: the make-up Saturday 10-10
 
     approved = cases.decide(world.deps, case_id, APPROVE, REVIEWER, "business", at("2026-10-20T15:00:00+08:00"))
     granted = approved["decision"]["subsidies"]
@@ -95,7 +95,8 @@ def test_a_cross_province_case_travels_from_acceptance_to_closing(world):
 
     closed = cases.notify(world.deps, case_id, {"method": "sms", "note": "已短信告知"}, WINDOW, "accepting",
                           at("2026-10-21T10:00:00+08:00"))
-    assert closed["status"] == "closed" and [d["state"] for d in closed["deadlines"]] == ["met", "met", "met"]
+    assert closed["status"] == "closed"
+    assert [d["state"] for d in closed["deadlines"]] == ["met", "met", "met", "met"]  # 收件时限 D0, D1, D2, D3
     assert [e["event"] for e in closed["timeline"]] == (
         ["accepted", "message_sent"] + ["material_registered", "material_received"] * 5
         + ["material_registered", "materials_completed", "pushed", "message_sent", "decided", "message_sent",
@@ -170,13 +171,15 @@ def test_a_supplement_pauses_the_review_deadline_and_sending_it_resumes_with_the
     case_id = ready(world, application(id_number(sequence="956")), at("2026-10-12T09:00:00+08:00"))
     cases.complete(world.deps, case_id, WINDOW, "accepting", at("2026-10-12T10:00:00+08:00"))
     pushed = cases.push(world.deps, case_id, WINDOW, "accepting", at("2026-10-12T11:00:00+08:00"))
-    assert pushed["deadlines"][1]["due_on"] == "2026-10-26"
+    assert kind_of(pushed, "review")["due_on"] == "2026-10-26"
     paused = cases.request_supplement(world.deps, case_id, {"items": [{"code": "photo", "description": "照片不清晰"}],
                                                                   "note": "请补正"}, REVIEWER,
                                       "business", at("2026-10-15T10:00:00+08:00"))
-    review = paused["deadlines"][1]
+    review, supplement = kind_of(paused, "review"), kind_of(paused, "supplement")
     assert (paused["status"], review["state"], review["remaining_working_days"]) == (
         "supplement_requested", "paused", 7)
+    # 补正时限: the 业务属地 province set none, so 10 working days from the request
+    assert (supplement["state"], supplement["starts_on"], supplement["due_on"]) == ("open", "2026-10-15", "2026-10-29")
     with pytest.raises(Invalid) as incomplete:
         cases.send_supplement(world.deps, case_id, {"note": "已补"}, WINDOW, "accepting",
                               at("2026-10-19T10:00:00+08:00"))
@@ -184,9 +187,16 @@ def test_a_supplement_pauses_the_review_deadline_and_sending_it_resumes_with_the
     upload(world, case_id, "photo", at("2026-10-19T10:00:00+08:00"), content=pdf_bytes("a sharper photo"))
     resumed = cases.send_supplement(world.deps, case_id, {"note": "已补"}, WINDOW, "accepting",
                                     at("2026-10-19T11:00:00+08:00"))
-    review = resumed["deadlines"][1]
+    review = kind_of(resumed, "review")
     assert (resumed["status"], review["state"], review["counted_from"], review["due_on"]) == (
         "under_review", "open", "2026-10-19", "2026-10-28")
+    assert (kind_of(resumed, "supplement")["state"], kind_of(resumed, "supplement")["closed_on"]) == (
+        "met", "2026-10-19")
+
+
+def kind_of(view: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The case view's latest deadline of ``kind``."""
+    return [d for d in view["deadlines"] if d["kind"] == kind][-1]
 
 
 def test_each_identity_read_is_an_event_on_the_chained_timeline(world):

@@ -11,8 +11,8 @@ from chalicelib.domain.access import ROLES
 from chalicelib.domain.cases.case import (
     MATERIAL_STATUSES,
     OPEN_STATUSES,
-    STATUTORY_WORKING_DAYS,
     TRANSITIONS,
+    WORKING_DAYS,
     Actor,
     Case,
     Deadline,
@@ -162,7 +162,8 @@ def test_closed_and_withdrawn_are_the_only_statuses_no_action_leaves():
 
 
 @pytest.mark.parametrize("action", [a for a, m in TRANSITIONS.items() if m.starts is not None])
-def test_a_transition_that_starts_a_deadline_plans_it_with_the_statutory_working_days_from_today(action):
+def test_a_transition_that_starts_a_deadline_plans_it_with_its_working_days_from_today(action):
+    """The statute's working days; for a limit no statute sets, the phase table's default (no province setting)."""
     move = TRANSITIONS[action]
     case = case_in(sorted(move.sources, key=lambda s: s.value)[0])
     calls: list[tuple[date, int]] = []
@@ -174,7 +175,7 @@ def test_a_transition_that_starts_a_deadline_plans_it_with_the_statutory_working
 
     updated, _ = transition(case, action, actor_for(action), NOW, Recording())
 
-    assert calls == [(NOW.date(), STATUTORY_WORKING_DAYS[move.starts])]
+    assert calls == [(NOW.date(), WORKING_DAYS[move.starts])]
     started = updated.deadlines[-1]
     assert (started.kind, started.state, started.starts_on) == (move.starts, "open", NOW.date())
     assert updated.open_deadline() == started

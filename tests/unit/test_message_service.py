@@ -322,13 +322,14 @@ def test_the_sweep_records_a_missed_deadline_once_and_escalates_it(world):
     second = sweep(world, "2026-10-13T01:00:00+08:00")
     assert (second["overdue_recorded"], second["escalated_by_sweep"]) == (0, 0)
     case = world.cases.get(case_id)
-    assert case.deadlines[0].overdue_recorded_on.isoformat() == "2026-10-12"
+    [push] = [d for d in case.deadlines if d.kind.value == "push"]
+    assert push.overdue_recorded_on is not None and push.overdue_recorded_on.isoformat() == "2026-10-12"
     assert [e.event for e in world.cases.timeline(case_id)].count("deadline_overdue") == 1
 
 
 def test_the_sweep_reads_only_deadlines_that_are_due(world):
     completed(world, "621", "2026-09-30")  # due 10-10
     completed(world, "622", "2026-10-12")  # due 10-15
-    cases.accept(world.deps, application(id_number(sequence="623")), WINDOW, T0)  # no deadline yet: not indexed
+    cases.accept(world.deps, application(id_number(sequence="623")), WINDOW, T0)  # its 收件时限 is not due yet
     # reminders: due on the next working day (10-13): none; overdue: due before 10-12: one
     assert sweep(world, "2026-10-12T01:00:00+08:00")["items_read"] == 1

@@ -126,8 +126,8 @@ def test_a_late_decision_is_the_business_units_miss():
 def test_the_census_counts_running_and_overdue_deadlines_per_phase():
     overdue = [case_awaiting_push(date(2026, 10, 9)), replace(case_awaiting_push(date(2026, 10, 8)), case_id="C2")]
     found = census({"push": 5, "review": 2}, overdue)
-    assert found.running == {"D1": 5, "D2": 2, "D3": 0}
-    assert found.overdue == {"D1": 2, "D2": 0, "D3": 0}
+    assert found.running == {"D0": 0, "D1": 5, "D2": 2, "DS": 0, "D3": 0}
+    assert found.overdue == {"D0": 0, "D1": 2, "D2": 0, "DS": 0, "D3": 0}
     assert [(f.case_id, f.phase, f.unit) for f in found.overdue_cases] == [
         ("C2026TEST0001", "D1", "310101002"), ("C2", "D1", "310101002")]
 

@@ -15,6 +15,8 @@ from chalicelib.domain.cases.phases import (
     PHASES,
     STATUTORY,
     STATUTORY_WORKING_DAYS,
+    TIME_LIMIT_SETTINGS,
+    TIMED,
     DeadlineKind,
     console_module,
 )
@@ -51,8 +53,8 @@ def test_the_clock_routes_every_transition_to_the_state_of_its_target_phase(acti
         assert routed("Resume", phase.key) == f"Await{phase.state}"  # a repaired clock waits where the case is
 
 
-@pytest.mark.parametrize("phase", STATUTORY, ids=lambda p: p.key)
-def test_a_statutory_phase_times_out_is_marked_escalates_and_waits_on_late(phase):
+@pytest.mark.parametrize("phase", TIMED, ids=lambda p: p.key)
+def test_a_timed_phase_times_out_is_marked_escalates_and_waits_on_late(phase):
     waiting = ASL[f"Await{phase.state}"]
     assert waiting["TimeoutSecondsPath"] == "$.phase.seconds_left"
     assert any(c["Next"] == f"Mark{phase.state}Overdue" for c in waiting["Catch"])
@@ -75,7 +77,15 @@ def test_the_statutory_limits_are_the_notice_s():
 
 
 def test_the_metrics_the_dashboard_and_the_console_name_the_phases_from_the_table():
-    assert METRIC_PHASES == {p.deadline: p.code for p in STATUTORY}
-    assert dashboard.PHASES == tuple(p.code for p in STATUTORY)
+    assert METRIC_PHASES == {p.deadline: p.code for p in TIMED}
+    assert dashboard.PHASES == tuple(p.code for p in TIMED)
+    assert [p.code for p in STATUTORY] == ["D1", "D2", "D3"]  # the statute's; D0 and DS are provinces' settings
     assert (ROOT / "console" / "js" / "phases.js").read_text(encoding="utf-8") == console_module(), \
         "run python -m chalicelib.domain.cases.phases"
+
+
+def test_the_limits_no_statute_sets_are_a_province_setting_with_a_default():
+    assert TIME_LIMIT_SETTINGS == {"materials_working_days": (DeadlineKind.MATERIALS, 10),
+                                   "supplement_working_days": (DeadlineKind.SUPPLEMENT, 10)}
+    assert [(p.code, p.label, p.owner, p.setting_of) for p in TIMED if p.setting] == [
+        ("D0", "收件时限", "accepting", "accepting"), ("DS", "补正时限", "accepting", "business")]

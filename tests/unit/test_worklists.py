@@ -7,7 +7,7 @@ One set of cases, built once for the module (worklists only read):
 |------|----------------------|------------------|--------------------------------------------|
 | A    | 310101002 上海黄浦    | 230102001 道里    | complete 09-24, push due 09-30             |
 | B    | 310101002            | 230103001 南岗    | complete 09-30, push due 10-10             |
-| C    | 310101002            | 230102001        | awaiting materials, no deadline            |
+| C    | 310101002            | 230102001        | awaiting materials, 收件时限 due 10-15      |
 | P    | 310101002            | 230102001        | pushed 09-28, review deadline open         |
 | D    | 310101003 (other)    | 230102001        | awaiting materials                         |
 | E    | 230103001 哈尔滨南岗  | 230102001        | pushed 09-28 (both sides in 23)            |
@@ -129,8 +129,9 @@ class TestAWindowsWorklist:
         shown = listing(world, "window", SHANGHAI_WINDOW)["cases"]
         dues = [next_due(case) for case in shown]
         assert dues == sorted(dues)
-        assert labels(world, "window", SHANGHAI_WINDOW) == ["A", "B", "P", "C"]
-        assert dues[0] == date(2026, 9, 30) and dues[1] == date(2026, 10, 10) and dues[-1] == date.max
+        assert labels(world, "window", SHANGHAI_WINDOW) == ["A", "B", "C", "P"]
+        # C waits for its materials: 10 working days from 09-24 (the province set none), past the National Day rest
+        assert dues[:3] == [date(2026, 9, 30), date(2026, 10, 10), date(2026, 10, 15)] and dues[-1] < date.max
 
     def test_filters_by_status(self, world):
         assert labels(world, "window", SHANGHAI_WINDOW, "?status=awaiting_push") == ["A", "B"]
@@ -151,7 +152,7 @@ class TestAWindowsWorklist:
         assert labels(world, "window", SHANGHAI_WINDOW, "?overdue=true", now="2026-09-30") == []
         assert labels(world, "window", SHANGHAI_WINDOW, "?overdue=true", now="2026-10-01") == ["A"]
         (case,) = listing(world, "window", SHANGHAI_WINDOW, "?overdue=true", now="2026-10-01")["cases"]
-        assert case["deadlines"][0]["state"] == "overdue"
+        assert [d["state"] for d in case["deadlines"] if d["kind"] == "push"] == ["overdue"]
         assert labels(world, "window", SHANGHAI_WINDOW, "?overdue=true", now="2026-10-11") == ["A", "B"]
 
     def test_overdue_false_is_no_filter(self, world):
@@ -161,7 +162,7 @@ class TestAWindowsWorklist:
     def test_paging_returns_every_case_exactly_once_in_order(self, world, limit):
         pages = every_page(world, "window", SHANGHAI_WINDOW, "", limit)
         assert all(len(page) <= limit for page in pages), pages
-        assert [label for page in pages for label in page] == ["A", "B", "P", "C"]
+        assert [label for page in pages for label in page] == ["A", "B", "C", "P"]
 
     def test_paging_with_a_filter_returns_every_match_exactly_once(self, world):
         pages = every_page(world, "window", SHANGHAI_WINDOW, "?status=awaiting_push", 1)

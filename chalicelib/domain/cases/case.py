@@ -16,7 +16,13 @@ from typing import Any, Mapping, Protocol
 
 from ..errors import Conflict, Invalid, NotFound
 from ..rules.rules import NoticeItem, outstanding
-from .phases import CLOCK_PHASE, STATUTORY_WORKING_DAYS, DeadlineKind, Status  # noqa: F401 - here for callers too
+from .phases import (  # noqa: F401 - here for callers too
+    CLOCK_PHASE,
+    STATUTORY_WORKING_DAYS,
+    WORKING_DAYS,
+    DeadlineKind,
+    Status,
+)
 
 OPEN_STATUSES: frozenset[Status] = frozenset(
     {Status.AWAITING_MATERIALS, Status.AWAITING_PUSH, Status.UNDER_REVIEW, Status.SUPPLEMENT_REQUESTED,
@@ -47,13 +53,13 @@ TRANSITIONS: Mapping[str, Transition] = {
     t.action: t
     for t in (
         Transition("complete", frozenset({Status.AWAITING_MATERIALS}), Status.AWAITING_PUSH,
-                   "window", "materials_completed", starts=DeadlineKind.PUSH),
+                   "window", "materials_completed", ends=DeadlineKind.MATERIALS, starts=DeadlineKind.PUSH),
         Transition("push", frozenset({Status.AWAITING_PUSH}), Status.UNDER_REVIEW,
                    "window", "pushed", ends=DeadlineKind.PUSH, starts=DeadlineKind.REVIEW),
         Transition("request_supplement", frozenset({Status.UNDER_REVIEW}), Status.SUPPLEMENT_REQUESTED,
-                   "reviewer", "supplement_requested", pauses=DeadlineKind.REVIEW),
+                   "reviewer", "supplement_requested", pauses=DeadlineKind.REVIEW, starts=DeadlineKind.SUPPLEMENT),
         Transition("supplement", frozenset({Status.SUPPLEMENT_REQUESTED}), Status.UNDER_REVIEW,
-                   "window", "supplement_sent", resumes=DeadlineKind.REVIEW),
+                   "window", "supplement_sent", ends=DeadlineKind.SUPPLEMENT, resumes=DeadlineKind.REVIEW),
         Transition("decide", frozenset({Status.UNDER_REVIEW}), Status.RESULT_RETURNED,
                    "reviewer", "decided", ends=DeadlineKind.REVIEW, starts=DeadlineKind.NOTIFY),
         Transition("notify", frozenset({Status.RESULT_RETURNED}), Status.CLOSED,
@@ -196,6 +202,16 @@ def guard(case: Case, action: str, actor: Actor) -> Transition:
     return transition
 
 
+def start_deadline(kind: DeadlineKind, today: date, clock: DeadlineClock, limits: Mapping[DeadlineKind, int]
+                   ) -> Deadline:
+    """A deadline of ``kind`` counted from ``today``: the statute's working days, or the province's setting in
+    ``limits`` (else the phase table's default) for a limit no statute sets."""
+    working_days = limits.get(kind) if kind not in STATUTORY_WORKING_DAYS else None
+    working_days = working_days or WORKING_DAYS[kind]
+    due_on, provisional, version = clock.plan(today, working_days)
+    return Deadline(kind, today, working_days, due_on, provisional, version)
+
+
 def transition(
     case: Case,
     action: str,
@@ -204,16 +220,16 @@ def transition(
     clock: DeadlineClock,
     changes: Mapping[str, Any] | None = None,
     detail: Mapping[str, Any] | None = None,
+    limits: Mapping[DeadlineKind, int] | None = None,
 ) -> tuple[Case, Event]:
-    """Apply one move of the table: new status, deadlines ended, paused, resumed or started, one event."""
+    """Apply one move of the table: new status, deadlines ended, paused, resumed or started, one event.
+    ``limits``: the province's working days for the deadlines no statute sets (the phase table's default else)."""
     move = guard(case, action, actor)
     today = now.date()
     deadlines = tuple(_close(d, today, move) for d in case.deadlines)
     deadlines = tuple(_pause_or_resume(d, today, move, clock) for d in deadlines)
     if move.starts is not None:
-        working_days = STATUTORY_WORKING_DAYS[move.starts]
-        due_on, provisional, version = clock.plan(today, working_days)
-        deadlines += (Deadline(move.starts, today, working_days, due_on, provisional, version),)
+        deadlines += (start_deadline(move.starts, today, clock, limits or {}),)
     updated = replace(case, status=move.target, deadlines=deadlines, **dict(changes or {}))
     if action == "push":
         updated = replace(updated, pushed_on=today)

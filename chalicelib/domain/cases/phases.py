@@ -9,8 +9,9 @@ operators' metrics and dashboard (domain.outcomes, infra.dashboard), the console
 generated) — derives from ``PHASES``.
 
 Implements: 民办发〔2021〕2号 (DOMAIN.md §2, steps 2, 3 and 5: D1 3, D2 10, D3 3 working days), counted per 民法典
-第二百零一条 (DOMAIN.md §4). The ``supplement`` phase (D2 paused during a 补正) is not in DOMAIN.md: no statute, a rule of
-this project (docs/decisions.md).
+第二百零一条 (DOMAIN.md §4). Two limits have no national statute and are a province's setting (``setting``, with this
+project's default): the acceptance phase until the materials are complete (收件时限, the 受理地's province) and a 补正
+while D2 is paused (补正时限, the 业务属地's province) — rules of this project (docs/decisions.md).
 """
 from __future__ import annotations
 
@@ -30,8 +31,10 @@ class Status(str, Enum):
 
 
 class DeadlineKind(str, Enum):
+    MATERIALS = "materials"
     PUSH = "push"
     REVIEW = "review"
+    SUPPLEMENT = "supplement"
     NOTIFY = "notify"
 
 
@@ -46,15 +49,22 @@ class Phase:
     label: str | None = None  # what staff read
     owner: str | None = None  # the unit that owes the step: "accepting" (受理地) or "business" (业务属地)
     statute: str | None = None
+    setting: str | None = None  # the province's time-limit setting that replaces ``working_days`` (None: statutory)
+    setting_of: str | None = None  # whose province sets it: "accepting" or "business"
 
 
 PHASES: tuple[Phase, ...] = (
-    Phase("materials", Status.AWAITING_MATERIALS, "Materials"),
+    Phase("materials", Status.AWAITING_MATERIALS, "Materials", DeadlineKind.MATERIALS, 10, "D0", "收件时限",
+          "accepting", "无全国时限：省级设置（受理地所在省；未设置时10个工作日），到期前提醒窗口、逾期报督查",
+          setting="materials_working_days", setting_of="accepting"),
     Phase("push", Status.AWAITING_PUSH, "Push", DeadlineKind.PUSH, 3, "D1", "推送时限", "accepting",
           "民办发〔2021〕2号：自申请材料收齐之日起3个工作日内推送至业务属地"),
     Phase("review", Status.UNDER_REVIEW, "Review", DeadlineKind.REVIEW, 10, "D2", "审核时限", "business",
           "民办发〔2021〕2号：自收到推送材料之日起10个工作日内完成资格认定"),
-    Phase("supplement", Status.SUPPLEMENT_REQUESTED, "Supplement"),  # D2 paused while the 补正 is out
+    # D2 paused while the 补正 is out; the 补正 has its own limit
+    Phase("supplement", Status.SUPPLEMENT_REQUESTED, "Supplement", DeadlineKind.SUPPLEMENT, 10, "DS", "补正时限",
+          "accepting", "无全国时限：省级设置（业务属地所在省；未设置时10个工作日）；补正期间审核时限暂停",
+          setting="supplement_working_days", setting_of="business"),
     Phase("notify", Status.RESULT_RETURNED, "Notify", DeadlineKind.NOTIFY, 3, "D3", "告知时限", "accepting",
           "民办发〔2021〕2号：自收到认定结果之日起3个工作日内告知申请人"),
     Phase("closed", Status.CLOSED, None),
@@ -62,11 +72,19 @@ PHASES: tuple[Phase, ...] = (
 )
 
 BY_STATUS: Mapping[Status, Phase] = {phase.status: phase for phase in PHASES}
-STATUTORY: tuple[Phase, ...] = tuple(phase for phase in PHASES if phase.deadline is not None)
-BY_DEADLINE: Mapping[DeadlineKind, Phase] = {phase.deadline: phase for phase in STATUTORY if phase.deadline}
+TIMED: tuple[Phase, ...] = tuple(phase for phase in PHASES if phase.deadline is not None)
+STATUTORY: tuple[Phase, ...] = tuple(phase for phase in TIMED if phase.setting is None)  # D1, D2, D3
+BY_DEADLINE: Mapping[DeadlineKind, Phase] = {phase.deadline: phase for phase in TIMED if phase.deadline}
 CLOCK_PHASE: Mapping[Status, str] = {phase.status: phase.key for phase in PHASES}
-STATUTORY_WORKING_DAYS: Mapping[DeadlineKind, int] = {
+# the working days of each deadline: the statute's, or the default of a province setting (``TIME_LIMIT_SETTINGS``)
+WORKING_DAYS: Mapping[DeadlineKind, int] = {
     kind: phase.working_days for kind, phase in BY_DEADLINE.items() if phase.working_days}
+STATUTORY_WORKING_DAYS: Mapping[DeadlineKind, int] = {
+    kind: days for kind, days in WORKING_DAYS.items() if BY_DEADLINE[kind].setting is None}
+# a province's time-limit setting: its key -> (the deadline it sets, its default working days)
+TIME_LIMIT_SETTINGS: Mapping[str, tuple[DeadlineKind, int]] = {
+    phase.setting: (phase.deadline, phase.working_days) for phase in TIMED
+    if phase.setting and phase.deadline and phase.working_days}
 DEADLINE_KINDS: tuple[str, ...] = tuple(kind.value for kind in BY_DEADLINE)
 FINAL_PHASES: frozenset[str] = frozenset(phase.key for phase in PHASES if phase.state is None)
 
@@ -75,9 +93,10 @@ def console_module() -> str:
     """console/js/phases.js: the table as the console reads it (``python -m chalicelib.domain.cases.phases``)."""
     lines = ["// Generated from chalicelib/domain/cases/phases.py (python -m chalicelib.domain.cases.phases): do not edit.",
              "export const PHASES = {"]
-    for phase in STATUTORY:
+    for phase in TIMED:
         lines.append(f'  {phase.key}: {{ code: "{phase.code}", label: "{phase.label}", '
-                     f'workingDays: {phase.working_days}, owner: "{phase.owner}" }},')
+                     f'workingDays: {phase.working_days}, owner: "{phase.owner}", '
+                     f'statutory: {"false" if phase.setting else "true"} }},')
     lines.append("};")
     return "\n".join(lines) + "\n"
 
