@@ -38,7 +38,7 @@ def under_review(api: Any) -> str:
     return case_id
 
 
-def test_granting_one_subsidy_of_two_needs_the_reason_which_the_notice_and_the_sms_give_with_the_remedies(api):
+def test_granting_one_subsidy_of_two_needs_the_reason_the_notice_gives_with_the_remedies_and_the_sms_points_to(api):
     case_id = under_review(api)
     api.now = "2026-10-12T10:00:00+08:00"
     living_only = {"outcome": "approved", "subsidies": [{"type": "living", "monthly_amount": "99.00"}]}
@@ -60,7 +60,8 @@ def test_granting_one_subsidy_of_two_needs_the_reason_which_the_notice_and_the_s
     assert "也可以自收到本通知书之日起六个月内依法向道里区所在地基层人民法院提起行政诉讼" in notice
 
     [text] = [t for t in sms_texts(case_id) if "审核" in t and "推送" not in t]
-    assert text.startswith(f"【残疾人两项补贴】申请{case_id}已于10月12日审核，予以认定困难残疾人生活补贴。")
-    assert f"未予认定重度残疾人护理补贴，理由：{NOT_NURSING}。" in text
+    assert text.startswith(f"【残疾人两项补贴】申请{case_id}已于10月12日审核，予以认定困难残疾人生活补贴；"
+                           "未予认定重度残疾人护理补贴，理由见结果通知书，受理窗口将告知。")
+    assert NOT_NURSING not in text  # the reason is the notice's and the window's, not a shared phone's
     assert "可以自收到本通知之日起六十日内向道里区人民政府申请行政复议" in text
     assert "也可以自收到本通知之日起六个月内依法向道里区所在地基层人民法院提起行政诉讼" in text

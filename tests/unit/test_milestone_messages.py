@@ -24,7 +24,7 @@ from chalicelib.domain.cases.progress import (
     progress_view,
     suffix_matches,
 )
-from chalicelib.domain.cases.result_texts import NO_REASON, remedies
+from chalicelib.domain.cases.result_texts import remedies
 
 CHINA = timezone(timedelta(hours=8))
 LONGEST_ID = "C20261231FFFFFFFFFF"  # what cases.Deps.new_id makes: C + yyyymmdd + 10 hex
@@ -82,30 +82,30 @@ def test_every_template_is_used_and_none_holds_a_digit_of_money():
     assert not any("元" in text for text in rendered)
 
 
-def test_a_partial_approval_names_the_subsidy_not_granted_its_reason_and_the_notices_remedies():
+def test_a_partial_approval_names_the_subsidy_not_granted_and_the_notices_remedies_but_not_the_reason():
     text = render("decided", case(subsidies=("living", "nursing"), decision=PARTIAL), date(2026, 12, 31))
-    assert text.startswith(f"【残疾人两项补贴】申请{LONGEST_ID}已于12月31日审核，予以认定困难残疾人生活补贴。")
-    assert "未予认定重度残疾人护理补贴，理由：残疾等级为三级肢体，不属于护理补贴范围。" in text
+    assert text.startswith(f"【残疾人两项补贴】申请{LONGEST_ID}已于12月31日审核，予以认定困难残疾人生活补贴；"
+                           "未予认定重度残疾人护理补贴，理由见结果通知书，受理窗口将告知。")
+    assert "残疾等级" not in text and "理由：" not in text  # a phone is often shared within a family
     assert remedies("230102001", "本通知") in text  # the result notice's wording, from the same function
     assert "六十日内向道里区人民政府申请行政复议" in text and "六个月内依法向道里区所在地基层人民法院提起行政诉讼" in text
     assert text.endswith("享受补贴政策的类型及标准由哈尔滨市道里区民政局负责解释，咨询电话：0451-84600000。")
     assert len(text) <= MAX_DECISION_SMS_CHARS
 
 
-def test_a_reason_too_long_for_the_sms_is_cut_and_points_to_the_result_notice():
+def test_however_long_the_reason_the_sms_stays_within_its_segments_and_never_carries_it():
     long_reason = "经入户核查，" + "家庭人均收入高于当地低保标准" * 60
     decision = dict(PARTIAL, reason=long_reason, not_granted=[{"type": "nursing", "reason": long_reason}],
                     contact=LONGEST_CONTACT)
     text = render("decided", case(subsidies=("living", "nursing"), decision=decision), date(2026, 12, 31))
-    assert len(text) == MAX_DECISION_SMS_CHARS
-    assert "理由：经入户核查，家庭人均收入" in text and "……（全文见结果通知书）。" in text
+    assert len(text) <= MAX_DECISION_SMS_CHARS and "入户核查" not in text
     assert remedies("230102001", "本通知") in text and text.endswith("咨询电话：0451-84600000-123456。")
 
 
 def test_a_partial_approval_stored_without_its_list_still_names_what_was_left_out():
     legacy = {"outcome": "approved", "subsidies": [{"type": "living"}], "reason": None}
     text = render("decided", case(subsidies=("living", "nursing"), decision=legacy), date(2026, 12, 31))
-    assert f"未予认定重度残疾人护理补贴，理由：{NO_REASON}。" in text
+    assert "未予认定重度残疾人护理补贴，理由见结果通知书" in text
 
 
 def test_the_milestone_of_each_stored_change():

@@ -9,10 +9,10 @@ shared within a family, and the amounts and reasons are the 受理地 window's t
 
 Exceptions (issue 16): an approval names who explains the subsidy's type and standard, the 业务属地's unit and
 its consultation phone as configured (16.8; ``result_texts.explains_standard``, the result notice's sentence), not
-the window; and a partial approval is a partial refusal, so its text also names the subsidy not granted, the reason
-and the remedies (16.10; ``result_texts``, the result notice's own wording). An approval's text runs to several
-segments (a concatenated SMS, 67 characters each), at most ``MAX_DECISION_SMS_CHARS``; a reason too long for that is
-cut and points to the result notice, which has it whole.
+the window; and a partial approval is a partial refusal, so its text also names the subsidy not granted and the
+remedies (16.10; ``result_texts``, the result notice's own wording), but not the reason: like a refusal's, it is in the
+result notice and the window's to explain. An approval's text runs to several segments (a concatenated SMS, 67
+characters each), at most ``MAX_DECISION_SMS_CHARS``.
 
 Delivery: tried once right after the case change is stored; failed sends are retried by the
 ``message_retries`` schedule after ``RETRY_DELAYS`` (5, 10, 20, 40 minutes), then the message is
@@ -28,18 +28,18 @@ from datetime import date, datetime, timedelta
 from typing import Any, Mapping
 
 from .case import Case
-from .result_texts import explains_standard, not_granted, refused_part, remedies, subsidy_names
+from .result_texts import explains_standard, not_granted, remedies, subsidy_names
 
 SIGNATURE = "【残疾人两项补贴】"
 MAX_SMS_CHARS = 70
 SEGMENT_CHARS = 67  # one part of a concatenated UCS-2 SMS
 MAX_DECISION_SMS_CHARS = 8 * SEGMENT_CHARS  # SNS takes up to 1,600 characters per publish; eight parts is plenty
-CUT_REASON = "……（全文见结果通知书）"
 TEMPLATES: Mapping[str, str] = {
     "accepted": "您的补贴申请已于{day}受理，编号{case_id}。材料收齐后3个工作日内推送户籍地。",
     "pushed": "申请{case_id}已于{day}推送户籍地审核，期限10个工作日。",
     "decided/approved": "申请{case_id}已于{day}审核通过。{explains}",
-    "decided/partial": "申请{case_id}已于{day}审核，予以认定{granted}。{refused}{remedies}{explains}",
+    "decided/partial": "申请{case_id}已于{day}审核，予以认定{granted}；未予认定{refused}，理由见结果通知书，"
+                       "受理窗口将告知。{remedies}{explains}",
     "decided/rejected": "申请{case_id}已于{day}审核未通过，受理窗口将告知理由，也可凭编号查询进度。",
     "notified": "申请{case_id}的审核结果已于{day}告知，本次办理完毕。",
 }
@@ -79,20 +79,11 @@ def render(milestone: str, case: Case, on: date) -> str:
 
 
 def _partial(case: Case, values: dict[str, str], decision: Mapping[str, Any], refused: list[dict[str, Any]]) -> str:
-    """A partial approval: what is granted, what is not and why, and the remedies; the reason cut to fit."""
-    def text(items: list[dict[str, Any]]) -> str:
-        return SIGNATURE + TEMPLATES["decided/partial"].format(
-            **values, granted=subsidy_names([item["type"] for item in decision.get("subsidies") or ()]),
-            refused=refused_part(items), remedies=remedies(case.business_unit, "本通知"))
-
-    whole = text(refused)
-    over = len(whole) - MAX_DECISION_SMS_CHARS
-    if over <= 0:
-        return whole
-    cut = [dict(item, reason=str(item.get("reason") or "")[:max(0, len(str(item.get("reason") or ""))
-                                                                   - over - len(CUT_REASON))] + CUT_REASON)
-           for item in refused]
-    return text(cut)
+    """A partial approval: what is granted and what is not, where the reason is (the result notice, the window: no
+    reason in an SMS), and the remedies, whose time runs from the notice."""
+    return SIGNATURE + TEMPLATES["decided/partial"].format(
+        **values, granted=subsidy_names([item["type"] for item in decision.get("subsidies") or ()]),
+        refused=subsidy_names([item["type"] for item in refused]), remedies=remedies(case.business_unit, "本通知"))
 
 
 def sms_number(phone: object) -> str | None:

@@ -72,11 +72,3 @@ def not_granted(decision: Mapping[str, Any], requested: Sequence[str]) -> list[d
 
 def subsidy_names(kinds: Sequence[str]) -> str:
     return "、".join(SUBSIDY_NAMES[kind] for kind in kinds)
-
-
-def refused_part(items: Sequence[Mapping[str, Any]]) -> str:
-    """未予认定重度残疾人护理补贴，理由：…… (one sentence per reason; a reason shared by several names them together)."""
-    by_reason: dict[str, list[str]] = {}
-    for item in items:
-        by_reason.setdefault(str(item.get("reason") or NO_REASON), []).append(str(item["type"]))
-    return "".join(f"未予认定{subsidy_names(kinds)}，理由：{reason.rstrip('。')}。" for reason, kinds in by_reason.items())
