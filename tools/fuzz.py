@@ -65,6 +65,7 @@ IDENTITIES: dict[str, str] = {
     "admin": "23",
     "supervisor": "23",
     "committee": "230102001001",
+    "dpf_admin": "230102",  # 道里区's 残联: keeps its own material list, lists its set-up gaps
     "sms_gateway": "23",  # the province's SMS gateway, reporting deliveries
 }
 ERROR_CODE = re.compile(r"[A-Z][A-Z0-9_]*")

@@ -28,15 +28,17 @@ from ..domain.payments.entitlements import STATUSES as ENTITLEMENT_STATUSES
 from ..domain.rules.amounts import AREAS, LOW_INCOME_TYPES
 from ..domain.rules.contacts import MAX_UNIT_NAME
 from ..domain.rules.contacts import PHONE as CONTACT_PHONE
-from ..domain.rules.jurisdiction import EXCLUSION_KEYS
+from ..domain.rules.jurisdiction import EXCLUSION_KEYS, MAX_LOCAL_ITEMS, MAX_LOCAL_NAME, MAX_LOCAL_PURPOSE
 from ..domain.rules.jurisdiction import LOW_INCOME_KEYS as LIVING_KEYS
 from ..domain.rules.registers import KINDS as ROSTER_KINDS
 from ..domain.rules.rules import CATALOGUE
+from ..domain.rules.rules import MATERIAL_CODE as LOCAL_CODE
 from ..domain.supervision.comparison import KINDS as COMPARISON_KINDS
 from ..domain.supervision.monitoring import OUTCOMES, RESULTS
-from .schema import AMOUNT, COMMITTEE, DATE, ID_NUMBER, MONTH_2000_2100, PERCENT, TOWNSHIP
+from .schema import AMOUNT, COMMITTEE, DATE, ID_NUMBER, MATERIAL_CODE, MONTH_2000_2100, PERCENT, TOWNSHIP
 
 MATERIAL_CODES = [kind.code for kind in CATALOGUE]
+CHINESE = "[\u3400-\u4dbf\u4e00-\u9fff]"  # at least one Chinese character (domain.rules.jurisdiction)
 
 
 def rule(schema: dict[str, Any] | None = None, **more: Any) -> Any:
@@ -131,7 +133,8 @@ class Application(Body):
 
 
 class MaterialDeclaration(Body):
-    code: Annotated[Text, one_of(MATERIAL_CODES, "a material code of the catalogue")]
+    code: Annotated[Text, rule(MATERIAL_CODE, description="a code on the case's notice: the catalogue's or a local "
+                                                          "item's (422 MATERIAL_NOT_REQUIRED otherwise)")]
     filename: Annotated[Text, rule(minLength=1, maxLength=200, pattern=r"^[^/\\.\s][^/\\]*$",
                                    description="a plain file name: no slash or backslash, not starting with a dot")]
     content_type: Annotated[Text, one_of(ALLOWED_CONTENT_TYPES)]
@@ -193,7 +196,7 @@ class Withdrawal(Body):
 
 
 class SupplementItem(Body):
-    code: Annotated[Text | None, one_of(MATERIAL_CODES)] = None
+    code: Annotated[Text | None, rule(MATERIAL_CODE, description="a catalogue code or a local item's")] = None
     description: Annotated[Text, text(300)]
 
 
@@ -226,15 +229,36 @@ class CalendarCorrection(CalendarYearLoad):
     reason: Annotated[Text, text(500, "why the loaded schedule was wrong (a later notice, a typing mistake)")]
 
 
+class LocalItem(Body):
+    """an item of the 户籍地's own beyond the catalogue, printed on the one-time notice as it is"""
+
+    code: Annotated[Text, rule(pattern=f"^{LOCAL_CODE.pattern}$", example="residence_proof",
+                               description="2 to 40 of a-z, 0-9 and _, starting with a letter; not a catalogue code "
+                                           "(422 LOCAL_CODE_FORMAT, LOCAL_CODE_IS_STANDARD)")]
+    name: Annotated[Text, rule({"minLength": 1, "maxLength": MAX_LOCAL_NAME, "pattern": CHINESE},
+                               example="居住证明", description="材料名称 in Chinese (422 NOT_CHINESE), not a "
+                                                              "catalogue item's name")]
+    purpose: Annotated[Text, rule({"minLength": 1, "maxLength": MAX_LOCAL_PURPOSE, "pattern": CHINESE},
+                                  example="核实申请人在本县实际居住", description="用途 in Chinese, printed beside it")]
+    required: Annotated[StrictBool, rule(description="true: 必须提交 (counts for 申请材料收齐); false: 可选提交")]
+
+
 class MaterialRule(Body):
     """a province (2-digit scope) sends require (and optional); a city or county (4 or 6 digits) sends add, drop,
-    optional"""
+    optional; either may define local items"""
 
     require: Annotated[list[Text] | None, codes(MATERIAL_CODES, "province only: the full list (at least one)")] = None
     add: Annotated[list[Text] | None, codes(MATERIAL_CODES, "city or county only")] = None
-    drop: Annotated[list[Text] | None, codes(MATERIAL_CODES, "city or county only; none also in add or optional")] \
-        = None
-    optional: Annotated[list[Text] | None, codes(MATERIAL_CODES, "codes marked not required")] = None
+    drop: Annotated[list[Text] | None, rule(
+        {"items": MATERIAL_CODE, "uniqueItems": True},
+        description="city or county only: catalogue codes, or local items of a list above; none also in add or "
+                    "optional")] = None
+    optional: Annotated[list[Text] | None, rule(
+        {"items": MATERIAL_CODE, "uniqueItems": True},
+        description="codes marked not required (a city or county may name a local item of a list above)")] = None
+    local: Annotated[list[LocalItem] | None, rule(
+        maxItems=MAX_LOCAL_ITEMS, description="items beyond the catalogue (黑民发〔2021〕6号: the 市/县 残联 sets up the "
+                                              "户籍地's own list)")] = None
 
 
 class NursingExtension(Body):
@@ -411,7 +435,7 @@ class SmsReceipt(Body):
 MODELS: tuple[type[Body], ...] = (
     Applicant, Certificate, Agent, LowIncome, Application, MaterialDeclaration, GrantedSubsidy, Approval, Refusal,
     Decision, Notification, Withdrawal, SupplementRequest, Supplement, CalendarYearLoad, CalendarCorrection,
-    MaterialRule,
+    LocalItem, MaterialRule,
     NursingExtension, EligibilityRule, AmountRow, DibaoLine, AmountTable, ComparisonRule, RosterLoad, ComparisonRun,
     EntitlementStatusChange, EntitlementCorrection, RecoveryRecording, RosterFinalization, PaymentSetting, TimeLimits,
     ContactRule,

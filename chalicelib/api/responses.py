@@ -7,6 +7,7 @@ from ..domain.cases.applications import SUBSIDY_TYPES
 from ..domain.cases.case import Status
 from ..domain.cases.messages import MILESTONES
 from ..domain.payments.entitlements import STATUSES as ENTITLEMENT_STATUSES
+from ..domain.rules.rules import STANDARD_LIST_NOTE
 from ..domain.supervision.monitoring import OUTCOMES, RESULTS
 from .schema import (
     AMOUNT,
@@ -83,9 +84,27 @@ RESPONSES: dict[str, Any] = {
     "NoticeItem": obj({
         "code": MATERIAL_CODE, "name": {"type": "string"}, "required": {"type": "boolean"},
         "waived": {"type": "boolean"}, "waiver": nullable({"type": "string"}), "purpose": {"type": "string"},
+        "source": {"type": "string", "example": "230102@2026-03-01",
+                   "description": "the version of the list that put the item there as it is; standard: the "
+                                  "standard catalogue (no list in force); empty on notices made before it was kept"},
     }),
-    "Notice": obj({"materials": {"type": "array", "items": ref("NoticeItem")}}, required=("materials",),
-                  description="一次性告知: every item the 业务属地 requires of this applicant, once"),
+    "Notice": obj({
+        "materials": {"type": "array", "items": ref("NoticeItem")},
+        "standard_list_used": {"type": "boolean", "description": "no list of the 户籍地 or above it was in force: "
+                                                                 "the standard catalogue was told"},
+        "standard_list_note": nullable({"type": "string", "example": STANDARD_LIST_NOTE,
+                                        "description": "what the notice says when standard_list_used"}),
+    }, required=("materials",), description="一次性告知: every item the 业务属地 requires of this applicant, once"),
+    "SetupGaps": obj({
+        "scope": {"type": "string"}, "on": DATE, "kind": enum(["materials"]),
+        "counties": {"type": "integer", "minimum": 0, "description": "current counties (GB/T 2260) in the scope"},
+        "gap_count": {"type": "integer", "minimum": 0},
+        "gaps": {"type": "array", "items": obj({
+            "county": {"type": "string", "pattern": "^[0-9]{6}$"}, "name": {"type": "string"},
+            "place": {"type": "string"}}, required=("county", "name", "place"))},
+        "notice_says": {"type": "string", "example": STANDARD_LIST_NOTE},
+    }, required=("scope", "on", "kind", "counties", "gap_count", "gaps"),
+        description="户籍地 with no list of materials of their own, their city's or their province's in force"),
     "AcceptedCase": {"allOf": [ref("Case"), obj({"notice": ref("Notice")}, required=("notice",))]},
     "Material": obj({
         "material_id": {"type": "string"}, "code": MATERIAL_CODE,

@@ -27,6 +27,7 @@ from .schema import (
     PROPOSALS_QUERY,
     REVIEWS_QUERY,
     RULES_QUERY,
+    SETUP_GAPS_QUERY,
     TOWNSHIP,
     WORKLIST_QUERY,
     scope_code,
@@ -141,8 +142,15 @@ ROUTES: tuple[Route, ...] = (
           body="CalendarCorrection", response="CalendarYear", errors=(404,), tag="calendar",
           summary="纠错: correct a loaded year (a later notice, a mistake), with the reason; the version it replaces "
                   "is kept, and every running deadline is counted again"),
-    Route("PUT /rules/{scope}/materials/{effective_from}", "put_material_rule", {"admin": "any"}, body="MaterialRule",
-          response="RuleStored", tag="rules", summary="Material rule of a province, city or county"),
+    # a 市/县 残联's admin keeps its own 户籍地's list (黑民发〔2021〕6号); an admin, its scope's and below
+    Route("PUT /rules/{scope}/materials/{effective_from}", "put_material_rule",
+          {"admin": "any", "dpf_admin": "city_or_county"}, body="MaterialRule", response="RuleStored", tag="rules",
+          summary="Material rule of a province, city or county, local items (code, Chinese name, purpose) included; "
+                  "a 残联 admin of a city or county sets its own unit's only"),
+    Route("GET /setup-gaps", "list_setup_gaps", {"admin": "any", "dpf_admin": "city_or_county", "supervisor": "any"},
+          response="SetupGaps", query=SETUP_GAPS_QUERY, tag="rules",
+          summary="The 户籍地 (current counties, GB/T 2260) within the caller's unit with no list of materials of "
+                  "their own or above them in force: their notices tell the standard catalogue"),
     Route("PUT /rules/{scope}/eligibility/{effective_from}", "put_eligibility_rule", {"admin": "any"},
           body="EligibilityRule", response="RuleStored", params={"scope": scope_code((2,))}, tag="rules", summary="Eligibility rule of a province"),
     Route("PUT /rules/{scope}/amounts", "put_amount_table", {"admin": "any"}, body="AmountTable",

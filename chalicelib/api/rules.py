@@ -7,7 +7,7 @@ from typing import Any
 from chalice import Blueprint
 
 from .. import config as settings
-from ..services import calendar, jobs, rules
+from ..services import calendar, jobs, rules, setup_gaps
 from ..services import registers as roster_loads
 from ..wiring import calendar_years, deps, jurisdiction_rules, rosters
 from .pipeline import Call, handles
@@ -94,3 +94,11 @@ def load_roster(call: Call) -> dict[str, Any]:
     config = settings.load()
     return roster_loads.load_roster(rosters(), config.person_key_secret, config.materials_bucket,
                                     str(body.get("kind") or ""), str(body.get("key") or ""), call.actor.sub, call.now)
+
+
+@handles(routes, "GET /setup-gaps")
+def list_setup_gaps(call: Call) -> dict[str, Any]:
+    """The 户籍地 (counties) within the caller's reach with no list of materials in force: their notices tell the
+    standard catalogue."""
+    return setup_gaps.material_gaps_of(jurisdiction_rules(), call.actor, call.query.get("scope"),
+                                       call.query.get("on"), call.now.date())

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..domain.cases.case import Status
 from ..domain.rules.rules import CATALOGUE
+from ..domain.rules.rules import MATERIAL_CODE as MATERIAL_CODE_PATTERN
 
 # --- small schema builders ---------------------------------------------------------------------
 
@@ -115,7 +116,13 @@ PERCENT = {
     "example": "30",
     "description": "per cent of the 低保 line, above zero and at most 100",
 }
-MATERIAL_CODE = enum([kind.code for kind in CATALOGUE], "a material code of the catalogue")
+MATERIAL_CODE = {
+    "type": "string",
+    "pattern": f"^{MATERIAL_CODE_PATTERN.pattern}$",
+    "example": "id_card",
+    "description": "a material code: one of the catalogue's (" + ", ".join(kind.code for kind in CATALOGUE) + ") or a "
+    "local item's that the 户籍地's list defines",
+}
 
 
 def scope_code(lengths: tuple[int, ...]) -> dict[str, Any]:
@@ -194,6 +201,11 @@ REVIEWS_QUERY = (
     query("next_token", {"type": "string"}),
 )
 AUDIT_QUERY = (query("unit", scope_code((2, 4, 6, 9)), "the unit or scope (default: the caller's unit)"),)
+SETUP_GAPS_QUERY = (
+    query("scope", scope_code((2, 4, 6)), "a province, city or county within the caller's unit (default: the "
+          "caller's unit)"),
+    query("on", DATE, "the day (default: today)"),
+)
 PROPOSALS_QUERY = (
     query("unit", scope_code((2, 4, 6, 9)), "the 业务属地 (default: the caller's unit)"),
     query("status", enum(["proposed", "confirmed", "rejected"])),

@@ -17,7 +17,9 @@ from .errors import Forbidden
 from .units import is_township, within
 
 # committee: a village or residents committee (村/居委会, 12-digit unit) doing the monthly 查询登记
-STAFF_ROLES: frozenset[str] = frozenset({"window", "reviewer", "admin", "supervisor", "committee"})
+# dpf_admin: an admin of a city's or county's 残联 (4- or 6-digit unit) keeping its 户籍地's list of materials
+# (黑民发〔2021〕6号: the 市/县 残联 sets up 户籍地所需证明材料) and seeing the set-up gaps of its area
+STAFF_ROLES: frozenset[str] = frozenset({"window", "reviewer", "admin", "supervisor", "committee", "dpf_admin"})
 # sms_gateway: a machine identity, the province's SMS gateway (unit: its 2-digit province) reporting deliveries
 ROLES: frozenset[str] = STAFF_ROLES | {"sms_gateway"}
 
@@ -44,8 +46,9 @@ CASE_RELATIONS: Mapping[str, Callable[[Actor, Case], bool]] = {
 }
 # Relations that need no case: "township" = the caller's unit is a 9-digit township unit; "national" = the
 # caller's unit is the nation (NATIONAL, the 民政部 level: the holiday calendar is one for the whole country);
+# "city_or_county" = the caller's unit is a 4-digit city or a 6-digit county (a 市/县 残联);
 # "any" = any authenticated caller of the role.
-UNIT_RELATIONS: frozenset[str] = frozenset({"township", "national", "any"})
+UNIT_RELATIONS: frozenset[str] = frozenset({"township", "national", "city_or_county", "any"})
 NATIONAL = "00"  # the unit of a national-level role: no province, city or county has it
 
 CASE_READERS = {"window": "accepting", "reviewer": "business", "supervisor": "in_scope"}
@@ -61,7 +64,14 @@ def rule_for(roles: Mapping[str, str], route: str, actor: Actor) -> str:
         raise Forbidden("UNIT_NOT_TOWNSHIP", "this route needs a 9-digit township unit in the token")
     if relation == "national" and actor.unit != NATIONAL:
         raise Forbidden("UNIT_NOT_NATIONAL", f"this route belongs to a national-level {actor.role} (unit {NATIONAL})")
+    if relation == "city_or_county" and not is_city_or_county(actor.unit):
+        raise Forbidden("UNIT_NOT_CITY_OR_COUNTY", f"a {actor.role} holds a 4-digit city or 6-digit county unit")
     return relation
+
+
+def is_city_or_county(unit: object) -> bool:
+    """A 4-digit city (地级) or 6-digit county (县级) division code, ASCII digits only."""
+    return isinstance(unit, str) and len(unit) in (4, 6) and unit.isascii() and unit.isdigit()
 
 
 def check_case(relation: str, actor: Actor, case: Case) -> None:

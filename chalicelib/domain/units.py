@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from enum import Enum
+from functools import lru_cache
 
 from stdnum import numdb
 
@@ -103,6 +104,22 @@ def county_name(code6: str) -> str | None:
         if not end and name and name != _PLACEHOLDER:
             return name
     return None
+
+
+@lru_cache(maxsize=64)
+def _current_counties(province: str) -> tuple[str, ...]:
+    for _, code, _, _, children in numdb.get("cn/loc").prefixes:
+        if code == province:
+            return tuple(code6 for _, rest, _, _, _ in children if county_name(code6 := province + rest))
+    return ()
+
+
+def counties_within(scope: str) -> tuple[str, ...]:
+    """The current county-level divisions (县级行政区, GB/T 2260 as python-stdnum's table has them: no 市辖区
+    placeholder, none abolished) within a 2-, 4- or 6-digit scope, in code order; () for anything else."""
+    if not (isinstance(scope, str) and len(scope) in (2, 4, 6) and scope.isascii() and scope.isdigit()):
+        return ()
+    return tuple(code for code in _current_counties(scope[:2]) if code.startswith(scope))
 
 
 def validate_township_unit(value: object, field: str) -> str:

@@ -48,9 +48,39 @@ REFUSED = [
 ]
 
 
+# a unit that satisfies each unit relation (a case relation is checked on the case: any unit passes the row)
+UNIT_OF_RELATION = {"national": NATIONAL, "city_or_county": "3101"}
+
+
 @pytest.mark.parametrize("route, role, relation", ALLOWED)
 def test_a_role_listed_on_a_route_gets_the_relation_its_unit_must_satisfy(route, role, relation):
-    assert rule_for(route, actor(role, NATIONAL if relation == "national" else SHANGHAI_WINDOW)) == relation
+    assert rule_for(route, actor(role, UNIT_OF_RELATION.get(relation, SHANGHAI_WINDOW))) == relation
+
+
+CITY_OR_COUNTY = [pytest.param(route, role, id=f"{route}-{role}") for route, rule in ROUTE_RULES.items()
+                  for role, relation in rule.items() if relation == "city_or_county"]
+
+
+def test_a_dpf_admin_sets_material_lists_and_lists_gaps_and_otherwise_only_reads_what_every_staff_role_reads():
+    assert {route for route, rule in ROUTE_RULES.items() if rule.get("dpf_admin") == "city_or_county"} == {
+        "PUT /rules/{scope}/materials/{effective_from}", "GET /setup-gaps"}
+    assert {route for route, rule in ROUTE_RULES.items() if rule.get("dpf_admin") == "any"} == {
+        "GET /calendar/deadline", "GET /calendar/{year}", "GET /rules/{scope}"}
+
+
+@pytest.mark.parametrize("route, role", CITY_OR_COUNTY)
+@pytest.mark.parametrize("unit", ["2301", "230102", "3101", "310101"])
+def test_the_city_or_county_relation_admits_a_city_or_a_county(route, role, unit):
+    assert rule_for(route, actor(role, unit)) == "city_or_county"
+
+
+@pytest.mark.parametrize("route, role", CITY_OR_COUNTY)
+@pytest.mark.parametrize("unit", ["23", NATIONAL, SHANGHAI_WINDOW, "230102001001", "230", "23010", "2301a2",
+                                  "２３０１", ""])
+def test_the_city_or_county_relation_refuses_a_province_a_township_or_a_malformed_unit(route, role, unit):
+    with pytest.raises(Forbidden) as raised:
+        rule_for(route, actor(role, unit))
+    assert raised.value.code == "UNIT_NOT_CITY_OR_COUNTY"
 
 
 @pytest.mark.parametrize("unit", ["23", "2301", "230102", SHANGHAI_WINDOW, "0", "000"])

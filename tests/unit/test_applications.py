@@ -222,7 +222,9 @@ def test_a_material_one_byte_over_the_maximum_is_too_large():
 
 MATERIAL_ERRORS: list[Any] = [
     pytest.param({"code": None}, Malformed, "MISSING_FIELD", "code", id="no-code"),
-    pytest.param({"code": "passport"}, Invalid, "UNKNOWN_MATERIAL", "code", id="unknown-code"),
+    # a code of no material's form (a local item's code such as "passport" is read, and refused unless on the notice)
+    pytest.param({"code": "护照"}, Invalid, "UNKNOWN_MATERIAL", "code", id="unknown-code"),
+    pytest.param({"code": "Passport"}, Invalid, "UNKNOWN_MATERIAL", "code", id="code-not-a-slug"),
     pytest.param({"filename": ""}, Malformed, "MISSING_FIELD", "filename", id="no-filename"),
     pytest.param({"filename": "../id.pdf"}, Invalid, "FILENAME", "filename", id="filename-with-slash"),
     pytest.param({"filename": "a\\id.pdf"}, Invalid, "FILENAME", "filename", id="filename-with-backslash"),

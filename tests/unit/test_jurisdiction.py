@@ -25,7 +25,7 @@ from chalicelib.domain.rules.jurisdiction import (
     rule_version,
     standard_materials,
 )
-from chalicelib.domain.rules.rules import one_time_notice
+from chalicelib.domain.rules.rules import one_time_notice, standard_list_used
 
 DEMO = Path(__file__).resolve().parents[2] / "demo" / "rules.json"
 STANDARD = ("application_form", "id_card", "household_register", "disability_certificate", "photo", "bank_account")
@@ -153,10 +153,19 @@ def test_a_county_may_drop_an_agent_item_and_add_back_a_dropped_code():
     assert codes(resolved) == STANDARD + ("agent_id_card", "agent_relationship_proof")
 
 
-def test_no_province_rule_in_force_is_refused():
-    assert error_of(materials_in_force, [HARBIN], DAOLI, date(2026, 9, 1), False) == (
-        "Invalid", "NO_MATERIAL_RULES", "business_unit")
-    assert error_of(materials_in_force, RULES, "310101002", date(2026, 9, 1), False)[1] == "NO_MATERIAL_RULES"
+def test_without_a_province_base_a_city_list_applies_over_the_standard_catalogue():
+    resolved = materials_in_force([HARBIN], DAOLI, date(2026, 9, 1), False)
+    assert codes(resolved) == STANDARD and optional_codes(resolved) == ("photo",)
+    assert resolved.versions == ("standard", "2301@2026-01-01") and not resolved.standard
+    # what the city's list leaves as it is, it adopts: the notice names the city's list, not the standard
+    assert {item.source for item in notice_items(resolved)} == {"2301@2026-01-01"}
+
+
+def test_with_no_list_in_force_at_all_the_standard_catalogue_is_told():
+    for rules, unit in (([], DAOLI), (RULES, "310101002"), ([DAOLI_RULE], DAOLI)):
+        resolved = materials_in_force(rules, unit, date(2026, 2, 1), False)
+        assert resolved == standard_materials(False) and resolved.standard
+        assert standard_list_used(notice_items(resolved))
 
 
 def test_the_standard_fallback_matches_the_catalogue_notice():
@@ -189,9 +198,11 @@ def test_dropping_a_code_outside_the_province_base_is_named():
         "230102@2026-03-01 drops household_register, which is not in the base 23@2021-04-22"]
 
 
-def test_an_override_without_a_province_rule_in_force_is_named():
+def test_an_override_without_a_province_rule_in_force_is_checked_against_the_standard_catalogue():
     early = MaterialRule("2301", date(2020, 1, 1), None, optional=("photo",))
-    assert check_material_rules([PROVINCE, early]) == ["2301@2020-01-01 has no province rule in force on 2020-01-01"]
+    assert check_material_rules([PROVINCE, early]) == []
+    everything = MaterialRule("230102", date(2020, 1, 1), None, drop=STANDARD)
+    assert check_material_rules([everything]) == ["230102@2020-01-01 drops every required material"]
 
 
 # --- eligibility -------------------------------------------------------------------------------
@@ -320,7 +331,9 @@ def test_the_demo_file_loads_and_passes_its_own_checks():
 
 def test_a_demo_entry_error_names_the_entry():
     data = json.loads(DEMO.read_text(encoding="utf-8"))
-    data["materials"][1]["optional"] = ["photograph"]
+    data["materials"][1]["optional"] = ["相片"]
     assert error_of(demo_rules_from, data) == ("Invalid", "UNKNOWN_MATERIAL", "materials[1].optional[0]")
+    data["materials"][1]["optional"] = ["photograph"]  # a local item's form, but no list above defines it
+    assert error_of(demo_rules_from, data)[1] == "DEMO_RULES_INCONSISTENT"
     del data["materials"][1]["demo"]
     assert error_of(demo_rules_from, data) == ("Invalid", "DEMO_NOT_MARKED", "materials[1]")

@@ -19,7 +19,7 @@ from typing import Any, Mapping
 
 from ..errors import Invalid, Malformed
 from ..identity import parse_certificate, validate_id_number
-from ..rules.rules import MATERIAL_CODES
+from ..rules.rules import is_material_code
 from ..units import validate_township_unit
 from ..values import check_name
 
@@ -217,7 +217,7 @@ def read_material(body: Any, max_bytes: int) -> MaterialDeclaration:
     body = _object(body, "body")
     assert body is not None
     code = _text(body, "code", "code", max_len=40)
-    if code not in MATERIAL_CODES:
+    if code is None or not is_material_code(code):  # or a local item's: register_material checks the notice
         raise Invalid("UNKNOWN_MATERIAL", f"{code!r} is not a material code", "code")
     filename = _text(body, "filename", "filename", max_len=200)
     assert filename is not None
@@ -330,7 +330,7 @@ def read_supplement_request(body: Any) -> dict[str, Any]:
         entry = _object(entry, field)
         assert entry is not None
         code = entry.get("code")
-        if code is not None and (not isinstance(code, str) or code not in MATERIAL_CODES):
+        if code is not None and not is_material_code(code):
             raise Invalid("UNKNOWN_MATERIAL", f"{code!r} is not a material code", f"{field}.code")
         items.append({"code": code, "description": _text(entry, "description", f"{field}.description", max_len=300)})
     return {"items": items, "note": _text(body, "note", "note", required=False, max_len=500)}

@@ -28,6 +28,7 @@ from urllib.parse import quote
 from ..errors import Conflict
 from ..identity import mask_id_number
 from ..rules.registers import KINDS as ROSTER_KINDS
+from ..rules.rules import STANDARD_LIST_NOTE, standard_list_used
 from .applications import SUBSIDY_NAMES
 from .case import Case, Deadline, DeadlineKind
 from .result_texts import NO_REASON, explains_standard, not_granted, remedies, subsidy_names, unit_label
@@ -192,6 +193,8 @@ def notice_document(case: Case) -> Document:
         Rows(_header_rows(case)),
         Paragraph("根据业务属地的“跨省通办”材料要求，办理本事项需提交下列材料。本告知书一次性告知全部所需材料，"
                   "除下列材料外，不再要求申请人提交其他材料。"),
+        # no list of the 户籍地 or above it was in force: say that the standard list was told (黑民发〔2021〕6号)
+        *((Paragraph(f"{STANDARD_LIST_NOTE}。"),) if standard_list_used(case.notice) else ()),
         Table(("序号", "材料名称", "要求", "用途或说明"), rows, (8, 30, 18, 44)),
         Paragraph("材料由受理地窗口以电子形式留存并推送业务属地，受理地不收取、不邮寄纸质材料。"
                   "能够通过数据比对核验的信息，不再要求提交原件。"),

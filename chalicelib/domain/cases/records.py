@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any, Callable, Mapping
 
 from ..identity import mask_id_number
-from ..rules.rules import NoticeItem
+from ..rules.rules import STANDARD_LIST_NOTE, NoticeItem, standard_list_used
 from ..workdays import application_month
 from .applications import mask_account
 from .case import Case, Deadline, DeadlineKind, Event, Material, Status
@@ -118,11 +118,15 @@ def material_view(material: Material) -> dict[str, Any]:
 
 def notice_view(case: Case) -> dict[str, Any]:
     received = case.received_codes()
+    standard = standard_list_used(case.notice)
     return {
         "case_id": case.case_id,
         "business_unit": case.business_unit,
         "materials": [dict(asdict(item), received=item.code in received) for item in case.notice],
         "data_checks": [dict(c) for c in case.data_checks],
+        # no list of the 户籍地 or above it was in force on the day: the notice says the standard list was told
+        "standard_list_used": standard,
+        "standard_list_note": STANDARD_LIST_NOTE if standard else None,
     }
 
 

@@ -1,18 +1,22 @@
 """What each 业务属地 requires: its 跨省通办 material list, and who is eligible (DOMAIN.md §1, §2).
 
 Material rules: a province (2-digit scope) sets the base list; a city (4 digits) or county (6 digits)
-may add codes, drop codes or mark codes optional, each rule versioned by its effective date.
+may add codes, drop codes or mark codes optional, each rule versioned by its effective date. Where the province set
+no list, a city's or county's list applies over the standard catalogue. Any list may define local items beyond the
+catalogue (``local``: a code, a Chinese name and purpose, required or not), which the notice prints as they are.
 Eligibility rules: per province, extending the national floor of 国发〔2015〕52号 (living subsidy for
 低保 families, nursing subsidy for grades 一级/二级) and naming the exclusions.
 
 Implements: 民办发〔2021〕2号 (DOMAIN.md §2: each 户籍地 configures its 跨省通办 attachment requirements; the standard
-catalogue is the fallback) and 国发〔2015〕52号 (DOMAIN.md §1: the national floor — 低保 for the living subsidy, grades
+catalogue is the fallback), 黑民发〔2021〕6号 (the 市/县 残联 sets up the 户籍地's list of materials, 建立户籍地所需证明材料,
+items of its own included) and 国发〔2015〕52号 (DOMAIN.md §1: the national floor — 低保 for the living subsidy, grades
 一级/二级 for the nursing subsidy — the provincial extensions, and the exclusions: 特困供养 and 工伤保险生活护理费 get
 neither, 孤儿基本生活保障 the nursing subsidy only; 择高 is left to the reviewer).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from datetime import date
 from typing import Any, Iterable, Mapping
@@ -20,12 +24,12 @@ from typing import Any, Iterable, Mapping
 from ..cases.applications import SUBSIDY_TYPES
 from ..errors import DomainError, Invalid, Malformed
 from ..units import is_township
-from ..values import parse_day
+from ..values import check_name, parse_day
 from . import rule_texts as texts
 from .amounts import AmountTable, check_amount_table, read_amount_table, read_int_list, read_list, read_object
 from .amounts import read_scope as _scope
 from .contacts import ContactRule, read_contact_rule
-from .rules import CATALOGUE, MATERIAL_CODES, NoticeItem
+from .rules import CATALOGUE, MATERIAL_CODE, MATERIAL_CODES, STANDARD, NoticeItem
 
 AGENT_CODES: tuple[str, ...] = tuple(kind.code for kind in CATALOGUE if kind.for_agent)
 NATIONAL = "00"  # the scope of the national default eligibility rule
@@ -38,11 +42,29 @@ CIRCUMSTANCES: dict[str, str] = {
 }
 LOW_INCOME_KEYS = ("dibao", "dibao_edge")
 EXCLUSION_KEYS = ("tekun", "work_injury_care", "orphan_support")
+LOCAL_FIELDS = frozenset({"code", "name", "purpose", "required"})
+MAX_LOCAL_ITEMS = 20
+MAX_LOCAL_NAME = 30
+MAX_LOCAL_PURPOSE = 100
+_CHINESE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_STANDARD_NAMES = {kind.name: kind.code for kind in CATALOGUE}
+
+
+@dataclass(frozen=True)
+class LocalItem:
+    """An item a 户籍地's list adds beyond the catalogue: its code, Chinese name and purpose (用途), as the notice
+    prints them."""
+
+    code: str
+    name: str
+    purpose: str
+    required: bool
 
 
 @dataclass(frozen=True)
 class MaterialRule:
-    """A province base (``require`` set) or a city/county override (``require`` None)."""
+    """A province base (``require`` set) or a city/county override (``require`` None); either may define
+    ``local`` items beyond the catalogue."""
 
     scope: str
     effective_from: date
@@ -50,18 +72,29 @@ class MaterialRule:
     add: tuple[str, ...] = ()
     drop: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()
+    local: tuple[LocalItem, ...] = ()
 
 
 @dataclass(frozen=True)
 class RequiredItem:
+    """One item required (or optional) of an applicant; ``source`` (the version that made it what it is, or
+    "standard") and ``local`` (a local item's name and purpose) annotate it and take no part in equality."""
+
     code: str
     required: bool
+    source: str = dataclass_field(default="", compare=False)
+    local: LocalItem | None = dataclass_field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
 class ResolvedMaterials:
     items: tuple[RequiredItem, ...]
     versions: tuple[str, ...]
+
+    @property
+    def standard(self) -> bool:
+        """No list of the 户籍地 or above it was in force: the standard catalogue was used (a set-up gap)."""
+        return self.versions == (STANDARD,)
 
 
 @dataclass(frozen=True)
@@ -104,12 +137,17 @@ def rule_version(rule: MaterialRule | EligibilityRule) -> str:
 
 # --- materials ---------------------------------------------------------------------------------
 
-def _codes(body: Mapping[str, Any], key: str, known: Iterable[str], code: str) -> tuple[str, ...]:
+def _codes(body: Mapping[str, Any], key: str, known: Iterable[str], code: str,
+           local_codes: bool = False) -> tuple[str, ...]:
+    """The distinct codes of ``body[key]``, each one of ``known`` (or, with ``local_codes``, of a local item's form:
+    one a list above defines)."""
     items = read_list(body.get(key, []), key)
     allowed = frozenset(known)
     for index, item in enumerate(items):
-        if not isinstance(item, str) or item not in allowed:
-            raise Invalid(code, f"{item!r} is not one of {sorted(allowed)}", f"{key}[{index}]")
+        local = local_codes and isinstance(item, str) and MATERIAL_CODE.fullmatch(item) is not None
+        if not isinstance(item, str) or (item not in allowed and not local):
+            also = " or a local item's code defined above" if local_codes else ""
+            raise Invalid(code, f"{item!r} is not one of {sorted(allowed)}{also}", f"{key}[{index}]")
         if item in items[:index]:
             raise Invalid("DUPLICATE_CODE", f"{key} names {item} twice", f"{key}[{index}]")
     return tuple(items)
@@ -122,20 +160,91 @@ def _no_overlap(first: tuple[str, ...], second: tuple[str, ...], first_key: str,
                           f"{second_key}[{index}]")
 
 
+def _text(entry: Mapping[str, Any], key: str, field: str, longest: int) -> str:
+    value = entry.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise Malformed("MISSING_FIELD", f"{field} is required: the notice prints it", field)
+    if not isinstance(value, str):
+        raise Malformed("WRONG_TYPE", f"{field} must be a string", field)
+    value = value.strip()
+    if len(value) > longest:
+        raise Invalid("TOO_LONG", f"{field} has at most {longest} characters", field)
+    check_name(value, field)
+    if not _CHINESE.search(value):
+        raise Invalid("NOT_CHINESE", f"{field} is printed on the notice for the applicant: write it in Chinese", field)
+    return value
+
+
+def _local_item(entry: object, field: str) -> LocalItem:
+    item = read_object(entry, field, LOCAL_FIELDS)
+    code = item.get("code")
+    if code is None:
+        raise Malformed("MISSING_FIELD", f"{field}.code is required", f"{field}.code")
+    if not isinstance(code, str) or not MATERIAL_CODE.fullmatch(code):
+        raise Invalid("LOCAL_CODE_FORMAT", f"{field}.code is 2 to 40 of a-z, 0-9 and _, starting with a letter "
+                      "(e.g. residence_proof)", f"{field}.code")
+    if code in MATERIAL_CODES:
+        raise Invalid("LOCAL_CODE_IS_STANDARD", f"{code} is a catalogue code: list it in add or optional instead",
+                      f"{field}.code")
+    name = _text(item, "name", f"{field}.name", MAX_LOCAL_NAME)
+    if name in _STANDARD_NAMES:
+        raise Invalid("LOCAL_NAME_IS_STANDARD", f"{name} is the catalogue item {_STANDARD_NAMES[name]}: list it in "
+                      "add or optional instead", f"{field}.name")
+    purpose = _text(item, "purpose", f"{field}.purpose", MAX_LOCAL_PURPOSE)
+    required = item.get("required")
+    if required is None:
+        raise Malformed("MISSING_FIELD", f"{field}.required is required: true (必须提交) or false (可选提交)",
+                        f"{field}.required")
+    if not isinstance(required, bool):
+        raise Malformed("WRONG_TYPE", f"{field}.required must be true or false", f"{field}.required")
+    return LocalItem(code, name, purpose, required)
+
+
+def _local_items(rule: Mapping[str, Any]) -> tuple[LocalItem, ...]:
+    """``local``: the items this list adds beyond the catalogue, each with its code, Chinese name and purpose."""
+    entries = read_list(rule.get("local", []), "local")
+    if len(entries) > MAX_LOCAL_ITEMS:
+        raise Invalid("TOO_MANY_ITEMS", f"a list defines at most {MAX_LOCAL_ITEMS} local items", "local")
+    items: list[LocalItem] = []
+    for index, entry in enumerate(entries):
+        item = _local_item(entry, f"local[{index}]")
+        for earlier in items:
+            if earlier.code == item.code:
+                raise Invalid("DUPLICATE_CODE", f"local names {item.code} twice", f"local[{index}].code")
+            if earlier.name == item.name:
+                raise Invalid("DUPLICATE_NAME", f"local names {item.name} twice", f"local[{index}].name")
+        items.append(item)
+    return tuple(items)
+
+
+def _not_local(codes: tuple[str, ...], local: tuple[LocalItem, ...], key: str) -> None:
+    own = {item.code for item in local}
+    for index, code in enumerate(codes):
+        if code in own:
+            raise Invalid("CONFLICTING_CODE", f"{code} is this list's own local item: set its required flag instead",
+                          f"{key}[{index}]")
+
+
 def read_material_rule(scope: str, effective_from: date, body: object) -> MaterialRule:
-    """``{"require": [...], "optional": [...]}`` for a province; ``{"add", "drop", "optional"}`` below it."""
+    """``{"require": [...], "optional": [...]}`` for a province; ``{"add", "drop", "optional"}`` below it; either
+    with ``local`` items. ``drop`` and ``optional`` of a city or county may also name a local item of a list above
+    (checked against the chain by ``check_material_rules``)."""
     scope = _scope(scope, (2, 4, 6), "scope")
-    rule = read_object(body, "body", frozenset({"require", "add", "drop", "optional"}))
-    optional = _codes(rule, "optional", MATERIAL_CODES, "UNKNOWN_MATERIAL")
-    if len(scope) > 2:
+    rule = read_object(body, "body", frozenset({"require", "add", "drop", "optional", "local"}))
+    below = len(scope) > 2
+    optional = _codes(rule, "optional", MATERIAL_CODES, "UNKNOWN_MATERIAL", local_codes=below)
+    local = _local_items(rule)
+    _not_local(optional, local, "optional")
+    if below:
         if "require" in rule:
             raise Invalid("REQUIRE_ONLY_FOR_PROVINCE", "a city or county overrides with add/drop/optional",
                           "require")
         add = _codes(rule, "add", MATERIAL_CODES, "UNKNOWN_MATERIAL")
-        drop = _codes(rule, "drop", MATERIAL_CODES, "UNKNOWN_MATERIAL")
+        drop = _codes(rule, "drop", MATERIAL_CODES, "UNKNOWN_MATERIAL", local_codes=True)
+        _not_local(drop, local, "drop")
         _no_overlap(add, drop, "add", "drop")
         _no_overlap(optional, drop, "optional", "drop")
-        return MaterialRule(scope, effective_from, None, add, drop, optional)
+        return MaterialRule(scope, effective_from, None, add, drop, optional, local)
     for key in ("add", "drop"):
         if key in rule:
             raise Invalid("OVERRIDE_ONLY_FOR_CITY_OR_COUNTY", "a province sets the full require list", key)
@@ -147,7 +256,7 @@ def read_material_rule(scope: str, effective_from: date, body: object) -> Materi
     for index, item in enumerate(optional):
         if item not in require and item not in AGENT_CODES:
             raise Invalid("OPTIONAL_NOT_REQUIRED", f"{item} is not in require", f"optional[{index}]")
-    return MaterialRule(scope, effective_from, require, (), (), optional)
+    return MaterialRule(scope, effective_from, require, (), (), optional, local)
 
 
 def _latest(rules: Iterable[MaterialRule], scope: str, on: date) -> MaterialRule | None:
@@ -160,48 +269,92 @@ def _chain(rules: list[MaterialRule], scopes: tuple[str, ...], on: date) -> list
     return [rule for scope in scopes if (rule := _latest(rules, scope, on)) is not None]
 
 
-def _apply(state: dict[str, bool], rule: MaterialRule) -> dict[str, bool]:
-    """One step of inheritance: ``code -> required``; ``add`` also makes an optional code required."""
+@dataclass(frozen=True)
+class _State:
+    """The list as inheritance has made it so far: ``code -> required``, the local items defined, and which
+    version made each item what it is."""
+
+    required: dict[str, bool]
+    local: dict[str, LocalItem]
+    source: dict[str, str]
+
+
+_STANDARD_STATE = _State({kind.code: True for kind in CATALOGUE}, {}, {kind.code: STANDARD for kind in CATALOGUE})
+
+
+def _apply(state: _State, rule: MaterialRule) -> _State:
+    """One step of inheritance; ``add`` also makes an optional code required; a province base starts afresh."""
+    version = rule_version(rule)
     if rule.require is not None:
-        state = {code: True for code in (*rule.require, *AGENT_CODES)}
+        codes = (*rule.require, *AGENT_CODES)
+        required, local, source = {c: True for c in codes}, {}, {c: version for c in codes}
     else:
-        state = {code: req for code, req in state.items() if code not in rule.drop}
-        state.update({code: True for code in rule.add})
-    state.update({code: False for code in rule.optional if code in state})
-    return state
+        required = {code: req for code, req in state.required.items() if code not in rule.drop}
+        local = {code: item for code, item in state.local.items() if code not in rule.drop}
+        source = {code: state.source[code] for code in required}
+        required.update({code: True for code in rule.add})
+        source.update({code: version for code in rule.add})
+    for item in rule.local:
+        required[item.code], local[item.code], source[item.code] = item.required, item, version
+    for code in rule.optional:
+        if code in required:
+            required[code], source[code] = False, version
+    return _State(required, local, source)
 
 
-def _resolved(state: dict[str, bool], has_agent: bool, versions: tuple[str, ...]) -> ResolvedMaterials:
-    items = tuple(RequiredItem(kind.code, state[kind.code]) for kind in CATALOGUE
-                  if kind.code in state and (has_agent or not kind.for_agent))
-    return ResolvedMaterials(items, versions)
+def _resolved(state: _State, has_agent: bool, versions: tuple[str, ...]) -> ResolvedMaterials:
+    """Catalogue items in catalogue order (the agent's only with an agent), then local items as defined."""
+    items = [RequiredItem(kind.code, state.required[kind.code], state.source[kind.code]) for kind in CATALOGUE
+             if kind.code in state.required and (has_agent or not kind.for_agent)]
+    items += [RequiredItem(code, state.required[code], state.source[code], item)
+              for code, item in state.local.items()]
+    return ResolvedMaterials(tuple(items), versions)
 
 
 def materials_in_force(
     rules: Iterable[MaterialRule], business_unit: str, on: date, has_agent: bool
 ) -> ResolvedMaterials:
-    """The 跨省通办 materials the 业务属地 requires on ``on``: province base, then city, then county."""
+    """The 跨省通办 materials the 业务属地 requires on ``on``: province base, then city, then county. Without a
+    province base the city's and county's lists apply over the standard catalogue; with no list at all in force
+    the standard catalogue is used (``standard``: a set-up gap)."""
     if not is_township(business_unit):
         raise Invalid("UNIT_FORMAT", "business unit must be a string of exactly 9 digits", "business_unit")
     chain = _chain(list(rules), (business_unit[:2], business_unit[:4], business_unit[:6]), on)
-    if not chain or chain[0].require is None:
-        raise Invalid("NO_MATERIAL_RULES", f"no material rules for {business_unit[:2]} on {on.isoformat()}",
-                      "business_unit")
-    state: dict[str, bool] = {}
+    if not chain:
+        return standard_materials(has_agent)
+    # over the catalogue, the first list in force adopts what it leaves as it is: the notice names that list
+    state = replace(_STANDARD_STATE, source={code: rule_version(chain[0]) for code in _STANDARD_STATE.required})
     for rule in chain:
         state = _apply(state, rule)
-    return _resolved(state, has_agent, tuple(rule_version(rule) for rule in chain))
+    base = () if chain[0].require is not None else (STANDARD,)
+    return _resolved(state, has_agent, base + tuple(rule_version(rule) for rule in chain))
 
 
 def standard_materials(has_agent: bool) -> ResolvedMaterials:
     """The standard catalogue of DOMAIN.md §2, every item required: the fallback without rules."""
-    return _resolved({kind.code: True for kind in CATALOGUE}, has_agent, ("standard",))
+    return _resolved(_STANDARD_STATE, has_agent, (STANDARD,))
+
+
+def has_list_in_force(rules: Iterable[MaterialRule], county: str, on: date) -> bool:
+    """Whether a list of the county, its city or its province is in force on ``on``; none is a set-up gap (the
+    notice then tells the standard catalogue)."""
+    return bool(_chain(list(rules), (county[:2], county[:4], county[:6]), on))
+
+
+def material_gaps(rules: Iterable[MaterialRule], counties: Iterable[str], on: date) -> tuple[str, ...]:
+    """The counties (户籍地) of ``counties`` with no list of their own, their city's or their province's in force on
+    ``on``: the set-up gaps of 黑民发〔2021〕6号's duty, whose notices tell the standard catalogue."""
+    rules = list(rules)
+    return tuple(county for county in counties if not has_list_in_force(rules, county, on))
 
 
 def notice_items(materials: ResolvedMaterials) -> tuple[NoticeItem, ...]:
-    """The one-time notice (一次性告知) lines for resolved materials."""
+    """The one-time notice (一次性告知) lines for resolved materials: a local item with its own name and purpose."""
     kinds = {kind.code: kind for kind in CATALOGUE}
-    return tuple(NoticeItem(item.code, kinds[item.code].name, kinds[item.code].purpose, item.required)
+    return tuple(NoticeItem(item.code, item.local.name, item.local.purpose, item.required, source=item.source)
+                 if item.local is not None else
+                 NoticeItem(item.code, kinds[item.code].name, kinds[item.code].purpose, item.required,
+                            source=item.source)
                  for item in materials.items)
 
 
@@ -225,19 +378,26 @@ def check_material_rules(rules: Iterable[MaterialRule]) -> list[str]:
 
 
 def _check_on(chain: list[MaterialRule], on: date) -> list[str]:
+    """A chain in force on ``on``; without a province base its lists apply over the standard catalogue."""
     if not chain:
         return []
-    if chain[0].require is None:
-        return [f"{rule_version(chain[0])} has no province rule in force on {on.isoformat()}"]
     base, problems = chain[0], []
-    state: dict[str, bool] = {}
+    base_codes = (*base.require, *AGENT_CODES) if base.require is not None else tuple(MATERIAL_CODES)
+    base_name = rule_version(base) if base.require is not None else "standard catalogue"
+    state = _STANDARD_STATE
     for rule in chain:
         for code in rule.drop:
-            if code not in (*(base.require or ()), *AGENT_CODES):
-                problems.append(f"{rule_version(rule)} drops {code}, which is not in the base {rule_version(base)}")
+            if code in MATERIAL_CODES and code not in base_codes:
+                problems.append(f"{rule_version(rule)} drops {code}, which is not in the base {base_name}")
+            elif code not in MATERIAL_CODES and code not in state.local:
+                problems.append(f"{rule_version(rule)} drops {code}, which no list above it defines")
         for code in rule.optional:
-            if code not in state and code not in rule.add and rule.require is None:
+            if code not in state.required and code not in rule.add and rule.require is None:
                 problems.append(f"{rule_version(rule)} marks {code} optional, which is not required there")
+        for item in rule.local:
+            if item.code in state.local and rule.require is None:
+                problems.append(f"{rule_version(rule)} defines {item.code}, which {state.source[item.code]} "
+                                "defines already")
         state = _apply(state, rule)
     if not any(item.required for item in _resolved(state, False, ()).items):
         last = chain[-1]

@@ -9,6 +9,7 @@ one-time notice (一次性告知, 最多跑一次) and "materials complete" (申
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,11 +35,25 @@ CATALOGUE: tuple[MaterialKind, ...] = (
 )
 
 MATERIAL_CODES: frozenset[str] = frozenset(kind.code for kind in CATALOGUE)
+# a material's code: the catalogue's, or a local item's that a 户籍地's list defines (a lower-case slug; every
+# catalogue code has this form too)
+MATERIAL_CODE = re.compile(r"[a-z][a-z0-9_]{1,39}")
+STANDARD = "standard"  # the source of an item the standard catalogue put on the notice (no list in force)
+# what the notice says when no list of the 户籍地 or above it was in force (黑民发〔2021〕6号: the 市/县 残联 sets the
+# 户籍地's list; until it does, the applicant is told the standard catalogue)
+STANDARD_LIST_NOTE = "本户籍地尚未制定证明材料清单，按标准清单告知"
+
+
+def is_material_code(value: object) -> bool:
+    """A catalogue code or the form of a local item's code."""
+    return isinstance(value, str) and (value in MATERIAL_CODES or MATERIAL_CODE.fullmatch(value) is not None)
 
 
 @dataclass(frozen=True)
 class NoticeItem:
-    """One line of the one-time notice: what is required of this applicant, and why."""
+    """One line of the one-time notice: what is required of this applicant, and why. ``source``: the version of the
+    list that put the item there as it is (``"23@2021-04-22"``), ``"standard"`` for the standard catalogue where no
+    list was in force, ``""`` on notices made before it was kept."""
 
     code: str
     name: str
@@ -46,12 +61,19 @@ class NoticeItem:
     required: bool
     waived: bool = False
     waiver: str | None = None
+    source: str = ""
+
+
+def standard_list_used(notice: tuple[NoticeItem, ...]) -> bool:
+    """Whether the notice was made from the standard catalogue because no list of the 户籍地 (or above it) was in
+    force: every item's source is the standard (a notice kept before sources were recorded never says so)."""
+    return bool(notice) and all(item.source == STANDARD for item in notice)
 
 
 def one_time_notice(has_agent: bool) -> tuple[NoticeItem, ...]:
     """Every item the 业务属地 requires of this applicant, told once ("最多跑一次")."""
     return tuple(
-        NoticeItem(kind.code, kind.name, kind.purpose, required=True)
+        NoticeItem(kind.code, kind.name, kind.purpose, required=True, source=STANDARD)
         for kind in CATALOGUE
         if has_agent or not kind.for_agent
     )
