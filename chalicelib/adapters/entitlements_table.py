@@ -147,7 +147,8 @@ def _change(stored: dict[str, Any]) -> Change:
     return Change(str(stored["kind"]), str(stored["effective_month"]), str(stored["reason"]), str(stored["by"]),
                   str(stored["at"]), status=stored.get("status"),
                   pricing=stored.get("pricing") or ("stated" if amount is not None else None),
-                  monthly_amount=amount, facts=stored.get("facts"))
+                  monthly_amount=amount, facts=stored.get("facts"), committee=stored.get("committee"),
+                  previous_committee=stored.get("previous_committee"))
 
 
 def from_model(item: EntitlementModel) -> Entitlement:

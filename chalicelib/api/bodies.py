@@ -95,8 +95,10 @@ class Applicant(Body):
     hukou_unit: Annotated[Text, rule(TOWNSHIP, description="户籍地: the 9-digit 业务属地 unit")]
     hukou_address: Annotated[Text | None, rule(maxLength=200)] = None
     area: Annotated[Text | None, one_of(AREAS, "城市 or 农村, where the 业务属地 grades its standard by it")] = None
-    committee_unit: Annotated[Text | None, rule(COMMITTEE, description="the committee that checks the recipient "
-                                                                       "each month; must lie within hukou_unit")] = None
+    committee_unit: Annotated[Text, rule(COMMITTEE, description="the village or residents committee (村/居委会) that "
+                                                                "checks the recipient each month (每月查询登记); must "
+                                                                "lie within hukou_unit (422 COMMITTEE_OUTSIDE_UNIT); "
+                                                                "missing or blank: 422 COMMITTEE_REQUIRED")]
     bank_account: BankAccount | None = None
 
 
@@ -380,6 +382,17 @@ class EntitlementCorrection(Body):
                                                                            "(default: this month)")] = None
 
 
+class EntitlementCommittee(Body):
+    """每月查询登记: the committee that checks the recipient, from the month after this one (this month's list stays
+    where it was issued); the committee set last, sent again, changes nothing"""
+
+    committee: Annotated[Text, rule(COMMITTEE, description="a committee within the entitlement's 业务属地 "
+                                                           "(422 COMMITTEE_OUTSIDE_UNIT)")]
+    reason: Annotated[Text, text(1000, "why: kept on the entitlement's history")]
+    version: Annotated[StrictInt | None, rule(minimum=0, description="the version GET /entitlements/{id} answered; "
+                                                                      "another: 409 CONCURRENT_UPDATE")] = None
+
+
 class RecoveryRecording(Body):
     amount: Annotated[Text, rule(pattern=r"^[0-9]{1,7}(\.[0-9]{1,2})?$", example="90.00")]
     received_on: Annotated[Text, rule(DATE)]
@@ -439,6 +452,6 @@ MODELS: tuple[type[Body], ...] = (
     NursingExtension, EligibilityRule, AmountRow, DibaoLine, AmountTable, ComparisonRule, RosterLoad, ComparisonRun,
     EntitlementStatusChange, EntitlementCorrection, RecoveryRecording, RosterFinalization, PaymentSetting, TimeLimits,
     ContactRule,
-    ProposalDecision, CheckRecording, ReviewRecording, ProgressLookup, SmsReceipt,
+    ProposalDecision, CheckRecording, ReviewRecording, ProgressLookup, SmsReceipt, EntitlementCommittee,
 )
 BY_NAME: dict[str, type[Body]] = {model.__name__: model for model in MODELS}

@@ -1,12 +1,12 @@
-"""Routes of entitlements and payments: an entitlement's status and 纠错, data-comparison proposals, 追回, and the
-发放名册 drafted, finalized and downloaded (one ledger: ``domain/payments``)."""
+"""Routes of entitlements and payments: an entitlement's status, 纠错 and committee, data-comparison proposals, 追回,
+and the 发放名册 drafted, finalized and downloaded (one ledger: ``domain/payments``)."""
 from __future__ import annotations
 
 from typing import Any
 
 from chalice import Blueprint
 
-from ..services import comparison, entitlements, payroll, recoveries
+from ..services import committees, comparison, entitlements, payroll, recoveries
 from ..wiring import payroll as payroll_deps
 from ..wiring import proposals
 from .pipeline import Call, handles
@@ -31,6 +31,13 @@ def correct_entitlement(call: Call, entitlement_id: str) -> dict[str, Any]:
     """纠错 {effective_month, reason, status?, monthly_amount?, pricing?, facts?, paid_through?}: what it changes in
     what is owed; the next roster settles what is due, a debt is listed for recovery."""
     return entitlements.change(payroll_deps(), entitlement_id, "correct", call.body, call.actor, call.now)
+
+
+@handles(routes, "PUT /entitlements/{entitlement_id}/committee")
+def set_entitlement_committee(call: Call, entitlement_id: str) -> dict[str, Any]:
+    """{committee, reason, version?}: the committee that checks the recipient each month, from the next month on."""
+    # the service checks the caller's reach (the 业务属地's reviewer, an admin over it) before it reads the body
+    return committees.set_committee(payroll_deps(), entitlement_id, call.body, call.actor, call.now)
 
 
 @handles(routes, "POST /entitlements/{entitlement_id}/recoveries")

@@ -154,6 +154,10 @@ RESPONSES: dict[str, Any] = {
         "status": dict(enum([*ENTITLEMENT_STATUSES, "none"]), description="in force in as_of's month"),
         "as_of": MONTH, "monthly_amount": nullable(AMOUNT), "amount_basis": {"type": "string"},
         "start_month": MONTH, "released_from": nullable(MONTH),
+        "committee_unit": dict(nullable(COMMITTEE), description="the committee set last (the approval's or the "
+                                                                "latest change's): the lists from its month on"),
+        "committee_in_force": dict(nullable(COMMITTEE), description="the committee whose list of as_of's month "
+                                                                    "holds the recipient"),
         "allowed_moves": {"type": "array", "items": enum(["suspend", "stop", "resume"])},
         "history": {"type": "array", "items": {"type": "object"}}, "version": {"type": "integer"},
         "ledger": {"type": "object", "description": "owed, paid, due and over-paid, month by month"},

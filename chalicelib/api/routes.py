@@ -212,6 +212,10 @@ ROUTES: tuple[Route, ...] = (
     Route("POST /entitlements/{entitlement_id}/correction", "correct_entitlement", {"reviewer": "any"},
           body="EntitlementCorrection", response="Entitlement", tag="entitlements", summary="纠错: owed or overpaid "
                 "computed"),
+    Route("PUT /entitlements/{entitlement_id}/committee", "set_entitlement_committee", {"admin": "any", "reviewer": "any"},
+          body="EntitlementCommittee", response="Entitlement", tag="entitlements",
+          summary="Set or change the village or residents committee that checks the recipient each month (每月查询登记), "
+                  "with a reason: on the history, from the next month's list"),
     Route("POST /payroll/{unit}/{month}", "build_payroll", {"reviewer": "any", "admin": "any"}, status=201,
           response="PayrollRoster", params={"unit": TOWNSHIP}, tag="payroll", summary="发放名册, drafted: owed − paid through the month per "
                 "entitlement, as CSV in S3 (free to rebuild)"),

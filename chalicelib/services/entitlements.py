@@ -118,7 +118,8 @@ def view(ent: Entitlement, ledger: Ledger, standards: Standards, month: str) -> 
     return {
         "entitlement_id": ent.entitlement_id, "case_id": ent.case_id, "subsidy": ent.subsidy,
         "masked_id": ent.masked_id, "name": ent.name, "business_unit": ent.business_unit,
-        "accepting_unit": ent.accepting_unit, "committee_unit": ent.committee_unit, "account": account or None,
+        "accepting_unit": ent.accepting_unit, "committee_unit": ent.committee_unit,
+        "committee_in_force": ent.committee_in(month), "account": account or None,
         "start_month": ent.start_month, "as_of": month, "status": ent.status_in(month),
         "monthly_amount": None if this.amount is None else money(this.amount), "amount_basis": this.basis,
         "pricing": ent.pricing_in(month).basis, "facts": ent.facts_in(month),

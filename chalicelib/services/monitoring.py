@@ -107,8 +107,9 @@ def _total(per_unit: dict[str, dict[str, int]]) -> dict[str, int]:
 # --- 每月查询登记 ------------------------------------------------------------------------------------
 
 def issue_monthly_checks(deps: Monitoring, business_units: list[str], month: str) -> dict[str, Any]:
-    """One check per entitlement active or suspended in ``month`` at its committee; entitlements
-    without a committee are counted as ``unassigned`` for their township. The units are registered."""
+    """One check per entitlement active or suspended in ``month`` at its committee in force that month (a change
+    takes effect from the month after it is made); entitlements without one are counted as ``unassigned`` for
+    their township. The units are registered."""
     month = parse_month(month)
     per_unit = {}
     for unit in _townships(business_units):
@@ -126,11 +127,12 @@ def monthly_checks_for_unit(deps: Monitoring, unit: str, month: str) -> dict[str
 def _issue_unit(deps: Monitoring, unit: str, month: str) -> dict[str, int]:
     stats = dict.fromkeys(("issued", "already_issued", "unassigned", "committee_outside_unit", "not_checked"), 0)
     for ent in _entitlements_of(deps, unit):
+        committee = ent.committee_in(month)
         if not needs_check(ent, month):
             stats["not_checked"] += 1
-        elif ent.committee_unit is None:
+        elif committee is None:
             stats["unassigned"] += 1
-        elif not ent.committee_unit.startswith(unit):  # intake refuses this; never hand it to a stranger
+        elif not committee.startswith(unit):  # intake and the committee route refuse this; never hand it to a stranger
             stats["committee_outside_unit"] += 1
         elif deps.checks.issue(check_for(ent, month)):
             stats["issued"] += 1

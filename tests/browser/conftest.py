@@ -84,9 +84,13 @@ CSP_LISTENER = """document.addEventListener("securitypolicyviolation",
   (e) => window.__cspViolation(`${e.effectiveDirective} ${e.blockedURI}`));"""
 
 
+MOTO_ENDPOINTS: dict[str, str] = {}  # console server -> the moto server inside it (for commands such as tools.jobs)
+
+
 @pytest.fixture(scope="session")
 def console_server() -> Iterator[str]:
-    with local_server("--console-origin", CONSOLE_ORIGIN, "--sweep-every", "3600", now=SERVER_NOW) as (base, _moto):
+    with local_server("--console-origin", CONSOLE_ORIGIN, "--sweep-every", "3600", now=SERVER_NOW) as (base, moto):
+        MOTO_ENDPOINTS[base] = moto
         yield base
 
 

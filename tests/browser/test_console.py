@@ -47,6 +47,7 @@ def accept_in_the_browser(window: Desk, person: str) -> str:
     expect(page.locator('[data-error-for="applicant.id_number"]')).to_have_text("✓ 校验通过")
     page.get_by_label("手机号").fill("13800000000")
     page.get_by_label("户籍所在乡镇（街道）代码").fill(HARBIN_TOWNSHIP)
+    page.get_by_label("所在村（居）委会代码").fill(HARBIN_TOWNSHIP + "001")
     page.get_by_label("户籍地址").fill("哈尔滨市道里区兆麟街1号")
     page.get_by_label("残疾人证号").fill(person + "81")  # category 8 does not exist
     expect(page.locator('[data-error-for="certificate.number"]')).to_have_text(re.compile("残疾类别位应为 1–7"))

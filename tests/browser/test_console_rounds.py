@@ -88,6 +88,7 @@ def fill_applicant(page: Any, person: str) -> None:
     page.get_by_label("公民身份号码", exact=True).fill(person)
     page.get_by_label("手机号").fill("13900000000")
     page.get_by_label("户籍所在乡镇（街道）代码").fill(HARBIN_TOWNSHIP)
+    page.get_by_label("所在村（居）委会代码").fill(HARBIN_TOWNSHIP + "002")
     page.get_by_label("户籍地址").fill("哈尔滨市道里区中央大街2号")
     page.get_by_label("残疾人证号").fill(person + "51")
     page.get_by_label("有效期至").fill("2032-03-01")

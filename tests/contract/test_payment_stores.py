@@ -98,6 +98,24 @@ def test_a_stopped_entitlement_cannot_be_reactivated_over_another_that_took_its_
     assert stores.entitlements.get("C01-living").release_month() == "2026-08"
 
 
+def test_a_committee_change_reads_back_whole_and_a_stale_one_is_refused(stores):
+    """Issue 16.6: the committee set last, the line of the history (from and to) and the committee in force month by
+    month read back as written; a change made from a version no longer stored is refused."""
+    from chalicelib.domain.payments.entitlements import change_committee
+
+    ent = stores.add(approved("C01", "living", "2026-03", LIVING, "2026-03-20T10:00:00+08:00"))
+    changed = change_committee(ent, f"{UNIT}002", "迁居本镇另一社区", "r1", NOW.isoformat(), "2027-01")
+    stores.entitlements.save(ent, changed, NOW)
+    back = stores.entitlements.get("C01-living")
+    assert back is not None and back.version == ent.version + 1
+    assert [c.as_dict() for c in back.history] == [c.as_dict() for c in changed.history]
+    assert (back.committee_unit, back.committee_in("2027-01"), back.committee_in("2027-02")) == (
+        f"{UNIT}002", f"{UNIT}001", f"{UNIT}002")
+    with pytest.raises(StaleEntitlement):
+        stores.entitlements.save(ent, change_committee(ent, f"{UNIT}201", "x", "r2", NOW.isoformat(), "2027-01"), NOW)
+    assert stores.entitlements.get("C01-living").committee_unit == f"{UNIT}002"
+
+
 # --- ledgers -----------------------------------------------------------------------------------------------
 
 def paid(entitlement_id: str, seq: int = 1) -> Ledger:

@@ -337,3 +337,21 @@ def test_review_tasks_and_certificate_reminders_count_alike_on_both_stores(store
     assert sorted(m["entitlement_id"] for m in notices.expiring) == ["C01-living", "C01-nursing"]
     rerun = monitoring.certificate_reminders_for_unit(deps, UNIT, date(2026, 10, 20))
     assert (rerun["reminded"], rerun["already_reminded"], rerun["tasks_created"]) == (0, 2, 0)
+
+
+def test_a_committee_change_moves_the_next_month_s_check_and_never_this_month_s_alike_on_both_stores(stores):
+    """Issue 16.6: a change made in October takes effect from November; October's re-run issues nothing anywhere."""
+    from chalicelib.domain.payments.entitlements import change_committee
+
+    ent = stores.add(recipient("C01"))
+    deps = stores.monitoring(FakeNotices())
+    assert monitoring.issue_monthly_checks(deps, [UNIT], MONTH)["issued"] == 1
+    stores.entitlements.save(ent, change_committee(ent, SECOND, "迁居本镇另一社区", "r1", "2026-10-20T10:00:00+08:00",
+                                                   MONTH), datetime.fromisoformat("2026-10-20T10:00:00+08:00"))
+    rerun = monitoring.issue_monthly_checks(deps, [UNIT], MONTH)
+    assert (rerun["issued"], rerun["already_issued"]) == (0, 1)
+    assert [c.entitlement_id for c in stores.checks.of_committee(FIRST, MONTH)] == ["C01-living"]
+    assert stores.checks.of_committee(SECOND, MONTH) == []
+    assert monitoring.issue_monthly_checks(deps, [UNIT], "2026-11")["issued"] == 1
+    assert stores.checks.of_committee(FIRST, "2026-11") == []
+    assert [c.entitlement_id for c in stores.checks.of_committee(SECOND, "2026-11")] == ["C01-living"]

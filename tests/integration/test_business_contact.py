@@ -15,8 +15,7 @@ EXPLAINS = "享受补贴政策的类型及标准由哈尔滨市道里区民政�
 def approved(api: Any, unit: str, decision: dict[str, Any]) -> str:
     """Accepted 2026-09-24, complete and pushed 09-30, decided 10-12 by the 业务属地's reviewer."""
     api.now = "2026-09-24T09:30:00+08:00"
-    body = fresh_application()
-    body["applicant"]["hukou_unit"] = unit
+    body = fresh_application(hukou_unit=unit)  # at the unit's first committee
     case_id = api.ready_case(body)["case_id"]
     api.now = "2026-09-30T16:00:00+08:00"
     for step in ("complete", "push"):

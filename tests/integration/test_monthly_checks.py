@@ -1,10 +1,12 @@
 """Supervision through the API on moto: the monthly 查询登记, its escalation, yearly reviews, reminders."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 import boto3
 
+from chalicelib.adapters.entitlements_table import Entitlements, to_model
 from chalicelib.adapters.job_queue import UnitJobQueue
 from chalicelib.services.monitoring import (
     certificate_expiry_reminders,
@@ -22,14 +24,18 @@ MONTH = "2026-10"
 
 
 def recipients(api, committees=(FIRST, SECOND, None), valid_until="2031-05-01"):
-    """Approved cases (living and nursing each), one per committee given (None: no committee)."""
+    """Approved cases (living and nursing each), one per committee given (None: no committee, as an entitlement
+    approved before the application required one: stored without it)."""
     case_ids = []
     for committee in committees:
         body = fresh_application()
         body["certificate"]["valid_until"] = valid_until
-        if committee:
-            body["applicant"]["committee_unit"] = committee
+        body["applicant"]["committee_unit"] = committee or FIRST
         case_ids.append(approved_case(api, body))
+        if committee is None:
+            for subsidy in ("living", "nursing"):
+                stored = Entitlements().get(f"{case_ids[-1]}-{subsidy}")
+                to_model(replace(stored, committee_unit=None)).save()
     return case_ids
 
 

@@ -18,12 +18,18 @@ def id_number(region: str = "230102", birth: str = "19800101", sequence: str = "
     return body + ric.calc_check_digit(body + "0")
 
 
+def committee_of(hukou_unit: Any) -> str:
+    """The first village or residents committee of a township (its 12-digit code: the township's and 001)."""
+    return f"{hukou_unit}001"
+
+
 def application(person_id: str | None = None, hukou_unit: str = HARBIN_TOWNSHIP, **overrides: Any) -> dict[str, Any]:
-    """The POST /cases body for a Heilongjiang applicant (API.md)."""
+    """The POST /cases body for a Heilongjiang applicant (API.md), at the first committee of the hukou unit."""
     person_id = person_id or id_number()
     body: dict[str, Any] = {
         "applicant": {"name": "张三", "id_number": person_id, "phone": "13800000000",
-                      "hukou_unit": hukou_unit, "hukou_address": "哈尔滨市道里区兆麟街1号"},
+                      "hukou_unit": hukou_unit, "hukou_address": "哈尔滨市道里区兆麟街1号",
+                      "committee_unit": committee_of(hukou_unit)},
         "certificate": {"number": person_id + "41", "valid_until": "2031-05-01"},
         "subsidies": ["living", "nursing"],
         "low_income": {"dibao": True},

@@ -53,7 +53,7 @@ def test_a_valid_application_is_read_into_normalized_values():
 
     assert read.applicant == {"name": "张三", "id_number": X_ID, "phone": "13800000000",
                               "hukou_unit": HARBIN_TOWNSHIP, "hukou_address": "哈尔滨市道里区兆麟街1号",
-                              "area": None, "committee_unit": None, "bank_account": None}
+                              "area": None, "committee_unit": HARBIN_TOWNSHIP + "001", "bank_account": None}
     assert X_ID.endswith("X")
     assert read.certificate == {"number": X_ID + "41", "category": 4, "grade": 1, "valid_until": "2031-05-01"}
     assert read.subsidies == ("living", "nursing")

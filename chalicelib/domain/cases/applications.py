@@ -113,10 +113,14 @@ def read_application(body: Any, today: date) -> Application:
     )
 
 
-def _committee(value: Any, hukou_unit: Any) -> str | None:
-    """The village or residents committee (12-digit code) that checks the recipient each month."""
-    if value is None:
-        return None
+def _committee(value: Any, hukou_unit: Any) -> str:
+    """The village or residents committee (12-digit code under the hukou unit) that checks the recipient each month
+    (每月查询登记, DOMAIN.md §3): required, since a recipient without one is on no committee's list and never checked.
+    A blank or missing one is 422 COMMITTEE_REQUIRED (the body's shape is not at fault: the applicant must say it)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise Invalid("COMMITTEE_REQUIRED", "applicant.committee_unit is required: the village or residents committee "
+                      "(村/居委会, 12 digits under applicant.hukou_unit) that checks the recipient each month",
+                      "applicant.committee_unit")
     if not isinstance(value, str) or len(value) != 12 or not value.isascii() or not value.isdigit():
         raise Invalid("UNIT_FORMAT", "applicant.committee_unit must be a 12-digit code", "applicant.committee_unit")
     if not value.startswith(str(hukou_unit)):

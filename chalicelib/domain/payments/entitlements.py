@@ -3,7 +3,8 @@
 An entitlement is one person and one subsidy, paid from the month of application (补贴资格审定合格的，自递交申请当月
 由业务属地计发补贴, 黑民发〔2021〕6号 四(二)). Everything else about it is a history of changes, each recorded at a time
 and taking effect from its effective month: the decision, suspensions, stops and resumptions (民发〔2022〕79号:
-暂停, 终止, 恢复), and corrections (纠错) of the status, the amount or the facts a province's standard depends on.
+暂停, 终止, 恢复), corrections (纠错) of the status, the amount or the facts a province's standard depends on, and
+changes of the village or residents committee that checks the recipient each month (每月查询登记).
 
 What holds for a month is *in force*: for each kind of fact (status, pricing, the person's facts) the latest change
 of that kind effective on or before the month, a later recording winning within one month. Never the last change
@@ -23,7 +24,7 @@ from functools import cached_property
 from typing import Any, Mapping
 
 from ..errors import Conflict, Invalid
-from ..values import parse_month
+from ..values import add_months, parse_month
 
 STATUSES = ("active", "suspended", "stopped")
 PRICINGS = ("table", "stated")  # the 业务属地's amount table, or an amount a reviewer stated with a reason
@@ -37,13 +38,15 @@ MOVES: Mapping[str, tuple[frozenset[str], str]] = {
     "resume": (frozenset({"suspended"}), "active"),
 }
 _AMOUNT = re.compile(r"[0-9]{1,6}(\.[0-9]{1,2})?")
+COMMITTEE_CHANGE = "committee"
+MAX_REASON = 1000
 
 
 @dataclass(frozen=True)
 class Change:
     """One line of the history. ``status``, ``pricing`` and ``facts`` are None where this change leaves them."""
 
-    kind: str  # approved | suspend | stop | resume | corrected
+    kind: str  # approved | suspend | stop | resume | corrected | committee
     effective_month: str
     reason: str
     by: str
@@ -52,11 +55,16 @@ class Change:
     pricing: str | None = None
     monthly_amount: str | None = None  # with pricing "stated": yuan a month
     facts: Mapping[str, Any] | None = None
+    committee: str | None = None  # kind "committee": the committee from effective_month on
+    previous_committee: str | None = None  # kind "committee": the one it replaces (None: there was none)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "effective_month": self.effective_month, "reason": self.reason, "by": self.by,
-                "at": self.at, "status": self.status, "pricing": self.pricing, "monthly_amount": self.monthly_amount,
-                "facts": dict(self.facts) if self.facts is not None else None}
+        shown = {"kind": self.kind, "effective_month": self.effective_month, "reason": self.reason, "by": self.by,
+                 "at": self.at, "status": self.status, "pricing": self.pricing, "monthly_amount": self.monthly_amount,
+                 "facts": dict(self.facts) if self.facts is not None else None}
+        if self.kind == COMMITTEE_CHANGE:
+            shown.update(committee=self.committee, previous_committee=self.previous_committee)
+        return shown
 
 
 @dataclass(frozen=True)
@@ -87,7 +95,7 @@ class Entitlement:
     name: str
     business_unit: str
     accepting_unit: str
-    committee_unit: str | None
+    committee_unit: str | None  # the committee set last (the approval's, or the latest change's): see committee_in
     start_month: str
     history: tuple[Change, ...]
     version: int = 0
@@ -137,6 +145,15 @@ class Entitlement:
     def facts_in(self, month: str) -> dict[str, Any]:
         """The person's facts in force in ``month``: those of the decision, changed by later corrections."""
         return dict(self._in_force(max(month, self.start_month)).facts)
+
+    def committee_in(self, month: str) -> str | None:
+        """The committee whose 查询登记 list of ``month`` holds this entitlement: the latest committee change effective
+        on or before ``month``; before any, the committee it was approved with (which the first change replaced)."""
+        changes = [c for c in self.in_effect_order() if c.kind == COMMITTEE_CHANGE]
+        in_force = [c for c in changes if c.effective_month <= month]
+        if in_force:
+            return in_force[-1].committee
+        return changes[0].previous_committee if changes else self.committee_unit
 
     def release_month(self) -> str | None:
         """The month from which the entitlement is stopped for good (the person may hold another from then on),
@@ -258,3 +275,52 @@ def correct(ent: Entitlement, effective_month: str, reason: str, by: str, at: st
                     pricing="stated" if amount is not None else pricing, monthly_amount=amount,
                     facts=dict(facts) if facts else None)
     return replace(ent, history=ent.history + (change,))
+
+
+# --- the committee (每月查询登记) ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CommitteeChange:
+    """What a reviewer asks: the committee, why, and (optionally) the version of the entitlement they read."""
+
+    committee: str
+    reason: str
+    version: int | None
+
+
+def read_committee_change(body: object, business_unit: str) -> CommitteeChange:
+    """``{committee, reason, version?}``: a 12-digit committee within the entitlement's 业务属地, the reason, and the
+    version the reviewer saw (a later one is refused: the change was made against what is no longer so)."""
+    if not isinstance(body, dict):
+        raise Invalid("WRONG_TYPE", "the body must be an object {committee, reason, version?}", "body")
+    committee = body.get("committee")
+    if committee is None:
+        raise Invalid("MISSING_FIELD", "committee is required", "committee")
+    if not isinstance(committee, str) or len(committee) != 12 or not committee.isascii() or not committee.isdigit():
+        raise Invalid("UNIT_FORMAT", "committee must be a 12-digit village or residents committee code", "committee")
+    if not committee.startswith(business_unit):
+        raise Invalid("COMMITTEE_OUTSIDE_UNIT", f"the committee must lie within the 业务属地 {business_unit}",
+                      "committee")
+    raw = body.get("reason")
+    if raw is not None and not isinstance(raw, str):
+        raise Invalid("WRONG_TYPE", "reason must be text", "reason")
+    reason = _reason(raw or "")
+    if len(reason) > MAX_REASON:
+        raise Invalid("TOO_LONG", f"reason is longer than {MAX_REASON} characters", "reason")
+    version = body.get("version")
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool) or version < 0):
+        raise Invalid("WRONG_TYPE", "version must be the whole number GET /entitlements/{id} answered", "version")
+    return CommitteeChange(committee, reason, version)
+
+
+def change_committee(ent: Entitlement, committee: str, reason: str, by: str, at: str, this_month: str) -> Entitlement:
+    """Set or change the committee that checks the recipient, from the month after ``this_month`` (the month of
+    ``at``): this month's list was issued at the committee in force (or may be, by a re-run of the month), so a change
+    never puts one recipient on two lists of one month; the next monthly list follows it. The committee set last
+    again changes nothing."""
+    if committee == ent.committee_unit:
+        return ent
+    effective = max(add_months(parse_month(this_month), 1), ent.start_month)
+    change = Change(COMMITTEE_CHANGE, effective, _reason(reason), by, at, committee=committee,
+                    previous_committee=ent.committee_unit)
+    return replace(ent, committee_unit=committee, history=ent.history + (change,))

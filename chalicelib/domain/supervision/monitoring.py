@@ -184,8 +184,10 @@ class Check:
 
 
 def check_for(ent: Entitlement, month: str) -> Check:
-    assert ent.committee_unit is not None
-    return Check(ent.committee_unit, month, ent.entitlement_id, ent.business_unit, ent.case_id, ent.subsidy,
+    """The entitlement's check of ``month``, at the committee in force that month (``Entitlement.committee_in``)."""
+    committee = ent.committee_in(month)
+    assert committee is not None
+    return Check(committee, month, ent.entitlement_id, ent.business_unit, ent.case_id, ent.subsidy,
                  ent.masked_id, ent.name, ent.status_in(month))
 
 

@@ -26,6 +26,17 @@ function say(form, name, result, typed, length) {
   return true;
 }
 
+/** The village or residents committee (村/居委会) that checks the recipient each month: 12 digits, the first 9 those
+ * of the hukou township (the API's applicant.committee_unit rules, chalicelib/domain/cases/applications.py). */
+export function checkCommittee(raw, hukouUnit) {
+  const value = String(raw || "").replaceAll(" ", "");
+  if (!value) return { ok: false, code: "COMMITTEE_REQUIRED" };
+  if (!/^[0-9]{12}$/.test(value)) return { ok: false, code: "COMMITTEE_FORMAT" };
+  const township = String(hukouUnit || "").trim();
+  if (/^[0-9]{9}$/.test(township) && !value.startsWith(township)) return { ok: false, code: "COMMITTEE_OUTSIDE_UNIT" };
+  return { ok: true, value };
+}
+
 /** The agent's ID number: the same checks as the applicant's, and not the applicant's own. */
 function checkAgentId(raw, applicantId) {
   const result = checkIdNumber(raw, today());
@@ -38,6 +49,8 @@ export function acceptPage(main) {
   const idNumber = input("applicant.id_number", { maxlength: "20", spellcheck: "false" });
   const certNumber = input("certificate.number", { maxlength: "22", spellcheck: "false" });
   const validUntil = input("certificate.valid_until", { type: "date" });
+  const hukouUnit = input("applicant.hukou_unit", { inputmode: "numeric", maxlength: "9" });
+  const committee = input("applicant.committee_unit", { inputmode: "numeric", maxlength: "12", spellcheck: "false" });
   const subsidies = Object.entries(SUBSIDY).map(([value, text]) =>
     h("label", { class: "check" }, h("input", { type: "checkbox", name: "subsidy", value, checked: true }), text));
   // 委托办理: an agent files for the applicant (guardian, family, committee...); the notice then adds the
@@ -59,8 +72,9 @@ export function acceptPage(main) {
         field("姓名", input("applicant.name", { maxlength: "40" })),
         field("公民身份号码", idNumber, { hint: "18 位，输入时即校验（末位可为 X）" }),
         field("手机号", input("applicant.phone", { inputmode: "tel", maxlength: "11" })),
-        field("户籍所在乡镇（街道）代码", input("applicant.hukou_unit", { inputmode: "numeric", maxlength: "9" }),
-          { hint: "9 位：业务属地，由它审核和发放" }),
+        field("户籍所在乡镇（街道）代码", hukouUnit, { hint: "9 位：业务属地，由它审核和发放" }),
+        field("所在村（居）委会代码", committee,
+          { hint: "12 位：乡镇（街道）代码 9 位 + 村（居）委会 3 位；由它每月查询登记" }),
         field("户籍地址", input("applicant.hukou_address", { maxlength: "120" })))),
     h("fieldset", {}, h("legend", {}, "残疾人证"),
       h("div", { class: "grid" },
@@ -95,6 +109,13 @@ export function acceptPage(main) {
     const typed = agentId.value.replaceAll(" ", "").length;
     say(form, "agent.id_number", checkAgentId(agentId.value, idNumber.value), typed, 18);
   });
+  // the committee as typed: the digits counted, then checked against the hukou township
+  const sayCommittee = () => {
+    const typed = committee.value.replaceAll(" ", "").length;
+    say(form, "applicant.committee_unit", checkCommittee(committee.value, hukouUnit.value), typed, 12);
+  };
+  committee.addEventListener("input", sayCommittee);
+  hukouUnit.addEventListener("input", () => { if (committee.value) sayCommittee(); });
   certNumber.addEventListener("input", () => {
     const holder = idNumber.value.replaceAll(" ", "").toUpperCase();
     const typed = certNumber.value.replaceAll(" ", "").length;
@@ -109,6 +130,8 @@ export function acceptPage(main) {
     if (!id.ok) return showError(form, { code: id.code, field: "applicant.id_number" });
     const cert = checkCertificate(value("certificate.number"), value("certificate.valid_until"), id.value, today());
     if (!cert.ok) return showError(form, { code: cert.code, field: `certificate.${cert.field}` });
+    const village = checkCommittee(value("applicant.committee_unit"), value("applicant.hukou_unit"));
+    if (!village.ok) return showError(form, { code: village.code, field: "applicant.committee_unit" });
     let agent;
     if (byAgent.checked) {
       const checked = checkAgentId(value("agent.id_number"), id.value);
@@ -121,6 +144,7 @@ export function acceptPage(main) {
     const body = {
       applicant: { name: value("applicant.name"), id_number: id.value, phone: value("applicant.phone"),
         hukou_unit: value("applicant.hukou_unit"), hukou_address: value("applicant.hukou_address"),
+        committee_unit: village.value,
         bank_account: bank || account ? { bank, number: account } : undefined },
       certificate: { number: cert.value, valid_until: value("certificate.valid_until") },
       subsidies: [...form.querySelectorAll("input[name=subsidy]:checked")].map((c) => c.value),

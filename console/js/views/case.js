@@ -55,6 +55,7 @@ function summary(kase) {
       row("残疾人证", kase.certificate?.number || ""),
       row("申请的补贴", kase.subsidies.map((s) => SUBSIDY[s] || s).join("、")),
       row("受理地", kase.accepting_unit), row("业务属地", kase.business_unit),
+      row("村（居）委会（每月查询登记）", kase.applicant?.committee_unit || "未登记"),
       row("办理方式", SCOPE[kase.scope] || kase.scope), row("申请月份（计发起始）", kase.application_month || "")));
 }
 
