@@ -23,7 +23,7 @@ def _body(entry: dict[str, Any]) -> dict[str, Any]:
 
 def load_demo_rules(store: rules.RuleStore, now: datetime, path: Path = DEMO_RULES) -> dict[str, int]:
     data = json.loads(path.read_text(encoding="utf-8"))
-    counts = {"materials": 0, "eligibility": 0, "amounts": 0, "contacts": 0}
+    counts = {"materials": 0, "eligibility": 0, "amounts": 0, "contacts": 0, "review_chains": 0}
 
     def admin(scope: str) -> Actor:
         return Actor("demo-loader", "demo data", "admin", scope[:2])
@@ -39,6 +39,10 @@ def load_demo_rules(store: rules.RuleStore, now: datetime, path: Path = DEMO_RUL
     for entry in data["amounts"]:
         rules.put_amounts(store, admin(entry["scope"]), entry["scope"], lambda entry=entry: _body(entry), now)
         counts["amounts"] += 1
+    for entry in data.get("review_chains", []):  # each province's chain from a day on (domain.cases.review_chain)
+        rules.put_review_chain(store, admin(entry["province"]), entry["province"], entry["effective_from"],
+                               lambda entry=entry: _body(entry), now)
+        counts["review_chains"] += 1
     for entry in data.get("contacts", []):  # who explains the standard: the result notice and the approval SMS
         rules.put_contact(store, admin(entry["scope"]), entry["scope"], entry["effective_from"],
                           lambda entry=entry: _body(entry), now)

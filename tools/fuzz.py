@@ -68,6 +68,9 @@ IDENTITIES: dict[str, str] = {
     # 乌鲁木齐市天山区's 残联 (its own material list, its set-up gaps): a county no other test uses, since the fuzzer
     # stores whatever list its examples make valid
     "dpf_admin": "650102",
+    # the review chain's county steps (县残联 审核, 县民政 审定) of the 业务属地's county
+    "dpf_reviewer": "230102",
+    "approver": "230102",
     "sms_gateway": "23",  # the province's SMS gateway, reporting deliveries
 }
 ERROR_CODE = re.compile(r"[A-Z][A-Z0-9_]*")

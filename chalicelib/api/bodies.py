@@ -23,6 +23,7 @@ from ..domain.cases.applications import (
     NOTIFICATION_METHODS,
     SUBSIDY_TYPES,
 )
+from ..domain.cases.review_chain import CHINESE_LABEL, MAX_PUBLICITY_DAYS, MAX_STEPS, OPINIONS, STEP_ROLES
 from ..domain.cases.sms_receipts import RECEIPT_STATUSES
 from ..domain.payments.entitlements import STATUSES as ENTITLEMENT_STATUSES
 from ..domain.rules.amounts import AREAS, LOW_INCOME_TYPES
@@ -316,6 +317,30 @@ ComparisonRule = create_model(
     **{kind: (Annotated[StrictInt | None, rule(enum=[0, 1])], None) for kind in COMPARISON_KINDS})  # type: ignore
 
 
+class ReviewOpinion(Body):
+    """An opinion at the step of the review chain the case is at (初审, 审核, 公示…); the last step decides instead"""
+
+    opinion: Annotated[Text, one_of(OPINIONS, "agree: hand it to the next step; send_back: to the step before")]
+    reason: Annotated[StrictStr | None, rule(maxLength=500, description="required to send back (422 REASON_REQUIRED)"
+                                             "; on the shared timeline")] = None
+
+
+class ReviewStep(Body):
+    label: Annotated[Text, rule(pattern=CHINESE_LABEL.pattern, example="审核",
+                                description="what staff read: 初审, 审核, 审定, 公示 (2 to 8 Chinese characters)")]
+    role: Annotated[Text, one_of(list(STEP_ROLES), "reviewer: the township (9 digits); dpf_reviewer (county 残联) and "
+                                                   "approver (county 民政): 6-digit county units")]
+    publicity_days: Annotated[StrictInt | None, rule(minimum=1, maximum=MAX_PUBLICITY_DAYS,
+                                                     description="a 公示 step: the days it holds the case")] = None
+
+
+class ReviewChain(Body):
+    """A province's review chain from a day on (国发〔2015〕52号; 黑民发〔2020〕26号): the steps in order, the deciding one
+    last (no 公示 last); a case keeps the chain in force on its push day"""
+
+    steps: Annotated[list[ReviewStep], rule(minItems=1, maxItems=MAX_STEPS)]
+
+
 class PaymentSetting(Body):
     roster_id_number: Annotated[Text, one_of(["masked", "full"], "what the roster shows of the ID number")]
 
@@ -451,6 +476,7 @@ MODELS: tuple[type[Body], ...] = (
     LocalItem, MaterialRule,
     NursingExtension, EligibilityRule, AmountRow, DibaoLine, AmountTable, ComparisonRule, RosterLoad, ComparisonRun,
     EntitlementStatusChange, EntitlementCorrection, RecoveryRecording, RosterFinalization, PaymentSetting, TimeLimits,
+    ReviewOpinion, ReviewStep, ReviewChain,
     ContactRule,
     ProposalDecision, CheckRecording, ReviewRecording, ProgressLookup, SmsReceipt, EntitlementCommittee,
 )

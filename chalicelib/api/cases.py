@@ -59,6 +59,11 @@ def decide(call: Call, case_id: str) -> dict[str, Any]:
     return cases.decide(call.deps(), case_id, call.body(), call.actor, call.relation, call.now)
 
 
+@handles(routes, "POST /cases/{case_id}/review")
+def give_opinion(call: Call, case_id: str) -> dict[str, Any]:
+    return cases.give_opinion(call.deps(), case_id, call.body(), call.actor, call.relation, call.now)
+
+
 @handles(routes, "POST /cases/{case_id}/notification")
 def notify(call: Call, case_id: str) -> dict[str, Any]:
     return cases.notify(call.deps(), case_id, call.body(), call.actor, call.relation, call.now)

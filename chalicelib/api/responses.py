@@ -6,6 +6,7 @@ from typing import Any
 from ..domain.cases.applications import SUBSIDY_TYPES
 from ..domain.cases.case import Status
 from ..domain.cases.messages import MILESTONES
+from ..domain.cases.phases import DEADLINE_KINDS
 from ..domain.payments.entitlements import STATUSES as ENTITLEMENT_STATUSES
 from ..domain.rules.rules import STANDARD_LIST_NOTE
 from ..domain.supervision.monitoring import OUTCOMES, RESULTS
@@ -45,7 +46,9 @@ RESPONSES: dict[str, Any] = {
     # --- cases (domain/cases/applications.py) ---
     "Health": obj({"status": enum(["ok"]), "stage": {"type": "string"}}, required=("status", "stage")),
     "Deadline": obj({
-        "kind": enum(["push", "review", "notify"]), "starts_on": DATE, "working_days": {"type": "integer"},
+        "kind": dict(enum(list(DEADLINE_KINDS)),
+                     description="the phase table's (D0 收件时限, D1 推送, D2 审核, DS 补正, D3 告知)"),
+        "starts_on": DATE, "working_days": {"type": "integer"},
         "due_on": DATE, "provisional": {"type": "boolean"}, "calendar_version": {"type": "string"},
         "state": enum(["open", "paused", "met", "overdue", "cancelled"], "as of today: open (past its due day it "
                       "reads overdue), paused while a 补正 is out, met or overdue once ended, cancelled by a "
@@ -61,6 +64,14 @@ RESPONSES: dict[str, Any] = {
         "notice": ref("Notice"),  # the one-time notice: the same object on every answer
         "deadlines": {"type": "array", "items": ref("Deadline")},
         "decision": nullable({"type": "object"}),
+        "review": dict(nullable(obj({
+            "version": {"type": "string", "description": "the province's chain kept at the push (<province>@<day>)"},
+            "steps": {"type": "array", "items": obj({
+                "label": {"type": "string"}, "role": enum(["reviewer", "dpf_reviewer", "approver"]),
+                "level": enum(["township", "county"]), "publicity_days": nullable({"type": "integer"})})},
+            "at": {"type": "integer", "minimum": 0}, "step": {"type": "string", "description": "who holds it now"},
+            "since": DATE, "publicity_ends": nullable(DATE)})),
+            description="the 业务属地's review chain and the step that holds the case; null before the push"),
         "timeline": {"type": "array", "items": {"type": "object"}},
         "rule_checks": {"type": "array", "items": ref("RuleCheck"),
                         "description": "eligibility per requested subsidy under the 业务属地's rule on the application day"},

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..domain.access import CASE_READERS, STAFF_ROLES
+from ..domain.access import CASE_READERS, CHAIN_HOLDERS, STAFF_ROLES
 from .schema import (
     AUDIT_QUERY,
     COMMITTEE,
@@ -83,7 +83,8 @@ ROUTES: tuple[Route, ...] = (
     # --- cases: 受理, materials, push, decision, notification, 补正, withdrawal, full numbers, SMS receipts --------------
     Route("POST /cases", "accept_case", {"window": "township"}, status=201, body="Application",
           response="AcceptedCase", tag="cases", summary="受理: accept an application; the case and its one-time notice"),
-    Route("GET /cases", "list_cases", {"window": "township", "reviewer": "township", "supervisor": "any"},
+    Route("GET /cases", "list_cases", {"window": "township", "reviewer": "township", "dpf_reviewer": "county",
+                                        "approver": "county", "supervisor": "any"},
           response="Worklist", query=WORKLIST_QUERY, tag="cases", summary="The caller's worklist, nearest deadline first"),
     Route("GET /cases/{case_id}", "get_case", CASE_READERS, response="Case", tag="cases",
         summary="The case, its materials, deadlines, timeline, clock and rule checks"),
@@ -96,13 +97,17 @@ ROUTES: tuple[Route, ...] = (
         summary="申请材料收齐: materials complete, starts D1"),
     Route("POST /cases/{case_id}/push", "push", {"window": "accepting"}, response="Case", tag="cases",
         summary="推送 to the 业务属地: ends D1, starts D2"),
-    Route("POST /cases/{case_id}/decision", "decide", {"reviewer": "business"}, body="Decision", response="Case",
-          tag="cases", summary="资格认定: ends D2, returns the result, starts D3"),
+    Route("POST /cases/{case_id}/review", "give_opinion", CHAIN_HOLDERS, body="ReviewOpinion", response="Case",
+          tag="cases", summary="An opinion at the case's step of the 业务属地's review chain (初审, 审核, 公示…): agree "
+                "hands it to the next step, send back returns it to the step before with the reason; D2 runs on"),
+    Route("POST /cases/{case_id}/decision", "decide", CHAIN_HOLDERS, body="Decision", response="Case",
+          tag="cases", summary="资格认定 by the holder of the chain's last step (审定): ends D2, returns the result, "
+                "starts D3"),
     Route("POST /cases/{case_id}/notification", "notify", {"window": "accepting"}, body="Notification",
           response="Case", tag="cases", summary="The applicant was told the result: ends D3, closes the case"),
     Route("POST /cases/{case_id}/withdraw", "withdraw", {"window": "accepting"}, body="Withdrawal", response="Case",
           tag="cases", summary="The applicant withdraws"),
-    Route("POST /cases/{case_id}/supplement-request", "request_supplement", {"reviewer": "business"},
+    Route("POST /cases/{case_id}/supplement-request", "request_supplement", CHAIN_HOLDERS,
           body="SupplementRequest", response="Case", tag="cases", summary="补正: ask for more materials; D2 pauses"),
     Route("POST /cases/{case_id}/supplement", "send_supplement", {"window": "accepting"}, body="Supplement",
           body_required=False, response="Case", tag="cases", summary="The supplement was sent; D2 resumes with the "
@@ -168,6 +173,10 @@ ROUTES: tuple[Route, ...] = (
     Route("POST /rosters", "load_roster", {"admin": "any"}, status=201, body="RosterLoad", response="RosterLoaded",
           errors=(404,), tag="data", summary="Index an authoritative roster put under rosters/ in the materials "
                 "bucket"),
+    Route("PUT /rules/{scope}/review-chain/{effective_from}", "put_review_chain", {"admin": "any"},
+          body="ReviewChain", response="RuleStored", params={"scope": scope_code((2,))}, tag="rules",
+          summary="A province's review chain (初审 → 审核 → 审定, an optional 公示): each step's label and role; a case "
+                  "keeps the chain in force on its push day; none set: the township's reviewer checks and decides"),
     Route("PUT /rules/{scope}/time-limits/{effective_from}", "put_time_limits", {"admin": "any"},
           body="TimeLimits", response="RuleStored", params={"scope": scope_code((2,))}, tag="rules",
           summary="A province's time limits where no statute sets one: the acceptance phase until the materials are "

@@ -81,6 +81,12 @@ def put_contact_rule(call: Call, scope: str, effective_from: str) -> dict[str, A
     return rules.put_contact(jurisdiction_rules(), call.actor, scope, effective_from, call.body, call.now)
 
 
+@handles(routes, "PUT /rules/{scope}/review-chain/{effective_from}")
+def put_review_chain(call: Call, scope: str, effective_from: str) -> dict[str, Any]:
+    """A province's review chain from a day on."""
+    return rules.put_review_chain(jurisdiction_rules(), call.actor, scope, effective_from, call.body, call.now)
+
+
 @handles(routes, "PUT /rules/{scope}/time-limits/{effective_from}")
 def put_time_limits(call: Call, scope: str, effective_from: str) -> dict[str, Any]:
     """A province's working days for the acceptance phase and a 补正, from a day on."""

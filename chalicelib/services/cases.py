@@ -14,6 +14,7 @@ from typing import Any, Callable, Protocol
 
 from .. import observability as observe
 from ..domain import access
+from ..domain.cases import review_chain
 from ..domain.cases.applications import (
     Application,
     TooLargeMaterial,
@@ -61,6 +62,7 @@ from .retrying import KeptChanging, on_stale
 from .rules import (
     Rules,
     RuleStore,
+    chain_for,
     check_view,
     decision_contact,
     facts_of,
@@ -308,7 +310,9 @@ def complete(deps: Deps, case_id: str, actor: Actor, relation: str, now: datetim
 def push(deps: Deps, case_id: str, actor: Actor, relation: str, now: datetime) -> dict[str, Any]:
     """推送: hand the complete case to the 业务属地; ends D1, starts D2."""
     def change(case: Case) -> tuple[Case, Event]:
-        return transition(case, "push", actor, now, deps.deadlines, detail={"to": case.business_unit})
+        chain = chain_for(deps.rules, case.business_unit, now.date())  # the case keeps the chain of its push day
+        return transition(case, "push", actor, now, deps.deadlines, {"review": review_chain.started(chain, now.date())},
+                          {"to": case.business_unit, "review_chain": chain.version})
 
     return view(deps, _move(deps, case_id, actor, relation, now, change)[0], now.date())
 
@@ -319,6 +323,11 @@ def decide(deps: Deps, case_id: str, body: Any, actor: Actor, relation: str, now
     Each approved subsidy is checked against the province's eligibility rule (approving against
     it needs ``override_reason``); its monthly amount and back pay come from the 业务属地's table."""
     def change(case: Case) -> tuple[Case, Event]:
+        review_chain.must_hold(actor, case, "decide")  # deny first: the step's holder, before the body is read
+        if not review_chain.is_last_step(case):
+            step = review_chain.current_step(case)
+            raise Conflict("CHAIN_NOT_DONE", f"the case is at {step['label']}: the last step of the chain decides, "
+                           "agree to hand it on (POST /cases/{id}/review)", "status")
         decision = read_decision(body, case.subsidies, application_month(case.applied_on))
         decision = dict(_apply_rules(deps, case, decision, actor, now), decided_on=now.date().isoformat(),
                         decided_by=actor.sub)
@@ -374,6 +383,16 @@ def notify(deps: Deps, case_id: str, body: Any, actor: Actor, relation: str, now
     return view(deps, _move(deps, case_id, actor, relation, now, change)[0], now.date())
 
 
+def give_opinion(deps: Deps, case_id: str, body: Any, actor: Actor, relation: str, now: datetime) -> dict[str, Any]:
+    """An opinion at the case's step of the review chain: agree hands it on, send back returns it to the step before
+    (with the reason). D2 runs on through the chain; the last step's opinion is the decision (``decide``)."""
+    def change(case: Case) -> tuple[Case, Event]:
+        review_chain.must_hold(actor, case, "give an opinion on")  # deny first: the body is read after
+        return review_chain.give_opinion(case, review_chain.read_opinion(body), actor, now)
+
+    return view(deps, _mutate(deps, case_id, actor, relation, change)[1], now.date())
+
+
 def request_supplement(
     deps: Deps, case_id: str, body: Any, actor: Actor, relation: str, now: datetime
 ) -> dict[str, Any]:
@@ -381,6 +400,7 @@ def request_supplement(
     request = dict(read_supplement_request(body), requested_at=now.isoformat(), requested_by=actor.sub)
 
     def change(case: Case) -> tuple[Case, Event]:
+        review_chain.must_hold(actor, case, "ask for a 补正 on")  # whoever holds the case's step
         limits = time_limits(deps.rules, case.business_unit[:2], now.date())  # 补正时限: the 业务属地 province's
         return transition(case, "request_supplement", actor, now, deps.deadlines,
                           {"supplements": case.supplements + (request,)},

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from ..domain.cases.case import Actor
 from ..domain.cases.phases import DeadlineKind
+from ..domain.cases.review_chain import SINGLE_STEP, Chain, chain_in_force, chain_record, read_chain
 from ..domain.errors import Conflict, Forbidden, Invalid
 from ..domain.payments.owed import Standards
 from ..domain.payments.roster import ID_POLICIES
@@ -356,3 +357,28 @@ def put_time_limits(store: RuleStore, actor: Actor, scope: str, raw_from: str, r
 def time_limits(store: RuleStore | None, province: str, on: date) -> dict[DeadlineKind, int]:
     """The working days of the limits ``province`` set that are in force on ``on`` ({}: the defaults)."""
     return limits_from(_province_setting(store, "time_limits", province, on)) if store is not None else {}
+
+
+# --- a province's review chain (初审 → 审核 → 审定, 公示; domain.cases.review_chain) -----------------------------------
+
+def put_review_chain(store: RuleStore, actor: Actor, scope: str, raw_from: str, read_body: Callable[[], Any],
+                     now: datetime) -> dict[str, Any]:
+    """A province's chain of review steps from a day on; a case keeps the chain in force on its push day."""
+    _own_scope(actor, scope, (2,))  # deny first: the body is read only within the caller's scope
+    effective_from = parse_day(raw_from, "effective_from")
+    chain = read_chain(scope, effective_from, read_body())
+    body = {"steps": [{key: value for key, value in (("label", step.label), ("role", step.role),
+                                                     ("publicity_days", step.publicity_days)) if value is not None}
+                      for step in chain.steps]}
+    _store(store, actor, scope, "review_chain", effective_from, body, now, f"review_chain#{effective_from}")
+    return {"scope": scope, "kind": "review_chain", "effective_from": raw_from, **chain_record(chain)}
+
+
+def chain_for(store: RuleStore | None, business_unit: str, on: date) -> Chain:
+    """The review chain of the 业务属地's province in force on ``on`` (the single township step where it set none)."""
+    if store is None:
+        return SINGLE_STEP
+    province = business_unit[:2]
+    chains = [read_chain(r.scope, date.fromisoformat(r.effective_from), r.body)
+              for r in store.for_scopes([province]) if r.kind == "review_chain"]
+    return chain_in_force(chains, province, on)

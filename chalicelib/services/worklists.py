@@ -2,6 +2,8 @@
 
 - a window sees the cases its unit accepted (受理地);
 - a reviewer sees the cases pushed to its unit (业务属地);
+- a county step of the review chain (dpf_reviewer 审核, approver 审定) sees the cases of its county's townships that are
+  at its step, nearest D2 first (a page may hold fewer than ``limit`` then: the rest are at other steps);
 - a supervisor sees both sides within its scope (province, city, county or township).
 Open cases with the nearest deadline come first.
 """
@@ -10,7 +12,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Callable, Mapping
 
-from ..domain.cases.case import Actor, Status
+from ..domain.cases import review_chain
+from ..domain.cases.case import CHAIN_ROLES, Actor, Status
 from ..domain.cases.records import case_view
 from ..domain.errors import Invalid
 from ..domain.units import is_scope_code
@@ -18,6 +21,7 @@ from ..domain.values import parse_count, parse_day
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
+COUNTY_ROLES = frozenset(role for role, level in review_chain.STEP_ROLES.items() if level == "county")
 Counter = Callable[[date, date], int]
 
 
@@ -43,9 +47,14 @@ def worklist(repo: Any, count: Counter, actor: Actor, query: Mapping[str, str], 
     if actor.role == "supervisor":
         return _supervisor(repo, count, actor, status, due_before, limit, token, today)
     side = "accepting" if actor.role == "window" else "business"
-    page = repo.worklist(side, actor.unit, due_before, status, actor.role == "reviewer", limit, token)
+    pushed_only = actor.role in CHAIN_ROLES  # the 业务属地 sees a case once it is pushed
+    page = repo.worklist(side, actor.unit, due_before, status, pushed_only, limit, token)
+    shown = page.cases
+    if actor.role in COUNTY_ROLES:  # a county step's inbox: the cases of its county that are at its step
+        shown = [case for case in shown if case.status == Status.UNDER_REVIEW and review_chain.holds(actor, case)]
+        shown = sorted(shown, key=lambda case: (d.due_on if (d := case.open_deadline()) else date.max))
     return {
-        "cases": [case_view(case, today, count=count) for case in page.cases],
+        "cases": [case_view(case, today, count=count) for case in shown],
         "next_token": page.next_token,
     }
 

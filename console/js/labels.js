@@ -36,7 +36,7 @@ export const PURPOSES = {
 export const MATERIAL_STATUS = { registered: "已登记，待上传", received: "已收到（已核验）", rejected: "已拒收" };
 
 export const EVENTS = {
-  accepted: "受理", material_registered: "登记材料", material_received: "收到材料", materials_completed: "材料收齐",
+  accepted: "受理", material_registered: "登记材料", material_received: "收到材料", materials_completed: "材料收齐", review_agreed: "审核同意", review_sent_back: "退回上一环节",
   deadline_recounted: "按新的节假日安排重算期限", deadline_reminder: "期限提醒", deadline_reminded: "期限提醒",
   pushed: "推送至业务属地", decided: "作出决定", applicant_notified: "已告知申请人", withdrawn: "撤回",
   supplement_requested: "要求补正", supplement_sent: "补正材料已送达", identity_read: "查看完整证件号码",
@@ -76,6 +76,10 @@ export function eventDetail(event) {
   switch (event.event) {
     case "material_registered": case "material_received": case "material_viewed":
       return MATERIALS[d.code] || d.code || "";
+    case "review_agreed":
+      return `${d.step || ""}同意，转${d.to_step || "下一环节"}`;
+    case "review_sent_back":
+      return `${d.step || ""}退回${d.to_step || "上一环节"}${d.reason ? `，理由：${d.reason}` : ""}`;
     case "materials_completed":  // the last required material arrived: 推送时限 runs from this day
       return d.code ? `最后一项：${MATERIALS[d.code] || d.code}，推送时限起算` : "推送时限起算";
     case "message_sent": case "message_delivered": case "message_skipped":
@@ -130,6 +134,18 @@ export const MESSAGES = {
   ROLE_NOT_ALLOWED: "无权操作：您的角色不能进行此操作",
   UNIT_NOT_TOWNSHIP: "无权操作：此操作需要乡镇（街道）级单位",
   UNIT_NOT_NATIONAL: "无权操作：节假日安排由国家级管理员载入和更正",
+  UNIT_NOT_COUNTY: "无权操作：此操作需要县级单位（6 位代码）",
+  NOT_YOUR_STEP: "此案件当前不在您负责的审核环节",
+  CHAIN_NOT_DONE: "审核流程尚未走到最后一个环节，请先在本环节签署同意，转下一环节",
+  LAST_STEP_DECIDES: "这是最后一个环节：请直接作出认定决定",
+  PUBLICITY_RUNNING: "公示期尚未结束，期满后方可转下一环节",
+  FIRST_STEP: "这是第一个环节，无法再退回；如需申请人补充材料，请要求补正",
+  UNKNOWN_OPINION: "审核意见只能是“同意”或“退回”",
+  REASON_REQUIRED: "退回时须填写理由",
+  STEP_LABEL: "环节名称须为 2 至 8 个汉字（如初审、审核、审定、公示）",
+  UNKNOWN_STEP_ROLE: "环节的办理角色不正确",
+  PUBLICITY_DAYS: "公示天数须为 1 至 30 天",
+  TOO_MANY_STEPS: "审核流程最多 6 个环节",
   TOKEN_LIFETIME: "登录凭证有效期过长（最长 24 小时），请重新登录",
   TOKEN_MISSING: "请先登录", TOKEN_EXPIRED: "登录已过期，请重新登录", TOKEN_INVALID: "登录凭证无效，请重新登录",
   INVALID_TRANSITION: "案件当前的状态不允许此操作",

@@ -15,7 +15,7 @@ ERRORS = {"Malformed", "Unauthenticated", "Forbidden", "NotFound", "Conflict", "
 # what stands behind the routes the console calls: the wrapper and tokens, cases, materials, documents, worklists
 CONSOLE_SOURCES = [
     "chalicelib/api/pipeline.py", "chalicelib/auth.py", "chalicelib/domain/access.py", "chalicelib/domain/cases/applications.py",
-    "chalicelib/domain/cases/case.py", "chalicelib/domain/identity.py", "chalicelib/domain/cases/uploads.py",
+    "chalicelib/domain/cases/case.py", "chalicelib/domain/cases/review_chain.py", "chalicelib/domain/identity.py", "chalicelib/domain/cases/uploads.py",
     "chalicelib/domain/payments/decision.py",
     "chalicelib/domain/units.py", "chalicelib/domain/values.py", "chalicelib/domain/cases/documents.py",
     "chalicelib/services/cases.py", "chalicelib/services/material_reads.py", "chalicelib/services/documents.py",

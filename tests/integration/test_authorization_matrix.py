@@ -25,7 +25,8 @@ from tests.support.people import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, fresh_applica
 
 # Each role's unit far from every resource below (广东).
 OUTSIDERS = {"window": "440103001", "reviewer": "440103001", "supervisor": "44", "admin": "44",
-             "committee": "440103001001", "sms_gateway": "44", "dpf_admin": "4401"}
+             "committee": "440103001001", "sms_gateway": "44", "dpf_admin": "4401", "dpf_reviewer": "440103",
+             "approver": "440103"}
 # Routes with no resource to be out of reach of: any caller of an allowed role may use them.
 NO_RESOURCE = {
     "POST /cases": "a window accepts at its own unit",
@@ -108,7 +109,8 @@ def test_a_listed_role_with_a_unit_outside_the_resources_reach_gets_no_2xx(world
 # Each listed role from a unit with the *other* relation to the resource (issue 17.1): the 业务属地's window, the
 # 受理地's reviewer, a committee of the 受理地, the 受理地's province admin. None may learn anything of the case.
 WRONG_SIDE = {"window": HARBIN_TOWNSHIP, "reviewer": SHANGHAI_WINDOW, "committee": SHANGHAI_WINDOW + "001",
-              "admin": SHANGHAI_WINDOW[:2], "dpf_admin": SHANGHAI_WINDOW[:6]}
+              "admin": SHANGHAI_WINDOW[:2], "dpf_admin": SHANGHAI_WINDOW[:6],
+              "dpf_reviewer": SHANGHAI_WINDOW[:6], "approver": SHANGHAI_WINDOW[:6]}
 
 
 @pytest.mark.parametrize("method, path", [r for r in routes() if f"{r[0]} {r[1]}" not in NO_RESOURCE])

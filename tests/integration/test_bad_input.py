@@ -497,7 +497,8 @@ def test_completing_with_materials_missing_lists_every_missing_material(api):
         assert code in error["message"]
     assert "id_card" not in error["message"]
     after = snapshot(api, case_id)
-    assert after == before and after["status"] == "awaiting_materials" and after["deadlines"] == []
+    assert after == before and after["status"] == "awaiting_materials"
+    assert [(d["kind"], d["state"]) for d in after["deadlines"]] == [("materials", "open")]  # only 收件时限 runs
 
 
 def test_a_registered_but_unconfirmed_material_does_not_count_towards_completion(api):

@@ -49,7 +49,7 @@ REFUSED = [
 
 
 # a unit that satisfies each unit relation (a case relation is checked on the case: any unit passes the row)
-UNIT_OF_RELATION = {"national": NATIONAL, "city_or_county": "3101"}
+UNIT_OF_RELATION = {"national": NATIONAL, "city_or_county": "3101", "county": "230102"}
 
 
 @pytest.mark.parametrize("route, role, relation", ALLOWED)

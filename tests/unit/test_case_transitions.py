@@ -97,7 +97,7 @@ REFUSED = [
 ]
 WRONG_ROLES = [
     pytest.param(action, role, id=f"{action}-by-{role}")
-    for action, move in TRANSITIONS.items() for role in sorted(ROLES) if role != move.role
+    for action, move in TRANSITIONS.items() for role in sorted(ROLES) if role not in move.roles
 ]
 
 

@@ -36,6 +36,11 @@ MATERIAL_STATUSES: frozenset[Status] = frozenset(
     {Status.AWAITING_MATERIALS, Status.AWAITING_PUSH, Status.SUPPLEMENT_REQUESTED})
 
 
+# the 业务属地's review chain (domain.cases.review_chain): whoever holds the step a case is at may ask for a 补正, and
+# the last step's holder decides; which of them holds it, the service checks against the case's chain
+CHAIN_ROLES: frozenset[str] = frozenset({"reviewer", "dpf_reviewer", "approver"})
+
+
 @dataclass(frozen=True)
 class Transition:
     action: str
@@ -47,6 +52,11 @@ class Transition:
     starts: DeadlineKind | None = None
     pauses: DeadlineKind | None = None  # the clock stops with the working days left recorded
     resumes: DeadlineKind | None = None  # ... and restarts with those days from today
+    also: frozenset[str] = frozenset()  # other roles that may make the move (the review chain's)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return self.also | {self.role}
 
 
 TRANSITIONS: Mapping[str, Transition] = {
@@ -57,11 +67,12 @@ TRANSITIONS: Mapping[str, Transition] = {
         Transition("push", frozenset({Status.AWAITING_PUSH}), Status.UNDER_REVIEW,
                    "window", "pushed", ends=DeadlineKind.PUSH, starts=DeadlineKind.REVIEW),
         Transition("request_supplement", frozenset({Status.UNDER_REVIEW}), Status.SUPPLEMENT_REQUESTED,
-                   "reviewer", "supplement_requested", pauses=DeadlineKind.REVIEW, starts=DeadlineKind.SUPPLEMENT),
+                   "reviewer", "supplement_requested", pauses=DeadlineKind.REVIEW, starts=DeadlineKind.SUPPLEMENT,
+                   also=CHAIN_ROLES),
         Transition("supplement", frozenset({Status.SUPPLEMENT_REQUESTED}), Status.UNDER_REVIEW,
                    "window", "supplement_sent", ends=DeadlineKind.SUPPLEMENT, resumes=DeadlineKind.REVIEW),
         Transition("decide", frozenset({Status.UNDER_REVIEW}), Status.RESULT_RETURNED,
-                   "reviewer", "decided", ends=DeadlineKind.REVIEW, starts=DeadlineKind.NOTIFY),
+                   "reviewer", "decided", ends=DeadlineKind.REVIEW, starts=DeadlineKind.NOTIFY, also=CHAIN_ROLES),
         Transition("notify", frozenset({Status.RESULT_RETURNED}), Status.CLOSED,
                    "window", "applicant_notified", ends=DeadlineKind.NOTIFY),
         Transition("withdraw", OPEN_STATUSES, Status.WITHDRAWN, "window", "withdrawn"),
@@ -158,6 +169,7 @@ class Case:
     supplements: tuple[Mapping[str, Any], ...] = ()  # 补正 requests, oldest first
     data_checks: tuple[Mapping[str, Any], ...] = ()  # waivers and confirmations by data comparison
     pushed_on: date | None = None
+    review: Mapping[str, Any] | None = None  # the review chain kept at the push and the step it is at
     version: int = 0
     chain_head: str = ""  # the hash of the newest timeline event (kept by the store, domain.audit)
 
@@ -191,7 +203,7 @@ class DeadlineClock(Protocol):
 def guard(case: Case, action: str, actor: Actor) -> Transition:
     """The transition for ``action`` if the case's status allows it, else 409."""
     transition = TRANSITIONS[action]
-    if actor.role != transition.role:
+    if actor.role not in transition.roles:
         raise Conflict("WRONG_ROLE", f"{action} is done by a {transition.role}, not a {actor.role}")
     if case.status not in transition.sources:
         raise Conflict(

@@ -18,6 +18,7 @@ from ..rules.rules import STANDARD_LIST_NOTE, NoticeItem, standard_list_used
 from ..workdays import application_month
 from .applications import mask_account
 from .case import Case, Deadline, DeadlineKind, Event, Material, Status
+from .review_chain import review_view
 
 
 def _day(value: date | None) -> str | None:
@@ -73,6 +74,7 @@ def to_record(case: Case) -> dict[str, Any]:
         "supplements": [dict(s) for s in case.supplements],
         "data_checks": [dict(c) for c in case.data_checks],
         "pushed_on": _day(case.pushed_on),
+        "review": dict(case.review) if case.review else None,
     }
 
 
@@ -89,7 +91,7 @@ def from_record(r: Mapping[str, Any], version: int) -> Case:
         decision=r.get("decision"), notification=r.get("notification"), withdrawal=r.get("withdrawal"),
         supplements=tuple(r.get("supplements") or ()),
         data_checks=tuple(r.get("data_checks") or ()),
-        pushed_on=_parse_day(r.get("pushed_on")), version=version,
+        pushed_on=_parse_day(r.get("pushed_on")), review=r.get("review"), version=version,
     )
 
 
@@ -161,6 +163,7 @@ def case_view(
     record["deadlines"] = [deadline_view(d, today, count) for d in case.deadlines]
     record["materials"] = [material_view(m) for m in case.materials]
     record["notice"] = notice_view(case)  # one shape wherever the notice appears (POST /cases, GET /cases/{id})
+    record["review"] = review_view(case)  # the chain and the step that holds the case (None before the push)
     record["version"] = case.version
     if events is not None:
         record["timeline"] = [event_record(e) for e in events]

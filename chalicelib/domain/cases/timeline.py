@@ -19,6 +19,7 @@ MESSAGE_FINAL_STATES: tuple[str, ...] = tuple(s for s in (*STATUSES, "delivered"
 EVENT_KINDS: tuple[str, ...] = tuple(dict.fromkeys((
     "accepted", "material_registered", "material_received",
     *(transition.event for transition in TRANSITIONS.values()),
+    "review_agreed", "review_sent_back",  # the review chain's opinions (domain.cases.review_chain)
     "deadline_recounted", "deadline_reminder", "deadline_overdue",
     "identity_read", "material_viewed",
     *(f"message_{state}" for state in MESSAGE_FINAL_STATES),
