@@ -189,6 +189,18 @@ class Decision(Body):
     override_reason: Text | None = None
 
 
+class DecisionCorrection(Body):
+    """纠错: the corrected decision (as POST /cases/{id}/decision takes it, every subsidy from the application month)
+    with the reason for the correction, required; proposed by the holder of the review chain's first step"""
+
+    outcome: Annotated[Text, one_of(("approved", "rejected"), "the corrected outcome")]
+    subsidies: Annotated[list[GrantedSubsidy], rule(maxItems=len(SUBSIDY_TYPES), description=(
+        "what the corrected decision grants: at least one on an approval, none on a refusal"))] = []
+    reason: Annotated[Text, text(1000, "why the decision is corrected (422 CORRECTION_REASON_REQUIRED without it); "
+                                       "on the timeline, and the reason of the entitlements' correction lines")]
+    override_reason: Annotated[Text | None, rule(maxLength=1000)] = None
+
+
 class Notification(Body):
     method: Annotated[Text, one_of(NOTIFICATION_METHODS)]
     note: Note = None
@@ -472,7 +484,8 @@ class SmsReceipt(Body):
 
 MODELS: tuple[type[Body], ...] = (
     Applicant, Certificate, Agent, LowIncome, Application, MaterialDeclaration, GrantedSubsidy, Approval, Refusal,
-    Decision, Notification, Withdrawal, SupplementRequest, Supplement, CalendarYearLoad, CalendarCorrection,
+    Decision, DecisionCorrection, Notification, Withdrawal, SupplementRequest, Supplement, CalendarYearLoad,
+    CalendarCorrection,
     LocalItem, MaterialRule,
     NursingExtension, EligibilityRule, AmountRow, DibaoLine, AmountTable, ComparisonRule, RosterLoad, ComparisonRun,
     EntitlementStatusChange, EntitlementCorrection, RecoveryRecording, RosterFinalization, PaymentSetting, TimeLimits,

@@ -6,8 +6,8 @@ from typing import Any
 
 from chalice import Blueprint
 
-from ..services import cases, material_reads, worklists
-from ..wiring import deps, messaging
+from ..services import cases, corrections, material_reads, worklists
+from ..wiring import deps, messaging, payroll
 from .pipeline import Call, handles
 
 routes = Blueprint(__name__)
@@ -62,6 +62,19 @@ def decide(call: Call, case_id: str) -> dict[str, Any]:
 @handles(routes, "POST /cases/{case_id}/review")
 def give_opinion(call: Call, case_id: str) -> dict[str, Any]:
     return cases.give_opinion(call.deps(), case_id, call.body(), call.actor, call.relation, call.now)
+
+
+@handles(routes, "POST /cases/{case_id}/correction")
+def propose_correction(call: Call, case_id: str) -> dict[str, Any]:
+    """纠错 {outcome, subsidies, reason, override_reason?}: the chain's first step proposes; the service checks the
+    step before it reads the body."""
+    return corrections.propose(call.deps(), payroll(), case_id, call.body, call.actor, call.relation, call.now)
+
+
+@handles(routes, "POST /cases/{case_id}/correction/review")
+def review_correction(call: Call, case_id: str) -> dict[str, Any]:
+    """{opinion: agree | send_back, reason}: the holder of the step the correction is at."""
+    return corrections.review(call.deps(), payroll(), case_id, call.body, call.actor, call.relation, call.now)
 
 
 @handles(routes, "POST /cases/{case_id}/notification")

@@ -63,7 +63,19 @@ RESPONSES: dict[str, Any] = {
         "applied_on": DATE, "materials": {"type": "array", "items": ref("Material")},
         "notice": ref("Notice"),  # the one-time notice: the same object on every answer
         "deadlines": {"type": "array", "items": ref("Deadline")},
-        "decision": nullable({"type": "object"}),
+        "decision": nullable({"type": "object", "description": (
+            "the decision in force; a corrected one adds corrects, correction_reason, corrected_at, proposed_by "
+            "and signed_off")}),
+        "correction": dict(nullable(obj({
+            "decision": {"type": "object", "description": "the corrected decision proposed, priced as a decision"},
+            "reason": {"type": "string"}, "proposed_by": {"type": "string"}, "proposed_unit": {"type": "string"},
+            "proposed_at": {"type": "string"},
+            "at": {"type": "integer", "minimum": 0, "description": "the step of the case's chain it waits at"},
+            "opinions": {"type": "array", "items": {"type": "object"}}})),
+            description="纠错: a correction of the decision being signed off by the review chain; null when none"),
+        "decisions_before": {"type": "array", "items": {"type": "object"},
+                             "description": "the decisions a correction replaced, oldest first (replaced_at, "
+                                            "replaced_because)"},
         "review": dict(nullable(obj({
             "version": {"type": "string", "description": "the province's chain kept at the push (<province>@<day>)"},
             "steps": {"type": "array", "items": obj({

@@ -103,6 +103,15 @@ ROUTES: tuple[Route, ...] = (
     Route("POST /cases/{case_id}/decision", "decide", CHAIN_HOLDERS, body="Decision", response="Case",
           tag="cases", summary="资格认定 by the holder of the chain's last step (审定): ends D2, returns the result, "
                 "starts D3"),
+    Route("POST /cases/{case_id}/correction", "propose_correction", CHAIN_HOLDERS, body="DecisionCorrection",
+          response="Case", tag="cases", summary="纠错: the holder of the review chain's first step proposes the "
+                "corrected decision of a decided case with its reason; the later steps sign it off (a single-step "
+                "chain: in force at once); the application month stays, both decisions stay on the case"),
+    Route("POST /cases/{case_id}/correction/review", "review_correction", CHAIN_HOLDERS, body="ReviewOpinion",
+          response="Case", tag="cases", summary="An opinion on the pending correction by the holder of the step it "
+                "is at: agree hands it on (the last step's agreement puts it in force: entitlements created, "
+                "stopped from their start or corrected, the ledger owing or recovering the difference), send back "
+                "returns it to the step before with the reason"),
     Route("POST /cases/{case_id}/notification", "notify", {"window": "accepting"}, body="Notification",
           response="Case", tag="cases", summary="The applicant was told the result: ends D3, closes the case"),
     Route("POST /cases/{case_id}/withdraw", "withdraw", {"window": "accepting"}, body="Withdrawal", response="Case",

@@ -43,6 +43,8 @@ export const EVENTS = {
   material_viewed: "查看材料", message_sent: "已发送短信", message_failed: "短信发送失败",
   message_skipped: "未发短信（没有手机号）", message_delivered: "短信已送达", overdue: "超期", deadline_overdue: "超期",
   message_undelivered: "短信未送达，将重发",
+  correction_proposed: "提出纠错", correction_agreed: "纠错审核同意", correction_sent_back: "纠错退回上一环节",
+  decision_corrected: "决定已纠正",
 };
 
 // the milestone a message was about (chalicelib/domain/messages.py MILESTONES)
@@ -80,6 +82,14 @@ export function eventDetail(event) {
       return `${d.step || ""}同意，转${d.to_step || "下一环节"}`;
     case "review_sent_back":
       return `${d.step || ""}退回${d.to_step || "上一环节"}${d.reason ? `，理由：${d.reason}` : ""}`;
+    case "correction_proposed":
+      return `拟改为${d.outcome === "approved" ? "批准" : "不予批准"}，理由：${d.reason || "未记录"}，转${d.to_step || "下一环节"}`;
+    case "correction_agreed":
+      return `${d.step || ""}同意纠错，转${d.to_step || "下一环节"}`;
+    case "correction_sent_back":
+      return `${d.step || ""}退回纠错至${d.to_step || "上一环节"}${d.reason ? `，理由：${d.reason}` : ""}`;
+    case "decision_corrected":
+      return `原决定${d.was_outcome === "approved" ? "批准" : "不予批准"}，纠正为${d.outcome === "approved" ? "批准" : "不予批准"}${d.reason ? `，理由：${d.reason}` : ""}`;
     case "materials_completed":  // the last required material arrived: 推送时限 runs from this day
       return d.code ? `最后一项：${MATERIALS[d.code] || d.code}，推送时限起算` : "推送时限起算";
     case "message_sent": case "message_delivered": case "message_skipped":
@@ -140,6 +150,12 @@ export const MESSAGES = {
   LAST_STEP_DECIDES: "这是最后一个环节：请直接作出认定决定",
   PUBLICITY_RUNNING: "公示期尚未结束，期满后方可转下一环节",
   FIRST_STEP: "这是第一个环节，无法再退回；如需申请人补充材料，请要求补正",
+  NOT_DECIDED: "案件尚未作出决定，不能纠错",
+  CORRECTION_PENDING: "本案已有纠错正在审核，请先同意或退回",
+  NO_CORRECTION: "本案没有待审核的纠错",
+  DECISION_UNCHANGED: "纠错内容与现行决定相同",
+  CORRECTION_REASON_REQUIRED: "纠错须填写理由",
+  UNIT_NOT_CITY_OR_COUNTY: "此操作须由市级或县级单位（4 位或 6 位单位代码）办理",
   UNKNOWN_OPINION: "审核意见只能是“同意”或“退回”",
   REASON_REQUIRED: "退回时须填写理由",
   STEP_LABEL: "环节名称须为 2 至 8 个汉字（如初审、审核、审定、公示）",

@@ -170,6 +170,8 @@ class Case:
     data_checks: tuple[Mapping[str, Any], ...] = ()  # waivers and confirmations by data comparison
     pushed_on: date | None = None
     review: Mapping[str, Any] | None = None  # the review chain kept at the push and the step it is at
+    correction: Mapping[str, Any] | None = None  # a correction of the decision being signed off (纠错)
+    decisions_before: tuple[Mapping[str, Any], ...] = ()  # decisions a correction replaced, oldest first
     version: int = 0
     chain_head: str = ""  # the hash of the newest timeline event (kept by the store, domain.audit)
 

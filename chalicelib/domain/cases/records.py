@@ -75,6 +75,8 @@ def to_record(case: Case) -> dict[str, Any]:
         "data_checks": [dict(c) for c in case.data_checks],
         "pushed_on": _day(case.pushed_on),
         "review": dict(case.review) if case.review else None,
+        "correction": dict(case.correction) if case.correction else None,
+        "decisions_before": [dict(d) for d in case.decisions_before],
     }
 
 
@@ -92,6 +94,7 @@ def from_record(r: Mapping[str, Any], version: int) -> Case:
         supplements=tuple(r.get("supplements") or ()),
         data_checks=tuple(r.get("data_checks") or ()),
         pushed_on=_parse_day(r.get("pushed_on")), review=r.get("review"), version=version,
+        correction=r.get("correction"), decisions_before=tuple(r.get("decisions_before") or ()),
     )
 
 

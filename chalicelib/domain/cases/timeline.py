@@ -20,6 +20,8 @@ EVENT_KINDS: tuple[str, ...] = tuple(dict.fromkeys((
     "accepted", "material_registered", "material_received",
     *(transition.event for transition in TRANSITIONS.values()),
     "review_agreed", "review_sent_back",  # the review chain's opinions (domain.cases.review_chain)
+    # correcting a decision (纠错, domain.cases.corrections): proposed, signed off or sent back, in force
+    "correction_proposed", "correction_agreed", "correction_sent_back", "decision_corrected",
     "deadline_recounted", "deadline_reminder", "deadline_overdue",
     "identity_read", "material_viewed",
     *(f"message_{state}" for state in MESSAGE_FINAL_STATES),
