@@ -151,10 +151,11 @@ def follow(payroll: Payroll, case: Case, actor: Actor, now: datetime) -> list[di
             ent = payroll.entitlements.get(key)
             if ent is None:
                 break
-            if any(change.at == at for change in ent.history) and ent.history[0].at != at:
+            if any(change.kind == "corrected" and change.at == at and change.reason == reason
+                   for change in ent.history):  # this correction's own line: applied before
                 done.append({"entitlement_id": key, "action": "already_applied"})
                 break
-            if ent.history[0].at == at:  # created by this correction, in the case's transaction
+            if ent.history[0].kind == "approved" and ent.history[0].at == at:  # created with the case's write
                 done.append({"entitlement_id": key, "action": "created", "start_month": ent.start_month})
                 break
             updated = _target(ent, granted.get(subsidy), reason, actor.sub, at)

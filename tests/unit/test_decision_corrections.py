@@ -14,6 +14,7 @@ import pytest
 from chalicelib.domain.cases.case import Actor
 from chalicelib.domain.cases.corrections import read_correction
 from chalicelib.domain.errors import Conflict, Forbidden, Invalid
+from chalicelib.domain.payments.entitlements import change_committee
 from chalicelib.domain.payments.ledger import Ledger, apply_payment, debt
 from chalicelib.domain.payments.owed import Standards
 from chalicelib.services import cases, corrections, rules
@@ -238,3 +239,48 @@ def test_a_refusal_after_a_paid_month_leaves_a_debt_the_ledger_owes_back(single)
     ent = single.entitlement(case_id, "living")
     owed_back = debt(ent, single.payroll.ledgers.get(ent_id), "2026-11", Standards(()))
     assert [(month, amount) for month, amount in owed_back] == [("2026-10", Decimal("99"))]
+
+
+# --- concurrent writes and a second run -------------------------------------------------------------------------------
+
+class CommitteeChangedFirst:
+    """The entitlement store, where a reviewer changes an entitlement's committee between the correction's read and
+    its write (once): the correction's versioned write is refused and must be made again on what is stored."""
+
+    def __init__(self, store: Any) -> None:
+        self.store, self.raced = store, False
+
+    def get(self, entitlement_id: str) -> Any:
+        return self.store.get(entitlement_id)
+
+    def shard(self, business_unit: str, shard: int, page_size: int = 500) -> Any:
+        return self.store.shard(business_unit, shard, page_size)
+
+    def save(self, before: Any, after: Any, now: datetime) -> None:
+        if not self.raced:
+            self.raced = True
+            current = self.store.get(before.entitlement_id)
+            moved = change_committee(current, HARBIN_TOWNSHIP + "002", "迁居本街道另一社区", "reviewer-x",
+                                     now.isoformat(), f"{now:%Y-%m}")
+            self.store.save(current, moved, now)
+        self.store.save(before, after, now)
+
+
+def test_a_concurrent_change_of_an_entitlement_is_kept_and_the_correction_applied_on_top(single):
+    case_id = single.decided("721", APPROVAL, day="2026-10-12", decided="2026-10-15")
+    single.payroll = replace(single.payroll, entitlements=CommitteeChangedFirst(single.payroll.entitlements))
+    done = single.propose(case_id, {**REFUSAL, "reason": "重复享受"}, TOWNSHIP, "2026-11-20")
+    assert {e["action"] for e in done["entitlements"]} == {"stopped"}
+    living = single.entitlement(case_id, "living")
+    assert [c.kind for c in living.history] == ["approved", "committee", "corrected"]  # nothing lost
+    assert living.status_in("2026-10") == "stopped"
+
+
+def test_applying_a_correction_in_force_again_writes_nothing(single):
+    case_id = single.decided("722", APPROVAL, day="2026-10-12", decided="2026-10-15")
+    single.propose(case_id, {**REFUSAL, "reason": "重复享受"}, TOWNSHIP, "2026-11-20")
+    case = single.fakes.cases.get(case_id)
+    before = single.entitlement(case_id, "living")
+    again = corrections.follow(single.payroll, case, TOWNSHIP, at("2026-11-21"))
+    assert {e["action"] for e in again} == {"already_applied"}
+    assert single.entitlement(case_id, "living").version == before.version
