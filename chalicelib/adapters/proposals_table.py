@@ -77,13 +77,21 @@ class ProposalModel(Model):
     decided_by = UnicodeAttribute(null=True)
     decided_at = UnicodeAttribute(null=True)
     note = UnicodeAttribute(null=True)
+    # 个人主动申报 (services/reports.py): source "self_report"; a data comparison's is "comparison" (or none, before)
+    source = UnicodeAttribute(null=True)
+    reporter = UnicodeAttribute(null=True)  # self | family
+    report_channel = UnicodeAttribute(null=True)  # public | window
+    reported_by = UnicodeAttribute(null=True)
+    received_by = UnicodeAttribute(null=True)  # the window's unit
+    report_contact = UnicodeAttribute(null=True)
     by_business = BusinessSide()
     by_accepting = AcceptingSide()
 
 
 FIELDS = ("proposal_id", "load_id", "entitlement_id", "case_id", "business_unit", "accepting_unit", "subsidy",
           "masked_id", "kind", "action", "reason", "effective_month", "event_date", "status", "created_at",
-          "decided_by", "decided_at", "note")
+          "decided_by", "decided_at", "note", "source", "reporter", "report_channel", "reported_by", "received_by",
+          "report_contact")
 
 
 def as_dict(item: ProposalModel) -> dict[str, Any]:

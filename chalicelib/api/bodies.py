@@ -36,6 +36,7 @@ from ..domain.rules.rules import CATALOGUE
 from ..domain.rules.rules import MATERIAL_CODE as LOCAL_CODE
 from ..domain.supervision.comparison import KINDS as COMPARISON_KINDS
 from ..domain.supervision.monitoring import OUTCOMES, RESULTS
+from ..domain.supervision.reports import CHANGES, NOTE_MAX, REPORTERS
 from .schema import AMOUNT, COMMITTEE, DATE, ID_NUMBER, MATERIAL_CODE, MONTH_2000_2100, PERCENT, TOWNSHIP
 
 MATERIAL_CODES = [kind.code for kind in CATALOGUE]
@@ -470,6 +471,24 @@ class ProgressLookup(Body):
                                     description="the last six characters of the applicant's ID number")]
 
 
+class SelfReport(Body):
+    """个人主动申报: a change reported by the recipient or the family; it becomes proposals for the 业务属地's
+    reviewer, never a stop by itself ("other" needs a note)"""
+
+    model_config = ConfigDict(json_schema_extra={})  # like the lookup, other fields are ignored
+
+    case_id: Annotated[Text, rule(pattern="^[A-Za-z0-9]{1,64}$", example="C20260924A1B2C3D4E5",
+                                  description="the case number on the receipt (受理编号)")]
+    id_suffix: Annotated[Text, rule(pattern="^[0-9]{5}[0-9Xx]$", example="011236",
+                                    description="the last six characters of the applicant's ID number")]
+    change: Annotated[Text, one_of(CHANGES, "death 死亡, moved 户籍迁出, dibao_exit 退出低保, other 其他变化")]
+    reporter: Annotated[Text, one_of(REPORTERS, "self 本人, family 家属")]
+    note: Annotated[Text | None, rule(maxLength=NOTE_MAX, description="what changed and when (required for other)")] \
+        = None
+    contact: Annotated[Text | None, rule(pattern="^[0-9][0-9-]{4,19}$",
+                                         description="a phone number the 业务属地 may call back")] = None
+
+
 class SmsReceipt(Body):
     """a delivery receipt from the province's SMS gateway for one outbox message"""
 
@@ -492,5 +511,6 @@ MODELS: tuple[type[Body], ...] = (
     ReviewOpinion, ReviewStep, ReviewChain,
     ContactRule,
     ProposalDecision, CheckRecording, ReviewRecording, ProgressLookup, SmsReceipt, EntitlementCommittee,
+    SelfReport,
 )
 BY_NAME: dict[str, type[Body]] = {model.__name__: model for model in MODELS}

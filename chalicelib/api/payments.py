@@ -6,10 +6,11 @@ from typing import Any
 
 from chalice import Blueprint
 
-from ..services import committees, comparison, entitlements, payroll, recoveries
+from ..services import committees, comparison, entitlements, payroll, recoveries, reports
+from ..wiring import comparisons, deps, progress_counters, proposals
 from ..wiring import payroll as payroll_deps
-from ..wiring import proposals
 from .pipeline import Call, handles
+from .public import progress_limits
 
 routes = Blueprint(__name__)
 
@@ -57,6 +58,13 @@ def list_proposals(call: Call) -> dict[str, Any]:
     """?unit=&status=: the 业务属地's proposals, or (for a window) the outcome for the cases it accepted."""
     return comparison.listing(proposals(), call.actor, call.query.get("unit") or call.actor.unit,
                               call.query.get("status"))
+
+
+@handles(routes, "POST /reports")
+def record_self_report(call: Call) -> dict[str, Any]:
+    """个人主动申报 at a window of any unit: {case_id, id_suffix, change, reporter, note?, contact?} → proposals."""
+    return reports.report_at_window(comparisons(), deps().repo, progress_counters(), progress_limits(), call.body,
+                                    call.actor, call.now)
 
 
 @handles(routes, "POST /proposals/{proposal_id}/confirm")

@@ -8,8 +8,8 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from .. import config as settings
-from ..services import progress
-from ..wiring import deps, progress_counters
+from ..services import progress, reports
+from ..wiring import comparisons, deps, progress_counters
 from .pipeline import Call, handles
 
 routes = Blueprint(__name__)
@@ -38,12 +38,28 @@ def progress_page(call: Call) -> Response:
     return Response(body=HTML, status_code=200, headers=dict(HEADERS))
 
 
+def progress_limits() -> progress.Limits:
+    """The lookup's limits (config), which the reports made on the page and at windows share."""
+    config = settings.load()
+    return progress.Limits(config.progress_client_lookups, config.progress_client_window_seconds,
+                           config.progress_case_failures)
+
+
+def _client(call: Call) -> str:
+    return str((call.request.context.get("identity") or {}).get("sourceIp") or "unknown")
+
+
 @handles(routes, "POST /progress")
 def progress_lookup(call: Call) -> dict[str, Any]:
     """{case_id, id_suffix} → the status and the dated milestones, nothing more."""
-    config = settings.load()
-    limits = progress.Limits(config.progress_client_lookups, config.progress_client_window_seconds,
-                             config.progress_case_failures)
-    client = str((call.request.context.get("identity") or {}).get("sourceIp") or "unknown")
-    return progress.lookup(deps().repo, progress_counters(), limits, config.person_key_secret, client, call.body,
-                           call.now)
+    return progress.lookup(deps().repo, progress_counters(), progress_limits(), settings.load().person_key_secret,
+                           _client(call), call.body, call.now)
+
+
+@handles(routes, "POST /progress/report")
+def progress_report(call: Call) -> dict[str, Any]:
+    """个人主动申报 {case_id, id_suffix, change, reporter, note?, contact?}: proposals for the 业务属地, never a stop;
+    the lookup's limits and its one 404."""
+    return reports.report_publicly(comparisons(), deps().repo, progress_counters(), progress_limits(), _client(call),
+                                   call.body, call.now)
+

@@ -200,7 +200,18 @@ RESPONSES: dict[str, Any] = {
         "proposal_id": {"type": "string"}, "entitlement_id": {"type": "string"}, "kind": {"type": "string"},
         "action": enum(["stop", "suspend"]), "effective_month": MONTH,
         "status": enum(["proposed", "confirmed", "rejected"]),
+        "source": nullable(enum(["comparison", "self_report"])),
+        "reporter": nullable(enum(["self", "family"])), "report_channel": nullable(enum(["public", "window"])),
     }, required=("proposal_id", "status")),
+    "SelfReportReceived": obj({
+        "case_id": {"type": "string"}, "change": {"type": "string"}, "received_on": DATE,
+        "report_id": {"type": "string"},
+    }, required=("case_id", "change", "received_on", "report_id"), closed=True,
+        description="the report arrived; nothing of the entitlements or the proposals it made"),
+    "SelfReportRecorded": obj({
+        "case_id": {"type": "string"}, "change": {"type": "string"}, "received_on": DATE,
+        "report_id": {"type": "string"}, "proposals": {"type": "integer"},
+    }, required=("case_id", "change", "received_on", "report_id", "proposals")),
     "ProposalList": obj({"unit": {"type": "string"}, "side": enum(["business", "accepting"]),
                          "proposals": {"type": "array", "items": ref("Proposal")}},
                         required=("unit", "side", "proposals")),

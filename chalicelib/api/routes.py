@@ -80,6 +80,11 @@ ROUTES: tuple[Route, ...] = (
           errors=(400, 404, 413, 415, 429), tag="progress", summary="进度查询: the status and dated milestones of a case, "
                 "with its number and the ID number's last six characters; a wrong suffix and an unknown case give the same "
                 "404; limited per client and per case (429 with Retry-After)"),
+    Route("POST /progress/report", "progress_report", PUBLIC, status=202, body="SelfReport",
+          response="SelfReportReceived", errors=(400, 404, 413, 415, 422, 429), tag="progress",
+          summary="个人主动申报 on the progress page: a death, a move, leaving 低保 or another change, with the case number "
+                  "and the ID suffix; it becomes proposals for the 业务属地, never a stop; the lookup's limits and its "
+                  "one 404 for a wrong suffix and an unknown case"),
     # --- cases: 受理, materials, push, decision, notification, 补正, withdrawal, full numbers, SMS receipts --------------
     Route("POST /cases", "accept_case", {"window": "township"}, status=201, body="Application",
           response="AcceptedCase", tag="cases", summary="受理: accept an application; the case and its one-time notice"),
@@ -217,6 +222,10 @@ ROUTES: tuple[Route, ...] = (
           response="ProposalList",
           query=PROPOSALS_QUERY,
           tag="data", summary="Proposals from data comparison of a 业务属地, or the outcome for a window's cases"),
+    Route("POST /reports", "record_self_report", {"window": "township"}, status=201, body="SelfReport",
+          response="SelfReportRecorded", errors=(404, 429), tag="data",
+          summary="个人主动申报 made in person at any window: the case identified by its number and the ID suffix the "
+                  "person gives (the progress lookup's 404 otherwise); proposals for the 业务属地, never a stop"),
     Route("POST /proposals/{proposal_id}/confirm", "confirm_proposal", {"reviewer": "any"}, body="ProposalDecision",
           response="Proposal", tag="data", summary="Confirm a proposal: the entitlement stops or is suspended"),
     Route("POST /proposals/{proposal_id}/reject", "reject_proposal", {"reviewer": "any"}, body="ProposalDecision",

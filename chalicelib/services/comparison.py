@@ -102,7 +102,7 @@ def compare(reader: Any, proposals: ProposalStore, entitlements: Entitlements, s
                 "accepting_unit": ent.accepting_unit, "subsidy": ent.subsidy, "masked_id": ent.masked_id,
                 "kind": kind, "action": action, "reason": meaning, "event_date": row.event_date.isoformat(),
                 "effective_month": max(effective, ent.start_month),
-                "created_at": now.isoformat(),
+                "created_at": now.isoformat(), "source": "comparison",
             }
             if proposals.propose(fields):
                 proposed += 1

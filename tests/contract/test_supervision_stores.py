@@ -263,12 +263,25 @@ def test_a_load_is_claimed_resumed_while_loading_and_never_run_twice_once_done(s
     assert stores.proposals.load_state("L1") == LoadState("done", 10, 2, 3)
 
 
+REPORT_FIELDS = ("source", "reporter", "report_channel", "reported_by", "received_by", "report_contact")
+
+
+def test_a_self_reports_proposal_keeps_who_reported_it_and_where(stores):
+    """个人主动申报 (issue 16.7): the same proposals, with their source and the report's particulars."""
+    report = {"source": "self_report", "reporter": "family", "report_channel": "window", "reported_by": "w1",
+              "received_by": "440103001", "report_contact": "13800000001"}
+    assert stores.proposals.propose(proposal("P2", kind="self_report_death", **report))
+    assert stores.proposals.get("P2") == {**proposal("P2", kind="self_report_death", **report), "status": "proposed",
+                                          "decided_by": None, "decided_at": None, "note": None}
+    assert [p["source"] for p in stores.proposals.of_side("business", UNIT, "proposed")] == ["self_report"]
+
+
 def test_a_proposal_is_put_once_and_decided_once(stores):
     assert stores.proposals.get("P1") is None
     assert stores.proposals.propose(proposal("P1"))
     assert not stores.proposals.propose(proposal("P1", reason="another run"))
     assert stores.proposals.get("P1") == {**proposal("P1"), "status": "proposed", "decided_by": None,
-                                          "decided_at": None, "note": None}
+                                          "decided_at": None, "note": None, **dict.fromkeys(REPORT_FIELDS)}
     assert stores.proposals.decide("P1", "confirmed", "r1", "2026-11-06T09:00:00+08:00", "已核实")
     assert not stores.proposals.decide("P1", "rejected", "r2", "2026-11-06T10:00:00+08:00", "x")
     assert not stores.proposals.decide("P9", "rejected", "r2", "2026-11-06T10:00:00+08:00", "x")

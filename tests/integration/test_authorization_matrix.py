@@ -37,6 +37,7 @@ NO_RESOURCE = {
     "GET /rules/{scope}": "rules are public to every role",
     "POST /rosters": "operators load national rosters",
     "POST /comparisons": "operators load national comparison files",
+    "POST /reports": "a window of any unit takes a report for the case it identifies by number and ID suffix",
 }
 
 

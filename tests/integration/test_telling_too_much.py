@@ -27,6 +27,20 @@ def test_an_unknown_case_is_answered_as_another_units_case(api):
     assert mine.data == unknown.data  # even for a caller who could have read it
 
 
+def test_a_self_report_is_answered_as_the_progress_lookup_for_a_wrong_suffix_and_an_unknown_case(api):
+    """个人主动申报 (issue 16.7) on the public page: never tells whether a case exists."""
+    body = fresh_application()
+    case_id = api.window("POST", "/cases", body).data["case_id"]
+    person = body["applicant"]["id_number"]
+    sent = {"change": "moved", "reporter": "self", "note": "迁往广州"}
+    wrong = api.call("POST", "/progress/report", body={"case_id": case_id, "id_suffix": "000000", **sent})
+    unknown = api.call("POST", "/progress/report", body={"case_id": UNKNOWN_CASE, "id_suffix": person[-6:], **sent})
+    lookup = api.call("POST", "/progress", body={"case_id": UNKNOWN_CASE, "id_suffix": person[-6:]})
+    assert (wrong.status_code, wrong.data) == (unknown.status_code, unknown.data) == (lookup.status_code, lookup.data)
+    long = api.call("POST", "/progress/report", body={"case_id": "9" * 10_000, "id_suffix": "000000", **sent})
+    assert long.status_code == 400 and len(long.body) < 2_000
+
+
 def test_an_unknown_entitlement_is_answered_as_one_out_of_reach(api):
     from tests.integration.test_entitlements import approved_case
 

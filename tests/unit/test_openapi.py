@@ -91,7 +91,8 @@ def test_every_guarded_operation_declares_its_error_responses_with_the_error_sch
 def test_every_operation_declares_its_success_status():
     statuses = {"POST /cases": "201", "POST /cases/{case_id}/materials": "201", "POST /rosters": "201",
                 "POST /comparisons": "201", "POST /payroll/{unit}/{month}": "201",
-                "POST /entitlements/{entitlement_id}/recoveries": "201"}
+                "POST /entitlements/{entitlement_id}/recoveries": "201", "POST /progress/report": "202",
+                "POST /reports": "201"}
     for route, operation in operations(document()).items():
         success = [code for code in operation["responses"] if code.startswith("2")]
         assert success == [statuses.get(route, "200")], route
@@ -131,6 +132,9 @@ def test_the_test_suites_valid_bodies_match_the_request_schemas():
         "ReviewRecording": [{"outcome": "confirmed"}],
         "RosterLoad": [{"kind": "dibao", "key": "rosters/dibao/2026-10.csv"}],
         "ComparisonRun": [{"kind": "deaths", "key": "comparisons/deaths/2026-10.csv"}],
+        "SelfReport": [{"case_id": "C1", "id_suffix": "01123x", "change": "death", "reporter": "family"},
+                       {"case_id": "C1", "id_suffix": "011236", "change": "other", "reporter": "self",
+                        "note": "长期住院", "contact": "0451-84600000"}],
         "SmsReceipt": [{"status": "delivered", "at": "2026-09-24T10:00:04+08:00"},
                        {"status": "failed", "at": "2026-09-24T10:00:04+08:00", "error_code": "MK:0012", "attempt": 2}],
     }
@@ -155,6 +159,8 @@ def test_the_test_suites_valid_bodies_match_the_request_schemas():
     ("EntitlementStatusChange", {"action": "stop", "effective_month": "2026-13", "reason": "x"}),
     ("ComparisonRule", {"deaths": 2}),
     ("CheckRecording", {"result": "gone"}),
+    ("SelfReport", {"case_id": "C1", "id_suffix": "011236", "change": "jailed", "reporter": "self"}),
+    ("SelfReport", {"case_id": "C1", "id_suffix": "011236", "change": "death", "reporter": "self", "contact": "x"}),
     ("SmsReceipt", {"status": "read", "at": "2026-09-24T10:00:04+08:00"}),
     ("SmsReceipt", {"status": "failed", "at": "2026-09-24T10:00:04+08:00", "attempt": 0}),
 ])
