@@ -102,10 +102,13 @@ def test_on_time_the_clock_follows_every_phase_publishes_the_result_and_ends(aws
 @pytest.mark.parametrize("kind", ["push", "review", "notify"])
 def test_a_missed_deadline_is_marked_overdue_on_the_clock_and_escalated_and_the_case_goes_on(aws, fast, kind):
     escalations = subscribe(topic(aws, "escalations"), f"escalations-{kind}")
-    case = accepted(fast, f"81{len(kind)}")
+    slow = default_deps()  # 收件时限 on real seconds: it must not time out while the materials are uploaded
+    case = accepted(slow, f"81{len(kind)}")
     case_id = case["case_id"]
-    # Each phase starts on its due day's eve so that the scaled timeout is about a second.
-    with_materials(fast, case, "2026-09-30T10:00:00+08:00")  # complete on 09-30: D1 starts
+    with_materials(slow, case, "2026-09-30T10:00:00+08:00", items=slice(None, -1))
+    # Each phase starts on its due day's eve so that the scaled timeout is about a second: the last material
+    # completes the case on 09-30 and D1 starts on the scaled clock
+    with_materials(fast, case, "2026-09-30T10:00:00+08:00", items=slice(-1, None))
     if kind != "push":
         wait_for(lambda: clock_phase(case_id) == "push")
         cases.push(fast, case_id, WINDOW, "accepting", at("2026-10-09T10:00:00+08:00"))
