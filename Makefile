@@ -133,12 +133,14 @@ deploy: scan
 	  && $(IAC)/bin/aws s3 cp --region $(REGION) $(BUILD)/console-config.json \
 	    "s3://$$(output ConsoleBucketName)/console/config.json" --cache-control no-cache; fi
 
-# make browser - Debian's chromium for the console's browser tests (tests/browser, part of make test);
-# apt only when /usr/bin/chromium is missing (CI runs as root; elsewhere sudo). Playwright never downloads one.
+# make browser - Debian's chromium and a CJK font (fonts-noto-cjk) for the console's browser tests (tests/browser,
+# part of make test), so its pages and screenshots show Chinese rather than boxes; apt only when one is missing (CI
+# runs as root; elsewhere sudo). Playwright never downloads a browser.
 .PHONY: browser test-browser
 browser:
-	@test -x /usr/bin/chromium || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+	@{ test -x /usr/bin/chromium && fc-list :lang=zh family | grep -q .; } || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk; }
 
 # make test-browser - only the console's browser tests (screenshots: tests/browser/screenshots/)
 test-browser: $(STAMP) browser

@@ -101,7 +101,7 @@ export function decisionSection(kase, rerender) {
       h("p", { class: "field-error", id: "outcome-error", "data-error-for": "outcome", "aria-live": "polite" })),
     h("fieldset", { "data-field": "subsidies", "aria-describedby": "granted-error" }, h("legend", {}, "批准的补贴（金额按业务属地标准计算）"),
       subsidies, h("p", { class: "field-error", id: "granted-error", "data-error-for": "subsidies", "aria-live": "polite" })),
-    field("理由（不予批准时必填）", reason, { hint: "只批准部分申请的补贴时也必填：写明未批准补贴的理由（载入结果通知书和短信）" }),
+    field("理由（不予批准时必填）", reason, { hint: "只批准部分申请的补贴时也必填：写明未批准补贴的理由（载入结果通知书；短信只提示理由见结果通知书）" }),
     field("与规则校验不一致时的理由", override, { hint: "规则校验认定不符合而仍批准时必填" }),
     formError(), h("button", { type: "submit", class: "primary" }, "提交审核决定"));
   form.addEventListener("submit", async (event) => {
