@@ -84,6 +84,8 @@ class ProposalModel(Model):
     reported_by = UnicodeAttribute(null=True)
     received_by = UnicodeAttribute(null=True)  # the window's unit
     report_contact = UnicodeAttribute(null=True)
+    # a DPF certificate roster's changed category or grade (services/disability.py): the facts a "correct" sets, JSON
+    new_facts = UnicodeAttribute(null=True)
     by_business = BusinessSide()
     by_accepting = AcceptingSide()
 
@@ -91,7 +93,7 @@ class ProposalModel(Model):
 FIELDS = ("proposal_id", "load_id", "entitlement_id", "case_id", "business_unit", "accepting_unit", "subsidy",
           "masked_id", "kind", "action", "reason", "effective_month", "event_date", "status", "created_at",
           "decided_by", "decided_at", "note", "source", "reporter", "report_channel", "reported_by", "received_by",
-          "report_contact")
+          "report_contact", "new_facts")
 
 
 def as_dict(item: ProposalModel) -> dict[str, Any]:

@@ -171,6 +171,8 @@ RESPONSES: dict[str, Any] = {
     "RosterLoaded": obj({
         "load_id": {"type": "string"}, "kind": {"type": "string"}, "rows": {"type": "integer"},
         "error_count": {"type": "integer"}, "already_loaded": {"type": "boolean"},
+        "proposals": dict({"type": "integer"}, description="a certificate roster: the proposals of a recipient's "
+                                                           "changed category or grade (残疾状态)"),
     }, required=("load_id", "kind", "already_loaded")),
     "Entitlement": obj({
         "entitlement_id": {"type": "string"}, "case_id": {"type": "string"}, "subsidy": enum(SUBSIDY_TYPES),
@@ -198,9 +200,11 @@ RESPONSES: dict[str, Any] = {
     }, required=("load_id", "kind", "already_done")),
     "Proposal": obj({
         "proposal_id": {"type": "string"}, "entitlement_id": {"type": "string"}, "kind": {"type": "string"},
-        "action": enum(["stop", "suspend"]), "effective_month": MONTH,
+        "action": dict(enum(["stop", "suspend", "correct"]), description="correct: the facts new_facts (a "
+                       "certificate roster's category and grade) from effective_month, the amount by the standard"),
+        "effective_month": MONTH, "new_facts": nullable({"type": "string", "description": "JSON {category, grade}"}),
         "status": enum(["proposed", "confirmed", "rejected"]),
-        "source": nullable(enum(["comparison", "self_report"])),
+        "source": nullable(enum(["comparison", "self_report", "roster"])),
         "reporter": nullable(enum(["self", "family"])), "report_channel": nullable(enum(["public", "window"])),
     }, required=("proposal_id", "status")),
     "SelfReportReceived": obj({

@@ -7,9 +7,10 @@ from typing import Any
 from chalice import Blueprint
 
 from .. import config as settings
-from ..services import calendar, jobs, rules, setup_gaps
+from ..domain.rules.jurisdiction import eligibility_in_force
+from ..services import calendar, disability, jobs, rules, setup_gaps
 from ..services import registers as roster_loads
-from ..wiring import calendar_years, deps, jurisdiction_rules, rosters
+from ..wiring import calendar_years, deps, entitlement_store, jurisdiction_rules, proposals, rosters
 from .pipeline import Call, handles
 
 routes = Blueprint(__name__)
@@ -98,8 +99,19 @@ def load_roster(call: Call) -> dict[str, Any]:
     """Index an authoritative roster an operator put under rosters/ in the materials bucket."""
     body = call.object_body("{kind, key}")
     config = settings.load()
+    store = jurisdiction_rules()
+
+    def eligibility(province: str, on: Any) -> Any:
+        return eligibility_in_force(rules.rules_for(store, f"{province}0000000").eligibility, province, on)
+
+    def propose(load_id: str, entries: Any) -> int:
+        """残疾状态: a recipient's category or grade changed on the DPF's certificate roster → proposals."""
+        return disability.propose_from_certificates(entitlement_store(), proposals(), eligibility, load_id, entries,
+                                                    call.now)
+
     return roster_loads.load_roster(rosters(), config.person_key_secret, config.materials_bucket,
-                                    str(body.get("kind") or ""), str(body.get("key") or ""), call.actor.sub, call.now)
+                                    str(body.get("kind") or ""), str(body.get("key") or ""), call.actor.sub, call.now,
+                                    propose)
 
 
 @handles(routes, "GET /setup-gaps")

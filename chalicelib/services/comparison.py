@@ -7,6 +7,7 @@ last. A rerun of a finished file changes nothing; a rerun of an interrupted one 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
 
 from ..domain.cases.case import Actor
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
-from ..domain.payments.entitlements import move
+from ..domain.payments.entitlements import correct, move
 from ..domain.supervision.comparison import KINDS, effective_month, parse_file
 from ..domain.units import within
 from .entitlements import save
@@ -137,8 +138,12 @@ def settle(proposals: ProposalStore, payroll: Payroll, proposal_id: str, verdict
         ent = payroll.entitlements.get(proposal["entitlement_id"])
         if ent is None:
             raise NotFound("ENTITLEMENT_NOT_FOUND", "the entitlement is gone", "entitlement_id")
-        updated = move(ent, proposal["action"], proposal["effective_month"], f"{proposal['reason']}: {note}",
-                       actor.sub, now.isoformat())
+        reason = f"{proposal['reason']}: {note}"
+        if proposal["action"] == "correct":  # a certificate roster's new category or grade (services/disability.py)
+            updated = correct(ent, proposal["effective_month"], reason, actor.sub, now.isoformat(),
+                              facts=json.loads(proposal.get("new_facts") or "{}"))
+        else:
+            updated = move(ent, proposal["action"], proposal["effective_month"], reason, actor.sub, now.isoformat())
         save(payroll, ent, updated, now)  # a debt it creates goes on the unit's recovery list
     if not proposals.decide(proposal_id, verdict, actor.sub, now.isoformat(), note.strip()):
         raise Conflict("PROPOSAL_DECIDED", "someone decided this proposal first", "status")

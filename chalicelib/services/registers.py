@@ -7,11 +7,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from ..domain.errors import Invalid
 from ..domain.persons import person_key
 from ..domain.rules.registers import (
+    CERTIFICATES,
     ERROR_LINES_KEPT,
     RosterEntry,
     RosterLoad,
@@ -36,10 +37,13 @@ class RosterStore(Protocol):
 
 
 def load_roster(
-    rosters: RosterStore, secret: bytes, bucket: str, kind: str, key: str, loaded_by: str, now: datetime
+    rosters: RosterStore, secret: bytes, bucket: str, kind: str, key: str, loaded_by: str, now: datetime,
+    on_certificates: Callable[[str, Sequence[RosterEntry]], int] | None = None,
 ) -> dict[str, Any]:
     """Load the newest version of ``key`` as a ``kind`` roster; loading the same version again
-    changes nothing and answers ``already_loaded``."""
+    changes nothing and answers ``already_loaded``. ``on_certificates`` (a DPF certificate roster): what proposes
+    the changes of a recipient's category or grade (services/disability.py), run before the load is recorded so
+    an interrupted load proposes again; answers the number of proposals."""
     roster_kind(kind)
     if not isinstance(key, str) or not key.startswith(ROSTER_PREFIX) or key == ROSTER_PREFIX:
         raise Invalid("ROSTER_KEY", f"roster objects live under {ROSTER_PREFIX} in the materials bucket", "key")
@@ -54,12 +58,15 @@ def load_roster(
         loaded_by=loaded_by, loaded_at=now.isoformat(), rows=len(parsed.entries),
         error_count=len(parsed.errors), error_lines=tuple(parsed.errors[:ERROR_LINES_KEPT]),
     )
+    proposals = on_certificates(load_id, parsed.entries) if on_certificates and kind == CERTIFICATES else None
     if not rosters.record_load(roster_load, parsed.entries):  # another run finished it meanwhile
         return _answer(rosters.get_load(load_id) or roster_load, already_loaded=True)
     log.info("roster %s loaded from %s: load %s, %d rows, %d refused, ignored columns %s",
              kind, key, load_id, roster_load.rows, roster_load.error_count, list(parsed.ignored_columns))
     answer = _answer(roster_load, already_loaded=False)
     answer["ignored_columns"] = list(parsed.ignored_columns)
+    if proposals is not None:
+        answer["proposals"] = proposals
     return answer
 
 

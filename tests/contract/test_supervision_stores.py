@@ -263,7 +263,7 @@ def test_a_load_is_claimed_resumed_while_loading_and_never_run_twice_once_done(s
     assert stores.proposals.load_state("L1") == LoadState("done", 10, 2, 3)
 
 
-REPORT_FIELDS = ("source", "reporter", "report_channel", "reported_by", "received_by", "report_contact")
+REPORT_FIELDS = ("source", "reporter", "report_channel", "reported_by", "received_by", "report_contact", "new_facts")
 
 
 def test_a_self_reports_proposal_keeps_who_reported_it_and_where(stores):
@@ -272,8 +272,17 @@ def test_a_self_reports_proposal_keeps_who_reported_it_and_where(stores):
               "received_by": "440103001", "report_contact": "13800000001"}
     assert stores.proposals.propose(proposal("P2", kind="self_report_death", **report))
     assert stores.proposals.get("P2") == {**proposal("P2", kind="self_report_death", **report), "status": "proposed",
-                                          "decided_by": None, "decided_at": None, "note": None}
+                                          "decided_by": None, "decided_at": None, "note": None, "new_facts": None}
     assert [p["source"] for p in stores.proposals.of_side("business", UNIT, "proposed")] == ["self_report"]
+
+
+def test_a_certificate_rosters_proposal_keeps_the_new_facts(stores):
+    """残疾状态 (issue 16.7): a correction's facts, as the JSON text the service wrote."""
+    fields = {"source": "roster", "kind": "certificate_grade_change", "action": "correct",
+              "new_facts": '{"category": 4, "grade": 3}'}
+    assert stores.proposals.propose(proposal("P3", **fields))
+    assert stores.proposals.get("P3") == {**proposal("P3", **fields), **dict.fromkeys(REPORT_FIELDS[1:6]),
+                                          "status": "proposed", "decided_by": None, "decided_at": None, "note": None}
 
 
 def test_a_proposal_is_put_once_and_decided_once(stores):
