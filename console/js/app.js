@@ -9,10 +9,13 @@ import { inboxPage, worklistPage } from "./views/worklist.js";
 import { signInPage } from "./views/signin.js";
 import { supervisorPage } from "./views/supervisor.js";
 
-export const HOME = { window: "#/cases", reviewer: "#/inbox", supervisor: "#/overdue" };
+export const HOME = { window: "#/cases", reviewer: "#/inbox", dpf_reviewer: "#/inbox", approver: "#/inbox",
+  supervisor: "#/overdue" };
 const NAV = {
   window: [["#/cases", "本窗口案件"], ["#/accept", "受理新申请"]],
   reviewer: [["#/inbox", "待审核（按期限）"]],
+  dpf_reviewer: [["#/inbox", "本环节待办（按期限）"]],
+  approver: [["#/inbox", "本环节待办（按期限）"]],
   supervisor: [["#/overdue", "超期督办"]],
 };
 let config = null;

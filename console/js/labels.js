@@ -2,7 +2,8 @@
 // and falls back to the API's own message for a code it does not know.
 import { PHASES } from "./phases.js";
 
-export const ROLES = { window: "受理窗口", reviewer: "业务属地审核", supervisor: "督查", admin: "管理员", committee: "村（居）委会" };
+export const ROLES = { window: "受理窗口", reviewer: "业务属地审核", dpf_reviewer: "县残联审核", approver: "县民政审定",
+  supervisor: "督查", admin: "管理员", committee: "村（居）委会" };
 
 export const STATUS = {
   awaiting_materials: "收取材料中", awaiting_push: "材料已收齐，待推送", under_review: "业务属地审核中",

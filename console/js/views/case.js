@@ -4,7 +4,8 @@ import { ApiError, call, get, post, sha256Hex, uploadTo } from "../api.js";
 import { EVENTS, MESSAGES, NOTIFY_METHOD, PURPOSES, PHASE, RELATIONSHIP, SCOPE, STATUS, SUBSIDY, eventDetail, message, notGrantedText, waiverText }
   from "../labels.js";
 import { accepted } from "./accept.js";
-import { decisionSection, materialsSection, rulesSection, supplementRequestSection } from "./review.js";
+import { CHAIN_ROLES, chainSection, decisionSection, holdsStep, isLastStep, materialsSection, opinionSection, rulesSection,
+  supplementRequestSection } from "./review.js";
 import { announce, badge, clearErrors, dateTime, field, formError, h, showError, showFieldError } from "../ui.js";
 
 const TYPES = { pdf: "application/pdf", jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png" };
@@ -33,10 +34,11 @@ export async function casePage(main, user, caseId) {
     main.append(noticeSection(kase, notice, rerender), receiptSection(kase, notice), windowSteps(kase, rerender));
     if (OPEN.includes(kase.status)) main.append(withdrawSection(kase, rerender));
   }
-  if (user.role === "reviewer") {
-    main.append(materialsSection(kase), rulesSection(kase));
-    if (kase.status === "under_review") {
-      main.append(supplementRequestSection(kase, rerender), decisionSection(kase, rerender));
+  if (CHAIN_ROLES.includes(user.role)) {
+    main.append(chainSection(kase, user), materialsSection(kase), rulesSection(kase));
+    if (kase.status === "under_review" && holdsStep(kase, user)) {
+      main.append(supplementRequestSection(kase, rerender),
+        isLastStep(kase) ? decisionSection(kase, rerender) : opinionSection(kase, rerender));
     }
   }
   if (kase.decision) main.append(decisionView(kase, user));

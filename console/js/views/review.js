@@ -1,6 +1,6 @@
 // The reviewer's part of a case: the materials shown in the page, the rule checks, 补正, the decision.
 import { get, post } from "../api.js";
-import { MATERIAL_STATUS, MATERIALS, ROSTER, RULE_RESULT, SUBSIDY, message } from "../labels.js";
+import { MATERIAL_STATUS, MATERIALS, ROLES, ROSTER, RULE_RESULT, SUBSIDY, message } from "../labels.js";
 import { announce, clearErrors, field, formError, h, showError } from "../ui.js";
 
 const NAMES = MATERIALS;
@@ -122,4 +122,64 @@ export function decisionSection(kase, rerender) {
     }
   });
   return h("section", { class: "card", "aria-labelledby": "decide-title" }, h("h2", { id: "decide-title" }, "审核决定"), form);
+}
+
+// --- the review chain (初审 → 审核 → 审定): where the case is, and the opinion of the step that holds it ---------------
+
+export const CHAIN_ROLES = ["reviewer", "dpf_reviewer", "approver"];
+const LEVEL_DIGITS = { township: 9, county: 6 };
+
+/** Whether the signed-in user holds the case's current step (its role, at its level); the server decides. */
+export function holdsStep(kase, user) {
+  const step = kase.review?.steps?.[kase.review.at];
+  if (!step) return user.role === "reviewer";
+  return step.role === user.role && String(user.unit).length === LEVEL_DIGITS[step.level];
+}
+
+export function isLastStep(kase) {
+  return !kase.review || kase.review.at === kase.review.steps.length - 1;
+}
+
+export function chainSection(kase, user) {
+  const review = kase.review;
+  if (!review) return h("p", { class: "hint" }, "案件推送后进入业务属地的审核流程。");
+  const steps = h("ol", { class: "chain" }, review.steps.map((step, index) => {
+    const here = index === review.at;
+    const who = ROLES[step.role] || step.role;
+    const days = step.publicity_days ? `，公示 ${step.publicity_days} 天` : "";
+    return h("li", { "aria-current": here ? "step" : null, class: here ? "current" : null },
+      `${step.label}（${who}${days}）`, here ? h("strong", {}, " ← 当前环节") : null);
+  }));
+  const mine = kase.status === "under_review" && holdsStep(kase, user);
+  const note = kase.status !== "under_review" ? "" : mine ? "本环节由您办理。"
+    : `当前由${ROLES[review.steps[review.at].role] || ""}办理${review.steps[review.at].label}。`;
+  return h("section", { class: "card", "aria-labelledby": "chain-title" },
+    h("h2", { id: "chain-title" }, "审核流程"), steps,
+    review.publicity_ends ? h("p", {}, `公示期至 ${review.publicity_ends}`) : null,
+    note ? h("p", { class: "hint" }, note) : null);
+}
+
+export function opinionSection(kase, rerender) {
+  const step = kase.review.steps[kase.review.at];
+  const next = kase.review.steps[kase.review.at + 1];
+  const reason = h("textarea", { name: "reason", rows: "2", maxlength: "500" });
+  const form = h("form", { class: "stack" },
+    field("退回理由（退回时必填）", reason, { hint: "退回上一环节时写明原因，上一环节办理人可在办理记录中看到" }),
+    formError(),
+    h("div", { class: "actions" },
+      h("button", { type: "submit", class: "primary", value: "agree" }, `同意，转${next?.label || "下一环节"}`),
+      kase.review.at > 0 ? h("button", { type: "submit", value: "send_back" }, "退回上一环节") : null));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const opinion = event.submitter?.value || "agree";
+    try {
+      await post(`/cases/${kase.case_id}/review`, { opinion, reason: reason.value.trim() || undefined });
+      await rerender(opinion === "agree" ? `已同意，案件已转${next?.label || "下一环节"}` : "已退回上一环节");
+    } catch (error) {
+      showError(form, error);
+    }
+  });
+  return h("section", { class: "card", "aria-labelledby": "opinion-title" },
+    h("h2", { id: "opinion-title" }, `${step.label}意见`), form);
 }
