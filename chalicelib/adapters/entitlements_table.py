@@ -148,7 +148,7 @@ def _change(stored: dict[str, Any]) -> Change:
                   str(stored["at"]), status=stored.get("status"),
                   pricing=stored.get("pricing") or ("stated" if amount is not None else None),
                   monthly_amount=amount, facts=stored.get("facts"), committee=stored.get("committee"),
-                  previous_committee=stored.get("previous_committee"))
+                  previous_committee=stored.get("previous_committee"), check=stored.get("check"))
 
 
 def from_model(item: EntitlementModel) -> Entitlement:

@@ -37,6 +37,9 @@ from ..domain.rules.rules import MATERIAL_CODE as LOCAL_CODE
 from ..domain.supervision.comparison import KINDS as COMPARISON_KINDS
 from ..domain.supervision.monitoring import OUTCOMES, RESULTS
 from ..domain.supervision.reports import CHANGES, NOTE_MAX, REPORTERS
+from ..domain.supervision.survival import METHODS as SURVIVAL_METHODS
+from ..domain.supervision.survival import NOTE_MAX as SURVIVAL_NOTE_MAX
+from ..domain.supervision.survival import RESULTS as SURVIVAL_RESULTS
 from .schema import AMOUNT, COMMITTEE, DATE, ID_NUMBER, MATERIAL_CODE, MONTH_2000_2100, PERCENT, TOWNSHIP
 
 MATERIAL_CODES = [kind.code for kind in CATALOGUE]
@@ -462,6 +465,15 @@ class ReviewRecording(Body):
 
 # --- the applicant's progress, the SMS gateway -------------------------------------------------------------------
 
+class SurvivalCheck(Body):
+    """生存验证: one verification that the recipient is alive; a note is required unless found alive"""
+
+    method: Annotated[Text, one_of(SURVIVAL_METHODS, "face 人脸识别, home_visit 入户走访, phone 电话核实")]
+    on: Annotated[Text, rule(DATE, description="the day of the check, not after today (422 DATE_IN_FUTURE)")]
+    result: Annotated[Text, one_of(SURVIVAL_RESULTS, "alive 在世, deceased 已死亡, not_verified 未能核实")]
+    note: Annotated[Text | None, rule(maxLength=SURVIVAL_NOTE_MAX, description="what was found")] = None
+
+
 class ProgressLookup(Body):
     model_config = ConfigDict(json_schema_extra={})  # the lookup ignores other fields and says so
 
@@ -511,6 +523,6 @@ MODELS: tuple[type[Body], ...] = (
     ReviewOpinion, ReviewStep, ReviewChain,
     ContactRule,
     ProposalDecision, CheckRecording, ReviewRecording, ProgressLookup, SmsReceipt, EntitlementCommittee,
-    SelfReport,
+    SelfReport, SurvivalCheck,
 )
 BY_NAME: dict[str, type[Body]] = {model.__name__: model for model in MODELS}

@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice import Blueprint
 
-from ..services import committees, comparison, entitlements, payroll, recoveries, reports
+from ..services import committees, comparison, entitlements, payroll, recoveries, reports, survival
 from ..wiring import comparisons, deps, progress_counters, proposals
 from ..wiring import payroll as payroll_deps
 from .pipeline import Call, handles
@@ -58,6 +58,12 @@ def list_proposals(call: Call) -> dict[str, Any]:
     """?unit=&status=: the 业务属地's proposals, or (for a window) the outcome for the cases it accepted."""
     return comparison.listing(proposals(), call.actor, call.query.get("unit") or call.actor.unit,
                               call.query.get("status"))
+
+
+@handles(routes, "POST /entitlements/{entitlement_id}/survival-checks")
+def record_survival_check(call: Call, entitlement_id: str) -> dict[str, Any]:
+    """生存验证 {method, on, result, note?} by the 业务属地's reviewer or the recipient's committee."""
+    return survival.record(payroll_deps(), entitlement_id, call.body, call.actor, call.now)
 
 
 @handles(routes, "POST /reports")

@@ -207,6 +207,13 @@ RESPONSES: dict[str, Any] = {
         "source": nullable(enum(["comparison", "self_report", "roster"])),
         "reporter": nullable(enum(["self", "family"])), "report_channel": nullable(enum(["public", "window"])),
     }, required=("proposal_id", "status")),
+    "SurvivalCheckRecorded": obj({
+        "entitlement_id": {"type": "string"},
+        "check": obj({"method": {"type": "string"}, "on": DATE, "result": {"type": "string"},
+                      "note": {"type": "string"}, "unit": {"type": "string"}},
+                     required=("method", "on", "result", "note", "unit")),
+        "recorded": dict({"type": "boolean"}, description="false: the same check was recorded before"),
+    }, required=("entitlement_id", "check", "recorded")),
     "SelfReportReceived": obj({
         "case_id": {"type": "string"}, "change": {"type": "string"}, "received_on": DATE,
         "report_id": {"type": "string"},

@@ -243,6 +243,11 @@ ROUTES: tuple[Route, ...] = (
           body="EntitlementCommittee", response="Entitlement", tag="entitlements",
           summary="Set or change the village or residents committee that checks the recipient each month (每月查询登记), "
                   "with a reason: on the history, from the next month's list"),
+    Route("POST /entitlements/{entitlement_id}/survival-checks", "record_survival_check",
+          {"reviewer": "any", "committee": "any"}, status=201, body="SurvivalCheck", response="SurvivalCheckRecorded",
+          tag="entitlements", summary="生存验证: the 业务属地's reviewer or the recipient's committee records a check "
+                "(face, home visit, phone), its day and result, as a line of the entitlement's history; nothing stops "
+                "by itself"),
     Route("POST /payroll/{unit}/{month}", "build_payroll", {"reviewer": "any", "admin": "any"}, status=201,
           response="PayrollRoster", params={"unit": TOWNSHIP}, tag="payroll", summary="发放名册, drafted: owed − paid through the month per "
                 "entitlement, as CSV in S3 (free to rebuild)"),

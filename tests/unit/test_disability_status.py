@@ -30,13 +30,18 @@ EXTENDED = EligibilityRule("23", date(2026, 1, 1), nursing_extensions=(((5, 6), 
 KEY = "rosters/disability_certificates/2026-11.csv"
 
 
-@pytest.fixture()
-def world() -> World:
+def make_world() -> World:
+    """The case services, the payroll and the proposals on the in-memory stores."""
     base = case_world(messages=False)
     records = FakeRecords()
     payroll = Payroll(entitlements=base.cases.entitlements, ledgers=FakeLedgers(records), records=records,
                       files=FakeFiles(), pricing=FakePricing(NO_TABLES))
     return World(base, FakeRosters(), FakeProposals(), FakeRules(), payroll)
+
+
+@pytest.fixture()
+def world() -> World:
+    return make_world()
 
 
 @pytest.fixture()

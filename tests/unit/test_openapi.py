@@ -92,7 +92,7 @@ def test_every_operation_declares_its_success_status():
     statuses = {"POST /cases": "201", "POST /cases/{case_id}/materials": "201", "POST /rosters": "201",
                 "POST /comparisons": "201", "POST /payroll/{unit}/{month}": "201",
                 "POST /entitlements/{entitlement_id}/recoveries": "201", "POST /progress/report": "202",
-                "POST /reports": "201"}
+                "POST /reports": "201", "POST /entitlements/{entitlement_id}/survival-checks": "201"}
     for route, operation in operations(document()).items():
         success = [code for code in operation["responses"] if code.startswith("2")]
         assert success == [statuses.get(route, "200")], route
@@ -135,6 +135,8 @@ def test_the_test_suites_valid_bodies_match_the_request_schemas():
         "SelfReport": [{"case_id": "C1", "id_suffix": "01123x", "change": "death", "reporter": "family"},
                        {"case_id": "C1", "id_suffix": "011236", "change": "other", "reporter": "self",
                         "note": "长期住院", "contact": "0451-84600000"}],
+        "SurvivalCheck": [{"method": "face", "on": "2026-11-02", "result": "alive"},
+                          {"method": "home_visit", "on": "2026-11-02", "result": "deceased", "note": "家属告知"}],
         "SmsReceipt": [{"status": "delivered", "at": "2026-09-24T10:00:04+08:00"},
                        {"status": "failed", "at": "2026-09-24T10:00:04+08:00", "error_code": "MK:0012", "attempt": 2}],
     }
@@ -160,6 +162,7 @@ def test_the_test_suites_valid_bodies_match_the_request_schemas():
     ("ComparisonRule", {"deaths": 2}),
     ("CheckRecording", {"result": "gone"}),
     ("SelfReport", {"case_id": "C1", "id_suffix": "011236", "change": "jailed", "reporter": "self"}),
+    ("SurvivalCheck", {"method": "video", "on": "2026-11-02", "result": "alive"}),
     ("SelfReport", {"case_id": "C1", "id_suffix": "011236", "change": "death", "reporter": "self", "contact": "x"}),
     ("SmsReceipt", {"status": "read", "at": "2026-09-24T10:00:04+08:00"}),
     ("SmsReceipt", {"status": "failed", "at": "2026-09-24T10:00:04+08:00", "attempt": 0}),

@@ -39,6 +39,7 @@ MOVES: Mapping[str, tuple[frozenset[str], str]] = {
 }
 _AMOUNT = re.compile(r"[0-9]{1,6}(\.[0-9]{1,2})?")
 COMMITTEE_CHANGE = "committee"
+SURVIVAL_CHECK = "survival_check"  # 生存验证 (domain/supervision/survival.py): a record, nothing in force changes
 MAX_REASON = 1000
 
 
@@ -57,6 +58,7 @@ class Change:
     facts: Mapping[str, Any] | None = None
     committee: str | None = None  # kind "committee": the committee from effective_month on
     previous_committee: str | None = None  # kind "committee": the one it replaces (None: there was none)
+    check: Mapping[str, Any] | None = None  # kind "survival_check": {method, on, result, note, unit}
 
     def as_dict(self) -> dict[str, Any]:
         shown = {"kind": self.kind, "effective_month": self.effective_month, "reason": self.reason, "by": self.by,
@@ -64,6 +66,8 @@ class Change:
                  "facts": dict(self.facts) if self.facts is not None else None}
         if self.kind == COMMITTEE_CHANGE:
             shown.update(committee=self.committee, previous_committee=self.previous_committee)
+        if self.kind == SURVIVAL_CHECK:
+            shown.update(check=dict(self.check or {}))
         return shown
 
 
