@@ -50,6 +50,7 @@ class Recorded(MapAttribute[str, Any]):
     note = UnicodeAttribute()
     by = UnicodeAttribute()
     at = UnicodeAttribute()
+    method = UnicodeAttribute(null=True)  # a yearly review's (reviews_table); a monthly check has none
 
 
 class CheckModel(Model):

@@ -60,6 +60,7 @@ class ReviewTaskModel(Model):
     recorded_at = UnicodeAttribute(null=True)
     recordings = ListAttribute(of=Recorded, default=list)
     reminded_at = UnicodeAttribute(null=True)
+    method = UnicodeAttribute(null=True)  # the latest recording's: data_comparison | home_visit | self_report
     expiry_key = UnicodeAttribute(null=True)
     by_expiry = ExpiryIndex()
 
@@ -72,10 +73,12 @@ def task_key(business_unit: str, year: int) -> str:
 
 
 def _from_model(item: ReviewTaskModel) -> ReviewTask:
-    recordings = tuple({"outcome": r.result, "note": r.note, "by": r.by, "at": r.at} for r in item.recordings or [])
+    recordings = tuple({"outcome": r.result, "note": r.note, "by": r.by, "at": r.at, "method": r.method}
+                       for r in item.recordings or [])
     return ReviewTask(item.business_unit, int(item.year), item.entitlement_id, item.case_id, item.subsidy,
                       item.masked_id, item.name, item.committee_unit, item.certificate_expiry, item.status,
-                      item.outcome, item.note, item.recorded_by, item.recorded_at, item.reminded_at, recordings)
+                      item.outcome, item.note, item.recorded_by, item.recorded_at, item.reminded_at, recordings,
+                      item.method)
 
 
 class ReviewTasks:
@@ -119,16 +122,18 @@ class ReviewTasks:
         return tasks, _encode(result.last_evaluated_key)
 
     def record(self, business_unit: str, year: int, entitlement_id: str, outcome: str, note: str, by: str,
-               at: str) -> ReviewTask | None:
-        """Done, with the outcome (the latest wins; every recording is kept). None when there is no task."""
+               at: str, method: str | None = None) -> ReviewTask | None:
+        """Done, with the outcome and how the review was made (the latest wins; every recording is kept). None when
+        there is no task."""
         item = ReviewTaskModel(task_key(business_unit, year), entitlement_id)
         try:
             item.update(actions=[
                 ReviewTaskModel.status.set("done"), ReviewTaskModel.outcome.set(outcome),
+                ReviewTaskModel.method.set(method) if method else ReviewTaskModel.method.remove(),
                 ReviewTaskModel.note.set(note), ReviewTaskModel.recorded_by.set(by),
                 ReviewTaskModel.recorded_at.set(at),
                 ReviewTaskModel.recordings.set(ReviewTaskModel.recordings.append(
-                    [Recorded(result=outcome, note=note, by=by, at=at)])),
+                    [Recorded(result=outcome, note=note, by=by, at=at, method=method)])),
             ], condition=ReviewTaskModel.task_key.exists())
         except UpdateError as error:
             if error.cause_response_code == "ConditionalCheckFailedException":

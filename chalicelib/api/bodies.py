@@ -35,7 +35,7 @@ from ..domain.rules.registers import KINDS as ROSTER_KINDS
 from ..domain.rules.rules import CATALOGUE
 from ..domain.rules.rules import MATERIAL_CODE as LOCAL_CODE
 from ..domain.supervision.comparison import KINDS as COMPARISON_KINDS
-from ..domain.supervision.monitoring import OUTCOMES, RESULTS
+from ..domain.supervision.monitoring import OUTCOMES, RESULTS, REVIEW_METHODS
 from ..domain.supervision.reports import CHANGES, NOTE_MAX, REPORTERS
 from ..domain.supervision.survival import METHODS as SURVIVAL_METHODS
 from ..domain.supervision.survival import NOTE_MAX as SURVIVAL_NOTE_MAX
@@ -460,6 +460,8 @@ class ReviewRecording(Body):
     """change_needed needs a note"""
 
     outcome: Annotated[Text, one_of(OUTCOMES)]
+    method: Annotated[Text, one_of(REVIEW_METHODS, "how the review was made: data_comparison 数据比对, home_visit "
+                                                   "入户走访, self_report 个人主动申报 (422 MISSING_FIELD, UNKNOWN_METHOD)")]
     note: Note = None
 
 

@@ -9,7 +9,7 @@ from ..domain.cases.messages import MILESTONES
 from ..domain.cases.phases import DEADLINE_KINDS
 from ..domain.payments.entitlements import STATUSES as ENTITLEMENT_STATUSES
 from ..domain.rules.rules import STANDARD_LIST_NOTE
-from ..domain.supervision.monitoring import OUTCOMES, RESULTS
+from ..domain.supervision.monitoring import OUTCOMES, RESULTS, REVIEW_METHODS
 from .schema import (
     AMOUNT,
     COMMITTEE,
@@ -239,6 +239,8 @@ RESPONSES: dict[str, Any] = {
     "ReviewTask": obj({
         "entitlement_id": {"type": "string"}, "business_unit": TOWNSHIP, "year": {"type": "integer"},
         "status": enum(["open", "done"]), "outcome": nullable(enum(OUTCOMES)),
+        "method": dict(nullable(enum(list(REVIEW_METHODS))), description="how the latest recording's review was made "
+                       "(null: recorded before the method was asked)"),
     }, required=("entitlement_id", "status")),
     "ReviewList": obj({"business_unit": TOWNSHIP, "year": {"type": "integer"},
                        "tasks": {"type": "array", "items": ref("ReviewTask")},

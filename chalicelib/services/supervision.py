@@ -22,6 +22,7 @@ from ..domain.supervision.monitoring import (
     parse_township,
     parse_year,
     read_check_result,
+    read_review_method,
     read_review_outcome,
     require,
     task_view,
@@ -86,14 +87,16 @@ def list_reviews(deps: Monitoring, actor: Actor, unit: str, year: str, query: Ma
 
 def record_review(deps: Monitoring, actor: Actor, unit: str, year: str, entitlement_id: str,
                   read_body: Callable[[], Any], now: datetime) -> dict[str, Any]:
-    """The 业务属地's reviewer records {outcome, note}: the task is done (the latest outcome wins)."""
+    """The 业务属地's reviewer records {outcome, method, note}: the task is done (the latest outcome wins)."""
     township, number = parse_township(unit), parse_year(year)
     require("record_review", actor, township)
-    outcome = read_review_outcome(read_body())
+    body = read_body()
+    outcome = read_review_outcome(body)
+    method = read_review_method(body)
     if len(entitlement_id) > MAX_ID:
         raise NotFound("REVIEW_TASK_NOT_FOUND", f"no review task {entitlement_id[:40]}", "entitlement_id")
     task = deps.tasks.record(township, number, entitlement_id, outcome.value, outcome.note, actor.sub,
-                             now.isoformat())
+                             now.isoformat(), method)
     if task is None:
         raise NotFound("REVIEW_TASK_NOT_FOUND", f"no review task of {entitlement_id[:60]} in {number} at this unit",
                        "entitlement_id")

@@ -194,9 +194,10 @@ def test_recording_a_review_keeps_every_recording_and_an_unknown_task_answers_no
     stores.tasks.create(task_for(recipient("C01"), 2026, "2031-05"))
     stores.tasks.record(UNIT, 2026, "C01-living", "change_needed", "待核实", "r1", "2026-11-02T09:00:00+08:00")
     done = stores.tasks.record(UNIT, 2026, "C01-living", "confirmed", "入户核查无变化", "r2",
-                               "2026-11-03T09:00:00+08:00")
+                               "2026-11-03T09:00:00+08:00", "home_visit")
     assert (done.status, done.outcome, done.note, done.recorded_by) == ("done", "confirmed", "入户核查无变化", "r2")
     assert [r["outcome"] for r in done.recordings] == ["change_needed", "confirmed"]
+    assert (done.method, [r["method"] for r in done.recordings]) == ("home_visit", [None, "home_visit"])
     assert stores.tasks.page(UNIT, 2026, 10, None)[0] == [done]
     assert stores.tasks.record(UNIT, 2027, "C01-living", "confirmed", "x", "r1", "2026-11-03T09:00:00+08:00") is None
     assert stores.tasks.record(UNIT, 2026, "C02-living", "confirmed", "x", "r1", "2026-11-03T09:00:00+08:00") is None

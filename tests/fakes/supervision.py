@@ -101,15 +101,15 @@ class FakeReviewTasks:
         return page, _encode(task_key, page[-1].entitlement_id) if more else None
 
     def record(self, business_unit: str, year: int, entitlement_id: str, outcome: str, note: str, by: str,
-               at: str) -> ReviewTask | None:
+               at: str, method: str | None = None) -> ReviewTask | None:
         with self.lock:
             tasks = self.items.get((business_unit, year), {})
             task = tasks.get(entitlement_id)
             if task is None:
                 return None
-            recording = {"outcome": outcome, "note": note, "by": by, "at": at}
+            recording = {"outcome": outcome, "note": note, "by": by, "at": at, "method": method}
             tasks[entitlement_id] = replace(task, status="done", outcome=outcome, note=note, recorded_by=by,
-                                            recorded_at=at, recordings=(*task.recordings, recording))
+                                            recorded_at=at, recordings=(*task.recordings, recording), method=method)
             return tasks[entitlement_id]
 
     def expiring(self, business_unit: str, month: str) -> list[ReviewTask]:

@@ -198,14 +198,22 @@ def test_review_tasks_are_created_once_a_year_and_recorded_by_the_townships_revi
     assert len(tasks) == 6 and {t["status"] for t in tasks} == {"open"}
     assert {t["certificate_expiry"] for t in tasks} == {"2031-05"}
     item = f"{path}/{case_ids[0]}-living"
-    done = api.reviewer("POST", item, {"outcome": "confirmed", "note": "入户核查无变化"})
+    no_method = api.reviewer("POST", item, {"outcome": "confirmed", "note": "入户核查无变化"})
+    assert (no_method.status_code, no_method.data["error"]["code"]) == (422, "MISSING_FIELD")
+    guessed = api.reviewer("POST", item, {"outcome": "confirmed", "method": "guess"})
+    assert (guessed.status_code, guessed.data["error"]["code"]) == (422, "UNKNOWN_METHOD")
+    done = api.reviewer("POST", item, {"outcome": "confirmed", "method": "home_visit", "note": "入户核查无变化"})
     assert (done.status_code, done.data["status"], done.data["outcome"]) == (200, "done", "confirmed")
-    no_note = api.reviewer("POST", item, {"outcome": "change_needed"})
+    assert done.data["method"] == "home_visit" and done.data["recordings"][-1]["method"] == "home_visit"
+    no_note = api.reviewer("POST", item, {"outcome": "change_needed", "method": "data_comparison"})
     assert (no_note.status_code, no_note.data["error"]["code"]) == (422, "MISSING_FIELD")
-    assert api.reviewer("POST", item, {"outcome": "confirmed"}, unit=HARBIN_OTHER_TOWNSHIP).status_code == 403
-    assert api.call("POST", item, "supervisor", "2301", {"outcome": "confirmed"}).status_code == 403
+    assert api.reviewer("POST", item, {"outcome": "confirmed", "method": "home_visit"},
+                        unit=HARBIN_OTHER_TOWNSHIP).status_code == 403
+    assert api.call("POST", item, "supervisor", "2301", {"outcome": "confirmed", "method": "home_visit"}
+                    ).status_code == 403
     assert api.call("GET", path, "supervisor", "2301").status_code == 200
-    assert api.reviewer("POST", f"{path}/NOPE-living", {"outcome": "confirmed"}).status_code == 404
+    assert api.reviewer("POST", f"{path}/NOPE-living", {"outcome": "confirmed", "method": "home_visit"}
+                        ).status_code == 404
     forged = api.reviewer("GET", f"{path}?next_token=bm90LWEta2V5")
     assert (forged.status_code, forged.data["error"]["code"]) == (422, "BAD_PAGE_TOKEN")
     # a re-run keeps the recorded outcome

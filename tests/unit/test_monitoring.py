@@ -25,6 +25,7 @@ from chalicelib.domain.supervision.monitoring import (
     parse_township,
     parse_year,
     read_check_result,
+    read_review_method,
     read_review_outcome,
     reminder_month,
     require,
@@ -126,6 +127,16 @@ def test_a_review_confirms_without_a_note_and_a_needed_change_says_which():
     with pytest.raises(Invalid) as error:
         read_review_outcome({"outcome": "stop"})
     assert error.value.code == "UNKNOWN_OUTCOME"
+
+
+def test_a_review_says_how_it_was_made():
+    """定期复核 by 数据比对, 入户走访 or 个人主动申报 (issue 16.7): required on every new recording."""
+    assert [read_review_method({"method": m}) for m in ("data_comparison", "home_visit", "self_report")] == [
+        "data_comparison", "home_visit", "self_report"]
+    for body, code in (({}, "MISSING_FIELD"), ({"method": "phone"}, "UNKNOWN_METHOD")):
+        with pytest.raises(Invalid) as error:
+            read_review_method(body)
+        assert (error.value.code, error.value.field) == (code, "method")
 
 
 def test_active_and_suspended_entitlements_are_checked_and_stopped_ones_are_not():

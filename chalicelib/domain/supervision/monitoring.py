@@ -28,6 +28,8 @@ from ..values import add_months, day_or_none, month_of, parse_month  # noqa: F40
 
 RESULTS = ("present", "deceased", "moved", "other_change")
 OUTCOMES = ("confirmed", "change_needed")
+# how a yearly review was made (定期复核: 数据比对, 入户走访, 个人主动申报; DOMAIN.md §3): required on every new recording
+REVIEW_METHODS = {"data_comparison": "数据比对", "home_visit": "入户走访", "self_report": "个人主动申报"}
 CHECKED_STATUSES = frozenset({"active", "suspended"})
 ESCALATION_DAY = 25  # from the 25th, a township hears how many of its checks are still unrecorded
 REMINDER_MONTHS_AHEAD = 6  # certificates (valid 10 years) are renewed in time: remind six months ahead
@@ -142,6 +144,16 @@ def read_review_outcome(body: Any) -> Recording:
     return Recording(str(outcome), _note(body, required=outcome != "confirmed"))
 
 
+def read_review_method(body: Any) -> str:
+    """The review's ``method``: data_comparison (数据比对) | home_visit (入户走访) | self_report (个人主动申报)."""
+    method = body.get("method") if isinstance(body, dict) else None
+    if method is None:
+        raise Invalid("MISSING_FIELD", "say how the review was made: " + ", ".join(REVIEW_METHODS), "method")
+    if method not in REVIEW_METHODS:
+        raise Invalid("UNKNOWN_METHOD", f"method must be one of {', '.join(REVIEW_METHODS)}", "method")
+    return str(method)
+
+
 def check_still_open(month: str, today: date) -> None:
     """A month's check may be recorded (and corrected) until that month ends."""
     if month < month_of(today):
@@ -227,7 +239,8 @@ class ReviewTask:
     recorded_by: str | None = None
     recorded_at: str | None = None
     reminded_at: str | None = None
-    recordings: tuple[Mapping[str, str], ...] = ()
+    recordings: tuple[Mapping[str, str | None], ...] = ()
+    method: str | None = None  # of the latest recording (none: recorded before the method was asked)
 
 
 def task_for(ent: Entitlement, year: int, certificate_expiry: str | None) -> ReviewTask:
@@ -242,7 +255,7 @@ def task_view(task: ReviewTask) -> dict[str, Any]:
         "committee_unit": task.committee_unit, "certificate_expiry": task.certificate_expiry,
         "status": task.status, "outcome": task.outcome, "note": task.note, "recorded_by": task.recorded_by,
         "recorded_at": task.recorded_at, "reminded_at": task.reminded_at,
-        "recordings": [dict(r) for r in task.recordings],
+        "recordings": [dict(r) for r in task.recordings], "method": task.method,
     }
 
 
