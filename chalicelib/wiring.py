@@ -105,7 +105,6 @@ def deps() -> Deps:
         rules=jurisdiction_rules(),
         rosters=rosters(),
         person_key_secret=config.person_key_secret,
-        units=MonitoredUnits(),
         messages=messaging(),
     )
 

@@ -64,6 +64,8 @@ class CaseClock:
         except ClientError as error:
             if error.response["Error"]["Code"] not in {"ExecutionDoesNotExist"}:
                 raise ClockUnavailable(f"stop_execution: {error}") from error
+        except BotoCoreError as error:
+            raise ClockUnavailable(f"stop_execution: {error}") from error
 
     def status(self, name: str) -> str | None:
         """RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, or None when there is no such execution."""
@@ -72,6 +74,8 @@ class CaseClock:
         except ClientError as error:
             if error.response["Error"]["Code"] == "ExecutionDoesNotExist":
                 return None
+            raise ClockUnavailable(f"describe_execution: {error}") from error
+        except BotoCoreError as error:
             raise ClockUnavailable(f"describe_execution: {error}") from error
 
     def create_state_machine(self, name: str, definition: str, role_arn: str) -> str:

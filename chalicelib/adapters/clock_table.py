@@ -1,7 +1,9 @@
 """DynamoDB: the case clock's item per case (task token, phase, overdue marks, repair flags).
 
 The state machine writes the token, phase and overdue marks (``infra/case_clock.asl.json``);
-the app reads them to move the clock, and flags a clock it could not reach as pending.
+the app reads them to move the clock, and flags a clock it could not reach as pending. A failure of the
+table is the clock's too: every method does its job or raises ``ClockUnavailable`` (as ``adapters/clock.py``),
+so a case change whose clock cannot be read is flagged for the sweep rather than failing after it was stored.
 """
 from __future__ import annotations
 
@@ -9,12 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, PynamoDBException
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from ..config import table_name
 from ..domain.cases.phases import DEADLINE_KINDS
+from ..domain.refusals import ClockUnavailable
 from .dynamo import OnDemand
 
 
@@ -72,6 +75,8 @@ class ClockItems:
             item = ClockModel.get(case_id, consistent_read=True)
         except DoesNotExist:
             return None
+        except PynamoDBException as error:
+            raise ClockUnavailable(f"clock item: {error}") from error
         marks = {kind: getattr(item, f"{kind}_overdue_at") for kind in DEADLINE_KINDS}
         return ClockState(
             case_id=case_id, task_token=item.task_token, phase=item.clock_phase, late=bool(item.late),
@@ -81,20 +86,31 @@ class ClockItems:
 
     def mark_pending(self, case_id: str, reason: str, now: datetime) -> None:
         """Flag a clock the app could not move; the sweep finds it through the sparse index."""
-        item = ClockModel(case_id)
-        item.update(actions=[
-            ClockModel.pending.set("yes"),
-            ClockModel.pending_reason.set(reason[:200]),
-            ClockModel.pending_since.set(now.isoformat()),
-        ])
+        try:
+            ClockModel(case_id).update(actions=[
+                ClockModel.pending.set("yes"),
+                ClockModel.pending_reason.set(reason[:200]),
+                ClockModel.pending_since.set(now.isoformat()),
+            ])
+        except PynamoDBException as error:
+            raise ClockUnavailable(f"clock item: {error}") from error
+
+    def restarting(self, case_id: str) -> None:
+        """Before a new execution starts: the stale token and phase gone, the restart counted (still flagged; the
+        new execution writes its own token and phase)."""
+        try:
+            ClockModel(case_id).update(actions=[
+                ClockModel.task_token.remove(), ClockModel.clock_phase.remove(), ClockModel.restarts.add(1)])
+        except PynamoDBException as error:
+            raise ClockUnavailable(f"clock item: {error}") from error
 
     def repaired(self, case_id: str) -> None:
-        """Clear the pending flag and the stale token; count the restart."""
-        ClockModel(case_id).update(actions=[
-            ClockModel.pending.remove(), ClockModel.pending_reason.remove(), ClockModel.pending_since.remove(),
-            ClockModel.task_token.remove(), ClockModel.clock_phase.remove(),
-            ClockModel.restarts.add(1),
-        ])
+        """The new execution started: the pending flag cleared."""
+        try:
+            ClockModel(case_id).update(actions=[
+                ClockModel.pending.remove(), ClockModel.pending_reason.remove(), ClockModel.pending_since.remove()])
+        except PynamoDBException as error:
+            raise ClockUnavailable(f"clock item: {error}") from error
 
     def pending_cases(self) -> list[str]:
         return [item.case_id for item in ClockModel.by_pending.query("yes")]

@@ -2,7 +2,8 @@
 
 Every change to a case is one transaction: the case item, conditioned on its version, the timeline event,
 conditioned on its sequence number not existing yet, and what the change writes with them (``domain.writes``:
-person locks, new entitlements, milestone messages, each on its own condition). A concurrent writer makes the
+person locks, new entitlements, milestone messages, each on its own condition, and the 业务属地 an approval puts
+under supervision). A concurrent writer makes the
 transaction fail as a whole, so the case and its timeline never disagree; the refusal reaches the services as a
 domain error (``LockHeld`` naming the case that holds a guarded lock, else ``StaleCase``). The tables, their
 indexes and a case's item are in ``case_tables``.
@@ -16,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, QueryError, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, PynamoDBException, QueryError, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
@@ -27,8 +28,9 @@ from ..domain.cases.phases import DEADLINE_KINDS
 from ..domain.cases.writes import NO_WRITES, Writes, appended
 from ..domain.errors import Invalid, NotFound
 from ..domain.refusals import LockHeld, StaleCase
-from . import entitlements_table, messages_table
+from . import entitlements_table, messages_table, monitored_units
 from .case_tables import DUE_SHARDS, CaseModel, EventModel, event_item, from_model, to_model
+from .dynamo import error_code
 
 CASE_ID = re.compile(r"[A-Z0-9]{1,64}")
 
@@ -57,7 +59,9 @@ class CaseRepository:
     def save(self, case: Case, event: Event, writes: Writes = NO_WRITES) -> Case:
         """The case (as read, changed), its event and ``writes``, in one transaction: the case as stored.
         ``LockHeld`` when a claimed or checked person lock belongs to another case; ``StaleCase`` when the case
-        or another conditioned item moved on."""
+        or another conditioned item moved on. Any other failure (a timeout, throttling, a 5xx, after the SDK's own
+        retries) may have come after the transaction was stored: the case item is read back, and the change stands
+        as saved when it holds the chain hash of this change's event (no other change writes that hash)."""
         link = appended(case, event)
         item = to_model(replace(case, chain_head=link.chain_hash))
         try:
@@ -67,12 +71,24 @@ class CaseRepository:
                 entitlements_table.add_writes(transaction, writes)
                 for put in writes.messages:
                     transaction.save(*messages_table.put_item(put))
+                for unit in writes.supervised:
+                    transaction.save(monitored_units.unit_item(unit))
         except TransactWriteError as error:
-            if error.cause_response_code == "TransactionCanceledException":
+            if error_code(error) == "TransactionCanceledException":
                 self._name_the_holder(case.case_id, writes.guards, writes.holder_month)
                 raise StaleCase(case.case_id) from error
-            raise
+            if not self._stored(case.case_id, link.chain_hash):
+                raise
         return from_model(item)
+
+    def _stored(self, case_id: str, chain_hash: str) -> bool:
+        """Whether the case item holds ``chain_hash``: the transaction that wrote it was stored. False when that
+        cannot be read either (the caller's failure stands)."""
+        try:
+            stored = CaseModel.get(case_id, consistent_read=True, attributes_to_get=["chain_head"])
+        except PynamoDBException:
+            return False
+        return stored.chain_head == chain_hash
 
     def _name_the_holder(self, case_id: str, guards: tuple[str, ...], month: str | None) -> None:
         for key in guards:

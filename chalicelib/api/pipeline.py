@@ -192,10 +192,19 @@ def serve(call: Call, handler: Handler, params: dict[str, str]) -> Response:
             return replay
         response = answer(call, handler, params)
         if key is not None:
-            idempotency.finish(idempotency_keys(), key, response.status_code, str(response.body))
+            remember(key, response)
         return response
     except Exception:  # noqa: BLE001 - answered in the API's format
         return internal_error()
+
+
+def remember(key: str, response: Response) -> None:
+    """Finish the key with the answer given. The answer stands when that fails: a change already stored is never
+    answered as a 500 (a retry would make it twice); the key's claim lapses after its lease."""
+    try:
+        idempotency.finish(idempotency_keys(), key, response.status_code, str(response.body))
+    except Exception:  # noqa: BLE001 - logged; the key is held until its lease runs out, then a retry runs
+        observe.log.exception("idempotency key not finished")
 
 
 # --- answers -----------------------------------------------------------------------------------------------------

@@ -108,7 +108,6 @@ class Deps:
     rules: RuleStore | None = None  # the jurisdictions' rules; None: the standard catalogue, no tables
     rosters: RosterStore | None = None  # authoritative rosters for waivers; None: nothing waived
     person_key_secret: bytes = b""
-    units: Any = None  # the registry of 业务属地 under monthly checks and yearly review
     messages: Any = None  # milestone SMS (services.messages.Messaging); None: no messages
     new_id: Callable[[datetime], str] = lambda now: f"C{now:%Y%m%d}{secrets.token_hex(5).upper()}"
 
@@ -338,8 +337,6 @@ def decide(deps: Deps, case_id: str, body: Any, actor: Actor, relation: str, now
     saved, clock_moved = _move(deps, case_id, actor, relation, now, change)
     if not clock_moved:  # the clock publishes the result on its way to D3; without it, do it here
         _feed_result(deps, saved)
-    if deps.units is not None and saved.decision and saved.decision["outcome"] == "approved":
-        deps.units.register(saved.business_unit)  # idempotent; the monthly jobs read this registry
     return view(deps, saved, now.date())
 
 

@@ -44,6 +44,7 @@ class ClockStore(Protocol):
 
     def get(self, case_id: str) -> ClockState | None: ...
     def mark_pending(self, case_id: str, reason: str, now: datetime) -> None: ...
+    def restarting(self, case_id: str) -> None: ...
     def repaired(self, case_id: str) -> None: ...
     def pending_cases(self) -> list[str]: ...
 
@@ -117,17 +118,19 @@ class ClockService:
         self.items.mark_pending(case_id, reason, now)
 
     def repair(self, case: Case, now: datetime) -> str:
-        """Put the clock back in step: stop whatever runs, start afresh at the case's phase."""
+        """Put the clock back in step: stop whatever runs, start afresh at the case's phase. The repair flag is
+        cleared last: a failure on the way leaves the clock flagged, and the next run repairs it again."""
         state = self.items.get(case.case_id)
         current = self.execution_name(case.case_id, state)
         if self.clock.status(current) == "RUNNING":
             self.clock.stop(current, "restarted by the sweep to match the case")
+        self.items.restarting(case.case_id)
+        final = CLOCK_PHASE[case.status] in FINAL_PHASES
+        if not final:
+            restarted = self.items.get(case.case_id)
+            self.clock.start(self.execution_name(case.case_id, restarted), case.case_id, self.phase(case, now))
         self.items.repaired(case.case_id)
-        if CLOCK_PHASE[case.status] in FINAL_PHASES:
-            return "stopped"
-        restarted = self.items.get(case.case_id)
-        self.clock.start(self.execution_name(case.case_id, restarted), case.case_id, self.phase(case, now))
-        return "restarted"
+        return "stopped" if final else "restarted"
 
     def in_step(self, case: Case) -> bool:
         """Whether the case's execution runs (or has ended, for a final case) and is not pending."""

@@ -79,12 +79,13 @@ def entitlements_of(case: Case, secret: bytes, by: str, now: datetime) -> list[E
 
 def on_move(before: Case, after: Case, secret: bytes, by: str, now: datetime) -> Writes:
     """Locks and entitlements that follow a transition: an approval puts its entitlements and takes their locks
-    (free, or released by each start month), closing or withdrawing releases the application locks."""
+    (free, or released by each start month) and registers its 业务属地 for the monthly and yearly supervision jobs,
+    closing or withdrawing releases the application locks."""
     person = _person(after, secret)
     if after.status == Status.RESULT_RETURNED and after.decision and after.decision["outcome"] == "approved":
         entitlements = tuple(entitlements_of(after, secret, by, now))
         return Writes(claims=tuple(entitlement_claim(e, now) for e in entitlements), entitlements=entitlements,
-                      holder_month=application_month(after.applied_on))
+                      holder_month=application_month(after.applied_on), supervised=(after.business_unit,))
     if after.status in (Status.CLOSED, Status.WITHDRAWN) and before.status != after.status:
         return Writes(releases=tuple(LockRelease(lock_key(person, s, APPLICATION)) for s in after.subsidies))
     return NO_WRITES

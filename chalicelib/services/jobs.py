@@ -60,13 +60,19 @@ def due_today(deps: Deps, today: date) -> Due:
 
 def daily_sweep(deps: Deps, publisher: Any, now: datetime) -> dict[str, int]:
     """Reminders on the last working day before a deadline, overdue deadlines recorded (and
-    escalated if the clock did not), and clocks restarted where they are missing or pending."""
+    escalated if the clock did not), and clocks restarted where they are missing or pending.
+
+    A reminder or escalation is published before the deadline records it: a run that fails in between publishes it
+    again when run again (at least once), where the other order would lose it (the record says it was done)."""
     due = due_today(deps, now.date())
     stats = {"items_read": due.items_read, "reminders": 0, "overdue_recorded": 0, "escalated_by_sweep": 0,
              "clocks_repaired": 0}
     for case in due.due_next:
+        deadline = case.open_deadline()
+        if deadline is None or deadline.reminded_on is not None:
+            continue
+        publisher.remind(case, deadline)
         if _update(deps, case, lambda c: note_deadline(c, "reminded_on", "deadline_reminder", now)):
-            publisher.remind(case, case.open_deadline())
             stats["reminders"] += 1
     overdue = due.overdue
     read: list[Case] = []  # each case as last read before the write that recorded its miss
@@ -77,17 +83,27 @@ def daily_sweep(deps: Deps, publisher: Any, now: datetime) -> dict[str, int]:
 
     for case in overdue:
         deadline = case.open_deadline()
+        if deadline is None or deadline.overdue_recorded_on is not None:
+            continue
+        if not _clock_escalated(deps, case.case_id, deadline.kind.value):
+            publisher.escalate(case, deadline)
+            stats["escalated_by_sweep"] += 1
         saved = _update(deps, case, record_miss)
         if saved:
             observe.deadlines(deadline_outcomes(read[-1], saved))  # DeadlineMissed, once per case and phase
             stats["overdue_recorded"] += 1
-            clock = deps.clock.describe(case.case_id) if deps.clock else None
-            if deadline is not None and not (clock and deadline.kind.value in clock["overdue_at"]):
-                publisher.escalate(case, deadline)
-                stats["escalated_by_sweep"] += 1
     stats["clocks_repaired"] = repair_clocks(deps, now, overdue)
     observe.census(census(deps.repo.running_deadlines(), overdue))  # OpenCases, OverdueCases, case_overdue
     return stats
+
+
+def _clock_escalated(deps: Deps, case_id: str, kind: str) -> bool:
+    """Whether the case's clock marked the deadline overdue itself (and so escalated it); not when it cannot say."""
+    try:
+        clock = deps.clock.describe(case_id) if deps.clock else None
+    except ClockUnavailable:
+        return False
+    return bool(clock and kind in clock["overdue_at"])
 
 
 def repair_clocks(deps: Deps, now: datetime, also: list[Case] | None = None) -> int:

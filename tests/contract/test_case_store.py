@@ -1,7 +1,7 @@
 """One contract, two implementations: the case store on moto (``adapters.store.CaseRepository`` with the messages and
 entitlements tables) and in memory (``tests.fakes.cases``). What the service tests on the fakes rely on: a case
 change is one unit (the case on its version, the event on its sequence, each lock, entitlement and message on its
-condition), refused whole as ``StaleCase`` or, for a lock another case holds, ``LockHeld`` naming it; the timeline
+condition, the 业务属地 an approval registers), refused whole as ``StaleCase`` or, for a lock another case holds, ``LockHeld`` naming it; the timeline
 is a hash chain; the outbox's conditional updates and pending index; the worklist, due-day and census reads."""
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import pytest
 from chalicelib.adapters.case_tables import CaseModel, EventModel
 from chalicelib.adapters.entitlements_table import EntitlementModel, Entitlements, LockModel
 from chalicelib.adapters.messages_table import MessageModel, Outbox
+from chalicelib.adapters.monitored_units import MonitoredUnitModel, MonitoredUnits
 from chalicelib.adapters.store import CaseRepository
 from chalicelib.domain.cases.audit import first_break
 from chalicelib.domain.cases.case import Case, Deadline, DeadlineKind, Event, Status
@@ -48,6 +49,7 @@ class Store:
     cases: Any
     outbox: Any
     entitlements: Any
+    supervised: Any  # () -> the registered 业务属地, sorted
 
     def tamper(self, case_id: str, seq: int, unit: str | None) -> None:
         """Someone with write access to the table rewrites the event's unit, or (None) removes the event."""
@@ -82,12 +84,12 @@ def backend(request: pytest.FixtureRequest) -> Iterator[str]:
 def store(backend: str) -> Store:
     if backend == "fake":
         fake = FakeCases()
-        return Store(fake, fake.outbox, fake.entitlements)
-    for model in (CaseModel, EventModel, LockModel, EntitlementModel, MessageModel):  # each test on empty tables
-        with model.batch_write() as batch:
+        return Store(fake, fake.outbox, fake.entitlements, lambda: sorted(fake.supervised))
+    for model in (CaseModel, EventModel, LockModel, EntitlementModel, MessageModel, MonitoredUnitModel):
+        with model.batch_write() as batch:  # each test on empty tables
             for item in model.scan():
                 batch.delete(item)
-    return Store(CaseRepository(), Outbox(), Entitlements())
+    return Store(CaseRepository(), Outbox(), Entitlements(), MonitoredUnits().all)
 
 
 def a_case(case_id: str, accepting: str = WINDOW, business: str = TOWNSHIP, status: Status = Status.AWAITING_MATERIALS,
@@ -224,6 +226,14 @@ def test_an_entitlement_released_from_a_month_leaves_its_lock_free_from_that_mon
         store.cases.save(a_case("C4"), event(), Writes(checks=(LockCheck(held_key, "2027-01"),),
                                                        holder_month="2027-01"))
     assert taken.value.case_id == "C3"
+
+
+def test_an_approval_registers_its_business_unit_with_it_and_a_refused_one_registers_nothing(store):
+    first = store.cases.save(a_case("C1"), event(), Writes(supervised=(TOWNSHIP,)))
+    with pytest.raises(StaleCase):  # the same stale copy again: nothing of the change is written
+        store.cases.save(a_case("C1"), event("decided"), Writes(supervised=("230103001",)))
+    store.cases.save(first, event("decided"), Writes(supervised=(TOWNSHIP,)))  # registered already: no refusal
+    assert store.supervised() == [TOWNSHIP] and store.cases.get("C1").version == 2
 
 
 def test_an_entitlement_put_twice_is_refused(store):

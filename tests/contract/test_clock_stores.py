@@ -1,7 +1,7 @@
 """One contract, two implementations: the clocks' stores on moto (adapters/clock_table.py, calendar_table.py) and in
 memory (tests/fakes/clocks.py). What the clock service and the calendar service rely on: the state machine's marks
-read back as a ``ClockState``, a clock flagged pending listed (in case order) until repaired, a repair counting the
-restart; a year stored once, a correction conditional on the version read (both refused as ``YearAlreadyLoaded``),
+read back as a ``ClockState``, a clock flagged pending listed (in case order) until repaired, a restart dropping the
+stale token and phase and counted while the flag stays (cleared only once the new execution started); a year stored once, a correction conditional on the version read (both refused as ``YearAlreadyLoaded``),
 each replaced version kept with its reason, who and when; and the calendar service answering alike on both."""
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ def test_the_state_machine_s_marks_read_back_as_the_clock_s_state(stores):
                                                  {"push": "2026-10-13T00:00:00+08:00"}, False, 0)
 
 
-def test_a_clock_flagged_pending_is_listed_in_case_order_until_repaired_which_counts_the_restart(stores):
+def test_a_clock_flagged_pending_is_listed_in_case_order_until_repaired_and_each_restart_is_counted(stores):
     stores.machine_writes("C2", task_token="token-2", clock_phase="push", late=True,
                           review_overdue_at="2026-10-23T00:00:00+08:00")
     stores.clocks.mark_pending("C2", "push->review: " + "x" * 300, NOW)
@@ -91,13 +91,18 @@ def test_a_clock_flagged_pending_is_listed_in_case_order_until_repaired_which_co
     flagged = stores.clocks.get("C2")
     assert (flagged.pending, flagged.task_token, flagged.overdue_at) == (True, "token-2",
                                                                         {"review": "2026-10-23T00:00:00+08:00"})
+    stores.clocks.restarting("C2")
+    assert stores.clocks.get("C2") == ClockState("C2", None, None, True, {"review": "2026-10-23T00:00:00+08:00"},
+                                                 True, 1)
+    assert stores.clocks.pending_cases() == ["C1", "C2"]  # flagged until the new execution started
     stores.clocks.repaired("C2")
     assert stores.clocks.get("C2") == ClockState("C2", None, None, True, {"review": "2026-10-23T00:00:00+08:00"},
                                                  False, 1)
     assert stores.clocks.pending_cases() == ["C1"]
     stores.clocks.mark_pending("C2", "again", LATER)
-    stores.clocks.repaired("C2")
-    stores.clocks.repaired("C1")
+    for case_id in ("C2", "C1"):
+        stores.clocks.restarting(case_id)
+        stores.clocks.repaired(case_id)
     assert (stores.clocks.get("C2").restarts, stores.clocks.get("C1").restarts) == (2, 1)
     assert stores.clocks.pending_cases() == []
 

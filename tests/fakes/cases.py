@@ -139,6 +139,7 @@ class FakeCases:
     outbox: FakeOutbox = field(default_factory=FakeOutbox)
     stored: dict[str, _Stored] = field(default_factory=dict)
     events: dict[str, list[_Event]] = field(default_factory=dict)
+    supervised: set[str] = field(default_factory=set)  # the monitored-units registry
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def __post_init__(self) -> None:
@@ -213,6 +214,7 @@ class FakeCases:
                 self.locks.pop(release.key, None)
             for put in writes.messages:
                 self.outbox.put(put)
+            self.supervised.update(writes.supervised)
             return self.stored[case.case_id].case()
 
     def _holds(self, case: Case, writes: Writes) -> bool:

@@ -42,12 +42,18 @@ class FakeClockItems:
     def mark_pending(self, case_id: str, reason: str, now: datetime) -> None:
         self.machine_writes(case_id, pending="yes", pending_reason=reason[:200], pending_since=now.isoformat())
 
+    def restarting(self, case_id: str) -> None:
+        with self.lock:
+            item = self.items.setdefault(case_id, {})
+            for name in ("task_token", "clock_phase"):
+                item.pop(name, None)
+            item["restarts"] = int(item.get("restarts") or 0) + 1
+
     def repaired(self, case_id: str) -> None:
         with self.lock:
             item = self.items.setdefault(case_id, {})
-            for name in ("pending", "pending_reason", "pending_since", "task_token", "clock_phase"):
+            for name in ("pending", "pending_reason", "pending_since"):
                 item.pop(name, None)
-            item["restarts"] = int(item.get("restarts") or 0) + 1
 
     def pending_cases(self) -> list[str]:
         with self.lock:

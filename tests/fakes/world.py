@@ -115,7 +115,8 @@ class FakeSender:
 
 @dataclass
 class FakeUnits:
-    """The registry of 业务属地 under monthly checks and yearly review."""
+    """The registry of 业务属地 under monthly checks and yearly review (the fake case store's: an approval registers
+    its 业务属地 in its own transaction)."""
 
     registered: set[str] = field(default_factory=set)
 
@@ -136,11 +137,12 @@ class CaseWorld:
 
 def case_world(messages: bool = True, secret: bytes = SECRET) -> CaseWorld:
     """``wiring.deps()`` and ``wiring.messaging()`` on the fakes (the SMS sent straight to the number)."""
-    cases, files, sender, units = FakeCases(), FakeMaterialFiles(), FakeSender(), FakeUnits()
+    cases, files, sender = FakeCases(), FakeMaterialFiles(), FakeSender()
+    units = FakeUnits(cases.supervised)  # an approval registers its 业务属地 in its own transaction
     failed: list[str] = []
     messaging = Messaging(repo=cases, outbox=cases.outbox, sender=sender,
                           failed_metric=lambda: failed.append("MessageSendFailed"))
     deps = Deps(repo=cases, files=files, results=sender, deadlines=DeadlineService(OfficialCalendar()),
-                max_material_bytes=MAX_MATERIAL_BYTES, person_key_secret=secret, units=units,
+                max_material_bytes=MAX_MATERIAL_BYTES, person_key_secret=secret,
                 messages=messaging if messages else None)
     return CaseWorld(cases, files, sender, units, messaging, deps, failed)

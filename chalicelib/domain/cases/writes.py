@@ -1,7 +1,8 @@
 """The unit of work of a case change, as plain data: what is written with the case and its timeline event.
 
 A service decides the case, its event and ``Writes``: person locks claimed, checked and released (重复领取),
-the entitlements an approval creates, the milestone messages queued or finished. ``CaseRepository.save``
+the entitlements an approval creates and the 业务属地 it puts under supervision, the milestone messages queued or
+finished. ``CaseRepository.save``
 (adapters/store.py) turns them into one DynamoDB transaction, and the in-memory repository of the tests
 (tests/fakes/cases.py) applies them the same way, all or nothing: the case conditioned on its version, the event
 on its sequence number being new, and each item here on its own condition. A refusal is ``LockHeld`` when a lock
@@ -86,11 +87,12 @@ class Writes:
     entitlements: tuple[Entitlement, ...] = ()  # new entitlements (put only if absent)
     messages: tuple[MessagePut, ...] = ()
     holder_month: str | None = None  # a refusal names the holder of a claimed or checked lock as of this month
+    supervised: tuple[str, ...] = ()  # 业务属地 registered for the monthly and yearly supervision jobs (idempotent)
 
     def __add__(self, other: Writes) -> Writes:
         return Writes(self.claims + other.claims, self.checks + other.checks, self.releases + other.releases,
                       self.entitlements + other.entitlements, self.messages + other.messages,
-                      self.holder_month or other.holder_month)
+                      self.holder_month or other.holder_month, self.supervised + other.supervised)
 
     @property
     def guards(self) -> tuple[str, ...]:
