@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Callable, Mapping
 
-from .cases.case import Actor, Case
+from .cases.case import CHAIN_ROLES, Actor, Case
 from .errors import Forbidden
 from .units import is_township, within
 
@@ -64,8 +64,10 @@ NATIONAL = "00"  # the unit of a national-level role: no province, city or count
 
 CASE_READERS = {"window": "accepting", "reviewer": "business", "dpf_reviewer": "business_county",
                 "approver": "business_county", "supervisor": "in_scope"}
-# who holds a step of the review chain, with the relation to the case its level needs
-CHAIN_HOLDERS = {"reviewer": "business", "dpf_reviewer": "business_county", "approver": "business_county"}
+# who holds a step of the review chain (domain.cases.case.CHAIN_ROLES), with the relation to the case its level needs
+CHAIN_HOLDERS: Mapping[str, str] = {"reviewer": "business", "dpf_reviewer": "business_county",
+                                    "approver": "business_county"}
+assert set(CHAIN_HOLDERS) == CHAIN_ROLES, "one relation for each role of the review chain"
 
 
 def rule_for(roles: Mapping[str, str], route: str, actor: Actor) -> str:

@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping
 from ..errors import Conflict, Forbidden, Invalid
 from .applications import read_decision
 from .case import Actor, Case, Event, Status
-from .review_chain import read_opinion, review_of
+from .review_chain import holds_step, read_opinion, review_of
 
 DECIDED: frozenset[Status] = frozenset({Status.RESULT_RETURNED, Status.CLOSED})
 FIELDS = frozenset({"outcome", "subsidies", "reason", "override_reason"})
@@ -48,15 +48,6 @@ def read_correction(body: object, requested: tuple[str, ...], start_month: str) 
     return read_decision(dict(body, reason=reason), requested, start_month)
 
 
-def _holds_step(actor: Actor, case: Case, index: int) -> bool:
-    step = review_of(case)["steps"][index]
-    if actor.role != step["role"]:
-        return False
-    if step["level"] == "township":
-        return actor.unit == case.business_unit
-    return len(actor.unit) == 6 and case.business_unit.startswith(actor.unit)
-
-
 def _not_your_step(case: Case, index: int) -> Forbidden:
     step = review_of(case)["steps"][index]
     return Forbidden("NOT_YOUR_STEP", f"the correction is at {step['label']}, held by a {step['role']} of the "
@@ -70,7 +61,7 @@ def steps_of(case: Case) -> int:
 def may_propose(actor: Actor, case: Case) -> None:
     """403 unless the caller holds the chain's first step; 409 unless the case is decided and no correction is past
     its proposer (one sent back to the first step is proposed afresh)."""
-    if not _holds_step(actor, case, 0):
+    if not holds_step(actor, case, 0):
         raise _not_your_step(case, 0)
     if case.status not in DECIDED or case.decision is None:
         raise Conflict("NOT_DECIDED", f"only a decided case is corrected; this one is {case.status.value}", "status")
@@ -128,7 +119,7 @@ def review(case: Case, read_body: Callable[[], object], actor: Actor, now: datet
     if not correction:
         raise Conflict("NO_CORRECTION", "no correction of this case waits for an opinion", "correction")
     index = int(correction["at"])
-    if not _holds_step(actor, case, index):
+    if not holds_step(actor, case, index):
         raise _not_your_step(case, index)
     opinion = read_opinion(read_body())
     steps = review_of(case)["steps"]

@@ -22,13 +22,15 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Mapping
 
+from ..access import CASE_RELATIONS, CHAIN_HOLDERS
 from ..errors import Conflict, Forbidden, Invalid
 from .case import Actor, Case, Event, Status
 
-# who may hold a step, and at which level: the township's reviewer (9-digit unit), the county 残联's reviewer and the
-# county 民政's approver (6-digit units, acting on every township's cases within the county)
-STEP_ROLES: Mapping[str, str] = {"reviewer": "township", "dpf_reviewer": "county", "approver": "county"}
-CHAIN_ROLES: frozenset[str] = frozenset(STEP_ROLES)
+# who may hold a step, and at which level: the township's reviewer (9-digit unit, relation "business"), the county
+# 残联's reviewer and the county 民政's approver (6-digit units, relation "business_county": every township's cases
+# within the county) — the access rules' table (domain.access.CHAIN_HOLDERS), read as levels
+STEP_ROLES: Mapping[str, str] = {role: "township" if relation == "business" else "county"
+                                 for role, relation in CHAIN_HOLDERS.items()}
 MAX_STEPS = 6
 MAX_PUBLICITY_DAYS = 30
 OPINIONS = ("agree", "send_back")
@@ -140,14 +142,16 @@ def is_last_step(case: Case) -> bool:
     return review["at"] == len(review["steps"]) - 1
 
 
+def holds_step(actor: Actor, case: Case, index: int) -> bool:
+    """Whether ``actor`` holds step ``index`` of the case's chain: its role, with the relation to the case its level
+    needs (domain.access: the township itself, or the county over it)."""
+    role = review_of(case)["steps"][index]["role"]
+    return actor.role == role and CASE_RELATIONS[CHAIN_HOLDERS[role]](actor, case)
+
+
 def holds(actor: Actor, case: Case) -> bool:
-    """Whether ``actor`` holds the case's current step: its role, at its level over the 业务属地."""
-    step = current_step(case)
-    if actor.role != step["role"]:
-        return False
-    if step["level"] == "township":
-        return actor.unit == case.business_unit
-    return len(actor.unit) == 6 and case.business_unit.startswith(actor.unit)
+    """Whether ``actor`` holds the case's current step."""
+    return holds_step(actor, case, review_of(case)["at"])
 
 
 def must_hold(actor: Actor, case: Case, action: str) -> None:
