@@ -5,7 +5,6 @@ condition, the 业务属地 an approval registers), refused whole as ``StaleCase
 is a hash chain; the outbox's conditional updates and pending index; the worklist, due-day and census reads."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -33,8 +32,8 @@ from chalicelib.domain.cases.writes import (
 from chalicelib.domain.errors import Invalid, NotFound
 from chalicelib.domain.payments.entitlements import move
 from chalicelib.domain.refusals import LockHeld, StaleCase
+from tests.contract.conftest import emptied
 from tests.fakes.cases import FakeCases
-from tests.integration.conftest import moto_world
 from tests.support.payroll import LIVING, approved
 
 CHINA = timezone(timedelta(hours=8))
@@ -70,25 +69,12 @@ class Store:
                               ExpressionAttributeNames={"#u": "unit"}, ExpressionAttributeValues={":u": {"S": unit}})
 
 
-@pytest.fixture(scope="module", params=["fake", "moto"])
-def backend(request: pytest.FixtureRequest) -> Iterator[str]:
-    """One moto world for the module's moto runs (the fake runs first, with no AWS at all)."""
-    if request.param == "fake":
-        yield "fake"
-        return
-    with moto_world():
-        yield "moto"
-
-
 @pytest.fixture()
 def store(backend: str) -> Store:
     if backend == "fake":
         fake = FakeCases()
         return Store(fake, fake.outbox, fake.entitlements, lambda: sorted(fake.supervised))
-    for model in (CaseModel, EventModel, LockModel, EntitlementModel, MessageModel, MonitoredUnitModel):
-        with model.batch_write() as batch:  # each test on empty tables
-            for item in model.scan():
-                batch.delete(item)
+    emptied(CaseModel, EventModel, LockModel, EntitlementModel, MessageModel, MonitoredUnitModel)  # empty tables
     return Store(CaseRepository(), Outbox(), Entitlements(), MonitoredUnits().all)
 
 

@@ -6,7 +6,6 @@ each replaced version kept with its reason, who and when; and the calendar servi
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -19,8 +18,8 @@ from chalicelib.adapters.clock_table import ClockItems, ClockModel, ClockState
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.refusals import YearAlreadyLoaded
 from chalicelib.services import calendar
+from tests.contract.conftest import emptied
 from tests.fakes.clocks import FakeCalendarYears, FakeClockItems
-from tests.integration.conftest import moto_world
 
 NOW = datetime.fromisoformat("2026-12-02T09:00:00+08:00")
 LATER = datetime.fromisoformat("2026-12-03T09:00:00+08:00")
@@ -47,24 +46,11 @@ class Stores:
         return [json.loads(v) for v in CalendarYearModel.get(year).corrections or []]
 
 
-@pytest.fixture(scope="module", params=["fake", "moto"])
-def backend(request: pytest.FixtureRequest) -> Iterator[str]:
-    """One moto world for the module's moto runs (the fake runs first, with no AWS at all)."""
-    if request.param == "fake":
-        yield "fake"
-        return
-    with moto_world():
-        yield "moto"
-
-
 @pytest.fixture()
 def stores(backend: str) -> Stores:
     if backend == "fake":
         return Stores(FakeClockItems(), FakeCalendarYears())
-    for model in (ClockModel, CalendarYearModel):  # each test on empty tables
-        with model.batch_write() as batch:
-            for item in model.scan():
-                batch.delete(item)
+    emptied(ClockModel, CalendarYearModel)  # each test on empty tables
     return Stores(ClockItems(), CalendarYears())
 
 

@@ -7,7 +7,6 @@ a person's entries from their newest load of each kind; each kind's newest load,
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,8 +17,8 @@ from chalicelib.adapters.registers_table import RosterEntryModel, RosterLoadMode
 from chalicelib.config import load
 from chalicelib.domain.errors import Invalid
 from chalicelib.domain.rules.registers import ERROR_LINES_KEPT, RosterEntry, RosterLoad
+from tests.contract.conftest import emptied
 from tests.fakes.registers import FakeRosters
-from tests.integration.conftest import moto_world
 
 BUCKET = "subsidy-test-materials"  # the fake's; on moto, the provisioned materials bucket
 NOW, LATER = "2026-11-30T10:00:00+08:00", "2026-12-31T10:00:00+08:00"
@@ -50,24 +49,11 @@ class Store:
         return RosterEntryModel.count(person_key)
 
 
-@pytest.fixture(scope="module", params=["fake", "moto"])
-def backend(request: pytest.FixtureRequest) -> Iterator[str]:
-    """One moto world for the module's moto runs (the fake runs first, with no AWS at all)."""
-    if request.param == "fake":
-        yield "fake"
-        return
-    with moto_world():
-        yield "moto"
-
-
 @pytest.fixture()
 def store(backend: str) -> Store:
     if backend == "fake":
         return Store(FakeRosters(), BUCKET)
-    for model in (RosterEntryModel, RosterLoadModel):  # each test on empty tables and no roster objects
-        with model.batch_write() as batch:
-            for item in model.scan():
-                batch.delete(item)
+    emptied(RosterEntryModel, RosterLoadModel)  # each test on empty tables and no roster objects
     s3, bucket = boto3.client("s3"), load().materials_bucket
     for version in s3.list_object_versions(Bucket=bucket, Prefix="rosters/").get("Versions", []):
         s3.delete_object(Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"])

@@ -6,7 +6,6 @@ services answering alike on both stores."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -16,29 +15,12 @@ from chalicelib.adapters.idempotency_table import IdempotencyKeys, IdempotencyMo
 from chalicelib.adapters.limits_table import Counters, LimitModel
 from chalicelib.domain.errors import Conflict, Invalid
 from chalicelib.services import idempotency
+from tests.contract.conftest import emptied
 from tests.fakes.requests import FakeCounters, FakeIdempotencyKeys
-from tests.integration.conftest import moto_world
 
 NOW = datetime.fromisoformat("2026-09-24T10:00:00+08:00")
 T = int(NOW.timestamp())  # epoch seconds, as the service hands them
 AT = NOW.isoformat()
-
-
-@pytest.fixture(scope="module", params=["fake", "moto"])
-def backend(request: pytest.FixtureRequest) -> Iterator[str]:
-    """One moto world for the module's moto runs (the fake runs first, with no AWS at all)."""
-    if request.param == "fake":
-        yield "fake"
-        return
-    with moto_world():
-        yield "moto"
-
-
-def emptied(*models: Any) -> None:
-    for model in models:
-        with model.batch_write() as batch:
-            for item in model.scan():
-                batch.delete(item)
 
 
 @pytest.fixture()

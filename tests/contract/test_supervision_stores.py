@@ -6,7 +6,6 @@ each side's proposals) in their range key's order, the review tasks paged with t
 accepts; and the jobs (services/monitoring.py) counting alike on both."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -23,6 +22,7 @@ from chalicelib.domain.errors import Invalid
 from chalicelib.domain.payments.entitlements import Entitlement, move
 from chalicelib.domain.supervision.monitoring import check_for, task_for
 from chalicelib.services import monitoring
+from tests.contract.conftest import emptied
 from tests.fakes.cases import FakeCases
 from tests.fakes.payments import FakeEntitlements
 from tests.fakes.supervision import (
@@ -32,7 +32,6 @@ from tests.fakes.supervision import (
     FakeProposals,
     FakeReviewTasks,
 )
-from tests.integration.conftest import moto_world
 from tests.support.payroll import LIVING, UNIT, approved
 
 MONTH = "2026-10"
@@ -65,25 +64,12 @@ class Stores:
                                      tasks=self.tasks, cases=self.cases, notifier=notices)
 
 
-@pytest.fixture(scope="module", params=["fake", "moto"])
-def backend(request: pytest.FixtureRequest) -> Iterator[str]:
-    """One moto world for the module's moto runs (the fake runs first, with no AWS at all)."""
-    if request.param == "fake":
-        yield "fake"
-        return
-    with moto_world():
-        yield "moto"
-
-
 @pytest.fixture()
 def stores(backend: str) -> Stores:
     if backend == "fake":
         return Stores(FakeMonthlyChecks(), FakeReviewTasks(), FakeMonitoredUnits(), FakeProposals(),
                       FakeEntitlements(), FakeCases())
-    for model in MODELS:  # each test on empty tables
-        with model.batch_write() as batch:
-            for item in model.scan():
-                batch.delete(item)
+    emptied(*MODELS)  # each test on empty tables
     return Stores(MonthlyChecks(), ReviewTasks(), MonitoredUnits(), Proposals(), Entitlements(), CaseRepository())
 
 
