@@ -11,17 +11,21 @@ import hashlib
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters.calendar import OfficialCalendar
 from chalicelib.adapters.files import HEAD_BYTES, StoredObject
+from chalicelib.domain.cases.case import Actor
 from chalicelib.domain.cases.uploads import active_content
 from chalicelib.domain.errors import Invalid
 from chalicelib.domain.refusals import SendFailed
+from chalicelib.services import cases
 from chalicelib.services.calendar import DeadlineService
 from chalicelib.services.cases import Deps
 from chalicelib.services.messages import Messaging
 from tests.fakes.cases import FakeCases
+from tests.support.people import declaration, pdf_bytes
 
 SECRET = b"k" * 32  # PERSON_KEY_SECRET of this world
 MAX_MATERIAL_BYTES = 10 * 1024 * 1024
@@ -133,6 +137,16 @@ class CaseWorld:
     messaging: Messaging
     deps: Deps
     failed_metric: list[str] = field(default_factory=list)  # one entry per MessageSendFailed counted
+
+    def receive_notice(self, case_id: str, window: Actor, now: datetime) -> None:
+        """The window registers, uploads (the browser's presigned POST) and confirms every material of the case's
+        notice at ``now``: the last required one completes the case that day."""
+        for item in cases.notice(self.deps, case_id, window, "accepting")["materials"]:
+            content = pdf_bytes(item["code"])
+            registered = cases.add_material(self.deps, case_id, declaration(item["code"], content), window,
+                                            "accepting", now)
+            self.files.store(registered["upload"], content)
+            cases.confirm_material(self.deps, case_id, registered["material_id"], window, "accepting", now)
 
 
 def case_world(messages: bool = True, secret: bytes = SECRET) -> CaseWorld:

@@ -14,7 +14,7 @@ from chalicelib.domain.cases.case import Actor
 from chalicelib.domain.errors import Forbidden
 from chalicelib.services import audit, cases
 from tests.fakes.world import CaseWorld, case_world
-from tests.support.people import SHANGHAI_WINDOW, application, declaration, id_number, pdf_bytes
+from tests.support.people import SHANGHAI_WINDOW, application, id_number
 
 NOW = datetime.fromisoformat("2026-09-24T10:00:00+08:00")
 WINDOW = Actor("window-310101002", "窗口", "window", SHANGHAI_WINDOW)
@@ -40,12 +40,7 @@ def world() -> CaseWorld:
 def pushed_case(world: CaseWorld, sequence: str) -> str:
     accepted = cases.accept(world.deps, application(id_number(sequence=sequence)), WINDOW, NOW)
     case_id = accepted["case_id"]
-    for item in accepted["notice"]["materials"]:
-        content = pdf_bytes(item["code"])
-        registered = cases.add_material(world.deps, case_id, declaration(item["code"], content), WINDOW,
-                                        "accepting", NOW)
-        world.files.store(registered["upload"], content)
-        cases.confirm_material(world.deps, case_id, registered["material_id"], WINDOW, "accepting", NOW)
+    world.receive_notice(case_id, WINDOW, NOW)
     cases.complete(world.deps, case_id, WINDOW, "accepting", NOW)
     cases.push(world.deps, case_id, WINDOW, "accepting", NOW)
     return str(case_id)

@@ -116,12 +116,7 @@ def race(world: CaseWorld, contenders: int, attempt: Callable[[Any, int], Any]) 
 
 def ready_case(world: CaseWorld, **overrides: Any) -> str:
     accepted = cases.accept(world.deps, fresh_application("579", **overrides), WINDOW, NOW)
-    for item in accepted["notice"]["materials"]:
-        content = pdf_bytes(item["code"])
-        registered = cases.add_material(world.deps, accepted["case_id"], declaration(item["code"], content), WINDOW,
-                                        "accepting", NOW)
-        world.files.store(registered["upload"], content)
-        cases.confirm_material(world.deps, accepted["case_id"], registered["material_id"], WINDOW, "accepting", NOW)
+    world.receive_notice(accepted["case_id"], WINDOW, NOW)
     return str(accepted["case_id"])
 
 

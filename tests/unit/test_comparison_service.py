@@ -21,7 +21,7 @@ from tests.fakes.rules import FakeRules
 from tests.fakes.supervision import FakeProposals
 from tests.fakes.world import SECRET, CaseWorld, case_world
 from tests.support.payroll import NO_TABLES
-from tests.support.people import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, declaration, fresh_application, pdf_bytes
+from tests.support.people import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, fresh_application
 
 RUN_AT = datetime.fromisoformat("2026-11-05T02:00:00+08:00")  # the November comparison
 BUCKET = "subsidy-test-materials"
@@ -60,12 +60,7 @@ def approved_case(world: CaseWorld, body: dict[str, Any], applied: str = "2026-0
     """Accepted with every material, completed, pushed, approved (living 90.00, nursing 120.00)."""
     now = at(f"{applied}T10:00:00+08:00")
     case_id = str(cases.accept(world.deps, body, WINDOW, now)["case_id"])
-    for item in cases.read(world.deps, case_id, WINDOW, "accepting", now.date())["notice"]["materials"]:
-        content = pdf_bytes(item["code"])
-        registered = cases.add_material(world.deps, case_id, declaration(item["code"], content), WINDOW,
-                                        "accepting", now)
-        world.files.store(registered["upload"], content)
-        cases.confirm_material(world.deps, case_id, registered["material_id"], WINDOW, "accepting", now)
+    world.receive_notice(case_id, WINDOW, now)
     cases.complete(world.deps, case_id, WINDOW, "accepting", now)
     cases.push(world.deps, case_id, WINDOW, "accepting", now)
     cases.decide(world.deps, case_id, APPROVE, REVIEWER, "business", at(f"{decided}T10:00:00+08:00"))

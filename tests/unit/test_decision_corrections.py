@@ -26,9 +26,7 @@ from tests.support.people import (
     HARBIN_TOWNSHIP,
     SHANGHAI_WINDOW,
     application,
-    declaration,
     id_number,
-    pdf_bytes,
 )
 
 WINDOW = Actor("window-310101002", "窗口", "window", SHANGHAI_WINDOW)
@@ -67,12 +65,7 @@ class World:
                 decided: str = "2026-10-15") -> str:
         accepted = cases.accept(self.deps, application(id_number(sequence=sequence)), WINDOW, at(day))
         case_id = str(accepted["case_id"])
-        for item in accepted["notice"]["materials"]:
-            content = pdf_bytes(item["code"])
-            registered = cases.add_material(self.deps, case_id, declaration(item["code"], content), WINDOW,
-                                            "accepting", at(day))
-            self.fakes.files.store(registered["upload"], content)
-            cases.confirm_material(self.deps, case_id, registered["material_id"], WINDOW, "accepting", at(day))
+        self.fakes.receive_notice(case_id, WINDOW, at(day))
         cases.push(self.deps, case_id, WINDOW, "accepting", at(day))
         deciding = TOWNSHIP
         if self.deps.rules and self.deps.rules.of_scope("23"):

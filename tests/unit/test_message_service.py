@@ -17,7 +17,7 @@ from chalicelib.domain.errors import Conflict
 from chalicelib.services import cases, jobs, sms_receipts
 from chalicelib.services import messages as milestone_messages
 from tests.fakes.world import CaseWorld, case_world
-from tests.support.people import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, application, declaration, id_number, pdf_bytes
+from tests.support.people import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, application, id_number
 
 T0 = datetime.fromisoformat("2026-09-24T10:00:00+08:00")
 WINDOW = Actor("window-310101002", "窗口", "window", SHANGHAI_WINDOW)
@@ -50,12 +50,7 @@ def world() -> CaseWorld:
 
 def ready(world: CaseWorld, body: dict[str, Any], now: datetime = T0) -> str:
     accepted = cases.accept(world.deps, body, WINDOW, now)
-    for item in accepted["notice"]["materials"]:
-        content = pdf_bytes(item["code"])
-        registered = cases.add_material(world.deps, accepted["case_id"], declaration(item["code"], content), WINDOW,
-                                        "accepting", now)
-        world.files.store(registered["upload"], content)
-        cases.confirm_material(world.deps, accepted["case_id"], registered["material_id"], WINDOW, "accepting", now)
+    world.receive_notice(accepted["case_id"], WINDOW, now)
     return str(accepted["case_id"])
 
 

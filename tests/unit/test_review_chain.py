@@ -20,9 +20,7 @@ from tests.support.people import (
     HARBIN_TOWNSHIP,
     SHANGHAI_WINDOW,
     application,
-    declaration,
     id_number,
-    pdf_bytes,
 )
 
 WINDOW = Actor("window-310101002", "窗口", "window", SHANGHAI_WINDOW)
@@ -52,13 +50,7 @@ def world() -> CaseWorld:
 
 def pushed(world: CaseWorld, sequence: str, day: str = "2026-10-12") -> str:
     accepted = cases.accept(world.deps, application(id_number(sequence=sequence)), WINDOW, at(day))
-    for item in accepted["notice"]["materials"]:
-        content = pdf_bytes(item["code"])
-        registered = cases.add_material(world.deps, accepted["case_id"], declaration(item["code"], content), WINDOW,
-                                        "accepting", at(day))
-        world.files.store(registered["upload"], content)
-        cases.confirm_material(world.deps, accepted["case_id"], registered["material_id"], WINDOW, "accepting",
-                               at(day))
+    world.receive_notice(accepted["case_id"], WINDOW, at(day))
     cases.push(world.deps, accepted["case_id"], WINDOW, "accepting", at(day))
     return str(accepted["case_id"])
 

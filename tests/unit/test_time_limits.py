@@ -16,7 +16,7 @@ from chalicelib.domain.rules.time_limits import limits_from, limits_view, read_t
 from chalicelib.services import cases, jobs, rules
 from tests.fakes.rules import FakeRules
 from tests.fakes.world import CaseWorld, case_world
-from tests.support.people import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, application, declaration, id_number, pdf_bytes
+from tests.support.people import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, application, id_number
 
 WINDOW = Actor("window-310101002", "窗口", "window", SHANGHAI_WINDOW)
 REVIEWER = Actor("reviewer-230102001", "审核员", "reviewer", HARBIN_TOWNSHIP)
@@ -44,12 +44,7 @@ def deadline(case: dict[str, Any], kind: str) -> dict[str, Any]:
 
 
 def upload_all(world: CaseWorld, case: dict[str, Any], now: datetime) -> None:
-    for item in case["notice"]["materials"]:
-        content = pdf_bytes(item["code"])
-        registered = cases.add_material(world.deps, case["case_id"], declaration(item["code"], content), WINDOW,
-                                        "accepting", now)
-        world.files.store(registered["upload"], content)
-        cases.confirm_material(world.deps, case["case_id"], registered["material_id"], WINDOW, "accepting", now)
+    world.receive_notice(case["case_id"], WINDOW, now)
 
 
 def sweep(world: CaseWorld, moment: str) -> dict[str, int]:

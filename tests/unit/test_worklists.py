@@ -28,9 +28,7 @@ from tests.support.people import (
     HARBIN_TOWNSHIP,
     SHANGHAI_WINDOW,
     application,
-    declaration,
     id_number,
-    pdf_bytes,
 )
 
 OTHER_SHANGHAI_WINDOW = "310101003"
@@ -53,13 +51,7 @@ def accept(world: CaseWorld, unit: str, hukou: str, sequence: str) -> str:
 def ready(world: CaseWorld, unit: str, hukou: str, sequence: str, day: str = "2026-09-24") -> str:
     """Accepted on 09-24, every material received on ``day``: the case completes itself then (D1 starts)."""
     case_id = accept(world, unit, hukou, sequence)
-    for item in cases.notice(world.deps, case_id, window(unit), "accepting")["materials"]:
-        content = pdf_bytes(item["code"])
-        registered = cases.add_material(world.deps, case_id, declaration(item["code"], content), window(unit),
-                                        "accepting", at("2026-09-24"))
-        world.files.store(registered["upload"], content)
-        cases.confirm_material(world.deps, case_id, registered["material_id"], window(unit), "accepting",
-                               at(day))
+    world.receive_notice(case_id, window(unit), at(day))
     return case_id
 
 
