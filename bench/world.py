@@ -65,8 +65,10 @@ def moto_world() -> Iterator[dict[str, Any]]:
     from bench import capacity
     from chalicelib.config import load
     from chalicelib.wiring import calendar_years, jurisdiction_rules
+    from tools.local import stop_waits_for_start
     from tools.provision import provision, stop_executions
 
+    stop_waits_for_start()
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         capacity.forget_tables()
         created = provision(load())

@@ -27,6 +27,10 @@ DEFINITION_FILE = Path(__file__).with_name("case_clock.asl.json")
 PHASES: dict[str, tuple[str, bool]] = {phase.key: (phase.state, phase.deadline is not None)
                                        for phase in TABLE if phase.state is not None}
 WITHDRAWN_ERROR = "CaseWithdrawn"
+# An execution writes the clock item only while the item's restart count is the one it was started for: one a repair
+# stopped (its write in flight as it was stopped) fails instead of overwriting its successor's phase and token.
+OWN_ITEM = "attribute_not_exists(restarts) OR restarts = :restarts"
+RESTARTS = {"N.$": "States.Format('{}', $.restarts)"}
 
 
 def _await(kind: str, late: bool) -> dict[str, Any]:
@@ -39,11 +43,13 @@ def _await(kind: str, late: bool) -> dict[str, Any]:
             "TableName": "${ClocksTable}",
             "Key": {"case_id": {"S.$": "$.case_id"}},
             "UpdateExpression": "SET task_token = :token, clock_phase = :phase, entered_at = :at, late = :late",
+            "ConditionExpression": OWN_ITEM,
             "ExpressionAttributeValues": {
                 ":token": {"S.$": "$$.Task.Token"},
                 ":phase": {"S": kind},
                 ":at": {"S.$": "$$.State.EnteredTime"},
                 ":late": {"BOOL": late},
+                ":restarts": RESTARTS,
             },
         },
         "ResultPath": "$.phase",
@@ -68,8 +74,9 @@ def _overdue(kind: str) -> dict[str, dict[str, Any]]:
                 "TableName": "${ClocksTable}",
                 "Key": {"case_id": {"S.$": "$.case_id"}},
                 "UpdateExpression": "SET #overdue = :at",
+                "ConditionExpression": OWN_ITEM,
                 "ExpressionAttributeNames": {"#overdue": f"{kind}_overdue_at"},
-                "ExpressionAttributeValues": {":at": {"S.$": "$$.State.EnteredTime"}},
+                "ExpressionAttributeValues": {":at": {"S.$": "$$.State.EnteredTime"}, ":restarts": RESTARTS},
             },
             "ResultPath": None,
             "Next": f"Escalate{stem}",

@@ -62,12 +62,36 @@ def serialise_dynamodb() -> None:
     DynamoHandler.call_action = call_action  # type: ignore[method-assign]
 
 
+def stop_waits_for_start(wait_seconds: float = 10.0) -> None:
+    """moto's Step Functions interpreter runs each execution on a thread that sets up its environment first; a stop
+    that comes before (a clock repaired at once: stop, then start again) failed with AttributeError, a 500. Real
+    Step Functions stops an execution at any moment. Here a stop waits for the execution's environment, then stops
+    it (an execution that never got one, within ``wait_seconds``, has nothing to stop)."""
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+    stop = ExecutionWorker.stop
+    if getattr(stop, "waits", False):
+        return
+
+    @functools.wraps(stop)
+    def waiting_stop(self: Any, stop_date: Any, error: Any, cause: Any) -> None:
+        deadline = time.monotonic() + wait_seconds
+        while getattr(self, "env", None) is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if getattr(self, "env", None) is not None:
+            stop(self, stop_date=stop_date, error=error, cause=cause)
+
+    waiting_stop.waits = True  # type: ignore[attr-defined]
+    ExecutionWorker.stop = waiting_stop  # type: ignore[method-assign]
+
+
 def _start_moto(port: int) -> Any:
     import logging
 
     from moto.server import ThreadedMotoServer
 
     serialise_dynamodb()
+    stop_waits_for_start()
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log drowns the API's
 

@@ -39,11 +39,13 @@ class CaseClock:
         prefix, machine = self.state_machine_arn.split(":stateMachine:")
         return f"{prefix}:execution:{machine}:{name}"
 
-    def start(self, name: str, case_id: str, phase: Mapping[str, Any]) -> None:
-        """Start the case's execution at ``phase``; a repeated start of the same name is harmless."""
+    def start(self, name: str, case_id: str, phase: Mapping[str, Any], restarts: int = 0) -> None:
+        """Start the case's execution at ``phase``; a repeated start of the same name is harmless. ``restarts``: the
+        clock item's restart count this execution belongs to (its writes to the item are conditioned on it, so an
+        execution stopped by a repair cannot overwrite its successor's phase and token)."""
         try:
-            _sfn().start_execution(stateMachineArn=self.state_machine_arn, name=name,
-                                   input=json.dumps({"case_id": case_id, "phase": dict(phase)}, ensure_ascii=False))
+            _sfn().start_execution(stateMachineArn=self.state_machine_arn, name=name, input=json.dumps(
+                {"case_id": case_id, "phase": dict(phase), "restarts": restarts}, ensure_ascii=False))
         except ClientError as error:
             if error.response["Error"]["Code"] != "ExecutionAlreadyExists":
                 raise ClockUnavailable(f"start_execution: {error}") from error

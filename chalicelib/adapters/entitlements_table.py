@@ -25,9 +25,17 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from ..config import load, table_name
-from ..domain.cases.writes import ENTITLEMENT, LockClaim, Writes, entitlement_claim, lock_key, released_by
+from ..domain.cases.writes import (
+    EntitlementUpdate,
+    LockClaim,
+    LockHolder,
+    Writes,
+    entitlement_claim,
+    entitlement_update,
+    released_by,
+)
 from ..domain.payments.entitlements import Change, Entitlement
-from ..domain.refusals import LockTaken, StaleEntitlement
+from ..domain.refusals import StaleEntitlement
 from .dynamo import OnDemand
 from .shards import UNIT_SHARDS  # noqa: E402 - re-exported: the store and its callers share it
 
@@ -121,6 +129,18 @@ def add_writes(transaction: TransactWrite, writes: Writes) -> None:
         transaction.delete(LockModel(release.key))
     for check in writes.checks:
         transaction.condition_check(LockModel, check.key, condition=lock_free_from(check.month))
+    for update in writes.updates:
+        add_update(transaction, update)
+
+
+def add_update(transaction: TransactWrite, update: EntitlementUpdate) -> None:
+    """An existing entitlement, conditioned on the version it was read at, and its lock as the update says."""
+    transaction.save(to_model(update.entitlement))  # versioned: still at the version read
+    if update.lock is not None:
+        transaction.save(lock_item(update.lock), condition=LockModel.case_id.does_not_exist()
+                         | (LockModel.case_id == update.entitlement.case_id))
+    elif update.held_by is not None:
+        transaction.condition_check(LockModel, update.lock_key, condition=LockModel.case_id == update.held_by)
 
 
 def to_model(ent: Entitlement) -> EntitlementModel:
@@ -162,28 +182,23 @@ def from_model(item: EntitlementModel) -> Entitlement:
 
 class Entitlements:
     def save(self, before: Entitlement, after: Entitlement, now: datetime) -> None:
-        """The entitlement, conditioned on its version, and its person lock as its history now says: released
-        from the month it is stopped for good, or held again. The lock is written only while it is this
-        entitlement's; another entitlement of the person holding it refuses a change that would overlap it."""
-        key = lock_key(after.person_key, after.subsidy, ENTITLEMENT)
-        released = after.release_month()
+        """The entitlement, conditioned on its version, and its person lock as its history now says
+        (domain.writes.entitlement_update): released from the month it is stopped for good, or held again.
+        ``LockTaken`` where another entitlement of the person holds the lock for months this would pay again;
+        ``StaleEntitlement`` where the entitlement or the lock moved on meanwhile."""
+        update = entitlement_update(before, after, self.holder, now)
         try:
             with TransactWrite(connection=Connection(region=load().region)) as transaction:
-                transaction.save(to_model(after))
-                if released != before.release_month():
-                    holder = self._lock(key)
-                    if holder is None or holder.case_id == after.case_id:
-                        transaction.save(entitlement_lock(after, now),
-                                         condition=LockModel.case_id.does_not_exist()
-                                         | (LockModel.case_id == after.case_id))
-                    elif released is not None and holder.held_from is not None and released <= holder.held_from:
-                        transaction.condition_check(LockModel, key, condition=LockModel.case_id == holder.case_id)
-                    else:
-                        raise LockTaken(after.entitlement_id, holder.case_id, holder.masked_id, holder.held_from)
+                add_update(transaction, update)
         except TransactWriteError as error:
             if error.cause_response_code == "TransactionCanceledException":
                 raise StaleEntitlement(after.entitlement_id) from error
             raise
+
+    def holder(self, key: str) -> LockHolder | None:
+        """Who holds the person lock ``key`` (strongly consistent), or None."""
+        lock = self._lock(key)
+        return None if lock is None else LockHolder(lock.case_id, lock.masked_id, lock.held_from)
 
     @staticmethod
     def _lock(key: str) -> LockModel | None:

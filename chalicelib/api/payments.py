@@ -63,7 +63,7 @@ def list_proposals(call: Call) -> dict[str, Any]:
 @handles(routes, "POST /entitlements/{entitlement_id}/survival-checks")
 def record_survival_check(call: Call, entitlement_id: str) -> dict[str, Any]:
     """生存验证 {method, on, result, note?} by the 业务属地's reviewer or the recipient's committee."""
-    return survival.record(payroll_deps(), entitlement_id, call.body, call.actor, call.now)
+    return survival.record(payroll_deps(), entitlement_id, call.body, call.actor, call.now, comparisons())
 
 
 @handles(routes, "POST /reports")

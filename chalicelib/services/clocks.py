@@ -128,7 +128,8 @@ class ClockService:
         final = CLOCK_PHASE[case.status] in FINAL_PHASES
         if not final:
             restarted = self.items.get(case.case_id)
-            self.clock.start(self.execution_name(case.case_id, restarted), case.case_id, self.phase(case, now))
+            self.clock.start(self.execution_name(case.case_id, restarted), case.case_id, self.phase(case, now),
+                             restarted.restarts if restarted else 0)
         self.items.repaired(case.case_id)
         return "stopped" if final else "restarted"
 

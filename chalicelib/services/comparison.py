@@ -150,6 +150,9 @@ def settle(proposals: ProposalStore, payroll: Payroll, proposal_id: str, verdict
     return _proposal(proposals, proposal_id)
 
 
+PRIVATE_TO_BUSINESS = frozenset({"report_contact"})  # a reporter's phone: for the 业务属地 checking the report
+
+
 def listing(proposals: ProposalStore, actor: Actor, unit: str, status: str | None) -> dict[str, Any]:
     """The 业务属地's reviewers see their proposals; the 受理地's window sees the outcome of the cases
     it accepted; supervisors see either side within their scope."""
@@ -163,4 +166,7 @@ def listing(proposals: ProposalStore, actor: Actor, unit: str, status: str | Non
         side = "business"
     else:
         raise Forbidden("PROPOSAL_OUT_OF_REACH", "these proposals are not within your unit's reach")
-    return {"unit": unit, "side": side, "proposals": proposals.of_side(side, unit, status)}
+    listed = proposals.of_side(side, unit, status)
+    if side == "accepting":  # the 受理地 sees each outcome, not how to reach the person who reported a change
+        listed = [{k: v for k, v in p.items() if k not in PRIVATE_TO_BUSINESS} for p in listed]
+    return {"unit": unit, "side": side, "proposals": listed}

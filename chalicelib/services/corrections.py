@@ -4,11 +4,12 @@ prices are the decision's own (``cases._apply_rules``, every subsidy from the ap
 changes in money is the payment ledger's: an entitlement is created, stopped from its start or corrected, never an
 amount written by hand (domain/cases/corrections.py).
 
-The case changes in one conditional transaction (the case store's ``save``, retried on a concurrent write); the
-entitlements a refusal → approval creates go into that same transaction, as an approval's do. Stops and
-corrections of entitlements that already exist are versioned writes made after it (``entitlements.save``: a
-concurrent change is read again and the change re-applied), each marked by the moment the correction took effect,
-so applying them again changes nothing.
+The case changes in one conditional transaction (the case store's ``save``, retried on a concurrent write), and
+so does every entitlement the correction touches: those a refusal → approval creates, as an approval's are, and
+the stops and corrections of those that exist, each conditioned on the version read (a concurrent change of an
+entitlement refuses the whole transaction, which is made again on what is stored) and marked by the moment the
+correction took effect, so applying it again changes nothing. Nothing is half-written: the case is corrected with
+its entitlements or not at all.
 """
 from __future__ import annotations
 
@@ -18,14 +19,12 @@ from typing import Any, Callable, Mapping
 
 from ..domain.cases import corrections
 from ..domain.cases.case import Actor, Case, Event, Status
-from ..domain.cases.writes import NO_WRITES, Writes
-from ..domain.errors import Conflict
+from ..domain.cases.writes import NO_WRITES, EntitlementUpdate, Writes, entitlement_update
 from ..domain.payments.entitlements import Entitlement, correct, entitlement_id
+from ..domain.refusals import LockTaken
 from ..domain.workdays import application_month
 from . import cases, entitlements
 from .payroll import Payroll
-
-RETRIES = 4  # a concurrent write to an entitlement: read it again and re-apply
 
 
 def _once(read_body: Callable[[], Any]) -> Callable[[], Any]:
@@ -79,8 +78,21 @@ def _priced(deps: cases.Deps, case: Case, decision: Mapping[str, Any], actor: Ac
 
 def _save(deps: cases.Deps, payroll: Payroll, case_id: str, actor: Actor, relation: str, now: datetime,
           change: Callable[[Case], tuple[Case, Event]]) -> dict[str, Any]:
+    done: list[dict[str, Any]] = []  # what the last attempt's writes do to the entitlements, for the answer
+
     def writes(before: Case, after: Case) -> Writes:
-        return _new_entitlements(deps, payroll, before, after, actor, now)
+        done.clear()
+        if not _took_effect(before, after):
+            return NO_WRITES
+        created = _new_entitlements(deps, payroll, before, after, actor, now)
+        try:
+            updates, actions = follow(payroll, after, actor, now)
+        except LockTaken as taken:
+            raise entitlements.duplicate_receipt(taken) from None
+        done.extend({"entitlement_id": ent.entitlement_id, "action": "created", "start_month": ent.start_month}
+                    for ent in created.entitlements)
+        done.extend(actions)
+        return created + updates
 
     before, saved = cases._mutate(deps, case_id, actor, relation, change, writes)  # one transaction
     answer = cases.view(deps, saved, now.date())
@@ -88,7 +100,11 @@ def _save(deps: cases.Deps, payroll: Payroll, case_id: str, actor: Actor, relati
         units = getattr(deps, "units", None)  # where the registry of supervised 业务属地 is not the case store's
         if units is not None and _granted(saved.decision):
             units.register(saved.business_unit)
-        answer["entitlements"] = follow(payroll, saved, actor, now)
+        for action in done:
+            stored = payroll.entitlements.get(action["entitlement_id"]) if action["action"] != "created" else None
+            if stored is not None and action["action"] in ("stopped", "corrected"):
+                entitlements.note_debt(payroll, stored, now)  # 应退则退: on the unit's list for recovery
+        answer["entitlements"] = sorted(done, key=lambda a: a["entitlement_id"])
         cases._feed_result(deps, saved)  # the corrected result, returned to the 受理地 again
     return answer
 
@@ -137,40 +153,30 @@ def _target(ent: Entitlement, granted: Mapping[str, Any] | None, reason: str, by
                    pricing=None if stated else "table")
 
 
-def follow(payroll: Payroll, case: Case, actor: Actor, now: datetime) -> list[dict[str, Any]]:
-    """The existing entitlements brought in line with the decision now in force (each write versioned, re-read and
-    re-applied on a concurrent change; already applied: nothing written). What was done, per subsidy."""
+def follow(payroll: Payroll, case: Case, actor: Actor, now: datetime) -> tuple[Writes, list[dict[str, Any]]]:
+    """The existing entitlements brought in line with the decision in force, as writes for the case's own
+    transaction (each conditioned on the version read: a concurrent change refuses the transaction, which is made
+    again on what is stored), and what they do, per subsidy. A correction already applied writes nothing."""
     assert case.decision is not None
     at = str(case.decision["corrected_at"])
     reason = f"纠错: {case.decision['correction_reason']}"
     granted = _granted(case.decision)
-    done = []
+    updates: list[EntitlementUpdate] = []
+    done: list[dict[str, Any]] = []
     for subsidy in case.subsidies:
         key = entitlement_id(case.case_id, subsidy)
-        for attempt in range(RETRIES):
-            ent = payroll.entitlements.get(key)
-            if ent is None:
-                break
-            if any(change.kind == "corrected" and change.at == at and change.reason == reason
-                   for change in ent.history):  # this correction's own line: applied before
-                done.append({"entitlement_id": key, "action": "already_applied"})
-                break
-            if ent.history[0].kind == "approved" and ent.history[0].at == at:  # created with the case's write
-                done.append({"entitlement_id": key, "action": "created", "start_month": ent.start_month})
-                break
-            updated = _target(ent, granted.get(subsidy), reason, actor.sub, at)
-            if updated is ent:
-                done.append({"entitlement_id": key, "action": "unchanged"})
-                break
-            try:
-                entitlements.save(payroll, ent, updated, now)
-            except Conflict as error:
-                if error.code == "CONCURRENT_UPDATE" and attempt < RETRIES - 1:
-                    continue
-                raise
-            shown = updated.history[-1]
-            done.append({"entitlement_id": key, "action": "stopped" if shown.status == "stopped" else "corrected",
-                         "effective_month": shown.effective_month})
-            break
-    return done
-
+        ent = payroll.entitlements.get(key)
+        if ent is None:
+            continue  # none yet: a granted subsidy's is created with the case (``_new_entitlements``)
+        if any(change.kind == "corrected" and change.at == at and change.reason == reason for change in ent.history):
+            done.append({"entitlement_id": key, "action": "already_applied"})  # this correction's own line
+            continue
+        updated = _target(ent, granted.get(subsidy), reason, actor.sub, at)
+        if updated is ent:
+            done.append({"entitlement_id": key, "action": "unchanged"})
+            continue
+        updates.append(entitlement_update(ent, updated, payroll.entitlements.holder, now))
+        shown = updated.history[-1]
+        done.append({"entitlement_id": key, "action": "stopped" if shown.status == "stopped" else "corrected",
+                     "effective_month": shown.effective_month})
+    return Writes(updates=tuple(updates)), done

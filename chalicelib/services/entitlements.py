@@ -230,16 +230,28 @@ def save(payroll: Payroll, before: Entitlement, after: Entitlement, now: datetim
     try:
         payroll.entitlements.save(before, after, now)
     except LockTaken as taken:
-        raise Conflict("DUPLICATE_RECEIPT", f"{taken.masked_id} holds another entitlement of this subsidy from "
-                       f"{taken.held_from} (case {taken.case_id}): this change would pay those months twice",
-                       "effective_month") from None
+        raise duplicate_receipt(taken) from None
     except StaleEntitlement:
         raise Conflict("CONCURRENT_UPDATE", "the entitlement changed meanwhile; read it again", "version") from None
-    standards = payroll.pricing.standards(after.business_unit)
-    ledger = payroll.ledgers.get(after.entitlement_id)
-    if debt(after, ledger, now.strftime("%Y-%m"), standards):
-        payroll.records.add_debt_candidate(after.business_unit, after.entitlement_id)
+    ledger, standards = note_debt(payroll, after, now)
     return replace(after, version=before.version + 1), ledger, standards
+
+
+def duplicate_receipt(taken: LockTaken) -> Conflict:
+    """The refusal of a change that would pay months another entitlement of the person pays (重复领取)."""
+    return Conflict("DUPLICATE_RECEIPT", f"{taken.masked_id} holds another entitlement of this subsidy from "
+                    f"{taken.held_from} (case {taken.case_id}): this change would pay those months twice",
+                    "effective_month")
+
+
+def note_debt(payroll: Payroll, ent: Entitlement, now: datetime) -> tuple[Ledger, Standards]:
+    """An entitlement as stored after a change: on its unit's list of debts to recover when its ledger paid more
+    than it now owes (应退则退). Its ledger and the unit's standards, as read for that."""
+    standards = payroll.pricing.standards(ent.business_unit)
+    ledger = payroll.ledgers.get(ent.entitlement_id)
+    if debt(ent, ledger, now.strftime("%Y-%m"), standards):
+        payroll.records.add_debt_candidate(ent.business_unit, ent.entitlement_id)
+    return ledger, standards
 
 
 def difference(before: Entitlement, after: Entitlement, through: str, standards: Standards) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..adapters.shards import UNIT_SHARDS
 from ..domain.cases.case import Actor
+from ..domain.cases.writes import LockHolder
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
 from ..domain.payments.entitlements import Entitlement
 from ..domain.payments.ledger import Ledger, apply_payment
@@ -59,6 +60,7 @@ class EntitlementStore(Protocol):
     def shard(self, business_unit: str, shard: int, page_size: int = ...) -> Iterable[Entitlement]: ...
     def get(self, entitlement_id: str) -> Entitlement | None: ...
     def save(self, before: Entitlement, after: Entitlement, now: datetime) -> None: ...
+    def holder(self, key: str) -> LockHolder | None: ...
 
 
 class LedgerStore(Protocol):

@@ -82,12 +82,27 @@ def _identified(cases: Cases, counters: Counters, limits: Limits, report: Report
 def _propose(deps: Comparisons, case: Case, report: Report, channel: str, by: str, now: datetime,
              received_by: str | None = None) -> tuple[str, int]:
     """One proposal per affected entitlement of the person (put once: the same report the same day is one)."""
-    action, subsidies, kind, _meaning = CHANGES[report.change]
+    rid = report_id(report, now.date().isoformat())
+    extra = {"reporter": report.reporter, "report_channel": channel, "reported_by": by, "received_by": received_by,
+             "report_contact": report.contact}
+    proposed = propose_change(deps, person_key(str(case.applicant.get("id_number") or ""), deps.secret),
+                              report.change, now, f"report-{rid}", f"self_report:{rid}", "self_report",
+                              reason(report, channel), extra)
+    log.info("self report %s on case %s (%s, %s): %d proposals", rid, case.case_id, report.change, channel, proposed)
+    return rid, proposed
+
+
+def propose_change(deps: Comparisons, person: str, change: str, now: datetime, prefix: str, load_id: str,
+                   source: str, why: str, extra: dict[str, Any]) -> int:
+    """A change of the person's circumstances (``CHANGES``: a death, a move, leaving 低保, another change) as one
+    proposal per entitlement of the person it affects and that is not already stopped (or, for a suspension, not
+    active) in the month it takes effect — for the 业务属地's reviewer to confirm or reject, never a stop by itself.
+    Each proposal is put once (its id: ``prefix`` and the entitlement). How many were new."""
+    action, subsidies, kind, _meaning = CHANGES[change]
     day = now.date().isoformat()
-    rid = report_id(report, day)
     month = day[:7]
     proposed = 0
-    for ent in deps.entitlements.of_person(person_key(str(case.applicant.get("id_number") or ""), deps.secret)):
+    for ent in deps.entitlements.of_person(person):
         if kind:
             effective = effective_month(kind, deps.offsets_for(ent.business_unit[:2], now.date()), month)
         else:
@@ -97,15 +112,13 @@ def _propose(deps: Comparisons, case: Case, report: Report, channel: str, by: st
         if ent.subsidy not in subsidies or status == "stopped" or (action == "suspend" and status != "active"):
             continue
         fields = {
-            "proposal_id": f"report-{rid}-{ent.entitlement_id}", "load_id": f"self_report:{rid}",
+            "proposal_id": f"{prefix}-{ent.entitlement_id}", "load_id": load_id,
             "entitlement_id": ent.entitlement_id, "case_id": ent.case_id, "business_unit": ent.business_unit,
             "accepting_unit": ent.accepting_unit, "subsidy": ent.subsidy, "masked_id": ent.masked_id,
-            "kind": f"self_report_{report.change}", "action": action, "reason": reason(report, channel),
+            "kind": f"{source}_{change}", "action": action, "reason": why,
             "event_date": day, "effective_month": effective, "created_at": now.isoformat(),
-            "source": "self_report", "reporter": report.reporter, "report_channel": channel,
-            "reported_by": by, "received_by": received_by, "report_contact": report.contact,
+            "source": source, **extra,
         }
         if deps.proposals.propose(fields):
             proposed += 1
-    log.info("self report %s on case %s (%s, %s): %d proposals", rid, case.case_id, report.change, channel, proposed)
-    return rid, proposed
+    return proposed

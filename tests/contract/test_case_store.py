@@ -27,6 +27,7 @@ from chalicelib.domain.cases.writes import (
     LockRelease,
     Writes,
     entitlement_claim,
+    entitlement_update,
     lock_key,
 )
 from chalicelib.domain.errors import Invalid, NotFound
@@ -220,6 +221,27 @@ def test_an_approval_registers_its_business_unit_with_it_and_a_refused_one_regis
         store.cases.save(a_case("C1"), event("decided"), Writes(supervised=("230103001",)))
     store.cases.save(first, event("decided"), Writes(supervised=(TOWNSHIP,)))  # registered already: no refusal
     assert store.supervised() == [TOWNSHIP] and store.cases.get("C1").version == 2
+
+
+def test_a_case_change_updates_an_existing_entitlement_and_its_lock_on_its_version_or_writes_nothing(store):
+    """纠错: the case and the entitlements it stops are one unit. A stale read of the entitlement refuses the whole
+    change; a current one writes the case, the entitlement (its version on) and the lock released from its start."""
+    ent = replace(approved("C1", "living", "2026-03", LIVING, "2026-03-20T10:00:00+08:00"), person_key=PERSON)
+    first = store.cases.save(a_case("C1", status=Status.RESULT_RETURNED), event("decided"),
+                             Writes(claims=(entitlement_claim(ent, NOW),), entitlements=(ent,)))
+    stored = store.entitlements.get(ent.entitlement_id)
+    stopped = move(stored, "stop", "2026-03", "纠错: 重复享受", "r1", NOW.isoformat())
+    update = entitlement_update(stored, stopped, store.entitlements.holder, NOW)
+    assert update.lock is not None and update.lock.released_from == "2026-03"
+    stale = replace(update, entitlement=replace(update.entitlement, version=0))
+    with pytest.raises(StaleCase):
+        store.cases.save(first, event("decision_corrected"), Writes(updates=(stale,)))
+    assert store.cases.get("C1").version == 1 and store.entitlements.get(ent.entitlement_id).version == 1
+    store.cases.save(first, event("decision_corrected"), Writes(updates=(update,)))
+    after = store.entitlements.get(ent.entitlement_id)
+    assert store.cases.get("C1").version == 2 and after.version == 2 and after.status_in("2026-03") == "stopped"
+    store.cases.save(a_case("C2"), event(), Writes(checks=(LockCheck(lock_key(PERSON, "living", "entitlement"),
+                                                                     "2026-03"),), holder_month="2026-03"))
 
 
 def test_an_entitlement_put_twice_is_refused(store):

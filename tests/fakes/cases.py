@@ -207,6 +207,8 @@ class FakeCases:
                 _Event(link.seq, json.loads(json.dumps(link.record)), link.prev_hash, link.chain_hash))
             for ent in writes.entitlements:
                 self.entitlements.items[ent.entitlement_id] = replace(ent, version=1)
+            for update in writes.updates:
+                self.entitlements.apply(update)
             for claim in writes.claims:
                 self.locks[claim.key] = {"case_id": claim.case_id, "masked_id": claim.masked_id,
                                          "held_from": claim.held_from, "released_from": claim.released_from}
@@ -225,6 +227,8 @@ class FakeCases:
         if any(e.seq == case.version + 1 for e in self.events.get(case.case_id, ())):
             return False
         if any(ent.entitlement_id in self.entitlements.items for ent in writes.entitlements):
+            return False
+        if not all(self.entitlements.holds(update) for update in writes.updates):
             return False
         for claim in writes.claims:
             held = self.locks.get(claim.key)

@@ -17,10 +17,11 @@ from typing import Any
 from chalicelib.adapters.entitlements_table import unit_shard
 from chalicelib.adapters.ledger_table import Head, RosterRecord
 from chalicelib.adapters.payroll_files import StoredPart
+from chalicelib.domain.cases.writes import EntitlementUpdate, LockHolder, entitlement_update
 from chalicelib.domain.payments.entitlements import Entitlement
 from chalicelib.domain.payments.ledger import Ledger
 from chalicelib.domain.payments.owed import Standards
-from chalicelib.domain.refusals import AlreadyFinalized, LedgerBusy, LockTaken, StaleEntitlement, StaleLedger
+from chalicelib.domain.refusals import AlreadyFinalized, LedgerBusy, StaleEntitlement, StaleLedger
 
 
 @lru_cache(maxsize=None)
@@ -58,19 +59,34 @@ class FakeEntitlements:
                 yield self.items[entitlement_id]
 
     def save(self, before: Entitlement, after: Entitlement, now: datetime) -> None:
-        current = self.items.get(after.entitlement_id)
-        if current is None or current.version != before.version:
+        update = entitlement_update(before, after, self.holder, now)
+        if not self.holds(update):
             raise StaleEntitlement(after.entitlement_id)
-        key = f"{after.person_key}#{after.subsidy}#entitlement"
-        released = after.release_month()
-        if released != before.release_month():
-            holder = self.locks.get(key)
-            if holder is None or holder["case_id"] == after.case_id:
-                self.locks[key] = {"case_id": after.case_id, "masked_id": after.masked_id,
-                                   "held_from": after.start_month, "released_from": released}
-            elif not (released is not None and holder["held_from"] and released <= holder["held_from"]):
-                raise LockTaken(after.entitlement_id, holder["case_id"], holder["masked_id"], holder["held_from"])
-        self.items[after.entitlement_id] = replace(after, version=before.version + 1)
+        self.apply(update)
+
+    def holder(self, key: str) -> LockHolder | None:
+        lock = self.locks.get(key)
+        return None if lock is None else LockHolder(lock["case_id"], lock["masked_id"], lock["held_from"])
+
+    def holds(self, update: EntitlementUpdate) -> bool:
+        """The update's conditions (the adapter's ``add_update``): the version read, the lock as it was."""
+        current = self.items.get(update.entitlement.entitlement_id)
+        if current is None or current.version != update.entitlement.version:
+            return False
+        lock = self.locks.get(update.lock_key)
+        if update.lock is not None:
+            return lock is None or lock["case_id"] == update.entitlement.case_id
+        if update.held_by is not None:
+            return lock is not None and lock["case_id"] == update.held_by
+        return True
+
+    def apply(self, update: EntitlementUpdate) -> None:
+        ent = update.entitlement
+        if update.lock is not None:
+            self.locks[update.lock_key] = {"case_id": ent.case_id, "masked_id": ent.masked_id,
+                                           "held_from": update.lock.held_from,
+                                           "released_from": update.lock.released_from}
+        self.items[ent.entitlement_id] = replace(ent, version=ent.version + 1)
 
 
 @dataclass
@@ -184,7 +200,7 @@ class FakeFiles:
     def put_part(self, key: str, text: str) -> StoredPart:
         body = text.encode("utf-8")
         version = self._put(key, body)
-        return StoredPart(key, hashlib.md5(body).hexdigest(), len(body), version)  # noqa: S324 - an ETag
+        return StoredPart(key, hashlib.md5(body).hexdigest(), len(body), version)
 
     def combine(self, parts: list[str], key: str) -> tuple[str | None, int]:
         body = b"".join(self.objects[part][-1] for part in parts)

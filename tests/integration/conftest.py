@@ -19,12 +19,15 @@ from chalicelib.auth import issue_local_token
 from chalicelib.config import load
 from chalicelib.wiring import calendar_years, jurisdiction_rules
 from tests.support.people import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, declaration, pdf_bytes
+from tools.local import stop_waits_for_start
 from tools.provision import provision, stop_executions
 
 
 @contextmanager
 def moto_world() -> Iterator[dict[str, Any]]:
-    """moto with the Step Functions interpreter on, every resource provisioned, caches cleared."""
+    """moto with the Step Functions interpreter on (a stop waiting for its execution's start, as ``make run``),
+    every resource provisioned, caches cleared."""
+    stop_waits_for_start()
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         created = provision(load())
         calendar_years().forget()

@@ -39,6 +39,9 @@ def test_a_report_on_the_page_becomes_proposals_the_reviewer_confirms(api):
         ("living", "stop", "self_report", "family"), ("nursing", "stop", "self_report", "family")}
     entitlement = api.reviewer("GET", f"/entitlements/{case_id}-living").data
     assert entitlement["status"] == "active"  # never a stop by itself
+    assert {p["report_contact"] for p in proposals} == {"13800000001"}  # the 业务属地 may call the family back
+    window = api.call("GET", "/proposals", "window", "310101002").data["proposals"]
+    assert [p for p in window if p["case_id"] == case_id] and not any("report_contact" in p for p in window)
     confirmed = api.reviewer("POST", f"/proposals/{proposals[0]['proposal_id']}/confirm", {"note": "公安数据核实"})
     assert confirmed.status_code == 200 and confirmed.data["status"] == "confirmed", confirmed.data
 

@@ -220,43 +220,41 @@ def test_an_amount_corrected_from_the_application_month_owes_the_difference(sing
     by_id = {e["entitlement_id"]: e["action"] for e in done["entitlements"]}
     assert by_id == {f"{case_id}-living": "unchanged", f"{case_id}-nursing": "corrected"}
     nursing = single.entitlement(case_id, "nursing")
-    assert nursing.pricing_in("2026-10").amount == Decimal("150")  # from the application month
+    assert nursing.pricing_in("2026-10").amount == Decimal(150)  # from the application month
 
 
 def test_a_refusal_after_a_paid_month_leaves_a_debt_the_ledger_owes_back(single):
     case_id = single.decided("713", APPROVAL, day="2026-10-12", decided="2026-10-15")
     ent_id = f"{case_id}-living"
-    paid = apply_payment(Ledger(ent_id), f"{HARBIN_TOWNSHIP}/2026-10", 1, (("2026-10", Decimal("99")),))
+    paid = apply_payment(Ledger(ent_id), f"{HARBIN_TOWNSHIP}/2026-10", 1, (("2026-10", Decimal(99)),))
     single.payroll.ledgers.put_all(HARBIN_TOWNSHIP, [paid])
     single.propose(case_id, {**REFUSAL, "reason": "户籍不在本辖区"}, TOWNSHIP, "2026-11-20")
     ent = single.entitlement(case_id, "living")
     owed_back = debt(ent, single.payroll.ledgers.get(ent_id), "2026-11", Standards(()))
-    assert [(month, amount) for month, amount in owed_back] == [("2026-10", Decimal("99"))]
+    assert [(month, amount) for month, amount in owed_back] == [("2026-10", Decimal(99))]
 
 
 # --- concurrent writes and a second run -------------------------------------------------------------------------------
 
 class CommitteeChangedFirst:
-    """The entitlement store, where a reviewer changes an entitlement's committee between the correction's read and
-    its write (once): the correction's versioned write is refused and must be made again on what is stored."""
+    """The entitlement store, where a reviewer changes an entitlement's committee just after the correction read it
+    (once): the correction's transaction, conditioned on the version read, is refused and made again on what is
+    stored."""
 
     def __init__(self, store: Any) -> None:
         self.store, self.raced = store, False
 
     def get(self, entitlement_id: str) -> Any:
-        return self.store.get(entitlement_id)
-
-    def shard(self, business_unit: str, shard: int, page_size: int = 500) -> Any:
-        return self.store.shard(business_unit, shard, page_size)
-
-    def save(self, before: Any, after: Any, now: datetime) -> None:
-        if not self.raced:
+        read = self.store.get(entitlement_id)
+        if read is not None and not self.raced:
             self.raced = True
-            current = self.store.get(before.entitlement_id)
-            moved = change_committee(current, HARBIN_TOWNSHIP + "002", "迁居本街道另一社区", "reviewer-x",
-                                     now.isoformat(), f"{now:%Y-%m}")
-            self.store.save(current, moved, now)
-        self.store.save(before, after, now)
+            moved = change_committee(read, HARBIN_TOWNSHIP + "002", "迁居本街道另一社区", "reviewer-x",
+                                     "2026-11-20T09:00:00+08:00", "2026-11")
+            self.store.save(read, moved, at("2026-11-20"))
+        return read
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
 
 
 def test_a_concurrent_change_of_an_entitlement_is_kept_and_the_correction_applied_on_top(single):
@@ -269,11 +267,31 @@ def test_a_concurrent_change_of_an_entitlement_is_kept_and_the_correction_applie
     assert living.status_in("2026-10") == "stopped"
 
 
+def test_a_correction_whose_entitlement_write_is_refused_changes_neither_the_case_nor_the_entitlement(single):
+    """One transaction: the case is not corrected while its entitlements still pay (never half-written)."""
+    case_id = single.decided("723", APPROVAL, day="2026-10-12", decided="2026-10-15")
+    store = single.fakes.cases
+    case_before, living_before = store.get(case_id), single.entitlement(case_id, "living")
+    refused = {"n": 0}
+    holds = store.entitlements.holds
+
+    def refuse(update: Any) -> bool:  # another writer moves every entitlement on, each time the transaction runs
+        refused["n"] += 1
+        return False and holds(update)
+
+    store.entitlements.holds = refuse  # type: ignore[method-assign]
+    with pytest.raises(Conflict) as kept_changing:
+        single.propose(case_id, {**REFUSAL, "reason": "重复享受"}, TOWNSHIP, "2026-11-20")
+    assert kept_changing.value.code == "CONCURRENT_UPDATE" and refused["n"] > 1
+    assert store.get(case_id).version == case_before.version
+    assert store.get(case_id).decision == case_before.decision
+    assert single.entitlement(case_id, "living") == living_before
+
+
 def test_applying_a_correction_in_force_again_writes_nothing(single):
     case_id = single.decided("722", APPROVAL, day="2026-10-12", decided="2026-10-15")
     single.propose(case_id, {**REFUSAL, "reason": "重复享受"}, TOWNSHIP, "2026-11-20")
     case = single.fakes.cases.get(case_id)
-    before = single.entitlement(case_id, "living")
-    again = corrections.follow(single.payroll, case, TOWNSHIP, at("2026-11-21"))
+    writes, again = corrections.follow(single.payroll, case, TOWNSHIP, at("2026-11-21"))
     assert {e["action"] for e in again} == {"already_applied"}
-    assert single.entitlement(case_id, "living").version == before.version
+    assert writes.updates == ()

@@ -51,7 +51,7 @@ def test_the_reader_refuses_each_wrong_field(changed, expected):
 def test_the_reviewer_records_a_check_on_the_history_and_nothing_in_force_changes(world, recipient):
     _, case_id = recipient
     answer = survival.record(world.payroll, f"{case_id}-living", lambda: CHECK, REVIEWER, NOW)
-    assert answer == {"entitlement_id": f"{case_id}-living", "recorded": True,
+    assert answer == {"entitlement_id": f"{case_id}-living", "recorded": True, "proposals": 0,
                       "check": {"method": "home_visit", "on": "2026-11-18", "result": "alive", "note": "",
                                 "unit": HARBIN_TOWNSHIP}}
     ent = world.entitlement(f"{case_id}-living")

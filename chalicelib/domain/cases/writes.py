@@ -2,7 +2,7 @@
 
 A service decides the case, its event and ``Writes``: person locks claimed, checked and released (重复领取),
 the entitlements an approval creates and the 业务属地 it puts under supervision, the milestone messages queued or
-finished. ``CaseRepository.save``
+finished, the existing entitlements a corrected decision changes (纠错). ``CaseRepository.save``
 (adapters/store.py) turns them into one DynamoDB transaction, and the in-memory repository of the tests
 (tests/fakes/cases.py) applies them the same way, all or nothing: the case conditioned on its version, the event
 on its sequence number being new, and each item here on its own condition. A refusal is ``LockHeld`` when a lock
@@ -18,11 +18,12 @@ Implements: no statute — an engineering rule (one transaction per case change,
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from ..payments.entitlements import Entitlement
+from ..refusals import LockTaken
 from .audit import GENESIS, event_hash
 from .case import Case, Event
 from .outbox import MessagePut
@@ -78,6 +79,49 @@ def entitlement_claim(ent: Entitlement, now: datetime) -> LockClaim:
 
 
 @dataclass(frozen=True)
+class LockHolder:
+    """Who holds a person lock: the case, the person's masked ID number, and (an entitlement lock) its start."""
+
+    case_id: str
+    masked_id: str
+    held_from: str | None
+
+
+@dataclass(frozen=True)
+class EntitlementUpdate:
+    """An existing entitlement changed (a line added to its history), written only while it is still at the
+    version it was read at (``entitlement.version``). Where its release month changed, its person lock follows:
+    ``lock`` is put while nobody or this case holds it; ``held_by``: another case's entitlement holds it from on or
+    after this one's release, and must still (nothing written)."""
+
+    entitlement: Entitlement
+    lock: LockClaim | None = None
+    held_by: str | None = None
+
+    @property
+    def lock_key(self) -> str:
+        return lock_key(self.entitlement.person_key, self.entitlement.subsidy, ENTITLEMENT)
+
+
+def entitlement_update(before: Entitlement, after: Entitlement, holder: Callable[[str], LockHolder | None],
+                       now: datetime) -> EntitlementUpdate:
+    """``before`` changed to ``after``, with its lock as the new history says. ``holder`` reads a lock's holder; it
+    is asked only when the release month changed. ``LockTaken`` where another entitlement of the person holds the
+    lock for months this change would pay again (重复领取)."""
+    released = after.release_month()
+    changed = replace(after, version=before.version)
+    if released == before.release_month():
+        return EntitlementUpdate(changed)
+    key = lock_key(after.person_key, after.subsidy, ENTITLEMENT)
+    held = holder(key)
+    if held is None or held.case_id == after.case_id:
+        return EntitlementUpdate(changed, lock=entitlement_claim(after, now))
+    if released is not None and held.held_from is not None and released <= held.held_from:
+        return EntitlementUpdate(changed, held_by=held.case_id)
+    raise LockTaken(after.entitlement_id, held.case_id, held.masked_id, held.held_from)
+
+
+@dataclass(frozen=True)
 class Writes:
     """Everything written with one case change besides the case and its event."""
 
@@ -88,11 +132,13 @@ class Writes:
     messages: tuple[MessagePut, ...] = ()
     holder_month: str | None = None  # a refusal names the holder of a claimed or checked lock as of this month
     supervised: tuple[str, ...] = ()  # 业务属地 registered for the monthly and yearly supervision jobs (idempotent)
+    updates: tuple[EntitlementUpdate, ...] = ()  # existing entitlements changed with the case (纠错)
 
     def __add__(self, other: Writes) -> Writes:
         return Writes(self.claims + other.claims, self.checks + other.checks, self.releases + other.releases,
                       self.entitlements + other.entitlements, self.messages + other.messages,
-                      self.holder_month or other.holder_month, self.supervised + other.supervised)
+                      self.holder_month or other.holder_month, self.supervised + other.supervised,
+                      self.updates + other.updates)
 
     @property
     def guards(self) -> tuple[str, ...]:
