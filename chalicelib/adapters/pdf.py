@@ -9,19 +9,29 @@ as "〓" (the typesetter's mark for a missing character) and a note at the end n
 
 The same document gives the same bytes: the creation date is the case event the document stands
 for, and nothing else in the file depends on the clock.
+
+Parsing the 4 MB CJK font is most of a render's time (fpdf2 reads its glyph table, metrics and cmap in
+``add_font``, about 0.4 s); a warm function parses each font once (:class:`_ParsedFont`) and every
+render embeds a copy of it, so the bytes are those of a font parsed afresh (tests/integration/
+test_document_fonts.py renders each document both ways).
 """
 from __future__ import annotations
 
+import copy
 import hashlib
+import io
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import segno
 from fontTools.ttLib import TTFont
 from fpdf import FPDF, FPDF_VERSION, FontFace
 from fpdf.enums import TextMode
+from fpdf.fonts import SubsetMap, TTFFont
 
 from ..domain.cases.documents import Document, Heading, Paragraph, QrCode, Rows, Table
 
@@ -77,10 +87,11 @@ class _Pdf(FPDF):
         self.set_text_color(0, 0, 0)
 
 
-def render(document: Document) -> Rendered:
+def render(document: Document, parse_fonts: bool = False) -> Rendered:
+    """``parse_fonts``: parse the font files for this render, as fpdf2's ``add_font`` does (same bytes, slower)."""
     missing = missing_characters(document.text())
     pdf = _Pdf(document, missing)
-    _setup(pdf, document)
+    _setup(pdf, document, parse_fonts)
     pdf.add_page()
     _title(pdf, document.title)
     for block in document.blocks:
@@ -101,9 +112,96 @@ def render(document: Document) -> Rendered:
     return Rendered(body, hashlib.sha256(body).hexdigest(), missing)
 
 
-def _setup(pdf: _Pdf, document: Document) -> None:
-    pdf.add_font("latin", fname=str(LATIN_FONT))
-    pdf.add_font("cjk", fname=str(CJK_FONT))
+class _PrivateGlyphs(dict):  # type: ignore[type-arg]
+    """A font copy's glyphs: each glyph copied from the parsed font the first time it is read, so what the
+    subsetter changes in a glyph (component ids) stays in this render's copy."""
+
+    def __getitem__(self, name: str) -> Any:
+        glyph = dict.__getitem__(self, name)
+        if not getattr(glyph, "_private_copy", False):
+            glyph = copy.copy(glyph)
+            glyph._private_copy = True
+            dict.__setitem__(self, name, glyph)
+        return glyph
+
+
+def _shallow(thing: Any) -> Any:
+    """A copy of ``thing`` with its own lists and dicts (what fontTools' subsetter reassigns or edits)."""
+    twin = copy.copy(thing)
+    for name, value in vars(twin).items():
+        if type(value) in (list, dict):
+            setattr(twin, name, copy.copy(value))
+    return twin
+
+
+class _ParsedFont:
+    """One font file parsed once per process: fpdf2's TTFFont (widths, cmap, glyph ids) over a fontTools TTFont
+    with the tables fpdf2 and the subsetter read already decompiled. :meth:`for_pdf` hands a render its own
+    copy: fpdf2 subsets the font it embeds in place and closes it after the output."""
+
+    PRELOADED = ("vmtx",)  # the subsetter decompiles it in every render (0.08 s for the CJK font)
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.data = path.read_bytes()
+        owner = FPDF()
+        self.font = TTFFont(owner, path, "prototype", "")
+        parsed = self.font.ttfont  # opened lazily from its path: read from memory from now on
+        parsed.reader.file.close()
+        parsed.reader.file = io.BytesIO(self.data)
+        for tag in self.PRELOADED:
+            if tag in parsed:
+                parsed[tag]  # noqa: B018 - decompiled now, once
+        if self.font.color_font is not None or self.font.is_cff:
+            raise ValueError(f"{path.name}: only plain TrueType fonts are cached")
+
+    def _ttfont(self) -> TTFont:
+        parsed = self.font.ttfont
+        twin = _shallow(parsed)
+        twin.reader = copy.copy(parsed.reader)
+        twin.reader.file = io.BytesIO(self.data)  # its own file: fpdf2 closes the font after the output
+        twin.tables = {}
+        for tag, table in parsed.tables.items():
+            table_twin = _shallow(table)
+            if tag == "glyf":
+                table_twin.glyphs = _PrivateGlyphs(table.glyphs)
+            elif tag == "cmap":
+                table_twin.tables = [_shallow(subtable) for subtable in table.tables]
+            twin.tables[tag] = table_twin
+        return twin
+
+    def for_pdf(self, pdf: FPDF, family: str) -> TTFFont:
+        font = copy.copy(self.font)
+        font.i = len(pdf.fonts) + 1
+        font.fontkey = family
+        font.cw = copy.copy(self.font.cw)
+        font.glyph_ids = dict(self.font.glyph_ids)
+        font.missing_glyphs = []
+        font.biggest_size_pt = 0
+        font._hbfont = None
+        font.ttfont = self._ttfont()
+        font.subset = SubsetMap(font)
+        return font
+
+
+_parsed: dict[Path, _ParsedFont] = {}
+_parsing = threading.Lock()
+
+
+def _add_font(pdf: FPDF, family: str, path: Path) -> None:
+    """``pdf.add_font(family, fname=path)`` with the font parsed once per process (the same PDF bytes)."""
+    with _parsing:
+        parsed = _parsed.get(path) or _parsed.setdefault(path, _ParsedFont(path))
+    pdf.fonts[family] = parsed.for_pdf(pdf, family)
+
+
+def _setup(pdf: _Pdf, document: Document, parse_fonts: bool = False) -> None:
+    if parse_fonts:  # fpdf2's own way, every time (the tests' reference)
+        pdf.add_font("latin", fname=str(LATIN_FONT))
+        pdf.add_font("cjk", fname=str(CJK_FONT))
+    else:
+        _add_font(pdf, "latin", LATIN_FONT)
+        _add_font(pdf, "cjk", CJK_FONT)
     pdf.set_fallback_fonts(["cjk"], exact_match=False)
     pdf.set_margins(20, 18, 20)
     pdf.set_auto_page_break(True, margin=20)

@@ -76,3 +76,39 @@ def test_the_same_document_renders_to_the_same_bytes():
 def test_the_committed_fonts_are_what_the_subsetting_script_makes_from_the_debian_sources():
     assert subset_fonts.main(["--check"]) == 0
     assert CJK_FONT.name == subset_fonts.CJK_TARGET and LATIN_FONT.name == subset_fonts.LATIN_TARGET
+
+
+def test_a_font_parsed_once_renders_the_same_bytes_as_a_font_parsed_for_each_document():
+    documents = [build_document(replace(a_case(name), agent=agent), kind, "http://127.0.0.1:8000/progress?case=C1")
+                 for name, agent in (("张三", None), ("李四五", {"name": "王五", "id_number": id_number(sequence="246"),
+                                                               "relationship": "child"}))
+                 for kind in KINDS]
+    # each document rendered from the parsed fonts after the others: nothing one render does stays in them
+    for document in [*documents, *reversed(documents)]:
+        assert render(document).body == render(document, parse_fonts=True).body, (document.kind, document.title)
+
+
+# the documents without Pillow importable (the Lambda package leaves it out): fpdf2 draws no raster image here
+WITHOUT_PILLOW = """
+import sys
+sys.modules["PIL"] = None  # import PIL raises ImportError
+from chalicelib.adapters.pdf import render
+from chalicelib.domain.cases.documents import build_document
+from tests.integration.test_document_fonts import a_case
+for kind in {kinds!r}:
+    print(render(build_document(a_case("张三"), kind, "http://127.0.0.1:8000/progress?case=C1")).sha256)
+assert not [name for name in sys.modules if name.startswith("PIL.")]
+"""
+
+
+def test_the_documents_are_the_same_bytes_without_pillow():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", WITHOUT_PILLOW.format(kinds=KINDS)], cwd=root, capture_output=True,
+                          text=True, check=True)
+    here = [render(build_document(a_case("张三"), kind, "http://127.0.0.1:8000/progress?case=C1")).sha256
+            for kind in KINDS]
+    assert done.stdout.split() == here
