@@ -230,7 +230,11 @@ RESPONSES: dict[str, Any] = {
         "entitlement_id": {"type": "string"}, "committee_unit": COMMITTEE, "month": MONTH,
         "result": nullable(enum(RESULTS)), "note": nullable({"type": "string"}),
     }, required=("entitlement_id", "committee_unit", "month")),
-    "CheckList": obj({"committee_unit": COMMITTEE, "month": MONTH, "counts": {"type": "object"},
+    "CheckList": obj({"committee_unit": COMMITTEE, "month": MONTH,
+                      "due_on": dict(DATE, description="from this day what is still unrecorded is reported to the "
+                                     "township (the 25th)"),
+                      "closes_on": dict(DATE, description="the month's last day: recordings close after it"),
+                      "counts": {"type": "object"},
                       "checks": {"type": "array", "items": ref("Check")}},
                      required=("committee_unit", "month", "counts", "checks")),
     "ChangeList": obj({"business_unit": TOWNSHIP, "month": MONTH,

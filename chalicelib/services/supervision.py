@@ -17,6 +17,7 @@ from ..domain.supervision.monitoring import (
     check_still_open,
     check_view,
     counts,
+    month_deadlines,
     parse_committee,
     parse_month,
     parse_township,
@@ -46,8 +47,8 @@ def list_checks(deps: Monitoring, actor: Actor, unit: str, month: str) -> dict[s
     committee, month = parse_committee(unit), parse_month(month)
     require("read_checks", actor, committee)
     checks = deps.checks.of_committee(committee, month)
-    return {"committee_unit": committee, "month": month, "counts": counts([c.result for c in checks]),
-            "checks": [check_view(c) for c in checks]}
+    return {"committee_unit": committee, "month": month, **month_deadlines(month),
+            "counts": counts([c.result for c in checks]), "checks": [check_view(c) for c in checks]}
 
 
 def record_check(deps: Monitoring, actor: Actor, unit: str, month: str, entitlement_id: str,

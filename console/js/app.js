@@ -5,18 +5,21 @@ import { ROLES } from "./labels.js";
 import { h } from "./ui.js";
 import { acceptPage } from "./views/accept.js";
 import { casePage } from "./views/case.js";
+import { checksPage } from "./views/checks.js";
+import { entitlementPage, paymentsPage } from "./views/payments.js";
 import { inboxPage, worklistPage } from "./views/worklist.js";
 import { signInPage } from "./views/signin.js";
 import { supervisorPage } from "./views/supervisor.js";
 
 export const HOME = { window: "#/cases", reviewer: "#/inbox", dpf_reviewer: "#/inbox", approver: "#/inbox",
-  supervisor: "#/overdue" };
+  supervisor: "#/overdue", committee: "#/checks" };
 const NAV = {
   window: [["#/cases", "本窗口案件"], ["#/accept", "受理新申请"]],
-  reviewer: [["#/inbox", "待审核（按期限）"]],
+  reviewer: [["#/inbox", "待审核（按期限）"], ["#/payments", "补贴发放"]],
   dpf_reviewer: [["#/inbox", "本环节待办（按期限）"]],
   approver: [["#/inbox", "本环节待办（按期限）"]],
   supervisor: [["#/overdue", "超期督办"]],
+  committee: [["#/checks", "每月查询登记"]],
 };
 let config = null;
 
@@ -63,6 +66,9 @@ async function route() {
     case: () => casePage(view, user, decodeURIComponent(id || "")),
     inbox: () => inboxPage(view, user),
     overdue: () => supervisorPage(view, user),
+    checks: () => checksPage(view, user, id),
+    payments: () => paymentsPage(view, user),
+    entitlement: () => entitlementPage(view, user, decodeURIComponent(id || "")),
   };
   const show = pages[page] || (() => { location.hash = HOME[user?.role] || "#/signin"; });
   await show();

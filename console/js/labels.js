@@ -20,6 +20,16 @@ export const PHASE = Object.fromEntries(Object.entries(PHASES).map(
 
 export const SUBSIDY = { living: "困难残疾人生活补贴", nursing: "重度残疾人护理补贴" };
 
+// a committee's 每月查询登记 result (chalicelib/domain/supervision/monitoring.py RESULTS), in the order tapped
+export const CHECK_RESULTS = ["present", "deceased", "moved", "other_change"];
+export const CHECK_RESULT = { present: "在世且情况未变", deceased: "死亡", moved: "迁出", other_change: "其他变化" };
+
+// an entitlement's status in a month, and what a proposal would do (chalicelib/domain/payments/entitlements.py)
+export const ENTITLEMENT_STATUS = { active: "正常发放", suspended: "暂停发放", stopped: "停止发放" };
+export const PROPOSAL_ACTION = { stop: "停发", suspend: "暂停发放", correct: "更正残疾类别或等级", resume: "恢复发放" };
+export const PROPOSAL_STATUS = { proposed: "待确认", confirmed: "已确认", rejected: "已驳回" };
+export const ROSTER_STATUS = { draft: "草稿", finalizing: "确认中", finalized: "已确认发放" };
+
 export const NOTIFY_METHOD = { sms: "短信", phone: "电话", in_person: "当面告知", letter: "信函" };
 
 export const MATERIALS = {

@@ -98,7 +98,21 @@ export function openDeadline(kase) {
   return (kase.deadlines || []).find((d) => d.state === "open" || d.state === "paused" || (d.state === "overdue" && !d.closed_on)) || null;
 }
 
+/** A day as the PDFs and SMS write it: "2026-09-24" (or an ISO time, its own day) → 2026年9月24日. The one place
+ * the console formats a date; anything else is shown as it came. */
+export function dateText(iso) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(iso || ""));
+  return m ? `${Number(m[1])}年${Number(m[2])}月${Number(m[3])}日` : String(iso || "");
+}
+
+/** A month: "2026-12" → 2026年12月. */
+export function monthText(month) {
+  const m = /^(\d{4})-(\d{2})/.exec(String(month || ""));
+  return m ? `${Number(m[1])}年${Number(m[2])}月` : String(month || "");
+}
+
+/** A moment (ISO 8601 with its offset) as the day and the time there: 2026年9月24日 10:05. */
 export function dateTime(iso) {
   if (!iso) return "";
-  return iso.replace("T", " ").slice(0, 16);
+  return `${dateText(iso)} ${String(iso).slice(11, 16)}`.trim();
 }

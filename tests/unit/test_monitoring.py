@@ -18,6 +18,7 @@ from chalicelib.domain.supervision.monitoring import (
     counts,
     escalation_due,
     expiry_month,
+    month_deadlines,
     needs_check,
     needs_review,
     parse_committee,
@@ -203,3 +204,9 @@ def test_the_expiry_month_comes_from_the_certificates_date():
 def test_counts_tell_open_recorded_and_each_result():
     assert counts([None, "present", "deceased", None]) == {
         "total": 4, "open": 2, "recorded": 2, "present": 1, "deceased": 1, "moved": 0, "other_change": 0}
+
+
+def test_a_months_list_is_due_on_the_25th_and_closes_on_its_last_day():
+    assert month_deadlines("2026-12") == {"due_on": "2026-12-25", "closes_on": "2026-12-31"}
+    assert month_deadlines("2028-02") == {"due_on": "2028-02-25", "closes_on": "2028-02-29"}
+    assert escalation_due("2026-12", date(2026, 12, 25)) and not escalation_due("2026-12", date(2026, 12, 24))

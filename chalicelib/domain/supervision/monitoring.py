@@ -50,6 +50,15 @@ def escalation_due(month: str, today: date) -> bool:
     return month_of(today) > month or (month_of(today) == month and today.day >= ESCALATION_DAY)
 
 
+def month_deadlines(month: str) -> dict[str, str]:
+    """What a committee's list of ``month`` says of its days: ``due_on``, the day from which what is still unrecorded
+    is reported to the township (``ESCALATION_DAY``), and ``closes_on``, the month's last day, after which nothing
+    more is recorded (``check_still_open``)."""
+    following = date.fromisoformat(f"{add_months(month, 1)}-01")
+    last = date.fromordinal(following.toordinal() - 1)
+    return {"due_on": f"{month}-{ESCALATION_DAY:02d}", "closes_on": last.isoformat()}
+
+
 def reminder_month(today: date) -> str:
     """Certificates expiring in this month get their reminder in ``today``'s month."""
     return add_months(month_of(today), REMINDER_MONTHS_AHEAD)

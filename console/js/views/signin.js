@@ -3,7 +3,7 @@ import { localSignIn, localUsers, oidcSignIn } from "../auth.js";
 import { ROLES } from "../labels.js";
 import { clearErrors, field, formError, h, showError } from "../ui.js";
 
-const HOME = { window: "#/cases", reviewer: "#/inbox", supervisor: "#/overdue" };
+const HOME = { window: "#/cases", reviewer: "#/inbox", supervisor: "#/overdue", committee: "#/checks" };
 
 export async function signInPage(main, config) {
   main.append(h("h1", {}, "登录"));
@@ -31,14 +31,14 @@ export async function signInPage(main, config) {
     try { done(await localSignIn({ sub: demo.value })); } catch (error) { showError(demoForm, error); }
   });
 
-  const role = h("select", { name: "role" }, ["window", "reviewer", "dpf_reviewer", "approver", "supervisor"].map((r) =>
+  const role = h("select", { name: "role" }, ["window", "reviewer", "dpf_reviewer", "approver", "supervisor", "committee"].map((r) =>
     h("option", { value: r }, ROLES[r])));
   const unit = h("input", { name: "unit", inputmode: "numeric", autocomplete: "off", maxlength: "12" });
   const name = h("input", { name: "name", autocomplete: "off", maxlength: "40" });
   const pickForm = h("form", { class: "card", "aria-labelledby": "pick-title" },
     h("h2", { id: "pick-title" }, "按角色和单位登录"),
     field("角色", role),
-    field("单位代码", unit, { hint: "窗口和审核为 9 位乡镇（街道）代码，县残联审核和县民政审定为 6 位县级代码，督查可为 2、4、6 位" }),
+    field("单位代码", unit, { hint: "窗口和审核为 9 位乡镇（街道）代码，县残联审核和县民政审定为 6 位县级代码，督查可为 2、4、6 位，村（居）委会为 12 位" }),
     field("显示名称（可不填）", name),
     formError(),
     h("button", { type: "submit", class: "primary" }, "登录"));

@@ -1,0 +1,249 @@
+// 补贴发放 for the 业务属地's reviewer: the month's 发放名册 (drafted, checked, finalized, downloaded), the proposals to
+// confirm or reject with a note, 应退则退 (the recovery list), and each entitlement with its history and ledger.
+import { get, post } from "../api.js";
+import {
+  CHECK_RESULT, ENTITLEMENT_STATUS, PROPOSAL_ACTION, PROPOSAL_STATUS, ROSTER_STATUS, SUBSIDY,
+} from "../labels.js";
+import { announce, clearErrors, dateText, dateTime, field, formError, h, monthText, showError } from "../ui.js";
+import { thisMonth } from "./checks.js";
+
+const yuan = (amount) => (amount === null || amount === undefined ? "—" : `${amount} 元`);
+const entitlementLink = (id) => h("a", { href: `#/entitlement/${encodeURIComponent(id)}` }, id);
+const empty = (text = "暂无记录") => h("p", { class: "empty" }, text);
+
+function table(caption, headers, rows) {
+  return h("table", { class: "list" }, h("caption", {}, caption),
+    h("thead", {}, h("tr", {}, headers.map((text) => h("th", { scope: "col" }, text)))),
+    h("tbody", {}, rows));
+}
+
+function totalsText(roster) {
+  const all = roster.totals?.all;
+  if (!all) return `${roster.lines ?? 0} 行，合计 0.00 元`;
+  return `${all.count} 行；本月金额 ${all.monthly} 元，补发 ${all.back_pay} 元，合计 ${all.total} 元`;
+}
+
+// --- 发放名册 --------------------------------------------------------------------------------------------------------
+
+function rosterSection(user, reload) {
+  const month = h("input", { type: "month", name: "month", value: thisMonth(), required: true });
+  const result = h("div", { "aria-live": "polite" });
+  const form = h("form", { class: "stack" },
+    field("发放月份", month, { hint: "名册按月生成：本月应发金额加此前应发未发的补发金额" }), formError(),
+    h("button", { type: "submit", class: "primary" }, "生成名册草稿"));
+
+  function show(roster) {
+    const final = roster.status === "finalized";
+    const finalize = h("form", { class: "stack" }, formError(),
+      h("p", {}, "核对草稿无误后确认发放：按草稿写入发放台账，同一月份只能确认一次。"),
+      h("button", { type: "submit", class: "primary" }, "确认发放"));
+    finalize.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      clearErrors(finalize);
+      try {
+        const done = await post(`/payroll/${user.unit}/${roster.month}/finalize`, { draft_sha256: roster.sha256 });
+        announce(`${monthText(done.month)}发放名册已确认发放`);
+        show(done);
+        await reload();
+      } catch (error) {
+        showError(finalize, error);
+      }
+    });
+    result.replaceChildren(h("div", { class: "card roster", "data-status": roster.status },
+      h("h3", {}, `${monthText(roster.month)}发放名册（${ROSTER_STATUS[roster.status] || roster.status}）`),
+      h("p", {}, totalsText(roster)),
+      roster.missing_accounts ? h("p", { class: "warning" }, `${roster.missing_accounts} 行没有银行账户，发放前请补齐`) : null,
+      roster.held_count ? h("p", { class: "warning" }, `${roster.held_count} 个补贴对象有暂缓发放的月份（金额待定）`) : null,
+      h("p", { class: "hint" }, final ? `确认发放：${dateTime(roster.finalized_at)}` : `生成：${dateTime(roster.built_at)}`,
+        `；文件校验值 ${String(roster.sha256 || "").slice(0, 12)}…`),
+      h("p", {}, h("a", { class: "button", href: roster.download_url, download: `发放名册-${user.unit}-${roster.month}.csv` },
+        final ? "下载发放名册（CSV）" : "下载名册草稿（CSV）"), h("span", { class: "hint" }, " 链接15分钟内有效")),
+      final ? null : finalize));
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    try {
+      show(await post(`/payroll/${user.unit}/${month.value}`, {}));
+      await reload();
+    } catch (error) {
+      showError(form, error);
+    }
+  });
+  return { node: h("section", { class: "card", "aria-labelledby": "roster-title" },
+    h("h2", { id: "roster-title" }, "发放名册"), form, result), show };
+}
+
+async function rostersList(user, show) {
+  const { rosters } = await get(`/payroll/${user.unit}`);
+  if (!rosters.length) return empty("暂无发放名册");
+  return table("已生成的发放名册", ["月份", "状态", "行数与金额", "确认发放", "下载"], rosters.map((r) =>
+    h("tr", {},
+      h("th", { scope: "row" }, monthText(r.month)), h("td", {}, ROSTER_STATUS[r.status] || r.status),
+      h("td", {}, totalsText(r)), h("td", {}, r.finalized_at ? dateTime(r.finalized_at) : "—"),
+      h("td", {}, h("button", { type: "button", onclick: async (event) => {
+        try {
+          show(await get(`/payroll/${user.unit}/${r.month}?stage=${r.status === "finalized" ? "final" : "draft"}`));
+        } catch (error) { showError(event.target.closest("section"), error); }
+      } }, `取出${monthText(r.month)}名册`)))));
+}
+
+// --- proposals -------------------------------------------------------------------------------------------------------
+
+function proposalRow(user, p, reload) {
+  const note = h("input", { name: "note", maxlength: "500", autocomplete: "off",
+    "aria-label": `${p.entitlement_id} 的核实说明（确认或驳回时必填）` });
+  const form = h("form", { class: "proposal" }, note, formError(),
+    h("button", { type: "submit", value: "confirm", class: "primary" }, "确认"), " ",
+    h("button", { type: "submit", value: "reject" }, "驳回"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const verdict = event.submitter?.value === "reject" ? "reject" : "confirm";
+    try {
+      await post(`/proposals/${encodeURIComponent(p.proposal_id)}/${verdict}`, { note: note.value.trim() });
+      announce(verdict === "confirm" ? "已确认提议" : "已驳回提议");
+      await reload();
+    } catch (error) {
+      showError(form, error);
+    }
+  });
+  return h("tr", { "data-proposal": p.proposal_id },
+    h("th", { scope: "row" }, entitlementLink(p.entitlement_id), h("br"), p.masked_id || ""),
+    h("td", {}, SUBSIDY[p.subsidy] || p.subsidy),
+    h("td", {}, `${p.reason || ""}（${dateText(p.event_date)}）`),
+    h("td", {}, `自${monthText(p.effective_month)}起${PROPOSAL_ACTION[p.action] || p.action}`),
+    h("td", {}, form));
+}
+
+async function proposalsList(user, reload) {
+  const { proposals } = await get(`/proposals?unit=${user.unit}&status=proposed`);
+  if (!proposals.length) return empty("暂无待确认的提议");
+  return table(`待确认的变动提议（${proposals.length}）：确认前不停发`, ["补贴对象", "补贴", "依据", "拟变动", "核实说明与决定"],
+    proposals.map((p) => proposalRow(user, p, reload)));
+}
+
+async function decidedList(user) {
+  const decided = [...(await get(`/proposals?unit=${user.unit}&status=confirmed`)).proposals,
+    ...(await get(`/proposals?unit=${user.unit}&status=rejected`)).proposals];
+  if (!decided.length) return empty("暂无已处理的提议");
+  return table("已处理的提议", ["补贴对象", "依据", "决定", "核实说明"], decided.map((p) => h("tr", {},
+    h("th", { scope: "row" }, entitlementLink(p.entitlement_id)), h("td", {}, p.reason || ""),
+    h("td", {}, `${PROPOSAL_STATUS[p.status] || p.status}${p.decided_at ? `（${dateTime(p.decided_at)}）` : ""}`),
+    h("td", {}, p.note || p.decision_note || ""))));
+}
+
+// --- 应退则退 ----------------------------------------------------------------------------------------------------------
+
+async function recoveriesList(user) {
+  const listing = await get(`/recoveries/${user.unit}`);
+  if (!listing.debts.length) return empty("暂无应退款项");
+  return table(`应退则退：${listing.count} 个补贴对象，合计 ${listing.total} 元`,
+    ["补贴对象", "补贴", "状态", "多发月份", "应退", "已追回"], listing.debts.map((d) => h("tr", {},
+      h("th", { scope: "row" }, entitlementLink(d.entitlement_id), h("br"), `${d.name || ""} ${d.masked_id || ""}`),
+      h("td", {}, SUBSIDY[d.subsidy] || d.subsidy), h("td", {}, ENTITLEMENT_STATUS[d.status] || d.status),
+      h("td", {}, d.months.map((m) => `${monthText(m.month)} ${m.over} 元`).join("；")),
+      h("td", {}, yuan(d.amount)), h("td", {}, yuan(d.recovered)))));
+}
+
+function lookup() {
+  const number = h("input", { name: "entitlement", autocomplete: "off", maxlength: "80" });
+  const form = h("form", { class: "stack" },
+    field("案件编号或补贴对象编号", number, { hint: "补贴对象编号为案件编号加 -living（生活补贴）或 -nursing（护理补贴）" }),
+    h("button", { type: "submit" }, "查看补贴待遇"));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (number.value.trim()) location.hash = `#/entitlement/${encodeURIComponent(number.value.trim())}`;
+  });
+  return form;
+}
+
+export async function paymentsPage(main, user) {
+  main.append(h("h1", {}, "补贴发放"),
+    h("p", { class: "hint" }, `业务属地 ${user.unit}（${user.name}）：按月生成、核对并确认发放名册；数据比对、个人申报等`
+      + "提出的变动，经核实确认后才生效；多发的补贴列入应退名单追回。"));
+  const roster = rosterSection(user, () => draw());
+  const parts = {
+    rosters: h("section", { class: "card", "aria-labelledby": "rosters-title" }, h("h2", { id: "rosters-title" }, "历次名册")),
+    proposals: h("section", { class: "card", "aria-labelledby": "proposals-title" }, h("h2", { id: "proposals-title" }, "变动提议")),
+    recoveries: h("section", { class: "card", "aria-labelledby": "recoveries-title" }, h("h2", { id: "recoveries-title" }, "应退则退（追回）")),
+    lookup: h("section", { class: "card", "aria-labelledby": "lookup-title" }, h("h2", { id: "lookup-title" }, "补贴待遇及变更记录"), lookup()),
+  };
+  main.append(roster.node, parts.proposals, parts.recoveries, parts.rosters, parts.lookup);
+
+  async function fill(section, make) {
+    const title = section.querySelector("h2");
+    try {
+      const content = await make();
+      section.replaceChildren(title, ...[content].flat());
+    } catch (error) {
+      section.replaceChildren(title, formError());
+      showError(section, error);
+    }
+  }
+  async function draw() {
+    await Promise.all([
+      fill(parts.rosters, () => rostersList(user, roster.show)),
+      fill(parts.proposals, async () => [await proposalsList(user, draw), await decidedList(user)]),
+      fill(parts.recoveries, () => recoveriesList(user)),
+    ]);
+  }
+  await draw();
+}
+
+// --- one entitlement -------------------------------------------------------------------------------------------------
+
+const CHANGE = { approved: "批准享受", suspend: "暂停发放", stop: "停止发放", resume: "恢复发放", corrected: "纠错",
+  committee: "变更查询登记的村（居）委会", survival_check: "生存验证" };
+const SURVIVAL = { alive: "在世", deceased: "死亡", not_verified: "未能核实" };
+
+function changeText(c) {
+  const parts = [`自${monthText(c.effective_month)}起`];
+  if (c.status) parts.push(ENTITLEMENT_STATUS[c.status] || c.status);
+  if (c.monthly_amount) parts.push(`每月 ${c.monthly_amount} 元`);
+  if (c.committee) parts.push(`村（居）委会 ${c.committee}`);
+  if (c.check) parts.push(`${dateText(c.check.on)} ${SURVIVAL[c.check.result] || CHECK_RESULT[c.check.result] || c.check.result}`);
+  if (c.reason) parts.push(`理由：${c.reason}`);
+  return parts.join("，");
+}
+
+function entitlementCard(e) {
+  return h("section", { class: "card", "aria-labelledby": `t-${e.entitlement_id}` },
+    h("h2", { id: `t-${e.entitlement_id}` }, `${SUBSIDY[e.subsidy] || e.subsidy}（${e.entitlement_id}）`),
+    h("dl", { class: "facts" },
+      h("dt", {}, "补贴对象"), h("dd", {}, `${e.name || ""} ${e.masked_id || ""}`),
+      h("dt", {}, "案件"), h("dd", {}, h("a", { href: `#/case/${encodeURIComponent(e.case_id)}` }, e.case_id)),
+      h("dt", {}, `${monthText(e.as_of)}状态`), h("dd", {}, ENTITLEMENT_STATUS[e.status] || e.status),
+      h("dt", {}, "每月金额"), h("dd", {}, yuan(e.monthly_amount)),
+      h("dt", {}, "起始月份"), h("dd", {}, monthText(e.start_month)),
+      h("dt", {}, "村（居）委会（每月查询登记）"), h("dd", {}, e.committee_in_force || e.committee_unit || "未设置"),
+      h("dt", {}, "业务属地"), h("dd", {}, e.business_unit), h("dt", {}, "受理地"), h("dd", {}, e.accepting_unit),
+      h("dt", {}, "应发合计"), h("dd", {}, yuan(e.ledger.owed)), h("dt", {}, "已发合计"), h("dd", {}, yuan(e.ledger.paid)),
+      h("dt", {}, "待发"), h("dd", {}, yuan(e.ledger.due)), h("dt", {}, "应退"), h("dd", {}, yuan(e.ledger.debt))),
+    h("h3", {}, "变更记录"),
+    e.history.length ? h("ol", { class: "timeline" }, e.history.map((c) => h("li", {},
+      h("time", { datetime: c.at }, dateTime(c.at)), " ", h("strong", {}, CHANGE[c.kind] || c.kind), "：", changeText(c))))
+      : empty(),
+    e.ledger.months.length ? table("逐月台账", ["月份", "状态", "应发", "已发", "待发", "多发"], e.ledger.months.map((m) =>
+      h("tr", {}, h("th", { scope: "row" }, monthText(m.month)), h("td", {}, ENTITLEMENT_STATUS[m.status] || m.status || "—"),
+        h("td", {}, yuan(m.owed)), h("td", {}, yuan(m.paid)), h("td", {}, yuan(m.due)), h("td", {}, yuan(m.over)))))
+      : empty("暂无台账记录"));
+}
+
+export async function entitlementPage(main, user, id) {
+  main.append(h("h1", {}, `补贴待遇 ${id}`), h("p", {}, h("a", { href: "#/payments" }, "返回补贴发放")));
+  const ids = /-(living|nursing)$/.test(id) ? [id] : [`${id}-living`, `${id}-nursing`];
+  const found = [];
+  let refusal = null;
+  for (const one of ids) {
+    try { found.push(await get(`/entitlements/${encodeURIComponent(one)}`)); } catch (error) { refusal = error; }
+  }
+  if (!found.length) {
+    const box = h("div", {}, formError());
+    main.append(box);
+    showError(box, refusal);
+    return;
+  }
+  main.append(...found.map(entitlementCard));
+}
