@@ -3,15 +3,17 @@
 ``python -m infra.clock_definition`` rewrites ``infra/case_clock.asl.json``; a test checks the
 file equals what this module generates, and cfn-lint validates it inside the template.
 
-One Standard execution per case, named after the case. Each phase waits on a callback task that
-stores its task token on the case's clock item; the statutory phases time out at the deadline
-(``TimeoutSecondsPath``, computed by the app), mark the deadline overdue, escalate to the
-supervisors' topic, and wait on. The app moves the clock with ``SendTaskSuccess`` whose output
-is the next phase; a decision's result is published to the 受理地's results topic on the way.
-Withdrawal ends the execution (``SendTaskFailure`` with ``CaseWithdrawn``).
+One Standard execution per case, named after the case. The case waits in one callback task, whatever its phase: it
+stores its task token, the phase and whether it is late on the case's clock item, and times out at the phase's
+deadline (``TimeoutSecondsPath``, computed by the app), which marks the deadline overdue, escalates to the
+supervisors' topic, and waits on (late, no timeout). The app moves the clock with ``SendTaskSuccess`` whose output
+is the next phase, and the same task waits again: one state transition per move (issue 18: Step Functions bills
+transitions; the earlier machine routed each move through a Choice state and published the result on the way, 11
+transitions for a full case against 5 now). Telling the applicant closes the execution (``SendTaskFailure`` with
+``CaseClosed``), withdrawal too (``CaseWithdrawn``). The result is returned to the 受理地 by the app on the decision.
 
 Placeholders (CloudFormation ``DefinitionSubstitutions``, or ``adapters.clock`` locally):
-``${ClocksTable}``, ``${EscalationsTopicArn}``, ``${ResultsTopicArn}``, ``${Partition}``.
+``${ClocksTable}``, ``${EscalationsTopicArn}``, ``${Partition}``.
 """
 from __future__ import annotations
 
@@ -26,18 +28,26 @@ DEFINITION_FILE = Path(__file__).with_name("case_clock.asl.json")
 # phase kind -> (state name stem, has a statutory deadline): the phases the clock waits in (chalicelib.domain.cases.phases)
 PHASES: dict[str, tuple[str, bool]] = {phase.key: (phase.state, phase.deadline is not None)
                                        for phase in TABLE if phase.state is not None}
-WITHDRAWN_ERROR = "CaseWithdrawn"
+WITHDRAWN_ERROR = "CaseWithdrawn"  # SendTaskFailure: the applicant withdrew
+CLOSED_ERROR = "CaseClosed"  # SendTaskFailure: the applicant was told the result, the case is closed
+# A wait that never times out: Step Functions' largest task timeout, beyond a Standard execution's one-year life. The
+# app gives it for a phase entered after its deadline (marked and escalated once already, ``late``).
+NO_TIMEOUT = 99_999_999
 # An execution writes the clock item only while the item's restart count is the one it was started for: one a repair
 # stopped (its write in flight as it was stopped) fails instead of overwriting its successor's phase and token.
 OWN_ITEM = "attribute_not_exists(restarts) OR restarts = :restarts"
 RESTARTS = {"N.$": "States.Format('{}', $.restarts)"}
+WAIT, WAIT_LATE = "Await", "AwaitLate"
 
 
-def _await(kind: str, late: bool) -> dict[str, Any]:
-    stem, deadline = PHASES[kind]
+def _await(late: bool) -> dict[str, Any]:
+    """The one state a case waits in, whatever its phase (``$.phase.kind``): the app's ``SendTaskSuccess`` output is
+    the next phase and the state waits again — one state transition per move, no routing. A timed wait times out at
+    the phase's deadline into the overdue mark and the escalation, then waits on late."""
     state: dict[str, Any] = {
         "Type": "Task",
-        "Comment": f"wait for the case to leave phase {kind}" + (" (deadline passed)" if late else ""),
+        "Comment": "wait for the case to leave its phase" + (" (deadline passed)" if late else
+                                                             " (times out at the phase's deadline)"),
         "Resource": "arn:${Partition}:states:::aws-sdk:dynamodb:updateItem.waitForTaskToken",
         "Parameters": {
             "TableName": "${ClocksTable}",
@@ -46,105 +56,68 @@ def _await(kind: str, late: bool) -> dict[str, Any]:
             "ConditionExpression": OWN_ITEM,
             "ExpressionAttributeValues": {
                 ":token": {"S.$": "$$.Task.Token"},
-                ":phase": {"S": kind},
+                ":phase": {"S.$": "$.phase.kind"},
                 ":at": {"S.$": "$$.State.EnteredTime"},
-                ":late": {"BOOL": late},
+                ":late": {"BOOL": True} if late else {"BOOL.$": "$.phase.late"},
                 ":restarts": RESTARTS,
             },
         },
         "ResultPath": "$.phase",
-        "Catch": [{"ErrorEquals": [WITHDRAWN_ERROR], "ResultPath": "$.ended", "Next": "Withdrawn"}],
-        "Next": "Route",
+        "Catch": [{"ErrorEquals": [WITHDRAWN_ERROR], "ResultPath": "$.ended", "Next": "Withdrawn"},
+                  {"ErrorEquals": [CLOSED_ERROR], "ResultPath": "$.ended", "Next": "Closed"}],
+        "Next": WAIT,
     }
-    if deadline and not late:
+    if not late:
         state["TimeoutSecondsPath"] = "$.phase.seconds_left"
-        state["Catch"].append({"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout",
-                               "Next": f"Mark{stem}Overdue"})
+        state["Catch"].append({"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout", "Next": "MarkOverdue"})
     return state
 
 
-def _overdue(kind: str) -> dict[str, dict[str, Any]]:
-    stem, _ = PHASES[kind]
+def _overdue() -> dict[str, dict[str, Any]]:
     return {
-        f"Mark{stem}Overdue": {
+        "MarkOverdue": {
             "Type": "Task",
-            "Comment": f"the {kind} deadline passed: record it on the clock item",
+            "Comment": "the phase's deadline passed: record it on the clock item (<phase>_overdue_at)",
             "Resource": "arn:${Partition}:states:::dynamodb:updateItem",
             "Parameters": {
                 "TableName": "${ClocksTable}",
                 "Key": {"case_id": {"S.$": "$.case_id"}},
                 "UpdateExpression": "SET #overdue = :at",
                 "ConditionExpression": OWN_ITEM,
-                "ExpressionAttributeNames": {"#overdue": f"{kind}_overdue_at"},
+                "ExpressionAttributeNames": {"#overdue.$": "States.Format('{}_overdue_at', $.phase.kind)"},
                 "ExpressionAttributeValues": {":at": {"S.$": "$$.State.EnteredTime"}, ":restarts": RESTARTS},
             },
             "ResultPath": None,
-            "Next": f"Escalate{stem}",
+            "Next": "Escalate",
         },
-        f"Escalate{stem}": {
+        "Escalate": {
             "Type": "Task",
-            "Comment": f"tell the supervisors that the {kind} deadline passed",
+            "Comment": "tell the supervisors that the phase's deadline passed",
             "Resource": "arn:${Partition}:states:::sns:publish",
             "Parameters": {
                 "TopicArn": "${EscalationsTopicArn}",
                 "Subject": "deadline-overdue",
                 "Message.$": "States.JsonToString($.phase)",
                 "MessageAttributes": {
-                    "kind": {"DataType": "String", "StringValue": kind},
+                    "kind": {"DataType": "String", "StringValue.$": "$.phase.kind"},
                     "accepting_unit": {"DataType": "String", "StringValue.$": "$.phase.accepting_unit"},
                     "business_unit": {"DataType": "String", "StringValue.$": "$.phase.business_unit"},
                 },
             },
             "ResultPath": None,
-            "Next": f"Await{stem}Late",
+            "Next": WAIT_LATE,
         },
     }
-
-
-def _choice(name: str, publish_result: bool) -> dict[str, Any]:
-    """Route (after a move) or Resume (a fresh or repaired execution) to the phase's state."""
-    choices: list[dict[str, Any]] = []
-    for kind, (stem, deadline) in PHASES.items():
-        target = "PublishResult" if kind == "notify" and publish_result else f"Await{stem}"
-        if deadline:
-            choices.append({"And": [{"Variable": "$.phase.kind", "StringEquals": kind},
-                                    {"Variable": "$.phase.late", "BooleanEquals": True}],
-                            "Next": f"Await{stem}Late"})
-        choices.append({"Variable": "$.phase.kind", "StringEquals": kind, "Next": target})
-    return {"Type": "Choice", "Comment": f"{name}: go to the state of $.phase.kind", "Choices": choices,
-            "Default": "Closed"}
 
 
 def definition() -> dict[str, Any]:
-    states: dict[str, Any] = {"Resume": _choice("Resume", publish_result=False),
-                              "Route": _choice("Route", publish_result=True)}
-    for kind, (stem, deadline) in PHASES.items():
-        states[f"Await{stem}"] = _await(kind, late=False)
-        if deadline:
-            states[f"Await{stem}Late"] = _await(kind, late=True)
-            states.update(_overdue(kind))
-    states["PublishResult"] = {
-        "Type": "Task",
-        "Comment": "return the result to the 受理地 at once (实时返回)",
-        "Resource": "arn:${Partition}:states:::sns:publish",
-        "Parameters": {
-            "TopicArn": "${ResultsTopicArn}",
-            "Subject": "case-result",
-            "Message.$": "States.JsonToString($.phase.result)",
-            "MessageAttributes": {
-                "accepting_unit": {"DataType": "String", "StringValue.$": "$.phase.accepting_unit"},
-                "business_unit": {"DataType": "String", "StringValue.$": "$.phase.business_unit"},
-                "outcome": {"DataType": "String", "StringValue.$": "$.phase.result.outcome"},
-            },
-        },
-        "ResultPath": None,
-        "Next": "AwaitNotify",
-    }
+    states: dict[str, Any] = {WAIT: _await(late=False), WAIT_LATE: _await(late=True), **_overdue()}
     states["Withdrawn"] = {"Type": "Succeed", "Comment": "the applicant withdrew"}
     states["Closed"] = {"Type": "Succeed", "Comment": "the applicant was told the result"}
     return {
-        "Comment": "残疾人两项补贴 跨省通办: one execution per case; statutory clocks D1/D2/D3",
-        "StartAt": "Resume",
+        "Comment": "残疾人两项补贴 跨省通办: one execution per case, one waiting state for every phase; the deadlines "
+                   "收件/推送/审核/补正/告知时限 time out into an overdue mark and an escalation",
+        "StartAt": WAIT,
         "States": states,
     }
 

@@ -89,6 +89,7 @@ def _routes(routes: str) -> str:
 
 API = (
     Grant(("dynamodb:GetItem", "dynamodb:PutItem"), table("cases"), "cases (writes are transactions)"),
+    Grant(("dynamodb:BatchGetItem",), table("cases"), "a worklist page's cases, by the keys its index names"),
     Grant(("dynamodb:Query",), table("cases", "by_accepting_unit", "by_business_unit")[1:], "worklists"),
     Grant(("dynamodb:PutItem", "dynamodb:Query"), table("case-events"), "the chained timeline"),
     Grant(GET, table("case-clocks"), "the clock's phase and task token"),
@@ -149,9 +150,9 @@ API = (
           CLOCK_REPAIR),
     Grant(("states:SendTaskSuccess",), ("*",),
           "move the clock: task tokens have no resource-level permission (Step Functions checks the token)"),
-    Grant(("states:SendTaskFailure",), ("*",), "end the clock on withdrawal: task tokens have no resource-level "
-          "permission", _routes("POST /cases/{id}/withdraw")),
-    _publish("ResultsTopic", unexercised="the app publishes a result only when the clock was unreachable"),
+    Grant(("states:SendTaskFailure",), ("*",), "end the clock when the applicant is told or withdraws: task tokens "
+          "have no resource-level permission"),
+    _publish("ResultsTopic"),
     _publish("EscalationsTopic", unexercised="only a gateway's failed receipt for a message's last attempt "
              "(POST /messages/{id}/receipt; covered by tests/integration/test_sms_gateway.py)"),
     SMS, SMS_OUTBOX, SECRET, KMS,
@@ -162,6 +163,8 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
     "daily_sweep": (
         Grant(("dynamodb:Query",), table("cases", "by_due_day", "by_running_phase")[1:],
               "the sparse due-day index and the census of running deadlines"),
+        Grant(("dynamodb:BatchGetItem",), table("cases"), "the cases the due-day index names, by key",
+              "only when a deadline is due or passed on the run's date"),
         Grant(("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"), table("cases"),
               "reminder and overdue marks (transactions)", "only when a deadline is due or passed on the run's date"),
         Grant(("dynamodb:PutItem",), table("case-events"), "timeline events, in the case's transaction",

@@ -164,8 +164,7 @@ def _clock(prefix: str) -> dict[str, Any]:
     clocks_table = f"arn:${{AWS::Partition}}:dynamodb:${{AWS::Region}}:${{AWS::AccountId}}:table/{prefix}-case-clocks"
     role_statements = [
         {"Sid": "ClockItems", "Effect": "Allow", "Action": "dynamodb:UpdateItem", "Resource": sub(clocks_table)},
-        {"Sid": "ResultsAndEscalations", "Effect": "Allow", "Action": "sns:Publish",
-         "Resource": [{"Ref": "ResultsTopic"}, {"Ref": "EscalationsTopic"}]},
+        {"Sid": "Escalations", "Effect": "Allow", "Action": "sns:Publish", "Resource": {"Ref": "EscalationsTopic"}},
         {"Sid": "EncryptedTopics", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
          "Resource": {"Fn::GetAtt": [KEY, "Arn"]},
          "Condition": {"StringEquals": {"kms:ViaService": sub("sns.${AWS::Region}.${AWS::URLSuffix}")}}},
@@ -195,7 +194,6 @@ def _clock(prefix: str) -> dict[str, Any]:
             "DefinitionString": {"Fn::Sub": [_definition_text(), {
                 "ClocksTable": f"{prefix}-case-clocks",
                 "EscalationsTopicArn": {"Ref": "EscalationsTopic"},
-                "ResultsTopicArn": {"Ref": "ResultsTopic"},
             }]},
             "LoggingConfiguration": {"Level": "ERROR", "IncludeExecutionData": False, "Destinations": [
                 {"CloudWatchLogsLogGroup": {"LogGroupArn": {"Fn::GetAtt": ["CaseClockLogs", "Arn"]}}}]},

@@ -44,7 +44,6 @@ def provision(config: Config) -> dict[str, object]:
     definition = substituted({
         "ClocksTable": ClockModel.Meta.table_name,
         "EscalationsTopicArn": config.escalations_topic_arn,
-        "ResultsTopicArn": config.results_topic_arn,
         "Partition": partition,
     })
     machine = config.clock_state_machine_arn.split(":stateMachine:")[1]

@@ -15,7 +15,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from ..config import load
 from ..domain.refusals import ClockUnavailable
 
-WITHDRAWN_ERROR = "CaseWithdrawn"  # caught by every waiting state (infra/clock_definition.py)
+WITHDRAWN_ERROR = "CaseWithdrawn"  # caught by the waiting states (infra/clock_definition.py)
+CLOSED_ERROR = "CaseClosed"
 
 
 @lru_cache(maxsize=1)
@@ -56,9 +57,10 @@ class CaseClock:
         """Release the waiting task: the case moved on to ``phase``."""
         _call("send_task_success", taskToken=task_token, output=json.dumps(dict(phase), ensure_ascii=False))
 
-    def end(self, task_token: str, reason: str) -> None:
-        """End the execution through its Withdrawn state (withdrawal)."""
-        _call("send_task_failure", taskToken=task_token, error=WITHDRAWN_ERROR, cause=reason[:200])
+    def end(self, task_token: str, reason: str, closed: bool = False) -> None:
+        """End the execution: through its Closed state (the applicant was told the result) or its Withdrawn state."""
+        _call("send_task_failure", taskToken=task_token, error=CLOSED_ERROR if closed else WITHDRAWN_ERROR,
+              cause=reason[:200])
 
     def stop(self, name: str, reason: str) -> None:
         try:

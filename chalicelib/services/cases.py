@@ -334,9 +334,8 @@ def decide(deps: Deps, case_id: str, body: Any, actor: Actor, relation: str, now
                   "not_granted": decision["not_granted"], "override_reason": decision["override_reason"]}
         return transition(case, "decide", actor, now, deps.deadlines, {"decision": decision}, detail)
 
-    saved, clock_moved = _move(deps, case_id, actor, relation, now, change)
-    if not clock_moved:  # the clock publishes the result on its way to D3; without it, do it here
-        _feed_result(deps, saved)
+    saved, _clock_moved = _move(deps, case_id, actor, relation, now, change)
+    _feed_result(deps, saved)  # 实时返回: the result to the 受理地 at once
     return view(deps, saved, now.date())
 
 
@@ -361,8 +360,8 @@ def _apply_rules(deps: Deps, case: Case, decision: dict[str, Any], actor: Actor,
 
 
 def _feed_result(deps: Deps, case: Case) -> None:
-    """Publish the result directly, when the clock (which normally publishes it) was unreachable.
-    A failed publish never undoes the stored decision."""
+    """Return the result to the 受理地 (its results topic) once the decision is stored. A failed publish never undoes
+    the stored decision: it is logged, and the window sees the result in its worklist."""
     try:
         deps.results.publish_result(decision_message(case))
     except Exception:  # noqa: BLE001 - logged; the decision stands and the window sees it in its worklist

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..domain.cases.case import CLOCK_PHASE, Case
 from ..domain.cases.phases import FINAL_PHASES
-from ..domain.cases.records import decision_message
 from ..domain.refusals import ClockUnavailable
 from .calendar import DeadlineService
 
@@ -27,6 +26,7 @@ if TYPE_CHECKING:  # the stores' types only: no AWS library is imported by a ser
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.05
 POLL_TRIES = 40  # the machine stores its new token within milliseconds; wait up to 2 s
+NO_TIMEOUT = 99_999_999  # the machine's wait that never times out (infra.clock_definition.NO_TIMEOUT)
 
 
 class Clock(Protocol):
@@ -65,9 +65,10 @@ class ClockService:
         if deadline is not None:
             phase["due_on"] = deadline.due_on.isoformat()
             phase["late"] = now.date() > deadline.due_on
-            phase["seconds_left"] = self.seconds_left(deadline.due_on, now)
-        if kind == "notify" and case.decision:
-            phase["result"] = decision_message(case)
+            # entered after its deadline (marked and escalated once already): wait without a timeout
+            phase["seconds_left"] = NO_TIMEOUT if phase["late"] else self.seconds_left(deadline.due_on, now)
+        else:
+            phase["seconds_left"] = NO_TIMEOUT
         return phase
 
     def seconds_left(self, due_on: Any, now: datetime) -> int:
@@ -95,8 +96,9 @@ class ClockService:
             state = self._wait_for_phase(after.case_id, expected)
             if state is None or state.task_token is None:
                 raise ClockUnavailable(f"the clock is not waiting in phase {expected}")
-            if CLOCK_PHASE[after.status] == "withdrawn":
-                self.clock.end(state.task_token, "withdrawn")
+            if CLOCK_PHASE[after.status] in FINAL_PHASES:  # told (closed) or withdrawn: the execution ends
+                self.clock.end(state.task_token, CLOCK_PHASE[after.status],
+                               closed=CLOCK_PHASE[after.status] != "withdrawn")
             else:
                 self.clock.advance(state.task_token, self.phase(after, now))
             return True

@@ -12,21 +12,20 @@ def test_the_committed_definition_is_the_generated_one():
     assert DEFINITION_FILE.read_text(encoding="utf-8") == render(), "run: python -m infra.clock_definition"
 
 
-def test_every_statutory_phase_times_out_into_an_overdue_mark_and_an_escalation():
+def test_the_wait_times_out_into_an_overdue_mark_and_an_escalation_then_waits_late():
     states = definition()["States"]
-    for stem, has_deadline in PHASES.values():
-        waiting = states[f"Await{stem}"]
-        assert waiting["Resource"].endswith(":aws-sdk:dynamodb:updateItem.waitForTaskToken")
-        catches = {tuple(c["ErrorEquals"]): c["Next"] for c in waiting["Catch"]}
-        assert catches[("CaseWithdrawn",)] == "Withdrawn"
-        if has_deadline:
-            assert waiting["TimeoutSecondsPath"] == "$.phase.seconds_left"
-            assert catches[("States.Timeout",)] == f"Mark{stem}Overdue"
-            assert states[f"Mark{stem}Overdue"]["Next"] == f"Escalate{stem}"
-            assert states[f"Escalate{stem}"]["Next"] == f"Await{stem}Late"
-            assert "TimeoutSecondsPath" not in states[f"Await{stem}Late"]
-        else:
-            assert "TimeoutSecondsPath" not in waiting
+    waiting, late = states["Await"], states["AwaitLate"]
+    for state in (waiting, late):
+        assert state["Resource"].endswith(":aws-sdk:dynamodb:updateItem.waitForTaskToken")
+        catches = {tuple(c["ErrorEquals"]): c["Next"] for c in state["Catch"]}
+        assert catches[("CaseWithdrawn",)] == "Withdrawn" and catches[("CaseClosed",)] == "Closed"
+        assert state["Next"] == "Await"  # the next phase waits in the same state: one transition per move
+    catches = {tuple(c["ErrorEquals"]): c["Next"] for c in waiting["Catch"]}
+    assert waiting["TimeoutSecondsPath"] == "$.phase.seconds_left"
+    assert catches[("States.Timeout",)] == "MarkOverdue"
+    assert states["MarkOverdue"]["Next"] == "Escalate" and states["Escalate"]["Next"] == "AwaitLate"
+    assert "TimeoutSecondsPath" not in late
+    assert all(deadline for _stem, deadline in PHASES.values())  # every phase the clock waits in is timed
 
 
 def _lint_errors(definition_text: str) -> list[str]:
@@ -35,7 +34,7 @@ def _lint_errors(definition_text: str) -> list[str]:
         "Resources": {"CaseClock": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
             "RoleArn": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/case-clock"},
             "Definition": json.loads(definition_text),
-            "DefinitionSubstitutions": {"ClocksTable": "t", "EscalationsTopicArn": "e", "ResultsTopicArn": "r"}}}},
+            "DefinitionSubstitutions": {"ClocksTable": "t", "EscalationsTopicArn": "e"}}}},
     }
     matches = lint(json.dumps(template), config=ManualArgs(regions=["cn-north-1", "us-east-1"]))
     return [str(m) for m in matches if m.rule.id.startswith("E")]
@@ -43,8 +42,8 @@ def _lint_errors(definition_text: str) -> list[str]:
 
 def test_cfn_lint_would_catch_a_broken_definition():
     broken = definition()
-    del broken["States"]["AwaitPush"]["Resource"]
-    broken["States"]["Route"]["Choices"][0]["Next"] = 7
+    del broken["States"]["Await"]["Resource"]
+    broken["States"]["Escalate"]["Next"] = 7
     assert _lint_errors(json.dumps(broken).replace("${Partition}", "aws"))
 
 
@@ -65,7 +64,6 @@ def test_cfn_lint_finds_no_error_in_the_state_machine_as_deployed():
                     "DefinitionSubstitutions": {
                         "ClocksTable": "subsidy-dev-case-clocks",
                         "EscalationsTopicArn": {"Fn::Sub": "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:esc"},
-                        "ResultsTopicArn": {"Fn::Sub": "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:res"},
                     },
                 },
             }

@@ -27,47 +27,35 @@ ROOT = Path(__file__).resolve().parents[2]
 ASL = definition()["States"]
 
 
-def routed(state_name: str, kind: str, late: bool = False) -> str:
-    """Where a Choice state sends ``$.phase.kind`` = ``kind``."""
-    for choice in ASL[state_name]["Choices"]:
-        if "And" in choice:
-            conditions = {c["Variable"]: c.get("StringEquals", c.get("BooleanEquals")) for c in choice["And"]}
-            if conditions == {"$.phase.kind": kind, "$.phase.late": True} and late:
-                return str(choice["Next"])
-        elif choice["StringEquals"] == kind and not late:
-            return str(choice["Next"])
-    return str(ASL[state_name]["Default"])
-
-
 @pytest.mark.parametrize("action", sorted(TRANSITIONS))
-def test_the_clock_routes_every_transition_to_the_state_of_its_target_phase(action):
+def test_every_transition_waits_in_the_one_state_or_ends_the_execution(action):
+    """The clock waits in one state for every phase (``$.phase.kind``, written on the clock item); a move is one
+    transition back into it, and the phases without a wait end the execution by a task failure it catches."""
     phase = BY_STATUS[TRANSITIONS[action].target]
-    target = routed("Route", phase.key)
+    catches = {c["ErrorEquals"][0]: c["Next"] for c in ASL["Await"]["Catch"]}
     if phase.state is None:
-        assert target == "Closed"  # withdrawal ends the execution by a task failure before it routes
-    elif phase.key == "notify":
-        assert target == "PublishResult" and ASL["PublishResult"]["Next"] == "AwaitNotify"
+        assert catches[{"closed": "CaseClosed", "withdrawn": "CaseWithdrawn"}[phase.key]] == phase.key.capitalize()
     else:
-        assert target == f"Await{phase.state}"
-    if phase.state is not None:
-        assert routed("Resume", phase.key) == f"Await{phase.state}"  # a repaired clock waits where the case is
+        assert ASL["Await"]["Next"] == "Await" and ASL["AwaitLate"]["Next"] == "Await"
+        assert ASL["Await"]["Parameters"]["ExpressionAttributeValues"][":phase"] == {"S.$": "$.phase.kind"}
 
 
 @pytest.mark.parametrize("phase", TIMED, ids=lambda p: p.key)
 def test_a_timed_phase_times_out_is_marked_escalates_and_waits_on_late(phase):
-    waiting = ASL[f"Await{phase.state}"]
+    waiting = ASL["Await"]
     assert waiting["TimeoutSecondsPath"] == "$.phase.seconds_left"
-    assert any(c["Next"] == f"Mark{phase.state}Overdue" for c in waiting["Catch"])
-    marked = ASL[f"Mark{phase.state}Overdue"]
-    assert marked["Parameters"]["ExpressionAttributeNames"] == {"#overdue": f"{phase.key}_overdue_at"}
+    assert any(c["Next"] == "MarkOverdue" for c in waiting["Catch"])
+    marked = ASL["MarkOverdue"]
+    assert marked["Parameters"]["ExpressionAttributeNames"] == {
+        "#overdue.$": "States.Format('{}_overdue_at', $.phase.kind)"}
     assert hasattr(ClockModel, f"{phase.key}_overdue_at")  # the clock table has the attribute the machine sets
-    assert marked["Next"] == f"Escalate{phase.state}" and ASL[f"Escalate{phase.state}"]["Next"] == f"Await{phase.state}Late"
-    assert routed("Route", phase.key, late=True) == f"Await{phase.state}Late"
+    assert marked["Next"] == "Escalate" and ASL["Escalate"]["Next"] == "AwaitLate"
+    assert "TimeoutSecondsPath" not in ASL["AwaitLate"]
 
 
-def test_every_phase_the_clock_waits_in_has_its_state_and_no_other_wait_exists():
-    waits = {name for name, state in ASL.items() if name.startswith("Await") and not name.endswith("Late")}
-    assert waits == {f"Await{p.state}" for p in PHASES if p.state is not None}
+def test_every_phase_the_clock_waits_in_is_timed_and_the_machine_has_no_routing_state():
+    assert all(p.deadline is not None for p in PHASES if p.state is not None)
+    assert not [name for name, state in ASL.items() if state["Type"] == "Choice"]
 
 
 def test_the_statutory_limits_are_the_notice_s():
