@@ -4,6 +4,7 @@ import { oidcCallback, session, signOut } from "./auth.js";
 import { ROLES } from "./labels.js";
 import { h } from "./ui.js";
 import { acceptPage } from "./views/accept.js";
+import { amountsPage, calendarPage, chainPage, dataPage, materialsPage, setupGapsPage, timeLimitsPage } from "./views/admin.js";
 import { casePage } from "./views/case.js";
 import { checksPage } from "./views/checks.js";
 import { entitlementPage, paymentsPage } from "./views/payments.js";
@@ -12,13 +13,16 @@ import { signInPage } from "./views/signin.js";
 import { supervisorPage } from "./views/supervisor.js";
 
 export const HOME = { window: "#/cases", reviewer: "#/inbox", dpf_reviewer: "#/inbox", approver: "#/inbox",
-  supervisor: "#/overdue", committee: "#/checks" };
-const NAV = {
+  supervisor: "#/overdue", admin: "#/materials", dpf_admin: "#/materials", committee: "#/checks" };
+export const NAV = {
   window: [["#/cases", "本窗口案件"], ["#/accept", "受理新申请"]],
   reviewer: [["#/inbox", "待审核（按期限）"], ["#/payments", "补贴发放"]],
   dpf_reviewer: [["#/inbox", "本环节待办（按期限）"]],
   approver: [["#/inbox", "本环节待办（按期限）"]],
-  supervisor: [["#/overdue", "超期督办"]],
+  supervisor: [["#/overdue", "超期督办"], ["#/gaps", "清单缺口"]],
+  admin: [["#/materials", "证明材料清单"], ["#/gaps", "清单缺口"], ["#/amounts", "补贴标准"], ["#/chain", "审核流程"],
+    ["#/time-limits", "办理时限"], ["#/calendar", "节假日安排"], ["#/data", "名册与数据比对"]],
+  dpf_admin: [["#/materials", "证明材料清单"], ["#/gaps", "清单缺口"]],
   committee: [["#/checks", "每月查询登记"]],
 };
 let config = null;
@@ -66,6 +70,13 @@ async function route() {
     case: () => casePage(view, user, decodeURIComponent(id || "")),
     inbox: () => inboxPage(view, user),
     overdue: () => supervisorPage(view, user),
+    materials: () => materialsPage(view, user),
+    gaps: () => setupGapsPage(view, user),
+    amounts: () => amountsPage(view, user),
+    chain: () => chainPage(view, user),
+    "time-limits": () => timeLimitsPage(view, user),
+    calendar: () => calendarPage(view, user),
+    data: () => dataPage(view, user),
     checks: () => checksPage(view, user, id),
     payments: () => paymentsPage(view, user),
     entitlement: () => entitlementPage(view, user, decodeURIComponent(id || "")),
@@ -80,7 +91,24 @@ async function route() {
   }
 }
 
+// 适老化: a large-text mode (the header's toggle), kept across visits in this browser
+const LARGE = "console.largeText";
+function largeTextToggle() {
+  const button = document.getElementById("large-text");
+  const apply = (on) => {
+    document.documentElement.classList.toggle("large-text", on);
+    button.setAttribute("aria-pressed", on ? "true" : "false");
+  };
+  apply(localStorage.getItem(LARGE) === "1");
+  button.addEventListener("click", () => {
+    const on = button.getAttribute("aria-pressed") !== "true";
+    localStorage.setItem(LARGE, on ? "1" : "0");
+    apply(on);
+  });
+}
+
 async function start() {
+  largeTextToggle();
   await loadConfig();
   if (config.auth?.kind === "oidc") {
     try {

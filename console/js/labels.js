@@ -3,7 +3,7 @@
 import { PHASES } from "./phases.js";
 
 export const ROLES = { window: "受理窗口", reviewer: "业务属地审核", dpf_reviewer: "县残联审核", approver: "县民政审定",
-  supervisor: "督查", admin: "管理员", committee: "村（居）委会" };
+  supervisor: "督查", admin: "管理员", dpf_admin: "市县残联管理员", committee: "村（居）委会" };
 
 export const STATUS = {
   awaiting_materials: "收取材料中", awaiting_push: "材料已收齐，待推送", under_review: "业务属地审核中",
@@ -167,6 +167,18 @@ export const MESSAGES = {
   DECISION_UNCHANGED: "纠错内容与现行决定相同",
   CORRECTION_REASON_REQUIRED: "纠错须填写理由",
   UNIT_NOT_CITY_OR_COUNTY: "此操作须由市级或县级单位（4 位或 6 位单位代码）办理",
+  // administrators: material lists, set-up gaps, tables, chains, time limits, the calendar, rosters, comparisons
+  SCOPE_OUT_OF_REACH: "无权操作：此范围不在本单位之内", SCOPE_FORMAT: "范围代码应为 2、4 或 6 位数字",
+  LOCAL_CODE_FORMAT: "材料代码应为 2 至 40 位小写英文字母、数字或下划线，以字母开头",
+  LOCAL_CODE_IS_STANDARD: "此代码是标准目录中的材料，请用标准材料的增减设置", DUPLICATE_CODE: "同一清单中材料代码重复",
+  NOT_CHINESE: "请用中文填写（告知书按此打印）", LOCAL_NAME_IS_STANDARD: "此名称是标准目录中的材料",
+  DUPLICATE_NAME: "同一清单中材料名称重复", RULES_REFUSED: "清单与上级清单冲突，未保存",
+  CONFLICTING_CODE: "本清单的本地材料不能同时删除或改为可选", RULE_IN_FORCE: "该日已生效的版本不能修改：请另设较晚的生效日期",
+  AMOUNT_TABLE_REFUSED: "标准表有重叠或缺口，未载入", OUT_OF_RANGE: "数值超出允许范围",
+  CALENDAR_CONFLICT: "与已知的节假日安排冲突", CALENDAR_UNCHANGED: "纠错内容与现行安排相同",
+  CALENDAR_YEAR_NOT_LOADED: "该年尚未载入，请先载入", CALENDAR_YEAR_MISSING: "该年的节假日安排尚未载入",
+  CALENDAR_ALREADY_LOADED: "该年刚被他人载入，请刷新后核对", YEAR_RANGE: "年份超出范围",
+  ROSTER_MISSING: "存储桶中此位置没有文件，请核对文件位置",
   UNKNOWN_OPINION: "审核意见只能是“同意”或“退回”",
   REASON_REQUIRED: "退回时须填写理由",
   STEP_LABEL: "环节名称须为 2 至 8 个汉字（如初审、审核、审定、公示）",

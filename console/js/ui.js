@@ -90,7 +90,8 @@ export function badge(d) {
   const kind = text.startsWith("已超期") || text.startsWith("超期") ? "late"
     : text.startsWith("剩 0") || text.startsWith("剩 1 ") ? "soon" : d?.state === "met" ? "done" : "open";
   const mark = kind === "late" ? "⚠ " : kind === "done" ? "✓ " : "";
-  return h("span", { class: `badge badge-${kind}` }, mark + text);
+  // the mark only repeats the words (never colour or a sign alone): hidden from screen readers
+  return h("span", { class: `badge badge-${kind}` }, mark ? h("span", { "aria-hidden": "true" }, mark) : null, text);
 }
 
 /** The open deadline of a case (the one running now), or null. */

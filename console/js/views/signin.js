@@ -33,6 +33,7 @@ export async function signInPage(main, config) {
 
   const role = h("select", { name: "role" }, ["window", "reviewer", "dpf_reviewer", "approver", "supervisor", "committee"].map((r) =>
     h("option", { value: r }, ROLES[r])));
+  role.append(...["admin", "dpf_admin"].map((r) => h("option", { value: r }, ROLES[r])));  // administrators
   const unit = h("input", { name: "unit", inputmode: "numeric", autocomplete: "off", maxlength: "12" });
   const name = h("input", { name: "name", autocomplete: "off", maxlength: "40" });
   const pickForm = h("form", { class: "card", "aria-labelledby": "pick-title" },

@@ -1,9 +1,12 @@
 // 超期督办: overdue cases within the supervisor's scope, counted by responsible unit and phase.
 import { get } from "../api.js";
 import { PHASE_SHORT } from "../labels.js";
+import { PHASES } from "../phases.js";
 import { badge, h, showError } from "../ui.js";
 
-const RESPONSIBLE = { push: "accepting_unit", review: "business_unit", notify: "accepting_unit" };
+// who owes each phase's step: the 受理地 (accepting) or the 业务属地 (business), as the domain's table of phases says
+const RESPONSIBLE = Object.fromEntries(Object.entries(PHASES).map(
+  ([kind, p]) => [kind, p.owner === "business" ? "business_unit" : "accepting_unit"]));
 
 export function overdueCounts(cases) {
   const rows = new Map();
@@ -21,9 +24,35 @@ export function overdueCounts(cases) {
   return [...rows.values()].sort((a, b) => b.cases.length - a.cases.length || a.unit.localeCompare(b.unit));
 }
 
+/** Late steps as a table: one row per responsible unit, one column per phase (the number of late steps). */
+export function unitPhaseTable(rows) {
+  const kinds = Object.keys(PHASE_SHORT).filter((kind) => rows.some((r) => r.kind === kind));
+  const units = [...new Set(rows.map((r) => r.unit))].sort();
+  const count = (unit, kind) => rows.filter((r) => r.unit === unit && r.kind === kind).reduce((n, r) => n + r.cases.length, 0);
+  return h("div", { class: "table-wrap" }, h("table", { class: "list" }, h("caption", {}, "超期环节：按单位和阶段"),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "负责单位"), kinds.map((k) => h("th", { scope: "col" }, PHASE_SHORT[k])))),
+    h("tbody", {}, units.map((unit) => h("tr", {}, h("th", { scope: "row" }, unit),
+      kinds.map((k) => h("td", { class: "count" }, `${count(unit, k)} 件`)))))));
+}
+
+/** 设置缺口: the counties of the supervisor's scope without a materials list (GET /setup-gaps). */
+async function gapsSummary(main, user) {
+  const box = h("section", { class: "card", "aria-labelledby": "gaps-summary" }, h("h2", { id: "gaps-summary" }, "设置缺口"));
+  main.append(box);
+  try {
+    const data = await get(`/setup-gaps?scope=${encodeURIComponent(user.unit)}`);
+    box.append(h("p", {}, data.gap_count
+      ? `本范围 ${data.counties} 个县（区）中 ${data.gap_count} 个尚无证明材料清单（按标准清单告知）。`
+      : `本范围 ${data.counties} 个县（区）均已有证明材料清单。`), h("a", { href: "#/gaps" }, "查看尚无清单的县（区）"));
+  } catch (error) {
+    showError(box, error);
+  }
+}
+
 export async function supervisorPage(main, user) {
   main.append(h("h1", {}, "超期督办"),
     h("p", { class: "hint" }, `督查范围：${user.unit}。按负责超期环节的单位和阶段统计（D1 推送、D3 告知由受理地负责，D2 审核由业务属地负责）。`));
+  await gapsSummary(main, user);
   const cases = [];
   try {
     let token = null;
@@ -42,6 +71,7 @@ export async function supervisorPage(main, user) {
   const byPhase = Object.keys(PHASE_SHORT).map((kind) =>
     `${PHASE_SHORT[kind]} ${rows.filter((r) => r.kind === kind).reduce((n, r) => n + r.cases.length, 0)} 件`);
   main.append(h("p", { class: "totals" }, `超期合计 ${total} 件：${byPhase.join("，")}。`));
+  if (rows.length) main.append(unitPhaseTable(rows));
   if (!rows.length) {
     main.append(h("p", { class: "empty" }, "没有超期案件。"));
     return;
