@@ -10,6 +10,8 @@ import { thisMonth } from "./checks.js";
 const yuan = (amount) => (amount === null || amount === undefined ? "—" : `${amount} 元`);
 const entitlementLink = (id) => h("a", { href: `#/entitlement/${encodeURIComponent(id)}` }, id);
 const empty = (text = "暂无记录") => h("p", { class: "empty" }, text);
+// the API's reasons may carry an English gloss in brackets ("申报死亡 (reported death)"): the console shows the Chinese
+const chinese = (text) => String(text || "").replace(/\s*\([^()]*[A-Za-z][^()]*\)/g, "");
 
 function table(caption, headers, rows) {
   return h("table", { class: "list" }, h("caption", {}, caption),
@@ -21,6 +23,20 @@ function totalsText(roster) {
   const all = roster.totals?.all;
   if (!all) return `${roster.lines ?? 0} 行，合计 0.00 元`;
   return `${all.count} 行；本月金额 ${all.monthly} 元，补发 ${all.back_pay} 元，合计 ${all.total} 元`;
+}
+
+/** A roster's file: a fresh 15-minute link asked for at the click (the API records each download), then fetched. */
+async function download(user, roster, button) {
+  const stage = roster.status === "finalized" ? "final" : "draft";
+  try {
+    const answer = await get(`/payroll/${user.unit}/${roster.month}?stage=${stage}`);
+    const link = h("a", { href: answer.download_url, download: `发放名册-${user.unit}-${roster.month}.csv`, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+  } catch (error) {
+    showError(button.closest("section"), error);
+  }
 }
 
 // --- 发放名册 --------------------------------------------------------------------------------------------------------
@@ -56,8 +72,8 @@ function rosterSection(user, reload) {
       roster.held_count ? h("p", { class: "warning" }, `${roster.held_count} 个补贴对象有暂缓发放的月份（金额待定）`) : null,
       h("p", { class: "hint" }, final ? `确认发放：${dateTime(roster.finalized_at)}` : `生成：${dateTime(roster.built_at)}`,
         `；文件校验值 ${String(roster.sha256 || "").slice(0, 12)}…`),
-      h("p", {}, h("a", { class: "button", href: roster.download_url, download: `发放名册-${user.unit}-${roster.month}.csv` },
-        final ? "下载发放名册（CSV）" : "下载名册草稿（CSV）"), h("span", { class: "hint" }, " 链接15分钟内有效")),
+      h("p", {}, h("button", { type: "button", onclick: (event) => download(user, roster, event.target) },
+        final ? "下载发放名册（CSV）" : "下载名册草稿（CSV）"), h("span", { class: "hint" }, " 每次下载都留有记录")),
       final ? null : finalize));
   }
 
@@ -112,7 +128,7 @@ function proposalRow(user, p, reload) {
   return h("tr", { "data-proposal": p.proposal_id },
     h("th", { scope: "row" }, entitlementLink(p.entitlement_id), h("br"), p.masked_id || ""),
     h("td", {}, SUBSIDY[p.subsidy] || p.subsidy),
-    h("td", {}, `${p.reason || ""}（${dateText(p.event_date)}）`),
+    h("td", {}, `${chinese(p.reason)}（${dateText(p.event_date)}）`),
     h("td", {}, `自${monthText(p.effective_month)}起${PROPOSAL_ACTION[p.action] || p.action}`),
     h("td", {}, form));
 }
@@ -129,7 +145,7 @@ async function decidedList(user) {
     ...(await get(`/proposals?unit=${user.unit}&status=rejected`)).proposals];
   if (!decided.length) return empty("暂无已处理的提议");
   return table("已处理的提议", ["补贴对象", "依据", "决定", "核实说明"], decided.map((p) => h("tr", {},
-    h("th", { scope: "row" }, entitlementLink(p.entitlement_id)), h("td", {}, p.reason || ""),
+    h("th", { scope: "row" }, entitlementLink(p.entitlement_id)), h("td", {}, chinese(p.reason)),
     h("td", {}, `${PROPOSAL_STATUS[p.status] || p.status}${p.decided_at ? `（${dateTime(p.decided_at)}）` : ""}`),
     h("td", {}, p.note || p.decision_note || ""))));
 }
@@ -164,10 +180,11 @@ export async function paymentsPage(main, user) {
     h("p", { class: "hint" }, `业务属地 ${user.unit}（${user.name}）：按月生成、核对并确认发放名册；数据比对、个人申报等`
       + "提出的变动，经核实确认后才生效；多发的补贴列入应退名单追回。"));
   const roster = rosterSection(user, () => draw());
+  const loading = () => h("p", { class: "hint" }, "正在载入……");
   const parts = {
-    rosters: h("section", { class: "card", "aria-labelledby": "rosters-title" }, h("h2", { id: "rosters-title" }, "历次名册")),
-    proposals: h("section", { class: "card", "aria-labelledby": "proposals-title" }, h("h2", { id: "proposals-title" }, "变动提议")),
-    recoveries: h("section", { class: "card", "aria-labelledby": "recoveries-title" }, h("h2", { id: "recoveries-title" }, "应退则退（追回）")),
+    rosters: h("section", { class: "card", "aria-labelledby": "rosters-title" }, h("h2", { id: "rosters-title" }, "历次名册"), loading()),
+    proposals: h("section", { class: "card", "aria-labelledby": "proposals-title" }, h("h2", { id: "proposals-title" }, "变动提议"), loading()),
+    recoveries: h("section", { class: "card", "aria-labelledby": "recoveries-title" }, h("h2", { id: "recoveries-title" }, "应退则退（追回）"), loading()),
     lookup: h("section", { class: "card", "aria-labelledby": "lookup-title" }, h("h2", { id: "lookup-title" }, "补贴待遇及变更记录"), lookup()),
   };
   main.append(roster.node, parts.proposals, parts.recoveries, parts.rosters, parts.lookup);
@@ -196,15 +213,16 @@ export async function paymentsPage(main, user) {
 
 const CHANGE = { approved: "批准享受", suspend: "暂停发放", stop: "停止发放", resume: "恢复发放", corrected: "纠错",
   committee: "变更查询登记的村（居）委会", survival_check: "生存验证" };
+const REASON = { "approved by decision": "审核决定批准" };
 const SURVIVAL = { alive: "在世", deceased: "死亡", not_verified: "未能核实" };
 
 function changeText(c) {
   const parts = [`自${monthText(c.effective_month)}起`];
-  if (c.status) parts.push(ENTITLEMENT_STATUS[c.status] || c.status);
+  if (c.status && ENTITLEMENT_STATUS[c.status] !== CHANGE[c.kind]) parts.push(ENTITLEMENT_STATUS[c.status] || c.status);
   if (c.monthly_amount) parts.push(`每月 ${c.monthly_amount} 元`);
   if (c.committee) parts.push(`村（居）委会 ${c.committee}`);
   if (c.check) parts.push(`${dateText(c.check.on)} ${SURVIVAL[c.check.result] || CHECK_RESULT[c.check.result] || c.check.result}`);
-  if (c.reason) parts.push(`理由：${c.reason}`);
+  if (c.reason) parts.push(`理由：${chinese(REASON[c.reason] || c.reason)}`);
   return parts.join("，");
 }
 
