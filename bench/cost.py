@@ -66,12 +66,43 @@ PRICES: dict[str, Price] = {
                          "(2026-06-13)",
                          "unverified, from a third-party page"),
 }
-CHINA_PRICES = {  # CNY, China (Beijing) cn-north-1 and China (Ningxia) cn-northwest-1
-    "dynamodb_wru": ("¥11.1538 per million write request units (on-demand)",
-                     "https://www.amazonaws.cn/en/dynamodb/pricing/", "read on the amazonaws.cn page (stored copy)"),
-    "dynamodb_rru": ("not shown", "https://www.amazonaws.cn/en/dynamodb/pricing/",
-                     "the stored copy's excerpt ended before the read price"),
-    "other services": ("not verified", "https://www.amazonaws.cn/en/pricing/", "not found in the stored pages"),
+CHINA_READ_ON = "2026-12-06"
+
+
+@dataclass(frozen=True)
+class ChinaPrice:
+    cny: float | None  # None: no price found in the sources this machine can read
+    per: str
+    source: str
+    status: str
+
+
+# China (Beijing) cn-north-1, CNY. This machine reaches no AWS pricing page or Price List API; each price is from a
+# stored copy of a page or an AWS-authored document, dated where it says its date.
+CHINA_PRICES: dict[str, ChinaPrice] = {
+    "lambda_request": ChinaPrice(1.36 / 1e6, "request", "awslabs/aws-ai-solution-kit docs/en-rebrand/include-deploy-"
+                                 "cost-8GB.md (AWS-authored cost table, 'as of June 2022', China (Ningxia) "
+                                 "cn-northwest-1: ¥1.36 per 1 million invocations)",
+                                 "read in an AWS document of June 2022 for Ningxia; Beijing assumed the same"),
+    "lambda_gb_second": ChinaPrice(907.8 / (8 * 1e6), "GB-second (x86)", "the same table: 8192 MB × 1 s × 1 million "
+                                   "invocations = ¥907.8, i.e. ¥0.000113475 per GB-second",
+                                   "derived from an AWS document of June 2022 (Ningxia); Beijing assumed the same"),
+    "dynamodb_wru": ChinaPrice(11.1538 / 1e6, "write request unit (on-demand)",
+                               "https://www.amazonaws.cn/en/dynamodb/pricing/ (China (Beijing) and China (Ningxia))",
+                               "read on the amazonaws.cn page (stored copy, undated)"),
+    "dynamodb_rru": ChinaPrice(11.1538 / 5 / 1e6, "read request unit (on-demand)",
+                               "https://www.amazonaws.cn/en/dynamodb/pricing/ (the read price is cut off in the stored "
+                               "copy)", "derived: the write price / 5, the ratio of the page's provisioned prices "
+                               "(¥0.058 per 10 WCU-hours, per 50 RCU-hours) and of every on-demand price list"),
+    "s3_put": ChinaPrice(None, "PUT/COPY/POST/LIST request", "https://www.amazonaws.cn/en/s3/pricing/",
+                         "not found in the stored pages"),
+    "s3_get": ChinaPrice(None, "GET request", "https://www.amazonaws.cn/en/s3/pricing/", "not found in the stored pages"),
+    "s3_gb_month": ChinaPrice(None, "GB-month (S3 Standard)", "https://www.amazonaws.cn/en/s3/pricing/",
+                              "not found in the stored pages"),
+    "sfn_transition": ChinaPrice(None, "state transition (Standard)", "https://www.amazonaws.cn/en/step-functions/"
+                                 "pricing/", "not found in the stored pages"),
+    "sns_publish": ChinaPrice(None, "publish", "https://www.amazonaws.cn/en/sns/pricing/",
+                              "not found in the stored pages"),
 }
 SMS_CHINA = ("not priced: SNS lists SMS as not available in the China regions (docs/decisions.md, the milestone "
              "messages), and the price of an SMS to a mainland China number from other regions was not verified")
@@ -124,6 +155,28 @@ def dollars_per_1000_cases(q: dict[str, float]) -> dict[str, float]:
     return cost
 
 
+def yuan_per_1000_cases(q: dict[str, float]) -> dict[str, Any]:
+    """The same quantities at cn-north-1 prices (CNY): each service's cost where all its prices are known; the
+    others listed as not priced, and the total of the priced services only (said so)."""
+    p = CHINA_PRICES
+    gb_seconds = q["invocations"] * ASSUMED_MS_PER_INVOCATION / 1000 * lambda_memory_mb() / 1024
+    parts = {
+        "Lambda": ((q["invocations"], "lambda_request"), (gb_seconds, "lambda_gb_second")),
+        "DynamoDB": ((q["rru"], "dynamodb_rru"), (q["wru"], "dynamodb_wru")),
+        "S3": ((q["s3_put"], "s3_put"), (q["s3_get"], "s3_get"), (q["s3_gb"], "s3_gb_month")),
+        "Step Functions": ((q["transitions"], "sfn_transition"),),
+        "SNS": ((q["sns_publish"], "sns_publish"),),
+    }
+    priced: dict[str, float] = {}
+    unpriced: list[str] = []
+    for service, items in parts.items():
+        if all(p[key].cny is not None or quantity == 0 for quantity, key in items):
+            priced[service] = 1000 * sum(quantity * (p[key].cny or 0.0) for quantity, key in items)
+        else:
+            unpriced.append(service)
+    return {"priced": priced, "unpriced": unpriced, "total_priced": sum(priced.values())}
+
+
 def province_month(jobs: dict[str, Any], sweep_rru_per_run: float) -> dict[str, Any]:
     """A month of scheduled jobs for PROVINCE recipients, scaled linearly from bench.jobs_month."""
     from bench.jobs_month import per_month
@@ -166,7 +219,13 @@ def report(case: dict[str, float], per_1000: dict[str, float], month: dict[str, 
              f"S3 {case['s3_put']:.0f} PUT + {case['s3_get']:.0f} GET + {case['s3_gb'] * 1000:.1f} MB stored, "
              f"{case['transitions']:.0f} state transitions, {case['sns_publish']:.0f} SNS topic publishes, "
              f"{case['sms']:.0f} SMS (not priced)",
-             "USD per 1,000 cases: " + ", ".join(f"{k} {v:.4f}" for k, v in per_1000.items())]
+             "USD per 1,000 cases (us-east-1): " + ", ".join(f"{k} {v:.4f}" for k, v in per_1000.items())]
+    china = yuan_per_1000_cases(case)
+    lines.append("CNY per 1,000 cases (cn-north-1, prices read " + CHINA_READ_ON + "): "
+                 + ", ".join(f"{k} ¥{v:.4f}" for k, v in china["priced"].items())
+                 + f"; priced services ¥{china['total_priced']:.4f}"
+                 + (f"; not priced (no China price found): {', '.join(china['unpriced'])}" if china["unpriced"]
+                    else ""))
     t = month["totals"]
     lines.append(f"province of {PROVINCE:,} recipients, one month of scheduled jobs: {t['rru']:,.0f} RRU, "
                  f"{t['wru']:,.0f} WRU, {t['calls']:,.0f} AWS calls, S3 {t['s3_put']:,.0f} PUT + "

@@ -42,6 +42,12 @@ def _summary(run: Any) -> list[str]:
         per = ", ".join(f"{k} ${v:.4f}" for k, v in data["per_1000"].items())
         month = data["month"]
         lines.append(f"- **Cost per 1,000 cases** (us-east-1 list prices): {per}.")
+        if data.get("per_1000_cny"):
+            china = data["per_1000_cny"]
+            lines.append("- **Cost per 1,000 cases** (cn-north-1 prices, CNY): "
+                         + ", ".join(f"{k} ¥{v:.4f}" for k, v in china["priced"].items())
+                         + f"; priced services ¥{china['total_priced']:.4f}"
+                         + (f"; not priced: {', '.join(china['unpriced'])}." if china["unpriced"] else "."))
         lines.append("- **One month of a 1,000,000-recipient province's scheduled jobs**: "
                      + ", ".join(f"{k} ${v:.2f}" for k, v in month["cost"].items())
                      + f"; the supervision jobs run per township (unit_jobs): the longest single run "
@@ -52,16 +58,17 @@ def _summary(run: Any) -> list[str]:
 
 
 def _prices() -> list[str]:
-    from bench.cost import CHINA_PRICES, PRICES, PRICES_READ_ON, SMS_CHINA
+    from bench.cost import CHINA_PRICES, CHINA_READ_ON, PRICES, PRICES_READ_ON, SMS_CHINA
 
     lines = [f"Prices (us-east-1, USD, read {PRICES_READ_ON} from stored copies of the pages; free tiers left out):",
              "", "| item | price | source | checked |", "|---|---|---|---|"]
     for name, price in PRICES.items():
         lines.append(f"| {name} | {price.usd:.10g} per {price.per} | {price.source} | {price.status} |")
-    lines += ["", "China (Beijing/Ningxia), CNY, not used in the model:", "", "| item | price | source | checked |",
-              "|---|---|---|---|"]
-    for name, (price, source, status) in CHINA_PRICES.items():
-        lines.append(f"| {name} | {price} | {source} | {status} |")
+    lines += ["", f"China (Beijing) cn-north-1, CNY, read {CHINA_READ_ON} (the model's second column; a service "
+              "without a price is listed as not priced):", "", "| item | price | source | checked |", "|---|---|---|---|"]
+    for name, china in CHINA_PRICES.items():
+        shown = f"¥{china.cny:.10g} per {china.per}" if china.cny is not None else f"not priced ({china.per})"
+        lines.append(f"| {name} | {shown} | {china.source} | {china.status} |")
     lines += ["", f"SMS: {SMS_CHINA}."]
     return lines
 
@@ -122,7 +129,11 @@ NOTES = """\
 def render(run: Any, command: str, day: str, seconds: float) -> str:
     parts = ["# Performance: what a case costs, and how the cost grows", "",
              f"Latest run: `{command}` on {day}, {seconds:.0f} s on {os.cpu_count()} cores "
-             "(the figures below are rewritten by every run).", "", "## Summary", ""]
+             "(the figures below are rewritten by every run).", "", "## The figures against their goals (issue 18)",
+             ""]
+    from bench import goals
+
+    parts += goals.markdown(run.data) + ["", "## Summary", ""]
     parts += _summary(run)
     if run.failures:
         parts += ["", "**Failures:** " + "; ".join(run.failures)]

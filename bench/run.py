@@ -100,7 +100,7 @@ def run(sizes: Sizes, package: bool, payroll: bool) -> Run:
         sweep = out.data["flat"][-1]["rows"][flat_jobs.QUERIES[0]]["rru"]
         q = cost.per_case(out.data["case"])
         per_1000, month = cost.dollars_per_1000_cases(q), cost.province_month(jobs, sweep)
-        out.data.update(jobs=jobs, per_1000=per_1000, month=month)
+        out.data.update(jobs=jobs, per_1000=per_1000, month=month, per_1000_cny=cost.yuan_per_1000_cases(q))
         return jobs_month.report(jobs) + [""] + cost.report(q, per_1000, month)
 
     out.section("1. Calls per case", calls)
@@ -108,6 +108,15 @@ def run(sizes: Sizes, package: bool, payroll: bool) -> Run:
     out.section("3. Flat jobs", flat)
     out.section("4. Cold start and size", cold)
     out.section("5. Cost model", costs)
+
+    def pdf() -> list[str]:
+        from bench import pdf as pdf_bench
+
+        found = pdf_bench.measure()
+        out.data["pdf"] = found
+        return pdf_bench.report(found)
+
+    out.section("5b. One PDF render (bench.pdf)", pdf)
 
     def load() -> list[str]:
         from bench import load as load_run
@@ -123,6 +132,9 @@ def run(sizes: Sizes, package: bool, payroll: bool) -> Run:
     if payroll and sizes.payroll:
         out.section(f"Payment roster and ledger at {sizes.payroll:,} entitlements (bench.payroll)",
                     lambda: _payroll(sizes.payroll))
+    from bench import goals
+
+    out.section("Issue 18: each figure against its goal (bench.goals)", lambda: goals.report(out.data))
     return out
 
 

@@ -25,7 +25,7 @@ def test_one_case_is_counted_by_service_and_operation_with_its_request_units(qui
     assert counts[("dynamodb", "TransactWriteItems")] >= 1 + 8 + 8 + 4  # PynamoDB's own client is seen
     read, write = case.recorder.units()
     assert read > 0 and write > 0
-    assert case.transitions >= 9  # the on-time path through the case clock
+    assert case.transitions == 5  # one wait per phase (materials, push, review, notify), then closed
     assert case.scans() == {}
 
 
@@ -53,6 +53,24 @@ def test_the_cost_model_prices_every_service_and_the_province_month(quick):
     assert all(value > 0 for value in quick.data["per_1000"].values())
     month = quick.data["month"]
     assert month["cost"]["total"] > 0 and month["totals"]["wru"] > 0 and month["longest_calls"] > 0
+
+
+def test_the_cn_north_1_model_prices_what_it_has_a_price_for_and_names_the_rest(quick):
+    china = quick.data["per_1000_cny"]
+    assert {"Lambda", "DynamoDB"} <= set(china["priced"]) and all(v > 0 for v in china["priced"].values())
+    assert set(china["priced"]) | set(china["unpriced"]) == {"Lambda", "DynamoDB", "S3", "Step Functions", "SNS"}
+    assert china["total_priced"] == pytest.approx(sum(china["priced"].values()))
+
+
+def test_every_goal_of_issue_18_has_a_row_with_this_run_s_figure_or_says_it_was_not_measured(quick):
+    from bench import goals
+
+    rows = goals.rows(quick.data)
+    assert [r[0] for r in rows] == [g.figure for g in goals.GOALS]
+    measured = {r[0]: r for r in rows if r[2] != "not measured"}
+    assert "Step Functions state transitions per case" in measured and "one PDF render, warm" in measured
+    assert measured["Step Functions state transitions per case"][4] == "met"
+    assert {r[0] for r in rows if r[2] == "not measured"} == {"deployment.zip", "import app from the unzipped package"}
 
 
 def test_import_time_is_parsed_and_the_report_is_written(quick, tmp_path: Path):
