@@ -233,6 +233,17 @@ export const MESSAGES = {
   UNSUPPORTED_MEDIA_TYPE: "请求内容类型不正确", CLOCK_NOW_FORMAT: "测试时间格式不正确",
   TOKEN_MALFORMED: "登录凭证无效，请重新登录", TOKEN_ROLE: "登录凭证中的角色不正确", TOKEN_UNIT: "登录凭证中的单位代码不正确",
   TOKEN_SUB: "登录凭证缺少用户标识，请重新登录",
+  // the committees' 每月查询登记 and payments (issue 19)
+  CHECK_MONTH_CLOSED: "该月的查询登记已于月底截止，不能再登记或更改", CHECK_NOT_FOUND: "本月名单上没有此补贴对象",
+  UNKNOWN_RESULT: "请选择查询结果", NOTE_TOO_LONG: "情况说明最多 500 字", YEAR_FORMAT: "年份格式应为四位数字，如 2026",
+  REVIEW_TASK_NOT_FOUND: "本年度没有此补贴对象的复核任务",
+  ENTITLEMENT_OUT_OF_REACH: "无此补贴对象，或不在本单位的办理范围内", ENTITLEMENT_NOT_FOUND: "没有这个补贴对象",
+  DUPLICATE_RECEIPT: "此人已在领取同一补贴，不能重复享受",
+  UNKNOWN_PRICING: "金额依据只能是“按标准表”或“特批金额”",
+  PROPOSAL_DECIDED: "此提议已由他人处理，请刷新后查看", PROPOSAL_NOT_FOUND: "没有这条提议",
+  PROPOSAL_OUT_OF_REACH: "无权操作：此提议不在本单位的办理范围内",
+  ROSTER_NOT_FOUND: "该月还没有这份名册，请先生成名册草稿", UNKNOWN_STAGE: "只能下载名册草稿或已确认发放的名册",
+  UNKNOWN_COMPARISON: "没有这种数据比对", COMPARISON_KEY: "比对文件须放在存储桶的 comparisons/ 目录下",
   NETWORK: "无法连接服务器，请检查网络后重试",
   INTERNAL: "服务器内部错误，请稍后重试",
 };

@@ -21,6 +21,10 @@ CONSOLE_SOURCES = [
     "chalicelib/services/cases.py", "chalicelib/services/material_reads.py", "chalicelib/services/documents.py",
     "chalicelib/services/idempotency.py", "chalicelib/services/worklists.py", "chalicelib/adapters/store.py",
     "chalicelib/adapters/files.py",
+    # the committees' 每月查询登记 and payments (issue 19): checks, proposals, rosters, recoveries, entitlements
+    "chalicelib/services/supervision.py", "chalicelib/domain/supervision/monitoring.py", "chalicelib/services/payroll.py",
+    "chalicelib/services/comparison.py", "chalicelib/services/recoveries.py", "chalicelib/services/entitlements.py",
+    "chalicelib/domain/payments/roster.py",
 ]
 
 
