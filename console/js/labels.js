@@ -1,6 +1,7 @@
 // Chinese text for the API's codes. The API answers in English; the console shows these instead,
 // and falls back to the API's own message for a code it does not know.
 import { PHASES } from "./phases.js";
+import { dateText } from "./ui.js";  // used at call time only: ui.js imports this module too
 
 export const ROLES = { window: "受理窗口", reviewer: "业务属地审核", dpf_reviewer: "县残联审核", approver: "县民政审定",
   supervisor: "督查", admin: "管理员", dpf_admin: "市县残联管理员", committee: "村（居）委会" };
@@ -12,11 +13,11 @@ export const STATUS = {
 
 export const SCOPE = { cross_province: "跨省通办", cross_city: "跨市通办", cross_county: "跨县通办", local: "本地办理" };
 
-// the statutory phases come from the domain's one table (chalicelib/domain/phases.py → phases.js, generated)
-export const PHASE_SHORT = Object.fromEntries(Object.entries(PHASES).map(
-  ([key, p]) => [key, `${p.code} ${p.label.replace("时限", "")}`]));
+// the statutory phases come from the domain's one table (chalicelib/domain/phases.py → phases.js, generated), named
+// as the PDFs and SMS name them (推送时限, 审核时限, 告知时限; 收件时限, 补正时限), never by their codes D0–D3, DS
+export const PHASE_SHORT = Object.fromEntries(Object.entries(PHASES).map(([key, p]) => [key, p.label]));
 export const PHASE = Object.fromEntries(Object.entries(PHASES).map(
-  ([key, p]) => [key, `${PHASE_SHORT[key]}（${p.workingDays} 个工作日）`]));
+  ([key, p]) => [key, `${p.label}（${p.workingDays}个工作日）`]));
 
 export const SUBSIDY = { living: "困难残疾人生活补贴", nursing: "重度残疾人护理补贴" };
 
@@ -119,9 +120,9 @@ export function eventDetail(event) {
     case "supplement_requested":
       return (d.items || []).map((i) => i.description).filter(Boolean).join("；");
     case "deadline_reminder": case "deadline_overdue":
-      return `${PHASE_SHORT[d.kind] || d.kind || ""}，到期日 ${d.due_on || ""}`;
+      return `${PHASE_SHORT[d.kind] || d.kind || ""}，到期日 ${dateText(d.due_on)}`;
     case "deadline_recounted":
-      return `${PHASE_SHORT[d.kind] || d.kind || ""}：${d.was_due_on} → ${d.due_on}${d.provisional ? "（仍为暂定）" : ""}`;
+      return `${PHASE_SHORT[d.kind] || d.kind || ""}：${dateText(d.was_due_on)} → ${dateText(d.due_on)}${d.provisional ? "（仍为暂定）" : ""}`;
     default:
       return "";
   }

@@ -74,21 +74,21 @@ export function announce(text, isError = false) {
   setTimeout(() => { region.textContent = text; }, 30);
 }
 
-/** A deadline as text: never colour alone (剩 N 个工作日 / 已超期 N 个工作日). */
+/** A deadline as text, worded as the PDFs and SMS word it: never colour alone (剩3个工作日 / 已超期2个工作日). */
 export function deadlineText(d) {
   if (!d) return "";
   if (d.state === "met") return "已按期完成";
-  if (d.state === "paused") return `已暂停（剩 ${d.remaining_working_days ?? d.working_days_left ?? "?"} 个工作日）`;
-  if (d.working_days_overdue !== null && d.working_days_overdue !== undefined) return `已超期 ${d.working_days_overdue} 个工作日`;
+  if (d.state === "paused") return `已暂停（剩${d.remaining_working_days ?? d.working_days_left ?? "?"}个工作日）`;
+  if (d.working_days_overdue !== null && d.working_days_overdue !== undefined) return `已超期${d.working_days_overdue}个工作日`;
   if (d.state === "overdue") return d.closed_on ? "超期后完成" : "已超期";
-  if (d.working_days_left !== null && d.working_days_left !== undefined) return `剩 ${d.working_days_left} 个工作日`;
+  if (d.working_days_left !== null && d.working_days_left !== undefined) return `剩${d.working_days_left}个工作日`;
   return d.state;
 }
 
 export function badge(d) {
   const text = deadlineText(d);
   const kind = text.startsWith("已超期") || text.startsWith("超期") ? "late"
-    : text.startsWith("剩 0") || text.startsWith("剩 1 ") ? "soon" : d?.state === "met" ? "done" : "open";
+    : text.startsWith("剩0个") || text.startsWith("剩1个") ? "soon" : d?.state === "met" ? "done" : "open";
   const mark = kind === "late" ? "⚠ " : kind === "done" ? "✓ " : "";
   // the mark only repeats the words (never colour or a sign alone): hidden from screen readers
   return h("span", { class: `badge badge-${kind}` }, mark ? h("span", { "aria-hidden": "true" }, mark) : null, text);

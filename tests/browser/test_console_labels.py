@@ -79,8 +79,31 @@ def test_each_event_detail_is_written_in_chinese(browser, console_server):
     ]
     texts = labels(browser, console_server, "return arg.map(L.eventDetail);", samples)
     assert texts == ["一寸免冠照片", "推送短信", "审核决定短信，已尝试 5 次，已报督查", "受理短信",
-                     "D1 推送，到期日 2026-10-14", "D2 审核：2027-01-05 → 2027-01-08", "当面告知",
+                     "推送时限，到期日 2026年10月14日", "审核时限：2027年1月5日 → 2027年1月8日", "当面告知",
                      "不予批准，理由：不符合条件", "原因：回户籍地办理", "照片模糊"]
+
+
+def test_dates_time_limits_and_days_are_written_as_the_pdfs_and_sms_write_them(browser, console_server):
+    """One date function (ui.dateText) for every date shown; the phases by their names, never D0–D3 or DS; days as
+    "3个工作日" (issue 19.6)."""
+    page = browser.new_page()
+    page.goto(f"{console_server}/console/config.json")
+    shown = page.evaluate("""async () => {
+        const U = await import('/console/js/ui.js');
+        const L = await import('/console/js/labels.js');
+        return {dates: [U.dateText('2026-09-24'), U.dateText('2026-10-09T16:05:00+08:00'), U.dateText(''),
+                        U.monthText('2026-12'), U.dateTime('2026-11-16T10:00:00+08:00')],
+                phases: L.PHASE, short: L.PHASE_SHORT,
+                left: [U.deadlineText({state: 'open', working_days_left: 3}),
+                       U.deadlineText({state: 'overdue', working_days_overdue: 2}),
+                       U.deadlineText({state: 'paused', remaining_working_days: 7})]};
+    }""")
+    page.close()
+    assert shown["dates"] == ["2026年9月24日", "2026年10月9日", "", "2026年12月", "2026年11月16日 10:00"]
+    assert shown["short"] == {"materials": "收件时限", "push": "推送时限", "review": "审核时限", "supplement": "补正时限",
+                              "notify": "告知时限"}
+    assert shown["phases"]["push"] == "推送时限（3个工作日）" and shown["phases"]["review"] == "审核时限（10个工作日）"
+    assert shown["left"] == ["剩3个工作日", "已超期2个工作日", "已暂停（剩7个工作日）"]
 
 
 def test_a_waived_material_and_the_data_checks_are_said_in_chinese(browser, console_server):

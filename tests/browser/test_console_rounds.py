@@ -47,7 +47,7 @@ def test_a_supplement_goes_from_the_reviewer_to_the_window_and_back_in_the_brows
     page.get_by_role("button", name=re.compile("发出补正要求")).click()
     expect(page.get_by_role("status")).to_have_text("已发出补正要求")
     expect(page.locator("dl.facts")).to_contain_text("待补正")
-    expect(page.get_by_role("row", name=re.compile("D2 审核"))).to_contain_text("已暂停")
+    expect(page.get_by_role("row", name=re.compile("审核时限"))).to_contain_text("已暂停")
     reviewer.shot("15-reviewer-supplement-requested")
     assert not reviewer.accessibility_problems()
 
@@ -76,7 +76,7 @@ def test_a_supplement_goes_from_the_reviewer_to_the_window_and_back_in_the_brows
     expect(timeline).to_contain_text(re.compile("要求补正 — hrb-reviewer-01.*：银行卡复印件不清晰，请重新提交"))
     expect(timeline).to_contain_text(re.compile("收到材料 — sh-window-01.*：银行或信用社账户"))
     expect(timeline).to_contain_text("补正材料已送达")
-    expect(page.get_by_role("row", name=re.compile("D2 审核"))).to_contain_text(re.compile("剩 \\d+ 个工作日"))
+    expect(page.get_by_role("row", name=re.compile("审核时限"))).to_contain_text(re.compile("剩\\d+个工作日"))
     expect(page.get_by_role("button", name="提交审核决定")).to_be_visible()  # back with the reviewer to decide
     reviewer.shot("17-reviewer-case-back-after-supplement")
     no_problems(reviewer)

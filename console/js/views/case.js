@@ -6,7 +6,7 @@ import { EVENTS, MESSAGES, NOTIFY_METHOD, PURPOSES, PHASE, RELATIONSHIP, SCOPE, 
 import { accepted } from "./accept.js";
 import { CHAIN_ROLES, chainSection, decisionSection, holdsStep, isLastStep, materialsSection, opinionSection, rulesSection,
   supplementRequestSection } from "./review.js";
-import { announce, badge, clearErrors, dateTime, field, formError, h, showError, showFieldError } from "../ui.js";
+import { announce, badge, clearErrors, dateText, dateTime, field, formError, h, monthText, showError, showFieldError } from "../ui.js";
 
 const TYPES = { pdf: "application/pdf", jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png" };
 
@@ -58,16 +58,16 @@ function summary(kase) {
       row("申请的补贴", kase.subsidies.map((s) => SUBSIDY[s] || s).join("、")),
       row("受理地", kase.accepting_unit), row("业务属地", kase.business_unit),
       row("村（居）委会（每月查询登记）", kase.applicant?.committee_unit || "未登记"),
-      row("办理方式", SCOPE[kase.scope] || kase.scope), row("申请月份（计发起始）", kase.application_month || "")));
+      row("办理方式", SCOPE[kase.scope] || kase.scope), row("申请月份（计发起始）", monthText(kase.application_month))));
 }
 
 function deadlines(kase) {
-  if (!kase.deadlines?.length) return h("p", { class: "hint" }, "材料收齐后开始计算 D1 推送期限。");
+  if (!kase.deadlines?.length) return h("p", { class: "hint" }, "材料收齐后开始计算推送时限。");
   return h("table", { class: "list" }, h("caption", {}, "法定期限"),
     h("thead", {}, h("tr", {}, ["阶段", "起算日", "到期日", "情况"].map((t) => h("th", { scope: "col" }, t)))),
     h("tbody", {}, kase.deadlines.map((d) => h("tr", {},
-      h("th", { scope: "row" }, PHASE[d.kind] || d.kind), h("td", {}, d.starts_on),
-      h("td", {}, d.due_on + (d.provisional ? "（暂定：节假日安排未发布）" : "")), h("td", {}, badge(d))))));
+      h("th", { scope: "row" }, PHASE[d.kind] || d.kind), h("td", {}, dateText(d.starts_on)),
+      h("td", {}, dateText(d.due_on) + (d.provisional ? "（暂定：节假日安排未发布）" : "")), h("td", {}, badge(d))))));
 }
 
 // --- the window ---------------------------------------------------------------------------------
@@ -165,7 +165,7 @@ function receiptSection(kase, notice) {
   const received = notice.materials.filter((m) => m.received).length;
   return h("section", { class: "card receipt", id: "receipt", "aria-labelledby": "receipt-title" },
     h("h2", { id: "receipt-title" }, "受理回执"),
-    h("p", {}, `案件编号 ${kase.case_id}；受理日期 ${kase.applied_on}；受理地 ${kase.accepting_unit}；业务属地 ${kase.business_unit}。`),
+    h("p", {}, `案件编号 ${kase.case_id}；受理日期 ${dateText(kase.applied_on)}；受理地 ${kase.accepting_unit}；业务属地 ${kase.business_unit}。`),
     h("p", {}, `申请人 ${kase.applicant?.name || ""}；已收材料 ${received} / ${notice.materials.length} 项。`),
     h("p", { class: "no-print" },
       h("button", { type: "button", onclick: () => printDocument(`/cases/${kase.case_id}/receipt`, "print-receipt") }, "打印受理回执")));
@@ -191,10 +191,10 @@ function windowSteps(kase, rerender) {
   const id = kase.case_id;
   const section = h("section", { class: "card", "aria-labelledby": "steps-title" }, h("h2", { id: "steps-title" }, "办理"));
   if (kase.status === "awaiting_materials") {
-    section.append(h("p", {}, "全部必交材料收到后，确认材料收齐：开始计算 D1（3 个工作日内推送）。"),
+    section.append(h("p", {}, "全部必交材料收到后，确认材料收齐：开始计算推送时限（3个工作日内推送）。"),
       stepButton("确认材料收齐", `/cases/${id}/complete`, rerender, "已确认材料收齐"));
   } else if (kase.status === "awaiting_push") {
-    section.append(h("p", {}, "将完整案件推送至业务属地：结束 D1，开始 D2（10 个工作日内审核）。"),
+    section.append(h("p", {}, "将完整案件推送至业务属地：推送时限结束，审核时限开始（10个工作日内审核）。"),
       stepButton("推送至业务属地", `/cases/${id}/push`, rerender, "已推送至业务属地"));
   } else if (kase.status === "supplement_requested") {
     const asked = (kase.supplements || []).at(-1);
@@ -249,7 +249,7 @@ function withdrawSection(kase, rerender) {
 function notificationForm(kase, rerender) {
   const method = h("select", { name: "method" }, Object.entries(NOTIFY_METHOD).map(([v, t]) => h("option", { value: v }, t)));
   const note = h("input", { name: "note", maxlength: "200", autocomplete: "off" });
-  const form = h("form", { class: "stack" }, h("p", {}, "审核结果已返回：3 个工作日内告知申请人（D3），并在此记录。"),
+  const form = h("form", { class: "stack" }, h("p", {}, "审核结果已返回：3个工作日内告知申请人（告知时限），并在此记录。"),
     field("告知方式", method), field("备注", note), formError(),
     h("button", { type: "submit", class: "primary" }, "记录已告知申请人"));
   form.addEventListener("submit", async (event) => {
@@ -278,7 +278,7 @@ function decisionView(kase, user) {
       ? h("p", {}, "结论：部分批准；", notGrantedText(d.not_granted))
       : h("p", {}, d.outcome === "approved" ? "结论：批准" : "结论：不予批准", d.reason ? `；理由：${d.reason}` : ""),
     (d.subsidies || []).length ? h("ul", {}, d.subsidies.map((s) => h("li", {},
-      `${SUBSIDY[s.type] || s.type}：每月 ${s.monthly_amount} 元，自 ${s.start_month || kase.application_month} 起计发`,
+      `${SUBSIDY[s.type] || s.type}：每月 ${s.monthly_amount} 元，自${monthText(s.start_month || kase.application_month)}起计发`,
       s.back_pay ? `，补发 ${s.back_pay.total} 元` : ""))) : null, print);
 }
 

@@ -71,7 +71,7 @@ export function supplementRequestSection(kase, rerender) {
   const description = h("input", { name: "items[0].description", maxlength: "300", autocomplete: "off" });
   const note = h("input", { name: "note", maxlength: "500", autocomplete: "off" });
   const form = h("form", { class: "stack" }, field("需补正的材料", code), field("需补正的内容", description),
-    field("说明（可不填）", note), formError(), h("button", { type: "submit" }, "发出补正要求（D2 暂停）"));
+    field("说明（可不填）", note), formError(), h("button", { type: "submit" }, "发出补正要求（审核时限暂停）"));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors(form);

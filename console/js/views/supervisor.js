@@ -51,7 +51,7 @@ async function gapsSummary(main, user) {
 
 export async function supervisorPage(main, user) {
   main.append(h("h1", {}, "超期督办"),
-    h("p", { class: "hint" }, `督查范围：${user.unit}。按负责超期环节的单位和阶段统计（D1 推送、D3 告知由受理地负责，D2 审核由业务属地负责）。`));
+    h("p", { class: "hint" }, `督查范围：${user.unit}。按负责超期环节的单位和阶段统计（推送时限、告知时限由受理地负责，审核时限由业务属地负责）。`));
   await gapsSummary(main, user);
   const cases = [];
   try {
@@ -73,7 +73,7 @@ export async function supervisorPage(main, user) {
   main.append(h("p", { class: "totals" }, `超期合计 ${total} 件：${byPhase.join("，")}。`));
   if (rows.length) main.append(unitPhaseTable(rows));
   if (!rows.length) {
-    main.append(h("p", { class: "empty" }, "没有超期案件。"));
+    main.append(h("p", { class: "empty" }, "暂无超期案件。"));
     return;
   }
   main.append(h("table", { class: "list" }, h("caption", {}, "按单位和阶段的超期件数"),

@@ -1,7 +1,7 @@
 // Worklists: the window's cases (受理地) and the reviewer's inbox (业务属地), ordered by deadline.
 import { get } from "../api.js";
 import { PHASE_SHORT, SCOPE, STATUS, SUBSIDY } from "../labels.js";
-import { badge, h, openDeadline, showError } from "../ui.js";
+import { badge, dateText, h, openDeadline, showError } from "../ui.js";
 
 const OPEN = new Set(["awaiting_materials", "awaiting_push", "under_review", "supplement_requested", "result_returned"]);
 
@@ -36,7 +36,7 @@ function table(caption, cases, otherSide) {
         h("td", {}, (c.subsidies || []).map((s) => SUBSIDY[s] || s).join("、")),
         h("td", {}, STATUS[c.status] || c.status),
         h("td", {}, d ? PHASE_SHORT[d.kind] || d.kind : "—"),
-        h("td", {}, d ? [badge(d), h("span", { class: "due" }, ` 至 ${d.due_on}`)] : "—"),
+        h("td", {}, d ? [badge(d), h("span", { class: "due" }, ` 至 ${dateText(d.due_on)}`)] : "—"),
         h("td", {}, `${c[otherSide[1]]}（${SCOPE[c.scope] || c.scope}）`));
     })));
 }
@@ -56,7 +56,7 @@ export async function worklistPage(main, user) {
 
 export async function inboxPage(main, user) {
   main.append(h("h1", {}, "待审核案件（按期限排序）"),
-    h("p", { class: "hint" }, "最先到期的在最前；期限按法定工作日计算（D2：收到推送材料之日起 10 个工作日）。"));
+    h("p", { class: "hint" }, "最先到期的在最前；期限按法定工作日计算（审核时限：自收到推送材料之日起10个工作日内）。"));
   try {
     const cases = byDeadline((await allCases()).filter((c) => OPEN.has(c.status)));
     main.append(table("收件箱", cases, ["受理地", "accepting_unit"]));
