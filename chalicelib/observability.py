@@ -14,6 +14,9 @@ once. POWERTOOLS_METRICS_DISABLED (or POWERTOOLS_DEV) silences them.
 Traces: X-Ray through the Powertools Tracer (boto3 and botocore patched), one subsegment per route
 or scheduled run annotated with the route (or job) and the case id, never personal data. Only in a
 deployed stage inside Lambda: the X-Ray SDK costs ~0.3 s to import, so nothing loads it elsewhere.
+The Lambda package does not carry the SDK (the China regions, where the functions run, offer no X-Ray
+with Lambda; docs/decisions.md): where tracing is wanted and the SDK is absent, the functions run
+untraced (Lambda's active tracing still records each invocation) and say so once.
 """
 from __future__ import annotations
 
@@ -183,6 +186,11 @@ def census(found: Census) -> None:
 @functools.lru_cache(maxsize=1)
 def _tracer() -> Any:
     if not config.tracing_wanted():
+        return None
+    try:
+        import aws_xray_sdk  # noqa: F401 - not in the Lambda package (requirements-dev.txt)
+    except ImportError:
+        log.warning("tracing_unavailable", reason="the X-Ray SDK is not packaged")
         return None
     from aws_lambda_powertools import Tracer  # loads the X-Ray SDK
 

@@ -2,12 +2,15 @@
 
 ``chalice package`` zips sources only, and Lambda's code directory (``/var/task``) is read-only: without
 ``__pycache__`` in the zip, every cold start compiles every module it imports (about twice the import
-time of ``app``). :func:`add_bytecode` rewrites ``deployment.zip`` with, next to each ``.py``, its
-``__pycache__/<name>.cpython-3XY.pyc``:
+time of ``app``). :func:`add_bytecode` rewrites ``deployment.zip`` with every module compiled:
 
 - unchecked-hash pycs (PEP 552): the import system uses them as they are, without comparing a source
   timestamp (timestamps do not survive a zip and Lambda's extraction reliably);
-- optimisation level 0 (asserts stay), the ``.py`` sources kept (tracebacks show the lines);
+- optimisation level 0 (asserts stay);
+- our own modules (``app.py``, ``chalicelib/``: :data:`SOURCES_KEPT`) keep their ``.py`` beside the pyc, so
+  tracebacks show our lines; every other module (the wheels) ships as its pyc alone, at the legacy place
+  ``pkg/mod.pyc`` where the import system loads a pyc without a source (PEP 3147), its code objects still
+  naming ``pkg/mod.py`` — the sources would add 2.6 MB to a 14 MB zip (docs/decisions.md, 2026-12-06);
 - only when this interpreter's ``major.minor`` is the functions' runtime (a pyc's magic number is per
   minor version; another version would ignore the file and compile anyway);
 - deterministic: entries sorted by name, Chalice's fixed 1980-01-01 timestamp, each pyc with its
@@ -31,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+SOURCES_KEPT = ("app.py", "chalicelib/")  # path prefixes in the zip whose .py stay beside their pyc
 UNCHECKED_HASH = 0b01  # PEP 552 flags: hash-based (bit 0), not checked against the source (bit 1 clear)
 
 
@@ -84,6 +88,11 @@ def cached_name(name: str) -> str:
     return posixpath.join(folder, "__pycache__", f"{file[:-len('.py')]}.{sys.implementation.cache_tag}.pyc")
 
 
+def sourceless_name(name: str) -> str:
+    """``a/b.py`` -> ``a/b.pyc`` (where a pyc is imported when no source is there)."""
+    return name[:-len(".py")] + ".pyc"
+
+
 def _entry(name: str, external_attr: int) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, FIXED_TIME)
     info.external_attr = external_attr
@@ -92,8 +101,10 @@ def _entry(name: str, external_attr: int) -> zipfile.ZipInfo:
     return info
 
 
-def rewrite(archive: Path) -> tuple[int, list[str]]:
-    """Rewrite ``archive`` in place with a pyc beside every ``.py``: (modules compiled, files that do not compile).
+def rewrite(archive: Path, sources: tuple[str, ...] = SOURCES_KEPT) -> tuple[int, list[str]]:
+    """Rewrite ``archive`` in place with a pyc for every ``.py``: (modules compiled, files that do not compile).
+    A module under one of ``sources`` keeps its ``.py`` and gets ``__pycache__/<name>.cpython-3XY.pyc``; any
+    other is replaced by ``<name>.pyc``. A file that does not compile stays as it is.
 
     Run it in a fresh interpreter (:func:`add_bytecode` does): ``marshal`` marks an object shared only when
     its reference count is above one, so what else the process has imported can change the bytes.
@@ -112,7 +123,11 @@ def rewrite(archive: Path) -> tuple[int, list[str]]:
         except (SyntaxError, ValueError):
             skipped.append(name)
             continue
-        entries[cached_name(name)] = (mode, pyc)
+        if name.startswith(sources):
+            entries[cached_name(name)] = (mode, pyc)
+        else:
+            del entries[name]
+            entries[sourceless_name(name)] = (mode, pyc)
         compiled += 1
     partial = archive.with_name(archive.name + ".partial")
     with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as out:
@@ -122,14 +137,14 @@ def rewrite(archive: Path) -> tuple[int, list[str]]:
     return compiled, skipped
 
 
-def add_bytecode(archive: Path, runtime: str) -> Compiled:
+def add_bytecode(archive: Path, runtime: str, sources: tuple[str, ...] = SOURCES_KEPT) -> Compiled:
     """:func:`rewrite` in a fresh ``python -I -S`` (the standard library only); nothing done if ``runtime`` differs."""
     if runtime != this_runtime():
         return Compiled(runtime, reason=f"the functions run {runtime}, this interpreter is {this_runtime()}: "
                                         f"its pycs would be ignored; package with {runtime} to ship them")
     before = archive.stat().st_size
-    done = subprocess.run([sys.executable, "-I", "-S", __file__, str(archive)], check=True, stdout=subprocess.PIPE,
-                          text=True)
+    done = subprocess.run([sys.executable, "-I", "-S", __file__, str(archive), json.dumps(list(sources))], check=True,
+                          stdout=subprocess.PIPE, text=True)
     compiled, skipped = json.loads(done.stdout)
     return Compiled(runtime, compiled, tuple(skipped), before, archive.stat().st_size)
 
@@ -141,4 +156,4 @@ def add_bytecode_to_package(package_dir: Path) -> Compiled:
 
 
 if __name__ == "__main__":  # the fresh interpreter of add_bytecode
-    print(json.dumps(rewrite(Path(sys.argv[1]))))
+    print(json.dumps(rewrite(Path(sys.argv[1]), tuple(json.loads(sys.argv[2])))))

@@ -3,7 +3,7 @@
 ``make wheelhouse`` fetches the runtime wheels (manylinux, Python 3.11) once; with them, pip inside
 Chalice's packager is pointed at that folder and never at an index (``PIP_NO_INDEX``), so packaging
 works with no network. Without a wheelhouse it uses pip's configured index. Then ``deployment.zip`` is
-rewritten with compiled bytecode beside every module (``infra/bytecode.py``: a cold start then compiles
+rewritten without the files no function reads (``infra/trim.py``), then with compiled bytecode beside every module (``infra/bytecode.py``: a cold start then compiles
 nothing), when this interpreter is the functions' Python version; otherwise it stays as Chalice wrote it.
 """
 from __future__ import annotations
@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from infra.bytecode import add_bytecode_to_package
+from infra.trim import trim
 
 
 def package(stage: str, build: Path, wheels: Path, region: str = "cn-north-1") -> Path:
@@ -25,6 +26,7 @@ def package(stage: str, build: Path, wheels: Path, region: str = "cn-north-1") -
     chalice = Path(sys.executable).with_name("chalice")
     subprocess.run([str(chalice), "package", "--stage", stage, "--merge-template", str(build / "resources.json"),
                     str(out)], check=True, env=environment)
+    print(trim(out / "deployment.zip").summary(), file=sys.stderr)
     print(add_bytecode_to_package(out).summary(), file=sys.stderr)
     return out / "sam.json"
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import importlib.util
 import marshal
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from infra.bytecode import add_bytecode, cached_name, function_runtime, this_runtime
+from infra.bytecode import SOURCES_KEPT, add_bytecode, cached_name, function_runtime, this_runtime
 
 TAG = sys.implementation.cache_tag
 
@@ -38,7 +39,7 @@ def test_each_module_gets_an_unchecked_hash_pyc_a_python2_file_is_skipped_and_ot
         "pkg/__pycache__/mod.cpython-27.pyc": (b"stale", 0o100644),
         "app.py": (b"import pkg.mod\n", 0o100755),
     })
-    result = add_bytecode(archive, this_runtime())
+    result = add_bytecode(archive, this_runtime(), sources=("app.py", "pkg/"))
     assert (result.compiled, result.skipped) == (2, ("pkg/tests/old.py",))
     opened = zipfile.ZipFile(archive)
     assert opened.namelist() == sorted(["app.py", f"__pycache__/app.{TAG}.pyc", "pkg/data.json", "pkg/mod.py",
@@ -55,6 +56,29 @@ def test_each_module_gets_an_unchecked_hash_pyc_a_python2_file_is_skipped_and_ot
     exec(code, namespace)
     with pytest.raises(AssertionError):  # optimisation level 0: asserts stay
         namespace["f"]()  # type: ignore[operator]
+
+
+def test_a_wheels_module_ships_as_its_pyc_alone_and_imports_without_its_source(tmp_path: Path) -> None:
+    assert SOURCES_KEPT == ("app.py", "chalicelib/")
+    archive = _zip(tmp_path / "deployment.zip", {
+        "vendor/__init__.py": (b"", 0o100644),
+        "vendor/mod.py": (b"def where():\n    raise ValueError('here')\n", 0o100644),
+        "vendor/data.json": (b"{}", 0o100644),
+        "chalicelib/__init__.py": (b"", 0o100644),
+        "app.py": (b"import vendor.mod\n", 0o100644),
+    })
+    assert add_bytecode(archive, this_runtime()).compiled == 4
+    opened = zipfile.ZipFile(archive)
+    assert opened.namelist() == sorted([f"__pycache__/app.{TAG}.pyc", "app.py", f"chalicelib/__pycache__/__init__.{TAG}.pyc",
+                                        "chalicelib/__init__.py", "vendor/__init__.pyc", "vendor/data.json",
+                                        "vendor/mod.pyc"])
+    assert marshal.loads(opened.read("vendor/mod.pyc")[16:]).co_filename == "vendor/mod.py"
+    opened.extractall(tmp_path / "task")
+    script = ("import app, vendor.mod\ntry:\n    vendor.mod.where()\nexcept ValueError as e:\n"
+              "    print(vendor.mod.__spec__.loader.__class__.__name__, e.__traceback__.tb_next.tb_frame.f_code.co_filename)")
+    done = subprocess.run([sys.executable, "-S", "-B", "-c", script], cwd=tmp_path / "task", capture_output=True,
+                          text=True, check=True, env={"PATH": "/usr/bin:/bin"})
+    assert done.stdout.split() == ["SourcelessFileLoader", "vendor/mod.py"]
 
 
 def test_compiling_twice_gives_the_same_bytes(tmp_path: Path) -> None:

@@ -211,6 +211,27 @@ def test_in_lambda_a_deployed_stage_traces_each_request_as_a_subsegment_with_rou
     assert subsegment["trace_id"] == "1-5759e988-bd862e3fe1be46a994272793"
 
 
+UNTRACED = """
+import sys
+sys.modules["aws_xray_sdk"] = None  # as in the Lambda package, which does not carry the SDK
+from chalicelib import observability as observe
+print(observe.request({}, {"requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"}, "GET /cases", None, lambda: 200,
+                      lambda status: status)[1])
+"""
+
+
+def test_without_the_x_ray_sdk_a_deployed_stage_that_wants_traces_answers_untraced_and_says_so(tmp_path):
+    env = {**os.environ, "STAGE": "dev", "LAMBDA_TASK_ROOT": str(tmp_path), "AWS_LAMBDA_FUNCTION_NAME": "api_handler",
+           "AWS_REGION": "us-east-1"}
+    env.pop("POWERTOOLS_TRACE_DISABLED", None)
+    child = subprocess.run([sys.executable, "-c", UNTRACED], env=env, capture_output=True, text=True, timeout=120)
+    assert child.returncode == 0, child.stderr
+    lines = [json.loads(line) for line in child.stdout.splitlines() if line.startswith("{")]
+    assert [line["reason"] for line in lines if line.get("message") == "tracing_unavailable"] == [
+        "the X-Ray SDK is not packaged"]
+    assert child.stdout.splitlines()[-1] == "200"
+
+
 def test_the_local_stage_never_loads_the_x_ray_sdk():
     script = "import sys, app; assert not [m for m in sys.modules if m.startswith('aws_xray_sdk')]"
     child = subprocess.run([sys.executable, "-c", script], env={**os.environ, "STAGE": "local"},
