@@ -85,7 +85,7 @@ button.primary { background: #0b4f8a; color: #fff; border: 1px solid #0b4f8a; }
 button.toggle { background: #fff; color: #0b4f8a; border: 1px solid #0b4f8a; }
 button[aria-pressed="true"] { font-weight: 700; outline: 3px solid #0b4f8a; }
 :focus-visible { outline: 3px solid #ffbf47; outline-offset: 2px; box-shadow: 0 0 0 5px #1a1a1a; }
-.hint { color: #4a4a4a; }
+.hint { color: #4a4a4a; display: block; }
 .error { color: #a4000f; font-weight: 600; }
 .state { font-weight: 700; }
 .bar { display: flex; justify-content: flex-end; }
@@ -100,7 +100,7 @@ HTML = f"""<!doctype html>
 <style>{STYLE}</style>
 </head>
 <body>
-<div class="bar"><button type="button" id="large" class="toggle" aria-pressed="false">大字模式（适老化）</button></div>
+<header class="bar"><button type="button" id="large" class="toggle" aria-pressed="false">大字模式（适老化）</button></header>
 <main>
 <h1>办理进度查询</h1>
 <form id="f" autocomplete="off">
