@@ -2,7 +2,7 @@
 import { setApiBase } from "./api.js";
 import { oidcCallback, session, signOut } from "./auth.js";
 import { ROLES } from "./labels.js";
-import { h } from "./ui.js";
+import { h, unitText } from "./ui.js";
 import { acceptPage } from "./views/accept.js";
 import { amountsPage, calendarPage, chainPage, dataPage, materialsPage, setupGapsPage, timeLimitsPage } from "./views/admin.js";
 import { casePage } from "./views/case.js";
@@ -44,7 +44,7 @@ function header(user) {
   nav.append(h("ul", {}, (NAV[user.role] || []).map(([href, text]) =>
     h("li", {}, h("a", { href, "aria-current": here === href ? "page" : null }, text)))));
   who.append(
-    h("span", {}, `${user.name}（${ROLES[user.role] || user.role} · 单位 ${user.unit}）`),
+    h("span", {}, `${user.name}（${ROLES[user.role] || user.role} · 单位 ${unitText(user.unit)}）`),
     h("button", { type: "button", class: "link", onclick: () => { signOut(); location.hash = "#/signin"; } }, "退出"),
   );
 }

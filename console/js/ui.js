@@ -1,5 +1,6 @@
 // Small DOM helpers: elements, labelled fields with their error next to them, text badges.
 import { message } from "./labels.js";
+import { COUNTIES, PROVINCES } from "./places.js";
 
 export function h(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -104,6 +105,17 @@ export function openDeadline(kase) {
 export function dateText(iso) {
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(iso || ""));
   return m ? `${Number(m[1])}年${Number(m[2])}月${Number(m[3])}日` : String(iso || "");
+}
+
+/** A unit by name with its code, as the PDFs name it (黑龙江省道里区 230102001, 黑龙江省 23); the code alone where
+ * the GB/T 2260 table has no name (a city's 4 digits, an unknown or abolished county). */
+export function unitText(code) {
+  const unit = String(code || "");
+  const county = unit.length >= 6 ? COUNTIES[unit.slice(0, 6)] : null;
+  const province = PROVINCES[unit.slice(0, 2)];
+  if (county && province) return `${province}${county} ${unit}`;
+  if (unit.length === 2 && province) return `${province} ${unit}`;
+  return unit;
 }
 
 /** A month: "2026-12" → 2026年12月. */

@@ -25,6 +25,10 @@ CONSOLE_SOURCES = [
     "chalicelib/services/supervision.py", "chalicelib/domain/supervision/monitoring.py", "chalicelib/services/payroll.py",
     "chalicelib/services/comparison.py", "chalicelib/services/recoveries.py", "chalicelib/services/entitlements.py",
     "chalicelib/domain/payments/roster.py",
+    # the administrators' pages: material lists, set-up gaps, tables, limits, the calendar, rosters
+    "chalicelib/services/rules.py", "chalicelib/services/calendar.py", "chalicelib/services/setup_gaps.py",
+    "chalicelib/services/registers.py", "chalicelib/domain/rules/amounts.py", "chalicelib/domain/rules/registers.py",
+    "chalicelib/domain/rules/time_limits.py",
 ]
 
 
@@ -85,7 +89,7 @@ def test_each_event_detail_is_written_in_chinese(browser, console_server):
 
 def test_dates_time_limits_and_days_are_written_as_the_pdfs_and_sms_write_them(browser, console_server):
     """One date function (ui.dateText) for every date shown; the phases by their names, never D0–D3 or DS; days as
-    "3个工作日" (issue 19.6)."""
+    "3个工作日"; units by name with their code (issue 19.6)."""
     page = browser.new_page()
     page.goto(f"{console_server}/console/config.json")
     shown = page.evaluate("""async () => {
@@ -94,6 +98,7 @@ def test_dates_time_limits_and_days_are_written_as_the_pdfs_and_sms_write_them(b
         return {dates: [U.dateText('2026-09-24'), U.dateText('2026-10-09T16:05:00+08:00'), U.dateText(''),
                         U.monthText('2026-12'), U.dateTime('2026-11-16T10:00:00+08:00')],
                 phases: L.PHASE, short: L.PHASE_SHORT,
+                units: ['230102001', '31', '230102001203', '2301', '999999001'].map(U.unitText),
                 left: [U.deadlineText({state: 'open', working_days_left: 3}),
                        U.deadlineText({state: 'overdue', working_days_overdue: 2}),
                        U.deadlineText({state: 'paused', remaining_working_days: 7})]};
@@ -104,6 +109,8 @@ def test_dates_time_limits_and_days_are_written_as_the_pdfs_and_sms_write_them(b
                               "notify": "告知时限"}
     assert shown["phases"]["push"] == "推送时限（3个工作日）" and shown["phases"]["review"] == "审核时限（10个工作日）"
     assert shown["left"] == ["剩3个工作日", "已超期2个工作日", "已暂停（剩7个工作日）"]
+    # units by name with their code, as the PDFs name them (units.place_name); the code alone where no name is known
+    assert shown["units"] == ["黑龙江省道里区 230102001", "上海市 31", "黑龙江省道里区 230102001203", "2301", "999999001"]
 
 
 def test_a_waived_material_and_the_data_checks_are_said_in_chinese(browser, console_server):

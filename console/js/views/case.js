@@ -6,7 +6,7 @@ import { EVENTS, MESSAGES, NOTIFY_METHOD, PURPOSES, PHASE, RELATIONSHIP, SCOPE, 
 import { accepted } from "./accept.js";
 import { CHAIN_ROLES, chainSection, decisionSection, holdsStep, isLastStep, materialsSection, opinionSection, rulesSection,
   supplementRequestSection } from "./review.js";
-import { announce, badge, clearErrors, dateText, dateTime, field, formError, h, monthText, showError, showFieldError } from "../ui.js";
+import { announce, badge, clearErrors, dateText, dateTime, field, formError, h, monthText, showError, showFieldError, unitText } from "../ui.js";
 
 const TYPES = { pdf: "application/pdf", jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png" };
 
@@ -56,7 +56,7 @@ function summary(kase) {
         || kase.agent.relationship}；身份证 ${kase.agent.id_number || ""}）`) : null,
       row("残疾人证", kase.certificate?.number || ""),
       row("申请的补贴", kase.subsidies.map((s) => SUBSIDY[s] || s).join("、")),
-      row("受理地", kase.accepting_unit), row("业务属地", kase.business_unit),
+      row("受理地", unitText(kase.accepting_unit)), row("业务属地", unitText(kase.business_unit)),
       row("村（居）委会（每月查询登记）", kase.applicant?.committee_unit || "未登记"),
       row("办理方式", SCOPE[kase.scope] || kase.scope), row("申请月份（计发起始）", monthText(kase.application_month))));
 }
@@ -110,7 +110,7 @@ function noticeSection(kase, notice, rerender) {
   const rows = notice.materials.map((item) => materialRow(kase, item, open, rerender, wanted.get(item.code)));
   return h("section", { class: "card notice", id: "notice", "aria-labelledby": "notice-title" },
     h("h2", { id: "notice-title" }, "一次性告知书"),
-    h("p", {}, `业务属地 ${notice.business_unit} 要求申请人提交以下全部材料（一次告知，最多跑一次）：`),
+    h("p", {}, `业务属地 ${unitText(notice.business_unit)} 要求申请人提交以下全部材料（一次告知，最多跑一次）：`),
     h("ol", { class: "materials" }, rows),
     h("p", { class: "no-print" },
       h("button", { type: "button", onclick: () => printDocument(`/cases/${kase.case_id}/notice`, "print-notice") }, "打印一次性告知书")));
@@ -165,7 +165,7 @@ function receiptSection(kase, notice) {
   const received = notice.materials.filter((m) => m.received).length;
   return h("section", { class: "card receipt", id: "receipt", "aria-labelledby": "receipt-title" },
     h("h2", { id: "receipt-title" }, "受理回执"),
-    h("p", {}, `案件编号 ${kase.case_id}；受理日期 ${dateText(kase.applied_on)}；受理地 ${kase.accepting_unit}；业务属地 ${kase.business_unit}。`),
+    h("p", {}, `案件编号 ${kase.case_id}；受理日期 ${dateText(kase.applied_on)}；受理地 ${unitText(kase.accepting_unit)}；业务属地 ${unitText(kase.business_unit)}。`),
     h("p", {}, `申请人 ${kase.applicant?.name || ""}；已收材料 ${received} / ${notice.materials.length} 项。`),
     h("p", { class: "no-print" },
       h("button", { type: "button", onclick: () => printDocument(`/cases/${kase.case_id}/receipt`, "print-receipt") }, "打印受理回执")));

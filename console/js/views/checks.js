@@ -2,7 +2,7 @@
 // for a change, what is still unrecorded and the deadline (GET /checks/{committee}/{month}, POST …/{entitlement_id}).
 import { get, post } from "../api.js";
 import { CHECK_RESULT, CHECK_RESULTS, SUBSIDY } from "../labels.js";
-import { announce, clearErrors, dateText, dateTime, field, formError, h, monthText, showError } from "../ui.js";
+import { announce, clearErrors, dateText, dateTime, field, formError, h, monthText, showError, unitText } from "../ui.js";
 
 /** This month where the console is used (Asia/Shanghai): "2026-11". */
 export function thisMonth() {
@@ -87,7 +87,7 @@ export async function checksPage(main, user, month) {
     h("a", { class: "button tap", href: `#/checks/${shift(month, 1)}` }, `下个月（${monthText(shift(month, 1))}）`));
   const body = h("div", { "aria-live": "polite" });
   main.append(heading,
-    h("p", { class: "hint" }, `${user.name}（村（居）委会 ${user.unit}）：逐一核实名单上的补贴对象，每人点一次结果；`
+    h("p", { class: "hint" }, `${user.name}（村（居）委会 ${unitText(user.unit)}）：逐一核实名单上的补贴对象，每人点一次结果；`
       + "死亡、迁出或其他变化须写明情况，由乡镇（街道）审核后处理，登记本身不停发补贴。"),
     nav, body);
 

@@ -4,7 +4,7 @@ import { get, post } from "../api.js";
 import {
   CHECK_RESULT, ENTITLEMENT_STATUS, PROPOSAL_ACTION, PROPOSAL_STATUS, ROSTER_STATUS, SUBSIDY,
 } from "../labels.js";
-import { announce, clearErrors, dateText, dateTime, field, formError, h, monthText, showError } from "../ui.js";
+import { announce, clearErrors, dateText, dateTime, field, formError, h, monthText, showError, unitText } from "../ui.js";
 import { thisMonth } from "./checks.js";
 
 const yuan = (amount) => (amount === null || amount === undefined ? "—" : `${amount} 元`);
@@ -177,7 +177,7 @@ function lookup() {
 
 export async function paymentsPage(main, user) {
   main.append(h("h1", {}, "补贴发放"),
-    h("p", { class: "hint" }, `业务属地 ${user.unit}（${user.name}）：按月生成、核对并确认发放名册；数据比对、个人申报等`
+    h("p", { class: "hint" }, `业务属地 ${unitText(user.unit)}（${user.name}）：按月生成、核对并确认发放名册；数据比对、个人申报等`
       + "提出的变动，经核实确认后才生效；多发的补贴列入应退名单追回。"));
   const roster = rosterSection(user, () => draw());
   const loading = () => h("p", { class: "hint" }, "正在载入……");
@@ -236,7 +236,7 @@ function entitlementCard(e) {
       h("dt", {}, "每月金额"), h("dd", {}, yuan(e.monthly_amount)),
       h("dt", {}, "起始月份"), h("dd", {}, monthText(e.start_month)),
       h("dt", {}, "村（居）委会（每月查询登记）"), h("dd", {}, e.committee_in_force || e.committee_unit || "未设置"),
-      h("dt", {}, "业务属地"), h("dd", {}, e.business_unit), h("dt", {}, "受理地"), h("dd", {}, e.accepting_unit),
+      h("dt", {}, "业务属地"), h("dd", {}, unitText(e.business_unit)), h("dt", {}, "受理地"), h("dd", {}, unitText(e.accepting_unit)),
       h("dt", {}, "应发合计"), h("dd", {}, yuan(e.ledger.owed)), h("dt", {}, "已发合计"), h("dd", {}, yuan(e.ledger.paid)),
       h("dt", {}, "待发"), h("dd", {}, yuan(e.ledger.due)), h("dt", {}, "应退"), h("dd", {}, yuan(e.ledger.debt))),
     h("h3", {}, "变更记录"),

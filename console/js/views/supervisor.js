@@ -2,7 +2,7 @@
 import { get } from "../api.js";
 import { PHASE_SHORT } from "../labels.js";
 import { PHASES } from "../phases.js";
-import { badge, h, showError } from "../ui.js";
+import { badge, h, showError, unitText } from "../ui.js";
 
 // who owes each phase's step: the 受理地 (accepting) or the 业务属地 (business), as the domain's table of phases says
 const RESPONSIBLE = Object.fromEntries(Object.entries(PHASES).map(
@@ -31,7 +31,7 @@ export function unitPhaseTable(rows) {
   const count = (unit, kind) => rows.filter((r) => r.unit === unit && r.kind === kind).reduce((n, r) => n + r.cases.length, 0);
   return h("div", { class: "table-wrap" }, h("table", { class: "list" }, h("caption", {}, "超期环节：按单位和阶段"),
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "负责单位"), kinds.map((k) => h("th", { scope: "col" }, PHASE_SHORT[k])))),
-    h("tbody", {}, units.map((unit) => h("tr", {}, h("th", { scope: "row" }, unit),
+    h("tbody", {}, units.map((unit) => h("tr", {}, h("th", { scope: "row" }, unitText(unit)),
       kinds.map((k) => h("td", { class: "count" }, `${count(unit, k)} 件`)))))));
 }
 
@@ -51,7 +51,7 @@ async function gapsSummary(main, user) {
 
 export async function supervisorPage(main, user) {
   main.append(h("h1", {}, "超期督办"),
-    h("p", { class: "hint" }, `督查范围：${user.unit}。按负责超期环节的单位和阶段统计（推送时限、告知时限由受理地负责，审核时限由业务属地负责）。`));
+    h("p", { class: "hint" }, `督查范围：${unitText(user.unit)}。按负责超期环节的单位和阶段统计（推送时限、告知时限由受理地负责，审核时限由业务属地负责）。`));
   await gapsSummary(main, user);
   const cases = [];
   try {
@@ -79,7 +79,7 @@ export async function supervisorPage(main, user) {
   main.append(h("table", { class: "list" }, h("caption", {}, "按单位和阶段的超期件数"),
     h("thead", {}, h("tr", {}, ["负责单位", "阶段", "超期件数", "案件"].map((t) => h("th", { scope: "col" }, t)))),
     h("tbody", {}, rows.map((r) => h("tr", {},
-      h("th", { scope: "row" }, r.unit), h("td", {}, PHASE_SHORT[r.kind] || r.kind),
+      h("th", { scope: "row" }, unitText(r.unit)), h("td", {}, PHASE_SHORT[r.kind] || r.kind),
       h("td", { class: "count" }, `${r.cases.length} 件`),
       h("td", {}, h("ul", { class: "plain" }, r.cases.map(({ kase, deadline }) => h("li", {},
         h("a", { href: `#/case/${encodeURIComponent(kase.case_id)}` }, kase.case_id), " ", badge(deadline))))))))));

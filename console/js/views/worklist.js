@@ -1,7 +1,7 @@
 // Worklists: the window's cases (受理地) and the reviewer's inbox (业务属地), ordered by deadline.
 import { get } from "../api.js";
 import { PHASE_SHORT, SCOPE, STATUS, SUBSIDY } from "../labels.js";
-import { badge, dateText, h, openDeadline, showError } from "../ui.js";
+import { badge, dateText, h, openDeadline, showError, unitText } from "../ui.js";
 
 const OPEN = new Set(["awaiting_materials", "awaiting_push", "under_review", "supplement_requested", "result_returned"]);
 
@@ -37,7 +37,7 @@ function table(caption, cases, otherSide) {
         h("td", {}, STATUS[c.status] || c.status),
         h("td", {}, d ? PHASE_SHORT[d.kind] || d.kind : "—"),
         h("td", {}, d ? [badge(d), h("span", { class: "due" }, ` 至 ${dateText(d.due_on)}`)] : "—"),
-        h("td", {}, `${c[otherSide[1]]}（${SCOPE[c.scope] || c.scope}）`));
+        h("td", {}, `${unitText(c[otherSide[1]])}（${SCOPE[c.scope] || c.scope}）`));
     })));
 }
 
