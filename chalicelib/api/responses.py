@@ -273,7 +273,10 @@ RESPONSES: dict[str, Any] = {
     "AuditOfUnit": obj({
         "unit": {"type": "string"}, "cases": {"type": "integer"}, "valid": {"type": "boolean"},
         "first_broken": nullable(AUDIT_VERDICT), "broken": {"type": "integer"},
-    }, required=("unit", "cases", "valid", "broken")),
+        "next_token": nullable({"type": "string"}),
+    }, required=("unit", "cases", "valid", "broken", "next_token"),
+        description="one page: cases, valid, first_broken and broken are of this page's cases; next_token null after "
+                    "the last page"),
     "OpenAPIDocument": {"type": "object", "description": "this document"},
     "DocumentLink": obj({"url": {"type": "string"}, "expires_in": {"type": "integer"},
                          "sha256": {"type": "string"}, "size": {"type": "integer"}, "filename": {"type": "string"},

@@ -200,7 +200,11 @@ REVIEWS_QUERY = (
     query("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 500}),
     query("next_token", {"type": "string"}),
 )
-AUDIT_QUERY = (query("unit", scope_code((2, 4, 6, 9)), "the unit or scope (default: the caller's unit)"),)
+AUDIT_QUERY = (
+    query("unit", scope_code((2, 4, 6, 9)), "the unit or scope (default: the caller's unit)"),
+    query("limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 50}, "cases verified in this page"),
+    query("next_token", {"type": "string"}, "the next_token of the previous page"),
+)
 SETUP_GAPS_QUERY = (
     query("scope", scope_code((2, 4, 6)), "a province, city or county within the caller's unit (default: the "
           "caller's unit)"),

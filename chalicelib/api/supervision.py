@@ -60,9 +60,9 @@ def verify_case_chain(call: Call, case_id: str) -> dict[str, Any]:
 
 @handles(routes, "GET /audit")
 def verify_unit_chains(call: Call) -> dict[str, Any]:
-    """?unit=: every case of a unit or scope (supervisors, admins over it)."""
+    """?unit=: a page of the cases of a unit or scope (supervisors, admins over it), ?limit=, ?next_token=."""
     unit = call.query.get("unit") or call.actor.unit
     audit.may_verify_unit(call.actor, unit)
-    return audit.verify_unit(deps().repo, unit)
+    return audit.verify_unit(deps().repo, unit, call.query.get("limit"), call.query.get("next_token"))
 
 

@@ -14,14 +14,14 @@ from ..domain.cases.audit import first_break
 from ..domain.cases.case import Actor
 from ..domain.errors import Forbidden, Invalid
 from ..domain.units import is_scope_code, within
-from ..domain.values import parse_day
+from ..domain.values import parse_count, parse_day
 
 
 class Chains(Protocol):
     def chain(self, case_id: str) -> Any: ...
     def heads_of_day(self, day: str) -> dict[str, tuple[int, str]]: ...
     def worklist(self, side: str, scope: str, due_before: str | None, status: str | None, pushed_only: bool,
-                 limit: int, token: str | None) -> Any: ...
+                 limit: int, token: str | None, exclude_accepting: str | None = None) -> Any: ...
 
 
 class DigestWriter(Protocol):
@@ -33,28 +33,48 @@ def verify_case(repo: Chains, case_id: str) -> dict[str, Any]:
     return first_break(case_id, links, head).as_dict()
 
 
-def verify_unit(repo: Chains, unit: str) -> dict[str, Any]:
-    """Every case accepted in, or owned by, a unit (or scope): how many verify, and the first broken."""
+PAGE_DEFAULT, PAGE_MAX = 50, 100
+
+
+def _cases_page(repo: Chains, unit: str, limit: int, token: str | None) -> tuple[list[Any], str | None]:
+    """At most ``limit`` cases of ``unit`` and the token of the rest: the cases accepted within it, then those it owns
+    that were accepted elsewhere, each once; the token says which stream to resume ("a:…" or "b:…"), as the
+    supervisor's worklist does (services/worklists.py)."""
+    stream, _, cursor = (token or "a:").partition(":")
+    if stream not in ("a", "b"):
+        raise Invalid("BAD_PAGE_TOKEN", "next_token is not one this API issued", "next_token")
+    cases: list[Any] = []
+    next_token = None
+    if stream == "a":
+        page = repo.worklist("accepting", unit, None, None, False, limit, cursor or None)
+        cases, cursor = list(page.cases), ""
+        if page.next_token:
+            next_token = f"a:{page.next_token}"
+    if next_token is None and len(cases) < limit:
+        page = repo.worklist("business", unit, None, None, False, limit - len(cases), cursor or None,
+                             exclude_accepting=unit)
+        cases += page.cases
+        next_token = f"b:{page.next_token}" if page.next_token else None
+    elif next_token is None:
+        next_token = "b:"  # the first stream ended exactly on the page boundary
+    return cases, next_token
+
+
+def verify_unit(repo: Chains, unit: str, limit: str | None = None, token: str | None = None) -> dict[str, Any]:
+    """One page of the cases accepted in, or owned by, a unit (or scope), each case's chain verified: how many
+    verify, the first broken, and ``next_token`` for the next page (null after the last). A request verifies at
+    most ``limit`` chains (one Query each), however large the province."""
     if not is_scope_code(unit):
         raise Invalid("UNIT_FORMAT", "unit must be a 2, 4, 6 or 9 digit code", "unit")
-    checked, broken, seen = 0, [], set()
-    for side in ("accepting", "business"):
-        token = None
-        while True:
-            page = repo.worklist(side, unit, None, None, False, 100, token)
-            for case in page.cases:
-                if case.case_id in seen:
-                    continue
-                seen.add(case.case_id)
-                checked += 1
-                verdict = verify_case(repo, case.case_id)
-                if not verdict["valid"]:
-                    broken.append(verdict)
-            token = page.next_token
-            if not token:
-                break
-    return {"unit": unit, "cases": checked, "valid": not broken, "first_broken": broken[0] if broken else None,
-            "broken": len(broken)}
+    size = parse_count(str(PAGE_DEFAULT) if limit is None else limit, "limit", 1, PAGE_MAX, "LIMIT_RANGE")
+    cases, next_token = _cases_page(repo, unit, size, token)
+    broken = []
+    for case in cases:
+        verdict = verify_case(repo, case.case_id)
+        if not verdict["valid"]:
+            broken.append(verdict)
+    return {"unit": unit, "cases": len(cases), "valid": not broken, "first_broken": broken[0] if broken else None,
+            "broken": len(broken), "next_token": next_token}
 
 
 def daily_digest(repo: Chains, writer: DigestWriter, raw_day: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from datetime import datetime
 import pytest
 
 from chalicelib.domain.cases.case import Actor
-from chalicelib.domain.errors import Forbidden
+from chalicelib.domain.errors import Forbidden, Invalid
 from chalicelib.services import audit, cases
 from tests.fakes.world import CaseWorld, case_world
 from tests.support.people import SHANGHAI_WINDOW, application, id_number
@@ -70,6 +70,33 @@ def test_a_unit_is_verified_as_a_whole_and_reports_the_first_broken_case(world):
         audit.may_verify_unit(supervisor, "31")
     with pytest.raises(Forbidden):
         audit.may_verify_unit(WINDOW, SHANGHAI_WINDOW)
+
+
+def test_a_large_unit_is_verified_a_page_at_a_time_each_case_once_with_the_broken_on_its_page(world):
+    made = [pushed_case(world, sequence) for sequence in ("805", "806", "807")]
+    del world.cases.events[made[1]][2]
+    pages, token = [], None
+    while True:
+        page = audit.verify_unit(world.cases, "23", "2", token)
+        pages.append(page)
+        token = page["next_token"]
+        if token is None:
+            break
+    assert sum(page["cases"] for page in pages) == 3 and all(page["cases"] <= 2 for page in pages)
+    assert sum(page["broken"] for page in pages) == 1
+    [broken] = [page for page in pages if not page["valid"]]
+    assert broken["first_broken"]["case_id"] == made[1]
+    # the whole unit in one page when it fits; the default page is 50
+    whole = audit.verify_unit(world.cases, "23")
+    assert (whole["cases"], whole["broken"], whole["next_token"]) == (3, 1, None)
+
+
+@pytest.mark.parametrize("limit, token, code", [("0", None, "LIMIT_RANGE"), ("101", None, "LIMIT_RANGE"),
+                                                ("x", None, "LIMIT_RANGE"), ("10", "c:abc", "BAD_PAGE_TOKEN")])
+def test_a_page_size_out_of_range_or_a_token_not_issued_is_refused(world, limit, token, code):
+    with pytest.raises(Invalid) as refused:
+        audit.verify_unit(world.cases, "23", limit, token)
+    assert refused.value.code == code
 
 
 def test_the_daily_digest_holds_the_chain_head_of_every_case_changed_that_day(world):
