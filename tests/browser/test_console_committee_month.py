@@ -14,6 +14,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.browser.conftest import MOTO_ENDPOINTS, Desk, case_over_http
+from tests.browser.test_accessibility import audit, blocking
 from tests.browser.test_console_committee import call
 from tests.browser.test_console_rounds import no_problems
 from tests.support.moments import SERVER_TODAY
@@ -98,7 +99,7 @@ def test_a_committee_records_its_month_on_a_phone(desks, console_server):
     assert len(boxes) == 4 * len(NAMES) and all(b["height"] >= 44 and b["width"] >= 44 for b in boxes), boxes
     assert fits_the_phone(page)
     committee.shot("30-committee-month")
-    assert committee.accessibility_problems() == []
+    assert committee.accessibility_problems() == [] and blocking(audit(page)) == []
 
     # 在世且情况未变: one tap
     recipient(page, "李一").get_by_role("button", name="在世且情况未变").click()
@@ -112,6 +113,7 @@ def test_a_committee_records_its_month_on_a_phone(desks, console_server):
     note = second.get_by_label("情况说明（必填）")
     expect(note).to_be_focused()
     committee.shot("31-committee-change-with-its-note")
+    assert blocking(audit(page)) == []  # the note open, its form in the list
     second.get_by_role("button", name="提交登记：死亡").click()
     expect(second.get_by_text("此项必填")).to_be_visible()  # the API's MISSING_FIELD, beside the note
     note.fill("11月10日因病去世，家属告知")
@@ -125,10 +127,10 @@ def test_a_committee_records_its_month_on_a_phone(desks, console_server):
     third.get_by_role("button", name="提交登记：迁出").click()
     expect(counts).to_contain_text("✓ 已全部登记")
     expect(counts).to_contain_text("共 3 人次，已登记 3 人次")
-    expect(page.get_by_text("本月已全部登记")).to_be_visible()
+    expect(page.get_by_text("已全部登记", exact=True)).to_be_visible()
     assert fits_the_phone(page)
     committee.shot("32-committee-month-all-recorded")
-    assert committee.accessibility_problems() == []
+    assert committee.accessibility_problems() == [] and blocking(audit(page)) == []
 
     # recorded: as the API gives the list, and as the township's reviewer sees the changes
     recorded = {c["entitlement_id"]: (c["result"], c["note"])
@@ -148,4 +150,11 @@ def test_a_committee_records_its_month_on_a_phone(desks, console_server):
     first.get_by_label("情况说明（必填）").fill("已入住养老院")
     first.get_by_role("button", name="提交登记：其他变化").click()
     expect(recipient(page, "李一")).to_contain_text("✓ 已登记：其他变化（已入住养老院）")
+
+    # the month before: closed (its last day has passed), and empty at this committee — both said
+    page.get_by_role("link", name="上个月（2026年10月）").click()
+    expect(page.get_by_role("heading", name="每月查询登记 · 2026年10月")).to_be_visible()
+    expect(page.get_by_text("该月查询登记已于2026年10月31日关闭，不能再登记或更改。")).to_be_visible()
+    expect(page.get_by_text("暂无记录：该月名单上没有补贴对象")).to_be_visible()
+    assert fits_the_phone(page)
     no_problems(committee, allowed=("status of 422",))  # the empty note, answered 422 on purpose

@@ -13,6 +13,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.browser.conftest import Desk, case_over_http
+from tests.browser.test_accessibility import audit, blocking
 from tests.browser.test_console_committee import call
 from tests.browser.test_console_rounds import no_problems
 from tests.support.moments import SERVER_TODAY
@@ -66,7 +67,7 @@ def test_a_roster_drafted_finalized_and_downloaded_then_a_debt_on_the_recovery_l
     expect(page.get_by_text("暂无发放名册")).to_be_visible()
     expect(page.get_by_text("正在载入……")).to_have_count(0)
     reviewer.shot("50-payments-proposals")
-    assert reviewer.accessibility_problems() == []
+    assert reviewer.accessibility_problems() == [] and blocking(audit(page)) == []
 
     # proposals: a note is required; one rejected, two confirmed
     row = proposal_of(page, f"{first}-living")
@@ -119,6 +120,7 @@ def test_a_roster_drafted_finalized_and_downloaded_then_a_debt_on_the_recovery_l
     listed = call(base, "GET", f"/payroll/{TOWNSHIP}", "reviewer", TOWNSHIP)["rosters"]
     assert [(r["month"], r["status"], r["downloads"]) for r in listed] == [(MONTH, "finalized", 1)]
     reviewer.shot("52-payments-roster-finalized")
+    assert blocking(audit(page)) == []
 
     # a stop from November, after November was paid: the recovery list, and the entitlement with its history
     call(base, "POST", f"/entitlements/{first}-nursing/status", "reviewer", TOWNSHIP,
@@ -136,5 +138,5 @@ def test_a_roster_drafted_finalized_and_downloaded_then_a_debt_on_the_recovery_l
     expect(page.locator("ol.timeline")).to_contain_text("停止发放：自2026年11月起，理由：复核：残疾等级已变更")
     expect(page.get_by_role("table", name="逐月台账")).to_contain_text("2026年11月")
     reviewer.shot("54-payments-entitlement-with-its-history")
-    assert reviewer.fits_the_office_screen() and reviewer.accessibility_problems() == []
+    assert reviewer.fits_the_office_screen() and reviewer.accessibility_problems() == [] and blocking(audit(page)) == []
     no_problems(reviewer, allowed=("status of 422",))  # the empty note, answered 422 on purpose

@@ -4,10 +4,15 @@ import { get, post } from "../api.js";
 import { CHECK_RESULT, CHECK_RESULTS, SUBSIDY } from "../labels.js";
 import { announce, clearErrors, dateText, dateTime, field, formError, h, monthText, showError, unitText } from "../ui.js";
 
-/** This month where the console is used (Asia/Shanghai): "2026-11". */
+/** Today where the console is used (Asia/Shanghai): "2026-11-16". */
+export function today() {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit" })
+    .format(new Date());
+}
+
+/** This month there: "2026-11". */
 export function thisMonth() {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit" })
-    .format(new Date()).slice(0, 7);
+  return today().slice(0, 7);
 }
 
 function shift(month, by) {
@@ -16,19 +21,20 @@ function shift(month, by) {
   return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, "0")}`;
 }
 
-function summary(list) {
+function summary(list, closed) {
   const c = list.counts || {};
   const open = c.open ?? 0;
   return h("section", { class: "card check-summary", "aria-labelledby": "summary-title" },
-    h("h2", { id: "summary-title" }, "本月进度"),
+    h("h2", { id: "summary-title" }, `${monthText(list.month)}进度`),
     h("p", { class: "check-counts", role: "status" },
       h("span", { class: open ? "badge badge-soon" : "badge badge-done" }, open ? `未登记 ${open} 人次` : "✓ 已全部登记"),
       ` 共 ${c.total ?? 0} 人次，已登记 ${c.recorded ?? 0} 人次`),
-    h("p", {}, h("strong", {}, `登记截止：${dateText(list.due_on)}`),
-      `（此后仍未登记的，报乡镇（街道）审核；${dateText(list.closes_on)}后不能再登记或更改）`));
+    closed ? h("p", { class: "warning" }, `该月查询登记已于${dateText(list.closes_on)}关闭，不能再登记或更改。`)
+      : h("p", {}, h("strong", {}, `登记截止：${dateText(list.due_on)}`),
+        `（此后仍未登记的，报乡镇（街道）审核；${dateText(list.closes_on)}后不能再登记或更改）`));
 }
 
-function item(user, list, check, redraw) {
+function item(user, list, check, redraw, closed) {
   const noteId = `note-${check.entitlement_id}`;
   const note = h("textarea", { name: "note", rows: "2", maxlength: "500", id: noteId });
   const form = h("form", { class: "check-note", hidden: true },
@@ -75,8 +81,8 @@ function item(user, list, check, redraw) {
     h("h3", {}, check.name || "（未记姓名）"),
     h("p", { class: "hint" }, `${check.masked_id || ""} · ${SUBSIDY[check.subsidy] || check.subsidy}`),
     state,
-    h("div", { class: "tap-row", role: "group", "aria-label": `${check.name} 的查询结果` }, buttons),
-    form);
+    closed ? null : h("div", { class: "tap-row", role: "group", "aria-label": `${check.name} 的查询结果` }, buttons),
+    closed ? null : form);
 }
 
 export async function checksPage(main, user, month) {
@@ -100,17 +106,18 @@ export async function checksPage(main, user, month) {
       showError(body, error);
       return;
     }
+    const closed = today() > list.closes_on;
     const open = list.checks.filter((c) => !c.result);
     const done = list.checks.filter((c) => c.result);
     body.replaceChildren(
-      summary(list),
+      summary(list, closed),
       h("section", { "aria-labelledby": "open-title" },
         h("h2", { id: "open-title" }, `未登记（${open.length}）`),
-        open.length ? h("ol", { class: "plain checks" }, open.map((c) => item(user, list, c, draw)))
-          : h("p", { class: "empty" }, list.checks.length ? "本月已全部登记" : "暂无记录：本月名单上没有补贴对象")),
+        open.length ? h("ol", { class: "plain checks" }, open.map((c) => item(user, list, c, draw, closed)))
+          : h("p", { class: "empty" }, list.checks.length ? "已全部登记" : "暂无记录：该月名单上没有补贴对象")),
       h("section", { "aria-labelledby": "done-title" },
         h("h2", { id: "done-title" }, `已登记（${done.length}）`),
-        done.length ? h("ol", { class: "plain checks" }, done.map((c) => item(user, list, c, draw)))
+        done.length ? h("ol", { class: "plain checks" }, done.map((c) => item(user, list, c, draw, closed)))
           : h("p", { class: "empty" }, "暂无记录")));
   }
   await draw();
