@@ -139,4 +139,11 @@ def test_a_roster_drafted_finalized_and_downloaded_then_a_debt_on_the_recovery_l
     expect(page.get_by_role("table", name="逐月台账")).to_contain_text("2026年11月")
     reviewer.shot("54-payments-entitlement-with-its-history")
     assert reviewer.fits_the_office_screen() and reviewer.accessibility_problems() == [] and blocking(audit(page)) == []
+
+    # the case the entitlement came from links back to each of its entitlements
+    page.get_by_role("link", name=first, exact=True).click()
+    expect(page.get_by_role("heading", name=f"案件 {first}")).to_be_visible()
+    page.get_by_role("link", name="困难残疾人生活补贴的待遇及变更记录").click()
+    expect(page.get_by_role("heading", name=f"补贴待遇 {first}-living")).to_be_visible()
+    expect(page.locator("dl.facts")).to_contain_text("业务属地黑龙江省道里区 230102002")
     no_problems(reviewer, allowed=("status of 422",))  # the empty note, answered 422 on purpose

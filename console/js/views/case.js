@@ -267,6 +267,8 @@ function notificationForm(kase, rerender) {
 
 // --- both sides -------------------------------------------------------------------------------------
 
+const READS_ENTITLEMENTS = new Set(["window", "reviewer", "supervisor", "admin"]);  // GET /entitlements/{id}
+
 function decisionView(kase, user) {
   const d = kase.decision;
   const print = ["window", "reviewer"].includes(user.role) ? h("p", { class: "no-print" }, h("button", {
@@ -279,7 +281,9 @@ function decisionView(kase, user) {
       : h("p", {}, d.outcome === "approved" ? "结论：批准" : "结论：不予批准", d.reason ? `；理由：${d.reason}` : ""),
     (d.subsidies || []).length ? h("ul", {}, d.subsidies.map((s) => h("li", {},
       `${SUBSIDY[s.type] || s.type}：每月 ${s.monthly_amount} 元，自${monthText(s.start_month || kase.application_month)}起计发`,
-      s.back_pay ? `，补发 ${s.back_pay.total} 元` : ""))) : null, print);
+      s.back_pay ? `，补发 ${s.back_pay.total} 元` : "",
+      READS_ENTITLEMENTS.has(user.role) ? [" ", h("a", { href: `#/entitlement/${encodeURIComponent(`${kase.case_id}-${s.type}`)}` },
+        `${SUBSIDY[s.type] || s.type}的待遇及变更记录`)] : null))) : null, print);
 }
 
 function timeline(kase) {
@@ -287,6 +291,6 @@ function timeline(kase) {
     h("h2", { id: "timeline-title" }, "办理记录（双方共享）"),
     h("ol", { class: "timeline" }, (kase.timeline || []).map((e) => h("li", {},
       h("time", { datetime: e.at }, dateTime(e.at)), " ", h("strong", {}, EVENTS[e.event] || e.event),
-      ` — ${e.actor}（单位 ${e.unit}）`, eventDetail(e) ? `：${eventDetail(e)}` : ""))));
+      ` — ${e.actor}（单位 ${unitText(e.unit)}）`, eventDetail(e) ? `：${eventDetail(e)}` : ""))));
 }
 

@@ -250,8 +250,10 @@ function entitlementCard(e) {
 }
 
 export async function entitlementPage(main, user, id) {
-  main.append(h("h1", {}, `补贴待遇 ${id}`), h("p", {}, h("a", { href: "#/payments" }, "返回补贴发放")));
-  const ids = /-(living|nursing)$/.test(id) ? [id] : [`${id}-living`, `${id}-nursing`];
+  const caseId = id.replace(/-(living|nursing)$/, "");
+  main.append(h("h1", {}, `补贴待遇 ${id}`), h("p", {}, user.role === "reviewer"
+    ? h("a", { href: "#/payments" }, "返回补贴发放") : h("a", { href: `#/case/${encodeURIComponent(caseId)}` }, "返回案件")));
+  const ids = caseId !== id ? [id] : [`${id}-living`, `${id}-nursing`];
   const found = [];
   let refusal = null;
   for (const one of ids) {
