@@ -62,7 +62,7 @@ export function rulesSection(kase) {
         h("td", {}, (c.reasons_zh?.length ? c.reasons_zh : c.reasons || []).join("；") || "—"),
         h("td", {}, c.rule_version === "national-default" ? "国家标准（国发〔2015〕52号）"
           : String(c.rule_version).replace(/^(\d+)@(.+)$/, "地区 $1，$2 起施行"))))))
-      : h("p", {}, "没有可用的规则。"));
+      : h("p", { class: "empty" }, "暂无规则校验结果。"));
 }
 
 export function supplementRequestSection(kase, rerender) {
