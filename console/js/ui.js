@@ -1,5 +1,6 @@
 // Small DOM helpers: elements, labelled fields with their error next to them, text badges.
 import { message } from "./labels.js";
+import { PHASES } from "./phases.js";
 import { COUNTIES, PROVINCES } from "./places.js";
 
 export function h(tag, attrs = {}, ...children) {
@@ -91,8 +92,11 @@ export function badge(d) {
   const kind = text.startsWith("已超期") || text.startsWith("超期") ? "late"
     : text.startsWith("剩0个") || text.startsWith("剩1个") ? "soon" : d?.state === "met" ? "done" : "open";
   const mark = kind === "late" ? "⚠ " : kind === "done" ? "✓ " : "";
-  // the mark only repeats the words (never colour or a sign alone): hidden from screen readers
-  return h("span", { class: `badge badge-${kind}` }, mark ? h("span", { "aria-hidden": "true" }, mark) : null, text);
+  // the mark only repeats the words (never colour or a sign alone): hidden from screen readers, who hear which time
+  // limit it is instead (审核时限：剩3个工作日), as the table's row or column tells a sighted reader
+  const phase = PHASES[d?.kind]?.label;
+  return h("span", { class: `badge badge-${kind}` }, mark ? h("span", { "aria-hidden": "true" }, mark) : null,
+    h("span", { class: "sr-only" }, phase ? `${phase}：` : "时限："), text);
 }
 
 /** The open deadline of a case (the one running now), or null. */

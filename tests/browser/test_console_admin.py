@@ -53,7 +53,7 @@ def test_a_county_admin_adds_a_local_material_and_its_gap_closes_then_the_superv
 
     page.get_by_label("材料名称（中文）").fill("居住证明")
     page.get_by_role("button", name="保存材料").click()
-    expect(page.get_by_text(re.compile(r"已保存：居住证明（430103@2026-11-16）"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"已保存：居住证明（430103@2026-11-16），自2026年11月16日起告知"))).to_be_visible()
     in_force = page.get_by_role("table", name="现行证明材料")
     expect(in_force.get_by_role("row", name=re.compile("居住证明 核实申请人在本县实际居住 必须提交"))).to_be_visible()
     expect(page.get_by_text("本范围内各县（区）均已有证明材料清单。")).to_be_visible()
@@ -91,13 +91,13 @@ def test_the_national_admin_loads_a_year_sees_the_conflicting_dates_and_corrects
     page.get_by_label("依据（如 国办发明电〔2026〕x号）").fill("国办发明电〔2030〕1号")
     page.get_by_role("button", name="载入").click()
     expect(page.get_by_text(re.compile("已载入 2031 年"))).to_be_visible()
-    expect(page.get_by_text(re.compile("3 天：2031-01-01，2031-10-01，2031-10-02"))).to_be_visible()
+    expect(page.get_by_text("3 天：2031年1月1日，2031年10月1日，2031年10月2日")).to_be_visible()
 
     page.get_by_label("休息日（节假日）").fill("2031-01-01, 2031-10-01, 2031-10-03")
     page.get_by_role("button", name="载入").click()
     conflict = page.locator(".conflict")
     expect(conflict.get_by_role("heading", name="与已知安排冲突的日期（2 天）")).to_be_visible()
-    expect(conflict.get_by_role("listitem")).to_have_text(["2031-10-02", "2031-10-03"])
+    expect(conflict.get_by_role("listitem")).to_have_text(["2031年10月2日", "2031年10月3日"])
     desk.shot("43-admin-calendar-conflicting-dates")
 
     page.get_by_role("button", name="提交纠错").click()
@@ -107,7 +107,7 @@ def test_the_national_admin_loads_a_year_sees_the_conflicting_dates_and_corrects
     corrected = page.get_by_role("heading", name="2031 年安排已纠错")
     expect(corrected).to_be_visible()
     expect(page.get_by_text("改变的日期（2 天）：")).to_be_visible()
-    expect(page.get_by_text(re.compile("3 天：2031-01-01，2031-10-01，2031-10-03"))).to_be_visible()
+    expect(page.get_by_text("3 天：2031年1月1日，2031年10月1日，2031年10月3日")).to_be_visible()
     desk.shot("44-admin-calendar-corrected")
     assert desk.fits_the_office_screen() and desk.accessibility_problems() == []
     no_problems(desk, allowed=("status of 409", "status of 400", "status of 404"))
@@ -119,18 +119,18 @@ def test_a_province_admin_sets_its_chain_time_limits_and_amounts_and_loads_a_ros
     go(page, "审核流程", "审核流程")
     page.get_by_label("生效日期").fill("2027-01-01")  # a later day: no case of today's changes
     page.get_by_role("button", name="保存审核流程").click()
-    expect(page.get_by_text("已保存：43 自 2027-01-01 起 初审 → 审核 → 审定。")).to_be_visible()
+    expect(page.get_by_text("已保存：湖南省 43 自2027年1月1日起 初审 → 审核 → 审定。")).to_be_visible()
     desk.shot("45-admin-review-chain")
 
     go(page, "办理时限", "办理时限")
-    expect(page.get_by_text("现行：收件时限 10 个工作日，补正时限 10 个工作日。")).to_be_visible()
+    expect(page.get_by_text("现行：收件时限10个工作日，补正时限10个工作日。")).to_be_visible()
     page.get_by_label("生效日期").fill("2027-01-01")
     page.get_by_label("收件时限（工作日，1–60）").fill("61")
     page.get_by_role("button", name="保存时限").click()
     expect(page.get_by_text("错误：数值超出允许范围")).to_be_visible()
     page.get_by_label("收件时限（工作日，1–60）").fill("15")
     page.get_by_role("button", name="保存时限").click()
-    expect(page.get_by_text("已保存：43 自 2027-01-01 起生效。")).to_be_visible()
+    expect(page.get_by_text("已保存：湖南省 43 自2027年1月1日起生效。")).to_be_visible()
     desk.shot("46-admin-time-limits")
 
     go(page, "补贴标准", "补贴标准表")
@@ -141,9 +141,9 @@ def test_a_province_admin_sets_its_chain_time_limits_and_amounts_and_loads_a_ros
     row.get_by_label("月标准（元）").fill("120.00")
     row.get_by_label("残疾等级（如 1,2；空为不限）").fill("1,2")
     page.get_by_role("button", name="载入标准表").click()
-    expect(page.get_by_text("已载入 43 的标准表，共 2 行。")).to_be_visible()
+    expect(page.get_by_text("已载入 湖南省 43 的标准表，共 2 行。")).to_be_visible()
     page.get_by_role("button", name="查看").click()
-    expect(page.get_by_role("table", name="适用的标准表").get_by_role("row", name="43 2 行")).to_be_visible()
+    expect(page.get_by_role("table", name="适用的标准表").get_by_role("row", name="湖南省 43 2 行")).to_be_visible()
     desk.shot("47-admin-amount-table")
 
     s3 = boto3.client("s3", endpoint_url=MOTO_ENDPOINTS[console_server], region_name="cn-north-1",

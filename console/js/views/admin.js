@@ -3,7 +3,7 @@
 // the holiday calendar, rosters and comparison files. Every page is a client of the same API routes.
 import { call, get, post } from "../api.js";
 import { MATERIALS, PURPOSES, ROLES, ROSTER } from "../labels.js";
-import { announce, clearErrors, field, formError, h, showError } from "../ui.js";
+import { announce, clearErrors, dateText, field, formError, h, showError, unitText } from "../ui.js";
 
 const CATALOGUE = Object.keys(MATERIALS);
 const put = (path, body) => call("PUT", path, body);
@@ -83,7 +83,7 @@ function itemsTable(items) {
 export async function materialsPage(main, user) {
   const scope = user.unit;
   main.append(h("h1", {}, "证明材料清单"),
-    h("p", { class: "hint" }, `户籍地所需证明材料由市、县残联设定（黑民发〔2021〕6号）。本单位：${scope}。`));
+    h("p", { class: "hint" }, `户籍地所需证明材料由市、县残联设定（黑民发〔2021〕6号）。本单位：${unitText(scope)}。`));
   const shown = h("div", { id: "materials-in-force" });
   const township = h("input", { name: "township", inputmode: "numeric", maxlength: "9", value: sampleTownship(scope),
     autocomplete: "off" });
@@ -137,7 +137,7 @@ export async function materialsPage(main, user) {
       required: required.value === "true" };
     const answer = await put(`/rules/${target}/materials/${from.value}`, nextCountyList(county_items, target, item));
     saved.replaceChildren(h("p", { class: "status-line" },
-      `已保存：${item.name}（${answer.version}），自 ${answer.effective_from} 起告知。`));
+      `已保存：${item.name}（${answer.version}），自${dateText(answer.effective_from)}起告知。`));
     announce(`已保存 ${item.name}`);
     township.value = `${target}001`;
     await showList();
@@ -169,8 +169,8 @@ function setupGapsSection(scope) {
     try {
       const data = await get(`/setup-gaps?scope=${encodeURIComponent(scopeInput.value.trim())}&on=${on.value}`);
       fill(out,
-        h("p", { class: "totals" }, `范围 ${data.scope} 共 ${data.counties} 个县（区），其中 ${data.gap_count} 个尚无清单`
-          + `（${data.on}）。`),
+        h("p", { class: "totals" }, `${unitText(data.scope)} 共 ${data.counties} 个县（区），其中 ${data.gap_count} 个尚无清单`
+          + `（${dateText(data.on)}）。`),
         data.gaps.length ? h("p", { class: "hint" }, `这些户籍地的告知书写明：“${data.notice_says}”。`) : null,
         table("尚无清单的县（区）", ["县级代码", "名称", "所在地"],
           data.gaps.map((g) => [g.county, g.name, g.place]), "本范围内各县（区）均已有证明材料清单。"));
@@ -226,7 +226,7 @@ export async function amountsPage(main, user) {
   onSubmit(viewForm, async () => {
     const rules = await get(`/rules/${encodeURIComponent(township.value.trim())}`);
     current.replaceChildren(table("适用的标准表", ["设定单位", "行数"],
-      rules.amount_tables.map((t) => [t.scope, `${t.rows} 行`]), "暂无标准表。"));
+      rules.amount_tables.map((t) => [unitText(t.scope), `${t.rows} 行`]), "暂无标准表。"));
   });
   main.append(viewForm);
 
@@ -240,7 +240,7 @@ export async function amountsPage(main, user) {
   onSubmit(loadForm, async () => {
     const answer = await put(`/rules/${encodeURIComponent(scope.value.trim())}/amounts`,
       { rows: [...rows.children].map((r) => r.read()) });
-    done.replaceChildren(h("p", { class: "status-line" }, `已载入 ${answer.scope} 的标准表，共 ${answer.rows} 行。`));
+    done.replaceChildren(h("p", { class: "status-line" }, `已载入 ${unitText(answer.scope)} 的标准表，共 ${answer.rows} 行。`));
   });
   main.append(loadForm, done);
   viewForm.requestSubmit();
@@ -283,7 +283,7 @@ export async function chainPage(main, user) {
     const body = { steps: [...steps.children].map((s) => s.read()) };
     const answer = await put(`/rules/${encodeURIComponent(province.value.trim())}/review-chain/${from.value}`, body);
     done.replaceChildren(h("p", { class: "status-line" },
-      `已保存：${answer.scope} 自 ${answer.effective_from} 起 ${body.steps.map((s) => s.label).join(" → ")}。`));
+      `已保存：${unitText(answer.scope)} 自${dateText(answer.effective_from)}起 ${body.steps.map((s) => s.label).join(" → ")}。`));
   });
   main.append(chainForm, done);
 }
@@ -308,14 +308,14 @@ export async function timeLimitsPage(main, user) {
     const rules = await get(`/rules/${sampleTownship(province.value.trim())}`);
     const t = rules.time_limits;
     now.replaceChildren(h("p", { class: "totals" },
-      `现行：收件时限 ${t.materials_working_days} 个工作日，补正时限 ${t.supplement_working_days} 个工作日。`));
+      `现行：收件时限${t.materials_working_days}个工作日，补正时限${t.supplement_working_days}个工作日。`));
   }
   onSubmit(limitsForm, async () => {
     const body = {};
     if (materials.value.trim()) body.materials_working_days = Number(materials.value.trim());
     if (supplement.value.trim()) body.supplement_working_days = Number(supplement.value.trim());
     const answer = await put(`/rules/${encodeURIComponent(province.value.trim())}/time-limits/${from.value}`, body);
-    done.replaceChildren(h("p", { class: "status-line" }, `已保存：${answer.scope} 自 ${answer.effective_from} 起生效。`));
+    done.replaceChildren(h("p", { class: "status-line" }, `已保存：${unitText(answer.scope)} 自${dateText(answer.effective_from)}起生效。`));
     await showNow();
   });
   main.append(now, limitsForm, done);
@@ -342,8 +342,8 @@ export async function calendarPage(main, user) {
       const data = await get(`/calendar/${encodeURIComponent(year.value.trim())}`);
       shown.replaceChildren(h("dl", { class: "facts" },
         h("dt", {}, "来源"), h("dd", {}, `${data.source}（${data.origin === "loaded" ? "已载入" : "内置"}）`),
-        h("dt", {}, "休息日"), h("dd", {}, `${data.holidays.length} 天：${data.holidays.join("，")}`),
-        h("dt", {}, "调休上班"), h("dd", {}, `${data.workdays.length} 天：${data.workdays.join("，") || "无"}`)));
+        h("dt", {}, "休息日"), h("dd", {}, `${data.holidays.length} 天：${data.holidays.map(dateText).join("，")}`),
+        h("dt", {}, "调休上班"), h("dd", {}, `${data.workdays.length} 天：${data.workdays.map(dateText).join("，") || "无"}`)));
     } catch (error) {
       if (error.code !== "CALENDAR_YEAR_MISSING") throw error;
       shown.replaceChildren(h("p", { class: "empty" }, `${year.value} 年的节假日安排尚未载入。`));
@@ -379,7 +379,7 @@ export async function calendarPage(main, user) {
       conflict.replaceChildren(
         h("h3", {}, `与已知安排冲突的日期（${days.length} 天）`),
         h("p", {}, "这些日期在已知安排和所填安排之间由工作日变为休息日，或相反。如确属更正，请填写理由后提交纠错。"),
-        h("ul", { class: "dates" }, days.map((d) => h("li", {}, h("time", { datetime: d }, d)))));
+        h("ul", { class: "dates" }, days.map((d) => h("li", {}, h("time", { datetime: d }, dateText(d))))));
       conflict.hidden = false;
       correctBox.hidden = false;
       reason.focus();
@@ -395,7 +395,7 @@ export async function calendarPage(main, user) {
       done.replaceChildren(h("div", { class: "card" },
         h("h3", {}, `${answer.year} 年安排已纠错`),
         h("p", {}, `改变的日期（${answer.changed_days.length} 天）：`),
-        h("ul", { class: "dates" }, answer.changed_days.map((d) => h("li", {}, h("time", { datetime: d }, d)))),
+        h("ul", { class: "dates" }, answer.changed_days.map((d) => h("li", {}, h("time", { datetime: d }, dateText(d))))),
         h("p", {}, `进行中的时限已按新安排重新计算：${answer.recomputed ?? 0} 件案件。`)));
       announce(`${answer.year} 年安排已纠错`);
       readForm.requestSubmit();
