@@ -66,6 +66,10 @@ def test_a_roster_drafted_finalized_and_downloaded_then_a_debt_on_the_recovery_l
     expect(page.get_by_text("暂无应退款项")).to_be_visible()  # an empty list says so
     expect(page.get_by_text("暂无发放名册")).to_be_visible()
     expect(page.get_by_text("正在载入……")).to_have_count(0)
+    granted = page.get_by_role("table", name="已批准的补贴对象（2 件）")  # the unit's decided cases, latest first
+    for case_id in (first, second):
+        expect(granted.get_by_role("row", name=re.compile(case_id)).get_by_role("link", name=re.compile("每月"))
+               ).to_have_count(2)
     reviewer.shot("50-payments-proposals")
     assert reviewer.accessibility_problems() == [] and blocking(audit(page)) == []
 

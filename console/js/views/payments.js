@@ -163,6 +163,27 @@ async function recoveriesList(user) {
       h("td", {}, yuan(d.amount)), h("td", {}, yuan(d.recovered)))));
 }
 
+// --- the entitlements granted: from the unit's decided cases (no route lists a unit's entitlements) --------------------
+
+const SHOWN = 100;  // the latest decided cases of each status; older ones are found by their number below
+
+async function grantedList() {
+  const pages = await Promise.all(["result_returned", "closed"].map((status) => get(`/cases?status=${status}&limit=${SHOWN}`)));
+  const approved = pages.flatMap((p) => p.cases)
+    .filter((c) => c.decision?.outcome === "approved" && (c.decision.subsidies || []).length)
+    .sort((a, b) => String(b.decision.decided_on || "").localeCompare(String(a.decision.decided_on || "")) || a.case_id.localeCompare(b.case_id));
+  if (!approved.length) return empty("暂无已批准的补贴对象");
+  const more = pages.some((p) => p.next_token) ? h("p", { class: "hint" }, `只列出最近的 ${SHOWN} 件；更早的请按编号查询。`) : null;
+  return [table(`已批准的补贴对象（${approved.length} 件）`, ["案件", "申请人", "批准日期", "补贴待遇及变更记录"], approved.map((c) =>
+    h("tr", {},
+      h("th", { scope: "row" }, h("a", { href: `#/case/${encodeURIComponent(c.case_id)}` }, c.case_id)),
+      h("td", {}, `${c.applicant?.name || ""} ${c.applicant?.id_number || ""}`),
+      h("td", {}, dateText(c.decision.decided_on)),
+      h("td", {}, h("ul", { class: "plain" }, c.decision.subsidies.map((s) => h("li", {},
+        h("a", { href: `#/entitlement/${encodeURIComponent(`${c.case_id}-${s.type}`)}` },
+          `${SUBSIDY[s.type] || s.type}，每月 ${s.monthly_amount} 元`)))))))), more];
+}
+
 function lookup() {
   const number = h("input", { name: "entitlement", autocomplete: "off", maxlength: "80" });
   const form = h("form", { class: "stack" },
@@ -185,7 +206,8 @@ export async function paymentsPage(main, user) {
     rosters: h("section", { class: "card", "aria-labelledby": "rosters-title" }, h("h2", { id: "rosters-title" }, "历次名册"), loading()),
     proposals: h("section", { class: "card", "aria-labelledby": "proposals-title" }, h("h2", { id: "proposals-title" }, "变动提议"), loading()),
     recoveries: h("section", { class: "card", "aria-labelledby": "recoveries-title" }, h("h2", { id: "recoveries-title" }, "应退则退（追回）"), loading()),
-    lookup: h("section", { class: "card", "aria-labelledby": "lookup-title" }, h("h2", { id: "lookup-title" }, "补贴待遇及变更记录"), lookup()),
+    lookup: h("section", { class: "card", "aria-labelledby": "lookup-title" }, h("h2", { id: "lookup-title" }, "补贴待遇及变更记录"), lookup(),
+      h("div", { class: "granted" }, loading())),
   };
   main.append(roster.node, parts.proposals, parts.recoveries, parts.rosters, parts.lookup);
 
@@ -199,11 +221,21 @@ export async function paymentsPage(main, user) {
       showError(section, error);
     }
   }
+  async function fillGranted() {
+    const box = parts.lookup.querySelector("div.granted");
+    try {
+      box.replaceChildren(...[await grantedList()].flat().filter(Boolean));
+    } catch (error) {
+      box.replaceChildren(formError());
+      showError(box, error);
+    }
+  }
   async function draw() {
     await Promise.all([
       fill(parts.rosters, () => rostersList(user, roster.show)),
       fill(parts.proposals, async () => [await proposalsList(user, draw), await decidedList(user)]),
       fill(parts.recoveries, () => recoveriesList(user)),
+      fillGranted(),
     ]);
   }
   await draw();
