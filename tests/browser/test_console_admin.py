@@ -11,9 +11,9 @@ from typing import Any
 import boto3
 from playwright.sync_api import expect
 
-from tests.browser.conftest import MOTO_ENDPOINTS, Desk
+from tests.browser.conftest import MOTO_ENDPOINTS, Desk, case_over_http
 from tests.browser.test_console_rounds import no_problems
-from tests.support.people import id_number
+from tests.support.people import SHANGHAI_WINDOW, application, id_number
 
 COUNTY = "430103"  # 长沙市天心区: no list of its own, its city's or 湖南's
 OTHER_COUNTY = "430102"  # 芙蓉区: stays a gap
@@ -165,3 +165,21 @@ def test_a_province_admin_sets_its_chain_time_limits_and_amounts_and_loads_a_ros
     desk.shot("48-admin-roster-loaded")
     assert desk.fits_the_office_screen() and desk.accessibility_problems() == []
     no_problems(desk, allowed=("status of 422", "status of 404"))
+
+
+def test_the_supervisor_sees_late_steps_by_unit_and_phase_beside_the_set_up_gaps(desks, console_server):
+    # complete on 2026-10-09 at the 上海 window for a 芙蓉区 applicant and never pushed: its 推送时限 long passed
+    late = case_over_http(console_server, application(id_number(region=OTHER_COUNTY, sequence="951"),
+                                                      hukou_unit=f"{OTHER_COUNTY}001"), ("complete",),
+                          now="2026-10-09T10:00:00+08:00")
+    desk = desks()
+    page = sign_in(desk, "supervisor", "43")
+    expect(page.get_by_role("heading", name="超期督办", level=1)).to_be_visible()
+    matrix = page.get_by_role("table", name="超期环节：按单位和阶段")
+    expect(matrix.get_by_role("columnheader", name="推送时限")).to_be_visible()
+    expect(matrix.get_by_role("row", name=re.compile(f"{SHANGHAI_WINDOW} 1 件"))).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile(f"{SHANGHAI_WINDOW}.*推送时限"))).to_contain_text(late)
+    expect(page.get_by_text(re.compile(r"本范围 \d+ 个县（区）中 \d+ 个尚无证明材料清单"))).to_be_visible()
+    desk.shot("51-supervisor-late-steps-by-unit-and-phase-and-gaps")
+    assert desk.fits_the_office_screen() and desk.accessibility_problems() == []
+    no_problems(desk)

@@ -100,7 +100,7 @@ export async function materialsPage(main, user) {
       rules.materials.standard_list_used
         ? h("p", { class: "warning" }, "本户籍地尚未制定证明材料清单，按标准清单告知") : null,
       itemsTable(items),
-      h("p", { class: "hint" }, `生效版本：${rules.materials.versions.join("，") || "无"}`));
+      h("p", { class: "hint" }, `生效版本：${rules.materials.versions.map((v) => (v === "standard" ? "标准清单" : v)).join("，") || "无"}`));
   }
   onSubmit(viewForm, showList);
   main.append(viewForm);
