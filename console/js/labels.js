@@ -254,6 +254,9 @@ export const MESSAGES = {
   PROPOSAL_OUT_OF_REACH: "无权操作：此提议不在本单位的办理范围内",
   ROSTER_NOT_FOUND: "该月还没有这份名册，请先生成名册草稿", UNKNOWN_STAGE: "只能下载名册草稿或已确认发放的名册",
   UNKNOWN_COMPARISON: "没有这种数据比对", COMPARISON_KEY: "比对文件须放在存储桶的 comparisons/ 目录下",
+  UNKNOWN_ACTION: "请选择停止发放、暂停发放或恢复发放", MONTH_RANGE: "生效月份早于开始发放的月份",
+  AMOUNT_OR_TABLE: "填写特批金额，或按标准表，二者选一", NOTHING_TO_CORRECT: "请填写要纠正的内容",
+  UNKNOWN_LOW_INCOME: "低保情况只能是低保、低保边缘或无",
   NETWORK: "无法连接服务器，请检查网络后重试",
   INTERNAL: "服务器内部错误，请稍后重试",
 };

@@ -158,3 +158,25 @@ def test_a_committee_records_its_month_on_a_phone(desks, console_server):
     expect(page.get_by_text("暂无记录：该月名单上没有补贴对象")).to_be_visible()
     assert fits_the_phone(page)
     no_problems(committee, allowed=("status of 422",))  # the empty note, answered 422 on purpose
+
+    # the township's reviewer sees what the committee reported on the payments page, and confirms the death: nothing
+    # stopped before, the entitlement stops from the next month now
+    assert call(base, "GET", f"/entitlements/{cases['李二']}-living", "reviewer", HARBIN_TOWNSHIP)["history"][-1][
+        "kind"] == "approved"
+    reviewer = desks()
+    page = reviewer.sign_in_as("reviewer", HARBIN_TOWNSHIP)
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="补贴发放").click()
+    reported = page.get_by_role("table", name=re.compile("村（居）委会报告的变化"))
+    row = reported.locator(f'tr[data-change="{cases["李二"]}-living"]')
+    expect(row).to_contain_text("2026年11月：死亡（11月10日因病去世，家属告知）")
+    expect(reported.locator(f'tr[data-change="{cases["李三"]}-living"]')).to_contain_text("迁出（户口已迁往南岗区）")
+    expect(reported.locator(f'tr[data-change="{cases["李一"]}-living"]')).to_contain_text("其他变化（已入住养老院）")
+    expect(row.get_by_label(re.compile("李二 自哪个月起"))).to_have_value("2026-12")
+    row.get_by_role("button", name="核实后确认").click()
+    expect(row).to_contain_text("✓ 已确认：自2026年12月起停止发放")
+    reviewer.shot("33-township-confirms-what-the-committee-reported")
+    assert blocking(audit(page)) == []
+    stopped = call(base, "GET", f"/entitlements/{cases['李二']}-living", "reviewer", HARBIN_TOWNSHIP)["history"][-1]
+    assert (stopped["kind"], stopped["effective_month"]) == ("stop", "2026-12")
+    assert stopped["reason"].startswith("村（居）委会每月查询登记：死亡，11月10日因病去世")
+    no_problems(reviewer)

@@ -24,7 +24,7 @@ CONSOLE_SOURCES = [
     # the committees' 每月查询登记 and payments (issue 19): checks, proposals, rosters, recoveries, entitlements
     "chalicelib/services/supervision.py", "chalicelib/domain/supervision/monitoring.py", "chalicelib/services/payroll.py",
     "chalicelib/services/comparison.py", "chalicelib/services/recoveries.py", "chalicelib/services/entitlements.py",
-    "chalicelib/domain/payments/roster.py",
+    "chalicelib/domain/payments/roster.py", "chalicelib/domain/payments/entitlements.py",
     # the administrators' pages: material lists, set-up gaps, tables, limits, the calendar, rosters
     "chalicelib/services/rules.py", "chalicelib/services/calendar.py", "chalicelib/services/setup_gaps.py",
     "chalicelib/services/registers.py", "chalicelib/domain/rules/amounts.py", "chalicelib/domain/rules/registers.py",

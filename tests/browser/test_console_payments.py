@@ -70,7 +70,7 @@ def test_a_roster_drafted_finalized_and_downloaded_then_a_debt_on_the_recovery_l
     for case_id in (first, second):
         expect(granted.get_by_role("row", name=re.compile(case_id)).get_by_role("link", name=re.compile("每月"))
                ).to_have_count(2)
-    reviewer.shot("50-payments-proposals")
+    reviewer.shot("60-payments-proposals")
     assert reviewer.accessibility_problems() == [] and blocking(audit(page)) == []
 
     # proposals: a note is required; one rejected, two confirmed
@@ -100,7 +100,7 @@ def test_a_roster_drafted_finalized_and_downloaded_then_a_debt_on_the_recovery_l
     expect(card).to_contain_text("2026年11月发放名册（草稿）")
     expect(card).to_contain_text("4 行")  # two recipients, two subsidies each: November is paid before December's stop
     expect(page.get_by_role("button", name="下载名册草稿（CSV）")).to_be_visible()
-    reviewer.shot("51-payments-roster-draft")
+    reviewer.shot("61-payments-roster-draft")
     total = re.search(r"合计 ([0-9.]+) 元", card.inner_text())
     assert total, card.inner_text()
     page.get_by_role("button", name="确认发放").click()
@@ -123,7 +123,7 @@ def test_a_roster_drafted_finalized_and_downloaded_then_a_debt_on_the_recovery_l
     assert f"{sum(float(r['合计']) for r in lines.values()):.2f}" == total.group(1)
     listed = call(base, "GET", f"/payroll/{TOWNSHIP}", "reviewer", TOWNSHIP)["rosters"]
     assert [(r["month"], r["status"], r["downloads"]) for r in listed] == [(MONTH, "finalized", 1)]
-    reviewer.shot("52-payments-roster-finalized")
+    reviewer.shot("62-payments-roster-finalized")
     assert blocking(audit(page)) == []
 
     # a stop from November, after November was paid: the recovery list, and the entitlement with its history
@@ -135,13 +135,13 @@ def test_a_roster_drafted_finalized_and_downloaded_then_a_debt_on_the_recovery_l
     expect(recoveries).to_contain_text("赵一")
     expect(page.get_by_text("暂无待确认的提议")).to_be_visible()
     expect(page.get_by_text("正在载入……")).to_have_count(0)
-    reviewer.shot("53-payments-recovery-list")
+    reviewer.shot("63-payments-recovery-list")
     recoveries.get_by_role("link", name=f"{first}-nursing").click()
     expect(page.get_by_role("heading", name=f"补贴待遇 {first}-nursing")).to_be_visible()
     expect(page.locator("ol.timeline")).to_contain_text("批准享受：自2026年11月起，正常发放，理由：审核决定批准")
     expect(page.locator("ol.timeline")).to_contain_text("停止发放：自2026年11月起，理由：复核：残疾等级已变更")
     expect(page.get_by_role("table", name="逐月台账")).to_contain_text("2026年11月")
-    reviewer.shot("54-payments-entitlement-with-its-history")
+    reviewer.shot("64-payments-entitlement-with-its-history")
     assert reviewer.fits_the_office_screen() and reviewer.accessibility_problems() == [] and blocking(audit(page)) == []
 
     # the case the entitlement came from links back to each of its entitlements

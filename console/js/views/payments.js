@@ -7,6 +7,15 @@ import {
 import { announce, clearErrors, dateText, dateTime, field, formError, h, monthText, showError, unitText } from "../ui.js";
 import { thisMonth } from "./checks.js";
 
+const nextMonth = (month) => {
+  const [year, number] = month.split("-").map(Number);
+  return number === 12 ? `${year + 1}-01` : `${year}-${String(number + 1).padStart(2, "0")}`;
+};
+const previousMonth = (month) => {
+  const [year, number] = month.split("-").map(Number);
+  return number === 1 ? `${year - 1}-12` : `${year}-${String(number - 1).padStart(2, "0")}`;
+};
+
 const yuan = (amount) => (amount === null || amount === undefined ? "—" : `${amount} 元`);
 const entitlementLink = (id) => h("a", { href: `#/entitlement/${encodeURIComponent(id)}` }, id);
 const empty = (text = "暂无记录") => h("p", { class: "empty" }, text);
@@ -150,6 +159,58 @@ async function decidedList(user) {
     h("td", {}, p.note || p.decision_note || ""))));
 }
 
+// --- what the committees reported (每月查询登记): nothing stops until a reviewer confirms it ------------------------
+
+const MOVE = { stop: "停止发放", suspend: "暂停发放" };
+
+function changeRow(user, c, ent, reload) {
+  // confirmed: a stop or suspension recorded on the entitlement after the committee's report
+  const settled = [...(ent?.history || [])].reverse().find((x) => MOVE[x.kind] && String(x.at) >= String(c.recorded_at));
+  // a death or a move away stops; any other change suspends until it is looked into (the first option)
+  const first = c.result === "other_change" ? "suspend" : "stop";
+  const moves = settled ? [] : (ent?.allowed_moves || []).filter((m) => MOVE[m])
+    .sort((a, b) => (b === first) - (a === first));
+  const action = h("select", { name: "action", "aria-label": `${c.name} 的处理（${c.entitlement_id}）` },
+    moves.map((m) => h("option", { value: m }, MOVE[m])));
+  const from = h("input", { type: "month", name: "effective_month", value: nextMonth(c.month),
+    "aria-label": `${c.name} 自哪个月起（${c.entitlement_id}）` });
+  const reason = h("input", { name: "reason", maxlength: "500", autocomplete: "off",
+    value: `村（居）委会每月查询登记：${CHECK_RESULT[c.result] || c.result}，${c.note || ""}`,
+    "aria-label": `${c.name} 的理由（${c.entitlement_id}）` });
+  const form = h("form", { class: "proposal" }, action, " ", from, " ", reason, formError(),
+    h("button", { type: "submit", class: "primary" }, "核实后确认"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    try {
+      await post(`/entitlements/${encodeURIComponent(c.entitlement_id)}/status`,
+        { action: action.value, effective_month: from.value, reason: reason.value.trim() });
+      announce(`已确认：${c.name} ${MOVE[action.value]}`);
+      await reload();
+    } catch (error) {
+      showError(form, error);
+    }
+  });
+  return h("tr", { "data-change": c.entitlement_id },
+    h("th", { scope: "row" }, entitlementLink(c.entitlement_id), h("br"), `${c.name || ""} ${c.masked_id || ""}`),
+    h("td", {}, `${monthText(c.month)}：${CHECK_RESULT[c.result] || c.result}${c.note ? `（${c.note}）` : ""}`, h("br"),
+      h("span", { class: "hint" }, `村（居）委会 ${c.committee_unit}`)),
+    h("td", {}, ent ? `${monthText(ent.as_of)}${ENTITLEMENT_STATUS[ent.status] || ent.status}` : "—"),
+    h("td", {}, settled ? `✓ 已确认：自${monthText(settled.effective_month)}起${MOVE[settled.kind]}`
+      : moves.length ? form : "无需处理（已停止发放）"));
+}
+
+async function changesList(user, reload) {
+  const month = thisMonth();
+  const lists = await Promise.all([previousMonth(month), month].map((m) => get(`/checks/${user.unit}/${m}/changes`)));
+  const changes = lists.flatMap((l) => l.changes);
+  if (!changes.length) return empty("暂无村（居）委会报告的变化");
+  const entitlements = await Promise.all(changes.map((c) =>
+    get(`/entitlements/${encodeURIComponent(c.entitlement_id)}`).catch(() => null)));
+  return table(`村（居）委会报告的变化（上月和本月，${changes.length} 条）：核实后确认才停发`,
+    ["补贴对象", "报告", "现状", "处理"], changes.map((c, i) => changeRow(user, c, entitlements[i], reload)));
+}
+
 // --- 应退则退 ----------------------------------------------------------------------------------------------------------
 
 async function recoveriesList(user) {
@@ -205,11 +266,12 @@ export async function paymentsPage(main, user) {
   const parts = {
     rosters: h("section", { class: "card", "aria-labelledby": "rosters-title" }, h("h2", { id: "rosters-title" }, "历次名册"), loading()),
     proposals: h("section", { class: "card", "aria-labelledby": "proposals-title" }, h("h2", { id: "proposals-title" }, "变动提议"), loading()),
+    changes: h("section", { class: "card", "aria-labelledby": "changes-title" }, h("h2", { id: "changes-title" }, "每月查询登记报告的变化"), loading()),
     recoveries: h("section", { class: "card", "aria-labelledby": "recoveries-title" }, h("h2", { id: "recoveries-title" }, "应退则退（追回）"), loading()),
     lookup: h("section", { class: "card", "aria-labelledby": "lookup-title" }, h("h2", { id: "lookup-title" }, "补贴待遇及变更记录"), lookup(),
       h("div", { class: "granted" }, loading())),
   };
-  main.append(roster.node, parts.proposals, parts.recoveries, parts.rosters, parts.lookup);
+  main.append(roster.node, parts.proposals, parts.changes, parts.recoveries, parts.rosters, parts.lookup);
 
   async function fill(section, make) {
     const title = section.querySelector("h2");
@@ -234,6 +296,7 @@ export async function paymentsPage(main, user) {
     await Promise.all([
       fill(parts.rosters, () => rostersList(user, roster.show)),
       fill(parts.proposals, async () => [await proposalsList(user, draw), await decidedList(user)]),
+      fill(parts.changes, () => changesList(user, draw)),
       fill(parts.recoveries, () => recoveriesList(user)),
       fillGranted(),
     ]);
