@@ -23,6 +23,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.browser.conftest import SCREENSHOTS, Desk, case_over_http
+from tests.e2e.conftest import token
 from tests.support.people import application, id_number
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
@@ -30,6 +31,7 @@ AXE_SHA256 = "e9e5863c33a874f09bc01acd9234b7e3c871479f5eef8802fa582544465e6d01" 
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]  # the report counts best practice too
 BLOCKING = {"serious", "critical"}
 ZOOMED = {"width": 640, "height": 400}  # 1280×800 at 200 %
+RECIPIENT_TOWNSHIP = "230104001"
 
 RUN_AXE = """async (tags) => {
   const result = await axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
@@ -105,6 +107,24 @@ def a_case(console_server: str) -> dict[str, str]:
     return {"case_id": case_id, "suffix": body["applicant"]["id_number"][-6:]}
 
 
+LINKS = """() => [...document.querySelectorAll('main a[href^="#/"]')].map((a) => a.getAttribute("href"))"""
+
+
+def walk(page: Any, pages: list[str]) -> Iterator[tuple[str, str]]:
+    """(address, heading) of each page of ``pages`` as it is shown, and of the first page of each other kind that
+    they link to (a case, an entitlement: #/case/{id}, #/entitlement/{id}), so detail pages are audited too."""
+    kinds = {address.split("/")[1] for address in pages}
+    queue = list(pages)
+    while queue:
+        address = queue.pop(0)
+        yield address, shown(page, address)
+        for link in page.evaluate(LINKS):
+            kind = link.split("/")[1] if "/" in link else ""
+            if kind and kind not in kinds:
+                kinds.add(kind)
+                queue.append(link)
+
+
 def demo_user_of(base: str, role: str) -> str:
     users = requests.get(f"{base}/console/local/users", timeout=30).json()["users"]
     subs = [u["sub"] for u in users if u["role"] == role]
@@ -122,13 +142,47 @@ def signed_in(desk: Desk, sub: str) -> Any:
     return page
 
 
+@pytest.fixture(scope="module")
+def a_recipient(console_server: str) -> str:
+    """A township (道外区, no other browser test's) with an approved case: its reviewer's payments page links to an
+    entitlement, so the entitlement page is audited too."""
+    body = application(id_number(region="230104", sequence="977"), hukou_unit=RECIPIENT_TOWNSHIP)
+    case_id = case_over_http(console_server, body, ("complete", "push"))
+    decided = requests.post(f"{console_server}/cases/{case_id}/decision", timeout=30,
+                            headers={"Authorization": f"Bearer {token('reviewer', RECIPIENT_TOWNSHIP)}"},
+                            json={"outcome": "approved", "subsidies": [{"type": "living"}, {"type": "nursing"}],
+                                  "reason": "符合条件"})
+    assert decided.status_code == 200, decided.text
+    return case_id
+
+
 def every_page(console_pages: dict[str, list[str]], a_case: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
+    """(who, pages): each NAV role as its first demo user (its cases and a case page for the two sides), then the
+    reviewer of a township with a recipient (``reviewer@<unit>``, its payments page leading to an entitlement)."""
     for role, pages in sorted(console_pages.items()):
         extra = [f"#/case/{a_case['case_id']}"] if role in {"window", "reviewer"} else []
         yield role, pages + extra
+    if "#/payments" in console_pages.get("reviewer", []):
+        yield f"reviewer@{RECIPIENT_TOWNSHIP}", ["#/payments"]
 
 
-def test_axe_finds_no_serious_or_critical_violation_on_any_console_page(desks, console_server, console_pages, a_case):
+def signed_in_as(desk: Desk, who: str) -> Any:
+    """``who`` is a role (its first demo user) or role@unit (the picker)."""
+    if "@" not in who:
+        return signed_in(desk, demo_user_of(desk.base, who))
+    role, unit = who.split("@")
+    page = desk.page
+    page.goto(f"{desk.base}/console/#/signin")
+    page.get_by_label("角色", exact=True).select_option(role)
+    page.get_by_label("单位代码").fill(unit)
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.wait_for_url(re.compile(r"#/(?!signin)[a-z-]+"))
+    page.wait_for_function("() => document.title.endsWith('跨省通办工作台')")
+    return page
+
+
+def test_axe_finds_no_serious_or_critical_violation_on_any_console_page(desks, console_server, console_pages, a_case,
+                                                                       a_recipient):
     found: dict[str, list[dict[str, Any]]] = {}
     audited = []
     sign_in_desk = desks()
@@ -138,12 +192,12 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_console_page(desks, c
     audited.append("signin")
     for role, pages in every_page(console_pages, a_case):
         desk = desks()
-        page = signed_in(desk, demo_user_of(console_server, role))
-        for address in pages:
-            heading = shown(page, address)
+        page = signed_in_as(desk, role)
+        for address, heading in walk(page, pages):
             assert heading, f"{role} {address}: no heading"
             found[f"{role} {address} ({heading})"] = audit(page)
             audited.append(f"{role} {address}")
+    print("audited:", ", ".join(audited))
     report = {page: [(v["impact"], v["id"], v["nodes"]) for v in violations] for page, violations in found.items()
               if violations}
     (SCREENSHOTS / "axe-report.json").parent.mkdir(exist_ok=True)
@@ -152,19 +206,19 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_console_page(desks, c
     assert {page: blocking(v) for page, v in found.items() if blocking(v)} == {}
 
 
-def test_every_console_page_stays_usable_in_large_text_at_200_percent(desks, console_server, console_pages, a_case):
+def test_every_console_page_stays_usable_in_large_text_at_200_percent(desks, console_server, console_pages, a_case,
+                                                                      a_recipient):
     problems: dict[str, list[str]] = {}
     for role, pages in every_page(console_pages, a_case):
         desk = desks()
-        page = signed_in(desk, demo_user_of(console_server, role))
+        page = signed_in_as(desk, role)
         page.set_viewport_size(ZOOMED)
         toggle = page.get_by_role("button", name="大字模式（适老化）")
         if toggle.get_attribute("aria-pressed") != "true":
             toggle.click()
         expect(toggle).to_have_attribute("aria-pressed", "true")
         assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "20px"
-        for address in pages:
-            shown(page, address)
+        for address, _ in walk(page, pages):
             found = list(page.evaluate(REFLOW))
             if found:
                 problems[f"{role} {address}"] = found

@@ -80,9 +80,19 @@ function itemsTable(items) {
   ]), "暂无材料。");
 }
 
+/** A national-level admin (unit 00) keeps the calendar; the lists and gaps belong to provinces, cities, counties. */
+function nationalOnly(main, user) {
+  if (user.unit !== "00") return false;
+  main.append(h("p", { class: "empty" }, "国家级管理员（单位 00）不设定证明材料清单，也没有下辖县（区）；请到",
+    h("a", { href: "#/calendar" }, "节假日安排"), "载入或纠错节假日安排。"));
+  return true;
+}
+
 export async function materialsPage(main, user) {
   const scope = user.unit;
-  main.append(h("h1", {}, "证明材料清单"),
+  main.append(h("h1", {}, "证明材料清单"));
+  if (nationalOnly(main, user)) return;
+  main.append(
     h("p", { class: "hint" }, `户籍地所需证明材料由市、县残联设定（黑民发〔2021〕6号）。本单位：${unitText(scope)}。`));
   const shown = h("div", { id: "materials-in-force" });
   const township = h("input", { name: "township", inputmode: "numeric", maxlength: "9", value: sampleTownship(scope),
@@ -183,8 +193,9 @@ function setupGapsSection(scope) {
 }
 
 export async function setupGapsPage(main, user) {
-  main.append(h("h1", {}, "清单缺口"),
-    h("p", { class: "hint" }, "没有本县（区）、本市或本省证明材料清单的户籍地：其一次性告知按标准清单。"));
+  main.append(h("h1", {}, "清单缺口"));
+  if (nationalOnly(main, user)) return;
+  main.append(h("p", { class: "hint" }, "没有本县（区）、本市或本省证明材料清单的户籍地：其一次性告知按标准清单。"));
   const gaps = setupGapsSection(user.unit);
   main.append(gaps.node);
   await gaps.refresh();
