@@ -157,6 +157,17 @@ def test_a_committee_records_its_month_on_a_phone(desks, console_server):
     expect(page.get_by_text("该月查询登记已于2026年10月31日关闭，不能再登记或更改。")).to_be_visible()
     expect(page.get_by_text("暂无记录：该月名单上没有补贴对象")).to_be_visible()
     assert fits_the_phone(page)
+
+    # 大字模式（适老化） on the phone: still one column, nothing wider than the screen, the buttons larger still
+    page.get_by_role("link", name="下个月（2026年11月）").click()
+    expect(counts).to_contain_text("已登记 3 人次")
+    page.get_by_role("button", name="大字模式（适老化）").click()
+    expect(page.get_by_role("button", name="大字模式（适老化）")).to_have_attribute("aria-pressed", "true")
+    assert fits_the_phone(page)
+    boxes = [b.bounding_box() for b in page.locator("li.check-item button").all() if b.is_visible()]
+    assert all(b["height"] >= 48 and b["x"] >= 0 and b["x"] + b["width"] <= PHONE["width"] for b in boxes), boxes
+    committee.shot("34-committee-month-large-text")
+    page.get_by_role("button", name="大字模式（适老化）").click()
     no_problems(committee, allowed=("status of 422",))  # the empty note, answered 422 on purpose
 
     # the township's reviewer sees what the committee reported on the payments page, and confirms the death: nothing
