@@ -162,7 +162,15 @@ def test_a_province_admin_sets_its_chain_time_limits_and_amounts_and_loads_a_ros
     expect(result).to_be_visible()
     expect(page.get_by_text("1 行，错误 0 行")).to_be_visible()
     expect(page.get_by_text("0 件", exact=True)).to_be_visible()
-    desk.shot("48-admin-roster-loaded")
+
+    s3.put_object(Bucket="subsidy-local-materials", Key="comparisons/deaths/2026-11-hunan.csv",
+                  Body=f"id_number,event_date\n{stranger},2026-10-30\n".encode())
+    page.get_by_label("比对数据").select_option("deaths")
+    page.get_by_label("文件位置（comparisons/ 下）").fill("comparisons/deaths/2026-11-hunan.csv")
+    page.get_by_role("button", name="运行比对").click()
+    expect(page.get_by_role("heading", name="死亡比对")).to_be_visible()
+    expect(page.get_by_text("0 件（由业务属地审核人员确认或驳回）")).to_be_visible()  # no recipient of the file
+    desk.shot("48-admin-roster-and-comparison-loaded")
     assert desk.fits_the_office_screen() and desk.accessibility_problems() == []
     no_problems(desk, allowed=("status of 422", "status of 404"))
 
