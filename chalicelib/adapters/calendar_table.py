@@ -13,7 +13,7 @@ from pynamodb.models import Model
 from ..config import table_name
 from ..domain.refusals import YearAlreadyLoaded
 from .calendar import YearSchedule
-from .dynamo import OnDemand
+from .dynamo import OnDemand, error_code
 
 
 class CalendarYearModel(Model):
@@ -88,7 +88,7 @@ class CalendarYears:
                 CalendarYearModel.corrections.set((CalendarYearModel.corrections | []).append([replaced])),
             ], condition=CalendarYearModel.loaded_at == loaded.loaded_at)
         except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            if error_code(error) == "ConditionalCheckFailedException":
                 raise YearAlreadyLoaded(corrected.year) from error
             raise
 
@@ -104,6 +104,6 @@ class CalendarYears:
         try:
             item.save(condition=CalendarYearModel.year.does_not_exist())
         except PutError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            if error_code(error) == "ConditionalCheckFailedException":
                 raise YearAlreadyLoaded(schedule.year) from error
             raise

@@ -20,7 +20,7 @@ from pynamodb.models import Model
 
 from ..config import table_name
 from ..domain.supervision.monitoring import Check
-from .dynamo import OnDemand
+from .dynamo import OnDemand, error_code
 
 
 class OpenIndex(GlobalSecondaryIndex["CheckModel"]):
@@ -109,7 +109,7 @@ class MonthlyChecks:
         try:
             item.save(condition=CheckModel.list_key.does_not_exist())
         except PutError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            if error_code(error) == "ConditionalCheckFailedException":
                 return False
             raise
         return True
@@ -133,7 +133,7 @@ class MonthlyChecks:
                 CheckModel.change_key.remove() if result == "present" else CheckModel.change_key.set(change),
             ], condition=CheckModel.list_key.exists())
         except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            if error_code(error) == "ConditionalCheckFailedException":
                 return None
             raise
         return _from_model(item)

@@ -36,7 +36,7 @@ from ..domain.cases.writes import (
 )
 from ..domain.payments.entitlements import Change, Entitlement
 from ..domain.refusals import StaleEntitlement
-from .dynamo import OnDemand
+from .dynamo import OnDemand, error_code
 from .shards import UNIT_SHARDS  # noqa: E402 - re-exported: the store and its callers share it
 
 
@@ -191,7 +191,7 @@ class Entitlements:
             with TransactWrite(connection=Connection(region=load().region)) as transaction:
                 add_update(transaction, update)
         except TransactWriteError as error:
-            if error.cause_response_code == "TransactionCanceledException":
+            if error_code(error) == "TransactionCanceledException":
                 raise StaleEntitlement(after.entitlement_id) from error
             raise
 

@@ -14,7 +14,7 @@ from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.models import Model
 
 from ..config import table_name
-from .dynamo import OnDemand
+from .dynamo import OnDemand, error_code
 
 
 class IdempotencyModel(Model):
@@ -50,7 +50,7 @@ class IdempotencyKeys:
                              expires_at=expires_at).save(condition=IdempotencyModel.key.does_not_exist() | lapsed)
             return None
         except PutError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
+            if error_code(error) != "ConditionalCheckFailedException":
                 raise
         try:
             item = IdempotencyModel.get(key, consistent_read=True)

@@ -35,7 +35,7 @@ from pynamodb.transactions import TransactWrite
 from ..config import load, table_name
 from ..domain.payments.ledger import Ledger, Payment, Recovery
 from ..domain.refusals import AlreadyFinalized, LedgerBusy, StaleLedger
-from .dynamo import OnDemand
+from .dynamo import OnDemand, error_code
 
 HEAD = "HEAD"
 
@@ -161,7 +161,7 @@ class LedgerTable:
                 item.version = before.version
                 transaction.save(item)
         except TransactWriteError as error:
-            if error.cause_response_code == "TransactionCanceledException":
+            if error_code(error) == "TransactionCanceledException":
                 head = Payrolls().head(business_unit)
                 if head.finalizing:
                     raise LedgerBusy(str(head.finalizing["month"]), str(head.finalizing["lease_until"])) from error
@@ -201,7 +201,7 @@ class Payrolls:
                 actions=[PayrollModel.status.set("draft"), PayrollModel.draft.set(draft)],
                 condition=PayrollModel.status.does_not_exist() | (PayrollModel.status != "finalized"))
         except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            if error_code(error) == "ConditionalCheckFailedException":
                 raise AlreadyFinalized(month) from error
             raise
 
@@ -217,7 +217,7 @@ class Payrolls:
                 | (PayrollModel.finalizing["lease_until"] < now.isoformat())
                 | (PayrollModel.finalizing["month"] == month))
         except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            if error_code(error) == "ConditionalCheckFailedException":
                 head = self.head(unit)
                 busy = head.finalizing or {}
                 raise LedgerBusy(str(busy.get("month", "")), str(busy.get("lease_until", ""))) from error
@@ -234,7 +234,7 @@ class Payrolls:
             PayrollModel(unit, HEAD).update(actions=[PayrollModel.finalizing.remove()],
                                             condition=PayrollModel.finalizing["seq"] == seq)
         except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
+            if error_code(error) != "ConditionalCheckFailedException":
                 raise
 
     def finish(self, unit: str, month: str, seq: int, final: dict[str, Any]) -> None:
@@ -249,7 +249,7 @@ class Payrolls:
                                    actions=[PayrollModel.seq.set(seq), PayrollModel.finalizing.remove()],
                                    condition=PayrollModel.finalizing["seq"] == seq)
         except TransactWriteError as error:
-            if error.cause_response_code == "TransactionCanceledException":
+            if error_code(error) == "TransactionCanceledException":
                 raise AlreadyFinalized(month) from error
             raise
 

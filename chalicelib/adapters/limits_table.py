@@ -12,7 +12,7 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.models import Model
 
 from ..config import table_name
-from .dynamo import OnDemand
+from .dynamo import OnDemand, error_code
 
 
 class LimitModel(Model):
@@ -36,7 +36,7 @@ class Counters:
                 condition=LimitModel.tally.does_not_exist() | (LimitModel.tally < limit))
             return True
         except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            if error_code(error) == "ConditionalCheckFailedException":
                 return False
             raise
 
@@ -45,7 +45,7 @@ class Counters:
         try:
             LimitModel(key).update(actions=[LimitModel.tally.add(-1)], condition=LimitModel.tally > 0)
         except UpdateError as error:  # already cleared: nothing to give back
-            if error.cause_response_code != "ConditionalCheckFailedException":
+            if error_code(error) != "ConditionalCheckFailedException":
                 raise
 
     def count(self, key: str) -> int:

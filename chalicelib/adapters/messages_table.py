@@ -22,7 +22,7 @@ from pynamodb.models import Model
 
 from ..config import table_name
 from ..domain.cases.outbox import Message, MessagePut
-from .dynamo import OnDemand
+from .dynamo import OnDemand, error_code
 
 PENDING_SHARDS = 4
 
@@ -73,7 +73,7 @@ def _shard(key: str) -> str:
 
 
 def _conditional_failure(error: UpdateError) -> bool:
-    return error.cause_response_code == "ConditionalCheckFailedException"
+    return error_code(error) == "ConditionalCheckFailedException"
 
 
 def put_item(put: MessagePut) -> tuple[MessageModel, Condition]:

@@ -12,7 +12,7 @@ from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.models import Model
 
 from ..config import table_name
-from .dynamo import OnDemand
+from .dynamo import OnDemand, error_code
 
 
 class MonitoredUnitModel(Model):
@@ -38,7 +38,7 @@ class MonitoredUnits:
         try:
             MonitoredUnitModel(business_unit).save(condition=MonitoredUnitModel.business_unit.does_not_exist())
         except PutError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
+            if error_code(error) != "ConditionalCheckFailedException":
                 raise
 
     def all(self) -> list[str]:
@@ -53,7 +53,7 @@ class MonitoredUnits:
                 condition=MonitoredUnitModel.checks_escalated_on.does_not_exist()
                 | (MonitoredUnitModel.checks_escalated_on != day))
         except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            if error_code(error) == "ConditionalCheckFailedException":
                 return False
             raise
         return True

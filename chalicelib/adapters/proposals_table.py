@@ -17,7 +17,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from ..config import table_name
-from .dynamo import OnDemand
+from .dynamo import OnDemand, error_code
 
 
 class ComparisonLoadModel(Model):
@@ -124,7 +124,7 @@ class Proposals:
             item.save(condition=ComparisonLoadModel.load_id.does_not_exist()
                       | (ComparisonLoadModel.status == "loading"))
         except PutError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            if error_code(error) == "ConditionalCheckFailedException":
                 return False
             raise
         return True
@@ -141,7 +141,7 @@ class Proposals:
         try:
             item.save(condition=ProposalModel.proposal_id.does_not_exist())
         except PutError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            if error_code(error) == "ConditionalCheckFailedException":
                 return False
             raise
         return True
@@ -161,7 +161,7 @@ class Proposals:
                          ProposalModel.note.set(note)],
                 condition=ProposalModel.status == "proposed")
         except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            if error_code(error) == "ConditionalCheckFailedException":
                 return False
             raise
         return True

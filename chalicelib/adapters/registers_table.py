@@ -23,7 +23,7 @@ from ..config import load, table_name
 from ..domain.errors import Invalid
 from ..domain.rules.registers import ERROR_LINES_KEPT, KINDS, RosterEntry, RosterLoad, RosterMatch, newest_per_kind
 from ..domain.values import uploaded_text
-from .dynamo import OnDemand
+from .dynamo import OnDemand, error_code
 
 LOADING, LOADED, NEWEST = "loading", "loaded", "newest"
 NEWEST_PREFIX = "newest#"  # one pointer item per kind: its newest finished load (read by key, never scanned)
@@ -119,7 +119,7 @@ class Rosters:
         try:
             item.save(condition=RosterLoadModel.load_id.does_not_exist() | (RosterLoadModel.status == LOADING))
         except PutError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            if error_code(error) == "ConditionalCheckFailedException":
                 return False
             raise
         entry_key = f"{roster_load.kind}#{roster_load.load_id}"
@@ -145,7 +145,7 @@ class Rosters:
         try:
             pointer.save(condition=RosterLoadModel.load_id.does_not_exist() | (held < roster_load.loaded_at))
         except PutError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
+            if error_code(error) != "ConditionalCheckFailedException":
                 raise
 
     def newest_loads(self) -> dict[str, tuple[str, str]]:

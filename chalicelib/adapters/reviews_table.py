@@ -22,7 +22,7 @@ from ..config import table_name
 from ..domain.errors import Invalid
 from ..domain.supervision.monitoring import ReviewTask
 from .checks_table import Recorded
-from .dynamo import OnDemand
+from .dynamo import OnDemand, error_code
 
 BATCH = 100  # BatchGetItem's limit
 
@@ -104,7 +104,7 @@ class ReviewTasks:
         try:
             item.save(condition=ReviewTaskModel.task_key.does_not_exist())
         except PutError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            if error_code(error) == "ConditionalCheckFailedException":
                 return False
             raise
         return True
@@ -116,7 +116,7 @@ class ReviewTasks:
         try:
             tasks = [_from_model(item) for item in result]
         except QueryError as error:  # a forged cursor that DynamoDB refuses
-            if error.cause_response_code == "ValidationException":
+            if error_code(error) == "ValidationException":
                 raise Invalid("BAD_PAGE_TOKEN", "next_token is not one this API issued", "next_token") from None
             raise
         return tasks, _encode(result.last_evaluated_key)
@@ -136,7 +136,7 @@ class ReviewTasks:
                     [Recorded(result=outcome, note=note, by=by, at=at, method=method)])),
             ], condition=ReviewTaskModel.task_key.exists())
         except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            if error_code(error) == "ConditionalCheckFailedException":
                 return None
             raise
         return _from_model(item)
@@ -152,7 +152,7 @@ class ReviewTasks:
                 actions=[ReviewTaskModel.reminded_at.set(at)],
                 condition=ReviewTaskModel.task_key.exists() & ReviewTaskModel.reminded_at.does_not_exist())
         except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            if error_code(error) == "ConditionalCheckFailedException":
                 return False
             raise
         return True

@@ -17,7 +17,7 @@ from pynamodb.models import Model
 from ..config import table_name
 from ..domain.refusals import RuleExists
 from ..domain.rules.rules import StoredRule
-from .dynamo import OnDemand
+from .dynamo import OnDemand, error_code
 
 
 class RuleModel(Model):
@@ -68,7 +68,7 @@ class JurisdictionRules:
         try:
             item.save(condition=None if replace_if else RuleModel.rule_key.does_not_exist())
         except PutError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            if error_code(error) == "ConditionalCheckFailedException":
                 raise RuleExists(rule_key) from error
             raise
 
