@@ -256,3 +256,17 @@ def test_the_progress_page_passes_axe_and_works_with_the_keyboard_alone(desks, c
     assert page.evaluate(REFLOW) == []
     page.screenshot(path=str(SCREENSHOTS / "50-progress-page-keyboard-large-text.png"), full_page=True)
     assert desk.csp_violations() == []
+
+
+def test_screen_readers_hear_which_time_limit_each_badge_is(desks, console_server, a_case):
+    desk = desks()
+    page = signed_in_as(desk, "window")
+    shown(page, f"#/case/{a_case['case_id']}")
+    badges = page.locator("main .badge")
+    expect(badges.first).to_be_visible()
+    spoken = page.evaluate("""() => [...document.querySelectorAll("main .badge")].map((b) => ({
+      said: b.querySelector(".sr-only")?.textContent || "",
+      hidden: [...b.querySelectorAll("[aria-hidden=true]")].map((m) => m.textContent.trim()) }))""")
+    phases = {"收件时限：", "推送时限：", "审核时限：", "补正时限：", "告知时限："}
+    assert spoken and all(b["said"] in phases for b in spoken), spoken  # e.g. 推送时限：已按期完成
+    assert all(set(b["hidden"]) <= {"⚠", "✓"} for b in spoken)  # the marks only repeat the words
