@@ -150,16 +150,18 @@ def test_a_province_admin_sets_its_chain_time_limits_and_amounts_and_loads_a_ros
     s3 = boto3.client("s3", endpoint_url=MOTO_ENDPOINTS[console_server], region_name="cn-north-1",
                       aws_access_key_id="testing", aws_secret_access_key="testing")
     stranger = id_number(region=COUNTY, sequence="947")
-    s3.put_object(Bucket="subsidy-local-materials", Key="rosters/dibao/2026-11-hunan.csv",
+    # a 特困供养 roster naming only a stranger: it contradicts no other test's applicant (a 低保 roster would: every
+    # applicant claiming 低保 without an entry in it)
+    s3.put_object(Bucket="subsidy-local-materials", Key="rosters/tekun/2026-11-hunan.csv",
                   Body=f"id_number,status,since\n{stranger},in,2024-01-01\n".encode("utf-8-sig"))
     go(page, "名册与数据比对", "名册与数据比对")
-    page.get_by_label("名册种类").select_option("dibao")
-    page.get_by_label("文件位置（rosters/ 下）").fill("rosters/dibao/missing.csv")
+    page.get_by_label("名册种类").select_option("tekun")
+    page.get_by_label("文件位置（rosters/ 下）").fill("rosters/tekun/missing.csv")
     page.get_by_role("button", name="载入名册").click()
     expect(page.get_by_text("错误：存储桶中此位置没有文件，请核对文件位置")).to_be_visible()
-    page.get_by_label("文件位置（rosters/ 下）").fill("rosters/dibao/2026-11-hunan.csv")
+    page.get_by_label("文件位置（rosters/ 下）").fill("rosters/tekun/2026-11-hunan.csv")
     page.get_by_role("button", name="载入名册").click()
-    result = page.get_by_role("heading", name="低保名册")
+    result = page.get_by_role("heading", name="特困供养名册")
     expect(result).to_be_visible()
     expect(page.get_by_text("1 行，错误 0 行")).to_be_visible()
     expect(page.get_by_text("0 件", exact=True)).to_be_visible()
