@@ -89,7 +89,8 @@ def _routes(routes: str) -> str:
 
 API = (
     Grant(("dynamodb:GetItem", "dynamodb:PutItem"), table("cases"), "cases (writes are transactions)"),
-    Grant(("dynamodb:BatchGetItem",), table("cases"), "a worklist page's cases, by the keys its index names"),
+    Grant(("dynamodb:BatchGetItem",), table("cases"),
+          "a case with its parts (adapters/case_tables.PARTS); a worklist page's cases by the keys its index names"),
     Grant(("dynamodb:Query",), table("cases", "by_accepting_unit", "by_business_unit")[1:], "worklists"),
     Grant(("dynamodb:PutItem", "dynamodb:Query"), table("case-events"), "the chained timeline"),
     Grant(GET, table("case-clocks"), "the clock's phase and task token"),
@@ -181,8 +182,9 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         Grant(("dynamodb:Query",), table("messages", "by_pending")[1:], "messages whose next attempt is due"),
         Grant(("dynamodb:GetItem", "dynamodb:UpdateItem"), table("messages"), "attempts and outcomes",
               "only when an SMS attempt is due"),
-        Grant(("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"), table("cases"),
-              "the applicant's number; a failure recorded on the timeline", "only when an SMS attempt is due"),
+        Grant(("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"),
+              table("cases"), "the applicant's number; a failure recorded on the timeline",
+              "only when an SMS attempt is due"),
         Grant(("dynamodb:PutItem",), table("case-events"), "the failure on the timeline", "only after the last retry"),
         Grant(SMS.actions, SMS.resources, SMS.why, "only when an SMS attempt is due", sms_channel="direct"),
         Grant(SMS_OUTBOX.actions, SMS_OUTBOX.resources, SMS_OUTBOX.why, "only when an SMS attempt is due",
@@ -214,7 +216,8 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
     "unit_jobs": (
         RECIPIENTS,
         Grant(("dynamodb:PutItem",), table("monthly-checks"), "one 查询登记 item per recipient and month"),
-        Grant(GET, table("cases"), "the recipient's certificate dates (review tasks not created yet)"),
+        Grant(("dynamodb:BatchGetItem",), table("cases"),
+              "the recipient's certificate dates (review tasks not created yet): a case and its parts"),
         Grant(("dynamodb:BatchGetItem", "dynamodb:PutItem"), table("review-tasks"), "one review task per recipient"),
         Grant(("dynamodb:UpdateItem",), table("review-tasks"), "mark a certificate reminder sent (or unmark it)",
               "only when a certificate expires six months after the run's month"),

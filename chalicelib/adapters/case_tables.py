@@ -4,11 +4,14 @@ and writes them).
 Worklists come from two global secondary indexes, never a scan: the hash key is the province (2 digits) of the
 受理地 or 业务属地 and the range key ``<unit>#<next due day>#<case id>``, so a township, county (6 digits) or city
 (4 digits) is a ``begins_with`` and "due before" a range. Two sparse indexes hold only cases with a running
-deadline: ``by_due_day`` (the daily sweep's reads) and the keys-only ``by_running_phase`` (its census).
+deadline: ``by_due_day`` (the daily sweep's reads) and ``by_running_phase`` (its census). The indexes hold keys and
+the few attributes the worklists filter on, not the cases: the cases are read by key (one BatchGetItem a page), so a
+change writes an index entry only when its keys or those attributes change (docs/decisions.md 2026-12-06).
 """
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import replace
 from typing import Any
 
@@ -19,7 +22,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
 from ..config import table_name
@@ -33,10 +36,15 @@ NO_DUE = "9999-12-31"  # sorts after every real day: cases with no open deadline
 DUE_SHARDS = 4  # spreads the due-day index's writes; the sweep queries each shard
 
 
+# what the worklists filter on, beside the keys: a change that touches none of these (a material, a note) writes
+# nothing to the unit indexes; the cases themselves are read by key (``CaseRepository.worklist``)
+WORKLIST_FILTERS = ["status", "pushed", "next_due", "accepting_unit"]
+
+
 class AcceptingIndex(GlobalSecondaryIndex["CaseModel"]):
     class Meta(OnDemand):
         index_name = "by_accepting_unit"
-        projection = AllProjection()
+        projection = IncludeProjection(WORKLIST_FILTERS)
 
     accepting_area = UnicodeAttribute(hash_key=True)
     accepting_sort = UnicodeAttribute(range_key=True)
@@ -45,18 +53,19 @@ class AcceptingIndex(GlobalSecondaryIndex["CaseModel"]):
 class BusinessIndex(GlobalSecondaryIndex["CaseModel"]):
     class Meta(OnDemand):
         index_name = "by_business_unit"
-        projection = AllProjection()
+        projection = IncludeProjection(WORKLIST_FILTERS)
 
     business_area = UnicodeAttribute(hash_key=True)
     business_sort = UnicodeAttribute(range_key=True)
 
 
 class DueIndex(GlobalSecondaryIndex["CaseModel"]):
-    """Sparse: only cases with a running deadline carry ``due_key``; the daily sweep reads it."""
+    """Sparse and keys only: only cases with a running deadline carry ``due_key``; the daily sweep reads the keys
+    here and the cases by key."""
 
     class Meta(OnDemand):
         index_name = "by_due_day"
-        projection = AllProjection()
+        projection = KeysOnlyProjection()
 
     due_shard = UnicodeAttribute(hash_key=True)
     due_key = UnicodeAttribute(range_key=True)
@@ -137,10 +146,62 @@ class EventModel(Model):
     by_day = DayIndex()
 
 
+class PartModel(Model):
+    """A separately stored part of a case, in the case table under ``<case id>#<part>`` (no case id has a ``#``, so
+    no route reaches it; it carries no index attribute, so no index holds it). Written in the case's transaction
+    when it changed, never alone; the case item's version guards it."""
+
+    class Meta(OnDemand):
+        table_name = table_name("cases")
+
+    case_id = UnicodeAttribute(hash_key=True)
+    body: MapAttribute[str, Any] = MapAttribute()
+
+
+# What a case keeps apart from its case item, so that a change rewrites (twice, in its transaction) only what it
+# changed: the person and the notice (written at 受理, seldom after), the materials (written while they are gathered,
+# then only read) and the decision. The case item keeps its status, deadlines and the rest that most changes touch.
+# A part never written and absent from the case item is empty (no decision yet): it is not written until it holds
+# something. A case stored before the parts (its whole record in the case item) reads as it is; its next change
+# writes the parts.
+PARTS: dict[str, tuple[str, ...]] = {
+    "person": ("applicant", "certificate", "agent", "low_income", "subsidies", "notice", "data_checks", "supplements"),
+    "materials": ("materials",),
+    "decision": ("decision", "decisions_before"),
+}
+
+
 MODELS: tuple[type[Model], ...] = (CaseModel, EventModel)
 
 
-def to_model(case: Case) -> CaseModel:
+def part_key(case_id: str, part: str) -> str:
+    return f"{case_id}#{part}"
+
+
+def _digest(record: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(record, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+def split(record: dict[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """A case record as its case item's body and its parts."""
+    head = dict(record)
+    return head, {part: {key: head.pop(key) for key in keys} for part, keys in PARTS.items()}
+
+
+def to_items(case: Case) -> tuple[CaseModel, list[PartModel], dict[str, str]]:
+    """The case item, the parts that changed since the case was read (all of them for a case never stored in parts)
+    and the digests of every part as they now stand."""
+    head, parts = split(to_record(case))
+    item = to_model(case, head)
+    digests = {part: _digest(body) for part, body in parts.items()}
+    changed = [PartModel(case_id=part_key(case.case_id, part), body=parts[part])
+               for part in PARTS if case.stored_parts.get(part) != digests[part] and (
+                   part in case.stored_parts or any(parts[part].values()))]  # an empty part: not until it holds some
+    return item, changed, digests
+
+
+def to_model(case: Case, body: dict[str, Any] | None = None) -> CaseModel:
+    """The case item; ``body`` the record it keeps (by default the whole record, as before the parts: still read)."""
     deadline = case.open_deadline()
     due = deadline.due_on.isoformat() if deadline else NO_DUE
     item = CaseModel(
@@ -148,7 +209,8 @@ def to_model(case: Case) -> CaseModel:
         accepting_unit=case.accepting_unit, business_unit=case.business_unit,
         accepting_area=case.accepting_unit[:2], accepting_sort=f"{case.accepting_unit}#{due}#{case.case_id}",
         business_area=case.business_unit[:2], business_sort=f"{case.business_unit}#{due}#{case.case_id}",
-        next_due=due, pushed=case.pushed_on is not None, body=to_record(case), chain_head=case.chain_head or None,
+        next_due=due, pushed=case.pushed_on is not None, body=to_record(case) if body is None else body,
+        chain_head=case.chain_head or None,
     )
     if deadline is not None:
         item.due_shard = due_shard(case.case_id)
@@ -159,8 +221,40 @@ def to_model(case: Case) -> CaseModel:
     return item
 
 
-def from_model(item: CaseModel) -> Case:
-    return replace(from_record(item.body.as_dict(), int(item.version or 0)), chain_head=item.chain_head or GENESIS)
+def from_model(item: CaseModel, parts: dict[str, dict[str, Any]] | None = None) -> Case:
+    """The case from its case item and the parts read with it (``part`` -> body); a part not stored (a case stored
+    whole, before the parts) is what the case item holds."""
+    head = item.body.as_dict()
+    record = dict(head)
+    for body in (parts or {}).values():
+        record.update(body)
+    case = from_record(record, int(item.version or 0))
+    _, now = split(to_record(case))
+    stored = {part: _digest(now[part]) for part, keys in PARTS.items()
+              if part in (parts or {}) or not any(key in head for key in keys)}
+    return replace(case, chain_head=item.chain_head or GENESIS, stored_parts=stored)
+
+
+def read_keys(case_id: str) -> list[str]:
+    """The keys of the items a case is read from: its case item and its parts."""
+    return [case_id, *(part_key(case_id, part) for part in PARTS)]
+
+
+def from_items(items: list[CaseModel]) -> dict[str, Case]:
+    """The cases among ``items`` (case items and parts, as ``CaseModel.batch_get`` answers them), by case id."""
+    heads = {item.case_id: item for item in items if "#" not in item.case_id}
+    parts: dict[str, dict[str, dict[str, Any]]] = {}
+    for item in items:
+        case_id, _, part = item.case_id.partition("#")
+        if part in PARTS and case_id in heads:
+            parts.setdefault(case_id, {})[part] = item.body.as_dict()
+    cases = {}
+    for case_id, head in heads.items():
+        try:
+            cases[case_id] = from_model(head, parts.get(case_id))
+        except KeyError:  # an eventually consistent read saw the case item before its parts: left out
+            continue
+    return cases
 
 
 def event_item(case_id: str, at: str, link: Appended) -> EventModel:

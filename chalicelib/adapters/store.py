@@ -1,6 +1,8 @@
 """DynamoDB through PynamoDB: the case table (versioned) and its append-only timeline, as the services need them.
 
-Every change to a case is one transaction: the case item, conditioned on its version, the timeline event,
+Every change to a case is one transaction: the case item, conditioned on its version, the parts of the case the change
+changed (``case_tables.PARTS``: the person and notice, the materials, the decision; guarded by the case item's version,
+read with it in one BatchGetItem), the timeline event,
 conditioned on its sequence number not existing yet, and what the change writes with them (``domain.writes``:
 person locks, new entitlements, milestone messages, each on its own condition, and the 业务属地 an approval puts
 under supervision). A concurrent writer makes the
@@ -25,11 +27,22 @@ from ..config import load
 from ..domain.cases.audit import Link
 from ..domain.cases.case import Case, Event
 from ..domain.cases.phases import DEADLINE_KINDS
+from ..domain.cases.records import to_record
 from ..domain.cases.writes import NO_WRITES, Writes, appended
 from ..domain.errors import Invalid, NotFound
 from ..domain.refusals import LockHeld, StaleCase
 from . import entitlements_table, messages_table, monitored_units
-from .case_tables import DUE_SHARDS, CaseModel, EventModel, event_item, from_model, to_model
+from .case_tables import (
+    DUE_SHARDS,
+    CaseModel,
+    EventModel,
+    event_item,
+    from_items,
+    from_model,
+    read_keys,
+    split,
+    to_items,
+)
 from .dynamo import error_code
 
 CASE_ID = re.compile(r"[A-Z0-9]{1,64}")
@@ -51,10 +64,19 @@ class CaseRepository:
         """Strongly consistent."""
         if not CASE_ID.fullmatch(case_id):  # DynamoDB would refuse an over-long key with a 500
             raise NotFound("CASE_NOT_FOUND", f"no case {case_id[:40]}", "case_id")
-        try:
-            return from_model(CaseModel.get(case_id, consistent_read=True))
-        except DoesNotExist:
-            raise NotFound("CASE_NOT_FOUND", f"no case {case_id}", "case_id") from None
+        case = self._read([case_id], consistent=True).get(case_id)
+        if case is None:
+            raise NotFound("CASE_NOT_FOUND", f"no case {case_id}", "case_id")
+        return case
+
+    def _read(self, case_ids: list[str], consistent: bool) -> dict[str, Case]:
+        """Cases by id, each from its case item and parts (one BatchGetItem per 100 items)."""
+        keys = [key for case_id in dict.fromkeys(case_ids) for key in read_keys(case_id)]
+        found = from_items(list(CaseModel.batch_get(keys, consistent_read=consistent))) if keys else {}
+        if not consistent:  # a case read before its parts had all arrived: read again, strongly consistent
+            missing = [case_id for case_id in case_ids if case_id not in found]
+            found.update(self._read(missing, consistent=True) if missing else {})
+        return found
 
     def save(self, case: Case, event: Event, writes: Writes = NO_WRITES) -> Case:
         """The case (as read, changed), its event and ``writes``, in one transaction: the case as stored.
@@ -63,10 +85,12 @@ class CaseRepository:
         retries) may have come after the transaction was stored: the case item is read back, and the change stands
         as saved when it holds the chain hash of this change's event (no other change writes that hash)."""
         link = appended(case, event)
-        item = to_model(replace(case, chain_head=link.chain_hash))
+        item, parts, _ = to_items(replace(case, chain_head=link.chain_hash))
         try:
             with TransactWrite(connection=self._connection) as transaction:
                 transaction.save(item)
+                for part in parts:  # only the parts this change changed: the case item's version guards them
+                    transaction.save(part)
                 transaction.save(event_item(case.case_id, event.at, link), condition=EventModel.seq.does_not_exist())
                 entitlements_table.add_writes(transaction, writes)
                 for put in writes.messages:
@@ -79,7 +103,7 @@ class CaseRepository:
                 raise StaleCase(case.case_id) from error
             if not self._stored(case.case_id, link.chain_hash):
                 raise
-        return from_model(item)
+        return from_model(item, split(to_record(case))[1])
 
     def _stored(self, case_id: str, chain_hash: str) -> bool:
         """Whether the case item holds ``chain_hash``: the transaction that wrote it was stored. False when that
@@ -153,21 +177,28 @@ class CaseRepository:
             limit=limit, last_evaluated_key=_decode(token),
         )
         try:
-            cases = [from_model(item) for item in result]
+            keys = [item.case_id for item in result]
         except QueryError as error:  # a forged cursor that DynamoDB refuses
             if error.cause_response_code == "ValidationException":
                 raise Invalid("BAD_PAGE_TOKEN", "next_token is not one this API issued", "next_token") from None
             raise
-        return Page(cases, _encode(result.last_evaluated_key))
+        return Page(self._by_key(keys), _encode(result.last_evaluated_key))
+
+    def _by_key(self, case_ids: list[str], consistent: bool = False) -> list[Case]:
+        """The cases an index named, in its order, read by key (a worklist's eventually consistent, as the index
+        itself); a case gone since is left out."""
+        found = self._read(case_ids, consistent)
+        return [found[case_id] for case_id in case_ids if case_id in found]
 
 
     def due_through(self, last_day: str, first_day: str = "0000-00-00") -> tuple[list[Case], int]:
         """Cases whose running deadline falls due in ``first_day..last_day``, from the sparse
         due-day index (one query per shard, never a scan), and how many items were read."""
-        cases: list[Case] = []
+        keys: list[str] = []
         for shard in range(DUE_SHARDS):
             for item in CaseModel.by_due.query(str(shard), CaseModel.due_key.between(first_day, f"{last_day}#~")):
-                cases.append(from_model(item))
+                keys.append(item.case_id)
+        cases = self._by_key(keys, consistent=True)  # the sweep changes what it reads: no part older than its case
         return cases, len(cases)
 
     def running_deadlines(self) -> dict[str, int]:

@@ -46,6 +46,10 @@ def api(world: Any) -> Any:
 
 
 def is_case_read(call: Call, case_id: str) -> bool:
+    """A read of the case item: a GetItem, or the BatchGetItem that reads it with its parts."""
+    if (call.service, call.operation) == ("dynamodb", "BatchGetItem"):
+        keys = call.params.get("RequestItems", {}).get(table_name("cases"), {}).get("Keys", [])
+        return any(key.get("case_id", {}).get("S") == case_id for key in keys)
     return (call.service, call.operation) == ("dynamodb", "GetItem") \
         and call.params.get("TableName") == table_name("cases") \
         and call.params.get("Key", {}).get("case_id", {}).get("S") == case_id

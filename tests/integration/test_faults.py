@@ -47,7 +47,7 @@ from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.dynamo_type import DynamoType
 
 import app as application
-from chalicelib.adapters.case_tables import CaseModel, EventModel, from_model
+from chalicelib.adapters.case_tables import CaseModel, EventModel, from_items, read_keys
 from chalicelib.adapters.clock_table import ClockItems, ClockModel
 from chalicelib.adapters.entitlements_table import EntitlementModel, LockModel
 from chalicelib.adapters.messages_table import MessageModel
@@ -157,7 +157,8 @@ def read(walk: Walk) -> Stored:
     raw = None if case_id is None else item(CaseModel, case_id)
     if case_id is None or raw is None:
         return Stored(None)
-    case = from_model(CaseModel.from_raw_data(raw))
+    case = from_items([CaseModel.from_raw_data(found) for key in read_keys(case_id)
+                       if (found := item(CaseModel, key)) is not None])[case_id]  # the case item and its parts
     events = [EventModel.from_raw_data(e.to_json()["Attributes"])
               for e in table(EventModel).items.get(DynamoType({"S": case_id}), {}).values()]
     links = sorted((Link(int(e.seq), {"at": e.at, "event": e.event, "actor": e.actor, "unit": e.unit,
@@ -460,7 +461,7 @@ RETRIES_RUN = "2026-09-07T11:00:00+08:00"  # an hour after a first try failed: t
 
 @dataclass
 class Rewind:
-    """A case's items as they stand in moto's tables — the case, its timeline, its messages — to put back (test
+    """A case's items as they stand in moto's tables — the case and its parts, its timeline, its messages — to put back (test
     setup: every faulted run of a job meets the same work). The clock is not put back; for the sweep it is flagged
     for repair again, as a move that could not reach it flags it."""
 
@@ -472,7 +473,7 @@ class Rewind:
             self.saved[model.Meta.table_name, key] = copy.deepcopy(table(model).items.get(DynamoType({"S": key})))
 
     def keys(self) -> list[tuple[Any, str]]:
-        return [(CaseModel, self.case_id), (EventModel, self.case_id),
+        return [*((CaseModel, key) for key in read_keys(self.case_id)), (EventModel, self.case_id),
                 *((MessageModel, f"{self.case_id}#{m}") for m in MILESTONES)]
 
     def restore(self, flag_clock: bool = False) -> None:

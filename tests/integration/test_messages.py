@@ -9,6 +9,7 @@ import boto3
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
 
+from chalicelib.adapters.case_tables import part_key
 from chalicelib.config import load
 from chalicelib.services import messages as milestone_messages
 from chalicelib.wiring import messaging
@@ -38,7 +39,7 @@ def message_events(api: Any, case_id: str) -> list[dict[str, Any]]:
 def store_phone(case_id: str, phone: str) -> None:
     """What a record migrated from an older system might hold (the API itself refuses such numbers)."""
     boto3.client("dynamodb").update_item(
-        TableName=f"{load().prefix}-cases", Key={"case_id": {"S": case_id}},
+        TableName=f"{load().prefix}-cases", Key={"case_id": {"S": part_key(case_id, "person")}},  # the applicant's part
         UpdateExpression="SET body.applicant.phone = :p", ExpressionAttributeValues={":p": {"S": phone}})
 
 
