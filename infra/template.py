@@ -19,7 +19,7 @@ from chalice.app import ScheduledEventConfig, SQSEventConfig
 from chalice.utils import to_cfn_resource_name
 
 from chalicelib.config import sms_channel
-from infra import dashboard, policies
+from infra import dashboard, policies, sizes
 from infra.clock_definition import DEFINITION_FILE
 from infra.tables import table_resources
 
@@ -283,6 +283,10 @@ def _functions(app: Any, prefix: str, console_origin: str | None = None, sms_cha
     missing = sorted(set(ids) - set(policies.POLICIES))
     if missing:
         raise SystemExit(f"no IAM policy for {', '.join(missing)}: add it to infra/policies.py POLICIES")
+    unsized = sorted(set(ids) - set(sizes.SIZES))
+    if unsized:
+        raise SystemExit(f"no memory or timeout for {', '.join(unsized)}: measure it (bench.memory), add it to "
+                         "infra/sizes.py SIZES")
     schedules, workers = set(schedule_names(app)), set(queue_workers(app))
     resources: dict[str, Any] = {}
     for name, (function_id, role_id) in ids.items():
@@ -296,7 +300,8 @@ def _functions(app: Any, prefix: str, console_origin: str | None = None, sms_cha
             # X-Ray: Lambda's active tracing (its daemon) where it is offered; the tracer off in the China regions
             "POWERTOOLS_TRACE_DISABLED": {"Fn::If": [IN_CHINA, "true", "false"]},
             **({"CONSOLE_ORIGIN": console_origin} if console_origin else {})}},
-            "Tracing": {"Fn::If": [IN_CHINA, {"Ref": "AWS::NoValue"}, "Active"]}}  # SAM: Lambda's TracingConfig
+            "Tracing": {"Fn::If": [IN_CHINA, {"Ref": "AWS::NoValue"}, "Active"]},  # SAM: Lambda's TracingConfig
+            **sizes.properties(name)}  # memory and timeout from measured peaks (infra/sizes.py)
         resources[f"{function_id}Logs"] = {"Type": "AWS::Logs::LogGroup", **RETAIN, "Properties": {
             "LogGroupName": f"/aws/lambda/{deployed_name}", "RetentionInDays": LOG_DAYS,
             "KmsKeyId": {"Fn::GetAtt": [KEY, "Arn"]}}}

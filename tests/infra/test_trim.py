@@ -9,7 +9,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
-from infra.trim import SERVICES, dropped
+from infra.trim import ENDPOINT_PREFIXES, SERVICES, dropped, endpoints
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,3 +67,28 @@ def test_the_rules_drop_the_weight_and_keep_the_neighbours() -> None:
     assert dropped("aws_lambda_powertools/event_handler/api_gateway.py")
     assert dropped("aws_lambda_powertools/logging/logger.py") is None
     assert dropped("PIL/Image.py") and dropped("chalicelib/fonts/DroidSansFallback-GB18030BMP.ttf") is None
+
+
+def test_the_trimmed_endpoints_keep_every_partition_and_resolve_our_services_as_the_full_file_does(tmp_path) -> None:
+    import botocore.session
+
+    site = Path(sysconfig.get_paths()["purelib"])
+    full = (site / "botocore" / "data" / "endpoints.json").read_bytes()
+    trimmed = json.loads(endpoints(full))
+    assert [p["partition"] for p in trimmed["partitions"]] == [p["partition"] for p in json.loads(full)["partitions"]]
+    assert len(endpoints(full)) < len(full) / 10
+    session = botocore.session.get_session()
+    prefixes = {session.get_service_model(name).endpoint_prefix for name in SERVICES}
+    assert prefixes == ENDPOINT_PREFIXES
+    (tmp_path / "endpoints.json").write_bytes(endpoints(full))
+    for service in sorted(SERVICES):
+        for region in ("cn-north-1", "cn-northwest-1", "us-east-1"):
+            urls = []
+            for data_path in (None, str(tmp_path)):
+                session = botocore.session.get_session()
+                if data_path:
+                    session.set_config_variable("data_path", data_path)
+                client = session.create_client(service, region_name=region, aws_access_key_id="x",
+                                               aws_secret_access_key="y")
+                urls.append(client.meta.endpoint_url)
+            assert urls[0] == urls[1], (service, region, urls)
