@@ -4,20 +4,25 @@ Deployed stages verify RS256 signatures against the issuer's JWKS (key chosen by
 with issuer, audience and expiry checked. The local stage alone verifies HS256 tokens signed
 with ``LOCAL_JWT_SECRET``; the HS256 path cannot be reached elsewhere because the secret is
 never loaded outside the local stage (see ``config.load``).
+
+PyJWT (and the cryptography it loads for RS256) is imported with the first token checked, not with the
+module: the scheduled functions and the SQS worker import ``app`` and never read a token (~60 ms of every
+cold start of theirs, docs/decisions.md 2026-12-06); the API pays it once, on its first request.
 """
 from __future__ import annotations
 
 import time
 from functools import lru_cache
-from typing import Any
-
-import jwt
+from typing import TYPE_CHECKING, Any
 
 from .config import Config
 from .domain.access import ROLES
 from .domain.cases.case import Actor
 from .domain.errors import Unauthenticated
 from .domain.units import is_committee, is_scope_code
+
+if TYPE_CHECKING:
+    import jwt
 
 LEEWAY_SECONDS = 30
 # the longest a token may live (exp - iat): an identity provider issues hours, never a standing key
@@ -28,10 +33,14 @@ LOCAL_AUDIENCE = "subsidy-api"
 
 @lru_cache(maxsize=4)
 def _jwks(url: str) -> jwt.PyJWKClient:
+    import jwt
+
     return jwt.PyJWKClient(url, cache_keys=True, lifespan=300)
 
 
 def _claims(token: str, config: Config) -> dict[str, Any]:
+    import jwt
+
     if config.is_local:
         assert config.local_jwt_secret is not None
         return jwt.decode(token, config.local_jwt_secret, algorithms=["HS256"], audience=LOCAL_AUDIENCE,
@@ -48,6 +57,8 @@ def authenticate(authorization: str | None, config: Config) -> Actor:
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("TOKEN_MALFORMED", "the Authorization header must be 'Bearer <token>'", "Authorization")
+    import jwt
+
     try:
         claims = _claims(token.strip(), config)
     except jwt.ExpiredSignatureError:
@@ -84,6 +95,8 @@ def authenticate(authorization: str | None, config: Config) -> Actor:
 
 def issue_local_token(secret: str, sub: str, role: str, unit: str, name: str = "", ttl: int = 12 * 3600) -> str:
     """A token the local stage accepts (``python -m tools.token``)."""
+    import jwt
+
     now = int(time.time())
     claims = {"sub": sub, "name": name or sub, "role": role, "unit": unit, "iat": now, "exp": now + ttl,
               "iss": LOCAL_ISSUER, "aud": LOCAL_AUDIENCE}

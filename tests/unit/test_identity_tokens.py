@@ -130,3 +130,15 @@ def test_a_missing_claim_is_named_and_claims_of_the_wrong_type_are_refused_not_a
         with pytest.raises(Unauthenticated) as refused:
             authenticate(f"Bearer {pyjwt.encode(claims, secret, algorithm='HS256')}", load())
         assert refused.value.code == code and said in refused.value.message, (changed, refused.value.message)
+
+
+def test_importing_the_app_loads_no_jwt_library_a_scheduled_function_never_reads_a_token():
+    """PyJWT and cryptography (~60 ms) load with the first token checked (chalicelib/auth.py), not at import."""
+    import os
+    import subprocess
+    import sys
+
+    script = "import sys, app; assert not [m for m in sys.modules if m.split('.')[0] in ('jwt', 'cryptography')]"
+    child = subprocess.run([sys.executable, "-c", script], env={**os.environ, "STAGE": "local"},
+                           capture_output=True, text=True, timeout=120)
+    assert child.returncode == 0, child.stderr
