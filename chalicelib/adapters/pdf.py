@@ -21,6 +21,7 @@ import copy
 import hashlib
 import io
 import threading
+import warnings
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -29,7 +30,10 @@ from typing import Any
 
 import segno
 from fontTools.ttLib import TTFont
-from fpdf import FPDF, FPDF_VERSION, FontFace
+
+with warnings.catch_warnings():  # the Lambda package has no Pillow (no raster image here): not a log line to print
+    warnings.filterwarnings("ignore", message="Pillow could not be imported", category=UserWarning)
+    from fpdf import FPDF, FPDF_VERSION, FontFace
 from fpdf.enums import TextMode
 from fpdf.fonts import SubsetMap, TTFFont
 
