@@ -221,14 +221,17 @@ def to_model(case: Case, body: dict[str, Any] | None = None) -> CaseModel:
     return item
 
 
-def from_model(item: CaseModel, parts: dict[str, dict[str, Any]] | None = None) -> Case:
+def from_model(item: CaseModel, parts: dict[str, dict[str, Any]] | None = None, digests: bool = True) -> Case:
     """The case from its case item and the parts read with it (``part`` -> body); a part not stored (a case stored
-    whole, before the parts) is what the case item holds."""
+    whole, before the parts) is what the case item holds. Without ``digests`` (a read only shown: a worklist) the case
+    knows no stored part, and a change made from it would write every part again."""
     head = item.body.as_dict()
     record = dict(head)
     for body in (parts or {}).values():
         record.update(body)
     case = from_record(record, int(item.version or 0))
+    if not digests:
+        return replace(case, chain_head=item.chain_head or GENESIS)
     _, now = split(to_record(case))
     stored = {part: _digest(now[part]) for part, keys in PARTS.items()
               if part in (parts or {}) or not any(key in head for key in keys)}
@@ -240,7 +243,7 @@ def read_keys(case_id: str) -> list[str]:
     return [case_id, *(part_key(case_id, part) for part in PARTS)]
 
 
-def from_items(items: list[CaseModel]) -> dict[str, Case]:
+def from_items(items: list[CaseModel], digests: bool = True) -> dict[str, Case]:
     """The cases among ``items`` (case items and parts, as ``CaseModel.batch_get`` answers them), by case id."""
     heads = {item.case_id: item for item in items if "#" not in item.case_id}
     parts: dict[str, dict[str, dict[str, Any]]] = {}
@@ -251,7 +254,7 @@ def from_items(items: list[CaseModel]) -> dict[str, Case]:
     cases = {}
     for case_id, head in heads.items():
         try:
-            cases[case_id] = from_model(head, parts.get(case_id))
+            cases[case_id] = from_model(head, parts.get(case_id), digests)
         except KeyError:  # an eventually consistent read saw the case item before its parts: left out
             continue
     return cases

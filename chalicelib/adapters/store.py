@@ -72,7 +72,9 @@ class CaseRepository:
     def _read(self, case_ids: list[str], consistent: bool) -> dict[str, Case]:
         """Cases by id, each from its case item and parts (one BatchGetItem per 100 items)."""
         keys = [key for case_id in dict.fromkeys(case_ids) for key in read_keys(case_id)]
-        found = from_items(list(CaseModel.batch_get(keys, consistent_read=consistent))) if keys else {}
+        # a strongly consistent read is made to be changed: it knows its stored parts; a worklist's is only shown
+        found = from_items(list(CaseModel.batch_get(keys, consistent_read=consistent)), digests=consistent) \
+            if keys else {}
         if not consistent:  # a case read before its parts had all arrived: read again, strongly consistent
             missing = [case_id for case_id in case_ids if case_id not in found]
             found.update(self._read(missing, consistent=True) if missing else {})

@@ -18,7 +18,7 @@ from chalicelib.adapters.messages_table import MessageModel, Outbox
 from chalicelib.adapters.monitored_units import MonitoredUnitModel, MonitoredUnits
 from chalicelib.adapters.store import CaseRepository
 from chalicelib.domain.cases.audit import first_break
-from chalicelib.domain.cases.case import Case, Deadline, DeadlineKind, Event, Status
+from chalicelib.domain.cases.case import Case, Deadline, DeadlineKind, Event, Material, Status
 from chalicelib.domain.cases.outbox import after_receipt, final, message_id, queued
 from chalicelib.domain.cases.phases import DEADLINE_KINDS
 from chalicelib.domain.cases.writes import (
@@ -126,6 +126,24 @@ def test_a_rewritten_or_removed_event_breaks_the_chain_at_its_link(store):
     store.tamper("C2", 1, None)
     removed = first_break("C2", *store.cases.chain("C2"))
     assert (removed.valid, removed.first_broken_seq) == (False, 1)
+
+
+def test_a_change_to_one_part_of_a_case_keeps_every_other_part_as_stored(store):
+    """The case store may keep a case in parts and write only those a change changed (adapters/case_tables.PARTS):
+    whatever was changed last, the case reads back whole, each part as its last change left it."""
+    case = store.cases.save(a_case("C1"), event())
+    material = Material("m1", "id_card", "id.pdf", "application/pdf", 10, "0" * 64, "cases/C1/materials/m1",
+                        NOW.isoformat())
+    case = store.cases.save(replace(case, materials=(material,)), event("material_registered"))
+    case = store.cases.save(replace(case, applicant=dict(case.applicant, phone="13900000000")), event("identity_read"))
+    case = store.cases.save(replace(case, status=Status.AWAITING_PUSH), event("materials_completed"))
+    decision = {"outcome": "refused", "subsidies": [], "reason": "不符合"}
+    case = store.cases.save(replace(case, decision=decision), event("decided"))
+    read = store.cases.get("C1")
+    assert replace(read, chain_head="") == replace(
+        a_case("C1"), applicant=dict(a_case("C1").applicant, phone="13900000000"), materials=(material,),
+        status=Status.AWAITING_PUSH, decision=decision, version=5)
+    assert read == case and [e.event for e in store.cases.timeline("C1")][-1] == "decided"
 
 
 def test_a_second_save_from_the_same_stale_copy_is_refused_and_changes_nothing(store):

@@ -5,7 +5,8 @@ on both): ``save`` applies a case change as one unit (``domain.writes``) — the
 event on its sequence number, each lock, entitlement and message on its own condition — and refuses it whole with
 ``LockHeld`` (a claimed or checked lock another case holds) or ``StaleCase``. Worklists, the due-day and census
 reads and the day's chain heads answer as the indexes do. Each call is atomic (a lock), as a DynamoDB request is,
-so services can race on it in threads.
+so services can race on it in threads. The adapter keeps a case as a case item and parts written only when changed
+(``case_tables.PARTS``); the fake keeps the whole record, which reads the same (the contract checks both).
 
 ``FakeOutbox`` is the messages table: the conditional claim, retry and receipt updates, and the pending index.
 """
