@@ -6,7 +6,9 @@ time of ``app``). :func:`add_bytecode` rewrites ``deployment.zip`` with every mo
 
 - unchecked-hash pycs (PEP 552): the import system uses them as they are, without comparing a source
   timestamp (timestamps do not survive a zip and Lambda's extraction reliably);
-- optimisation level 0 (asserts stay);
+- optimisation level 0 (asserts stay), compiled with ``-X no_debug_ranges``: no column table in the code
+  objects (a traceback shows the line, without the ``^^^`` under the failing expression), 1.5 MB less of a
+  14.2 MB zip;
 - our own modules (``app.py``, ``chalicelib/``: :data:`SOURCES_KEPT`) keep their ``.py`` beside the pyc, so
   tracebacks show our lines; every other module (the wheels) ships as its pyc alone, at the legacy place
   ``pkg/mod.pyc`` where the import system loads a pyc without a source (PEP 3147), its code objects still
@@ -138,13 +140,14 @@ def rewrite(archive: Path, sources: tuple[str, ...] = SOURCES_KEPT) -> tuple[int
 
 
 def add_bytecode(archive: Path, runtime: str, sources: tuple[str, ...] = SOURCES_KEPT) -> Compiled:
-    """:func:`rewrite` in a fresh ``python -I -S`` (the standard library only); nothing done if ``runtime`` differs."""
+    """:func:`rewrite` in a fresh ``python -I -S -X no_debug_ranges`` (the standard library only); nothing done if
+    ``runtime`` differs."""
     if runtime != this_runtime():
         return Compiled(runtime, reason=f"the functions run {runtime}, this interpreter is {this_runtime()}: "
                                         f"its pycs would be ignored; package with {runtime} to ship them")
     before = archive.stat().st_size
-    done = subprocess.run([sys.executable, "-I", "-S", __file__, str(archive), json.dumps(list(sources))], check=True,
-                          stdout=subprocess.PIPE, text=True)
+    done = subprocess.run([sys.executable, "-I", "-S", "-X", "no_debug_ranges", __file__, str(archive),
+                           json.dumps(list(sources))], check=True, stdout=subprocess.PIPE, text=True)
     compiled, skipped = json.loads(done.stdout)
     return Compiled(runtime, compiled, tuple(skipped), before, archive.stat().st_size)
 

@@ -105,3 +105,13 @@ def test_the_runtime_is_the_one_all_functions_of_the_template_share() -> None:
     other = {"Type": "AWS::Serverless::Function", "Properties": {"Runtime": "python3.12"}}
     with pytest.raises(ValueError, match="python3.11"):
         function_runtime({"Resources": {"A": function, "B": other}})
+
+
+def test_the_pycs_carry_no_column_table_and_tracebacks_still_name_the_line(tmp_path: Path) -> None:
+    archive = _zip(tmp_path / "deployment.zip", {"app.py": (b"def f(x):\n    return x.missing\n", 0o100644)})
+    add_bytecode(archive, this_runtime())
+    code = marshal.loads(zipfile.ZipFile(archive).read(f"__pycache__/app.{TAG}.pyc")[16:])
+    function = next(c for c in code.co_consts if hasattr(c, "co_positions"))
+    positions = list(function.co_positions())
+    assert positions and all(column is None for _, _, column, _ in positions)  # -X no_debug_ranges
+    assert {line for line, _, _, _ in positions if line} == {1, 2}
