@@ -15,6 +15,7 @@ from ..domain.cases.case import Actor
 from ..domain.errors import Forbidden, Invalid
 from ..domain.units import is_scope_code, within
 from ..domain.values import parse_count, parse_day
+from .worklists import scope_page
 
 
 class Chains(Protocol):
@@ -37,27 +38,9 @@ PAGE_DEFAULT, PAGE_MAX = 50, 100
 
 
 def _cases_page(repo: Chains, unit: str, limit: int, token: str | None) -> tuple[list[Any], str | None]:
-    """At most ``limit`` cases of ``unit`` and the token of the rest: the cases accepted within it, then those it owns
-    that were accepted elsewhere, each once; the token says which stream to resume ("a:…" or "b:…"), as the
-    supervisor's worklist does (services/worklists.py)."""
-    stream, _, cursor = (token or "a:").partition(":")
-    if stream not in ("a", "b"):
-        raise Invalid("BAD_PAGE_TOKEN", "next_token is not one this API issued", "next_token")
-    cases: list[Any] = []
-    next_token = None
-    if stream == "a":
-        page = repo.worklist("accepting", unit, None, None, False, limit, cursor or None)
-        cases, cursor = list(page.cases), ""
-        if page.next_token:
-            next_token = f"a:{page.next_token}"
-    if next_token is None and len(cases) < limit:
-        page = repo.worklist("business", unit, None, None, False, limit - len(cases), cursor or None,
-                             exclude_accepting=unit)
-        cases += page.cases
-        next_token = f"b:{page.next_token}" if page.next_token else None
-    elif next_token is None:
-        next_token = "b:"  # the first stream ended exactly on the page boundary
-    return cases, next_token
+    """At most ``limit`` cases of ``unit`` and the token of the rest, read as the supervisor's worklist reads a scope
+    (``worklists.scope_page``: the cases accepted within it, then those it owns that were accepted elsewhere)."""
+    return scope_page(repo, unit, None, None, limit, token)
 
 
 def verify_unit(repo: Chains, unit: str, limit: str | None = None, token: str | None = None) -> dict[str, Any]:

@@ -63,27 +63,33 @@ def _supervisor(
     repo: Any, count: Counter, actor: Actor, status: str | None, due_before: str | None,
     limit: int, token: str | None, today: date,
 ) -> dict[str, Any]:
-    """Two disjoint streams, one after the other: cases accepted within the scope, then cases
-    whose 业务属地 is within it but whose 受理地 is not. Each case comes once, a page holds at
-    most ``limit``, and the token says which stream to resume ("a:..." or "b:...")."""
     if not is_scope_code(actor.unit):
         raise Invalid("UNIT_FORMAT", "a supervisor's unit must be a 2, 4, 6 or 9 digit code", "unit")
+    cases, next_token = scope_page(repo, actor.unit, due_before, status, limit, token)
+    return {"cases": [case_view(case, today, count=count) for case in cases], "next_token": next_token}
+
+
+def scope_page(repo: Any, scope: str, due_before: str | None, status: str | None, limit: int, token: str | None
+               ) -> tuple[list[Any], str | None]:
+    """A scope's cases, a page at a time, in two disjoint streams one after the other: the cases accepted within the
+    scope, then those whose 业务属地 is within it but whose 受理地 is not. Each case comes once, a page holds at most
+    ``limit``, and the token says which stream to resume ("a:..." or "b:..."). The supervisor's worklist and the
+    audit's pages (services/audit.py) read a scope this way."""
     stream, _, cursor = (token or "a:").partition(":")
     if stream not in ("a", "b"):
         raise Invalid("BAD_PAGE_TOKEN", "next_token is not one this API issued", "next_token")
     cases: list[Any] = []
     next_token = None
     if stream == "a":
-        page = repo.worklist("accepting", actor.unit, due_before, status, False, limit, cursor or None)
+        page = repo.worklist("accepting", scope, due_before, status, False, limit, cursor or None)
         cases, cursor = list(page.cases), ""
         if page.next_token:
             next_token = f"a:{page.next_token}"
-        stream = "b"
     if next_token is None and len(cases) < limit:
-        page = repo.worklist("business", actor.unit, due_before, status, False, limit - len(cases),
-                             cursor or None, exclude_accepting=actor.unit)
+        page = repo.worklist("business", scope, due_before, status, False, limit - len(cases), cursor or None,
+                             exclude_accepting=scope)
         cases += page.cases
         next_token = f"b:{page.next_token}" if page.next_token else None
     elif next_token is None:
         next_token = "b:"  # the first stream ended exactly on the page boundary
-    return {"cases": [case_view(case, today, count=count) for case in cases], "next_token": next_token}
+    return cases, next_token
