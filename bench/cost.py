@@ -10,9 +10,9 @@ USD at us-east-1 prices. Free tiers are left out. API Gateway, CloudWatch, X-Ray
 transfer are not in the model.
 
 Assumptions (stated, not measured; durations depend on the machine, so none is taken from this one):
-- Lambda: 100 ms per API invocation at the configured memory (.chalice/config.json
-  ``lambda_memory_size``; Chalice's default 128 MB when unset); scheduled jobs: 10 ms of Lambda time
-  per sequential AWS call they make (DynamoDB's single-digit-millisecond latency plus Python).
+- Lambda: 100 ms per API invocation at the API function's configured memory (infra/sizes.py, 512 MB); scheduled
+  jobs: 10 ms of Lambda time per sequential AWS call they make (DynamoDB's single-digit-millisecond latency plus
+  Python), at the township worker's memory (256 MB).
 - S3: each material 300 KB, kept in S3 Standard; the price is one month of storage.
 - The case clock's own DynamoDB UpdateItems (storing its task token) are 1 WRU each (clock items
   are small); its SNS publish is one publish.
@@ -23,7 +23,6 @@ Assumptions (stated, not measured; durations depend on the machine, so none is t
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,10 +116,11 @@ COMPARISON_SHARE = 0.01
 SWEEP_RUNS = 30
 
 
-def lambda_memory_mb() -> int:
-    config = json.loads((ROOT / ".chalice" / "config.json").read_text(encoding="utf-8"))
-    stage = config.get("stages", {}).get("dev", {})
-    return int(stage.get("lambda_memory_size") or config.get("lambda_memory_size") or 128)
+def lambda_memory_mb(function: str = "api_handler") -> int:
+    """The function's configured memory (infra/sizes.py, set from measured peaks and merged into the template)."""
+    from infra.sizes import SIZES
+
+    return SIZES[function].memory_mb
 
 
 def per_case(case: Any) -> dict[str, float]:
@@ -192,7 +192,7 @@ def province_month(jobs: dict[str, Any], sweep_rru_per_run: float) -> dict[str, 
     # sweep, escalation, audit digest daily; 3 monthly dispatchers; rosters; the unit_jobs worker once per
     # township for monthly_checks and certificate_reminders, and for yearly_reviews in January (1/12)
     invocations = SWEEP_RUNS * 3 + 3 + UNITS + round(UNITS * (2 + 1 / 12))
-    gb_seconds = totals["calls"] * ASSUMED_MS_PER_JOB_CALL / 1000 * lambda_memory_mb() / 1024
+    gb_seconds = totals["calls"] * ASSUMED_MS_PER_JOB_CALL / 1000 * lambda_memory_mb("unit_jobs") / 1024
     cost = {
         "Lambda": invocations * p["lambda_request"] + gb_seconds * p["lambda_gb_second"],
         "DynamoDB": totals["rru"] * p["dynamodb_rru"] + totals["wru"] * p["dynamodb_wru"],

@@ -7,7 +7,7 @@ following PDF requests: the receipt (受理回执, QR code and CJK text) of a tw
 (``first_ms``: fpdf2, fontTools and the fonts loaded and parsed), then ``--warm`` times more (``warm_ms``: the
 median; the fonts are parsed once per process, chalicelib/adapters/pdf.py), then ``--warm`` times parsing the
 fonts for each render as fpdf2's ``add_font`` does (``parsed_each_ms``, the figure before the cache). Memory:
-the process's peak resident set (``peak_rss_mb``, ru_maxrss) after all of it and after the first render alone
+the process's peak resident set (``peak_rss_mb``, VmHWM: ru_maxrss carries a parent's peak across exec) after all of it and after the first render alone
 (``first_peak_rss_mb``), and the resident set before the first render (``before_rss_mb``, the interpreter and
 ``import app``'s modules not loaded: only the PDF stack). Milliseconds depend on the machine.
 """
@@ -26,6 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = r"""
 import json, resource, statistics, sys, time
 def rss_mb():
+    # this process's own peak (VmHWM): ru_maxrss survives exec on Linux, so a child of a large bench reads its parent's
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 before = rss_mb()
 from chalicelib.adapters.pdf import render
