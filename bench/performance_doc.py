@@ -74,26 +74,24 @@ def _prices() -> list[str]:
 
 
 FINDINGS = """\
-## What the figures point at (reported, not changed: the bench owns no application code)
+## What the figures point at
 
-- Every case write rewrites the whole case (its `body` map) into three global secondary indexes that
-  project ALL attributes (`chalicelib/adapters/store.py:75,84,95`): the index writes are the share of
-  write units shown in section 1. Projecting keys and the few attributes the worklists show (and
-  reading the case by key) would cut most of them.
-- Each case route reads the case twice, strongly consistent: once for the reach check in `app.py`
-  (`endpoint`), again in the service (`chalicelib/services/cases.py`, `_mutate`); the confirm route
-  three times (`confirm_material` reads it first). Handing the case read for the reach check to the
-  service would save one read per request.
-- The monthly jobs walked every registered 业务属地 in one invocation, one DynamoDB call or more per
-  recipient: at 1,000,000 recipients far beyond Lambda's 15 minutes. They now fan out per township
-  through SQS (`monthly_checks`, `yearly_reviews`, `certificate_reminders` queue one message per unit;
-  the `unit_jobs` worker does one township): the longest run is one township's (section 5).
-- Cold start: the PDF stack now loads on the first PDF request (commit 6a0e906); boto3 and
-  s3transfer are the heaviest imports left (section 4).
-- The unit registry is read with a Scan by the monthly jobs (`chalicelib/adapters/monitored_units.py`,
-  documented there: one small item per township); no request path scans.
-- The milestone messages (in progress at the time of this run) add a second case transaction and an
-  SNS SMS publish to accept, push, decision and notification.
+- Write units (section 1): the case indexes hold keys and the few attributes the worklists filter on, and a case is
+  a small case item plus parts that change seldom (docs/decisions.md, 2026-12-06). What is left is the all-or-nothing
+  rule: each of a case's 16 material requests writes the case item and its chained timeline event in one transaction
+  (a transaction doubles the units). Going under 150 means recording a material's registration outside the case
+  (it is not a legal fact) and each material as its own item: about 105 units less by the figures here, a change of
+  the timeline's contract.
+- `GET /cases`: a page of 50 cases is one Query of keys and one BatchGetItem of the cases and their parts; the
+  handler's own Python is ~70 ms of it (profile outside moto). The ratio moves between 1.1 and 3.6 from run to run
+  on this shared machine (section 2), most of the handler's time being inside moto's answer, which PynamoDB
+  deserialises into models and the bare replay does not.
+- Cost: DynamoDB is now half of it, Step Functions a quarter (5 transitions a case), S3 a fifth (eight 300 KB
+  materials kept a month). The goal of $0.35 needs the write units above.
+- Cold start: `import app` is dominated by PynamoDB and botocore (section 4); the API's routes load every service.
+  A handler module for the scheduled functions that does not import the routes would take them under 250 ms.
+- The embedded moto server grows ~4 MB per case (its Step Functions executions and tables; the same at 32fe8fd),
+  so the load run is 5 windows × 20 cases: 20 × 50 reached 20 GB on this machine.
 """
 
 NOTES = """\
