@@ -3,7 +3,8 @@
 - a window sees the cases its unit accepted (受理地);
 - a reviewer sees the cases pushed to its unit (业务属地);
 - a county step of the review chain (dpf_reviewer 审核, approver 审定) sees the cases of its county's townships that are
-  at its step, nearest D2 first (a page may hold fewer than ``limit`` then: the rest are at other steps);
+  at its step, nearest D2 first within the page: the county's pages are read on (up to ``COUNTY_PAGES``) until
+  ``limit`` cases at the step are found, so a page holds fewer only when the county has no more;
 - a supervisor sees both sides within its scope (province, city, county or township).
 Open cases with the nearest deadline come first.
 """
@@ -48,15 +49,31 @@ def worklist(repo: Any, count: Counter, actor: Actor, query: Mapping[str, str], 
         return _supervisor(repo, count, actor, status, due_before, limit, token, today)
     side = "accepting" if actor.role == "window" else "business"
     pushed_only = actor.role in CHAIN_ROLES  # the 业务属地 sees a case once it is pushed
-    page = repo.worklist(side, actor.unit, due_before, status, pushed_only, limit, token)
-    shown = page.cases
     if actor.role in COUNTY_ROLES:  # a county step's inbox: the cases of its county that are at its step
-        shown = [case for case in shown if case.status == Status.UNDER_REVIEW and review_chain.holds(actor, case)]
-        shown = sorted(shown, key=lambda case: (d.due_on if (d := case.open_deadline()) else date.max))
-    return {
-        "cases": [case_view(case, today, count=count) for case in shown],
-        "next_token": page.next_token,
-    }
+        shown, next_token = _county_step(repo, actor, due_before, status, limit, token)
+    else:
+        page = repo.worklist(side, actor.unit, due_before, status, pushed_only, limit, token)
+        shown, next_token = page.cases, page.next_token
+    return {"cases": [case_view(case, today, count=count) for case in shown], "next_token": next_token}
+
+
+COUNTY_PAGES = 5  # a county step's inbox reads at most this many of its county's pages for one page of its own
+
+
+def _county_step(repo: Any, actor: Actor, due_before: str | None, status: str | None, limit: int,
+                 token: str | None) -> tuple[list[Any], str | None]:
+    """The county's pushed cases at the actor's step, read page after page until ``limit`` are found (or the
+    county has no more, or ``COUNTY_PAGES`` were read: the token then resumes after the last page read)."""
+    found: list[Any] = []
+    for _ in range(COUNTY_PAGES):  # each read asks for what is still missing: the page never holds more than limit
+        page = repo.worklist("business", actor.unit, due_before, status, True, limit - len(found), token)
+        found += [case for case in page.cases
+                  if case.status == Status.UNDER_REVIEW and review_chain.holds(actor, case)]
+        token = page.next_token
+        if len(found) >= limit or token is None:
+            break
+    shown = found
+    return sorted(shown, key=lambda case: (d.due_on if (d := case.open_deadline()) else date.max)), token
 
 
 def _supervisor(

@@ -166,6 +166,24 @@ def test_each_county_step_s_inbox_holds_the_cases_at_its_step_nearest_d2_first(w
     assert inbox(Actor("dpf-230103", "南岗区残联", "dpf_reviewer", "230103")) == []
 
 
+def test_a_county_step_s_page_is_filled_from_the_county_s_later_pages_and_its_token_resumes_after_them(world):
+    """Cases at other steps do not leave a county step's page short: its county's pages are read on."""
+    at_first_step = [pushed(world, f"61{n}", "2026-10-12") for n in range(3)]  # the county's first index entries
+    at_dpf = [pushed(world, f"62{n}", "2026-10-13") for n in range(3)]
+    for case_id in at_dpf:
+        opinion(world, case_id, TOWNSHIP, {"opinion": "agree"}, "2026-10-15")
+
+    def page(token: str | None) -> dict[str, Any]:
+        query = {"limit": "2", **({"next_token": token} if token else {})}
+        return worklists.worklist(world.cases, world.deps.deadlines.count, DPF, query, date(2026, 10, 15))
+
+    first = page(None)
+    rest = page(first["next_token"]) if first["next_token"] else {"cases": []}
+    listed = [c["case_id"] for c in first["cases"]] + [c["case_id"] for c in rest["cases"]]
+    assert len(first["cases"]) == 2 and sorted(listed) == sorted(at_dpf)
+    assert not set(listed) & set(at_first_step)
+
+
 def test_a_province_without_a_chain_keeps_the_single_township_step(world):
     world.deps = replace(world.deps, rules=FakeRules())
     case_id = pushed(world, "607")
