@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
 from ..domain.cases.case import Actor
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
 from ..domain.payments.entitlements import correct, move
-from ..domain.supervision.comparison import KINDS, effective_month, parse_file
+from ..domain.supervision.comparison import KINDS, effective_month, parse_file, proposal_fields, proposes
 from ..domain.units import within
 from .entitlements import save
 from .payroll import Payroll
@@ -94,17 +94,10 @@ def compare(reader: Any, proposals: ProposalStore, entitlements: Entitlements, s
             # the stop or suspension takes effect from the province's rule applied to the event's month: a death
             # found months late stops the months paid since, which the ledger then shows as over-paid (应退则退)
             effective = effective_month(kind, offsets_for(ent.business_unit[:2]), f"{row.event_date:%Y-%m}")
-            status = ent.status_in(max(effective, ent.start_month))
-            if ent.subsidy not in subsidies or status == "stopped" or (action == "suspend" and status != "active"):
+            if not proposes(ent, action, subsidies, effective):
                 continue
-            fields = {
-                "proposal_id": f"{load_id[:16]}-{ent.entitlement_id}", "load_id": load_id,
-                "entitlement_id": ent.entitlement_id, "case_id": ent.case_id, "business_unit": ent.business_unit,
-                "accepting_unit": ent.accepting_unit, "subsidy": ent.subsidy, "masked_id": ent.masked_id,
-                "kind": kind, "action": action, "reason": meaning, "event_date": row.event_date.isoformat(),
-                "effective_month": max(effective, ent.start_month),
-                "created_at": now.isoformat(), "source": "comparison",
-            }
+            fields = proposal_fields(ent, f"{load_id[:16]}-{ent.entitlement_id}", load_id, kind, action, meaning,
+                                     row.event_date.isoformat(), effective, now.isoformat(), "comparison")
             if proposals.propose(fields):
                 proposed += 1
     proposals.finish_load(load_id, len(parsed.rows), len(parsed.errors), proposed)

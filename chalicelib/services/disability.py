@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Callable
 
 from ..domain.rules.jurisdiction import EligibilityRule
 from ..domain.rules.registers import RosterEntry
+from ..domain.supervision.comparison import proposal_fields
 from ..domain.supervision.disability import KIND, certificate_change
 from ..domain.values import add_months
 
@@ -41,15 +42,11 @@ def propose_from_certificates(entitlements: Entitlements, proposals: ProposalSto
                                         effective)
             if change is None:
                 continue
-            fields = {
-                # the same change of the same entitlement is proposed once, whichever load (or upload) shows it
-                "proposal_id": f"cert-{ent.entitlement_id}-{change.before}-{change.after}", "load_id": load_id,
-                "entitlement_id": ent.entitlement_id, "case_id": ent.case_id, "business_unit": ent.business_unit,
-                "accepting_unit": ent.accepting_unit, "subsidy": ent.subsidy, "masked_id": ent.masked_id,
-                "kind": KIND, "action": change.action, "reason": change.reason, "event_date": now.date().isoformat(),
-                "effective_month": effective, "created_at": now.isoformat(), "source": "roster",
-                "new_facts": json.dumps(dict(change.facts), sort_keys=True),
-            }
+            # the same change of the same entitlement is proposed once, whichever load (or upload) shows it
+            fields = {**proposal_fields(ent, f"cert-{ent.entitlement_id}-{change.before}-{change.after}", load_id,
+                                        KIND, change.action, change.reason, now.date().isoformat(), effective,
+                                        now.isoformat(), "roster"),
+                      "new_facts": json.dumps(dict(change.facts), sort_keys=True)}
             if proposals.propose(fields):
                 proposed += 1
     log.info("certificate roster %s: %d proposals of a changed category or grade", load_id[:12], proposed)

@@ -23,7 +23,7 @@ from ..domain.cases.case import Actor, Case
 from ..domain.cases.progress import case_window, client_window, suffix_matches
 from ..domain.errors import NotFound, RateLimited
 from ..domain.persons import person_key
-from ..domain.supervision.comparison import effective_month
+from ..domain.supervision.comparison import effective_month, proposal_fields, proposes
 from ..domain.supervision.reports import CHANGES, Report, read_report, reason, report_id
 from ..domain.values import add_months
 from .comparison import Comparisons
@@ -107,18 +107,10 @@ def propose_change(deps: Comparisons, person: str, change: str, now: datetime, p
             effective = effective_month(kind, deps.offsets_for(ent.business_unit[:2], now.date()), month)
         else:
             effective = add_months(month, 1)
-        effective = max(effective, ent.start_month)
-        status = ent.status_in(effective)
-        if ent.subsidy not in subsidies or status == "stopped" or (action == "suspend" and status != "active"):
+        if not proposes(ent, action, subsidies, effective):
             continue
-        fields = {
-            "proposal_id": f"{prefix}-{ent.entitlement_id}", "load_id": load_id,
-            "entitlement_id": ent.entitlement_id, "case_id": ent.case_id, "business_unit": ent.business_unit,
-            "accepting_unit": ent.accepting_unit, "subsidy": ent.subsidy, "masked_id": ent.masked_id,
-            "kind": f"{source}_{change}", "action": action, "reason": why,
-            "event_date": day, "effective_month": effective, "created_at": now.isoformat(),
-            "source": source, **extra,
-        }
+        fields = {**proposal_fields(ent, f"{prefix}-{ent.entitlement_id}", load_id, f"{source}_{change}", action,
+                                    why, day, effective, now.isoformat(), source), **extra}
         if deps.proposals.propose(fields):
             proposed += 1
     return proposed

@@ -43,3 +43,23 @@ def test_a_file_without_the_needed_columns_is_refused():
     with pytest.raises(Invalid) as raised:
         parse_file("deaths", "id_number,date\n", SECRET)
     assert raised.value.code == "COMPARISON_HEADER"
+
+
+def test_one_rule_says_which_entitlement_a_change_proposes_for_and_from_when():
+    """The data comparison, a self report and a survival check all ask ``proposes`` (services/comparison.py,
+    services/reports.py): its subsidy, not already stopped, a suspension only of an active one, never before its
+    start (the fields say the same month)."""
+    from chalicelib.domain.payments.entitlements import move
+    from chalicelib.domain.supervision.comparison import proposal_fields, proposes
+    from tests.support.payroll import LIVING, approved
+
+    ent = approved("C1", "living", "2026-03", LIVING, "2026-03-20T10:00:00+08:00")
+    stopped = move(ent, "stop", "2026-06", "迁出", "r1", "2026-06-02T10:00:00+08:00")
+    suspended = move(ent, "suspend", "2026-06", "待核实", "r1", "2026-06-02T10:00:00+08:00")
+    assert proposes(ent, "stop", ("living", "nursing"), "2026-01")
+    assert not proposes(ent, "stop", ("nursing",), "2026-07")
+    assert not proposes(stopped, "stop", ("living",), "2026-07") and proposes(stopped, "stop", ("living",), "2026-05")
+    assert not proposes(suspended, "suspend", ("living",), "2026-07") and proposes(suspended, "stop", ("living",),
+                                                                                    "2026-07")
+    fields = proposal_fields(ent, "p1", "l1", "deaths", "stop", "死亡", "2026-01-05", "2026-01", "t", "comparison")
+    assert fields["effective_month"] == "2026-03" and fields["entitlement_id"] == ent.entitlement_id

@@ -15,9 +15,10 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from ..errors import Invalid
+from ..payments.entitlements import Entitlement
 from ..persons import person_key
 from ..values import day_or_none
 
@@ -80,6 +81,26 @@ def effective_month(kind: str, offsets: Mapping[str, int], event_month: str) -> 
     year, month = int(event_month[:4]), int(event_month[5:7]) + offset
     year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
     return f"{year:04d}-{month:02d}"
+
+
+def proposes(ent: Entitlement, action: str, subsidies: Iterable[str], effective: str) -> bool:
+    """Whether a reported or found change proposes ``action`` for ``ent`` from month ``effective`` (never before its
+    start): the change touches its subsidy, it is not already stopped then, and a suspension only of one active.
+    One rule for a data comparison's rows, a self report and a survival check."""
+    status = ent.status_in(max(effective, ent.start_month))
+    return ent.subsidy in subsidies and status != "stopped" and (action != "suspend" or status == "active")
+
+
+def proposal_fields(ent: Entitlement, proposal_id: str, load_id: str, kind: str, action: str, reason: str,
+                    event_date: str, effective: str, created_at: str, source: str) -> dict[str, object]:
+    """A proposal for the 业务属地's reviewer, as the proposals store keeps it (effective never before the start)."""
+    return {
+        "proposal_id": proposal_id, "load_id": load_id, "entitlement_id": ent.entitlement_id,
+        "case_id": ent.case_id, "business_unit": ent.business_unit, "accepting_unit": ent.accepting_unit,
+        "subsidy": ent.subsidy, "masked_id": ent.masked_id, "kind": kind, "action": action, "reason": reason,
+        "event_date": event_date, "effective_month": max(effective, ent.start_month), "created_at": created_at,
+        "source": source,
+    }
 
 
 def read_offsets(body: object) -> dict[str, int]:
