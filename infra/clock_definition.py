@@ -21,6 +21,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from chalicelib.domain.cases.phases import CLOCK_END_ERRORS
 from chalicelib.domain.cases.phases import PHASES as TABLE
 
 DEFINITION_FILE = Path(__file__).with_name("case_clock.asl.json")
@@ -28,11 +29,9 @@ DEFINITION_FILE = Path(__file__).with_name("case_clock.asl.json")
 # phase kind -> (state name stem, has a statutory deadline): the phases the clock waits in (chalicelib.domain.cases.phases)
 PHASES: dict[str, tuple[str, bool]] = {phase.key: (phase.state, phase.deadline is not None)
                                        for phase in TABLE if phase.state is not None}
-WITHDRAWN_ERROR = "CaseWithdrawn"  # SendTaskFailure: the applicant withdrew
-CLOSED_ERROR = "CaseClosed"  # SendTaskFailure: the applicant was told the result, the case is closed
-# A wait that never times out: Step Functions' largest task timeout, beyond a Standard execution's one-year life. The
-# app gives it for a phase entered after its deadline (marked and escalated once already, ``late``).
-NO_TIMEOUT = 99_999_999
+WITHDRAWN_ERROR = CLOCK_END_ERRORS["withdrawn"]  # SendTaskFailure: the applicant withdrew
+CLOSED_ERROR = CLOCK_END_ERRORS["closed"]  # SendTaskFailure: the applicant was told the result, the case is closed
+# the app gives a phase entered after its deadline phases.NO_TIMEOUT as its seconds left: a wait that never times out
 # An execution writes the clock item only while the item's restart count is the one it was started for: one a repair
 # stopped (its write in flight as it was stopped) fails instead of overwriting its successor's phase and token.
 OWN_ITEM = "attribute_not_exists(restarts) OR restarts = :restarts"

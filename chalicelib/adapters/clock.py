@@ -13,10 +13,8 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..config import load
+from ..domain.cases.phases import CLOCK_END_ERRORS
 from ..domain.refusals import ClockUnavailable
-
-WITHDRAWN_ERROR = "CaseWithdrawn"  # caught by the waiting states (infra/clock_definition.py)
-CLOSED_ERROR = "CaseClosed"
 
 
 @lru_cache(maxsize=1)
@@ -57,10 +55,9 @@ class CaseClock:
         """Release the waiting task: the case moved on to ``phase``."""
         _call("send_task_success", taskToken=task_token, output=json.dumps(dict(phase), ensure_ascii=False))
 
-    def end(self, task_token: str, reason: str, closed: bool = False) -> None:
-        """End the execution: through its Closed state (the applicant was told the result) or its Withdrawn state."""
-        _call("send_task_failure", taskToken=task_token, error=CLOSED_ERROR if closed else WITHDRAWN_ERROR,
-              cause=reason[:200])
+    def end(self, task_token: str, final_phase: str) -> None:
+        """End the execution in the state of the case's final phase: Closed (told) or Withdrawn."""
+        _call("send_task_failure", taskToken=task_token, error=CLOCK_END_ERRORS[final_phase], cause=final_phase)
 
     def stop(self, name: str, reason: str) -> None:
         try:

@@ -15,7 +15,7 @@ from datetime import time as clock_time
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..domain.cases.case import CLOCK_PHASE, Case
-from ..domain.cases.phases import FINAL_PHASES
+from ..domain.cases.phases import FINAL_PHASES, NO_TIMEOUT
 from ..domain.refusals import ClockUnavailable
 from .calendar import DeadlineService
 
@@ -26,7 +26,6 @@ if TYPE_CHECKING:  # the stores' types only: no AWS library is imported by a ser
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.05
 POLL_TRIES = 40  # the machine stores its new token within milliseconds; wait up to 2 s
-NO_TIMEOUT = 99_999_999  # the machine's wait that never times out (infra.clock_definition.NO_TIMEOUT)
 
 
 class Clock(Protocol):
@@ -97,8 +96,7 @@ class ClockService:
             if state is None or state.task_token is None:
                 raise ClockUnavailable(f"the clock is not waiting in phase {expected}")
             if CLOCK_PHASE[after.status] in FINAL_PHASES:  # told (closed) or withdrawn: the execution ends
-                self.clock.end(state.task_token, CLOCK_PHASE[after.status],
-                               closed=CLOCK_PHASE[after.status] != "withdrawn")
+                self.clock.end(state.task_token, CLOCK_PHASE[after.status])
             else:
                 self.clock.advance(state.task_token, self.phase(after, now))
             return True

@@ -87,6 +87,11 @@ TIME_LIMIT_SETTINGS: Mapping[str, tuple[DeadlineKind, int]] = {
     if phase.setting and phase.deadline and phase.working_days}
 DEADLINE_KINDS: tuple[str, ...] = tuple(kind.value for kind in BY_DEADLINE)
 FINAL_PHASES: frozenset[str] = frozenset(phase.key for phase in PHASES if phase.state is None)
+# How the case clock (infra.clock_definition, one waiting state for every phase) is told a final phase: the task
+# failure it catches into its Withdrawn or Closed state; and the wait of a phase entered after its deadline (marked
+# and escalated once already): Step Functions' largest task timeout, beyond a Standard execution's one-year life.
+CLOCK_END_ERRORS: Mapping[str, str] = {"withdrawn": "CaseWithdrawn", "closed": "CaseClosed"}
+NO_TIMEOUT = 99_999_999
 
 
 def console_module() -> str:
