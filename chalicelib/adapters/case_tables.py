@@ -156,6 +156,9 @@ class PartModel(Model):
 
     case_id = UnicodeAttribute(hash_key=True)
     body: MapAttribute[str, Any] = MapAttribute()
+    # bumped by every write of the part; a part written in the case's transaction is conditioned on the version it
+    # was read at (none: not yet written), as a registration changes the materials apart from the case item
+    version = VersionAttribute(null=True)
 
 
 # What a case keeps apart from its case item, so that a change rewrites (twice, in its transaction) only what it
@@ -194,10 +197,17 @@ def to_items(case: Case) -> tuple[CaseModel, list[PartModel], dict[str, str]]:
     head, parts = split(to_record(case))
     item = to_model(case, head)
     digests = {part: _digest(body) for part, body in parts.items()}
-    changed = [PartModel(case_id=part_key(case.case_id, part), body=parts[part])
-               for part in PARTS if case.stored_parts.get(part) != digests[part] and (
-                   part in case.stored_parts or any(parts[part].values()))]  # an empty part: not until it holds some
+    changed = [_part(case, part, parts[part]) for part in PARTS if case.stored_parts.get(part) != digests[part] and (
+        part in case.stored_parts or any(parts[part].values()))]  # an empty part: not until it holds some
     return item, changed, digests
+
+
+def _part(case: Case, part: str, body: dict[str, Any]) -> PartModel:
+    """A part to write, on the version it was read at (PynamoDB conditions the write on it and adds one)."""
+    item = PartModel(case_id=part_key(case.case_id, part), body=body)
+    if part in case.part_versions:
+        item.version = case.part_versions[part]
+    return item
 
 
 def to_model(case: Case, body: dict[str, Any] | None = None) -> CaseModel:
@@ -221,7 +231,8 @@ def to_model(case: Case, body: dict[str, Any] | None = None) -> CaseModel:
     return item
 
 
-def from_model(item: CaseModel, parts: dict[str, dict[str, Any]] | None = None, digests: bool = True) -> Case:
+def from_model(item: CaseModel, parts: dict[str, dict[str, Any]] | None = None, digests: bool = True,
+               versions: dict[str, int] | None = None) -> Case:
     """The case from its case item and the parts read with it (``part`` -> body); a part not stored (a case stored
     whole, before the parts) is what the case item holds. Without ``digests`` (a read only shown: a worklist) the case
     knows no stored part, and a change made from it would write every part again."""
@@ -235,7 +246,7 @@ def from_model(item: CaseModel, parts: dict[str, dict[str, Any]] | None = None, 
     _, now = split(to_record(case))
     stored = {part: _digest(now[part]) for part, keys in PARTS.items()
               if part in (parts or {}) or not any(key in head for key in keys)}
-    return replace(case, chain_head=item.chain_head or GENESIS, stored_parts=stored)
+    return replace(case, chain_head=item.chain_head or GENESIS, stored_parts=stored, part_versions=versions or {})
 
 
 def read_keys(case_id: str) -> list[str]:
@@ -247,14 +258,17 @@ def from_items(items: list[CaseModel], digests: bool = True) -> dict[str, Case]:
     """The cases among ``items`` (case items and parts, as ``CaseModel.batch_get`` answers them), by case id."""
     heads = {item.case_id: item for item in items if "#" not in item.case_id}
     parts: dict[str, dict[str, dict[str, Any]]] = {}
+    versions: dict[str, dict[str, int]] = {}
     for item in items:
         case_id, _, part = item.case_id.partition("#")
         if part in PARTS and case_id in heads:
             parts.setdefault(case_id, {})[part] = item.body.as_dict()
+            if item.version is not None:
+                versions.setdefault(case_id, {})[part] = int(item.version)
     cases = {}
     for case_id, head in heads.items():
         try:
-            cases[case_id] = from_model(head, parts.get(case_id), digests)
+            cases[case_id] = from_model(head, parts.get(case_id), digests, versions.get(case_id))
         except KeyError:  # an eventually consistent read saw the case item before its parts: left out
             continue
     return cases

@@ -25,9 +25,9 @@ from pynamodb.transactions import TransactWrite
 
 from ..config import load
 from ..domain.cases.audit import Link
-from ..domain.cases.case import Case, Event
+from ..domain.cases.case import Case, Event, Material
 from ..domain.cases.phases import DEADLINE_KINDS
-from ..domain.cases.records import to_record
+from ..domain.cases.records import material_record, to_record
 from ..domain.cases.writes import NO_WRITES, Writes, appended
 from ..domain.errors import Invalid, NotFound
 from ..domain.refusals import LockHeld, StaleCase
@@ -36,9 +36,11 @@ from .case_tables import (
     DUE_SHARDS,
     CaseModel,
     EventModel,
+    PartModel,
     event_item,
     from_items,
     from_model,
+    part_key,
     read_keys,
     split,
     to_items,
@@ -105,7 +107,30 @@ class CaseRepository:
                 raise StaleCase(case.case_id) from error
             if not self._stored(case.case_id, link.chain_hash):
                 raise
-        return from_model(item, split(to_record(case))[1])
+        versions = dict(case.part_versions)
+        versions.update({part.case_id.partition("#")[2]: int(part.version) for part in parts if part.version})
+        return from_model(item, split(to_record(case))[1], versions=versions)
+
+    def register(self, case: Case, material: Material) -> None:
+        """Add a registered material (an upload slot, not a change of the case: no version, no event) to the case's
+        materials part, as read by ``case``. Appended in place when the part is stored (registrations at once all
+        land); otherwise the part is created with the materials the case holds, only if it still does not exist.
+        A change that rewrites the materials was read before is refused on the part's version (``StaleCase``)."""
+        key = part_key(case.case_id, "materials")
+        record = material_record(material)
+        try:
+            if "materials" in case.part_versions:
+                materials = PartModel.body["materials"]  # type: ignore[index]
+                PartModel(case_id=key, version=case.part_versions["materials"]).update(  # the version: + 1
+                    actions=[materials.set((materials | []).append([record]))],
+                    condition=PartModel.case_id.exists(), add_version_condition=False)
+            else:
+                body = {"materials": [material_record(m) for m in case.materials] + [record]}
+                PartModel(case_id=key, body=body).save()  # the version: none yet, so only if the part does not exist
+        except PynamoDBException as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                raise StaleCase(case.case_id) from error
+            raise
 
     def _stored(self, case_id: str, chain_hash: str) -> bool:
         """Whether the case item holds ``chain_hash``: the transaction that wrote it was stored. False when that

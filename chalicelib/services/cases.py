@@ -82,6 +82,7 @@ class Repository(Protocol):
 
     def get(self, case_id: str) -> Case: ...
     def save(self, case: Case, event: Event, writes: Writes = ...) -> Case: ...
+    def register(self, case: Case, material: Material) -> None: ...
     def timeline(self, case_id: str) -> list[Event]: ...
 
 
@@ -261,7 +262,17 @@ def add_material(deps: Deps, case_id: str, body: Any, actor: Actor, relation: st
         content_type=declared.content_type, size=declared.size, sha256=declared.sha256,
         object_key=f"cases/{case_id}/materials/{material_id}", registered_at=now.isoformat(),
     )
-    _mutate(deps, case_id, actor, relation, lambda case: register_material(case, material, actor, now))
+
+    def attempt(n: int) -> None:
+        case = deps.repo.get(case_id)
+        access.check_case(relation, actor, case)
+        register_material(case, material)  # refused unless the case gathers materials and the notice asks for it
+        deps.repo.register(case, material)
+
+    try:
+        on_stale(attempt, f"case {case_id}")
+    except KeptChanging:
+        raise Conflict("CONCURRENT_UPDATE", "the case kept changing; read it again and retry") from None
     upload = deps.files.presigned_upload(material.object_key, material.content_type, material.size)
     return {"material_id": material_id, "code": material.code, "status": material.status, "upload": upload}
 

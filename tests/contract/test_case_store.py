@@ -146,6 +146,42 @@ def test_a_change_to_one_part_of_a_case_keeps_every_other_part_as_stored(store):
     assert read == case and [e.event for e in store.cases.timeline("C1")][-1] == "decided"
 
 
+def slot(material_id: str, code: str = "id_card") -> Material:
+    return Material(material_id, code, f"{code}.pdf", "application/pdf", 10, "0" * 64,
+                    f"cases/C1/materials/{material_id}", NOW.isoformat())
+
+
+def test_a_registration_adds_to_the_materials_without_a_version_or_an_event_and_no_registration_is_lost(store):
+    """A registration (an upload slot) is not a change of the case: it is added to the materials as stored, even from
+    an older read, and moves neither the version nor the timeline. A change made on an older read of the materials
+    is refused (``StaleCase``) rather than writing them back without a registration; a change that leaves the
+    materials as they were keeps every registration made since its read."""
+    case = store.cases.save(a_case("C1"), event())
+    store.cases.register(case, slot("m1"))  # the first: the materials are written from this read
+    with pytest.raises(StaleCase):  # a second from the same read, before it knew the materials were written
+        store.cases.register(case, slot("m0"))
+    first = store.cases.get("C1")
+    store.cases.register(first, slot("m2", "photo"))
+    store.cases.register(first, slot("m3", "photo"))  # from the same read: appended all the same
+    read = store.cases.get("C1")
+    assert [m.material_id for m in read.materials] == ["m1", "m2", "m3"]
+    assert read.version == case.version and [e.event for e in store.cases.timeline("C1")] == ["accepted"]
+    with pytest.raises(StaleCase):  # received on the read before m2 and m3: it would write them away
+        store.cases.save(replace(first, materials=(replace(first.materials[0], status="received"),)),
+                         event("material_received"))
+    moved = store.cases.save(replace(first, status=Status.AWAITING_PUSH), event("materials_completed"))
+    assert [m.material_id for m in store.cases.get("C1").materials] == ["m1", "m2", "m3"]
+    received = replace(moved, materials=tuple(replace(m, status="received") if m.material_id == "m2" else m
+                                              for m in store.cases.get("C1").materials))
+    with pytest.raises(StaleCase):  # the version moved (and the read it came from knew only m1)
+        store.cases.save(received, event("material_received"))
+    fresh = store.cases.get("C1")
+    store.cases.save(replace(fresh, materials=tuple(replace(m, status="received") if m.material_id == "m2" else m
+                                                    for m in fresh.materials)), event("material_received"))
+    assert [(m.material_id, m.status) for m in store.cases.get("C1").materials] == [
+        ("m1", "registered"), ("m2", "received"), ("m3", "registered")]
+
+
 def test_a_second_save_from_the_same_stale_copy_is_refused_and_changes_nothing(store):
     stale = store.cases.save(a_case("C1"), event())
     store.cases.save(replace(stale, status=Status.AWAITING_PUSH), event("materials_completed"))

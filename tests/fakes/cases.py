@@ -23,10 +23,10 @@ from typing import Any
 
 from chalicelib.adapters.case_tables import NO_DUE, due_shard
 from chalicelib.domain.cases.audit import GENESIS, Link
-from chalicelib.domain.cases.case import Case, Event
+from chalicelib.domain.cases.case import Case, Event, Material
 from chalicelib.domain.cases.outbox import Message, MessagePut
 from chalicelib.domain.cases.phases import DEADLINE_KINDS
-from chalicelib.domain.cases.records import from_record, to_record
+from chalicelib.domain.cases.records import from_record, material_record, to_record
 from chalicelib.domain.cases.writes import NO_WRITES, Writes, appended, released_by
 from chalicelib.domain.errors import Invalid, NotFound
 from chalicelib.domain.refusals import LockHeld, StaleCase
@@ -110,14 +110,22 @@ class FakeOutbox:
             return keys[:limit]
 
 
+def _materials_digest(record: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(record["materials"], sort_keys=True).encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class _Stored:
     record: str  # the case record as JSON (what the map attribute holds)
     version: int
     chain_head: str
+    materials_version: int = 0  # as the adapter's materials part: bumped by each write of it, 0 before the first
 
     def case(self) -> Case:
-        return replace(from_record(json.loads(self.record), self.version), chain_head=self.chain_head or GENESIS)
+        record = json.loads(self.record)
+        return replace(from_record(record, self.version), chain_head=self.chain_head or GENESIS,
+                       stored_parts={"materials": _materials_digest(record)},
+                       part_versions={"materials": self.materials_version} if self.materials_version else {})
 
 
 @dataclass(frozen=True)
@@ -203,7 +211,18 @@ class FakeCases:
                 raise StaleCase(case.case_id)
             link = appended(case, event)
             saved = replace(case, chain_head=link.chain_hash)
-            self.stored[case.case_id] = _Stored(json.dumps(to_record(saved)), case.version + 1, link.chain_hash)
+            record, stored = to_record(saved), self.stored.get(case.case_id)
+            materials_version = stored.materials_version if stored else 0
+            # as the adapter answers: the case as this change saved it, its materials' version as read or as written
+            answer = _Stored(json.dumps(record), case.version + 1, link.chain_hash, case.part_versions.get(
+                "materials", 0)).case()
+            if case.stored_parts.get("materials") == _materials_digest(record) and stored is not None:
+                record["materials"] = json.loads(stored.record)["materials"]  # not changed: kept as stored
+            elif record["materials"] or materials_version:
+                materials_version += 1
+                answer = replace(answer, part_versions={"materials": materials_version})
+            self.stored[case.case_id] = _Stored(json.dumps(record), case.version + 1, link.chain_hash,
+                                                materials_version)
             self.events.setdefault(case.case_id, []).append(
                 _Event(link.seq, json.loads(json.dumps(link.record)), link.prev_hash, link.chain_hash))
             for ent in writes.entitlements:
@@ -218,13 +237,34 @@ class FakeCases:
             for put in writes.messages:
                 self.outbox.put(put)
             self.supervised.update(writes.supervised)
-            return self.stored[case.case_id].case()
+            return answer
+
+    def register(self, case: Case, material: Material) -> None:
+        """As the adapter: appended to the stored materials when the case was read with its materials part,
+        else the part is written from the case as read, only if it still has never been written."""
+        with self.lock:
+            stored = self.stored.get(case.case_id)
+            if stored is None:
+                raise StaleCase(case.case_id)
+            record = json.loads(stored.record)
+            if "materials" in case.part_versions:
+                materials = record["materials"]
+            elif stored.materials_version == 0:
+                materials = [material_record(m) for m in case.materials]
+            else:
+                raise StaleCase(case.case_id)
+            record["materials"] = materials + [material_record(material)]
+            self.stored[case.case_id] = replace(stored, record=json.dumps(record),
+                                                materials_version=stored.materials_version + 1)
 
     def _holds(self, case: Case, writes: Writes) -> bool:
         """Every condition of the transaction, checked before anything is written."""
         stored = self.stored.get(case.case_id)
         if (stored is None) != (case.version == 0) or (stored is not None and stored.version != case.version):
             return False
+        if stored is not None and case.stored_parts.get("materials") != _materials_digest(to_record(case)) \
+                and case.part_versions.get("materials", 0) != stored.materials_version:
+            return False  # the materials changed since they were read (a registration): refused on their version
         if any(e.seq == case.version + 1 for e in self.events.get(case.case_id, ())):
             return False
         if any(ent.entitlement_id in self.entitlements.items for ent in writes.entitlements):

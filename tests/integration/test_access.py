@@ -355,8 +355,8 @@ class TestAPushedCase:
         case = api.window("GET", f"/cases/{case_id}").data
         assert case["status"] == "under_review"
         assert [e["event"] for e in case["timeline"]] == (
-            ["accepted", "message_sent"] + ["material_registered", "material_received"] * 5
-            + ["material_registered", "materials_completed", "pushed", "message_sent"])
+            ["accepted", "message_sent"] + ["material_received"] * 5
+            + ["materials_completed", "pushed", "message_sent"])
         assert case["version"] == len(case["timeline"])
 
 

@@ -73,6 +73,6 @@ def test_a_cross_province_case_travels_from_acceptance_to_closing(api, aws):
     seen_by_reviewer = api.reviewer("GET", f"/cases/{case_id}").data["timeline"]
     assert seen_by_window == seen_by_reviewer
     assert [e["event"] for e in seen_by_window] == (  # each milestone followed by its SMS record
-        ["accepted", "message_sent"] + ["material_registered", "material_received"] * 5
-        + ["material_registered", "materials_completed", "pushed", "message_sent", "decided", "message_sent",
+        ["accepted", "message_sent"] + ["material_received"] * 5
+        + ["materials_completed", "pushed", "message_sent", "decided", "message_sent",
            "applicant_notified", "message_sent"])

@@ -78,7 +78,7 @@ def test_a_case_stored_whole_reads_as_it_was_and_its_next_change_writes_it_in_pa
     old.version = 0  # saving counts it on to 1, as the case's one event says
     old.save(add_version_condition=False)
     for part in ("person", "materials"):
-        PartModel(case_id=part_key("CP3", part)).delete()
+        PartModel(case_id=part_key("CP3", part)).delete(add_version_condition=False)
     read = repo.get("CP3")
     assert replace(read, chain_head="") == replace(whole, version=1)
     keys = written(lambda: repo.save(replace(read, status=Status.UNDER_REVIEW), event("pushed")))

@@ -186,26 +186,21 @@ def test_simultaneous_registrations_of_different_materials_all_succeed(world, co
     assert sorted(m.code for m in case.materials) == sorted(codes)
     assert sorted(m.material_id for m in case.materials) == sorted(r["material_id"] for r in results)
     timeline = [e.event for e in world.cases.timeline(case_id)]
-    assert timeline.count("material_registered") == contenders
-    assert case.version == 2 + contenders == len(timeline)  # 2: accepted, message_sent
+    assert timeline == ["accepted", "message_sent"] and case.version == 2  # a registration is no change of the case
 
 
-def test_a_registration_that_runs_out_of_retries_is_a_409_and_stores_nothing(world):
-    """Nine writers at once (an agent's case has nine materials): whoever exhausts the service's
-    retry budget gets 409, and leaves no half-written material or event behind."""
+def test_nine_registrations_at_once_all_land_whatever_the_retry_budget(world):
+    """Nine writers at once (an agent's case has nine materials), more than the service's retry budget: a
+    registration is appended to the materials as stored, so only the first write of the materials can refuse the
+    others (once each); every one lands, none twice, and no event is written."""
+    assert retrying.RETRIES < 9
     agent = {"name": "李四", "id_number": id_number(region="310101", birth="19850505", sequence="222"),
              "relationship": "child"}
     case_id, results, codes = _registrations(world, 9, agent=agent)
     case = world.cases.get(case_id)
-    succeeded = [r for r in results if isinstance(r, dict)]
-    failed = [r for r in results if isinstance(r, DomainError)]
-    assert len(succeeded) == min(9, retrying.RETRIES), [getattr(r, "code", "ok") for r in results]
-    assert all((error.status, error.code) == (409, "CONCURRENT_UPDATE") for error in failed), \
-        [(e.status, e.code) for e in failed]
-    assert sorted(m.material_id for m in case.materials) == sorted(r["material_id"] for r in succeeded)
-    timeline = [e.event for e in world.cases.timeline(case_id)]
-    assert timeline.count("material_registered") == len(succeeded)
-    assert case.version == 2 + len(succeeded) == len(timeline)  # 2: accepted, message_sent
+    assert all(isinstance(r, dict) for r in results), [getattr(r, "code", "ok") for r in results]
+    assert sorted(m.material_id for m in case.materials) == sorted(r["material_id"] for r in results)
+    assert [e.event for e in world.cases.timeline(case_id)] == ["accepted", "message_sent"]
 
 
 def test_twelve_windows_accepting_the_same_person_at_the_same_instant_exactly_one_wins(world):

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.cases.audit import first_break
-from chalicelib.domain.cases.case import Actor, Material, register_material
+from chalicelib.domain.cases.case import Actor, Material
 from chalicelib.domain.errors import Conflict, Invalid
 from chalicelib.domain.payments.entitlements import move
 from chalicelib.domain.payments.owed import Standards
@@ -98,8 +98,8 @@ def test_a_cross_province_case_travels_from_acceptance_to_closing(world):
     assert closed["status"] == "closed"
     assert [d["state"] for d in closed["deadlines"]] == ["met", "met", "met", "met"]  # 收件时限 D0, D1, D2, D3
     assert [e["event"] for e in closed["timeline"]] == (
-        ["accepted", "message_sent"] + ["material_registered", "material_received"] * 5
-        + ["material_registered", "materials_completed", "pushed", "message_sent", "decided", "message_sent",
+        ["accepted", "message_sent"] + ["material_received"] * 5
+        + ["materials_completed", "pushed", "message_sent", "decided", "message_sent",
            "applicant_notified", "message_sent"])
     assert len(world.sender.texts(case_id)) == 4
     assert first_break(case_id, *world.cases.chain(case_id)).valid
@@ -154,7 +154,7 @@ def test_an_upload_that_is_not_what_was_declared_is_quarantined_and_the_case_lef
     assert list(world.files.quarantined) == [f"quarantine/cases/{case_id}/materials/"
                                              f"{world.cases.get(case_id).materials[0].material_id}/v0"]
     case = world.cases.get(case_id)
-    assert [m.status for m in case.materials] == ["registered"] and case.version == 3  # accepted, SMS, registered
+    assert [m.status for m in case.materials] == ["registered"] and case.version == 2  # accepted, SMS (a registration is no change)
     assert upload(world, case_id, "photo", now)["status"] == "received"  # a second try with the right bytes
 
 
@@ -223,14 +223,14 @@ class Meanwhile(FakeCases):
         self.reads += 1
         if self.armed:
             self.armed = False
-            self.save(*self.change(case))
+            self.change(self, case)
         return case
 
 
 def test_a_material_registered_meanwhile_is_kept_and_the_change_lands_on_a_fresh_read(world):
     now = at("2026-09-24T10:00:00+08:00")
     photo = Material("m-photo", "photo", "photo.pdf", "application/pdf", 10, "0" * 64, "k/photo", now.isoformat())
-    repo = Meanwhile(lambda case: register_material(case, photo, WINDOW, now))
+    repo = Meanwhile(lambda store, case: store.register(case, photo))
     deps = replace(world.deps, repo=repo, messages=replace(world.messaging, repo=repo, outbox=repo.outbox))
     case_id = cases.accept(deps, application(id_number(sequence="958")), WINDOW, now)["case_id"]
     repo.armed, repo.reads = True, 0
@@ -265,13 +265,13 @@ def test_a_case_that_keeps_changing_is_a_409_after_the_retries_and_stores_nothin
     version = world.cases.get(case_id).version
     saves = []
 
-    def always_stale(case: Any, event: Any, writes: Any = None) -> Any:
-        saves.append(event.event)
+    def always_stale(case: Any, material: Any) -> Any:
+        saves.append(material.code)
         raise retrying.StaleCase(case.case_id)
 
     monkeypatch.setattr(retrying, "pause", lambda attempt: None)
-    world.cases.save = always_stale  # type: ignore[method-assign]
+    world.cases.register = always_stale  # type: ignore[method-assign]
     with pytest.raises(Conflict) as busy:
         cases.add_material(world.deps, case_id, declaration("photo", pdf_bytes()), WINDOW, "accepting", now)
-    assert busy.value.code == "CONCURRENT_UPDATE" and saves == ["material_registered"] * retrying.RETRIES
-    assert world.cases.get(case_id).version == version
+    assert busy.value.code == "CONCURRENT_UPDATE" and saves == ["photo"] * retrying.RETRIES
+    assert world.cases.get(case_id).version == version and world.cases.get(case_id).materials == ()

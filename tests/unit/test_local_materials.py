@@ -4,12 +4,12 @@ material like a catalogue item when on the case's notice."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 
 import pytest
 
 from chalicelib.domain.cases.applications import read_material, read_supplement_request
-from chalicelib.domain.cases.case import Actor, Material, register_material
+from chalicelib.domain.cases.case import Material, register_material
 from chalicelib.domain.cases.documents import notice_document
 from chalicelib.domain.cases.records import notice_view
 from chalicelib.domain.errors import Invalid, Malformed
@@ -193,12 +193,10 @@ def test_a_local_code_is_declared_and_registered_when_it_is_on_the_cases_notice(
                               "size": 100, "sha256": "a" * 64}, 10_000)
     material = Material("m1", declared.code, declared.filename, declared.content_type, declared.size,
                         declared.sha256, "cases/C1/materials/m1", "2026-09-24T10:00:00+08:00")
-    window = Actor("w", "窗口", "window", "310101002")
-    at = datetime.fromisoformat("2026-09-24T10:00:00+08:00")
-    updated, event = register_material(a_case(notice=local_notice()), material, window, at)
-    assert updated.materials[-1].code == "residence_proof" and event.detail["code"] == "residence_proof"
+    updated = register_material(a_case(notice=local_notice()), material)
+    assert updated.materials[-1].code == "residence_proof"
     with pytest.raises(Invalid) as raised:
-        register_material(a_case(notice=one_time_notice(False)), material, window, at)
+        register_material(a_case(notice=one_time_notice(False)), material)
     assert (raised.value.code, raised.value.field) == ("MATERIAL_NOT_REQUIRED", "code")
 
 

@@ -27,7 +27,7 @@ REQUIRED = tuple(item.code for item in new_case().notice)
 
 
 def received(case: Case, code: str, material_id: str, when: datetime) -> tuple[Case, str]:
-    case, _ = register_material(case, material(code, material_id), WINDOW, when)
+    case = register_material(case, material(code, material_id))
     case, event = receive_material(case, material_id, None, WINDOW, when, CLOCK)
     return case, event.event
 
@@ -39,7 +39,7 @@ def test_the_last_required_material_completes_the_case_that_day_and_starts_d1():
         assert (case.status, event) == (Status.AWAITING_MATERIALS, "material_received")
     last_day = NOW + timedelta(days=3)
 
-    case, _ = register_material(case, material(REQUIRED[-1], "last"), WINDOW, last_day)
+    case = register_material(case, material(REQUIRED[-1], "last"))
     case, event = receive_material(case, "last", "v-1", WINDOW, last_day, CLOCK)
 
     assert case.status == Status.AWAITING_PUSH and materials_complete(case)

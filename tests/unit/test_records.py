@@ -71,8 +71,8 @@ def material(code: str, material_id: str) -> Material:
 
 def decided_case() -> Case:
     case = accepted_case()
-    case, _ = register_material(case, material("id_card", "m1"), WINDOW, at("2026-09-24"))
-    case, _ = register_material(case, material("photo", "m2"), WINDOW, at("2026-09-24"))
+    case = register_material(case, material("id_card", "m1"))
+    case = register_material(case, material("photo", "m2"))
     case, _ = receive_material(case, "m1", "version-1", WINDOW, at("2026-09-25"), CLOCK)
     case, _ = transition(case, "complete", WINDOW, at("2026-09-30"), CLOCK)
     case, _ = transition(case, "push", WINDOW, at("2026-10-09"), CLOCK)

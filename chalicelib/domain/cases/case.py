@@ -177,6 +177,9 @@ class Case:
     # the store's own: a digest of each separately stored part of the case as read, so a change rewrites only the
     # parts it changed (adapters/case_tables.py); never compared, empty for a case not read from the store
     stored_parts: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    # the store's own: the version of each part as read (a part changed apart from the case item, the materials by a
+    # registration, is written back only on the version it was read at); never compared
+    part_versions: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def is_open(self) -> bool:
@@ -279,8 +282,11 @@ def _pause_or_resume(deadline: Deadline, today: date, move: Transition, clock: D
     return deadline
 
 
-def register_material(case: Case, material: Material, actor: Actor, now: datetime) -> tuple[Case, Event]:
-    """Record a material the window is about to upload: while gathering, or for a supplement (补正)."""
+def register_material(case: Case, material: Material) -> Case:
+    """The case with a material the window is about to upload: while gathering, or for a supplement (补正). A
+    registration reserves an upload slot; it is not a fact of the case (受理 records the materials received): the
+    store adds it to the case's materials without a new version or a timeline event (``register`` in the
+    repositories), and ``receive_material`` is the change that records it."""
     if case.status not in MATERIAL_STATUSES:
         raise Conflict(
             "INVALID_TRANSITION",
@@ -289,9 +295,7 @@ def register_material(case: Case, material: Material, actor: Actor, now: datetim
         )
     if material.code not in {item.code for item in case.notice}:
         raise Invalid("MATERIAL_NOT_REQUIRED", f"{material.code} is not on this case's notice", "code")
-    event = Event(now.isoformat(), "material_registered", actor.sub, actor.unit,
-                  {"material_id": material.material_id, "code": material.code})
-    return replace(case, materials=case.materials + (material,)), event
+    return replace(case, materials=case.materials + (material,))
 
 
 def receive_material(

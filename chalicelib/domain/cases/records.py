@@ -66,7 +66,7 @@ def to_record(case: Case) -> dict[str, Any]:
         "applicant": dict(case.applicant), "certificate": dict(case.certificate),
         "subsidies": list(case.subsidies), "notice": [asdict(item) for item in case.notice],
         "agent": dict(case.agent) if case.agent else None, "low_income": dict(case.low_income),
-        "materials": [asdict(m) for m in case.materials],
+        "materials": [material_record(m) for m in case.materials],
         "deadlines": [deadline_record(d) for d in case.deadlines],
         "decision": dict(case.decision) if case.decision else None,
         "notification": dict(case.notification) if case.notification else None,
@@ -114,6 +114,11 @@ def _masked_person(person: Mapping[str, Any] | None) -> dict[str, Any] | None:
         phone = str(shown["phone"])
         shown["phone"] = phone[:3] + "*" * max(len(phone) - 7, 0) + phone[-4:] if len(phone) > 7 else "****"
     return shown
+
+
+def material_record(material: Material) -> dict[str, Any]:
+    """A material as stored."""
+    return asdict(material)
 
 
 def material_view(material: Material) -> dict[str, Any]:
