@@ -68,7 +68,7 @@ def queue(messaging: Messaging | None, writes: Writes, before: Case | None, afte
     milestone = milestone_between(before, after)
     if messaging is None or milestone is None:
         return writes
-    put = queued(after.case_id, milestone, render(milestone, after, now.date()), now.date().isoformat(), now)
+    put = queued(after.case_id, milestone, render(milestone, after, now.date()), now.date().isoformat(), now, LEASE)
     return writes + Writes(messages=(put,))
 
 
@@ -78,7 +78,7 @@ def after_commit(messaging: Messaging | None, before: Case | None, after: Case, 
     if messaging is None or milestone is None:
         return after
     try:
-        status, stored = _attempt(messaging, message_id(after.case_id, milestone), now, after)
+        status, stored = _attempt(messaging, message_id(after.case_id, milestone), now, after, leased=True)
         if stored is not None:  # the message's own timeline event was written with it
             return stored
         return after if status == "pending" else messaging.repo.get(after.case_id)  # type: ignore[no-any-return]
@@ -93,15 +93,23 @@ def deliver(messaging: Messaging, key: str, now: datetime) -> str:
     return _attempt(messaging, key, now)[0]
 
 
-def _attempt(messaging: Messaging, key: str, now: datetime, known: Case | None = None) -> tuple[str, Case | None]:
+def _attempt(messaging: Messaging, key: str, now: datetime, known: Case | None = None,
+             leased: bool = False) -> tuple[str, Case | None]:
     """``deliver``, plus the case as stored by the final state's transaction (None when nothing was written).
-    ``known``: the case the request has just stored, read no second time (a conflict still re-reads)."""
+    ``known``: the case the request has just stored, read no second time (a conflict still re-reads). ``leased``:
+    the request that queued the message makes its first attempt, taken with the queueing (``outbox.queued``): no
+    claim, unless the retry schedule has taken the message over since (then it is theirs: busy)."""
     message = messaging.outbox.get(key)
     if message is None or message.status != "pending":
         return (message.status if message else "missing"), None
-    if not messaging.outbox.claim(key, message.attempts, now + LEASE):
+    if leased:
+        if message.attempts != 1 or message.last_error is not None:
+            return "busy", None
+        attempts = 1
+    elif not messaging.outbox.claim(key, message.attempts, now + LEASE):
         return "busy", None
-    attempts = message.attempts + 1
+    else:
+        attempts = message.attempts + 1
     case = known if known is not None and known.case_id == message.case_id else messaging.repo.get(message.case_id)
     number = sms_number(case.applicant.get("phone"))
     if number is None:  # a landline or no number: the window tells the applicant by other means

@@ -19,6 +19,7 @@ from chalicelib.adapters.monitored_units import MonitoredUnitModel, MonitoredUni
 from chalicelib.adapters.store import CaseRepository
 from chalicelib.domain.cases.audit import first_break
 from chalicelib.domain.cases.case import Case, Deadline, DeadlineKind, Event, Material, Status
+from chalicelib.domain.cases.messages import LEASE
 from chalicelib.domain.cases.outbox import after_receipt, final, message_id, queued
 from chalicelib.domain.cases.phases import DEADLINE_KINDS
 from chalicelib.domain.cases.writes import (
@@ -221,7 +222,7 @@ def test_a_lock_another_case_holds_refuses_the_whole_change_and_names_that_case(
     store.cases.save(a_case("C1"), event(), Writes(claims=(application_lock("C1"),), holder_month="2026-09"))
     with pytest.raises(LockHeld) as held:
         store.cases.save(a_case("C2"), event(), Writes(
-            claims=(application_lock("C2"),), messages=(queued("C2", "accepted", "text", "2026-09-24", NOW),),
+            claims=(application_lock("C2"),), messages=(queued("C2", "accepted", "text", "2026-09-24", NOW, LEASE),),
             holder_month="2026-09"))
     assert (held.value.key, held.value.case_id, held.value.masked_id) == (application_lock("C1").key, "C1", MASKED)
     with pytest.raises(NotFound):
@@ -310,24 +311,25 @@ def test_an_entitlement_put_twice_is_refused(store):
 
 def test_a_message_is_queued_once_claimed_once_per_attempt_and_finished_once(store):
     first = store.cases.save(a_case("C1"), event(), Writes(messages=(queued("C1", "accepted", "您的申请",
-                                                                             "2026-09-24", NOW),)))
+                                                                             "2026-09-24", NOW, LEASE),)))
     key = message_id("C1", "accepted")
     message = store.outbox.get(key)
-    assert (message.status, message.attempts, message.text, message.case_id) == ("pending", 0, "您的申请", "C1")
-    assert store.outbox.due(NOW) == [key] and store.outbox.due(NOW - timedelta(seconds=1)) == []
+    # queued with its first attempt taken (the request's own, after the commit): due for a retry when that lease ends
+    assert (message.status, message.attempts, message.text, message.case_id) == ("pending", 1, "您的申请", "C1")
+    assert store.outbox.due(NOW + LEASE) == [key] and store.outbox.due(NOW + LEASE - timedelta(seconds=1)) == []
     with pytest.raises(StaleCase):  # a milestone has one message
-        store.cases.save(first, event("pushed"), Writes(messages=(queued("C1", "accepted", "again", "x", NOW),)))
+        store.cases.save(first, event("pushed"), Writes(messages=(queued("C1", "accepted", "again", "x", NOW, LEASE),)))
 
-    assert store.outbox.claim(key, 0, NOW + timedelta(minutes=2)) is True
-    assert store.outbox.claim(key, 0, NOW + timedelta(minutes=2)) is False  # this attempt is taken
-    assert store.outbox.due(NOW + timedelta(minutes=1)) == [] and store.outbox.due(NOW + timedelta(minutes=2)) == [key]
-    store.outbox.retry_later(key, 1, NOW + timedelta(minutes=5), "InvalidParameter")
+    assert store.outbox.claim(key, 0, NOW + timedelta(minutes=2)) is False  # the first attempt is taken already
+    store.outbox.retry_later(key, 1, NOW + timedelta(minutes=5), "InvalidParameter")  # it failed: retry then
     store.outbox.retry_later(key, 0, NOW + timedelta(minutes=50), "Stale")  # not this attempt's: no change
     assert store.outbox.due(NOW + timedelta(minutes=4)) == [] and store.outbox.due(NOW + timedelta(minutes=5)) == [key]
     assert store.outbox.get(key).last_error == "InvalidParameter"
 
+    assert store.outbox.claim(key, 1, NOW + timedelta(minutes=7)) is True  # the schedule's second attempt
+    assert store.outbox.claim(key, 1, NOW + timedelta(minutes=7)) is False  # this attempt is taken
+    assert store.outbox.due(NOW + timedelta(minutes=6)) == [] and store.outbox.due(NOW + timedelta(minutes=7)) == [key]
     claimed = store.outbox.get(key)
-    store.outbox.claim(key, 1, NOW + timedelta(minutes=7))
     sent = final(claimed, 2, "sent", NOW + timedelta(minutes=5), "sns-1", channel="gateway")
     saved = store.cases.save(first, event("message_sent"), Writes(messages=(sent,)))
     done = store.outbox.get(key)
@@ -338,9 +340,9 @@ def test_a_message_is_queued_once_claimed_once_per_attempt_and_finished_once(sto
 
 
 def test_receipts_are_remembered_once_and_a_receipt_write_requires_the_message_as_read(store):
-    case = store.cases.save(a_case("C1"), event(), Writes(messages=(queued("C1", "pushed", "t", "2026-09-24", NOW),)))
+    case = store.cases.save(a_case("C1"), event(), Writes(messages=(queued("C1", "pushed", "t", "2026-09-24", NOW,
+                                                                           LEASE),)))
     key = message_id("C1", "pushed")
-    store.outbox.claim(key, 0, NOW + timedelta(minutes=2))
     case = store.cases.save(case, event("message_sent"),
                             Writes(messages=(final(store.outbox.get(key), 1, "sent", NOW, "sns-1", channel="gateway"),)))
     store.outbox.note_receipt(key, "0:failed")

@@ -11,7 +11,7 @@ Implements: no statute — an engineering rule (record before send, docs/decisio
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 
 @dataclass(frozen=True)
@@ -56,10 +56,12 @@ class MessagePut:
     due_at: datetime | None = None
 
 
-def queued(case_id: str, milestone: str, text: str, on: str, now: datetime) -> MessagePut:
-    """The pending message put with the case change (due at once), only if none exists yet."""
-    return MessagePut(Message(message_id(case_id, milestone), case_id, milestone, text, on, "pending", 0,
-                              now.isoformat()), None, now)
+def queued(case_id: str, milestone: str, text: str, on: str, now: datetime, lease: timedelta) -> MessagePut:
+    """The pending message put with the case change, only if none exists yet: its first attempt already taken by
+    the request that queues it (attempts 1, due for a retry only when ``lease`` has run out), so that attempt needs
+    no claim of its own (``services.messages.after_commit``)."""
+    return MessagePut(Message(message_id(case_id, milestone), case_id, milestone, text, on, "pending", 1,
+                              now.isoformat()), None, now + lease)
 
 
 def final(message: Message, attempts: int, status: str, now: datetime, sns_message_id: str | None = None,
