@@ -14,7 +14,6 @@ from chalicelib import observability as observe
 from chalicelib.api import cases, documents, payments, public, rules, supervision
 from chalicelib.api.pipeline import HANDLERS
 from chalicelib.api.routes import BY_KEY
-from chalicelib.services import unit_jobs as unit_work
 from chalicelib.wiring import monitoring as monitoring_deps
 
 app = Chalice(app_name="subsidy-cross-province", configure_logs=False)  # JSON lines: chalicelib/observability.py
@@ -40,6 +39,8 @@ UNIT_JOB_CONCURRENCY = 10  # workers at once (SQS event source ScalingConfig; at
 def unit_jobs(record: Any) -> dict[str, Any]:
     """One township's share of monthly_checks, yearly_reviews or certificate_reminders ({job, unit, period}).
     A malformed message is logged and dropped; an AWS failure raises: SQS redelivers, then dead-letters it."""
+    from chalicelib.services import unit_jobs as unit_work  # the worker's own: not loaded by the API's cold start
+
     return unit_work.work(monitoring_deps(), record.body)
 
 

@@ -29,7 +29,7 @@ import threading
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, TypeVar
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.filters import SuppressFilter
@@ -37,7 +37,9 @@ from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
 from . import config
-from .domain.cases.outcomes import Census, DeadlineFact
+
+if TYPE_CHECKING:  # the annotations only: the metrics set-up needs no case module
+    from .domain.cases.outcomes import Census, DeadlineFact
 
 NAMESPACE = "SubsidyCrossProvince"
 CORRELATION_HEADER = "X-Correlation-Id"

@@ -1,12 +1,13 @@
 """Routes of the case: 受理, materials, 申请材料收齐, 推送, 资格认定, 告知, 补正, withdrawal, the full numbers, and the SMS
-gateway's receipts for the case's milestone messages. Thin: each calls one service."""
+gateway's receipts for the case's milestone messages. Thin: each calls one service — ``services.cases``, which every
+request's ``deps()`` loads anyway, or one only its routes need, imported by the handler (not with ``app``)."""
 from __future__ import annotations
 
 from typing import Any
 
 from chalice import Blueprint
 
-from ..services import cases, corrections, material_reads, worklists
+from ..services import cases
 from ..wiring import deps, messaging, payroll
 from .pipeline import Call, handles
 
@@ -20,6 +21,8 @@ def accept_case(call: Call) -> dict[str, Any]:
 
 @handles(routes, "GET /cases")
 def list_cases(call: Call) -> dict[str, Any]:
+    from ..services import worklists
+
     return worklists.worklist(deps().repo, deps().deadlines.count, call.actor, call.query, call.now.date())
 
 
@@ -41,6 +44,8 @@ def confirm_material(call: Call, case_id: str, material_id: str) -> dict[str, An
 @handles(routes, "GET /cases/{case_id}/materials/{material_id}")
 def open_material(call: Call, case_id: str, material_id: str) -> dict[str, Any]:
     """A received material as a short-lived presigned GET (the console shows it in the page); recorded."""
+    from ..services import material_reads
+
     return material_reads.open_material(call.deps(), case_id, material_id, call.actor, call.relation, call.now)
 
 
@@ -68,12 +73,16 @@ def give_opinion(call: Call, case_id: str) -> dict[str, Any]:
 def propose_correction(call: Call, case_id: str) -> dict[str, Any]:
     """纠错 {outcome, subsidies, reason, override_reason?}: the chain's first step proposes; the service checks the
     step before it reads the body."""
+    from ..services import corrections
+
     return corrections.propose(call.deps(), payroll(), case_id, call.body, call.actor, call.relation, call.now)
 
 
 @handles(routes, "POST /cases/{case_id}/correction/review")
 def review_correction(call: Call, case_id: str) -> dict[str, Any]:
     """{opinion: agree | send_back, reason}: the holder of the step the correction is at."""
+    from ..services import corrections
+
     return corrections.review(call.deps(), payroll(), case_id, call.body, call.actor, call.relation, call.now)
 
 

@@ -7,8 +7,6 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from .. import config as settings
-from ..adapters.document_files import DocumentFiles
-from ..services import documents
 from .pipeline import Call, handles
 
 routes = Blueprint(__name__)
@@ -22,6 +20,10 @@ def render_pdf(document: Any) -> Any:
 
 
 def _document(call: Call, case_id: str, kind: str) -> Any:
+    """The documents' service and stored files load with the first document asked for, not with ``app``."""
+    from ..adapters.document_files import DocumentFiles
+    from ..services import documents
+
     accept = [part.split(";")[0].strip().lower() for part in (call.header("accept") or "").split(",")]
     result = documents.issue(call.deps().repo, DocumentFiles(), render_pdf, case_id, kind, call.actor, call.relation,
                             "application/pdf" in accept, call.query.get("delivery"), settings.load().public_base_url)

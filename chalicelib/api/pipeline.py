@@ -30,7 +30,6 @@ from ..domain import access
 from ..domain.cases.case import Actor, Case
 from ..domain.errors import DomainError, Invalid, Malformed, NotFound, TooLarge, UnsupportedMedia
 from ..domain.values import first_not_unicode
-from ..services import idempotency
 from ..services.cases import Deps
 from ..wiring import deps, idempotency_keys
 from .routes import BY_KEY, Route
@@ -157,6 +156,8 @@ def replayed(call: Call, params: dict[str, str]) -> tuple[str | None, Response |
     header = call.header("idempotency-key")
     if header is None or call.route.method not in ("POST", "PUT"):
         return None, None
+    from ..services import idempotency  # with the first Idempotency-Key: not every request carries one
+
     key = idempotency.scoped_key(header, call.actor.sub, call.route.method,
                                  json.dumps([call.route.path, params], sort_keys=True))
     raw = call.request.raw_body or b""
@@ -201,6 +202,8 @@ def serve(call: Call, handler: Handler, params: dict[str, str]) -> Response:
 def remember(key: str, response: Response) -> None:
     """Finish the key with the answer given. The answer stands when that fails: a change already stored is never
     answered as a 500 (a retry would make it twice); the key's claim lapses after its lease."""
+    from ..services import idempotency
+
     try:
         idempotency.finish(idempotency_keys(), key, response.status_code, str(response.body))
     except Exception:  # noqa: BLE001 - logged; the key is held until its lease runs out, then a retry runs

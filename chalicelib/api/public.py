@@ -3,14 +3,16 @@ and lookup (the case number and the ID number's last six characters; limited per
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response
 
 from .. import config as settings
-from ..services import progress, reports
 from ..wiring import comparisons, deps, progress_counters
 from .pipeline import Call, handles
+
+if TYPE_CHECKING:  # the progress lookup and reports load with their routes' first request, not with ``app``
+    from ..services import progress
 
 routes = Blueprint(__name__)
 
@@ -40,6 +42,8 @@ def progress_page(call: Call) -> Response:
 
 def progress_limits() -> progress.Limits:
     """The lookup's limits (config), which the reports made on the page and at windows share."""
+    from ..services import progress
+
     config = settings.load()
     return progress.Limits(config.progress_client_lookups, config.progress_client_window_seconds,
                            config.progress_case_failures)
@@ -52,6 +56,8 @@ def _client(call: Call) -> str:
 @handles(routes, "POST /progress")
 def progress_lookup(call: Call) -> dict[str, Any]:
     """{case_id, id_suffix} → the status and the dated milestones, nothing more."""
+    from ..services import progress
+
     return progress.lookup(deps().repo, progress_counters(), progress_limits(), settings.load().person_key_secret,
                            _client(call), call.body, call.now)
 
@@ -60,6 +66,8 @@ def progress_lookup(call: Call) -> dict[str, Any]:
 def progress_report(call: Call) -> dict[str, Any]:
     """个人主动申报 {case_id, id_suffix, change, reporter, note?, contact?}: proposals for the 业务属地, never a stop;
     the lookup's limits and its one 404."""
+    from ..services import reports
+
     return reports.report_publicly(comparisons(), deps().repo, progress_counters(), progress_limits(), _client(call),
                                    call.body, call.now)
 

@@ -8,8 +8,7 @@ from chalice import Blueprint
 
 from .. import config as settings
 from ..domain.rules.jurisdiction import eligibility_in_force
-from ..services import calendar, disability, jobs, rules, setup_gaps
-from ..services import registers as roster_loads
+from ..services import calendar, rules  # loaded by every request's deps() anyway; the others by their handlers
 from ..wiring import calendar_years, deps, entitlement_store, jurisdiction_rules, proposals, rosters
 from .pipeline import Call, handles
 
@@ -28,6 +27,8 @@ def calendar_year(call: Call, year: str) -> dict[str, Any]:
 
 @handles(routes, "PUT /calendar/{year}")
 def load_calendar_year(call: Call, year: str) -> dict[str, Any]:
+    from ..services import jobs
+
     result, stored = calendar.load_year(calendar_years(), year, call.body(), call.actor.sub, call.now)
     if stored:
         result["recomputed"] = jobs.recompute_provisional(deps(), int(year), call.now)
@@ -37,6 +38,8 @@ def load_calendar_year(call: Call, year: str) -> dict[str, Any]:
 @handles(routes, "POST /calendar/{year}/correction")
 def correct_calendar_year(call: Call, year: str) -> dict[str, Any]:
     """纠错 of a loaded year {holidays, workdays, source, reason}: the old version kept, running deadlines recounted."""
+    from ..services import jobs
+
     result = calendar.correct_year(calendar_years(), year, call.body(), call.actor.sub, call.now)
     result["recomputed"] = jobs.recount_running(deps(), int(year), call.now)
     return result
@@ -97,6 +100,9 @@ def put_time_limits(call: Call, scope: str, effective_from: str) -> dict[str, An
 @handles(routes, "POST /rosters")
 def load_roster(call: Call) -> dict[str, Any]:
     """Index an authoritative roster an operator put under rosters/ in the materials bucket."""
+    from ..services import disability
+    from ..services import registers as roster_loads
+
     body = call.object_body("{kind, key}")
     config = settings.load()
     store = jurisdiction_rules()
@@ -118,5 +124,7 @@ def load_roster(call: Call) -> dict[str, Any]:
 def list_setup_gaps(call: Call) -> dict[str, Any]:
     """The 户籍地 (counties) within the caller's reach with no list of materials in force: their notices tell the
     standard catalogue."""
+    from ..services import setup_gaps
+
     return setup_gaps.material_gaps_of(jurisdiction_rules(), call.actor, call.query.get("scope"),
                                        call.query.get("on"), call.now.date())
