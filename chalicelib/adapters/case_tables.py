@@ -162,16 +162,20 @@ class PartModel(Model):
 
 
 # What a case keeps apart from its case item, so that a change rewrites (twice, in its transaction) only what it
-# changed: the person and the notice (written at 受理, seldom after), the materials (written while they are gathered,
-# then only read) and the decision. The case item keeps its status, deadlines and the rest that most changes touch.
-# A part never written and absent from the case item is empty (no decision yet): it is not written until it holds
-# something. A case stored before the parts (its whole record in the case item) reads as it is; its next change
+# changed: the person and the notice (written at 受理, seldom after), the materials as registered (appended by each
+# registration, then only read), their receipts (what each receipt changes: a small map by material id, so a receipt
+# never rewrites the declarations) and the decision. The case item keeps its status, deadlines and the rest that
+# most changes touch. A part never written and absent from the case item is empty (no decision yet): it is not
+# written until it holds something. A case stored before the parts (its whole record in the case item), or before
+# the receipts had their own part (each material whole in the materials part), reads as it is; its next change
 # writes the parts.
 PARTS: dict[str, tuple[str, ...]] = {
     "person": ("applicant", "certificate", "agent", "low_income", "subsidies", "notice", "data_checks", "supplements"),
     "materials": ("materials",),
+    "receipts": (),  # the receipt fields of the materials' records (RECEIPT_FIELDS), by material id
     "decision": ("decision", "decisions_before"),
 }
+RECEIPT_FIELDS = ("status", "received_at", "object_version")
 
 
 MODELS: tuple[type[Model], ...] = (CaseModel, EventModel)
@@ -188,7 +192,30 @@ def _digest(record: dict[str, Any]) -> str:
 def split(record: dict[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """A case record as its case item's body and its parts."""
     head = dict(record)
-    return head, {part: {key: head.pop(key) for key in keys} for part, keys in PARTS.items()}
+    parts = {part: {key: head.pop(key) for key in keys} for part, keys in PARTS.items()}
+    materials = parts["materials"]["materials"]
+    parts["materials"] = {"materials": [registration(m) for m in materials]}
+    parts["receipts"] = {"receipts": {m["material_id"]: {k: m.get(k) for k in RECEIPT_FIELDS} for m in materials
+                                      if m.get("status", "registered") != "registered"}}
+    return head, parts
+
+
+def registration(material: dict[str, Any]) -> dict[str, Any]:
+    """A material's record as its registration wrote it: without what its receipt changes."""
+    return {k: v for k, v in material.items() if k not in RECEIPT_FIELDS}
+
+
+def _joined(head: dict[str, Any], parts: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The case record from its case item's body and the parts stored: each material as registered, with its receipt
+    (from the receipts part; a material stored whole, before that part, carries its own)."""
+    record = dict(head)
+    for part, body in parts.items():
+        if part not in ("materials", "receipts"):
+            record.update(body)
+    listed = parts["materials"]["materials"] if "materials" in parts else head.get("materials") or []
+    receipts = parts.get("receipts", {}).get("receipts") or {}
+    record["materials"] = [dict(m, **receipts.get(m["material_id"], {})) for m in listed]
+    return record
 
 
 def to_items(case: Case) -> tuple[CaseModel, list[PartModel], dict[str, str]]:
@@ -237,15 +264,12 @@ def from_model(item: CaseModel, parts: dict[str, dict[str, Any]] | None = None, 
     whole, before the parts) is what the case item holds. Without ``digests`` (a read only shown: a worklist) the case
     knows no stored part, and a change made from it would write every part again."""
     head = item.body.as_dict()
-    record = dict(head)
-    for body in (parts or {}).values():
-        record.update(body)
-    case = from_record(record, int(item.version or 0))
+    case = from_record(_joined(head, parts or {}), int(item.version or 0))
     if not digests:
         return replace(case, chain_head=item.chain_head or GENESIS)
     _, now = split(to_record(case))
     stored = {part: _digest(now[part]) for part, keys in PARTS.items()
-              if part in (parts or {}) or not any(key in head for key in keys)}
+              if part in (parts or {}) or (not any(key in head for key in keys) if keys else not any(now[part].values()))}
     return replace(case, chain_head=item.chain_head or GENESIS, stored_parts=stored, part_versions=versions or {})
 
 

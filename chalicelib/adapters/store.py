@@ -42,6 +42,7 @@ from .case_tables import (
     from_model,
     part_key,
     read_keys,
+    registration,
     split,
     to_items,
 )
@@ -115,20 +116,27 @@ class CaseRepository:
         """Add a registered material (an upload slot, not a change of the case: no version, no event) to the case's
         materials part, as read by ``case``. Appended in place when the part is stored (registrations at once all
         land); otherwise the part is created with the materials the case holds, only if it still does not exist.
-        A change that rewrites the materials was read before is refused on the part's version (``StaleCase``)."""
+        A change that rewrites the materials was read before is refused on the part's version (``StaleCase``). The
+        materials part holds each material as registered; its receipt is in the receipts part."""
         key = part_key(case.case_id, "materials")
-        record = material_record(material)
+        record = registration(material_record(material))
         try:
             if "materials" in case.part_versions:
                 materials = PartModel.body["materials"]  # type: ignore[index]
                 PartModel(case_id=key, version=case.part_versions["materials"]).update(  # the version: + 1
                     actions=[materials.set((materials | []).append([record]))],
                     condition=PartModel.case_id.exists(), add_version_condition=False)
-            else:
-                body = {"materials": [material_record(m) for m in case.materials] + [record]}
-                PartModel(case_id=key, body=body).save()  # the version: none yet, so only if the part does not exist
+                return
+            _, parts = split(to_record(case))
+            first = PartModel(case_id=key, body={"materials": parts["materials"]["materials"] + [record]})
+            if "receipts" in case.part_versions or not parts["receipts"]["receipts"]:
+                first.save()  # the version: none yet, so only if the part was never written
+                return
+            with TransactWrite(connection=self._connection) as transaction:  # materials stored whole, before the
+                transaction.save(first)  # receipts had their own part: the receipts move with them
+                transaction.save(PartModel(case_id=part_key(case.case_id, "receipts"), body=parts["receipts"]))
         except PynamoDBException as error:
-            if error_code(error) == "ConditionalCheckFailedException":
+            if error_code(error) in ("ConditionalCheckFailedException", "TransactionCanceledException"):
                 raise StaleCase(case.case_id) from error
             raise
 

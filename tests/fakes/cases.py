@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
-from chalicelib.adapters.case_tables import NO_DUE, due_shard
+from chalicelib.adapters.case_tables import NO_DUE, RECEIPT_FIELDS, due_shard, registration
 from chalicelib.domain.cases.audit import GENESIS, Link
 from chalicelib.domain.cases.case import Case, Event, Material
 from chalicelib.domain.cases.outbox import Message, MessagePut
@@ -111,7 +111,9 @@ class FakeOutbox:
 
 
 def _materials_digest(record: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(record["materials"], sort_keys=True).encode()).hexdigest()
+    """The materials as registered (a receipt changes none of it: the adapter keeps receipts in a part of their own)."""
+    listed = [registration(m) for m in record["materials"]]
+    return hashlib.sha256(json.dumps(listed, sort_keys=True).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -217,7 +219,10 @@ class FakeCases:
             answer = _Stored(json.dumps(record), case.version + 1, link.chain_hash, case.part_versions.get(
                 "materials", 0)).case()
             if case.stored_parts.get("materials") == _materials_digest(record) and stored is not None:
-                record["materials"] = json.loads(stored.record)["materials"]  # not changed: kept as stored
+                # not changed as registered: kept as stored (with registrations since), with this change's receipts
+                receipts = {m["material_id"]: {k: m[k] for k in RECEIPT_FIELDS} for m in record["materials"]}
+                record["materials"] = [dict(m, **receipts.get(m["material_id"], {}))
+                                       for m in json.loads(stored.record)["materials"]]
             elif record["materials"] or materials_version:
                 materials_version += 1
                 answer = replace(answer, part_versions={"materials": materials_version})

@@ -86,3 +86,36 @@ def test_a_case_stored_whole_reads_as_it_was_and_its_next_change_writes_it_in_pa
     assert "materials" not in CaseModel.get("CP3").body.as_dict()
     again = repo.get("CP3")
     assert replace(again, chain_head="") == replace(whole, status=Status.UNDER_REVIEW, version=2)
+
+
+def test_a_receipt_writes_only_the_receipts_and_a_registration_only_the_materials(repo):
+    case = repo.save(replace(a_case("CP4"), materials=(material(1), material(2))), event())
+    received = replace(case.materials[0], status="received", received_at=NOW.isoformat(), object_version="v1")
+    keys = written(lambda: repo.save(replace(case, materials=(received, case.materials[1])),
+                                     event("material_received")))
+    assert keys == ["CP4", part_key("CP4", "receipts")]  # the declarations are not written again
+    assert PartModel.get(part_key("CP4", "receipts")).body.as_dict() == {
+        "receipts": {"m1": {"status": "received", "received_at": NOW.isoformat(), "object_version": "v1"}}}
+    repo.register(repo.get("CP4"), material(3))
+    assert [(m.material_id, m.status) for m in repo.get("CP4").materials] == [
+        ("m1", "received"), ("m2", "registered"), ("m3", "registered")]
+    assert all("status" not in m for m in PartModel.get(part_key("CP4", "materials")).body.as_dict()["materials"])
+
+
+def test_materials_stored_whole_keep_their_receipts_when_a_registration_writes_the_materials_again(repo):
+    """Materials stored before the receipts had their own part (each record whole in the materials part): the
+    first registration writes them as registered and their receipts to the receipts part, in one transaction."""
+    received = replace(material(1), status="received", received_at=NOW.isoformat(), object_version="v1")
+    case = repo.save(replace(a_case("CP5"), materials=(received,)), event())
+    PartModel(case_id=part_key("CP5", "materials"), body={"materials": [
+        {"material_id": "m1", "code": "id_card", "filename": "id-1.pdf", "content_type": "application/pdf",
+         "size": 101, "sha256": "0" * 64, "object_key": "cases/C/materials/m1", "registered_at": NOW.isoformat(),
+         "status": "received", "received_at": NOW.isoformat(), "object_version": "v1"}]}).save(
+        add_version_condition=False)  # as written before: whole, no version
+    PartModel(case_id=part_key("CP5", "receipts")).delete(add_version_condition=False)
+    old = repo.get("CP5")
+    assert old.materials == (received,) and "receipts" not in old.part_versions
+    repo.register(old, material(2))
+    assert [(m.material_id, m.status, m.object_version) for m in repo.get("CP5").materials] == [
+        ("m1", "received", "v1"), ("m2", "registered", None)]
+    assert repo.get("CP5").version == case.version
