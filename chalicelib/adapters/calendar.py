@@ -10,7 +10,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from importlib import metadata
 
 import chinese_calendar  # type: ignore[import-untyped]
 
@@ -34,6 +33,8 @@ class YearSchedule:
 @lru_cache(maxsize=1)
 def library_version() -> str:
     """The installed chinesecalendar version, e.g. ``"1.11.0"``."""
+    from importlib import metadata  # here only: with zipfile and email ~5 ms of import app (issue 18)
+
     try:
         return metadata.version("chinesecalendar")
     except metadata.PackageNotFoundError:

@@ -9,7 +9,6 @@ import json
 from functools import lru_cache
 from typing import Any, Mapping
 
-import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..config import load
@@ -19,6 +18,8 @@ from ..domain.refusals import ClockUnavailable
 
 @lru_cache(maxsize=1)
 def _sfn() -> Any:
+    import boto3  # with the first client: GET /cases makes none (issue 18)
+
     return boto3.client("stepfunctions", region_name=load().region)
 
 

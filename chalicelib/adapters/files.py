@@ -13,7 +13,6 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
-import boto3
 from botocore.exceptions import ClientError
 
 from ..config import load
@@ -37,6 +36,8 @@ class StoredObject:
 
 @lru_cache(maxsize=1)
 def _s3() -> Any:
+    import boto3  # with the first client: GET /cases makes none (issue 18)
+
     return boto3.client("s3", region_name=load().region)
 
 

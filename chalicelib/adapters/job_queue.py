@@ -11,8 +11,6 @@ import json
 from functools import cached_property, lru_cache
 from typing import Any, Mapping, Sequence
 
-import boto3
-
 from ..config import load, unit_jobs_dead_letters, unit_jobs_queue
 from ..observability import MESSAGE_CORRELATION
 
@@ -22,6 +20,8 @@ MAX_RECEIVES = 3  # then the message moves to the dead-letter queue
 
 @lru_cache(maxsize=1)
 def _sqs() -> Any:
+    import boto3  # with the first client: GET /cases makes none (issue 18)
+
     return boto3.client("sqs", region_name=load().region)
 
 

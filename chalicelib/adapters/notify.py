@@ -5,7 +5,6 @@ import json
 from functools import lru_cache
 from typing import Any, Mapping
 
-import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..config import load
@@ -15,6 +14,8 @@ from ..domain.refusals import SendFailed
 
 @lru_cache(maxsize=1)
 def _sns() -> Any:
+    import boto3  # with the first client: GET /cases makes none (issue 18)
+
     return boto3.client("sns", region_name=load().region)
 
 

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-import boto3
 from botocore.exceptions import ClientError
 from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError
@@ -71,6 +70,8 @@ MODELS: tuple[type[Model], ...] = (RosterEntryModel, RosterLoadModel)
 
 @lru_cache(maxsize=1)
 def _s3() -> Any:
+    import boto3  # with the first client: GET /cases makes none (issue 18)
+
     return boto3.client("s3", region_name=load().region)
 
 

@@ -14,8 +14,6 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from stdnum.cn.ric import calc_check_digit
-
 from .errors import Invalid, Malformed
 from .units import is_known_region_code, region_code_abolished_before
 from .values import day_or_none
@@ -57,6 +55,8 @@ def validate_id_number(value: object, today: date, field: str) -> str:
         raise Invalid(
             "ID_NUMBER_FORMAT", "ID number must be 17 digits followed by a digit or X", field
         )
+    from stdnum.cn.ric import calc_check_digit  # here: stdnum's package loads pydoc (issue 18)
+
     if number[-1] != calc_check_digit(number):
         raise Invalid(
             "ID_NUMBER_CHECKSUM", "ID number check character does not match (MOD 11-2)", field

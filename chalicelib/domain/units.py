@@ -14,10 +14,12 @@ from __future__ import annotations
 import re
 from enum import Enum
 from functools import lru_cache
-
-from stdnum import numdb
+from typing import TYPE_CHECKING
 
 from .errors import Invalid, Malformed
+
+if TYPE_CHECKING:
+    from stdnum.numdb import NumDB
 
 _TOWNSHIP_RE = re.compile(r"[0-9]{9}")
 _SCOPE_RE = re.compile(r"[0-9]+")
@@ -36,11 +38,19 @@ class Scope(str, Enum):
     LOCAL = "local"
 
 
+def _loc() -> NumDB:
+    """python-stdnum's GB/T 2260 table (``cn/loc``, read once by ``numdb.get``), imported with its first use: any
+    stdnum module runs ``stdnum/__init__``, whose ``stdnum.util`` loads pydoc and sysconfig (issue 18)."""
+    from stdnum import numdb
+
+    return numdb.get("cn/loc")
+
+
 def _county_value(code6: str) -> str | None:
     """The raw ``county`` value of a 6-digit code in stdnum's table (all eras), or None."""
     if not _CODE6_RE.fullmatch(code6):
         return None
-    parts = numdb.get("cn/loc").info(code6)
+    parts = _loc().info(code6)
     # A known code splits into province (2) + rest (4); an unknown one stays whole or
     # leaves the second part without properties.
     if len(parts) != 2:
@@ -108,7 +118,7 @@ def county_name(code6: str) -> str | None:
 
 @lru_cache(maxsize=64)
 def _current_counties(province: str) -> tuple[str, ...]:
-    for _, code, _, _, children in numdb.get("cn/loc").prefixes:
+    for _, code, _, _, children in _loc().prefixes:
         if code == province:
             return tuple(code6 for _, rest, _, _, _ in children if county_name(code6 := province + rest))
     return ()
@@ -195,7 +205,7 @@ def place_name(unit: str) -> str:
     The GB/T 2260 table names provinces and counties; township names have no table here, so the
     9-digit code itself identifies the township. Falls back to the code for an unknown county.
     """
-    parts = numdb.get("cn/loc").info(unit[:6]) if _CODE6_RE.fullmatch(unit[:6]) else []
+    parts = _loc().info(unit[:6]) if _CODE6_RE.fullmatch(unit[:6]) else []
     province = parts[0][1].get("province", "") if parts else ""
     county = county_name(unit[:6]) or ""
     return f"{province}{county}" if county else unit

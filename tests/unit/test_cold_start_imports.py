@@ -24,6 +24,11 @@ ROUTE_ONLY = (
     "chalicelib.adapters.idempotency_table", "chalicelib.adapters.job_queue", "chalicelib.adapters.limits_table",
     "chalicelib.adapters.reviews_table",
 )
+# loaded with the first client or check that needs them, which GET /cases makes none of: boto3 (the adapters make
+# their clients on first use), s3transfer and multiprocessing with it; python-stdnum (its package loads pydoc and
+# sysconfig) with the first ID number or GB/T 2260 lookup
+FIRST_USE_ONLY = ("boto3", "boto3.session", "s3transfer", "multiprocessing", "stdnum", "stdnum.util", "stdnum.numdb",
+                  "stdnum.cn.ric", "pydoc")
 # what every request's deps() is built from
 EVERY_REQUEST = ("chalicelib.services.cases", "chalicelib.adapters.store", "pynamodb.models", "botocore.client")
 
@@ -41,11 +46,16 @@ def test_import_app_registers_every_route_but_loads_no_route_only_module() -> No
     assert sorted(name for name in EVERY_REQUEST if name not in loaded) == []
 
 
+def test_import_app_loads_neither_boto3_nor_python_stdnum() -> None:
+    loaded = _loaded_by_import_app()
+    assert sorted(name for name in FIRST_USE_ONLY if name in loaded) == []
+
+
 def test_every_route_only_module_exists() -> None:
     """The list above names modules that are there (a rename would make the first test pass for nothing)."""
     import importlib.util
 
-    assert [name for name in ROUTE_ONLY if importlib.util.find_spec(name) is None] == []
+    assert [name for name in ROUTE_ONLY + FIRST_USE_ONLY if importlib.util.find_spec(name) is None] == []
 
 
 def test_the_package_benchs_first_request_is_a_windows_get_cases() -> None:
