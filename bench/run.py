@@ -3,9 +3,11 @@
     make bench    (= .venv/bin/python -c "from bench.run import main; raise SystemExit(main())")
     options: [--quick] [--out docs/performance.md] [--no-package] [--no-payroll]
 
-Run through ``python -m bench`` (or ``-m bench.run``) the same code gives overhead ratios ~5x higher
-for the material routes on this machine, while the bare calls time the same: not understood (moto's
-in-process state-machine threads are the suspects); ``make bench`` uses ``-c``, as the figures do.
+The overhead ratios once moved with how deep in the call stack the bench started (``python -m bench`` gave ~5x
+for some routes): Python 3.11 allocates its frame stack in 16 KB chunks and frees a chunk when the first frame in it
+returns, so ~16,000 small moto calls at a chunk boundary each paid a system call (python/cpython#142183).
+``bench.overhead`` now runs its timings beneath one reserved chunk, with the garbage collector frozen per step
+(docs/decisions.md 2026-12-06); ``make bench`` still uses ``-c``.
 
 Sections: 1 calls per case, 2 overhead ratio, 3 flat jobs (1,000 / 10,000 / 100,000 cases),
 4 cold start and package size, 5 cost model (with the scheduled jobs measured per recipient), and
