@@ -123,7 +123,11 @@ def material_record(material: Material) -> dict[str, Any]:
 
 def material_view(material: Material) -> dict[str, Any]:
     """A material as callers see it: the storage key stays inside."""
-    return {k: v for k, v in asdict(material).items() if k != "object_key"}
+    return _shown(material_record(material))
+
+
+def _shown(record: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k != "object_key"}
 
 
 def notice_view(case: Case) -> dict[str, Any]:
@@ -169,7 +173,7 @@ def case_view(
     record["certificate"] = certificate
     record["application_month"] = application_month(case.applied_on)
     record["deadlines"] = [deadline_view(d, today, count) for d in case.deadlines]
-    record["materials"] = [material_view(m) for m in case.materials]
+    record["materials"] = [_shown(m) for m in record["materials"]]  # as material_view, from the record made once
     record["notice"] = notice_view(case)  # one shape wherever the notice appears (POST /cases, GET /cases/{id})
     record["review"] = review_view(case)  # the chain and the step that holds the case (None before the push)
     record["version"] = case.version
