@@ -80,7 +80,7 @@ def background(count: int) -> Iterator[Any]:
                          business_area=business[:2], business_sort=f"{business}#{due}#{case_id}",
                          next_due=due, pushed=False, body={"bench": "background"}, version=1)
         if kind == 0:
-            item.due_shard, item.due_key = due_shard(case_id), f"{due}#{case_id}"
+            item.due_key, item.census_key = f"{due}#{case_id}", f"push#{due_shard(case_id)}"
         yield item
 
 

@@ -89,6 +89,7 @@ def _routes(routes: str) -> str:
 
 API = (
     Grant(("dynamodb:GetItem", "dynamodb:PutItem"), table("cases"), "cases (writes are transactions)"),
+    Grant(("dynamodb:UpdateItem",), table("cases"), "a material's registration appended to the case's materials"),
     Grant(("dynamodb:BatchGetItem",), table("cases"),
           "a case with its parts (adapters/case_tables.PARTS); a worklist page's cases by the keys its index names"),
     Grant(("dynamodb:Query",), table("cases", "by_accepting_unit", "by_business_unit")[1:], "worklists"),
@@ -126,7 +127,9 @@ API = (
     Grant(("dynamodb:Query", "dynamodb:UpdateItem"), table("review-tasks"), "定期复核 tasks and results",
           _routes("GET/POST /reviews/{unit}/{year}...")),
     Grant(("dynamodb:UpdateItem",), table("progress-limits"), "the public progress route's rate limits"),
-    Grant(("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"), table("messages"), "milestone SMS outbox"),
+    Grant(("dynamodb:GetItem", "dynamodb:PutItem"), table("messages"), "milestone SMS outbox"),
+    Grant(("dynamodb:UpdateItem",), table("messages"), "the request's first SMS attempt failed: its retry time",
+          "only when the request's own SMS attempt fails (covered by tests/integration/test_messages.py)"),
     Grant(("s3:GetObject", "s3:PutObject"), objects("MaterialsBucket", "cases/"),
           "materials: presigned POST and GET, checks of the stored bytes"),
     Grant(("s3:GetObjectVersion", "s3:DeleteObjectVersion"), objects("MaterialsBucket", "cases/"),
@@ -162,7 +165,7 @@ API = (
 POLICIES: dict[str, tuple[Grant, ...]] = {
     API_HANDLER: API,
     "daily_sweep": (
-        Grant(("dynamodb:Query",), table("cases", "by_due_day", "by_running_phase")[1:],
+        Grant(("dynamodb:Query",), table("cases", "by_running_phase")[1:],
               "the sparse due-day index and the census of running deadlines"),
         Grant(("dynamodb:BatchGetItem",), table("cases"), "the cases the due-day index names, by key",
               "only when a deadline is due or passed on the run's date"),

@@ -3,8 +3,9 @@ and writes them).
 
 Worklists come from two global secondary indexes, never a scan: the hash key is the province (2 digits) of the
 受理地 or 业务属地 and the range key ``<unit>#<next due day>#<case id>``, so a township, county (6 digits) or city
-(4 digits) is a ``begins_with`` and "due before" a range. Two sparse indexes hold only cases with a running
-deadline: ``by_due_day`` (the daily sweep's reads) and ``by_running_phase`` (its census). The indexes hold keys and
+(4 digits) is a ``begins_with`` and "due before" a range. A sparse index holds only cases with a running deadline:
+``by_running_phase``, by deadline kind and shard, in due-day order (the daily sweep's reads, one range per kind and
+shard, and its census, a count per kind). The indexes hold keys and
 the few attributes the worklists filter on, not the cases: the cases are read by key (one BatchGetItem a page), so a
 change writes an index entry only when its keys or those attributes change (docs/decisions.md 2026-12-06).
 """
@@ -59,22 +60,11 @@ class BusinessIndex(GlobalSecondaryIndex["CaseModel"]):
     business_sort = UnicodeAttribute(range_key=True)
 
 
-class DueIndex(GlobalSecondaryIndex["CaseModel"]):
-    """Sparse and keys only: only cases with a running deadline carry ``due_key``; the daily sweep reads the keys
-    here and the cases by key."""
-
-    class Meta(OnDemand):
-        index_name = "by_due_day"
-        projection = KeysOnlyProjection()
-
-    due_shard = UnicodeAttribute(hash_key=True)
-    due_key = UnicodeAttribute(range_key=True)
-
-
 class CensusIndex(GlobalSecondaryIndex["CaseModel"]):
-    """Sparse and keys only: ``<deadline kind>#<shard>`` while a deadline runs. The daily sweep counts
-    the running deadlines of each phase here (Select=COUNT over ~100-byte keys), not in ``by_due_day``
-    whose items are whole cases."""
+    """Sparse and keys only: ``<deadline kind>#<shard>`` and ``<due day>#<case id>`` while a deadline runs. The daily
+    sweep reads the cases due in a range of days here (a range per kind and shard, the cases then by key) and counts
+    the running deadlines of each kind (Select=COUNT over ~100-byte keys). It was two indexes until 2026-12-06 (a
+    ``by_due_day`` by shard alone): every move of a case wrote both."""
 
     class Meta(OnDemand):
         index_name = "by_running_phase"
@@ -102,7 +92,6 @@ class CaseModel(Model):
     business_sort = UnicodeAttribute()
     next_due = UnicodeAttribute()
     pushed = BooleanAttribute(default=False)
-    due_shard = UnicodeAttribute(null=True)
     due_key = UnicodeAttribute(null=True)  # "<due day>#<case id>" while a deadline runs
     census_key = UnicodeAttribute(null=True)  # "<deadline kind>#<shard>" while a deadline runs
     body: MapAttribute[str, Any] = MapAttribute()  # the whole case record, readable in the console
@@ -110,7 +99,6 @@ class CaseModel(Model):
     version = VersionAttribute()
     by_accepting = AcceptingIndex()
     by_business = BusinessIndex()
-    by_due = DueIndex()
     by_running_phase = CensusIndex()
 
 
@@ -272,9 +260,8 @@ def to_model(case: Case, body: dict[str, Any] | None = None) -> CaseModel:
         chain_head=case.chain_head or None,
     )
     if deadline is not None:
-        item.due_shard = due_shard(case.case_id)
         item.due_key = f"{due}#{case.case_id}"
-        item.census_key = f"{deadline.kind.value}#{item.due_shard}"
+        item.census_key = f"{deadline.kind.value}#{due_shard(case.case_id)}"
     if case.version:  # a new case has no version yet: PynamoDB then requires the item not to exist
         item.version = case.version
     return item

@@ -227,12 +227,13 @@ class CaseRepository:
 
 
     def due_through(self, last_day: str, first_day: str = "0000-00-00") -> tuple[list[Case], int]:
-        """Cases whose running deadline falls due in ``first_day..last_day``, from the sparse
-        due-day index (one query per shard, never a scan), and how many items were read."""
+        """Cases whose running deadline falls due in ``first_day..last_day``, from the sparse running-deadline
+        index (one range query per deadline kind and shard, never a scan), and how many items were read."""
         keys: list[str] = []
-        for shard in range(DUE_SHARDS):
-            for item in CaseModel.by_due.query(str(shard), CaseModel.due_key.between(first_day, f"{last_day}#~")):
-                keys.append(item.case_id)
+        for kind in DEADLINE_KINDS:
+            for shard in range(DUE_SHARDS):
+                keys += [item.case_id for item in CaseModel.by_running_phase.query(
+                    f"{kind}#{shard}", CaseModel.due_key.between(first_day, f"{last_day}#~"))]
         cases = self._by_key(keys, consistent=True)  # the sweep changes what it reads: no part older than its case
         return cases, len(cases)
 
