@@ -183,9 +183,15 @@ def split(record: dict[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, A
     parts = {part: {key: head.pop(key) for key in keys} for part, keys in PARTS.items()}
     materials = parts["materials"]["materials"]
     parts["materials"] = {"materials": [registration(m) for m in materials]}
-    parts["receipts"] = {"receipts": {m["material_id"]: {k: m.get(k) for k in RECEIPT_FIELDS} for m in materials
+    parts["receipts"] = {"receipts": {m["material_id"]: _receipt(m) for m in materials
                                       if m.get("status", "registered") != "registered"}}
     return head, parts
+
+
+def _receipt(material: dict[str, Any]) -> dict[str, Any]:
+    """A material's receipt as the receipts part keeps it: its status only when it is not "received" (the part's
+    1 KB holds eight receipts)."""
+    return {k: material.get(k) for k in RECEIPT_FIELDS if k != "status" or material.get(k) != "received"}
 
 
 # kept once, as the case item's own attributes (the indexes read them), not again in its body
@@ -224,7 +230,8 @@ def _joined(head: dict[str, Any], parts: dict[str, dict[str, Any]]) -> dict[str,
             record.update(body)
     listed = parts["materials"]["materials"] if "materials" in parts else head.get("materials") or []
     receipts = parts.get("receipts", {}).get("receipts") or {}
-    record["materials"] = [dict(m, **receipts.get(m["material_id"], {})) for m in listed]
+    record["materials"] = [dict(m, **({"status": "received", **receipts[m["material_id"]]}
+                                      if m["material_id"] in receipts else {})) for m in listed]
     return record
 
 
