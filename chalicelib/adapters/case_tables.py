@@ -235,15 +235,15 @@ def _joined(head: dict[str, Any], parts: dict[str, dict[str, Any]]) -> dict[str,
     return record
 
 
-def to_items(case: Case) -> tuple[CaseModel, list[PartModel], dict[str, str]]:
+def to_items(case: Case) -> tuple[CaseModel, list[PartModel], dict[str, dict[str, Any]]]:
     """The case item, the parts that changed since the case was read (all of them for a case never stored in parts)
-    and the digests of every part as they now stand."""
+    and the body of every part as it now stands."""
     head, parts = split(to_record(case))
     item = to_model(case, compact(head))
     digests = {part: _digest(body) for part, body in parts.items()}
     changed = [_part(case, part, parts[part]) for part in PARTS if case.stored_parts.get(part) != digests[part] and (
         part in case.stored_parts or any(parts[part].values()))]  # an empty part: not until it holds some
-    return item, changed, digests
+    return item, changed, parts
 
 
 def _part(case: Case, part: str, body: dict[str, Any]) -> PartModel:

@@ -1,8 +1,8 @@
 """DynamoDB through PynamoDB: the case table (versioned) and its append-only timeline, as the services need them.
 
 Every change to a case is one transaction: the case item, conditioned on its version, the parts of the case the change
-changed (``case_tables.PARTS``: the person and notice, the materials, the decision; guarded by the case item's version,
-read with it in one BatchGetItem), the timeline event,
+changed (``case_tables.PARTS``: the person and notice, the materials as registered, their receipts, the decision; each
+on the version it was read at, read with the case item in one BatchGetItem), the timeline event,
 conditioned on its sequence number not existing yet, and what the change writes with them (``domain.writes``:
 person locks, new entitlements, milestone messages, each on its own condition, and the 业务属地 an approval puts
 under supervision). A concurrent writer makes the
@@ -90,7 +90,7 @@ class CaseRepository:
         retries) may have come after the transaction was stored: the case item is read back, and the change stands
         as saved when it holds the chain hash of this change's event (no other change writes that hash)."""
         link = appended(case, event)
-        item, parts, _ = to_items(replace(case, chain_head=link.chain_hash))
+        item, parts, bodies = to_items(replace(case, chain_head=link.chain_hash))
         try:
             with TransactWrite(connection=self._connection) as transaction:
                 transaction.save(item)
@@ -110,7 +110,7 @@ class CaseRepository:
                 raise
         versions = dict(case.part_versions)
         versions.update({part.case_id.partition("#")[2]: int(part.version) for part in parts if part.version})
-        return from_model(item, split(to_record(case))[1], versions=versions)
+        return from_model(item, bodies, versions=versions)
 
     def register(self, case: Case, material: Material) -> None:
         """Add a registered material (an upload slot, not a change of the case: no version, no event) to the case's

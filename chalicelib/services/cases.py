@@ -10,7 +10,7 @@ import logging
 import secrets
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Protocol, TypeVar
 
 from .. import observability as observe
 from ..domain import access
@@ -73,6 +73,7 @@ from .rules import (
 )
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class Repository(Protocol):
@@ -130,6 +131,11 @@ def _mutate(
         except LockHeld as error:
             raise entitlements.held_conflict(error) from None
 
+    return _retried(attempt, case_id)
+
+
+def _retried(attempt: Callable[[int], T], case_id: str) -> T:
+    """``attempt`` on a fresh read after each ``StaleCase`` (``retrying.on_stale``); 409 when the case kept changing."""
     try:
         return on_stale(attempt, f"case {case_id}")
     except KeptChanging:
@@ -269,10 +275,7 @@ def add_material(deps: Deps, case_id: str, body: Any, actor: Actor, relation: st
         register_material(case, material)  # refused unless the case gathers materials and the notice asks for it
         deps.repo.register(case, material)
 
-    try:
-        on_stale(attempt, f"case {case_id}")
-    except KeptChanging:
-        raise Conflict("CONCURRENT_UPDATE", "the case kept changing; read it again and retry") from None
+    _retried(attempt, case_id)
     upload = deps.files.presigned_upload(material.object_key, material.content_type, material.size)
     return {"material_id": material_id, "code": material.code, "status": material.status, "upload": upload}
 

@@ -72,8 +72,7 @@ def _county_step(repo: Any, actor: Actor, due_before: str | None, status: str | 
         token = page.next_token
         if len(found) >= limit or token is None:
             break
-    shown = found
-    return sorted(shown, key=lambda case: (d.due_on if (d := case.open_deadline()) else date.max)), token
+    return sorted(found, key=lambda case: (d.due_on if (d := case.open_deadline()) else date.max)), token
 
 
 def _supervisor(
