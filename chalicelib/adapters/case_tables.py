@@ -199,18 +199,81 @@ TOP_LEVEL = ("case_id", "status", "accepting_unit", "business_unit")
 
 
 def compact(head: dict[str, Any]) -> dict[str, Any]:
-    """The case item's body: without what it keeps as its own attributes, and without empty fields (a deadline's
-    unset days, no withdrawal yet), which read back as absent (``from_record``): the item most changes write stays
-    under 1 KB, one write unit (twice, in a transaction) rather than two."""
+    """The case item's body: without what it keeps as its own attributes, and without empty fields (no withdrawal
+    yet), which read back as absent (``from_record``); the deadlines each one short string (``compact_deadlines``):
+    the item most changes write stays under 1 KB, one write unit (twice, in a transaction) rather than two."""
     body = {k: v for k, v in head.items() if v is not None and k not in TOP_LEVEL}
-    if "deadlines" in body:
-        body["deadlines"] = [{k: v for k, v in d.items() if v is not None} for d in body["deadlines"]]
+    if body.get("deadlines"):
+        body["deadlines"], calendar = compact_deadlines(body["deadlines"])
+        if calendar is not None:
+            body[CALENDAR] = calendar
     return body
 
 
+# A deadline in the case item: "<kind> <starts on> <working days> <due on> <state>", then what it has beside:
+# "p" when provisional, and "<tag>=<value>" for the calendar version (when not the case's, CALENDAR) and each day or
+# count set. Until 2026-12-06 each deadline was a map of every field (the calendar version repeated in each): read as
+# it is. A deadline a string cannot hold unambiguously (a value with a space or "=") is kept as that map.
+CALENDAR = "calendar"  # the case item body's one calendar version of its deadlines
+DEADLINE_CORE = ("kind", "starts_on", "working_days", "due_on", "state")
+DEADLINE_TAGS = {"calendar_version": "v", "closed_on": "c", "paused_on": "pa", "remaining_working_days": "r",
+                 "counted_from": "cf", "counted_days": "cd", "reminded_on": "rm", "overdue_recorded_on": "o"}
+DEADLINE_FIELDS = {tag: name for name, tag in DEADLINE_TAGS.items()}
+NUMBERS = ("working_days", "remaining_working_days", "counted_days")
+
+
+def compact_deadlines(deadlines: list[dict[str, Any]]) -> tuple[list[Any], str | None]:
+    """The deadlines' records as the case item keeps them, and the calendar version most of them have (kept once)."""
+    versions = [d["calendar_version"] for d in deadlines if isinstance(d.get("calendar_version"), str)]
+    calendar = max(versions, key=versions.count) if versions else None
+    return [_deadline_text(d, calendar) for d in deadlines], calendar
+
+
+def _deadline_text(record: dict[str, Any], calendar: str | None) -> Any:
+    """One deadline's record as a string, or (a field this form does not know, a value it cannot hold) the record
+    without its empty fields, as before."""
+    values = {k: v for k, v in record.items() if v is not None}
+    required = (*DEADLINE_CORE, "provisional", "calendar_version")
+    if set(values) - set(required) - set(DEADLINE_TAGS) or any(k not in values for k in required) \
+            or not isinstance(values["provisional"], bool) \
+            or any(not isinstance(v, (str, int)) or isinstance(v, bool) for k, v in values.items() if k != "provisional"):
+        return values
+    core = [str(values[k]) for k in DEADLINE_CORE]
+    tagged = [str(values[name]) for name in DEADLINE_TAGS if name in values]
+    if any(not word or " " in word or "=" in word for word in core) or any(" " in word or "=" in word for word in tagged):
+        return values
+    words = core + (["p"] if values["provisional"] else [])
+    words += [f"{tag}={values[name]}" for name, tag in DEADLINE_TAGS.items()
+              if name in values and not (name == "calendar_version" and values[name] == calendar)]
+    return " ".join(words)
+
+
+def expand_deadline(stored: Any, calendar: str | None) -> dict[str, Any]:
+    """A deadline's record from the case item: a string (``compact_deadlines``) or a map (stored before 2026-12-06)."""
+    if not isinstance(stored, str):
+        return dict(stored)
+    words = stored.split(" ")
+    record: dict[str, Any] = dict(zip(DEADLINE_CORE, words[:len(DEADLINE_CORE)], strict=True))
+    record.update(provisional=False, calendar_version=calendar)
+    for word in words[len(DEADLINE_CORE):]:
+        if word == "p":
+            record["provisional"] = True
+        else:
+            tag, _, value = word.partition("=")
+            record[DEADLINE_FIELDS[tag]] = value
+    for name in NUMBERS:
+        if name in record:
+            record[name] = int(record[name])
+    return record
+
+
 def _expanded(item: CaseModel) -> dict[str, Any]:
-    """The body as the record had it: with the case item's own attributes (a body written whole has them)."""
+    """The body as the record had it: with the case item's own attributes (a body written whole has them) and each
+    deadline a map again."""
     head = item.body.as_dict()
+    calendar = head.pop(CALENDAR, None)
+    if head.get("deadlines"):
+        head["deadlines"] = [expand_deadline(d, calendar) for d in head["deadlines"]]
     for key in TOP_LEVEL:
         head.setdefault(key, getattr(item, key))
     return head
