@@ -342,7 +342,7 @@ class ReviewOpinion(Body):
 
 
 class ReviewStep(Body):
-    label: Annotated[Text, rule(pattern=CHINESE_LABEL.pattern, example="审核",
+    label: Annotated[Text, rule(pattern=CHINESE_LABEL, example="审核",
                                 description="what staff read: 初审, 审核, 审定, 公示 (2 to 8 Chinese characters)")]
     role: Annotated[Text, one_of(list(STEP_ROLES), "reviewer: the township (9 digits); dpf_reviewer (county 残联) and "
                                                    "approver (county 民政): 6-digit county units")]

@@ -94,14 +94,16 @@ def months_from(start: str, through: str) -> list[str]:
 # Characters a person's name never holds: C0/C1 controls, and the bidirectional marks and overrides that make a
 # name display as another (Unicode TR #9: LRM, RLM, ALM, LRE..RLO, LRI..PDI). The middle dot of minority names
 # (·, U+00B7) and every letter are allowed.
-_NOT_IN_NAMES = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# A set, not a compiled character class (~0.5 ms of every cold start).
+_NOT_IN_NAMES = frozenset(map(chr, (*range(0x00, 0x20), *range(0x7F, 0xA0), 0x061C, 0x200E, 0x200F,
+                                    *range(0x202A, 0x202F), *range(0x2066, 0x206A))))
 
 
 def check_name(value: str, field: str) -> str:
     """A person's name as written on the ID card: 422 NAME_CHARACTERS for a control or bidi character."""
-    found = _NOT_IN_NAMES.search(value)
-    if found:
-        raise Invalid("NAME_CHARACTERS", f"{field} holds the character U+{ord(found.group()):04X}, which no name has",
+    found = next((char for char in value if char in _NOT_IN_NAMES), None)
+    if found is not None:
+        raise Invalid("NAME_CHARACTERS", f"{field} holds the character U+{ord(found):04X}, which no name has",
                       field)
     return value
 

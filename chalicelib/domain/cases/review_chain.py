@@ -17,7 +17,6 @@ Implements: 国发〔2015〕52号 (DOMAIN.md §1, the chain of certification), �
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Mapping
@@ -34,7 +33,7 @@ STEP_ROLES: Mapping[str, str] = {role: "township" if relation == "business" else
 MAX_STEPS = 6
 MAX_PUBLICITY_DAYS = 30
 OPINIONS = ("agree", "send_back")
-CHINESE_LABEL = re.compile(r"[\u4e00-\u9fff]{2,8}")
+CHINESE_LABEL = r"[\u4e00-\u9fff]{2,8}"  # a step's label (the API schema's pattern; checked by _chinese_label)
 
 
 @dataclass(frozen=True)
@@ -84,6 +83,11 @@ def read_chain(province: str, effective_from: date, body: object) -> Chain:
     return Chain(province, effective_from, steps)
 
 
+def _chinese_label(label: str) -> bool:
+    """``CHINESE_LABEL`` matches the whole of ``label``, without compiling it (~1 ms of every cold start)."""
+    return 2 <= len(label) <= 8 and all("\u4e00" <= char <= "\u9fff" for char in label)
+
+
 def _read_step(item: object, field: str) -> Step:
     if not isinstance(item, dict):
         raise Invalid("WRONG_TYPE", "a step is an object {label, role, publicity_days?}", field)
@@ -91,7 +95,7 @@ def _read_step(item: object, field: str) -> Step:
     if unknown:
         raise Invalid("UNKNOWN_FIELD", f"{unknown[0]!r} is not a field of a step", f"{field}.{unknown[0]}")
     label, role, days = item.get("label"), item.get("role"), item.get("publicity_days")
-    if not isinstance(label, str) or not CHINESE_LABEL.fullmatch(label):
+    if not isinstance(label, str) or not _chinese_label(label):
         raise Invalid("STEP_LABEL", "label: 2 to 8 Chinese characters, as staff read it (初审, 审核, 审定, 公示)",
                       f"{field}.label")
     if role not in STEP_ROLES:
