@@ -201,7 +201,11 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         SECRET, KMS,
     ),
     "audit_digest": (
-        Grant(("dynamodb:Query",), table("case-events", "by_day")[1:], "yesterday's chain heads"),
+        Grant(("dynamodb:Query",), table("case-events", "by_day")[1:],
+              "yesterday's chain heads: the cases changed that day (the sparse index: each case's first event)"),
+        Grant(("dynamodb:Query",), table("case-events")[:1],
+              "yesterday's chain heads: each changed case's events of that day, from the first the index names",
+              "only when a case changed on the digest's day (the scenario's schedules run months after its case)"),
         Grant(("s3:PutObject",), objects("AuditBucket", "digests/"), "one digest object per day (Object Lock)"),
         SECRET, KMS,
     ),

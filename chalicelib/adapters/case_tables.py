@@ -96,6 +96,7 @@ class CaseModel(Model):
     census_key = UnicodeAttribute(null=True)  # "<deadline kind>#<shard>" while a deadline runs
     body: MapAttribute[str, Any] = MapAttribute()  # the whole case record, readable in the console
     chain_head = UnicodeAttribute(null=True)  # hash of the newest timeline event
+    last_day = UnicodeAttribute(null=True)  # the local day of the newest timeline event (since 2026-12-06)
     version = VersionAttribute()
     by_accepting = AcceptingIndex()
     by_business = BusinessIndex()
@@ -103,7 +104,9 @@ class CaseModel(Model):
 
 
 class DayIndex(GlobalSecondaryIndex["EventModel"]):
-    """Events by calendar day: the daily digest of chain heads reads one day, never the table."""
+    """Sparse: each case's first event of a calendar day (its local day), by day. The daily digest of chain heads
+    reads one day here, then each case it names by key from that event on (``CaseRepository.heads_of_day``), never
+    a scan. Until 2026-12-06 every event had its day: such events are read the same way."""
 
     class Meta(OnDemand):
         index_name = "by_day"
@@ -327,7 +330,7 @@ def to_model(case: Case, body: dict[str, Any] | None = None) -> CaseModel:
         accepting_area=case.accepting_unit[:2], accepting_sort=f"{case.accepting_unit}#{due}#{case.case_id}",
         business_area=case.business_unit[:2], business_sort=f"{case.business_unit}#{due}#{case.case_id}",
         next_due=due, pushed=case.pushed_on is not None, body=to_record(case) if body is None else body,
-        chain_head=case.chain_head or None,
+        chain_head=case.chain_head or None, last_day=case.last_day or None,
     )
     if deadline is not None:
         item.due_key = f"{due}#{case.case_id}"
@@ -345,11 +348,12 @@ def from_model(item: CaseModel, parts: dict[str, dict[str, Any]] | None = None, 
     head = _expanded(item)
     case = from_record(_joined(head, parts or {}), int(item.version or 0))
     if not digests:
-        return replace(case, chain_head=item.chain_head or GENESIS)
+        return replace(case, chain_head=item.chain_head or GENESIS, last_day=item.last_day or "")
     _, now = split(to_record(case))
     stored = {part: _digest(now[part]) for part, keys in PARTS.items()
               if part in (parts or {}) or (not any(key in head for key in keys) if keys else not any(now[part].values()))}
-    return replace(case, chain_head=item.chain_head or GENESIS, stored_parts=stored, part_versions=versions or {})
+    return replace(case, chain_head=item.chain_head or GENESIS, last_day=item.last_day or "", stored_parts=stored,
+                   part_versions=versions or {})
 
 
 def read_keys(case_id: str) -> list[str]:
@@ -377,10 +381,19 @@ def from_items(items: list[CaseModel], digests: bool = True) -> dict[str, Case]:
     return cases
 
 
-def event_item(case_id: str, at: str, link: Appended) -> EventModel:
-    """The timeline event ``link`` of a case as stored (the day index keeps its day and sequence)."""
-    return EventModel(case_id=case_id, seq=link.seq, prev_hash=link.prev_hash, chain_hash=link.chain_hash,
-                      day=at[:10], case_seq=f"{case_id}#{link.seq:08d}", **link.record)
+def event_item(case_id: str, at: str, link: Appended, first_of_day: bool = True) -> EventModel:
+    """The timeline event ``link`` of a case as stored; the day index keeps its day and sequence when it is the
+    case's first event of its day (``first_of_day``), and only then (the index is sparse)."""
+    item = EventModel(case_id=case_id, seq=link.seq, prev_hash=link.prev_hash, chain_hash=link.chain_hash,
+                      **link.record)
+    if first_of_day:
+        item.day, item.case_seq = event_day(at), f"{case_id}#{link.seq:08d}"
+    return item
+
+
+def event_day(at: str) -> str:
+    """The local day of an event at ``at`` (its ISO time, with the offset it was made at)."""
+    return at[:10]
 
 
 def create_tables(models: tuple[type[Model], ...]) -> None:

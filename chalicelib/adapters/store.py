@@ -37,6 +37,7 @@ from .case_tables import (
     CaseModel,
     EventModel,
     PartModel,
+    event_day,
     event_item,
     from_items,
     from_model,
@@ -90,13 +91,15 @@ class CaseRepository:
         retries) may have come after the transaction was stored: the case item is read back, and the change stands
         as saved when it holds the chain hash of this change's event (no other change writes that hash)."""
         link = appended(case, event)
-        item, parts, bodies = to_items(replace(case, chain_head=link.chain_hash))
+        day = event_day(event.at)  # the case item keeps it: the day index holds only a case's first event of a day
+        item, parts, bodies = to_items(replace(case, chain_head=link.chain_hash, last_day=day))
         try:
             with TransactWrite(connection=self._connection) as transaction:
                 transaction.save(item)
                 for part in parts:  # only the parts this change changed: the case item's version guards them
                     transaction.save(part)
-                transaction.save(event_item(case.case_id, event.at, link), condition=EventModel.seq.does_not_exist())
+                transaction.save(event_item(case.case_id, event.at, link, first_of_day=day != case.last_day),
+                                 condition=EventModel.seq.does_not_exist())
                 entitlements_table.add_writes(transaction, writes)
                 for put in writes.messages:
                     transaction.save(*messages_table.put_item(put))
@@ -167,11 +170,17 @@ class CaseRepository:
         return links, head
 
     def heads_of_day(self, day: str) -> dict[str, tuple[int, str]]:
-        """For each case changed on ``day``: its last sequence number and chain hash that day."""
-        heads: dict[str, tuple[int, str]] = {}
+        """For each case changed on ``day``: its last sequence number and chain hash that day. The sparse day index
+        names each case's first event of the day (every event of the day, for events stored before 2026-12-06); the
+        case's events from the first on are read (one Query a case) and the last of that day is its head."""
+        firsts: dict[str, int] = {}
         for e in EventModel.by_day.query(day):
-            if e.case_id not in heads or int(e.seq) > heads[e.case_id][0]:
-                heads[e.case_id] = (int(e.seq), e.chain_hash or "")
+            firsts[e.case_id] = min(int(e.seq), firsts.get(e.case_id, int(e.seq)))
+        heads: dict[str, tuple[int, str]] = {}
+        for case_id, first in firsts.items():
+            for e in EventModel.query(case_id, EventModel.seq >= first, filter_condition=EventModel.at.startswith(day)):
+                if event_day(e.at) == day and (case_id not in heads or int(e.seq) > heads[case_id][0]):
+                    heads[case_id] = (int(e.seq), e.chain_hash or "")
         return heads
 
     def timeline(self, case_id: str) -> list[Event]:

@@ -174,6 +174,9 @@ class Case:
     decisions_before: tuple[Mapping[str, Any], ...] = ()  # decisions a correction replaced, oldest first
     version: int = 0
     chain_head: str = ""  # the hash of the newest timeline event (kept by the store, domain.audit)
+    # the store's own: the local day of the newest timeline event, so that the events' day index holds only a case's
+    # first event of each day (adapters/store.py, heads_of_day); never compared, empty for a case not read from the store
+    last_day: str = field(default="", compare=False, repr=False)
     # the store's own: a digest of each separately stored part of the case as read, so a change rewrites only the
     # parts it changed (adapters/case_tables.py); never compared, empty for a case not read from the store
     stored_parts: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
