@@ -4,7 +4,8 @@ The item is put in the same transaction as the case change that reached the mile
 ``attribute_not_exists``: a milestone has exactly one message, whatever retries happen. Every
 attempt first *claims* the item (``status = pending AND attempts = n`` → ``attempts = n + 1``), so
 the request's first try and the retry schedule never send the same attempt twice. The final state
-(sent, failed, skipped) is written in the same transaction as its timeline event.
+(sent, failed, skipped) and each gateway receipt are one conditional write of the item alone, with the
+line it adds to the case's timeline (``history``; domain.outbox).
 
 Pending messages are found without a scan: while pending, an item carries ``pending_shard`` and
 ``pending_key = <next attempt, UTC>#<message id>`` in a sparse GSI; the final write removes them.
@@ -14,14 +15,16 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timezone
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from ..config import table_name
-from ..domain.cases.outbox import Message, MessagePut
+from ..domain.cases.case import Event
+from ..domain.cases.outbox import Message, MessagePut, message_id
+from ..domain.cases.records import event_record
 from .dynamo import OnDemand, error_code
 
 PENDING_SHARDS = 4
@@ -59,6 +62,8 @@ class MessageModel(Model):
     receipts = UnicodeSetAttribute(null=True)
     receipt_count = NumberAttribute(null=True)  # guards whole-item writes against a concurrent receipt
     delivered_at = UnicodeAttribute(null=True)
+    seq = NumberAttribute(null=True)  # the case's timeline event that queued it
+    history = ListAttribute(null=True)  # type: ignore[var-annotated]  # its timeline lines (event records)
 
 
 MODELS: tuple[type[Model], ...] = (MessageModel,)
@@ -72,7 +77,7 @@ def _shard(key: str) -> str:
     return str(int(hashlib.sha256(key.encode()).hexdigest(), 16) % PENDING_SHARDS)
 
 
-def _conditional_failure(error: UpdateError) -> bool:
+def _conditional_failure(error: UpdateError | PutError) -> bool:
     return error_code(error) == "ConditionalCheckFailedException"
 
 
@@ -84,7 +89,8 @@ def put_item(put: MessagePut) -> tuple[MessageModel, Condition]:
                         attempts=m.attempts, created_at=m.created_at, last_error=m.last_error,
                         sns_message_id=m.sns_message_id, finished_at=m.finished_at, channel=m.channel,
                         receipts=set(m.receipts) or None, receipt_count=len(m.receipts) or None,
-                        delivered_at=m.delivered_at)
+                        delivered_at=m.delivered_at, seq=m.seq or None,
+                        history=[event_record(line) for line in m.history] or None)
     if put.due_at is not None:
         item.pending_shard, item.pending_key = _shard(key), f"{_utc(put.due_at)}#{key}"
     expected = put.expected
@@ -97,15 +103,38 @@ def put_item(put: MessagePut) -> tuple[MessageModel, Condition]:
     return item, condition
 
 
+def _message(item: MessageModel) -> Message:
+    return Message(item.message_id, item.case_id, item.milestone, item.text, item.on, item.status,
+                   int(item.attempts or 0), item.created_at, item.last_error, item.sns_message_id,
+                   item.channel, frozenset(item.receipts or ()), item.delivered_at, item.finished_at,
+                   int(item.seq or 0), tuple(Event(line["at"], line["event"], line["actor"], line["unit"],
+                                                   dict(line.get("detail") or {})) for line in item.history or ()))
+
+
 class Outbox:
     def get(self, key: str) -> Message | None:
         try:
             item = MessageModel.get(key, consistent_read=True)
         except DoesNotExist:
             return None
-        return Message(item.message_id, item.case_id, item.milestone, item.text, item.on, item.status,
-                       int(item.attempts or 0), item.created_at, item.last_error, item.sns_message_id,
-                       item.channel, frozenset(item.receipts or ()), item.delivered_at, item.finished_at)
+        return _message(item)
+
+    def of_case(self, case_id: str, milestones: tuple[str, ...]) -> list[Message]:
+        """The case's messages of these milestones (those it has reached), as stored: one BatchGetItem."""
+        keys = [message_id(case_id, milestone) for milestone in milestones]
+        return [_message(item) for item in MessageModel.batch_get(keys, consistent_read=True)] if keys else []
+
+    def write(self, put: MessagePut) -> bool:
+        """A final state or a receipt (domain.outbox), written alone on its condition; False when the message is no
+        longer as read (another process changed it)."""
+        item, condition = put_item(put)
+        try:
+            item.save(condition=condition)
+            return True
+        except PutError as error:
+            if _conditional_failure(error):
+                return False
+            raise
 
     def claim(self, key: str, attempts: int, lease_until: datetime) -> bool:
         """Take attempt ``attempts + 1``; False when another process took it (or it is no longer pending)."""

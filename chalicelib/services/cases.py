@@ -161,7 +161,7 @@ def _move(
 
 
 def view(deps: Deps, case: Case, today: date, with_timeline: bool = True) -> dict[str, Any]:
-    events = deps.repo.timeline(case.case_id) if with_timeline else None
+    events = milestone_messages.timeline(deps.messages, deps.repo, case) if with_timeline else None
     return case_view(case, today, events, deps.deadlines.count)
 
 

@@ -11,7 +11,8 @@
   (``MessageSendFailed``).
 
 Every final state (sent with the SNS MessageId, failed, skipped for a number that takes no SMS) is
-one timeline event written in the same transaction as the message's final state.
+one conditional write of the message alone, with the line it adds to the case's timeline
+(``domain.outbox``): a message changes neither the case nor its version (docs/decisions.md 2026-12-06).
 """
 from __future__ import annotations
 
@@ -21,12 +22,11 @@ from datetime import datetime
 from typing import Any, Callable, Protocol
 
 from ..domain.cases.case import Case, Event
-from ..domain.cases.messages import LEASE, milestone_between, next_attempt, render, sms_number
-from ..domain.cases.outbox import Message, final, message_id, queued
+from ..domain.cases.messages import LEASE, milestone_between, milestones_reached, next_attempt, render, sms_number
+from ..domain.cases.outbox import Message, MessagePut, final, message_id, queued, with_messages
 from ..domain.cases.sms_receipts import OutgoingSms, Sent, public_id
 from ..domain.cases.writes import Writes
-from ..domain.refusals import SendFailed, StaleCase
-from .retrying import KeptChanging, on_stale
+from ..domain.refusals import SendFailed
 
 log = logging.getLogger(__name__)
 ACTOR = "system:messages"
@@ -45,9 +45,11 @@ class SmsChannel(Protocol):
 
 class Outbox(Protocol):
     """``adapters.messages_table.Outbox``, or the in-memory one of the tests (tests/fakes/cases.py). A message is
-    put and finished in case transactions (``domain.outbox``); these change it on their own, conditionally."""
+    put in its case change's transaction (``domain.outbox``); these change it on their own, conditionally."""
 
     def get(self, key: str) -> Message | None: ...
+    def of_case(self, case_id: str, milestones: tuple[str, ...]) -> list[Message]: ...
+    def write(self, put: MessagePut) -> bool: ...
     def claim(self, key: str, attempts: int, lease_until: datetime) -> bool: ...
     def retry_later(self, key: str, attempts: int, at: datetime, error_code: str) -> None: ...
     def note_receipt(self, key: str, receipt_key: str) -> None: ...
@@ -56,7 +58,7 @@ class Outbox(Protocol):
 
 @dataclass(frozen=True)
 class Messaging:
-    repo: Any  # the case repository: get, save(case, event, writes)
+    repo: Any  # the case repository: get
     outbox: Outbox
     sender: Sender
     failed_metric: Callable[[], None] = lambda: None  # MessageSendFailed (observability)
@@ -68,46 +70,50 @@ def queue(messaging: Messaging | None, writes: Writes, before: Case | None, afte
     milestone = milestone_between(before, after)
     if messaging is None or milestone is None:
         return writes
-    put = queued(after.case_id, milestone, render(milestone, after, now.date()), now.date().isoformat(), now, LEASE)
+    put = queued(after.case_id, milestone, render(milestone, after, now.date()), now.date().isoformat(), now, LEASE,
+                 seq=after.version + 1)  # the event this change appends (domain.writes.appended)
     return writes + Writes(messages=(put,))
 
 
+def timeline(messaging: Messaging | None, repo: Any, case: Case) -> list[Any]:
+    """The case's timeline as shown: its chained events and its milestone messages' lines."""
+    events = repo.timeline(case.case_id)
+    if messaging is None:
+        return events  # type: ignore[no-any-return]
+    return with_messages(events, messaging.outbox.of_case(case.case_id, milestones_reached(case)))
+
+
 def after_commit(messaging: Messaging | None, before: Case | None, after: Case, now: datetime) -> Case:
-    """Try the queued message once; the case as stored afterwards. Never raises."""
+    """Try the queued message once; the case (a message does not change it). Never raises."""
     milestone = milestone_between(before, after)
     if messaging is None or milestone is None:
         return after
     try:
-        status, stored = _attempt(messaging, message_id(after.case_id, milestone), now, after, leased=True)
-        if stored is not None:  # the message's own timeline event was written with it
-            return stored
-        return after if status == "pending" else messaging.repo.get(after.case_id)  # type: ignore[no-any-return]
+        _attempt(messaging, message_id(after.case_id, milestone), now, after, leased=True)
     except Exception:  # noqa: BLE001 - the case change stands; the schedule retries the message
         log.exception("message %s of case %s: first try failed; left for the retry schedule", milestone,
                       after.case_id)
-        return after
+    return after
 
 
 def deliver(messaging: Messaging, key: str, now: datetime) -> str:
     """One attempt at one message: pending, sent, failed, skipped, or busy (another process has it)."""
-    return _attempt(messaging, key, now)[0]
+    return _attempt(messaging, key, now)
 
 
-def _attempt(messaging: Messaging, key: str, now: datetime, known: Case | None = None,
-             leased: bool = False) -> tuple[str, Case | None]:
-    """``deliver``, plus the case as stored by the final state's transaction (None when nothing was written).
-    ``known``: the case the request has just stored, read no second time (a conflict still re-reads). ``leased``:
-    the request that queued the message makes its first attempt, taken with the queueing (``outbox.queued``): no
-    claim, unless the retry schedule has taken the message over since (then it is theirs: busy)."""
+def _attempt(messaging: Messaging, key: str, now: datetime, known: Case | None = None, leased: bool = False) -> str:
+    """``deliver``. ``known``: the case the request has just stored, read no second time. ``leased``: the request
+    that queued the message makes its first attempt, taken with the queueing (``outbox.queued``): no claim, unless
+    the retry schedule has taken the message over since (then it is theirs: busy)."""
     message = messaging.outbox.get(key)
     if message is None or message.status != "pending":
-        return (message.status if message else "missing"), None
+        return message.status if message else "missing"
     if leased:
         if message.attempts != 1 or message.last_error is not None:
-            return "busy", None
+            return "busy"
         attempts = 1
     elif not messaging.outbox.claim(key, message.attempts, now + LEASE):
-        return "busy", None
+        return "busy"
     else:
         attempts = message.attempts + 1
     case = known if known is not None and known.case_id == message.case_id else messaging.repo.get(message.case_id)
@@ -124,12 +130,11 @@ def _attempt(messaging: Messaging, key: str, now: datetime, known: Case | None =
                     attempts, error.code)
         if later is not None:
             messaging.outbox.retry_later(key, attempts, later, error.code)
-            return "pending", None
-        status, stored = _finish(messaging, message, attempts, "failed", now, {"error": error.code}, case,
-                                 error.code)
+            return "pending"
+        status = _finish(messaging, message, attempts, "failed", now, {"error": error.code}, case, error.code)
         if status == "failed":
             report_failure(messaging, case, message, attempts, error.code)
-        return status, stored
+        return status
     detail = {"sns_message_id": sns_id, **({"via": channel} if channel != "direct" else {})}
     return _finish(messaging, message, attempts, "sent", now, detail, case, sns_id=sns_id, channel=channel)
 
@@ -158,28 +163,13 @@ def retry_due(messaging: Messaging, now: datetime) -> dict[str, int]:
 
 def _finish(messaging: Messaging, message: Message, attempts: int, status: str, now: datetime,
             detail: dict[str, Any], case: Case, error_code: str | None = None, sns_id: str | None = None,
-            channel: str | None = None) -> tuple[str, Case | None]:
-    """The final state and its timeline event, in one transaction, on ``case`` (the attempt's read); re-read
-    and retried on a case conflict. The status and the case as stored (None when another process finished)."""
-    writes = Writes(messages=(final(message, attempts, status, now, sns_id, error_code, channel),))
-
-    def attempt(n: int) -> tuple[str, Case | None]:
-        current = case if n == 0 else messaging.repo.get(message.case_id)
-        event = Event(now.isoformat(), f"message_{status}", ACTOR, current.accepting_unit,
-                      {"milestone": message.milestone, "channel": "sms", "attempts": attempts, **detail})
-        try:
-            return status, messaging.repo.save(current, event, writes)
-        except StaleCase:
-            stored = messaging.outbox.get(message.message_id)
-            if stored is None or stored.status != "pending" or stored.attempts != attempts:
-                return "busy", None  # another process finished this message
-            raise
-
-    try:
-        return on_stale(attempt, f"case {message.case_id} (message {message.milestone})")
-    except KeptChanging:
-        raise RuntimeError(f"case {message.case_id} kept changing; message {message.milestone} left pending") \
-            from None
+            channel: str | None = None) -> str:
+    """The final state with its timeline line, written only while this attempt still holds the message: the
+    status, or busy (another process finished it)."""
+    line = Event(now.isoformat(), f"message_{status}", ACTOR, case.accepting_unit,
+                 {"milestone": message.milestone, "channel": "sms", "attempts": attempts, **detail})
+    put = final(message, attempts, status, now, line, sns_id, error_code, channel)
+    return status if messaging.outbox.write(put) else "busy"
 
 
 def report_failure(messaging: Messaging, case: Case, message: Message, attempts: int, error_code: str) -> None:

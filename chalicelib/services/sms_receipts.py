@@ -3,15 +3,15 @@
 The gateway (role ``sms_gateway``, unit = its 2-digit province) may report only messages of cases
 whose 受理地 or 业务属地 lies in its province. What a receipt does is ``domain.sms_receipts.receipt_action``:
 
-- ``delivered``: the message is ``delivered`` and ``message_delivered`` is appended to the timeline;
-  after a final ``failed`` it is still appended (the applicant did get the text) but the message stays
+- ``delivered``: the message is ``delivered`` and ``message_delivered`` is added to the case's timeline;
+  after a final ``failed`` it is still added (the applicant did get the text) but the message stays
   failed and nothing is retried or reported again;
 - ``failed`` for the latest attempt: ``message_undelivered`` on the timeline and the message back in the
   retry schedule (``message_retries``) at the next back-off step, or, after the last attempt,
   ``message_failed``, the report on the escalations topic and ``MessageSendFailed``.
 
-Each change is one transaction (the message item, guarded by what was read, and the chained timeline
-event), retried on a conflict; a receipt already seen changes nothing.
+Each change is one conditional write of the message item (guarded by what was read) with its timeline line
+(domain.outbox), read again and retried on a conflict; a receipt already seen changes nothing.
 """
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ from ..domain.cases.case import Actor, Case, Event
 from ..domain.cases.messages import next_attempt
 from ..domain.cases.outbox import Message, MessagePut, after_receipt, message_id
 from ..domain.cases.sms_receipts import Receipt, parse_public_id, parse_receipt, public_id, receipt_action
-from ..domain.cases.writes import Writes
 from ..domain.errors import Conflict, NotFound
+from ..domain.refusals import StaleCase
 from .messages import Messaging, report_failure
 from .retrying import KeptChanging, on_stale
 
@@ -47,7 +47,7 @@ def record(messaging: Messaging, public_message_id: str, body: Callable[[], Any]
     def attempt(n: int) -> dict[str, Any]:  # the case or the message moved on meanwhile: read both again
         message = _gateway_message(messaging, key)
         action = receipt_action(message.status, message.attempts, message.receipts, receipt)
-        status = _apply(messaging, message, action, receipt, actor, now)
+        status = _apply(messaging, case, message, action, receipt, actor, now)
         return {"message_id": public_id(case_id, milestone), "milestone": milestone, "status": status,
                 "attempts": message.attempts, "changed": action not in ("unchanged", "note")}
 
@@ -66,7 +66,7 @@ def _gateway_message(messaging: Messaging, key: str) -> Message:
     return message
 
 
-def _apply(messaging: Messaging, message: Message, action: str, receipt: Receipt, actor: Actor,
+def _apply(messaging: Messaging, case: Case, message: Message, action: str, receipt: Receipt, actor: Actor,
            now: datetime) -> str:
     attempt = receipt.attempt or message.attempts
     receipt_key = receipt.key(attempt)
@@ -79,26 +79,27 @@ def _apply(messaging: Messaging, message: Message, action: str, receipt: Receipt
                               "reported_at": receipt.at}
     if action in ("deliver", "late_delivery"):
         status = "delivered" if action == "deliver" else message.status
-        item = after_receipt(message, status, receipt_key, now, delivered_at=receipt.at)
         if action == "late_delivery":
             detail["after_failure"] = True  # recorded; the message stays failed
-        _save(messaging, message, Event(now.isoformat(), "message_delivered", actor.sub, actor.unit, detail), item)
+        line = Event(now.isoformat(), "message_delivered", actor.sub, actor.unit, detail)
+        _write(messaging, after_receipt(message, status, receipt_key, now, line, delivered_at=receipt.at))
         return status
     error = receipt.error_code or "undelivered"
     later = next_attempt(message.attempts, now)
     if later is not None:  # back into the retry schedule at the next back-off step
-        item = after_receipt(message, "pending", receipt_key, now, due_at=later, error_code=error)
-        _save(messaging, message, Event(now.isoformat(), "message_undelivered", actor.sub, actor.unit,
-                                        {**detail, "error": error, "retry_at": later.isoformat()}), item)
+        line = Event(now.isoformat(), "message_undelivered", actor.sub, actor.unit,
+                     {**detail, "error": error, "retry_at": later.isoformat()})
+        _write(messaging, after_receipt(message, "pending", receipt_key, now, line, due_at=later, error_code=error))
         return "pending"
-    item = after_receipt(message, "failed", receipt_key, now, error_code=error)
-    case = _save(messaging, message, Event(now.isoformat(), "message_failed", actor.sub, actor.unit,
-                                           {**detail, "attempts": message.attempts, "error": error}), item)
+    line = Event(now.isoformat(), "message_failed", actor.sub, actor.unit,
+                 {**detail, "attempts": message.attempts, "error": error})
+    _write(messaging, after_receipt(message, "failed", receipt_key, now, line, error_code=error))
     report_failure(messaging, case, message, message.attempts, error)
     return "failed"
 
 
-def _save(messaging: Messaging, message: Message, event: Event, item: MessagePut) -> Case:
-    case = messaging.repo.get(message.case_id)
-    messaging.repo.save(case, event, Writes(messages=(item,)))
-    return case  # type: ignore[no-any-return]
+def _write(messaging: Messaging, put: MessagePut) -> None:
+    """The message as the receipt leaves it; ``StaleCase`` (read both again, ``retrying.on_stale``) when it moved
+    on since it was read."""
+    if not messaging.outbox.write(put):
+        raise StaleCase(put.message.case_id)

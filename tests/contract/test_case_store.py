@@ -307,13 +307,19 @@ def test_an_entitlement_put_twice_is_refused(store):
 
 # --- the outbox ----------------------------------------------------------------------------------------------
 
+def line(kind: str, **detail: Any) -> Event:
+    """A message's timeline line."""
+    return Event(NOW.isoformat(), kind, "system:messages", "310101002", {"milestone": "accepted", **detail})
+
+
 def test_a_message_is_queued_once_claimed_once_per_attempt_and_finished_once(store):
     first = store.cases.save(a_case("C1"), event(), Writes(messages=(queued("C1", "accepted", "您的申请",
-                                                                             "2026-09-24", NOW, LEASE),)))
+                                                                             "2026-09-24", NOW, LEASE, seq=1),)))
     key = message_id("C1", "accepted")
     message = store.outbox.get(key)
     # queued with its first attempt taken (the request's own, after the commit): due for a retry when that lease ends
     assert (message.status, message.attempts, message.text, message.case_id) == ("pending", 1, "您的申请", "C1")
+    assert (message.seq, message.history) == (1, ())
     assert store.outbox.due(NOW + LEASE) == [key] and store.outbox.due(NOW + LEASE - timedelta(seconds=1)) == []
     with pytest.raises(StaleCase):  # a milestone has one message
         store.cases.save(first, event("pushed"), Writes(messages=(queued("C1", "accepted", "again", "x", NOW, LEASE),)))
@@ -328,32 +334,39 @@ def test_a_message_is_queued_once_claimed_once_per_attempt_and_finished_once(sto
     assert store.outbox.claim(key, 1, NOW + timedelta(minutes=7)) is False  # this attempt is taken
     assert store.outbox.due(NOW + timedelta(minutes=6)) == [] and store.outbox.due(NOW + timedelta(minutes=7)) == [key]
     claimed = store.outbox.get(key)
-    sent = final(claimed, 2, "sent", NOW + timedelta(minutes=5), "sns-1", channel="gateway")
-    saved = store.cases.save(first, event("message_sent"), Writes(messages=(sent,)))
+    sent_line = line("message_sent", channel="sms", attempts=2, sns_message_id="sns-1", via="gateway")
+    sent = final(claimed, 2, "sent", NOW + timedelta(minutes=5), sent_line, "sns-1", channel="gateway")
+    assert store.outbox.write(sent) is True  # the message alone: the case is not changed
     done = store.outbox.get(key)
     assert (done.status, done.attempts, done.sns_message_id, done.channel) == ("sent", 2, "sns-1", "gateway")
+    assert done.history == (sent_line,) and store.cases.get("C1").version == first.version
+    assert store.outbox.of_case("C1", ("accepted", "pushed")) == [done]
     assert store.outbox.due(NOW + timedelta(days=1)) == []
-    with pytest.raises(StaleCase):  # finished already: not pending any more
-        store.cases.save(saved, event("message_sent"), Writes(messages=(sent,)))
+    assert store.outbox.write(sent) is False  # finished already: not pending any more
+    assert store.outbox.get(key) == done
 
 
 def test_receipts_are_remembered_once_and_a_receipt_write_requires_the_message_as_read(store):
-    case = store.cases.save(a_case("C1"), event(), Writes(messages=(queued("C1", "pushed", "t", "2026-09-24", NOW,
-                                                                           LEASE),)))
+    store.cases.save(a_case("C1"), event(), Writes(messages=(queued("C1", "pushed", "t", "2026-09-24", NOW,
+                                                                    LEASE),)))
     key = message_id("C1", "pushed")
-    case = store.cases.save(case, event("message_sent"),
-                            Writes(messages=(final(store.outbox.get(key), 1, "sent", NOW, "sns-1", channel="gateway"),)))
+    assert store.outbox.write(final(store.outbox.get(key), 1, "sent", NOW, line("message_sent"), "sns-1",
+                                    channel="gateway"))
     store.outbox.note_receipt(key, "0:failed")
     store.outbox.note_receipt(key, "0:failed")
     read = store.outbox.get(key)
     assert read.receipts == frozenset({"0:failed"})
-    reopened = after_receipt(read, "pending", "1:failed", NOW, due_at=NOW + timedelta(minutes=5), error_code="MK:1")
-    stale = after_receipt(replace(read, receipts=frozenset()), "delivered", "1:delivered", NOW, delivered_at="x")
-    with pytest.raises(StaleCase):  # it had one receipt, not none
-        store.cases.save(case, event("message_delivered"), Writes(messages=(stale,)))
-    store.cases.save(case, event("message_undelivered"), Writes(messages=(reopened,)))
+    undelivered = line("message_undelivered", error="MK:1")
+    reopened = after_receipt(read, "pending", "1:failed", NOW, undelivered, due_at=NOW + timedelta(minutes=5),
+                             error_code="MK:1")
+    stale = after_receipt(replace(read, receipts=frozenset()), "delivered", "1:delivered", NOW,
+                          line("message_delivered"), delivered_at="x")
+    assert store.outbox.write(stale) is False  # it had one receipt, not none
+    assert store.outbox.write(reopened) is True
     back = store.outbox.get(key)
     assert (back.status, back.receipts, back.last_error) == ("pending", frozenset({"0:failed", "1:failed"}), "MK:1")
+    assert [e.event for e in back.history] == ["message_sent", "message_undelivered"]
+    assert back.history[-1].detail == {"milestone": "accepted", "error": "MK:1"}
     assert store.outbox.due(NOW + timedelta(minutes=5)) == [key]
 
 

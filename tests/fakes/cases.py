@@ -24,7 +24,7 @@ from typing import Any
 from chalicelib.adapters.case_tables import NO_DUE, RECEIPT_FIELDS, due_shard, registration
 from chalicelib.domain.cases.audit import GENESIS, Link
 from chalicelib.domain.cases.case import Case, Event, Material
-from chalicelib.domain.cases.outbox import Message, MessagePut
+from chalicelib.domain.cases.outbox import Message, MessagePut, message_id
 from chalicelib.domain.cases.phases import DEADLINE_KINDS
 from chalicelib.domain.cases.records import from_record, material_record, to_record
 from chalicelib.domain.cases.writes import NO_WRITES, Writes, appended, released_by
@@ -75,6 +75,19 @@ class FakeOutbox:
     def put(self, put: MessagePut) -> None:
         key = put.message.message_id
         self.items[key] = StoredMessage(put.message, f"{_utc(put.due_at)}#{key}" if put.due_at else None)
+
+    def write(self, put: MessagePut) -> bool:
+        """As the adapter: the message alone, only on its condition."""
+        with self.lock:
+            if not self.accepts(put):
+                return False
+            self.put(put)
+            return True
+
+    def of_case(self, case_id: str, milestones: tuple[str, ...]) -> list[Message]:
+        with self.lock:
+            found = (self.items.get(message_id(case_id, milestone)) for milestone in milestones)
+            return [stored.message for stored in found if stored is not None]
 
     def claim(self, key: str, attempts: int, lease_until: datetime) -> bool:
         with self.lock:

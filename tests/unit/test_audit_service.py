@@ -49,9 +49,9 @@ def pushed_case(world: CaseWorld, sequence: str) -> str:
 def test_an_untouched_timeline_verifies_and_each_event_links_to_the_one_before(world):
     case_id = pushed_case(world, "801")
     verdict = audit.verify_case(world.cases, case_id)
-    # 8 case events (accepted, 6 materials received, the last completing the case; the click after it adds nothing,
-    # and a registration is no event) and two milestone SMS records (accepted, pushed)
-    assert verdict["valid"] is True and verdict["events"] == 10 and verdict["first_broken_seq"] is None
+    # 8 case events: accepted, 6 materials received (the last completing the case; the click after it adds nothing,
+    # and a registration is no event), pushed. The milestone SMS are their messages' lines, outside the chain.
+    assert verdict["valid"] is True and verdict["events"] == 8 and verdict["first_broken_seq"] is None
     links, head = world.cases.chain(case_id)
     assert links[0].prev_hash == "0" * 64 and head == links[-1].hash == verdict["head"]
     assert all(later.prev_hash == earlier.hash for earlier, later in zip(links, links[1:], strict=False))
@@ -104,7 +104,7 @@ def test_the_daily_digest_holds_the_chain_head_of_every_case_changed_that_day(wo
     digests = Digests()
     result = audit.daily_digest(world.cases, digests, "2026-09-24")
     body = digests.written[result["key"]]
-    assert json.loads(body)["cases"] == {case_id: {"seq": 10, "hash": audit.verify_case(world.cases, case_id)["head"]}}
+    assert json.loads(body)["cases"] == {case_id: {"seq": 8, "hash": audit.verify_case(world.cases, case_id)["head"]}}
     assert (result["cases"], result["sha256"], result["key"]) == (1, hashlib.sha256(body).hexdigest(),
                                                                    "digests/2026-09-24.json")
     assert audit.daily_digest(world.cases, Digests(), "2026-09-25")["cases"] == 0

@@ -134,7 +134,7 @@ def test_five_simultaneous_pushes_leave_exactly_one_pushed_event(world):
     assert repo.conflicts == 4  # all five really wrote from the same version
     case = world.cases.get(case_id)
     assert case.status.value == "under_review"
-    assert case.version == version + 2  # the push and its milestone SMS (message_sent)
+    assert case.version == version + 1  # the push (its milestone SMS changes the message, not the case)
     timeline = [e.event for e in world.cases.timeline(case_id)]
     assert timeline.count("pushed") == 1 and len(timeline) == case.version
     assert [d.kind.value for d in case.deadlines] == ["materials", "push", "review"]
@@ -186,7 +186,7 @@ def test_simultaneous_registrations_of_different_materials_all_succeed(world, co
     assert sorted(m.code for m in case.materials) == sorted(codes)
     assert sorted(m.material_id for m in case.materials) == sorted(r["material_id"] for r in results)
     timeline = [e.event for e in world.cases.timeline(case_id)]
-    assert timeline == ["accepted", "message_sent"] and case.version == 2  # a registration is no change of the case
+    assert timeline == ["accepted"] and case.version == 1  # a registration is no case change (nor is the SMS)
 
 
 def test_nine_registrations_at_once_all_land_whatever_the_retry_budget(world):
@@ -200,7 +200,7 @@ def test_nine_registrations_at_once_all_land_whatever_the_retry_budget(world):
     case = world.cases.get(case_id)
     assert all(isinstance(r, dict) for r in results), [getattr(r, "code", "ok") for r in results]
     assert sorted(m.material_id for m in case.materials) == sorted(r["material_id"] for r in results)
-    assert [e.event for e in world.cases.timeline(case_id)] == ["accepted", "message_sent"]
+    assert [e.event for e in world.cases.timeline(case_id)] == ["accepted"]
 
 
 def test_twelve_windows_accepting_the_same_person_at_the_same_instant_exactly_one_wins(world):

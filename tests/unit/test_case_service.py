@@ -154,7 +154,7 @@ def test_an_upload_that_is_not_what_was_declared_is_quarantined_and_the_case_lef
     assert list(world.files.quarantined) == [f"quarantine/cases/{case_id}/materials/"
                                              f"{world.cases.get(case_id).materials[0].material_id}/v0"]
     case = world.cases.get(case_id)
-    assert [m.status for m in case.materials] == ["registered"] and case.version == 2  # accepted, SMS (a registration is no change)
+    assert [m.status for m in case.materials] == ["registered"] and case.version == 1  # accepted; no other change
     assert upload(world, case_id, "photo", now)["status"] == "received"  # a second try with the right bytes
 
 

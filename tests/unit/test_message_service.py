@@ -62,7 +62,9 @@ def pushed(world: CaseWorld, body: dict[str, Any] | None = None) -> str:
 
 
 def events(world: CaseWorld, case_id: str, milestone: str | None = None) -> list[Any]:
-    return [e for e in world.cases.timeline(case_id) if e.event.startswith("message_")
+    """The messages' lines of the case's timeline as shown (its chained events and its messages' lines)."""
+    shown = milestone_messages.timeline(world.messaging, world.cases, world.cases.get(case_id))
+    return [e for e in shown if e.event.startswith("message_")
             and (milestone is None or e.detail["milestone"] == milestone)]
 
 
@@ -271,13 +273,15 @@ def test_a_receipt_for_a_message_that_keeps_changing_is_a_409(gateway_world, mon
     from chalicelib.services import retrying
 
     monkeypatch.setattr(retrying, "pause", lambda attempt: None)
-    saved = world.cases.save
+    outbox = world.cases.outbox
+    written = outbox.write
+    others = iter(range(100, 200))
 
-    def someone_else_first(case: Any, event: Any, writes: Any = None) -> Any:
-        saved(world.cases.get(case.case_id), replace(event, event="identity_read", detail={}))
-        return saved(case, event, writes)
+    def someone_else_first(put: Any) -> bool:  # another receipt lands on the message between each read and write
+        outbox.note_receipt(put.message.message_id, f"{next(others)}:failed")
+        return written(put)
 
-    world.cases.save = someone_else_first  # type: ignore[method-assign]
+    monkeypatch.setattr(outbox, "write", someone_else_first)
     with pytest.raises(Conflict) as busy:
         receipt(world, f"{case_id}-accepted", {"status": "delivered", "at": T0.isoformat()})
     assert busy.value.code == "MESSAGE_BUSY"

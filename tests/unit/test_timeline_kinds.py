@@ -9,10 +9,10 @@ from chalicelib.domain.cases.messages import STATUSES
 from chalicelib.domain.cases.timeline import EVENT_KINDS, MESSAGE_FINAL_STATES
 
 ROOT = Path(__file__).resolve().parents[2] / "chalicelib"
-# where the kind is not a literal: the transition table's event, note_deadline's parameter, the store
-# reading events back, and the message service's f"message_{status}"
+# where the kind is not a literal: the transition table's event, note_deadline's parameter, the store and the
+# outbox reading events and messages' timeline lines back, and the message service's f"message_{status}"
 DYNAMIC_SITES = {("domain/cases/case.py", "move.event"), ("domain/cases/case.py", "event"), ("adapters/store.py", "e.event"),
-                 ("services/messages.py", "f'message_{status}'")}
+                 ("adapters/messages_table.py", "line['event']"), ("services/messages.py", "f'message_{status}'")}
 
 
 def event_sites() -> tuple[set[str], set[tuple[str, str]]]:

@@ -63,6 +63,13 @@ def milestone_between(before: Case | None, after: Case) -> str | None:
     return None
 
 
+def milestones_reached(case: Case) -> tuple[str, ...]:
+    """The milestones ``case`` has reached, each of which queued its message (``milestone_between``)."""
+    reached = {"accepted": True, "pushed": case.pushed_on is not None, "decided": case.decision is not None,
+               "notified": case.notification is not None}
+    return tuple(milestone for milestone in MILESTONES if reached[milestone])
+
+
 def render(milestone: str, case: Case, on: date) -> str:
     """The whole SMS text: signature, then the milestone's template filled."""
     values = {"case_id": case.case_id, "day": f"{on.month}月{on.day}日"}

@@ -1,0 +1,77 @@
+"""The case's timeline as shown: its chained events and its milestone messages' lines (domain.outbox.with_messages).
+
+A message's lines are its own (outside the case's version and hash chain, docs/decisions.md 2026-12-06); whatever
+the moments, the merged timeline keeps the chain's order, keeps each message's lines in their order after the event
+that queued it, loses and repeats nothing, and runs forward in time."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chalicelib.domain.cases.case import Event
+from chalicelib.domain.cases.outbox import Message, with_messages
+
+T0 = datetime.fromisoformat("2026-09-24T09:30:00+08:00")
+
+
+def event(kind: str, moment: datetime, **detail: object) -> Event:
+    return Event(moment.isoformat(), kind, "window-310101002", "310101002", dict(detail))
+
+
+def message(milestone: str, seq: int, lines: tuple[Event, ...]) -> Message:
+    return Message(f"C1#{milestone}", "C1", milestone, "text", "2026-09-24", "sent", len(lines), T0.isoformat(),
+                   seq=seq, history=lines)
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> tuple[list[Event], list[Message]]:
+    """Chained events at non-decreasing moments (often the same one), and messages queued by some of them, each
+    with lines at or after the moment of the event that queued it."""
+    steps = draw(st.lists(st.integers(0, 3), min_size=1, max_size=12))  # minutes between events; 0: same moment
+    moments = [T0 + timedelta(minutes=sum(steps[: i + 1])) for i in range(len(steps))]
+    events = [event(f"e{seq}", moment, seq=seq) for seq, moment in enumerate(moments, start=1)]
+    queued_by = draw(st.lists(st.integers(1, len(events)), unique=True, max_size=4))
+    messages = []
+    for n, seq in enumerate(queued_by):
+        delays = draw(st.lists(st.integers(0, 90), min_size=0, max_size=4))  # minutes after its queueing event
+        lines = tuple(event(f"m{n}.{k}", moments[seq - 1] + timedelta(minutes=sum(delays[: k + 1])), message=n)
+                      for k in range(len(delays)))
+        messages.append(message(f"milestone{n}", seq, lines))
+    return events, messages
+
+
+@settings(max_examples=300, deadline=None)
+@given(histories())
+def test_the_shown_timeline_keeps_both_orders_and_time(history):
+    events, messages = history
+    shown = with_messages(events, messages)
+    every_line = [line for m in messages for line in m.history]
+    assert sorted(map(id, shown)) == sorted(map(id, events + every_line))  # nothing lost, nothing twice
+    assert [e for e in shown if e in events] == events  # the chain's own order
+    position = {id(e): i for i, e in enumerate(shown)}
+    for m in messages:
+        at = [position[id(line)] for line in m.history]
+        assert at == sorted(at)  # the message's lines in their order
+        assert all(i > position[id(events[m.seq - 1])] for i in at)  # after the event that queued it
+    moments = [datetime.fromisoformat(e.at) for e in shown]
+    assert moments == sorted(moments)  # forward in time
+
+
+def test_lines_of_the_same_moment_follow_their_event_and_precede_the_next():
+    """Stated moments in tests (and a fast window) give many events one moment: the message's line still shows
+    right after the event that queued it."""
+    accepted, received, pushed = (event(kind, T0) for kind in ("accepted", "material_received", "pushed"))
+    sent_accepted = event("message_sent", T0, milestone="accepted")
+    sent_pushed = event("message_sent", T0, milestone="pushed")
+    shown = with_messages([accepted, received, pushed],
+                          [message("pushed", 3, (sent_pushed,)), message("accepted", 1, (sent_accepted,))])
+    assert shown == [accepted, sent_accepted, received, pushed, sent_pushed]
+
+
+def test_a_line_in_another_offset_is_placed_by_its_moment():
+    accepted = event("accepted", T0)  # 09:30 +08:00 = 01:30 UTC
+    later = event("material_received", T0 + timedelta(minutes=10))
+    sent = Event("2026-09-24T01:35:00+00:00", "message_sent", "system:messages", "310101002", {})
+    assert with_messages([accepted, later], [message("accepted", 1, (sent,))]) == [accepted, sent, later]
