@@ -38,7 +38,6 @@ from ..domain.rules.jurisdiction import (
 )
 from ..domain.rules.rules import NoticeItem, StoredRule
 from ..domain.rules.time_limits import limits_from, limits_view, read_time_limits
-from ..domain.supervision.comparison import DEFAULT_OFFSETS, read_offsets
 from ..domain.units import is_scope_code, within
 from ..domain.values import parse_day
 
@@ -265,6 +264,8 @@ def _province_setting(store: RuleStore, kind: str, province: str, on: date) -> M
 def put_comparison_rule(store: RuleStore, actor: Actor, scope: str, raw_from: str, read_body: Callable[[], Any],
                         now: datetime) -> dict[str, Any]:
     """A province's effective months for stops found by data comparison: {kind: 0 | 1}."""
+    from ..domain.supervision.comparison import read_offsets  # the comparison's own: not loaded by import app
+
     stored = _put_province_setting(store, actor, scope, raw_from, "comparison", read_body, read_offsets, now)
     offsets = stored.pop("setting")
     return {**stored, "offsets": offsets}
@@ -272,6 +273,8 @@ def put_comparison_rule(store: RuleStore, actor: Actor, scope: str, raw_from: st
 
 def comparison_offsets(store: RuleStore, province: str, on: date) -> dict[str, int]:
     """The province's rule in force on ``on`` (the national default where it set none)."""
+    from ..domain.supervision.comparison import DEFAULT_OFFSETS, read_offsets  # the monthly comparison's only
+
     body = _province_setting(store, "comparison", province, on)
     return dict(DEFAULT_OFFSETS, **(read_offsets(body) if body is not None else {}))
 

@@ -22,7 +22,7 @@ ROUTE_ONLY = (
     "chalicelib.services.unit_jobs", "chalicelib.services.monitoring", "chalicelib.adapters.checks_table",
     "chalicelib.adapters.ledger_table", "chalicelib.adapters.payroll_files", "chalicelib.adapters.proposals_table",
     "chalicelib.adapters.idempotency_table", "chalicelib.adapters.job_queue", "chalicelib.adapters.limits_table",
-    "chalicelib.adapters.reviews_table",
+    "chalicelib.adapters.reviews_table", "chalicelib.domain.supervision.comparison",
 )
 # loaded with the first client or check that needs them, which GET /cases makes none of: boto3 (the adapters make
 # their clients on first use), s3transfer and multiprocessing with it; python-stdnum (its package loads pydoc and
