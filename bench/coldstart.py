@@ -15,7 +15,8 @@
   50 MB zipped for a direct upload and 250 MB unzipped).
 - ``import app`` FROM THE PACKAGE, as a cold Lambda does it: deployment.zip unzipped into a read-only
   directory, ``python -S -X importtime`` there with ``PYTHONDONTWRITEBYTECODE=1`` and a bare
-  environment (no site-packages: only the package and the standard library), five runs, the median;
+  environment (no site-packages: only the package and the standard library), eleven runs, the median (five
+  gave medians 230-312 ms on this shared 2-core machine within minutes, at load 0.5-2);
   once as shipped (with the pycs ``infra/bytecode.py`` adds) and once with every ``__pycache__/``
   left out (what a sources-only zip costs: every module compiled on every cold start).
 """
@@ -74,7 +75,10 @@ def _extract(archive: Path, into: Path, bytecode: bool) -> None:
         os.chmod(folder, 0o555)
 
 
-def package_importtime(archive: Path, bytecode: bool = True, runs: int = 5) -> dict[str, Any]:
+RUNS = 11
+
+
+def package_importtime(archive: Path, bytecode: bool = True, runs: int = RUNS) -> dict[str, Any]:
     """``import app`` from ``archive`` unzipped read-only: the median of ``runs`` cumulative µs of ``app``."""
     env = {"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1", "STAGE": "local",
            "AWS_DEFAULT_REGION": "cn-north-1"}
@@ -166,7 +170,7 @@ def report(imports: dict[str, Any], packaged: dict[str, Any] | None) -> list[str
         lines.append(f"deployment.zip: {packaged['zip_bytes']:,} bytes = {packaged['zip_bytes'] / MB:.1f} MB "
                      f"(unzipped {packaged['unzipped_bytes'] / MB:.1f} MB, {packaged['files']} files) "
                      f"from {packaged['how']}" + (f"; {'; '.join(packaged['notes'])}" if packaged["notes"] else ""))
-        lines.append(f"import app from the unzipped package (read-only, median of 5): "
+        lines.append(f"import app from the unzipped package (read-only, median of {RUNS}): "
                      f"{packaged['import_shipped_us']:,} µs as shipped ({packaged['pycs']} pycs), "
                      f"{packaged['import_sources_us']:,} µs with the __pycache__ left out (compiled at every cold start)")
     return lines
