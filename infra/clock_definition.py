@@ -9,7 +9,8 @@ deadline (``TimeoutSecondsPath``, computed by the app), which marks the deadline
 supervisors' topic, and waits on (late, no timeout). The app moves the clock with ``SendTaskSuccess`` whose output
 is the next phase, and the same task waits again: one state transition per move (issue 18: Step Functions bills
 transitions; the earlier machine routed each move through a Choice state and published the result on the way, 11
-transitions for a full case against 5 now). Telling the applicant closes the execution (``SendTaskFailure`` with
+transitions for a full case against 4 now). The execution starts when the case enters its first clocked phase
+(``phases.OFF_CLOCK``: the 收件时限 before the materials are complete is the daily sweep's alone). Telling the applicant closes the execution (``SendTaskFailure`` with
 ``CaseClosed``), withdrawal too (``CaseWithdrawn``). The result is returned to the 受理地 by the app on the decision.
 
 Placeholders (CloudFormation ``DefinitionSubstitutions``, or ``adapters.clock`` locally):

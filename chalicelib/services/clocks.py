@@ -3,6 +3,10 @@
 The case in DynamoDB is the truth; the clock follows it. A clock that cannot be reached never
 undoes a case change: the case is flagged pending on its clock item, and ``repair`` (run by the
 daily sweep, or at once after a calendar load) restarts the execution at the right phase.
+
+The execution runs while the case is in a clocked phase (``phases.OFF_CLOCK``): it starts when the case enters
+the first (at 受理 when data comparison waived every material, else when the materials are complete) and ends when
+the case is closed or withdrawn. The 收件时限 before it is the daily sweep's alone.
 """
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from datetime import time as clock_time
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..domain.cases.case import CLOCK_PHASE, Case
-from ..domain.cases.phases import FINAL_PHASES, NO_TIMEOUT
+from ..domain.cases.phases import FINAL_PHASES, NO_TIMEOUT, OFF_CLOCK
 from ..domain.refusals import ClockUnavailable
 from .calendar import DeadlineService
 
@@ -29,7 +33,7 @@ POLL_TRIES = 40  # the machine stores its new token within milliseconds; wait up
 
 
 class Clock(Protocol):
-    def started(self, case: Case, now: datetime) -> None: ...
+    def started(self, case: Case, now: datetime) -> bool: ...
     def moved(self, before: Case, after: Case, now: datetime) -> bool: ...
     def describe(self, case_id: str) -> dict[str, Any] | None: ...
     def pending_cases(self) -> list[str]: ...
@@ -82,15 +86,42 @@ class ClockService:
         restarts = state.restarts if state else 0
         return case_id if restarts == 0 else f"{case_id}-r{restarts}"
 
-    def started(self, case: Case, now: datetime) -> None:
+    def started(self, case: Case, now: datetime) -> bool:
+        """Start the case's execution if its phase is clocked; False (and pending) if that failed."""
+        if CLOCK_PHASE[case.status] in OFF_CLOCK:
+            return True  # nothing runs before the first clocked phase
         try:
-            self.clock.start(case.case_id, case.case_id, self.phase(case, now))
+            state = self.items.get(case.case_id)
         except ClockUnavailable as error:
             self._pending(case.case_id, f"start: {error}", now)
+            return False
+        return self._start(case, now, state)
+
+    def _start(self, case: Case, now: datetime, state: ClockState | None) -> bool:
+        """Start the execution (named for the restarts of ``state``: a case repaired while off the clock counts
+        them); False (and pending) if that failed."""
+        if CLOCK_PHASE[case.status] in OFF_CLOCK:
+            return True
+        try:
+            self.clock.start(self.execution_name(case.case_id, state), case.case_id, self.phase(case, now),
+                             state.restarts if state else 0)
+            return True
+        except ClockUnavailable as error:
+            self._pending(case.case_id, f"start: {error}", now)
+            return False
 
     def moved(self, before: Case, after: Case, now: datetime) -> bool:
-        """Release the task waiting in ``before``'s phase; False (and pending) if that failed."""
+        """Release the task waiting in ``before``'s phase (or, from a phase off the clock, start the execution);
+        False (and pending) if that failed."""
         expected = CLOCK_PHASE[before.status]
+        if expected in OFF_CLOCK:
+            try:
+                state = self.items.get(after.case_id)
+            except ClockUnavailable as error:
+                self._pending(after.case_id, f"{expected}->{CLOCK_PHASE[after.status]}: {error}", now)
+                return False
+            if state is None or state.phase != expected or not state.task_token:  # none waits there (one may, started
+                return self._start(after, now, state)  # before the phase left the clock: it is moved on below)
         try:
             state = self._wait_for_phase(after.case_id, expected)
             if state is None or state.task_token is None:
@@ -125,7 +156,7 @@ class ClockService:
         if self.clock.status(current) == "RUNNING":
             self.clock.stop(current, "restarted by the sweep to match the case")
         self.items.restarting(case.case_id)
-        final = CLOCK_PHASE[case.status] in FINAL_PHASES
+        final = CLOCK_PHASE[case.status] in OFF_CLOCK  # closed, withdrawn, or not started yet
         if not final:
             restarted = self.items.get(case.case_id)
             self.clock.start(self.execution_name(case.case_id, restarted), case.case_id, self.phase(case, now),
@@ -139,7 +170,7 @@ class ClockService:
         if state is not None and state.pending:
             return False
         status = self.clock.status(self.execution_name(case.case_id, state))
-        if CLOCK_PHASE[case.status] in FINAL_PHASES:
+        if CLOCK_PHASE[case.status] in OFF_CLOCK:
             return status != "RUNNING"
         return status == "RUNNING"
 

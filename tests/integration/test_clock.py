@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import boto3
@@ -62,9 +62,18 @@ def clock_phase(case_id: str) -> str | None:
 
 
 def accepted(deps, sequence: str, day: str = "2026-09-28T09:00:00+08:00") -> dict[str, Any]:
+    """A case accepted with its materials still to gather: no execution yet (收件时限 is the daily sweep's)."""
     case = cases.accept(deps, application(id_number(sequence=sequence)), WINDOW, at(day))
-    wait_for(lambda: clock_phase(case["case_id"]) == "materials")
+    assert ClockItems().get(case["case_id"]) is None and not_started(case["case_id"])
     return case
+
+
+def not_started(case_id: str) -> bool:
+    try:
+        execution_status(case_id)
+    except boto3.client("stepfunctions").exceptions.ExecutionDoesNotExist:
+        return True
+    return False
 
 
 def with_materials(deps, case: dict[str, Any], day: str = "2026-09-28T10:00:00+08:00",
@@ -175,6 +184,8 @@ def test_a_supplement_request_pauses_review_and_the_supplement_resumes_it_with_t
 def test_withdrawal_ends_the_execution(aws):
     slow = default_deps()
     case = accepted(slow, "831")
+    with_materials(slow, case, "2026-09-29T09:00:00+08:00")  # complete: the execution starts, waiting in D1
+    wait_for(lambda: clock_phase(case["case_id"]) == "push")
     cases.withdraw(slow, case["case_id"], {"reason": "申请人撤回"}, WINDOW, "accepting",
                    at("2026-09-29T10:00:00+08:00"))
     assert wait_for(lambda: execution_status(case["case_id"]) == "SUCCEEDED")
@@ -184,26 +195,55 @@ def test_withdrawal_ends_the_execution(aws):
     assert entered[-1] == "Withdrawn"
 
 
+def test_a_case_withdrawn_while_its_materials_are_gathered_never_starts_the_clock(aws):
+    slow = default_deps()
+    case = accepted(slow, "832")
+    with_materials(slow, case, "2026-09-29T09:00:00+08:00", items=slice(None, -1))  # not complete yet
+    withdrawn = cases.withdraw(slow, case["case_id"], {"reason": "申请人撤回"}, WINDOW, "accepting",
+                               at("2026-09-29T10:00:00+08:00"))
+    assert withdrawn["status"] == "withdrawn"
+    assert not_started(case["case_id"]) and ClockItems().get(case["case_id"]) is None
+    assert jobs.daily_sweep(slow, notifier(), at("2026-09-30T01:00:00+08:00"))["clocks_repaired"] == 0
+
+
 def test_a_transition_that_cannot_reach_the_clock_keeps_the_case_change_and_the_sweep_restarts_the_clock(aws):
     good = default_deps()
     case = accepted(good, "841")
     case_id = case["case_id"]
-    with_materials(good, case, items=slice(None, -1))
+    with_materials(good, case, "2026-09-30T10:00:00+08:00")  # complete on 09-30: the execution waits in D1
+    wait_for(lambda: clock_phase(case_id) == "push")
     # The execution ends behind the app's back: its stored token no longer answers.
     stale = ClockItems().get(case_id)
     boto3.client("stepfunctions").send_task_failure(taskToken=stale.task_token, error="CaseWithdrawn")
     wait_for(lambda: execution_status(case_id) == "SUCCEEDED")
 
-    # the last material completes the case: D1 starts, and the clock it cannot reach is flagged
-    with_materials(good, case, "2026-09-30T10:00:00+08:00", items=slice(-1, None))
-    completed = cases.read(good, case_id, WINDOW, "accepting", date(2026, 9, 30))
-    assert completed["status"] == "awaiting_push"  # the case change stands
+    # the push starts D2, and the clock it cannot reach is flagged
+    pushed = cases.push(good, case_id, WINDOW, "accepting", at("2026-10-09T10:00:00+08:00"))
+    assert pushed["status"] == "under_review"  # the case change stands
     assert ClockItems().get(case_id).pending
 
-    stats = jobs.daily_sweep(good, notifier(), at("2026-10-01T01:00:00+08:00"))
+    stats = jobs.daily_sweep(good, notifier(), at("2026-10-10T01:00:00+08:00"))
     assert stats["clocks_repaired"] == 1
     state = ClockItems().get(case_id)
     assert not state.pending and state.restarts == 1
     assert execution_status(case_id, f"{case_id}-r1") == "RUNNING"
+    wait_for(lambda: clock_phase(case_id) == "review")
+    seen = cases.read(good, case_id, WINDOW, "accepting", at("2026-10-10T09:00:00+08:00").date())
+    assert seen["clock"]["phase"] == "review"
+
+
+def test_an_execution_started_in_the_materials_phase_before_it_left_the_clock_is_moved_on_not_doubled(aws, fast):
+    """Cases accepted before the 收件时限 left the clock have an execution waiting in "materials": completing the
+    materials moves that one on (no second execution), and the sweep finds it in step."""
+    slow = default_deps()
+    case = accepted(slow, "851")
+    case_id = case["case_id"]
+    materials = slow.repo.get(case_id)
+    slow.clock.clock.start(case_id, case_id, slow.clock.phase(materials, at("2026-09-28T09:00:00+08:00")))
+    wait_for(lambda: clock_phase(case_id) == "materials")
+    assert slow.clock.in_step(materials) is False  # running where nothing should: the sweep would stop it
+
+    with_materials(slow, case, "2026-09-30T10:00:00+08:00")  # complete: the waiting execution moves on
     wait_for(lambda: clock_phase(case_id) == "push")
-    assert cases.read(good, case_id, WINDOW, "accepting", at("2026-10-01T09:00:00+08:00").date())["clock"]["phase"] == "push"
+    assert execution_status(case_id) == "RUNNING" and not ClockItems().get(case_id).pending
+    assert slow.clock.in_step(slow.repo.get(case_id))

@@ -57,7 +57,7 @@ from chalicelib.config import load
 from chalicelib.domain.cases.audit import Link, first_break
 from chalicelib.domain.cases.case import CLOCK_PHASE, Case
 from chalicelib.domain.cases.messages import MILESTONES
-from chalicelib.domain.cases.phases import FINAL_PHASES
+from chalicelib.domain.cases.phases import OFF_CLOCK
 from chalicelib.domain.cases.records import to_record
 from chalicelib.domain.persons import person_key
 from chalicelib.services.idempotency import LEASE_SECONDS
@@ -317,8 +317,8 @@ def clock_in_step(walk: Walk, stored: Stored, context: str) -> None:
         found = item(ClockModel, case.case_id) or {}
         return found.get("clock_phase", {}).get("S") == phase and "task_token" in found and "pending" not in found
 
-    def in_step() -> bool:
-        return (phase in FINAL_PHASES or waiting()) and clock.in_step(case)
+    def in_step() -> bool:  # off the clock (before the materials are complete, or ended): nothing runs
+        return (phase in OFF_CLOCK or waiting()) and clock.in_step(case)
 
     wait_for(in_step, lambda: f"{context}: the clock in phase {phase}, not {ClockItems().get(case.case_id)}")
 

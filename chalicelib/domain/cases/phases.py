@@ -51,12 +51,15 @@ class Phase:
     statute: str | None = None
     setting: str | None = None  # the province's time-limit setting that replaces ``working_days`` (None: statutory)
     setting_of: str | None = None  # whose province sets it: "accepting" or "business"
+    clocked: bool = True  # False: no execution waits in this phase; the daily sweep keeps its deadline alone
 
 
 PHASES: tuple[Phase, ...] = (
+    # no statute and a day's precision: the daily sweep reminds, records and escalates it; the case clock starts when
+    # the materials are complete (D1), and every statutory phase after that waits on it (issue 18: a transition less)
     Phase("materials", Status.AWAITING_MATERIALS, "Materials", DeadlineKind.MATERIALS, 10, "D0", "收件时限",
           "accepting", "无全国时限：省级设置（受理地所在省；未设置时10个工作日），到期前提醒窗口、逾期报督查",
-          setting="materials_working_days", setting_of="accepting"),
+          setting="materials_working_days", setting_of="accepting", clocked=False),
     Phase("push", Status.AWAITING_PUSH, "Push", DeadlineKind.PUSH, 3, "D1", "推送时限", "accepting",
           "民办发〔2021〕2号：自申请材料收齐之日起3个工作日内推送至业务属地"),
     Phase("review", Status.UNDER_REVIEW, "Review", DeadlineKind.REVIEW, 10, "D2", "审核时限", "business",
@@ -87,6 +90,8 @@ TIME_LIMIT_SETTINGS: Mapping[str, tuple[DeadlineKind, int]] = {
     if phase.setting and phase.deadline and phase.working_days}
 DEADLINE_KINDS: tuple[str, ...] = tuple(kind.value for kind in BY_DEADLINE)
 FINAL_PHASES: frozenset[str] = frozenset(phase.key for phase in PHASES if phase.state is None)
+# the phases no execution of the case clock waits in: before it starts (not clocked) and after it ended (final)
+OFF_CLOCK: frozenset[str] = FINAL_PHASES | frozenset(phase.key for phase in PHASES if not phase.clocked)
 # How the case clock (infra.clock_definition, one waiting state for every phase) is told a final phase: the task
 # failure it catches into its Withdrawn or Closed state; and the wait of a phase entered after its deadline (marked
 # and escalated once already): Step Functions' largest task timeout, beyond a Standard execution's one-year life.
