@@ -166,7 +166,10 @@ PARTS: dict[str, tuple[str, ...]] = {
     "receipts": (),  # the receipt fields of the materials' records (RECEIPT_FIELDS), by material id
     "decision": ("decision", "decisions_before"),
 }
-RECEIPT_FIELDS = ("status", "received_at", "object_version")
+RECEIPT_FIELDS = ("status", "received_at", "object_version", "received_by", "received_unit", "received_seq")
+# a receipt with its receiver (since 2026-12-06) as the receipts part keeps it: a list of these, no field names (the
+# part's 1 KB holds the eight receipts of a full case); one received before, a map of its fields
+RECEIPT_LIST = ("received_at", "object_version", "received_by", "received_unit", "received_seq")
 
 
 MODELS: tuple[type[Model], ...] = (CaseModel, EventModel)
@@ -186,15 +189,28 @@ def split(record: dict[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, A
     parts = {part: {key: head.pop(key) for key in keys} for part, keys in PARTS.items()}
     materials = parts["materials"]["materials"]
     parts["materials"] = {"materials": [registration(m) for m in materials]}
-    parts["receipts"] = {"receipts": {m["material_id"]: _receipt(m) for m in materials
+    parts["receipts"] = {"receipts": {m["material_id"]: receipt_entry(m) for m in materials
                                       if m.get("status", "registered") != "registered"}}
     return head, parts
 
 
-def _receipt(material: dict[str, Any]) -> dict[str, Any]:
-    """A material's receipt as the receipts part keeps it: its status only when it is not "received" (the part's
-    1 KB holds eight receipts)."""
-    return {k: material.get(k) for k in RECEIPT_FIELDS if k != "status" or material.get(k) != "received"}
+def receipt_entry(material: dict[str, Any]) -> dict[str, Any] | list[Any]:
+    """A material's receipt as the receipts part keeps it: with its receiver, a list (``RECEIPT_LIST``); one made
+    before receipts kept their receiver, a map, its status only when it is not "received" (the part's 1 KB holds
+    eight receipts)."""
+    if material.get("received_by") is not None:
+        return [material.get(k) for k in RECEIPT_LIST]
+    return {k: material.get(k) for k in RECEIPT_FIELDS[:3] if k != "status" or material.get(k) != "received"}
+
+
+def receipt_fields(stored: dict[str, Any] | list[Any]) -> dict[str, Any]:
+    """A material's receipt fields from the receipts part (either form ``_receipt`` writes)."""
+    if isinstance(stored, list):
+        fields = dict(zip(RECEIPT_LIST, stored, strict=True))
+        if fields["received_seq"] is not None:
+            fields["received_seq"] = int(fields["received_seq"])
+        return fields
+    return dict(stored)
 
 
 # kept once, as the case item's own attributes (the indexes read them), not again in its body
@@ -296,7 +312,7 @@ def _joined(head: dict[str, Any], parts: dict[str, dict[str, Any]]) -> dict[str,
             record.update(body)
     listed = parts["materials"]["materials"] if "materials" in parts else head.get("materials") or []
     receipts = parts.get("receipts", {}).get("receipts") or {}
-    record["materials"] = [dict(m, **({"status": "received", **receipts[m["material_id"]]}
+    record["materials"] = [dict(m, **({"status": "received", **receipt_fields(receipts[m["material_id"]])}
                                       if m["material_id"] in receipts else {})) for m in listed]
     return record
 

@@ -43,6 +43,7 @@ from .case_tables import (
     from_model,
     part_key,
     read_keys,
+    receipt_entry,
     registration,
     split,
     to_items,
@@ -140,6 +141,30 @@ class CaseRepository:
                 transaction.save(PartModel(case_id=part_key(case.case_id, "receipts"), body=parts["receipts"]))
         except PynamoDBException as error:
             if error_code(error) in ("ConditionalCheckFailedException", "TransactionCanceledException"):
+                raise StaleCase(case.case_id) from error
+            raise
+
+    def receive(self, case: Case, material: Material) -> None:
+        """Keep one material's receipt (``material`` as received) in the case's receipts part, on the part's version
+        as ``case`` was read: a receipt that changes the case no further (``domain.cases.case.receipt_only``) is no
+        change of the case — no version, no event — as a registration is none. One UpdateItem (SET of its entry,
+        the version + 1) when the part is stored; else one PutItem of the part with every receipt the case holds,
+        only if it still does not exist. Another receipt or change that wrote the receipts since the case was read
+        refuses it (``StaleCase``): the caller reads again, and may then complete the case by a chained save."""
+        key = part_key(case.case_id, "receipts")
+        entry = receipt_entry(material_record(material))
+        try:
+            if "receipts" in case.part_versions:
+                receipts = PartModel.body["receipts"]  # type: ignore[index]
+                PartModel(case_id=key, version=case.part_versions["receipts"]).update(  # on the version, + 1
+                    actions=[receipts[material.material_id].set(entry)], condition=PartModel.case_id.exists())
+                return
+            received = replace(case, materials=tuple(material if m.material_id == material.material_id else m
+                                                     for m in case.materials))
+            _, parts = split(to_record(received))
+            PartModel(case_id=key, body=parts["receipts"]).save()  # no version yet: only if never written
+        except PynamoDBException as error:
+            if error_code(error) == "ConditionalCheckFailedException":
                 raise StaleCase(case.case_id) from error
             raise
 

@@ -34,6 +34,7 @@ from ..domain.cases.case import (
     Material,
     Status,
     complete_when_ready,
+    receipt_only,
     receive_material,
     register_material,
     start_deadline,
@@ -84,6 +85,7 @@ class Repository(Protocol):
     def get(self, case_id: str) -> Case: ...
     def save(self, case: Case, event: Event, writes: Writes = ...) -> Case: ...
     def register(self, case: Case, material: Material) -> None: ...
+    def receive(self, case: Case, material: Material) -> None: ...
     def timeline(self, case_id: str) -> list[Event]: ...
 
 
@@ -283,7 +285,11 @@ def add_material(deps: Deps, case_id: str, body: Any, actor: Actor, relation: st
 def confirm_material(
     deps: Deps, case_id: str, material_id: str, actor: Actor, relation: str, now: datetime
 ) -> dict[str, Any]:
-    """Check the stored bytes against the declaration; only then is the material received."""
+    """Check the stored bytes against the declaration; only then is the material received. A receipt that changes
+    the case no further (not the last required material; any during a 补正) is kept in the receipts alone
+    (``repo.receive``: one write, no version, no chained event; shown on the timeline from the receipt itself,
+    ``messages.timeline``); the receipt that completes the materials is the chained change it always was, and its
+    event seals the receipts before it (``domain.cases.case.receipts_sha256``; docs/decisions.md 2026-12-06)."""
     case = deps.repo.get(case_id)
     access.check_case(relation, actor, case)
     declared = case.material(material_id)
@@ -295,9 +301,26 @@ def confirm_material(
         deps.files.quarantine(declared.object_key, stored.version_id)
         log.warning("case %s material %s refused and quarantined", case_id, material_id)
         raise
+
+    def receipt(n: int) -> tuple[Material | None, Case]:
+        """The receipt kept alone when it changes the case no further (no version, no chained event: as a
+        registration); else (None, the case as read) for the chained save."""
+        current = case if n == 0 else deps.repo.get(case_id)
+        access.check_case(relation, actor, current)
+        updated, _ = receive_material(current, material_id, stored.version_id, actor, now, deps.deadlines)
+        if not receipt_only(current, updated):
+            return None, current
+        received = updated.material(material_id)
+        deps.repo.receive(current, received)  # StaleCase when receipts were written since: read again
+        return received, current
+
+    received, current = _retried(receipt, case_id)
+    if received is not None:
+        return material_view(received)
+    # it completes the materials (or changes more): one chained save, its event sealing every receipt so far
     saved, _ = _move(deps, case_id, actor, relation, now,
                      lambda current: receive_material(current, material_id, stored.version_id, actor, now,
-                                                      deps.deadlines), first=case)
+                                                      deps.deadlines), first=current)
     return material_view(saved.material(material_id))
 
 

@@ -23,7 +23,7 @@ from typing import Any, Callable, Protocol
 
 from ..domain.cases.case import Case, Event
 from ..domain.cases.messages import LEASE, milestone_between, milestones_reached, next_attempt, render, sms_number
-from ..domain.cases.outbox import Message, MessagePut, final, message_id, queued, with_messages
+from ..domain.cases.outbox import Message, MessagePut, final, message_id, queued, receipt_lines, with_lines
 from ..domain.cases.sms_receipts import OutgoingSms, Sent, public_id
 from ..domain.cases.writes import Writes
 from ..domain.refusals import SendFailed
@@ -76,11 +76,12 @@ def queue(messaging: Messaging | None, writes: Writes, before: Case | None, afte
 
 
 def timeline(messaging: Messaging | None, repo: Any, case: Case) -> list[Any]:
-    """The case's timeline as shown: its chained events and its milestone messages' lines."""
-    events = repo.timeline(case.case_id)
-    if messaging is None:
-        return events  # type: ignore[no-any-return]
-    return with_messages(events, messaging.outbox.of_case(case.case_id, milestones_reached(case)))
+    """The case's timeline as shown: its chained events, the receipts kept outside the chain (a ``material_received``
+    line each, from the receipt itself: ``domain.outbox.receipt_lines``) and its milestone messages' lines."""
+    events: list[Event] = repo.timeline(case.case_id)
+    messages = messaging.outbox.of_case(case.case_id, milestones_reached(case)) if messaging is not None else []
+    lines = [(m.seq, line) for m in messages for line in m.history] + receipt_lines(case.materials, events)
+    return with_lines(events, lines)
 
 
 def after_commit(messaging: Messaging | None, before: Case | None, after: Case, now: datetime) -> Case:

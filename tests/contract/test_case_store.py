@@ -181,6 +181,45 @@ def test_a_registration_adds_to_the_materials_without_a_version_or_an_event_and_
         ("m1", "received"), ("m2", "received"), ("m3", "registered")]
 
 
+def receipt(material: Material, seq: int, by: str = "window-1") -> Material:
+    return replace(material, status="received", received_at=NOW.isoformat(), object_version=f"v-{material.material_id}",
+                   received_by=by, received_unit=WINDOW, received_seq=seq)
+
+
+def test_a_receipt_alone_is_kept_without_a_version_or_an_event_and_two_from_one_read_conflict(store):
+    """A receipt that changes the case no further (``CaseRepository.receive``) is no change of the case, as a
+    registration is none: the receipts alone are written, on their version as read (none yet: only if none were
+    ever written), so of two receipts made on the same read one is refused (``StaleCase``) and retried on a fresh
+    read; it keeps who received it, where and the case's version then. A change that rewrites the receipts made
+    on a read before a receipt is refused; one that does not touch them keeps it."""
+    case = store.cases.save(a_case("C1"), event())
+    for material_id in ("m1", "m2", "m3"):
+        store.cases.register(store.cases.get("C1"), slot(material_id))
+    read = store.cases.get("C1")
+    store.cases.receive(read, receipt(read.materials[0], read.version))  # the first: no receipts stored yet
+    with pytest.raises(StaleCase):
+        store.cases.receive(read, receipt(read.materials[1], read.version))
+    fresh = store.cases.get("C1")
+    store.cases.receive(fresh, receipt(fresh.materials[1], fresh.version, by="window-2"))
+    with pytest.raises(StaleCase):  # stored receipts, changed since this read
+        store.cases.receive(fresh, receipt(fresh.materials[2], fresh.version))
+    after = store.cases.get("C1")
+    assert after.version == case.version and [e.event for e in store.cases.timeline("C1")] == ["accepted"]
+    assert [(m.material_id, m.status, m.object_version, m.received_by, m.received_unit, m.received_seq)
+            for m in after.materials] == [("m1", "received", "v-m1", "window-1", WINDOW, 1),
+                                          ("m2", "received", "v-m2", "window-2", WINDOW, 1),
+                                          ("m3", "registered", None, None, None, None)]
+    with pytest.raises(StaleCase):  # the receipts as read before m2's: not written back without it
+        store.cases.save(replace(fresh, materials=(fresh.materials[0], fresh.materials[1],
+                                                   receipt(fresh.materials[2], 1))), event("materials_completed"))
+    store.cases.save(replace(fresh, applicant=dict(fresh.applicant, phone="13900000000")), event("identity_read"))
+    kept = store.cases.get("C1")
+    assert kept.materials == after.materials and kept.version == 2
+    completed = store.cases.save(replace(kept, status=Status.AWAITING_PUSH, materials=kept.materials[:2] + (
+        receipt(kept.materials[2], kept.version),)), event("materials_completed"))
+    assert store.cases.get("C1") == completed and [m.status for m in completed.materials] == ["received"] * 3
+
+
 def test_a_second_save_from_the_same_stale_copy_is_refused_and_changes_nothing(store):
     stale = store.cases.save(a_case("C1"), event())
     store.cases.save(replace(stale, status=Status.AWAITING_PUSH), event("materials_completed"))

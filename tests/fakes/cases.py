@@ -129,18 +129,36 @@ def _materials_digest(record: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(listed, sort_keys=True).encode()).hexdigest()
 
 
+def _receipts(record: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The receipt fields of the received materials, by material id (the adapter's receipts part)."""
+    return {m["material_id"]: {k: m.get(k) for k in RECEIPT_FIELDS} for m in record["materials"]
+            if m.get("status", "registered") != "registered"}
+
+
+def _receipts_digest(record: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(_receipts(record), sort_keys=True).encode()).hexdigest()
+
+
+def _with_receipts(materials: list[dict[str, Any]], receipts: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The materials as registered, each with its receipt (if any) from ``receipts``."""
+    blank = {k: None for k in RECEIPT_FIELDS} | {"status": "registered"}
+    return [dict(registration(m), **receipts.get(m["material_id"], blank)) for m in materials]
+
+
 @dataclass(frozen=True)
 class _Stored:
     record: str  # the case record as JSON (what the map attribute holds)
     version: int
     chain_head: str
     materials_version: int = 0  # as the adapter's materials part: bumped by each write of it, 0 before the first
+    receipts_version: int = 0  # as the adapter's receipts part: bumped by each write of it, 0 before the first
 
     def case(self) -> Case:
         record = json.loads(self.record)
+        versions = {"materials": self.materials_version, "receipts": self.receipts_version}
         return replace(from_record(record, self.version), chain_head=self.chain_head or GENESIS,
-                       stored_parts={"materials": _materials_digest(record)},
-                       part_versions={"materials": self.materials_version} if self.materials_version else {})
+                       stored_parts={"materials": _materials_digest(record), "receipts": _receipts_digest(record)},
+                       part_versions={part: version for part, version in versions.items() if version})
 
 
 @dataclass(frozen=True)
@@ -228,19 +246,26 @@ class FakeCases:
             saved = replace(case, chain_head=link.chain_hash)
             record, stored = to_record(saved), self.stored.get(case.case_id)
             materials_version = stored.materials_version if stored else 0
-            # as the adapter answers: the case as this change saved it, its materials' version as read or as written
-            answer = _Stored(json.dumps(record), case.version + 1, link.chain_hash, case.part_versions.get(
-                "materials", 0)).case()
-            if case.stored_parts.get("materials") == _materials_digest(record) and stored is not None:
-                # not changed as registered: kept as stored (with registrations since), with this change's receipts
-                receipts = {m["material_id"]: {k: m[k] for k in RECEIPT_FIELDS} for m in record["materials"]}
-                record["materials"] = [dict(m, **receipts.get(m["material_id"], {}))
-                                       for m in json.loads(stored.record)["materials"]]
+            receipts_version = stored.receipts_version if stored else 0
+            # as the adapter answers: the case as this change saved it, its parts' versions as read or as written
+            versions = {part: case.part_versions.get(part, 0) for part in ("materials", "receipts")}
+            stored_record = json.loads(stored.record) if stored is not None else None
+            materials, receipts = record["materials"], _receipts(record)
+            if case.stored_parts.get("materials") == _materials_digest(record) and stored_record is not None:
+                materials = stored_record["materials"]  # not changed as registered: with registrations since
             elif record["materials"] or materials_version:
                 materials_version += 1
-                answer = replace(answer, part_versions={"materials": materials_version})
+                versions["materials"] = materials_version
+            if case.stored_parts.get("receipts") == _receipts_digest(record) and stored_record is not None:
+                receipts = _receipts(stored_record)  # no receipt changed: kept as stored (with receipts since)
+            elif receipts or receipts_version:
+                receipts_version += 1
+                versions["receipts"] = receipts_version
+            record["materials"] = _with_receipts(materials, receipts)
+            answer = replace(_Stored(json.dumps(to_record(saved)), case.version + 1, link.chain_hash).case(),
+                             part_versions={part: version for part, version in versions.items() if version})
             self.stored[case.case_id] = _Stored(json.dumps(record), case.version + 1, link.chain_hash,
-                                                materials_version)
+                                                materials_version, receipts_version)
             self.events.setdefault(case.case_id, []).append(
                 _Event(link.seq, json.loads(json.dumps(link.record)), link.prev_hash, link.chain_hash))
             for ent in writes.entitlements:
@@ -275,6 +300,20 @@ class FakeCases:
             self.stored[case.case_id] = replace(stored, record=json.dumps(record),
                                                 materials_version=stored.materials_version + 1)
 
+    def receive(self, case: Case, material: Material) -> None:
+        """As the adapter: the one receipt, on the receipts' version as ``case`` was read (none written yet: only if
+        still none is), no version of the case, no event; else ``StaleCase``."""
+        with self.lock:
+            stored = self.stored.get(case.case_id)
+            if stored is None or case.part_versions.get("receipts", 0) != stored.receipts_version:
+                raise StaleCase(case.case_id)
+            record = json.loads(stored.record)
+            receipts = _receipts(record)
+            receipts[material.material_id] = {k: getattr(material, k) for k in RECEIPT_FIELDS}
+            record["materials"] = _with_receipts(record["materials"], receipts)
+            self.stored[case.case_id] = replace(stored, record=json.dumps(record),
+                                                receipts_version=stored.receipts_version + 1)
+
     def _holds(self, case: Case, writes: Writes) -> bool:
         """Every condition of the transaction, checked before anything is written."""
         stored = self.stored.get(case.case_id)
@@ -283,6 +322,9 @@ class FakeCases:
         if stored is not None and case.stored_parts.get("materials") != _materials_digest(to_record(case)) \
                 and case.part_versions.get("materials", 0) != stored.materials_version:
             return False  # the materials changed since they were read (a registration): refused on their version
+        if stored is not None and case.stored_parts.get("receipts") != _receipts_digest(to_record(case)) \
+                and case.part_versions.get("receipts", 0) != stored.receipts_version:
+            return False  # the receipts changed since they were read (a receipt): refused on their version
         if any(e.seq == case.version + 1 for e in self.events.get(case.case_id, ())):
             return False
         if any(ent.entitlement_id in self.entitlements.items for ent in writes.entitlements):

@@ -49,9 +49,11 @@ def pushed_case(world: CaseWorld, sequence: str) -> str:
 def test_an_untouched_timeline_verifies_and_each_event_links_to_the_one_before(world):
     case_id = pushed_case(world, "801")
     verdict = audit.verify_case(world.cases, case_id)
-    # 8 case events: accepted, 6 materials received (the last completing the case; the click after it adds nothing,
-    # and a registration is no event), pushed. The milestone SMS are their messages' lines, outside the chain.
-    assert verdict["valid"] is True and verdict["events"] == 8 and verdict["first_broken_seq"] is None
+    # 3 case events: accepted, the receipt of the 6th material that completes the case (sealing the 5 receipts
+    # before it by their digest: since 2026-12-06 a receipt that changes nothing else is no chained event; the click
+    # after it adds nothing, and a registration is no event), pushed. The milestone SMS are their messages' lines,
+    # outside the chain.
+    assert verdict["valid"] is True and verdict["events"] == 3 and verdict["first_broken_seq"] is None
     links, head = world.cases.chain(case_id)
     assert links[0].prev_hash == "0" * 64 and head == links[-1].hash == verdict["head"]
     assert all(later.prev_hash == earlier.hash for earlier, later in zip(links, links[1:], strict=False))
@@ -59,10 +61,10 @@ def test_an_untouched_timeline_verifies_and_each_event_links_to_the_one_before(w
 
 def test_a_unit_is_verified_as_a_whole_and_reports_the_first_broken_case(world):
     good, bad = pushed_case(world, "802"), pushed_case(world, "803")
-    del world.cases.events[bad][2]  # seq 3 removed from the table
+    del world.cases.events[bad][1]  # seq 2 removed from the table (of 3 since receipts alone are no events)
     report = audit.verify_unit(world.cases, "23")
     assert (report["cases"], report["valid"], report["broken"]) == (2, False, 1)
-    assert report["first_broken"]["case_id"] == bad and report["first_broken"]["first_broken_seq"] == 4
+    assert report["first_broken"]["case_id"] == bad and report["first_broken"]["first_broken_seq"] == 3
     assert audit.verify_unit(world.cases, "31")["cases"] == 2 and good != bad
     supervisor = Actor("supervisor-23", "督查", "supervisor", "23")
     audit.may_verify_unit(supervisor, "2301")
@@ -104,7 +106,8 @@ def test_the_daily_digest_holds_the_chain_head_of_every_case_changed_that_day(wo
     digests = Digests()
     result = audit.daily_digest(world.cases, digests, "2026-09-24")
     body = digests.written[result["key"]]
-    assert json.loads(body)["cases"] == {case_id: {"seq": 8, "hash": audit.verify_case(world.cases, case_id)["head"]}}
+    # seq 3: accepted, materials completed, pushed (a receipt that changes nothing else is no chained event)
+    assert json.loads(body)["cases"] == {case_id: {"seq": 3, "hash": audit.verify_case(world.cases, case_id)["head"]}}
     assert (result["cases"], result["sha256"], result["key"]) == (1, hashlib.sha256(body).hexdigest(),
                                                                    "digests/2026-09-24.json")
     assert audit.daily_digest(world.cases, Digests(), "2026-09-25")["cases"] == 0

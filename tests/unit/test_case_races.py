@@ -221,3 +221,33 @@ def test_twelve_windows_accepting_the_same_person_at_the_same_instant_exactly_on
     assert outcomes.count("accepted") == 1, outcomes
     assert set(outcomes) - {"accepted"} <= {"DUPLICATE_APPLICATION"}, outcomes
     assert len(world.cases.stored) == 1
+
+
+def test_simultaneous_receipts_all_land_and_the_one_that_completes_is_the_only_chained_event(world):
+    """Three windows confirm the last three materials at once. A receipt that completes nothing is kept alone, on
+    the receipts' version as read (no version, no event, docs/decisions.md 2026-12-06): of receipts made on one read
+    one lands and the others read again; the receipt that then finds itself the last is the chained change that
+    completes the case, once. Every receipt lands, none is lost."""
+    accepted = cases.accept(world.deps, fresh_application("579"), WINDOW, NOW)
+    case_id = accepted["case_id"]
+    registered = []
+    for item in accepted["notice"]["materials"]:
+        content = pdf_bytes(item["code"])
+        slot = cases.add_material(world.deps, case_id, declaration(item["code"], content), WINDOW, "accepting", NOW)
+        world.files.store(slot["upload"], content)
+        registered.append(slot["material_id"])
+    for material_id in registered[:-3]:
+        cases.confirm_material(world.deps, case_id, material_id, WINDOW, "accepting", NOW)
+
+    def confirm(d: Any, index: int) -> Any:
+        return cases.confirm_material(d, case_id, registered[-3:][index], WINDOW, "accepting", NOW)
+
+    results, _ = race(world, 3, confirm)
+    assert all(isinstance(r, dict) and r["status"] == "received" for r in results), results
+    case = world.cases.get(case_id)
+    assert case.status.value == "awaiting_push" and all(m.status == "received" for m in case.materials)
+    assert [e.event for e in world.cases.timeline(case_id)] == ["accepted", "materials_completed"]
+    assert case.version == 2
+    shown = [e["event"] for e in cases.read(world.deps, case_id, WINDOW, "accepting", NOW.date())["timeline"]]
+    assert [e for e in shown if not e.startswith("message_")] == (
+        ["accepted"] + ["material_received"] * (len(registered) - 1) + ["materials_completed"])

@@ -3,6 +3,8 @@
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -15,6 +17,9 @@ from chalicelib.domain.cases.case import (
     Status,
     complete_when_ready,
     materials_complete,
+    receipt_only,
+    receipts_canonical,
+    receipts_sha256,
     receive_material,
     register_material,
     transition,
@@ -45,8 +50,35 @@ def test_the_last_required_material_completes_the_case_that_day_and_starts_d1():
     assert case.status == Status.AWAITING_PUSH and materials_complete(case)
     [d1] = case.deadlines
     assert (d1.kind, d1.starts_on, d1.state) == (DeadlineKind.PUSH, last_day.date(), "open")
-    assert (event.event, event.detail) == ("materials_completed", {"material_id": "last", "code": REQUIRED[-1]})
+    # since 2026-12-06 the completing event also seals every receipt so far (the earlier ones are no chained events)
+    assert (event.event, event.detail) == ("materials_completed", {"material_id": "last", "code": REQUIRED[-1],
+                                                                   "receipts_sha256": receipts_sha256(case)})
     assert case.material("last").status == "received"
+
+
+def test_a_receipt_that_does_not_complete_is_a_receipt_only_and_the_completing_one_seals_them_all():
+    """A receipt that changes nothing but itself (not the last required material; any during a 补正) is no change of
+    the case (``receipt_only``: kept alone, no version, no event); the one that completes the materials is, and its
+    event's ``receipts_sha256`` is the digest of every receipt's canonical JSON: changing any receipt changes it."""
+    case = new_case()
+    for index, code in enumerate(REQUIRED[:-1]):
+        before = register_material(case, material(code, f"m{index}"))
+        case, _ = receive_material(before, f"m{index}", f"v{index}", WINDOW, NOW, CLOCK)
+        assert receipt_only(before, case)
+        assert (case.material(f"m{index}").received_by, case.material(f"m{index}").received_unit) == (
+            WINDOW.sub, WINDOW.unit)
+    before = register_material(case, material(REQUIRED[-1], "last"))
+    after, event = receive_material(before, "last", "v-last", WINDOW, NOW, CLOCK)
+    assert not receipt_only(before, after)
+    sealed = event.detail["receipts_sha256"]
+    assert sealed == hashlib.sha256(receipts_canonical(after).encode()).hexdigest()
+    assert set(json.loads(receipts_canonical(after))) == {f"m{i}" for i in range(len(REQUIRED) - 1)} | {"last"}
+    forged = replace(after, materials=tuple(replace(m, received_by="someone-else") if m.material_id == "m0" else m
+                                            for m in after.materials))
+    assert receipts_sha256(forged) != sealed
+    in_supplement = register_material(replace(after, status=Status.SUPPLEMENT_REQUESTED), material(REQUIRED[0], "s1"))
+    supplemented, event = receive_material(in_supplement, "s1", "v-s1", WINDOW, NOW, CLOCK)  # a 补正: same rule
+    assert receipt_only(in_supplement, supplemented) and event.event == "material_received"
 
 
 def test_materials_can_still_be_added_after_completion_until_the_push_and_change_nothing_of_d1():

@@ -10,6 +10,8 @@ DOMAIN.md: no statute, engineering rules of this project (docs/decisions.md).
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Mapping, Protocol
@@ -144,6 +146,12 @@ class Material:
     status: str = "registered"  # registered | received
     received_at: str | None = None
     object_version: str | None = None
+    # who received it and where, and the case's version then (its chained event current): a receipt that changes the
+    # case no further is no event of the chain (``receipt_only``); the shown timeline places it by these
+    # (domain.cases.outbox.with_lines). None for a receipt made before 2026-12-06 (each has its chained event)
+    received_by: str | None = None
+    received_unit: str | None = None
+    received_seq: int | None = None
 
 
 @dataclass(frozen=True)
@@ -312,14 +320,46 @@ def receive_material(
         raise Conflict("MATERIAL_ALREADY_RECEIVED", "this material was already confirmed", "material_id")
     if case.status not in MATERIAL_STATUSES:
         raise Conflict("INVALID_TRANSITION", f"case is {case.status.value}", "status")
-    received = replace(current, status="received", received_at=now.isoformat(), object_version=object_version)
+    received = replace(current, status="received", received_at=now.isoformat(), object_version=object_version,
+                       received_by=actor.sub, received_unit=actor.unit, received_seq=case.version)
     materials = tuple(received if m.material_id == material_id else m for m in case.materials)
     detail = {"material_id": material_id, "code": current.code}
     updated = replace(case, materials=materials)
-    completed = complete_when_ready(updated, actor, now, clock, detail)
+    completed = complete_when_ready(updated, actor, now, clock, dict(detail, receipts_sha256=receipts_sha256(updated)))
     if completed is not None:
         return completed
     return updated, Event(now.isoformat(), "material_received", actor.sub, actor.unit, detail)
+
+
+def receipt_only(before: Case, after: Case) -> bool:
+    """Whether ``after`` differs from ``before`` by its materials' receipts alone (a receipt that neither completes
+    the materials nor moves anything else): no change of the case, as a registration is none — no version, no
+    chained event; the receipt is kept in the receipts part alone (docs/decisions.md 2026-12-06)."""
+    return replace(after, materials=before.materials) == before and [m.material_id for m in after.materials] == [
+        m.material_id for m in before.materials]
+
+
+def receipts_canonical(case: Case) -> str:
+    """The case's receipts as the completing event seals them: canonical JSON (keys sorted, no spaces, UTF-8 as is)
+    of material id -> received_at, object_version, received_by, unit, for every received material."""
+    return json.dumps({m.material_id: {"received_at": m.received_at, "object_version": m.object_version,
+                                       "received_by": m.received_by, "unit": m.received_unit}
+                       for m in case.materials if m.status == "received"},
+                      sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def receipts_sha256(case: Case) -> str:
+    """The seal of the receipts in the event that completes the materials (detail ``receipts_sha256``).
+
+    Receipts that change nothing else are kept outside the hash chain (``receipt_only``); the completing event, which
+    is chained, carries this digest, so from completion on the chain covers every receipt made until then. To
+    verify: check the chain (``domain.cases.audit``; GET /cases/{id}/audit), then take the case's materials as
+    stored (GET /cases/{id}: each received material's ``material_id``, ``received_at``, ``object_version``,
+    ``received_by``, ``received_unit``, ``received_seq``), keep those whose ``received_seq`` is below the completing
+    event's sequence number (None: received before 2026-12-06, each with its own chained event), and compare the
+    SHA-256 (hex) of their ``receipts_canonical`` with the event's ``receipts_sha256``: a receipt changed, added or
+    dropped since gives another digest."""
+    return hashlib.sha256(receipts_canonical(case).encode("utf-8")).hexdigest()
 
 
 def materials_complete(case: Case) -> bool:
