@@ -204,7 +204,7 @@ def receipt_entry(material: dict[str, Any]) -> dict[str, Any] | list[Any]:
 
 
 def receipt_fields(stored: dict[str, Any] | list[Any]) -> dict[str, Any]:
-    """A material's receipt fields from the receipts part (either form ``_receipt`` writes)."""
+    """A material's receipt fields from the receipts part (either form ``receipt_entry`` writes)."""
     if isinstance(stored, list):
         fields = dict(zip(RECEIPT_LIST, stored, strict=True))
         if fields["received_seq"] is not None:

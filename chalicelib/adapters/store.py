@@ -204,7 +204,7 @@ class CaseRepository:
         heads: dict[str, tuple[int, str]] = {}
         for case_id, first in firsts.items():
             for e in EventModel.query(case_id, EventModel.seq >= first, filter_condition=EventModel.at.startswith(day)):
-                if event_day(e.at) == day and (case_id not in heads or int(e.seq) > heads[case_id][0]):
+                if case_id not in heads or int(e.seq) > heads[case_id][0]:  # the filter is event_day's: at[:10]
                     heads[case_id] = (int(e.seq), e.chain_hash or "")
         return heads
 

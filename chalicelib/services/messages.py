@@ -23,8 +23,9 @@ from typing import Any, Callable, Protocol
 
 from ..domain.cases.case import Case, Event
 from ..domain.cases.messages import LEASE, milestone_between, milestones_reached, next_attempt, render, sms_number
-from ..domain.cases.outbox import Message, MessagePut, final, message_id, queued, receipt_lines, with_lines
+from ..domain.cases.outbox import Message, MessagePut, final, message_id, message_lines, queued
 from ..domain.cases.sms_receipts import OutgoingSms, Sent, public_id
+from ..domain.cases.timeline import receipt_lines, with_lines
 from ..domain.cases.writes import Writes
 from ..domain.refusals import SendFailed
 
@@ -77,10 +78,10 @@ def queue(messaging: Messaging | None, writes: Writes, before: Case | None, afte
 
 def timeline(messaging: Messaging | None, repo: Any, case: Case) -> list[Any]:
     """The case's timeline as shown: its chained events, the receipts kept outside the chain (a ``material_received``
-    line each, from the receipt itself: ``domain.outbox.receipt_lines``) and its milestone messages' lines."""
+    line each, from the receipt itself: ``domain.cases.timeline.receipt_lines``) and its milestone messages' lines."""
     events: list[Event] = repo.timeline(case.case_id)
     messages = messaging.outbox.of_case(case.case_id, milestones_reached(case)) if messaging is not None else []
-    lines = [(m.seq, line) for m in messages for line in m.history] + receipt_lines(case.materials, events)
+    lines = message_lines(messages) + receipt_lines(case.materials, events)
     return with_lines(events, lines)
 
 

@@ -91,6 +91,32 @@ def test_each_milestone_sends_one_sms_recorded_on_the_timeline_with_its_sns_id(w
     assert first_break(case_id, *world.cases.chain(case_id)).valid
 
 
+def test_each_step_reaches_the_milestone_its_message_is_read_back_by(world):
+    """Queueing (``milestone_between``) and the shown timeline (``milestones_reached``: the messages read back) name
+    the same milestones: each step that queues one adds exactly it to what the case has reached."""
+    from chalicelib.domain.cases.messages import milestone_between, milestones_reached
+
+    accepted = cases.accept(world.deps, application(id_number(sequence="771")), WINDOW, T0)
+    case_id = accepted["case_id"]
+    walk = [world.cases.get(case_id)]
+    ready_id = ready(world, application(id_number(sequence="772")))
+    cases.complete(world.deps, ready_id, WINDOW, "accepting", T0)
+    steps = [lambda: cases.push(world.deps, ready_id, WINDOW, "accepting", T0),
+             lambda: cases.decide(world.deps, ready_id, APPROVE, REVIEWER, "business", T0),
+             lambda: cases.notify(world.deps, ready_id, {"method": "in_person"}, WINDOW, "accepting", T0)]
+    before = world.cases.get(ready_id)
+    assert milestones_reached(walk[0]) == ("accepted",) == (milestone_between(None, walk[0]),)
+    for step in steps:
+        step()
+        after = world.cases.get(ready_id)
+        reached = milestone_between(before, after)
+        assert reached is not None and milestones_reached(after) == milestones_reached(before) + (reached,)
+        assert [m.milestone for m in world.cases.outbox.of_case(ready_id, milestones_reached(after))] == list(
+            milestones_reached(after))  # every milestone reached has its message
+        before = after
+    assert milestone_between(before, before) is None
+
+
 def test_no_sms_carries_the_id_number_name_or_amounts(world):
     body = application(id_number(sequence="702"))
     case_id = pushed(world, body)

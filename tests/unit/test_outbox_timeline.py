@@ -1,5 +1,5 @@
-"""The case's timeline as shown: its chained events, its milestone messages' lines (domain.outbox.with_messages) and
-the receipts kept outside the chain (domain.outbox.receipt_lines, merged by with_lines).
+"""The case's timeline as shown: its chained events, its milestone messages' lines (domain.outbox.message_lines) and
+the receipts kept outside the chain (domain.cases.timeline.receipt_lines), merged by domain.cases.timeline.with_lines.
 
 A message's lines are its own (outside the case's version and hash chain, docs/decisions.md 2026-12-06); whatever
 the moments, the merged timeline keeps the chain's order, keeps each message's lines in their order after the event
@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.domain.cases.case import Event, Material
-from chalicelib.domain.cases.outbox import Message, receipt_lines, with_lines, with_messages
+from chalicelib.domain.cases.outbox import Message, message_lines
+from chalicelib.domain.cases.timeline import receipt_lines, with_lines
 
 T0 = datetime.fromisoformat("2026-09-24T09:30:00+08:00")
 
@@ -47,7 +48,7 @@ def histories(draw: st.DrawFn) -> tuple[list[Event], list[Message]]:
 @given(histories())
 def test_the_shown_timeline_keeps_both_orders_and_time(history):
     events, messages = history
-    shown = with_messages(events, messages)
+    shown = with_lines(events, message_lines(messages))
     every_line = [line for m in messages for line in m.history]
     assert sorted(map(id, shown)) == sorted(map(id, events + every_line))  # nothing lost, nothing twice
     assert [e for e in shown if e in events] == events  # the chain's own order
@@ -66,8 +67,8 @@ def test_lines_of_the_same_moment_follow_their_event_and_precede_the_next():
     accepted, received, pushed = (event(kind, T0) for kind in ("accepted", "material_received", "pushed"))
     sent_accepted = event("message_sent", T0, milestone="accepted")
     sent_pushed = event("message_sent", T0, milestone="pushed")
-    shown = with_messages([accepted, received, pushed],
-                          [message("pushed", 3, (sent_pushed,)), message("accepted", 1, (sent_accepted,))])
+    shown = with_lines([accepted, received, pushed],
+                       message_lines([message("pushed", 3, (sent_pushed,)), message("accepted", 1, (sent_accepted,))]))
     assert shown == [accepted, sent_accepted, received, pushed, sent_pushed]
 
 
@@ -75,7 +76,7 @@ def test_a_line_in_another_offset_is_placed_by_its_moment():
     accepted = event("accepted", T0)  # 09:30 +08:00 = 01:30 UTC
     later = event("material_received", T0 + timedelta(minutes=10))
     sent = Event("2026-09-24T01:35:00+00:00", "message_sent", "system:messages", "310101002", {})
-    assert with_messages([accepted, later], [message("accepted", 1, (sent,))]) == [accepted, sent, later]
+    assert with_lines([accepted, later], message_lines([message("accepted", 1, (sent,))])) == [accepted, sent, later]
 
 
 def material(n: int, at: datetime | None = None, seq: int | None = None,
@@ -131,8 +132,8 @@ def test_receipts_kept_alone_show_once_each_after_their_event_in_time_order(hist
             assert position[id(line)] < position[id(events[seq])] or line.at == events[seq].at
     moments = [datetime.fromisoformat(e.at) for e in shown]
     assert moments == sorted(moments)
-    assert with_lines(events, [(m.seq, line) for m in messages for line in m.history]) == with_messages(
-        events, messages)  # messages alone: as before
+    assert with_lines(events, [(m.seq, line) for m in messages for line in m.history]) == with_lines(
+        events, message_lines(messages))  # messages alone: as before
 
 
 def test_a_receipt_of_the_same_moment_shows_after_its_event_and_the_sms_before_the_next_event():

@@ -148,7 +148,7 @@ class Material:
     object_version: str | None = None
     # who received it and where, and the case's version then (its chained event current): a receipt that changes the
     # case no further is no event of the chain (``receipt_only``); the shown timeline places it by these
-    # (domain.cases.outbox.with_lines). None for a receipt made before 2026-12-06 (each has its chained event)
+    # (domain.cases.timeline.with_lines). None for a receipt made before 2026-12-06 (each has its chained event)
     received_by: str | None = None
     received_unit: str | None = None
     received_seq: int | None = None
@@ -323,12 +323,20 @@ def receive_material(
     received = replace(current, status="received", received_at=now.isoformat(), object_version=object_version,
                        received_by=actor.sub, received_unit=actor.unit, received_seq=case.version)
     materials = tuple(received if m.material_id == material_id else m for m in case.materials)
-    detail = {"material_id": material_id, "code": current.code}
     updated = replace(case, materials=materials)
-    completed = complete_when_ready(updated, actor, now, clock, dict(detail, receipts_sha256=receipts_sha256(updated)))
+    event = received_event(received)
+    completed = complete_when_ready(updated, actor, now, clock,
+                                    dict(event.detail, receipts_sha256=receipts_sha256(updated)))
     if completed is not None:
         return completed
-    return updated, Event(now.isoformat(), "material_received", actor.sub, actor.unit, detail)
+    return updated, event
+
+
+def received_event(material: Material) -> Event:
+    """A receipt on the timeline, from the received material itself: the chained event of a receipt that changes the
+    case, and the line of one kept outside the chain (``timeline.receipt_lines``) say the same."""
+    return Event(material.received_at or "", "material_received", material.received_by or "",
+                 material.received_unit or "", {"material_id": material.material_id, "code": material.code})
 
 
 def receipt_only(before: Case, after: Case) -> bool:

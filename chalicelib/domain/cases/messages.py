@@ -50,24 +50,19 @@ MAX_ATTEMPTS = 1 + len(RETRY_DELAYS)  # the first try in the request, then the r
 LEASE = timedelta(minutes=2)  # an attempt in flight; after that a retry may take the message over
 
 
-def milestone_between(before: Case | None, after: Case) -> str | None:
-    """The milestone a stored change reached (``before`` None: the case was just accepted)."""
-    if before is None:
-        return "accepted"
-    if before.pushed_on is None and after.pushed_on is not None:
-        return "pushed"
-    if before.decision is None and after.decision is not None:
-        return "decided"
-    if before.notification is None and after.notification is not None:
-        return "notified"
-    return None
-
-
 def milestones_reached(case: Case) -> tuple[str, ...]:
-    """The milestones ``case`` has reached, each of which queued its message (``milestone_between``)."""
+    """The milestones ``case`` has reached (in ``MILESTONES`` order), each of which queued its message: accepted
+    always, then pushed, decided and notified once the case holds that step."""
     reached = {"accepted": True, "pushed": case.pushed_on is not None, "decided": case.decision is not None,
                "notified": case.notification is not None}
     return tuple(milestone for milestone in MILESTONES if reached[milestone])
+
+
+def milestone_between(before: Case | None, after: Case) -> str | None:
+    """The milestone a stored change reached (``before`` None: the case was just accepted): the first reached by
+    ``after`` and not by ``before`` (``milestones_reached``, the one rule of both)."""
+    earlier = set(milestones_reached(before)) if before is not None else set()
+    return next((milestone for milestone in milestones_reached(after) if milestone not in earlier), None)
 
 
 def render(milestone: str, case: Case, on: date) -> str:

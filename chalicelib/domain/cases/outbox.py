@@ -5,7 +5,7 @@ with the sequence number of that change's timeline event (``seq``). Its final st
 gateway receipt that changes it are written to the message alone, only if it is still as read (status, attempts
 and, after a receipt, how many receipts), with the line it adds to the case's timeline (``history``): the message
 is the one place of its delivery, outside the case's version and hash chain (docs/decisions.md 2026-12-06), and
-the case's timeline shows its lines after the event that queued it (``with_messages``). While ``pending`` a message
+the case's timeline shows its lines after the event that queued it (``message_lines``). While ``pending`` a message
 sits in the pending index, due at ``due_at``; the adapters (adapters/messages_table.py) and the in-memory outbox of
 the tests keep the same items and conditions.
 
@@ -14,10 +14,10 @@ Implements: no statute — an engineering rule (record before send, docs/decisio
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Iterable
 
-from .case import Event, Material
+from .case import Event
 
 
 @dataclass(frozen=True)
@@ -95,37 +95,7 @@ def after_receipt(message: Message, status: str, receipt_key: str, now: datetime
     return MessagePut(changed, Expected(message.status, message.attempts, len(message.receipts)), due_at)
 
 
-def _moment(at: str) -> datetime:
-    moment = datetime.fromisoformat(at)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def with_messages(events: list[Event], messages: Iterable[Message]) -> list[Event]:
-    """The case's timeline: its chained events (in sequence order, the first is 1) and its messages' lines, in
-    time order; a message's lines come after the event that queued it and before any later event of the same
-    moment."""
-    return with_lines(events, ((m.seq, line) for m in messages for line in m.history))
-
-
-def with_lines(events: list[Event], lines: Iterable[tuple[int, Event]]) -> list[Event]:
-    """The chained ``events`` (in sequence order, the first is 1) and ``lines`` kept outside the chain, each with
-    the sequence number of the chained event current when it was made (0: before any), in time order: a line comes
-    after its event and before any later event of the same moment; lines of one moment after one event keep the
-    order given."""
-    keyed = [((_moment(e.at), seq, 0), e) for seq, e in enumerate(events, start=1)]
-    keyed += [((_moment(line.at), seq, n), line) for n, (seq, line) in enumerate(lines, start=1)]
-    return [e for _, e in sorted(keyed, key=lambda pair: pair[0])]
-
-
-def receipt_lines(materials: Iterable[Material], events: list[Event]) -> list[tuple[int, Event]]:
-    """The ``material_received`` lines of the receipts kept outside the chain (``case.receipt_only``), each with the
-    case's version at its receipt (``with_lines``), in the order of their moments: every received material that
-    keeps its receiver and has no chained event of its own (one naming it at its moment: a receipt made before
-    2026-12-06, or the one that completed the materials)."""
-    chained = {(e.detail.get("material_id"), e.at) for e in events}
-    kept = [m for m in materials if m.status == "received" and m.received_by is not None and m.received_at
-            and (m.material_id, m.received_at) not in chained]
-    kept.sort(key=lambda m: (_moment(m.received_at or ""), m.received_seq or 0))
-    return [(m.received_seq or 0, Event(m.received_at or "", "material_received", m.received_by or "",
-                                         m.received_unit or "", {"material_id": m.material_id, "code": m.code}))
-            for m in kept]
+def message_lines(messages: Iterable[Message]) -> list[tuple[int, Event]]:
+    """The messages' lines on the case's timeline, each with the sequence number of the event that queued its
+    message (``domain.cases.timeline.with_lines`` places them after it)."""
+    return [(m.seq, line) for m in messages for line in m.history]
