@@ -25,9 +25,10 @@ import argparse
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
+
+from msgspec.structs import replace
 
 from bench.world import HARBIN_TOWNSHIP, SHANGHAI_WINDOW, no_gc, quiet
 

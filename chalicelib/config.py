@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from functools import lru_cache
+
+from msgspec import Struct
 
 LOCAL_STAGE = "local"
 DEFAULT_LOCAL_JWT_SECRET = "local-stage-only-secret-not-for-deployed-stages"  # noqa: S105 - documented local default
@@ -14,8 +15,11 @@ DEFAULT_LOCAL_PUBLIC_BASE_URL = "http://127.0.0.1:8000"  # make run's API (PUBLI
 SMS_CHANNELS = ("direct", "gateway")
 
 
-@dataclass(frozen=True)
-class Config:
+# the public progress route's defaults against guessing: lookups per client and window, the window, wrong ID suffixes
+# per case number and day
+CLIENT_LOOKUPS, CLIENT_WINDOW_SECONDS, CASE_FAILURES = 20, 600, 5
+
+class Config(Struct, frozen=True):
     stage: str
     region: str
     prefix: str  # resource-name prefix, e.g. "subsidy-local"
@@ -33,9 +37,9 @@ class Config:
     max_material_bytes: int
     person_key_secret: bytes  # keys the hash that stands for an ID number in indexes (never in code)
     # the public progress route's limits against guessing (README, docs/decisions.md)
-    progress_client_lookups: int = 20  # per client (source address) and window
-    progress_client_window_seconds: int = 600
-    progress_case_failures: int = 5  # wrong ID suffixes per case number and day, then locked for the day
+    progress_client_lookups: int = CLIENT_LOOKUPS  # per client (source address) and window
+    progress_client_window_seconds: int = CLIENT_WINDOW_SECONDS
+    progress_case_failures: int = CASE_FAILURES  # wrong ID suffixes per case number and day, then locked for the day
     # where applicants open the public progress page (the receipt's QR code); None: no QR code is printed
     public_base_url: str | None = None
     sms_channel: str = "direct"  # SMS_CHANNEL: direct | gateway (default: gateway in cn-* regions)
@@ -127,10 +131,10 @@ def load() -> Config:
         jwks_url=os.environ.get("JWKS_URL"),
         max_material_bytes=int(os.environ.get("MAX_MATERIAL_BYTES", str(20 * 1024 * 1024))),
         person_key_secret=_person_key(local),
-        progress_client_lookups=int(os.environ.get("PROGRESS_CLIENT_LOOKUPS") or Config.progress_client_lookups),
+        progress_client_lookups=int(os.environ.get("PROGRESS_CLIENT_LOOKUPS") or CLIENT_LOOKUPS),
         progress_client_window_seconds=int(os.environ.get("PROGRESS_CLIENT_WINDOW_SECONDS")
-                                           or Config.progress_client_window_seconds),
-        progress_case_failures=int(os.environ.get("PROGRESS_CASE_FAILURES") or Config.progress_case_failures),
+                                           or CLIENT_WINDOW_SECONDS),
+        progress_case_failures=int(os.environ.get("PROGRESS_CASE_FAILURES") or CASE_FAILURES),
         public_base_url=os.environ.get("PUBLIC_BASE_URL") or (DEFAULT_LOCAL_PUBLIC_BASE_URL if local else None),
         sms_channel=sms_channel(region, os.environ.get("SMS_CHANNEL")),
         sms_outbox_topic_arn=_arn("SMS_OUTBOX_TOPIC_ARN", "sns", f"{prefix}-sms-outbox", region),

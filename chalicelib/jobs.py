@@ -7,15 +7,15 @@ The monthly and yearly supervision jobs only queue one message per registered ä¸
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping
+
+from msgspec import Struct
 
 Result = dict[str, Any]
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(Struct, frozen=True):
     name: str  # the Lambda function (Chalice handler) and the log's job name
     command: str  # tools/jobs.py and make job JOB=...
     schedule: str | None  # an EventBridge expression (UTC); None: run by hand only

@@ -28,13 +28,13 @@ import sys
 import threading
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, TypeVar
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.filters import SuppressFilter
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
+from msgspec import Struct, field
 
 from . import config
 
@@ -116,8 +116,7 @@ def correlation_id(sent: str | None, request_id: str | None) -> str:
 
 # --- metrics --------------------------------------------------------------------------------------
 
-@dataclass
-class _Batch:
+class _Batch(Struct):
     """What one request or scheduled run emitted: counts add up, a gauge keeps its last value."""
 
     values: dict[tuple[str, str | None], float] = field(default_factory=dict)

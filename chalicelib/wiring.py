@@ -87,7 +87,9 @@ def progress_counters() -> Counters:
 
 
 def _message_send_failed() -> None:
-    from . import observability  # imported late: the metrics set-up is not needed to send a message
+    from . import (
+        observability,  # imported late: the metrics set-up is not needed to send a message
+    )
 
     observability.count("MessageSendFailed")
 

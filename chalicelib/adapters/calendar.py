@@ -7,15 +7,14 @@ counts it provisionally (see ``chalicelib.domain.workdays``).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
 import chinese_calendar  # type: ignore[import-untyped]
+from msgspec import Struct
 
 
-@dataclass(frozen=True)
-class YearSchedule:
+class YearSchedule(Struct, frozen=True):
     """One year's official schedule.
 
     ``holidays``: declared rest days (法定节假日 and 调休 rest days, on weekdays or weekends).
@@ -33,7 +32,9 @@ class YearSchedule:
 @lru_cache(maxsize=1)
 def library_version() -> str:
     """The installed chinesecalendar version, e.g. ``"1.11.0"``."""
-    from importlib import metadata  # here only: with zipfile and email ~5 ms of import app (issue 18)
+    from importlib import (
+        metadata,  # here only: with zipfile and email ~5 ms of import app (issue 18)
+    )
 
     try:
         return metadata.version("chinesecalendar")

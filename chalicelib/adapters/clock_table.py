@@ -7,9 +7,9 @@ so a case change whose clock cannot be read is flagged for the sweep rather than
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
+from msgspec import Struct
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, PynamoDBException
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -58,8 +58,7 @@ class ClockModel(Model):
     by_pending = PendingIndex()
 
 
-@dataclass(frozen=True)
-class ClockState:
+class ClockState(Struct, frozen=True):
     case_id: str
     task_token: str | None
     phase: str | None

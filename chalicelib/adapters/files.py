@@ -8,12 +8,12 @@ and the bucket is versioned, so a second upload to the same key is a new version
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
 from botocore.exceptions import ClientError
+from msgspec import Struct
 
 from ..config import load
 from ..domain.cases.uploads import active_content
@@ -24,8 +24,7 @@ DOWNLOAD_SECONDS = 300  # a material opened in the console: long enough to rende
 HEAD_BYTES = 16
 
 
-@dataclass(frozen=True)
-class StoredObject:
+class StoredObject(Struct, frozen=True):
     size: int
     content_type: str
     sha256: str

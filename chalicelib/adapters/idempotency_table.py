@@ -7,8 +7,7 @@ old keys (a housekeeping aid only: TTL is never relied on for correctness).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from msgspec import Struct
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.models import Model
@@ -31,8 +30,7 @@ class IdempotencyModel(Model):
     expires_at = NumberAttribute()
 
 
-@dataclass(frozen=True)
-class Remembered:
+class Remembered(Struct, frozen=True):
     fingerprint: str
     state: str
     status: int | None

@@ -14,11 +14,11 @@ Every ledger write of a finalization happens under the unit's claim (``claim``):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from msgspec import Struct
 from pynamodb.attributes import (
     ListAttribute,
     MapAttribute,
@@ -68,8 +68,7 @@ class PayrollModel(Model):
     debts_built_at = UnicodeAttribute(null=True)
 
 
-@dataclass(frozen=True)
-class Head:
+class Head(Struct, frozen=True):
     unit: str
     seq: int
     finalizing: dict[str, Any] | None
@@ -78,8 +77,7 @@ class Head:
     debts_built_at: str | None
 
 
-@dataclass(frozen=True)
-class RosterRecord:
+class RosterRecord(Struct, frozen=True):
     unit: str
     month: str
     status: str

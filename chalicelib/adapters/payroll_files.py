@@ -19,10 +19,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from contextlib import suppress
-from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
+from msgspec import Struct
 
 from ..config import load
 from .files import _s3
@@ -33,23 +33,20 @@ DOWNLOAD_SECONDS = 900
 CHUNK = 1024 * 1024
 
 
-@dataclass(frozen=True)
-class StoredPart:
+class StoredPart(Struct, frozen=True):
     key: str
     etag: str
     size: int
     version_id: str | None
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(Struct, frozen=True):
     key: str
     version_id: str | None
     size: int
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(Struct, frozen=True):
     """Bytes ``start`` up to, not including, ``end`` of one source object."""
 
     source: Source

@@ -22,7 +22,6 @@ import hashlib
 import io
 import threading
 import warnings
-from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +29,7 @@ from typing import Any
 
 import segno
 from fontTools.ttLib import TTFont
+from msgspec import Struct
 
 with warnings.catch_warnings():  # the Lambda package has no Pillow (no raster image here): not a log line to print
     warnings.filterwarnings("ignore", message="Pillow could not be imported", category=UserWarning)
@@ -50,8 +50,7 @@ LINE_MM = 6.2
 HEADER_FILL = (235, 235, 235)
 
 
-@dataclass(frozen=True)
-class Rendered:
+class Rendered(Struct, frozen=True):
     body: bytes
     sha256: str
     missing: tuple[str, ...]  # characters the fonts lack, printed as 〓 and named in a note

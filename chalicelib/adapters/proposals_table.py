@@ -8,9 +8,9 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from msgspec import Struct
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -100,8 +100,7 @@ def as_dict(item: ProposalModel) -> dict[str, Any]:
     return {name: getattr(item, name) for name in FIELDS}
 
 
-@dataclass(frozen=True)
-class LoadState:
+class LoadState(Struct, frozen=True):
     status: str
     rows: int
     errors: int

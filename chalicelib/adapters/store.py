@@ -15,11 +15,17 @@ from __future__ import annotations
 import base64
 import json
 import re
-from dataclasses import dataclass, replace
 from typing import Any
 
+from msgspec import Struct
+from msgspec.structs import replace
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, PynamoDBException, QueryError, TransactWriteError
+from pynamodb.exceptions import (
+    DoesNotExist,
+    PynamoDBException,
+    QueryError,
+    TransactWriteError,
+)
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
@@ -53,8 +59,7 @@ from .dynamo import error_code
 CASE_ID = re.compile(r"[A-Z0-9]{1,64}")
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(Struct, frozen=True):
     cases: list[Case]
     next_token: str | None
 

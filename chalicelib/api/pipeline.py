@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Callable, Protocol, cast
 
 from chalice import CORSConfig, Response
 from chalice.app import Request
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from .. import clock
 from .. import config as settings
@@ -28,7 +29,14 @@ from .. import observability as observe
 from ..auth import authenticate as verify_token
 from ..domain import access
 from ..domain.cases.case import Actor, Case
-from ..domain.errors import DomainError, Invalid, Malformed, NotFound, TooLarge, UnsupportedMedia
+from ..domain.errors import (
+    DomainError,
+    Invalid,
+    Malformed,
+    NotFound,
+    TooLarge,
+    UnsupportedMedia,
+)
 from ..domain.values import first_not_unicode
 from ..services.cases import Deps
 from ..wiring import deps, idempotency_keys
@@ -38,8 +46,7 @@ CLOCK_HEADER = "x-clock-now"
 MAX_BODY_BYTES = 256 * 1024  # materials travel to S3, never through the API
 
 
-@dataclass
-class Call:
+class Call(Struct, dict=True):  # dict: room for the cached_property below
     """One request as a handler sees it: who calls (``actor``, ``relation``), the case the reach check read
     (``case``, on ``{case_id}`` routes), the moment of the request (``now``), the body and the query."""
 
@@ -156,7 +163,9 @@ def replayed(call: Call, params: dict[str, str]) -> tuple[str | None, Response |
     header = call.header("idempotency-key")
     if header is None or call.route.method not in ("POST", "PUT"):
         return None, None
-    from ..services import idempotency  # with the first Idempotency-Key: not every request carries one
+    from ..services import (
+        idempotency,  # with the first Idempotency-Key: not every request carries one
+    )
 
     key = idempotency.scoped_key(header, call.actor.sub, call.route.method,
                                  json.dumps([call.route.path, params], sort_keys=True))

@@ -13,8 +13,9 @@ payrolls, checks and reviews are ``any`` here and the service checks the unit on
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from ..domain.access import CASE_READERS, CHAIN_HOLDERS, STAFF_ROLES
 from .schema import (
@@ -37,8 +38,7 @@ PUBLIC: Mapping[str, str] = {}  # no token: the public routes
 STAFF: Mapping[str, str] = {role: "any" for role in sorted(STAFF_ROLES)}
 
 
-@dataclass(frozen=True)
-class Route:
+class Route(Struct, frozen=True):
     key: str  # "METHOD /path"
     operation: str  # the handler's name (operationId)
     roles: Mapping[str, str]  # role -> relation; empty: public, no token

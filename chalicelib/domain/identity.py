@@ -11,8 +11,9 @@ digit, DOMAIN.md §5) has no standard number in DOMAIN.md.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
+
+from msgspec import Struct
 
 from .errors import Invalid, Malformed
 from .units import is_known_region_code, region_code_abolished_before
@@ -55,7 +56,9 @@ def validate_id_number(value: object, today: date, field: str) -> str:
         raise Invalid(
             "ID_NUMBER_FORMAT", "ID number must be 17 digits followed by a digit or X", field
         )
-    from stdnum.cn.ric import calc_check_digit  # here: stdnum's package loads pydoc (issue 18)
+    from stdnum.cn.ric import (
+        calc_check_digit,  # here: stdnum's package loads pydoc (issue 18)
+    )
 
     if number[-1] != calc_check_digit(number):
         raise Invalid(
@@ -103,8 +106,7 @@ def id_tail(id_number: str) -> str:
     return id_number[-6:]
 
 
-@dataclass(frozen=True)
-class Certificate:
+class Certificate(Struct, frozen=True):
     """A 残疾人证: number, 残疾类别 (1-7), 残疾等级 (1-4, 1 most severe), 有效期至."""
 
     number: str

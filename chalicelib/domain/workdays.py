@@ -13,9 +13,10 @@ publishes them (DOMAIN.md §4); ``application_month``: 自递交申请当月计�
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
+
+from msgspec import Struct
 
 MAX_WALK_DAYS = 400
 _ONE_DAY = timedelta(days=1)
@@ -33,8 +34,7 @@ class WorkdayCalendar(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class CountingRule:
+class CountingRule(Struct, frozen=True):
     """How a period of N working days is counted.
 
     ``first_day_offset=1``: day 1 is the first working day after the start date (民法典
@@ -47,8 +47,7 @@ class CountingRule:
 STATUTORY_RULE = CountingRule()
 
 
-@dataclass(frozen=True)
-class DueDate:
+class DueDate(Struct, frozen=True):
     """The end of the Nth working day; ``provisional`` if a year on the way was guessed."""
 
     due_on: date

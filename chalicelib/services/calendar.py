@@ -1,22 +1,27 @@
 """Statutory deadlines over the official calendar: the one place the count is done."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
+
+from msgspec import Struct
 
 from ..adapters.calendar import OfficialCalendar, YearSchedule, schedule_from_library
 from ..domain.errors import Conflict, Invalid, Malformed, NotFound
 from ..domain.refusals import YearAlreadyLoaded
 from ..domain.values import parse_count, parse_day
-from ..domain.workdays import STATUTORY_RULE, CountingRule, add_working_days, working_days_between
+from ..domain.workdays import (
+    STATUTORY_RULE,
+    CountingRule,
+    add_working_days,
+    working_days_between,
+)
 
 MAX_WORKING_DAYS = 250
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
-@dataclass(frozen=True)
-class DeadlineService:
+class DeadlineService(Struct, frozen=True):
     calendar: OfficialCalendar
     rule: CountingRule = STATUTORY_RULE
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Callable, Protocol, TypeVar
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from .. import observability as observe
 from ..domain import access
@@ -42,7 +44,12 @@ from ..domain.cases.case import (
     transition,
 )
 from ..domain.cases.outcomes import deadline_outcomes
-from ..domain.cases.records import case_view, decision_message, material_view, notice_view
+from ..domain.cases.records import (
+    case_view,
+    decision_message,
+    material_view,
+    notice_view,
+)
 from ..domain.cases.uploads import check_upload
 from ..domain.cases.writes import NO_WRITES, Writes
 from ..domain.errors import Conflict, Invalid, TooLarge
@@ -101,8 +108,7 @@ class ResultFeed(Protocol):
     def publish_result(self, message: dict[str, Any]) -> str: ...
 
 
-@dataclass(frozen=True)
-class Deps:
+class Deps(Struct, frozen=True):
     repo: Any
     files: Files
     results: ResultFeed

@@ -13,10 +13,11 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as clock_time
 from typing import TYPE_CHECKING, Any, Protocol
+
+from msgspec import Struct
 
 from ..domain.cases.case import CLOCK_PHASE, Case
 from ..domain.cases.phases import FINAL_PHASES, NO_TIMEOUT, OFF_CLOCK
@@ -52,8 +53,7 @@ class ClockStore(Protocol):
     def pending_cases(self) -> list[str]: ...
 
 
-@dataclass(frozen=True)
-class ClockService:
+class ClockService(Struct, frozen=True):
     clock: CaseClock
     items: ClockStore
     deadlines: DeadlineService

@@ -9,14 +9,21 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
+
+from msgspec import Struct
 
 from ..domain.cases.case import Actor
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
 from ..domain.payments.entitlements import correct, move
-from ..domain.supervision.comparison import KINDS, effective_month, parse_file, proposal_fields, proposes
+from ..domain.supervision.comparison import (
+    KINDS,
+    effective_month,
+    parse_file,
+    proposal_fields,
+    proposes,
+)
 from ..domain.units import within
 from .entitlements import save
 from .payroll import Payroll
@@ -41,8 +48,7 @@ class ProposalStore(Protocol):
     def of_side(self, side: str, unit: str, status: str | None) -> list[dict[str, Any]]: ...
 
 
-@dataclass(frozen=True)
-class Comparisons:
+class Comparisons(Struct, frozen=True):
     """What a data comparison needs (built in ``wiring``): the uploaded files (read, and listed under
     comparisons/), the proposals, the recipients, the key that stands for ID numbers, and the province's rule
     of effective months in force on a day."""

@@ -7,12 +7,19 @@ or when the PDF is larger than API Gateway should carry (base64 adds a third to 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Protocol
+
+from msgspec import Struct
 
 from ..domain import access
 from ..domain.cases.case import Actor
-from ..domain.cases.documents import Document, build_document, content_disposition, document_view, progress_url
+from ..domain.cases.documents import (
+    Document,
+    build_document,
+    content_disposition,
+    document_view,
+    progress_url,
+)
 from ..domain.cases.records import notice_view
 from ..domain.errors import Invalid
 
@@ -29,8 +36,7 @@ class DocumentStore(Protocol):
     def link(self, key: str, filename: str, fallback: str) -> dict[str, Any]: ...
 
 
-@dataclass(frozen=True)
-class PdfFile:
+class PdfFile(Struct, frozen=True):
     body: bytes
     filename: str
     disposition: str  # the Content-Disposition header

@@ -7,10 +7,11 @@ months owed, paid, due or over-paid — is computed from its history, the amount
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Callable
+
+from msgspec.structs import replace
 
 from ..domain.cases.applications import mask_account
 from ..domain.cases.case import Actor, Case, Status

@@ -19,9 +19,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
+
+from msgspec import Struct
 
 from ..domain.errors import Conflict, Invalid, Malformed
 
@@ -48,8 +49,7 @@ class Keys(Protocol):
     def release(self, key: str) -> None: ...
 
 
-@dataclass(frozen=True)
-class Replay:
+class Replay(Struct, frozen=True):
     status: int
     body: str
 

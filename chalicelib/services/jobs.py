@@ -7,9 +7,10 @@ the same day without repeating a reminder or a record.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Callable
+
+from msgspec import Struct
 
 from .. import observability as observe
 from ..domain.cases.case import Case, Event, note_deadline, recount_provisional
@@ -37,8 +38,7 @@ def _update(deps: Deps, case: Case, change: Callable[[Case], tuple[Case, Event] 
         return None
 
 
-@dataclass(frozen=True)
-class Due:
+class Due(Struct, frozen=True):
     """What the sweep reads: deadlines due on the next working day, and those already past."""
 
     due_next: list[Case]

@@ -17,13 +17,28 @@ one conditional write of the message alone, with the line it adds to the case's 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Protocol
 
+from msgspec import Struct
+
 from ..domain.cases.case import Case, Event
-from ..domain.cases.messages import LEASE, milestone_between, milestones_reached, next_attempt, render, sms_number
-from ..domain.cases.outbox import Message, MessagePut, final, message_id, message_lines, queued
+from ..domain.cases.messages import (
+    LEASE,
+    milestone_between,
+    milestones_reached,
+    next_attempt,
+    render,
+    sms_number,
+)
+from ..domain.cases.outbox import (
+    Message,
+    MessagePut,
+    final,
+    message_id,
+    message_lines,
+    queued,
+)
 from ..domain.cases.sms_receipts import OutgoingSms, Sent, public_id
 from ..domain.cases.timeline import receipt_lines, with_lines
 from ..domain.cases.writes import Writes
@@ -57,8 +72,7 @@ class Outbox(Protocol):
     def due(self, now: datetime, limit: int = ...) -> list[str]: ...
 
 
-@dataclass(frozen=True)
-class Messaging:
+class Messaging(Struct, frozen=True):
     repo: Any  # the case repository: get
     outbox: Outbox
     sender: Sender

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Protocol
+
+from msgspec import Struct
 
 from ..adapters.shards import UNIT_SHARDS
 from ..domain.errors import NotFound
@@ -75,8 +76,7 @@ class TaskStore(Protocol):
     def unmark_reminded(self, task: ReviewTask) -> None: ...
 
 
-@dataclass(frozen=True)
-class Monitoring:
+class Monitoring(Struct, frozen=True):
     """What the supervision jobs and routes use (``wiring.monitoring()`` builds the real ones)."""
 
     entitlements: Entitlements

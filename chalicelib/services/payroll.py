@@ -17,9 +17,10 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
+
+from msgspec import Struct
 
 from ..adapters.shards import UNIT_SHARDS
 from ..domain.cases.case import Actor
@@ -99,8 +100,7 @@ class Pricing(Protocol):
     def id_policy(self, business_unit: str, month: str) -> str: ...
 
 
-@dataclass(frozen=True)
-class Payroll:
+class Payroll(Struct, frozen=True):
     entitlements: EntitlementStore
     ledgers: LedgerStore
     records: PayrollRecords
@@ -121,8 +121,7 @@ def _pairs(payroll: Payroll, unit: str, shard: int) -> Iterator[tuple[Entitlemen
         yield ent, ledgers[ent.entitlement_id]
 
 
-@dataclass
-class Build:
+class Build(Struct):
     """A roster computed shard by shard and written as parts: what the draft and the final share."""
 
     unit: str

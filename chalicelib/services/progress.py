@@ -15,12 +15,19 @@ A wrong suffix and an unknown case give the same 404 (code ``PROGRESS_NOT_FOUND`
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Protocol
 
+from msgspec import Struct
+
 from ..domain.cases.case import Case, Event
-from ..domain.cases.progress import case_window, client_window, progress_view, read_lookup, suffix_matches
+from ..domain.cases.progress import (
+    case_window,
+    client_window,
+    progress_view,
+    read_lookup,
+    suffix_matches,
+)
 from ..domain.errors import NotFound, RateLimited
 
 
@@ -34,8 +41,7 @@ class Cases(Protocol):
     def timeline(self, case_id: str) -> list[Event]: ...
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(Struct, frozen=True):
     """The numbers come from configuration (``config.Config.progress_*``, defaults there)."""
 
     client_lookups: int  # per client and window
@@ -48,8 +54,7 @@ class Limits:
 NOT_FOUND_FLOOR = 0.25
 
 
-@dataclass(frozen=True)
-class Pace:
+class Pace(Struct, frozen=True):
     """The time source and the wait that make every "not found" answer take NOT_FOUND_FLOOR seconds."""
 
     clock: Callable[[], float] = time.monotonic
@@ -61,8 +66,11 @@ class Pace:
             self.wait(left)
 
 
+REAL_PACE = Pace()  # the real clock and sleep
+
+
 def lookup(cases: Cases, counters: Counters, limits: Limits, secret: bytes, client: str,
-           read_body: Callable[[], Any], now: datetime, pace: Pace = Pace()) -> dict[str, Any]:
+           read_body: Callable[[], Any], now: datetime, pace: Pace = REAL_PACE) -> dict[str, Any]:
     """The progress of one case, or 404 (after the same time whether the number exists or not), or 429 with the
     seconds to wait."""
     started = pace.clock()

@@ -8,19 +8,31 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from msgspec import Struct
+
 from ..domain.cases.case import Actor
 from ..domain.cases.phases import DeadlineKind
-from ..domain.cases.review_chain import SINGLE_STEP, Chain, chain_in_force, chain_record, read_chain
+from ..domain.cases.review_chain import (
+    SINGLE_STEP,
+    Chain,
+    chain_in_force,
+    chain_record,
+    read_chain,
+)
 from ..domain.errors import Conflict, Forbidden, Invalid
 from ..domain.payments.owed import Standards
 from ..domain.payments.roster import ID_POLICIES
 from ..domain.refusals import RuleExists
 from ..domain.rules.amounts import AmountTable, check_amount_table, read_amount_table
-from ..domain.rules.contacts import Contact, contact_in_force, contact_view, read_contact_rule
+from ..domain.rules.contacts import (
+    Contact,
+    contact_in_force,
+    contact_view,
+    read_contact_rule,
+)
 from ..domain.rules.evidence import check_with_data
 from ..domain.rules.jurisdiction import (
     EligibilityRule,
@@ -51,8 +63,7 @@ class RuleStore(Protocol):
     def put(self, rule: StoredRule, rule_key: str, replace_if: bool) -> None: ...
 
 
-@dataclass(frozen=True)
-class Rules:
+class Rules(Struct, frozen=True):
     """Every rule version that applies to one 业务属地 (its province, city and county)."""
 
     materials: list[MaterialRule]
@@ -119,8 +130,7 @@ def facts_of(certificate: Mapping[str, Any], low_income: Mapping[str, Any], appl
             "area": applicant.get("area")}
 
 
-@dataclass(frozen=True)
-class RulePricing:
+class RulePricing(Struct, frozen=True):
     """What a 业务属地's rules say about money: its amount tables (as ``Standards``) and its province's payment
     setting (what a roster shows of the ID number)."""
 
@@ -264,7 +274,9 @@ def _province_setting(store: RuleStore, kind: str, province: str, on: date) -> M
 def put_comparison_rule(store: RuleStore, actor: Actor, scope: str, raw_from: str, read_body: Callable[[], Any],
                         now: datetime) -> dict[str, Any]:
     """A province's effective months for stops found by data comparison: {kind: 0 | 1}."""
-    from ..domain.supervision.comparison import read_offsets  # the comparison's own: not loaded by import app
+    from ..domain.supervision.comparison import (
+        read_offsets,  # the comparison's own: not loaded by import app
+    )
 
     stored = _put_province_setting(store, actor, scope, raw_from, "comparison", read_body, read_offsets, now)
     offsets = stored.pop("setting")
@@ -273,7 +285,10 @@ def put_comparison_rule(store: RuleStore, actor: Actor, scope: str, raw_from: st
 
 def comparison_offsets(store: RuleStore, province: str, on: date) -> dict[str, int]:
     """The province's rule in force on ``on`` (the national default where it set none)."""
-    from ..domain.supervision.comparison import DEFAULT_OFFSETS, read_offsets  # the monthly comparison's only
+    from ..domain.supervision.comparison import (  # the monthly comparison's only
+        DEFAULT_OFFSETS,
+        read_offsets,
+    )
 
     body = _province_setting(store, "comparison", province, on)
     return dict(DEFAULT_OFFSETS, **(read_offsets(body) if body is not None else {}))

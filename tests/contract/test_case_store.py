@@ -5,12 +5,13 @@ condition, the 业务属地 an approval registers), refused whole as ``StaleCase
 is a hash chain; the outbox's conditional updates and pending index; the worklist, due-day and census reads."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import boto3
 import pytest
+from msgspec.structs import replace
 
 from chalicelib.adapters.case_tables import CaseModel, EventModel
 from chalicelib.adapters.entitlements_table import EntitlementModel, Entitlements, LockModel

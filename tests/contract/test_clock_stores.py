@@ -6,11 +6,12 @@ each replaced version kept with its reason, who and when; and the calendar servi
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 
 from chalicelib.adapters.calendar import YearSchedule
 from chalicelib.adapters.calendar_table import CalendarYearModel, CalendarYears

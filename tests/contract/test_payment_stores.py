@@ -3,12 +3,13 @@ the service tests and the ledger's property tests that run on the fakes say some
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 
 from chalicelib.adapters.entitlements_table import Entitlements, entitlement_lock, to_model
 from chalicelib.adapters.ledger_table import LedgerTable, Payrolls
@@ -87,7 +88,7 @@ def test_a_stopped_entitlement_cannot_be_reactivated_over_another_that_took_its_
     old = stores.add(approved("C01", "living", "2026-03", LIVING, "2026-03-20T10:00:00+08:00"))
     stores.entitlements.save(old, move(old, "stop", "2026-10", "迁出", "r1", NOW.isoformat()), NOW)
     newer = approved("C02", "living", "2026-11", LIVING, "2026-11-20T10:00:00+08:00")  # the same person key
-    newer = Entitlement(**{**newer.__dict__, "person_key": old.person_key})
+    newer = replace(newer, person_key=old.person_key)
     stores.add(newer)
     old = stores.entitlements.get("C01-living")
     with pytest.raises(LockTaken) as taken:

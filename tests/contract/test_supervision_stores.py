@@ -6,11 +6,12 @@ each side's proposals) in their range key's order, the review tasks paged with t
 accepts; and the jobs (services/monitoring.py) counting alike on both."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 
 from chalicelib.adapters.checks_table import CheckModel, MonthlyChecks
 from chalicelib.adapters.entitlements_table import EntitlementModel, Entitlements, LockModel, to_model

@@ -17,9 +17,12 @@ import hashlib
 import json
 import re
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from chalicelib.adapters.case_tables import NO_DUE, RECEIPT_FIELDS, due_shard, registration
 from chalicelib.domain.cases.audit import GENESIS, Link
@@ -145,8 +148,7 @@ def _with_receipts(materials: list[dict[str, Any]], receipts: dict[str, dict[str
     return [dict(registration(m), **receipts.get(m["material_id"], blank)) for m in materials]
 
 
-@dataclass(frozen=True)
-class _Stored:
+class _Stored(Struct, frozen=True):
     record: str  # the case record as JSON (what the map attribute holds)
     version: int
     chain_head: str
@@ -161,16 +163,14 @@ class _Stored:
                        part_versions={part: version for part, version in versions.items() if version})
 
 
-@dataclass(frozen=True)
-class _Event:
+class _Event(Struct, frozen=True):
     seq: int
     record: dict[str, Any]
     prev_hash: str
     chain_hash: str
 
 
-@dataclass(frozen=True)
-class FakePage:
+class FakePage(Struct, frozen=True):
     cases: list[Case]
     next_token: str | None
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
+
+from msgspec.structs import replace
 
 from chalicelib.adapters.entitlements_table import unit_shard
 from chalicelib.adapters.ledger_table import Head, RosterRecord

@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+
+from msgspec.structs import replace
 
 from chalicelib.domain.errors import Invalid
 from chalicelib.domain.rules.registers import ERROR_LINES_KEPT, RosterEntry, RosterLoad, RosterMatch, newest_per_kind

@@ -13,8 +13,10 @@ import base64
 import json
 import threading
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Mapping
+
+from msgspec.structs import replace
 
 from chalicelib.adapters.proposals_table import FIELDS, LoadState
 from chalicelib.domain.errors import Invalid

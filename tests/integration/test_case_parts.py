@@ -4,11 +4,11 @@ written in parts by its next change. What the services see is the contract's (te
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 import botocore.client
 import pytest
+from msgspec.structs import replace
 
 from chalicelib.adapters.case_tables import CaseModel, PartModel, part_key, to_model
 from chalicelib.adapters.store import CaseRepository

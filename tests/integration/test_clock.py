@@ -5,13 +5,13 @@ the same knob the local stage offers to watch a case go overdue.
 """
 from __future__ import annotations
 
-import dataclasses
 import time
 from datetime import datetime
 from typing import Any
 
 import boto3
 import pytest
+from msgspec.structs import replace
 
 from chalicelib.adapters.clock import CaseClock
 from chalicelib.adapters.clock_table import ClockItems
@@ -37,7 +37,7 @@ def at(moment: str) -> datetime:
 def fast(aws):
     """Services whose clock counts a working day as 0.1 s (a 3-day deadline times out in 1 s)."""
     base = default_deps()
-    return dataclasses.replace(base, clock=dataclasses.replace(base.clock, seconds_per_working_day=0.1))
+    return replace(base, clock=replace(base.clock, seconds_per_working_day=0.1))
 
 
 def execution_status(case_id: str, name: str | None = None) -> str:

@@ -3,10 +3,10 @@ subsets are what tools/subset_fonts.py makes (reads the font files; no AWS)."""
 from __future__ import annotations
 
 import io
-from dataclasses import replace
 from datetime import date
 
 import pytest
+from msgspec.structs import replace
 from pypdf import PdfReader
 
 from chalicelib.adapters.pdf import CJK_FONT, LATIN_FONT, MISSING_MARK, covered, missing_characters, render

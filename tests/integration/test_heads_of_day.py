@@ -6,11 +6,11 @@ events stored before (each with its day) included. What the digest relies on is 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 import boto3
 import pytest
+from msgspec.structs import replace
 
 from chalicelib.adapters.case_tables import CaseModel, EventModel, event_day
 from chalicelib.adapters.store import CaseRepository

@@ -1,10 +1,10 @@
 """Supervision through the API on moto: the monthly 查询登记, its escalation, yearly reviews, reminders."""
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime
 
 import boto3
+from msgspec.structs import replace
 
 from chalicelib.adapters.entitlements_table import Entitlements, to_model
 from chalicelib.adapters.job_queue import UnitJobQueue

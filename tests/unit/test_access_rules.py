@@ -1,10 +1,10 @@
 """Route rules (deny by default) and the relations between a caller's unit and a case."""
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 import pytest
+from msgspec.structs import replace
 
 from chalicelib.api.routes import ROUTE_RULES
 from chalicelib.domain.access import (

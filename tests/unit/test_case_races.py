@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import concurrent.futures
 import threading
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 import pytest
+from msgspec.structs import replace
 
 from chalicelib.domain.cases.case import Actor
 from chalicelib.domain.errors import DomainError

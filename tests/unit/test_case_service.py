@@ -4,11 +4,11 @@ runs on moto in tests/contract/test_case_store.py; the HTTP routes and their wir
 tests/integration."""
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 
 from chalicelib.domain.cases.audit import first_break
 from chalicelib.domain.cases.case import Actor, Material

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from msgspec.structs import replace
 
 from chalicelib.domain.access import ROLES
 from chalicelib.domain.cases.case import (

@@ -4,11 +4,11 @@ reason on the history, conditioned on the version read. The readers, the domain 
 from __future__ import annotations
 
 import copy
-from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 
 from chalicelib.domain.cases.applications import read_application
 from chalicelib.domain.cases.case import Actor

@@ -4,12 +4,12 @@ application month unchanged, the money the payment ledger's. On the in-memory st
 moments."""
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 
 from chalicelib.domain.cases.case import Actor
 from chalicelib.domain.cases.corrections import read_correction

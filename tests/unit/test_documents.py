@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import date
 
 import pytest
+from msgspec.structs import replace
 
 from chalicelib.domain.cases.case import Case, Deadline, DeadlineKind, Status
 from chalicelib.domain.cases.documents import (

@@ -3,10 +3,10 @@ no adapter's exception (the stores' refusals are domain.refusals); a case change
 from __future__ import annotations
 
 import ast
-import dataclasses
 import importlib
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from chalicelib.domain.cases import outbox, writes
@@ -52,13 +52,13 @@ def test_services_import_no_aws_library_and_no_adapter_exception(path):
 
 
 def test_a_unit_of_work_holds_plain_domain_data_only():
-    """Writes and what it carries are frozen dataclasses of the domain: no PynamoDB model or condition."""
+    """Writes and what it carries are frozen Structs of the domain (domain.structs): no PynamoDB model or condition."""
     def fields(cls: type) -> set[str]:
-        return {f.type if isinstance(f.type, str) else f.type.__name__ for f in dataclasses.fields(cls)}
+        return {cls.__annotations__[name] for name in cls.__struct_fields__}  # type: ignore[attr-defined]
 
     for cls in (writes.Writes, writes.LockClaim, writes.LockCheck, writes.LockRelease, outbox.MessagePut,
                 outbox.Message, outbox.Expected):
-        assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen, cls  # type: ignore[attr-defined]
+        assert issubclass(cls, msgspec.Struct) and cls.__struct_config__.frozen, cls
         assert not any(word in annotation for annotation in fields(cls) for word in ("Model", "Condition")), cls
 
 

@@ -3,10 +3,10 @@ chain, dropped or made optional below, told on the notice with their Chinese nam
 material like a catalogue item when on the case's notice."""
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 import pytest
+from msgspec.structs import replace
 
 from chalicelib.domain.cases.applications import read_material, read_supplement_request
 from chalicelib.domain.cases.case import Material, register_material

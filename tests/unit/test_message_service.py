@@ -4,11 +4,12 @@ are tested on moto in tests/integration (test_messages.py, test_sms_gateway.py, 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 
 from chalicelib.domain.cases.audit import first_break
 from chalicelib.domain.cases.case import Actor

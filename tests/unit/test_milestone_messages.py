@@ -1,10 +1,10 @@
 """Milestone SMS templates and retry policy, and what the progress answer keeps (pure domain, no I/O)."""
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from msgspec.structs import replace
 
 from chalicelib.domain.cases.case import Case, Event, Status
 from chalicelib.domain.cases.messages import (

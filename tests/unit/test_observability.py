@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from msgspec.structs import replace
 
 from chalicelib import observability as observe
 from chalicelib.domain.cases.case import Actor, Case, Deadline, DeadlineKind, Status, note_deadline, transition

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
+from msgspec.structs import replace
 
 from chalicelib.domain.cases.applications import read_application, read_decision
 from chalicelib.domain.cases.case import (

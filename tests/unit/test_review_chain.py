@@ -3,11 +3,11 @@ its own role at its own level, opinions on the shared timeline, the last step de
 in-memory stores (tests/fakes), at stated moments."""
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 
 from chalicelib.domain.cases.case import Actor
 from chalicelib.domain.cases.review_chain import SINGLE_STEP, read_chain, read_opinion

@@ -4,11 +4,11 @@ the sweep reminds and escalates it and the clock times it out (the phase table, 
 On the in-memory stores (tests/fakes), at stated moments."""
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 
 from chalicelib.domain.cases.case import Actor, DeadlineKind
 from chalicelib.domain.errors import Forbidden, Invalid

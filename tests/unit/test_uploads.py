@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
 
 import pytest
+from msgspec import Struct
+from msgspec.structs import replace
 
 from chalicelib.domain.cases.case import Material
 from chalicelib.domain.cases.uploads import active_content, check_upload
@@ -15,8 +16,7 @@ JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * 20
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 20
 
 
-@dataclass(frozen=True)
-class FakeStored:
+class FakeStored(Struct, frozen=True):
     size: int
     content_type: str
     sha256: str

@@ -12,10 +12,11 @@ The field formats (phone, sizes, SHA-256) and the 补正 request are no statute:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
+
+from msgspec import Struct
 
 from ..errors import Invalid, Malformed
 from ..identity import parse_certificate, validate_id_number
@@ -64,8 +65,7 @@ def _text(body: Mapping[str, Any], key: str, field: str, required: bool = True, 
     return value.strip()
 
 
-@dataclass(frozen=True)
-class Application:
+class Application(Struct, frozen=True):
     applicant: Mapping[str, Any]
     certificate: Mapping[str, Any]
     subsidies: tuple[str, ...]
@@ -208,8 +208,7 @@ def _low_income(value: Any) -> Mapping[str, Any]:
     return result
 
 
-@dataclass(frozen=True)
-class MaterialDeclaration:
+class MaterialDeclaration(Struct, frozen=True):
     code: str
     filename: str
     content_type: str

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
+
+from msgspec import Struct
 
 GENESIS = "0" * 64
 
@@ -26,16 +27,14 @@ def event_hash(case_id: str, seq: int, record: Mapping[str, Any], prev_hash: str
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(Struct, frozen=True):
     seq: int
     record: Mapping[str, Any]
     prev_hash: str | None
     hash: str | None
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(Struct, frozen=True):
     case_id: str
     events: int
     valid: bool

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Mapping, Protocol
 
+from msgspec import Struct, field
+from msgspec.structs import replace
+
 from ..errors import Conflict, Invalid, NotFound
 from ..rules.rules import NoticeItem, outstanding
+from ..structs import compared
 from .phases import (  # noqa: F401 - here for callers too
     CLOCK_PHASE,
     STATUTORY_WORKING_DAYS,
@@ -43,8 +46,7 @@ MATERIAL_STATUSES: frozenset[Status] = frozenset(
 CHAIN_ROLES: frozenset[str] = frozenset({"reviewer", "dpf_reviewer", "approver"})
 
 
-@dataclass(frozen=True)
-class Transition:
+class Transition(Struct, frozen=True):
     action: str
     sources: frozenset[Status]
     target: Status
@@ -82,8 +84,7 @@ TRANSITIONS: Mapping[str, Transition] = {
 }
 
 
-@dataclass(frozen=True)
-class Actor:
+class Actor(Struct, frozen=True):
     """The caller, from a verified token: user id, name, role and unit (scope) code."""
 
     sub: str
@@ -92,8 +93,7 @@ class Actor:
     unit: str
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(Struct, frozen=True):
     """One line of the case timeline, the same for both sides."""
 
     at: str
@@ -103,8 +103,7 @@ class Event:
     detail: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Deadline:
+class Deadline(Struct, frozen=True):
     kind: DeadlineKind
     starts_on: date
     working_days: int
@@ -133,8 +132,7 @@ class Deadline:
         return self.state
 
 
-@dataclass(frozen=True)
-class Material:
+class Material(Struct, frozen=True):
     material_id: str
     code: str
     filename: str
@@ -154,8 +152,10 @@ class Material:
     received_seq: int | None = None
 
 
-@dataclass(frozen=True)
-class Case:
+STORE_OWN = frozenset({"last_day", "stored_parts", "part_versions"})  # the store's bookkeeping: never compared
+
+
+class Case(Struct, frozen=True):
     case_id: str
     status: Status
     accepting_unit: str
@@ -184,13 +184,20 @@ class Case:
     chain_head: str = ""  # the hash of the newest timeline event (kept by the store, domain.audit)
     # the store's own: the local day of the newest timeline event, so that the events' day index holds only a case's
     # first event of each day (adapters/store.py, heads_of_day); never compared, empty for a case not read from the store
-    last_day: str = field(default="", compare=False, repr=False)
+    last_day: str = ""
     # the store's own: a digest of each separately stored part of the case as read, so a change rewrites only the
     # parts it changed (adapters/case_tables.py); never compared, empty for a case not read from the store
-    stored_parts: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    stored_parts: Mapping[str, str] = field(default_factory=dict)
     # the store's own: the version of each part as read (a part changed apart from the case item, the materials by a
     # registration, is written back only on the version it was read at); never compared
-    part_versions: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+    part_versions: Mapping[str, int] = field(default_factory=dict)
+
+    def __eq__(self, other: object) -> bool:
+        """Every field but the store's own three (domain.structs)."""
+        return type(other) is Case and compared(self, STORE_OWN) == compared(other, STORE_OWN)
+
+    def __hash__(self) -> int:
+        return hash(compared(self, STORE_OWN))
 
     @property
     def is_open(self) -> bool:

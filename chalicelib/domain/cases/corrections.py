@@ -15,9 +15,10 @@ Implements: 民发〔2022〕79号 纠错容错 (DOMAIN.md §3: a wrong decision 
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from typing import Any, Callable, Mapping
+
+from msgspec.structs import replace
 
 from ..errors import Conflict, Forbidden, Invalid
 from .applications import read_decision

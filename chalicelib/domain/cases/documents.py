@@ -19,11 +19,13 @@ the application month (黑民发〔2021〕6号 四(二), as domain.payments cite
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, Union
 from urllib.parse import quote
+
+from msgspec import Struct
+from msgspec.structs import asdict
 
 from ..errors import Conflict
 from ..identity import mask_id_number
@@ -31,7 +33,14 @@ from ..rules.registers import KINDS as ROSTER_KINDS
 from ..rules.rules import STANDARD_LIST_NOTE, standard_list_used
 from .applications import SUBSIDY_NAMES
 from .case import Case, Deadline, DeadlineKind
-from .result_texts import NO_REASON, explains_standard, not_granted, remedies, subsidy_names, unit_label
+from .result_texts import (
+    NO_REASON,
+    explains_standard,
+    not_granted,
+    remedies,
+    subsidy_names,
+    unit_label,
+)
 
 KINDS = ("notice", "receipt", "result_notice")
 TITLES = {
@@ -62,36 +71,31 @@ PENDING_START = {DeadlineKind.PUSH: "材料收齐后起算", DeadlineKind.REVIEW
                  DeadlineKind.NOTIFY: "认定后起算"}
 
 
-@dataclass(frozen=True)
-class Rows:
+class Rows(Struct, frozen=True):
     """Label/value pairs, drawn as a two-column table."""
 
     rows: tuple[tuple[str, str], ...]
     type: str = "rows"
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(Struct, frozen=True):
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     widths: tuple[int, ...]  # relative column widths
     type: str = "table"
 
 
-@dataclass(frozen=True)
-class Heading:
+class Heading(Struct, frozen=True):
     text: str
     type: str = "heading"
 
 
-@dataclass(frozen=True)
-class Paragraph:
+class Paragraph(Struct, frozen=True):
     text: str
     type: str = "paragraph"
 
 
-@dataclass(frozen=True)
-class QrCode:
+class QrCode(Struct, frozen=True):
     data: str  # what the code encodes (a URL), also printed in words beside it
     caption: str
     type: str = "qr"
@@ -100,8 +104,7 @@ class QrCode:
 Block = Union[Rows, Table, Heading, Paragraph, QrCode]
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(Struct, frozen=True):
     kind: str
     title: str
     case_id: str

@@ -13,15 +13,16 @@ Implements: no statute — an engineering rule (record before send, docs/decisio
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Iterable
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from .case import Event
 
 
-@dataclass(frozen=True)
-class Message:
+class Message(Struct, frozen=True):
     message_id: str
     case_id: str
     milestone: str
@@ -44,8 +45,7 @@ def message_id(case_id: str, milestone: str) -> str:
     return f"{case_id}#{milestone}"
 
 
-@dataclass(frozen=True)
-class Expected:
+class Expected(Struct, frozen=True):
     """The message as read, which the write requires still: status and attempts, and with ``receipts`` (not
     None) how many receipts it had recorded (0: none)."""
 
@@ -54,8 +54,7 @@ class Expected:
     receipts: int | None = None
 
 
-@dataclass(frozen=True)
-class MessagePut:
+class MessagePut(Struct, frozen=True):
     """The whole message as it is to be stored. ``expected`` None: only if no such message exists (queued);
     ``due_at``: in the pending index, due then (None: out of it)."""
 

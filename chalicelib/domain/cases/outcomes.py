@@ -17,9 +17,10 @@ what counts as met or missed for the metrics is no statute: an engineering rule 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Mapping
+
+from msgspec import Struct
 
 from .case import Case, Deadline, DeadlineKind
 from .phases import BY_DEADLINE
@@ -28,8 +29,7 @@ PHASES: Mapping[DeadlineKind, str] = {kind: str(phase.code) for kind, phase in B
 RUNNING = ("open", "paused")
 
 
-@dataclass(frozen=True)
-class DeadlineFact:
+class DeadlineFact(Struct, frozen=True):
     """One deadline's outcome: ``met`` | ``missed`` (closed or first recorded late) | ``overdue``
     (still running past its due day, as the sweep saw it)."""
 
@@ -65,8 +65,7 @@ def deadline_outcomes(before: Case, after: Case) -> list[DeadlineFact]:
     return facts
 
 
-@dataclass(frozen=True)
-class Census:
+class Census(Struct, frozen=True):
     """The running deadlines on the day of a sweep, per phase: how many run, how many are past due,
     and one fact per deadline past due."""
 

@@ -15,9 +15,10 @@ while D2 is paused (补正时限, the 业务属地's province) — rules of this
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
 from typing import Mapping
+
+from msgspec import Struct
 
 
 class Status(str, Enum):
@@ -38,8 +39,7 @@ class DeadlineKind(str, Enum):
     NOTIFY = "notify"
 
 
-@dataclass(frozen=True)
-class Phase:
+class Phase(Struct, frozen=True):
     key: str  # the case clock's phase (and, for a statutory phase, its deadline kind's value)
     status: Status  # the case's status while in this phase
     state: str | None  # the state machine waits in Await<state>; None: the execution has ended

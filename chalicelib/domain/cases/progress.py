@@ -18,9 +18,10 @@ import hashlib
 import hmac
 import math
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable, Mapping
+
+from msgspec import Struct
 
 from ..errors import Malformed
 from .case import Case, Event, Status
@@ -51,8 +52,7 @@ CASE_ID = re.compile(r"[A-Z0-9]{1,64}")
 SUFFIX = re.compile(r"[0-9]{5}[0-9X]")
 
 
-@dataclass(frozen=True)
-class Lookup:
+class Lookup(Struct, frozen=True):
     case_id: str
     id_suffix: str
 
@@ -96,8 +96,7 @@ def progress_view(case: Case, events: Iterable[Event]) -> dict[str, Any]:
 # --- limits against guessing ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(Struct, frozen=True):
     """One counting window: the counter's key, and when the window ends."""
 
     key: str

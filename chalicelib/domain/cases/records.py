@@ -9,9 +9,10 @@ to the 受理地 in real time (step 4, ``decision_message``).
 """
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
 from typing import Any, Callable, Mapping
+
+from msgspec.structs import asdict
 
 from ..identity import mask_id_number
 from ..rules.rules import STANDARD_LIST_NOTE, NoticeItem, standard_list_used

@@ -17,9 +17,11 @@ Implements: 国发〔2015〕52号 (DOMAIN.md §1, the chain of certification), �
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Mapping
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from ..access import CASE_RELATIONS, CHAIN_HOLDERS
 from ..errors import Conflict, Forbidden, Invalid
@@ -36,8 +38,7 @@ OPINIONS = ("agree", "send_back")
 CHINESE_LABEL = r"[\u4e00-\u9fff]{2,8}"  # a step's label (the API schema's pattern; checked by _chinese_label)
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(Struct, frozen=True):
     label: str  # what staff read: 初审, 审核, 审定, 公示
     role: str
     publicity_days: int | None = None  # a 公示 step: the calendar days it holds the case
@@ -50,8 +51,7 @@ class Step:
         return {"label": self.label, "role": self.role, "level": self.level, "publicity_days": self.publicity_days}
 
 
-@dataclass(frozen=True)
-class Chain:
+class Chain(Struct, frozen=True):
     province: str
     effective_from: date
     steps: tuple[Step, ...]

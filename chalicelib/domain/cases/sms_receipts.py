@@ -16,9 +16,10 @@ carries the milestone messages of domain.messages, which serve the 告知 of 民
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from msgspec import Struct
 
 from ..errors import Conflict, Invalid, Malformed, NotFound
 from ..units import province_of
@@ -29,8 +30,7 @@ _ERROR_CODE = re.compile(r"[A-Za-z0-9_.:\-]{1,64}")
 _PUBLIC_ID = re.compile(r"(C[0-9]{8}[0-9A-F]{10})-(" + "|".join(MILESTONES) + r")")
 
 
-@dataclass(frozen=True)
-class OutgoingSms:
+class OutgoingSms(Struct, frozen=True):
     """One attempt at one milestone SMS, as a channel sends it."""
 
     message_id: str  # the public id: <case id>-<milestone>
@@ -43,16 +43,14 @@ class OutgoingSms:
     business_unit: str
 
 
-@dataclass(frozen=True)
-class Sent:
+class Sent(Struct, frozen=True):
     """What a channel answers: SNS's MessageId (for the gateway: the outbox topic took it), and the channel."""
 
     sns_message_id: str
     channel: str  # direct | gateway
 
 
-@dataclass(frozen=True)
-class Receipt:
+class Receipt(Struct, frozen=True):
     status: str  # delivered | failed
     at: str  # when the gateway saw it (ISO 8601 with offset)
     error_code: str | None = None

@@ -18,9 +18,11 @@ Implements: no statute — an engineering rule (one transaction per case change,
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Callable
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from ..payments.entitlements import Entitlement
 from ..refusals import LockTaken
@@ -36,8 +38,7 @@ def lock_key(person_key: str, subsidy: str, kind: str) -> str:
     return f"{person_key}#{subsidy}#{kind}"
 
 
-@dataclass(frozen=True)
-class LockClaim:
+class LockClaim(Struct, frozen=True):
     """A person lock taken for ``case_id``: only if nobody holds it (``free_from`` None) or — an entitlement's
     lock — nobody holds it or the entitlement holding it is released by the month ``free_from``."""
 
@@ -50,16 +51,14 @@ class LockClaim:
     released_from: str | None = None  # entitlement locks: stopped for good from this month
 
 
-@dataclass(frozen=True)
-class LockCheck:
+class LockCheck(Struct, frozen=True):
     """Nothing written: the lock must be free for ``month`` (nobody holds it, or it is released by then)."""
 
     key: str
     month: str
 
 
-@dataclass(frozen=True)
-class LockRelease:
+class LockRelease(Struct, frozen=True):
     """The lock deleted (an application closed or withdrawn)."""
 
     key: str
@@ -78,8 +77,7 @@ def entitlement_claim(ent: Entitlement, now: datetime) -> LockClaim:
                      released_from=ent.release_month())
 
 
-@dataclass(frozen=True)
-class LockHolder:
+class LockHolder(Struct, frozen=True):
     """Who holds a person lock: the case, the person's masked ID number, and (an entitlement lock) its start."""
 
     case_id: str
@@ -87,8 +85,7 @@ class LockHolder:
     held_from: str | None
 
 
-@dataclass(frozen=True)
-class EntitlementUpdate:
+class EntitlementUpdate(Struct, frozen=True):
     """An existing entitlement changed (a line added to its history), written only while it is still at the
     version it was read at (``entitlement.version``). Where its release month changed, its person lock follows:
     ``lock`` is put while nobody or this case holds it; ``held_by``: another case's entitlement holds it from on or
@@ -121,8 +118,7 @@ def entitlement_update(before: Entitlement, after: Entitlement, holder: Callable
     raise LockTaken(after.entitlement_id, held.case_id, held.masked_id, held.held_from)
 
 
-@dataclass(frozen=True)
-class Writes:
+class Writes(Struct, frozen=True):
     """Everything written with one case change besides the case and its event."""
 
     claims: tuple[LockClaim, ...] = ()
@@ -149,8 +145,7 @@ class Writes:
 NO_WRITES = Writes()  # a case change that writes nothing besides the case and its event
 
 
-@dataclass(frozen=True)
-class Appended:
+class Appended(Struct, frozen=True):
     """A case's next timeline event as stored: its sequence number (the new case version), its record and its
     link in the hash chain (domain.audit)."""
 

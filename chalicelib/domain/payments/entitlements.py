@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cached_property
 from typing import Any, Mapping
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from ..errors import Conflict, Invalid
 from ..values import add_months, parse_month
@@ -43,8 +45,7 @@ SURVIVAL_CHECK = "survival_check"  # 生存验证 (domain/supervision/survival.p
 MAX_REASON = 1000
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(Struct, frozen=True):
     """One line of the history. ``status``, ``pricing`` and ``facts`` are None where this change leaves them."""
 
     kind: str  # approved | suspend | stop | resume | corrected | committee
@@ -71,8 +72,7 @@ class Change:
         return shown
 
 
-@dataclass(frozen=True)
-class Pricing:
+class Pricing(Struct, frozen=True):
     """How a month is priced: the table (``amount`` None) or an amount a reviewer stated (with why and who)."""
 
     basis: str
@@ -80,8 +80,7 @@ class Pricing:
     change: Change
 
 
-@dataclass(frozen=True)
-class InForce:
+class InForce(Struct, frozen=True):
     """What holds from one effective month on: the status, the change that prices it, the person's facts."""
 
     status: str
@@ -89,8 +88,7 @@ class InForce:
     facts: Mapping[str, Any]
 
 
-@dataclass(frozen=True)
-class Entitlement:
+class Entitlement(Struct, frozen=True, dict=True):  # dict: room for the cached _timeline
     entitlement_id: str
     case_id: str
     subsidy: str
@@ -283,8 +281,7 @@ def correct(ent: Entitlement, effective_month: str, reason: str, by: str, at: st
 
 # --- the committee (每月查询登记) ---------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class CommitteeChange:
+class CommitteeChange(Struct, frozen=True):
     """What a reviewer asks: the committee, why, and (optionally) the version of the entitlement they read."""
 
     committee: str

@@ -19,9 +19,11 @@ Implements: 黑民发〔2021〕6号 四(二) (owed from the application month, v
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from ..errors import Conflict, Invalid
 from ..values import months_from
@@ -32,8 +34,7 @@ _AMOUNT = re.compile(r"[0-9]{1,7}(\.[0-9]{1,2})?")
 Months = tuple[tuple[str, Decimal], ...]
 
 
-@dataclass(frozen=True)
-class Payment:
+class Payment(Struct, frozen=True):
     """What one finalized roster (``roster``: its month, ``seq``: the unit's finalization number) paid."""
 
     roster: str
@@ -41,8 +42,7 @@ class Payment:
     months: Months
 
 
-@dataclass(frozen=True)
-class Recovery:
+class Recovery(Struct, frozen=True):
     """Money recovered (追回) from the person, and the overpaid months it settles, oldest first."""
 
     recovery_id: str
@@ -54,8 +54,7 @@ class Recovery:
     months: Months
 
 
-@dataclass(frozen=True)
-class Ledger:
+class Ledger(Struct, frozen=True):
     entitlement_id: str
     payments: tuple[Payment, ...] = ()
     recoveries: tuple[Recovery, ...] = ()
@@ -81,8 +80,7 @@ class Ledger:
         return sum((amount for month, amount in self.paid().items() if month <= through), ZERO)
 
 
-@dataclass(frozen=True)
-class Balance:
+class Balance(Struct, frozen=True):
     """One month: owed (None: unknown yet), paid, and what is due to the person or over-paid."""
 
     month: str
@@ -109,8 +107,7 @@ def balances(ent: Entitlement, ledger: Ledger, through: str, standards: Standard
             for month in months_from(ent.start_month, last)]
 
 
-@dataclass(frozen=True)
-class Settlement:
+class Settlement(Struct, frozen=True):
     """What the roster of ``month`` pays one entitlement: the month itself and the arrears before it."""
 
     month: str

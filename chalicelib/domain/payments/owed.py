@@ -17,10 +17,11 @@ engineering rule (DOMAIN.md §7: the figures are configured data).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Sequence
+
+from msgspec import Struct
 
 from ..errors import Invalid
 from ..rules.amounts import AmountTable, Person, Standard, age_on, standard_in_force
@@ -30,8 +31,7 @@ from .entitlements import Entitlement
 ZERO = Decimal("0.00")
 
 
-@dataclass(frozen=True)
-class Owed:
+class Owed(Struct, frozen=True):
     month: str
     status: str  # in force that month: active | suspended | stopped | none (before the start)
     amount: Decimal | None  # None: active, but no standard in force (``problem`` says why)
@@ -39,13 +39,18 @@ class Owed:
     problem: str | None = None
 
 
-@dataclass
 class Standards:
     """The amount tables of one 业务属地's province and city, with each (subsidy, month, person) looked up once:
     a roster asks the same question for thousands of recipients. Pure: the cache only remembers answers."""
 
-    tables: Sequence[AmountTable]
-    _memo: dict[tuple[object, ...], Standard | Invalid] = field(default_factory=dict, repr=False)
+    __slots__ = ("tables", "_memo")
+
+    def __init__(self, tables: Sequence[AmountTable]) -> None:
+        self.tables = tables
+        self._memo: dict[tuple[object, ...], Standard | Invalid] = {}
+
+    def __repr__(self) -> str:
+        return f"Standards(tables={self.tables!r})"
 
     def has_table(self, business_unit: str) -> bool:
         return any(table.scope in (business_unit[:2], business_unit[:4]) for table in self.tables)

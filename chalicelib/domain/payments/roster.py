@@ -19,8 +19,9 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
+
+from msgspec import Struct
 
 from ..cases.applications import SUBSIDY_NAMES
 from ..errors import Invalid
@@ -39,8 +40,7 @@ _UNIT = re.compile(r"[0-9]{9}")
 Totals = dict[str, dict[str, str | int]]
 
 
-@dataclass(frozen=True, slots=True)
-class RosterLine:
+class RosterLine(Struct, frozen=True):
     """One payee line (slots: a shard's ~62,500 lines stay small in memory)."""
 
     entitlement_id: str
@@ -57,8 +57,7 @@ class RosterLine:
     total: Decimal
 
 
-@dataclass(frozen=True, slots=True)
-class Held:
+class Held(Struct, frozen=True):
     """An entitlement with months owed an amount the table does not give yet."""
 
     entitlement_id: str
@@ -93,8 +92,7 @@ def roster_line(ent: Entitlement, ledger: Ledger, month: str, standards: Standar
     return line, held, over
 
 
-@dataclass(frozen=True)
-class Built:
+class Built(Struct, frozen=True):
     lines: list[RosterLine]
     held: list[Held]
     debts: list[str]  # the entitlements with over-paid months

@@ -12,10 +12,11 @@ effective date, never hard-coded (DOMAIN.md §7: no published figure is trusted 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Mapping, Sequence
+
+from msgspec import Struct
 
 from ..cases.applications import SUBSIDY_TYPES
 from ..errors import Invalid, Malformed
@@ -31,8 +32,7 @@ _ROW_KEYS = frozenset({"subsidy", "effective_from", "effective_to", "amount", "p
 _LINE_KEYS = frozenset({"effective_from", "effective_to", "area", "monthly"})
 
 
-@dataclass(frozen=True)
-class AmountRow:
+class AmountRow(Struct, frozen=True):
     """One standard: ``amount`` yuan a month, or ``percent_of_dibao_line`` % of the 低保 line.
 
     Empty tuples and None conditions mean "any"; ages are whole years at the 1st of the month,
@@ -52,8 +52,7 @@ class AmountRow:
     max_age: int | None = None
 
 
-@dataclass(frozen=True)
-class DibaoLine:
+class DibaoLine(Struct, frozen=True):
     """The local 最低生活保障标准 (低保 line), yuan a month; ``area`` None = urban and rural alike."""
 
     effective_from: date
@@ -62,15 +61,13 @@ class DibaoLine:
     monthly: Decimal
 
 
-@dataclass(frozen=True)
-class AmountTable:
+class AmountTable(Struct, frozen=True):
     scope: str
     rows: tuple[AmountRow, ...]
     dibao_lines: tuple[DibaoLine, ...] = ()
 
 
-@dataclass(frozen=True)
-class Person:
+class Person(Struct, frozen=True):
     """What the standard may depend on: 残疾类别 1-7, 残疾等级 1-4, 低保 type, area, birth date."""
 
     category: int
@@ -80,8 +77,7 @@ class Person:
     birth: date
 
 
-@dataclass(frozen=True)
-class Standard:
+class Standard(Struct, frozen=True):
     """The standard applied to one person for one month, and where it came from."""
 
     amount: Decimal

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+from msgspec import Struct
 
 from ..errors import Invalid, Malformed
 from ..units import is_scope_code
@@ -27,8 +28,7 @@ MAX_UNIT_NAME = 40
 PHONE = re.compile(r"^(0[0-9]{2,3}-[0-9]{7,8}(-[0-9]{1,6})?|1[3-9][0-9]{9}|1[0-9]{4}|9[0-9]{4,5})$")
 
 
-@dataclass(frozen=True)
-class ContactRule:
+class ContactRule(Struct, frozen=True):
     """One stored version: from ``effective_from``, ``unit_name`` at ``phone`` explains the standard for ``scope``."""
 
     scope: str
@@ -37,8 +37,7 @@ class ContactRule:
     phone: str
 
 
-@dataclass(frozen=True)
-class Contact:
+class Contact(Struct, frozen=True):
     """The contact of one 业务属地 on one day; ``rule`` None: none configured (a set-up gap)."""
 
     unit: str

@@ -23,9 +23,11 @@ obtained by comparison and sharing stands in for the applicant's materials). Tha
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from ..values import day_or_none
 from . import rule_texts as texts
@@ -40,8 +42,7 @@ LABELS = {"dibao": "低保 (dibao)", "dibao_edge": "低保边缘 (dibao_edge)", 
           "orphan_support": "孤儿基本生活保障 (orphan_support)", "certificate": "disability category and grade"}
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(Struct, frozen=True):
     """One fact a check uses: ``basis`` "roster" (with the load it came from) or "claim"."""
 
     name: str
@@ -58,8 +59,7 @@ class Fact:
                 "load_id": self.load_id, "loaded_at": self.loaded_at, "detail": self.detail}
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(Struct, frozen=True):
     """The facts as the check uses them, and where each came from."""
 
     circumstances: dict[str, bool]

@@ -15,17 +15,27 @@ neither, 孤儿基本生活保障 the nursing subsidy only; 择高 is left to th
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from dataclasses import field as dataclass_field
 from datetime import date
 from typing import Any, Iterable, Mapping
 
+from msgspec import Struct
+from msgspec import field as struct_field
+from msgspec.structs import replace
+
 from ..cases.applications import SUBSIDY_TYPES
 from ..errors import DomainError, Invalid, Malformed
+from ..structs import compared
 from ..units import is_township
 from ..values import check_name, parse_day
 from . import rule_texts as texts
-from .amounts import AmountTable, check_amount_table, read_amount_table, read_int_list, read_list, read_object
+from .amounts import (
+    AmountTable,
+    check_amount_table,
+    read_amount_table,
+    read_int_list,
+    read_list,
+    read_object,
+)
 from .amounts import read_scope as _scope
 from .contacts import ContactRule, read_contact_rule
 from .rules import CATALOGUE, MATERIAL_CODE, MATERIAL_CODES, STANDARD, NoticeItem
@@ -48,8 +58,7 @@ MAX_LOCAL_PURPOSE = 100
 _STANDARD_NAMES = {kind.name: kind.code for kind in CATALOGUE}
 
 
-@dataclass(frozen=True)
-class LocalItem:
+class LocalItem(Struct, frozen=True):
     """An item a 户籍地's list adds beyond the catalogue: its code, Chinese name and purpose (用途), as the notice
     prints them."""
 
@@ -59,8 +68,7 @@ class LocalItem:
     required: bool
 
 
-@dataclass(frozen=True)
-class MaterialRule:
+class MaterialRule(Struct, frozen=True):
     """A province base (``require`` set) or a city/county override (``require`` None); either may define
     ``local`` items beyond the catalogue."""
 
@@ -73,19 +81,26 @@ class MaterialRule:
     local: tuple[LocalItem, ...] = ()
 
 
-@dataclass(frozen=True)
-class RequiredItem:
+ANNOTATIONS = frozenset({"source", "local"})  # what annotates a RequiredItem: no part of its equality
+
+
+class RequiredItem(Struct, frozen=True):
     """One item required (or optional) of an applicant; ``source`` (the version that made it what it is, or
     "standard") and ``local`` (a local item's name and purpose) annotate it and take no part in equality."""
 
     code: str
     required: bool
-    source: str = dataclass_field(default="", compare=False)
-    local: LocalItem | None = dataclass_field(default=None, compare=False)
+    source: str = ""
+    local: LocalItem | None = None
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is RequiredItem and compared(self, ANNOTATIONS) == compared(other, ANNOTATIONS)
+
+    def __hash__(self) -> int:
+        return hash(compared(self, ANNOTATIONS))
 
 
-@dataclass(frozen=True)
-class ResolvedMaterials:
+class ResolvedMaterials(Struct, frozen=True):
     items: tuple[RequiredItem, ...]
     versions: tuple[str, ...]
 
@@ -95,8 +110,7 @@ class ResolvedMaterials:
         return self.versions == (STANDARD,)
 
 
-@dataclass(frozen=True)
-class EligibilityRule:
+class EligibilityRule(Struct, frozen=True):
     """A province's 补贴对象 rule; ``nursing_extensions`` holds (categories, grades) pairs."""
 
     province: str
@@ -111,8 +125,7 @@ class EligibilityRule:
 NATIONAL_DEFAULT = EligibilityRule(NATIONAL, date(2016, 1, 1))  # 国发〔2015〕52号, in force 2016-01-01
 
 
-@dataclass(frozen=True)
-class RuleCheck:
+class RuleCheck(Struct, frozen=True):
     subsidy: str
     eligible: bool
     reasons: tuple[str, ...]
@@ -273,8 +286,7 @@ def _chain(rules: list[MaterialRule], scopes: tuple[str, ...], on: date) -> list
     return [rule for scope in scopes if (rule := _latest(rules, scope, on)) is not None]
 
 
-@dataclass(frozen=True)
-class _State:
+class _State(Struct, frozen=True):
     """The list as inheritance has made it so far: ``code -> required``, the local items defined, and which
     version made each item what it is."""
 
@@ -520,12 +532,11 @@ def check_subsidy(
 
 # --- demo configuration ------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class DemoRules:
+class DemoRules(Struct, frozen=True):
     materials: list[MaterialRule]
     eligibility: list[EligibilityRule]
     amounts: list[AmountTable]
-    contacts: list[ContactRule] = dataclass_field(default_factory=list)
+    contacts: list[ContactRule] = struct_field(default_factory=list)
 
 
 def _entries(data: Mapping[str, Any], key: str) -> Iterable[tuple[str, dict[str, Any]]]:

@@ -21,12 +21,20 @@ import csv
 import hashlib
 import io
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from msgspec import Struct, field
+from msgspec.structs import replace
+
 from ..errors import DomainError, Invalid
-from ..identity import CATEGORY_NAMES, GRADE_NAMES, ID_LENGTH, mask_id_number, validate_id_number
+from ..identity import (
+    CATEGORY_NAMES,
+    GRADE_NAMES,
+    ID_LENGTH,
+    mask_id_number,
+    validate_id_number,
+)
 from ..persons import person_key
 from ..values import day_or_none
 
@@ -35,8 +43,7 @@ CERTIFICATE_MATERIAL = "disability_certificate"
 ERROR_LINES_KEPT = 100
 
 
-@dataclass(frozen=True)
-class RosterKind:
+class RosterKind(Struct, frozen=True):
     kind: str
     name: str
     required: tuple[str, ...]
@@ -55,8 +62,7 @@ _MEMBERSHIP_STATUSES = ("in", "out")
 _AREAS = ("urban", "rural")
 
 
-@dataclass(frozen=True)
-class RosterEntry:
+class RosterEntry(Struct, frozen=True):
     """One accepted roster row: the person key, a masked ID for display, the checked fields."""
 
     kind: str
@@ -65,15 +71,13 @@ class RosterEntry:
     fields: Mapping[str, str]
 
 
-@dataclass(frozen=True)
-class ParsedRoster:
+class ParsedRoster(Struct, frozen=True):
     entries: list[RosterEntry]
     errors: list[str]  # "line 7: ..." - never the ID number
     ignored_columns: tuple[str, ...] = ()  # columns outside the schema are dropped, not stored
 
 
-@dataclass(frozen=True)
-class RosterLoad:
+class RosterLoad(Struct, frozen=True):
     """One loaded S3 object version: the audit record of a load."""
 
     load_id: str
@@ -206,8 +210,7 @@ def _membership_fields(schema: RosterKind, values: Mapping[str, str], problems: 
 
 # --- comparison ----------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class RosterMatch:
+class RosterMatch(Struct, frozen=True):
     """A person's entry in one load of a roster, as read back from the index."""
 
     kind: str
@@ -234,8 +237,7 @@ class CertificateLike(Protocol):
     def valid_until(self) -> date: ...
 
 
-@dataclass(frozen=True)
-class WaiverResult:
+class WaiverResult(Struct, frozen=True):
     """A waiver (``type`` "waiver", ``code`` the material) or a confirmation of a declared
     status (``type`` "confirmation", ``code`` None); ``source`` is the roster kind."""
 

@@ -10,12 +10,12 @@ one-time notice (一次性告知, 最多跑一次) and "materials complete" (申
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
+from msgspec import Struct
 
-@dataclass(frozen=True)
-class MaterialKind:
+
+class MaterialKind(Struct, frozen=True):
     code: str
     name: str
     purpose: str
@@ -49,8 +49,7 @@ def is_material_code(value: object) -> bool:
     return isinstance(value, str) and (value in MATERIAL_CODES or MATERIAL_CODE.fullmatch(value) is not None)
 
 
-@dataclass(frozen=True)
-class NoticeItem:
+class NoticeItem(Struct, frozen=True):
     """One line of the one-time notice: what is required of this applicant, and why. ``source``: the version of the
     list that put the item there as it is (``"23@2021-04-22"``), ``"standard"`` for the standard catalogue where no
     list was in force, ``""`` on notices made before it was kept."""
@@ -88,8 +87,7 @@ def outstanding(notice: tuple[NoticeItem, ...], received_codes: frozenset[str]) 
     )
 
 
-@dataclass(frozen=True)
-class StoredRule:
+class StoredRule(Struct, frozen=True):
     """A rule as an admin stored it: its scope, kind, first day, body (read by the readers here), who and when."""
 
     scope: str

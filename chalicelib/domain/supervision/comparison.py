@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
 from datetime import date
 from typing import Iterable, Mapping
+
+from msgspec import Struct
 
 from ..errors import Invalid
 from ..payments.entitlements import Entitlement
@@ -37,15 +38,13 @@ KINDS: Mapping[str, tuple[str, tuple[str, ...], str]] = {
 DEFAULT_OFFSETS: Mapping[str, int] = {kind: 1 for kind in KINDS}
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(Struct, frozen=True):
     line: int
     person_key: str
     event_date: date
 
 
-@dataclass(frozen=True)
-class ParsedFile:
+class ParsedFile(Struct, frozen=True):
     rows: list[Row]
     errors: list[str]
 

@@ -15,8 +15,9 @@ Implements: the dynamic check of disability status (DOMAIN.md §3; 民发〔2022
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Mapping
+
+from msgspec import Struct
 
 from ..identity import CATEGORY_NAMES, GRADE_NAMES
 from ..payments.entitlements import Entitlement
@@ -25,8 +26,7 @@ from ..rules.jurisdiction import EligibilityRule, check_subsidy
 KIND = "certificate_grade_change"
 
 
-@dataclass(frozen=True)
-class StatusChange:
+class StatusChange(Struct, frozen=True):
     action: str  # "stop" | "correct"
     facts: Mapping[str, int]  # the roster's category and grade
     reason: str

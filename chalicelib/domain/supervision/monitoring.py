@@ -16,9 +16,10 @@ six-month reminder, the escalation on the 25th and ``REACH`` are no statute: eng
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable, Mapping
+
+from msgspec import Struct
 
 from ..cases.case import Actor
 from ..errors import Conflict, Forbidden, Invalid
@@ -113,8 +114,7 @@ def needs_review(ent: Entitlement, year: int) -> bool:
     return any(ent.status_in(f"{year:04d}-{month:02d}") in CHECKED_STATUSES for month in range(1, 13))
 
 
-@dataclass(frozen=True)
-class Recording:
+class Recording(Struct, frozen=True):
     """One recorded check result or review outcome, and why."""
 
     value: str
@@ -184,8 +184,7 @@ def counts(results: list[str | None]) -> dict[str, int]:
 
 # --- the records and what the API shows of them ----------------------------------------------------
 
-@dataclass(frozen=True)
-class Check:
+class Check(Struct, frozen=True):
     """One recipient's (one entitlement's) 查询登记 of one month at its committee."""
 
     committee_unit: str
@@ -229,8 +228,7 @@ def change_view(check: Check) -> dict[str, Any]:
     return view
 
 
-@dataclass(frozen=True)
-class ReviewTask:
+class ReviewTask(Struct, frozen=True):
     """One entitlement's 定期复核 of one year at its 业务属地."""
 
     business_unit: str

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 from typing import Any, Mapping
+
+from msgspec import Struct
 
 from ..cases.progress import Lookup, read_lookup
 from ..errors import Invalid, Malformed
@@ -34,8 +35,7 @@ _CONTACT = re.compile(r"[0-9][0-9-]{4,19}")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(Struct, frozen=True):
     case_id: str
     id_suffix: str
     change: str

@@ -9,9 +9,11 @@ fields are an engineering rule.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Mapping
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from ..errors import Invalid, Malformed
 from ..payments.entitlements import SURVIVAL_CHECK, Change, Entitlement
@@ -22,8 +24,7 @@ RESULTS: Mapping[str, str] = {"alive": "在世", "deceased": "已死亡", "not_v
 NOTE_MAX = 500
 
 
-@dataclass(frozen=True)
-class SurvivalCheck:
+class SurvivalCheck(Struct, frozen=True):
     method: str
     on: date
     result: str

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from datetime import date, datetime
+
+from msgspec import Struct
 
 from ..errors import Invalid, Malformed
 from .monitoring import month_of, parse_month, parse_township, parse_year
@@ -26,8 +27,7 @@ FIELDS = ("job", "unit", "period")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-@dataclass(frozen=True)
-class UnitJob:
+class UnitJob(Struct, frozen=True):
     job: str
     unit: str  # 9-digit 业务属地
     period: str  # YYYY-MM (monthly_checks), YYYY (yearly_reviews), YYYY-MM-DD (certificate_reminders)
