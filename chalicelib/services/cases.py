@@ -237,7 +237,7 @@ def read(deps: Deps, case_id: str, actor: Actor, relation: str, today: date) -> 
     case = deps.repo.get(case_id)
     access.check_case(relation, actor, case)
     result = view(deps, case, today)
-    result["clock"] = deps.clock.describe(case_id) if deps.clock else None
+    result["clock"] = deps.clock.describe(case) if deps.clock else None
     rules = rules_for(deps.rules, case.business_unit) if deps.rules else Rules([], [], [])
     result["rule_checks"] = [check_view(c) for c in rule_checks(
         rules, case.business_unit, case.applied_on, case.subsidies, dict(case.certificate), dict(case.low_income),

@@ -36,7 +36,7 @@ POLL_TRIES = 40  # the machine stores its new token within milliseconds; wait up
 class Clock(Protocol):
     def started(self, case: Case, now: datetime) -> bool: ...
     def moved(self, before: Case, after: Case, now: datetime) -> bool: ...
-    def describe(self, case_id: str) -> dict[str, Any] | None: ...
+    def describe(self, case: Case) -> dict[str, Any] | None: ...
     def pending_cases(self) -> list[str]: ...
     def in_step(self, case: Case) -> bool: ...
     def repair(self, case: Case, now: datetime) -> str: ...
@@ -177,9 +177,13 @@ class ClockService(Struct, frozen=True):
     def pending_cases(self) -> list[str]:
         return self.items.pending_cases()
 
-    def describe(self, case_id: str) -> dict[str, Any] | None:
-        state = self.items.get(case_id)
+    def describe(self, case: Case) -> dict[str, Any] | None:
+        """Where the case's clock stands; None before it started. Once the case is closed or withdrawn the phase is
+        the case's: the execution ends there and writes no phase of its own (its item keeps the last one waited in,
+        with that phase's overdue marks)."""
+        state = self.items.get(case.case_id)
         if state is None:
             return None
-        return {"phase": state.phase, "late": state.late, "overdue_at": state.overdue_at,
-                "pending_repair": state.pending}
+        phase = CLOCK_PHASE[case.status]
+        return {"phase": phase if phase in FINAL_PHASES else state.phase, "late": state.late,
+                "overdue_at": state.overdue_at, "pending_repair": state.pending}

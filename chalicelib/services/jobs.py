@@ -85,7 +85,7 @@ def daily_sweep(deps: Deps, publisher: Any, now: datetime) -> dict[str, int]:
         deadline = case.open_deadline()
         if deadline is None or deadline.overdue_recorded_on is not None:
             continue
-        if not _clock_escalated(deps, case.case_id, deadline.kind.value):
+        if not _clock_escalated(deps, case, deadline.kind.value):
             publisher.escalate(case, deadline)
             stats["escalated_by_sweep"] += 1
         saved = _update(deps, case, record_miss)
@@ -97,10 +97,10 @@ def daily_sweep(deps: Deps, publisher: Any, now: datetime) -> dict[str, int]:
     return stats
 
 
-def _clock_escalated(deps: Deps, case_id: str, kind: str) -> bool:
+def _clock_escalated(deps: Deps, case: Case, kind: str) -> bool:
     """Whether the case's clock marked the deadline overdue itself (and so escalated it); not when it cannot say."""
     try:
-        clock = deps.clock.describe(case_id) if deps.clock else None
+        clock = deps.clock.describe(case) if deps.clock else None
     except ClockUnavailable:
         return False
     return bool(clock and kind in clock["overdue_at"])

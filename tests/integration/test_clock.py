@@ -106,6 +106,10 @@ def test_on_time_the_clock_follows_every_phase_publishes_the_result_and_ends(aws
     assert wait_messages(escalations, 1, seconds=0.5) == []
     state = ClockItems().get(case_id)
     assert state.overdue_at == {} and not state.pending
+    # the execution ended in Closed and wrote no phase of its own (its item still says notify): a reader sees the case's
+    assert state.phase == "notify"
+    seen = cases.read(slow, case_id, WINDOW, "accepting", at("2026-10-21T11:00:00+08:00").date())
+    assert seen["status"] == "closed" and seen["clock"]["phase"] == "closed"
 
 
 @pytest.mark.parametrize("kind", ["push", "review", "notify"])
@@ -193,6 +197,8 @@ def test_withdrawal_ends_the_execution(aws):
         executionArn=CaseClock(load().clock_state_machine_arn).execution_arn(case["case_id"]))["events"]
     entered = [e["stateEnteredEventDetails"]["name"] for e in history if "stateEnteredEventDetails" in e]
     assert entered[-1] == "Withdrawn"
+    seen = cases.read(slow, case["case_id"], WINDOW, "accepting", at("2026-09-29T11:00:00+08:00").date())
+    assert seen["clock"]["phase"] == "withdrawn"
 
 
 def test_a_case_withdrawn_while_its_materials_are_gathered_never_starts_the_clock(aws):
