@@ -105,11 +105,12 @@ def test_a_case_goes_from_the_shanghai_window_to_the_harbin_reviewer_and_back_in
     assert opened.value.url.startswith("blob:")
     opened.value.close()
     upload_materials(window)
-    window.shot("06-window-materials-received")
-
-    page.get_by_role("button", name="确认材料收齐").click()
-    expect(page.get_by_role("status")).to_have_text("已确认材料收齐")
+    # the last required material completes the case: the page shows it anew, D1 running, the push the next step
+    expect(page.get_by_role("status")).to_have_text(re.compile("已收到，材料已收齐，推送时限起算"))
+    expect(page.locator("dl.facts")).to_contain_text("待推送")
+    expect(page.get_by_role("button", name="确认材料收齐")).to_have_count(0)
     expect(page.get_by_role("row", name=re.compile("推送时限"))).to_contain_text(re.compile("剩\\d+个工作日"))
+    window.shot("06-window-materials-received")
     page.emulate_media(media="print")
     window.shot("07-window-notice-print-view")
     page.emulate_media(media="screen")

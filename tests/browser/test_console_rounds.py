@@ -63,6 +63,10 @@ def test_a_supplement_goes_from_the_reviewer_to_the_window_and_back_in_the_brows
     row.locator('input[type="file"]').set_input_files(file_for("bank_account"))
     row.get_by_role("button", name=re.compile("上传")).click()
     expect(row.locator(".material-state")).to_have_text("状态：✓ 已收到（已核验）")
+    # the 补正 receipt shows the case anew: the earlier refusal is gone, the receipt is in the timeline
+    expect(page.get_by_role("status")).to_have_text("银行或信用社账户已收到")
+    expect(page.locator(".step .form-error")).to_have_text("")
+    expect(page.locator("ol.timeline li").last).to_contain_text(re.compile("收到材料 — sh-window-01.*：银行或信用社账户"))
     window.shot("16-window-supplement-uploaded")
     assert not window.accessibility_problems()
     page.get_by_role("button", name="补正材料已送达").click()

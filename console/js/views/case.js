@@ -107,7 +107,19 @@ export function supplementWanted(kase, notice) {
 function noticeSection(kase, notice, rerender) {
   const open = kase.status === "awaiting_materials";
   const wanted = supplementWanted(kase, notice);
-  const rows = notice.materials.map((item) => materialRow(kase, item, open, rerender, wanted.get(item.code)));
+  // A receipt that moves the case (the last required material completes it: D1 starts; a 补正 material) shows the
+  // case anew: its status, steps, deadlines and timeline. Any other receipt updates its row in place (files chosen in
+  // other rows stay), and an earlier refusal of a step (e.g. 材料尚未收齐) no longer stands.
+  const received = async (item) => {
+    item.received = true;
+    const complete = notice.materials.every((m) => !m.required || m.waived || m.received);
+    if (kase.status === "supplement_requested" || (open && complete)) {
+      return rerender(complete && open ? `${item.name}已收到，材料已收齐，推送时限起算` : `${item.name}已收到`);
+    }
+    document.querySelectorAll("section .step").forEach(clearErrors);
+    announce(`${item.name}已收到`);
+  };
+  const rows = notice.materials.map((item) => materialRow(kase, item, open, received, wanted.get(item.code)));
   return h("section", { class: "card notice", id: "notice", "aria-labelledby": "notice-title" },
     h("h2", { id: "notice-title" }, "一次性告知书"),
     h("p", {}, `业务属地 ${unitText(notice.business_unit)} 要求申请人提交以下全部材料（一次告知，最多跑一次）：`),
@@ -116,7 +128,7 @@ function noticeSection(kase, notice, rerender) {
       h("button", { type: "button", onclick: () => printDocument(`/cases/${kase.case_id}/notice`, "print-notice") }, "打印一次性告知书")));
 }
 
-function materialRow(kase, item, open, rerender, supplement) {
+function materialRow(kase, item, open, received, supplement) {
   const name = `material:${item.code}`;
   const state = supplement !== undefined ? `需补正：${supplement || "请重新提交"}`
     : item.waived ? `免交：${waiverText(item.waiver)}` : item.received ? "✓ 已收到（已核验）" : "未收到";
@@ -141,7 +153,7 @@ function materialRow(kase, item, open, rerender, supplement) {
       });
       row.querySelector(".material-state").textContent = "状态：✓ 已收到（已核验）";
       row.querySelector(".upload").remove();
-      announce(`${item.name}已收到`);
+      await received(item);
     } catch (error) {
       showFieldError(row, name, message(error instanceof ApiError ? error : new ApiError(0, "NETWORK", String(error))));
       percent.textContent = "未完成";
@@ -191,7 +203,7 @@ function windowSteps(kase, rerender) {
   const id = kase.case_id;
   const section = h("section", { class: "card", "aria-labelledby": "steps-title" }, h("h2", { id: "steps-title" }, "办理"));
   if (kase.status === "awaiting_materials") {
-    section.append(h("p", {}, "全部必交材料收到后，确认材料收齐：开始计算推送时限（3个工作日内推送）。"),
+    section.append(h("p", {}, "最后一项必交材料收到之日即材料收齐，推送时限自动起算（3个工作日内推送）；未收齐时点此查看还缺哪些。"),
       stepButton("确认材料收齐", `/cases/${id}/complete`, rerender, "已确认材料收齐"));
   } else if (kase.status === "awaiting_push") {
     section.append(h("p", {}, "将完整案件推送至业务属地：推送时限结束，审核时限开始（10个工作日内审核）。"),
