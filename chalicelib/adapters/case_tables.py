@@ -322,14 +322,16 @@ def _joined(head: dict[str, Any], parts: dict[str, dict[str, Any]]) -> dict[str,
     return record
 
 
-def to_items(case: Case) -> tuple[CaseModel, list[PartModel], dict[str, dict[str, Any]]]:
+def to_items(case: Case, held: frozenset[str] = frozenset()) -> tuple[CaseModel, list[PartModel], dict[str, dict[str, Any]]]:
     """The case item, the parts that changed since the case was read (all of them for a case never stored in parts)
-    and the body of every part as it now stands."""
+    and the parts in ``held`` changed or not (written again on their version as read, so the change holds only if
+    they are still as read), and the body of every part as it now stands."""
     head, parts = split(to_record(case))
     item = to_model(case, compact(head))
     digests = {part: _digest(body) for part, body in parts.items()}
-    changed = [_part(case, part, parts[part]) for part in PARTS if case.stored_parts.get(part) != digests[part] and (
-        part in case.stored_parts or any(parts[part].values()))]  # an empty part: not until it holds some
+    changed = [_part(case, part, parts[part]) for part in PARTS if part in held or (
+        case.stored_parts.get(part) != digests[part] and (
+            part in case.stored_parts or any(parts[part].values())))]  # an empty part: not until it holds some
     return item, changed, parts
 
 

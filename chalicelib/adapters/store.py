@@ -31,7 +31,7 @@ from pynamodb.transactions import TransactWrite
 
 from ..config import load
 from ..domain.cases.audit import Link
-from ..domain.cases.case import Case, Event, Material
+from ..domain.cases.case import Case, Event, Material, seals_receipts
 from ..domain.cases.phases import DEADLINE_KINDS
 from ..domain.cases.records import material_record, to_record
 from ..domain.cases.writes import NO_WRITES, Writes, appended
@@ -98,7 +98,9 @@ class CaseRepository:
         as saved when it holds the chain hash of this change's event (no other change writes that hash)."""
         link = appended(case, event)
         day = event_day(event.at)  # the case item keeps it: the day index holds only a case's first event of a day
-        item, parts, bodies = to_items(replace(case, chain_head=link.chain_hash, last_day=day))
+        # an event sealing the receipts holds them as read: a receipt kept since refuses it (domain: ``sealed``)
+        item, parts, bodies = to_items(replace(case, chain_head=link.chain_hash, last_day=day),
+                                       frozenset({"receipts"}) if seals_receipts(event) else frozenset())
         try:
             with TransactWrite(connection=self._connection) as transaction:
                 transaction.save(item)

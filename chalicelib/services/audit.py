@@ -10,8 +10,10 @@ import hashlib
 import json
 from typing import Any, Protocol
 
+from msgspec.structs import replace
+
 from ..domain.cases.audit import first_break
-from ..domain.cases.case import Actor
+from ..domain.cases.case import Actor, Case, broken_seal
 from ..domain.errors import Forbidden, Invalid
 from ..domain.units import is_scope_code, within
 from ..domain.values import parse_count, parse_day
@@ -20,6 +22,7 @@ from .worklists import scope_page
 
 class Chains(Protocol):
     def chain(self, case_id: str) -> Any: ...
+    def get(self, case_id: str) -> Case: ...
     def heads_of_day(self, day: str) -> dict[str, tuple[int, str]]: ...
     def worklist(self, side: str, scope: str, due_before: str | None, status: str | None, pushed_only: bool,
                  limit: int, token: str | None, exclude_accepting: str | None = None) -> Any: ...
@@ -30,8 +33,18 @@ class DigestWriter(Protocol):
 
 
 def verify_case(repo: Chains, case_id: str) -> dict[str, Any]:
+    """The case's chain walked from the genesis; when it holds, each receipt seal in it checked against the receipts
+    stored now (receipts are kept outside the chain, and sealed by the next chained event: ``case.receipts_sha256``)."""
     links, head = repo.chain(case_id)
-    return first_break(case_id, links, head).as_dict()
+    verdict = first_break(case_id, links, head)
+    seals = [(link.seq, link.record["detail"]["receipts_sha256"]) for link in links
+             if "receipts_sha256" in (link.record.get("detail") or {})]
+    if verdict.valid and seals:
+        broken = broken_seal(repo.get(case_id), seals)
+        if broken is not None:
+            verdict = replace(verdict, valid=False, first_broken_seq=broken,
+                              reason="the receipts this event sealed are no longer the receipts stored")
+    return verdict.as_dict()
 
 
 PAGE_DEFAULT, PAGE_MAX = 50, 100

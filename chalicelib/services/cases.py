@@ -39,6 +39,7 @@ from ..domain.cases.case import (
     receipt_only,
     receive_material,
     register_material,
+    sealed,
     start_deadline,
     supplement_missing,
     transition,
@@ -460,8 +461,9 @@ def send_supplement(deps: Deps, case_id: str, body: Any, actor: Actor, relation:
                               "materials")
         requests = case.supplements[:-1] + (dict(case.supplements[-1], sent_at=now.isoformat(),
                                                  sent_note=sent["note"]),) if case.supplements else ()
+        # the 补正's materials were received outside the chain: the event that sends them seals every receipt so far
         return transition(case, "supplement", actor, now, deps.deadlines, {"supplements": requests},
-                          {"note": sent["note"]})
+                          sealed(case, {"note": sent["note"]}))
 
     return view(deps, _move(deps, case_id, actor, relation, now, change)[0], now.date())
 
@@ -470,8 +472,9 @@ def withdraw(deps: Deps, case_id: str, body: Any, actor: Actor, relation: str, n
     withdrawal = dict(read_withdrawal(body), withdrawn_on=now.date().isoformat())
 
     def change(case: Case) -> tuple[Case, Event]:
+        # it ends the case: it seals the receipts so far (a receipt racing it is refused, the case being withdrawn)
         return transition(case, "withdraw", actor, now, deps.deadlines,
-                          {"withdrawal": withdrawal}, {"reason": withdrawal["reason"]})
+                          {"withdrawal": withdrawal}, sealed(case, {"reason": withdrawal["reason"]}))
 
     return view(deps, _move(deps, case_id, actor, relation, now, change)[0], now.date())
 

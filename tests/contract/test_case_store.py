@@ -5,6 +5,7 @@ condition, the 业务属地 an approval registers), refused whole as ``StaleCase
 is a hash chain; the outbox's conditional updates and pending index; the worklist, due-day and census reads."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -13,13 +14,22 @@ import boto3
 import pytest
 from msgspec.structs import replace
 
-from chalicelib.adapters.case_tables import CaseModel, EventModel
+from chalicelib.adapters.case_tables import RECEIPT_LIST, CaseModel, EventModel, PartModel, part_key
 from chalicelib.adapters.entitlements_table import EntitlementModel, Entitlements, LockModel
 from chalicelib.adapters.messages_table import MessageModel, Outbox
 from chalicelib.adapters.monitored_units import MonitoredUnitModel, MonitoredUnits
 from chalicelib.adapters.store import CaseRepository
 from chalicelib.domain.cases.audit import first_break
-from chalicelib.domain.cases.case import Case, Deadline, DeadlineKind, Event, Material, Status
+from chalicelib.domain.cases.case import (
+    Case,
+    Deadline,
+    DeadlineKind,
+    Event,
+    Material,
+    Status,
+    receipts_canonical,
+    sealed,
+)
 from chalicelib.domain.cases.messages import LEASE
 from chalicelib.domain.cases.outbox import after_receipt, final, message_id, queued
 from chalicelib.domain.cases.phases import DEADLINE_KINDS
@@ -35,6 +45,7 @@ from chalicelib.domain.cases.writes import (
 from chalicelib.domain.errors import Invalid, NotFound
 from chalicelib.domain.payments.entitlements import move
 from chalicelib.domain.refusals import LockHeld, StaleCase
+from chalicelib.services import audit
 from tests.contract.conftest import emptied
 from tests.fakes.cases import FakeCases
 from tests.support.payroll import LIVING, approved
@@ -52,6 +63,22 @@ class Store:
     outbox: Any
     entitlements: Any
     supervised: Any  # () -> the registered 业务属地, sorted
+
+    def tamper_receipt(self, case_id: str, material_id: str, received_by: str) -> None:
+        """Someone with write access to the table rewrites who received a material (its receipt, outside the chain)."""
+        if isinstance(self.cases, FakeCases):
+            stored = self.cases.stored[case_id]
+            record = json.loads(stored.record)
+            for material in record["materials"]:
+                if material["material_id"] == material_id:
+                    material["received_by"] = received_by
+            self.cases.stored[case_id] = replace(stored, record=json.dumps(record))
+            return
+        boto3.client("dynamodb").update_item(
+            TableName=PartModel.Meta.table_name, Key={"case_id": {"S": part_key(case_id, "receipts")}},
+            UpdateExpression=f"SET #b.#r.#m[{RECEIPT_LIST.index('received_by')}] = :who",
+            ExpressionAttributeNames={"#b": "body", "#r": "receipts", "#m": material_id},
+            ExpressionAttributeValues={":who": {"S": received_by}})
 
     def tamper(self, case_id: str, seq: int, unit: str | None) -> None:
         """Someone with write access to the table rewrites the event's unit, or (None) removes the event."""
@@ -219,6 +246,32 @@ def test_a_receipt_alone_is_kept_without_a_version_or_an_event_and_two_from_one_
     completed = store.cases.save(replace(kept, status=Status.AWAITING_PUSH, materials=kept.materials[:2] + (
         receipt(kept.materials[2], kept.version),)), event("materials_completed"))
     assert store.cases.get("C1") == completed and [m.status for m in completed.materials] == ["received"] * 3
+
+
+def test_an_event_sealing_the_receipts_holds_them_as_read_and_the_audit_finds_a_receipt_changed_after_it(store):
+    """Receipts kept outside the chain are sealed by the next chained event that follows them (the one completing the
+    materials, the one sending a 补正: ``case.sealed``). The store writes such an event on the receipts as read, so a
+    receipt kept since refuses it (the seal would leave it out), where a change that seals nothing keeps it; and
+    the audit (``services.audit.verify_case``) recomputes each seal from the receipts stored now."""
+    store.cases.save(a_case("C1"), event())
+    for material_id in ("m1", "m2"):
+        store.cases.register(store.cases.get("C1"), slot(material_id))
+    read = store.cases.get("C1")
+    store.cases.receive(read, receipt(read.materials[0], read.version))
+    older = store.cases.get("C1")  # m1 received, m2 not yet
+    fresh = store.cases.get("C1")
+    store.cases.receive(fresh, receipt(fresh.materials[1], fresh.version, by="window-2"))
+    with pytest.raises(StaleCase):  # sealed without m2's receipt, kept since this read
+        store.cases.save(replace(older, status=Status.AWAITING_PUSH), event("materials_completed", **sealed(older, {})))
+    current = store.cases.get("C1")
+    done = store.cases.save(replace(current, status=Status.AWAITING_PUSH),
+                            event("materials_completed", **sealed(current, {})))
+    assert audit.verify_case(store.cases, "C1")["valid"] is True
+    assert json.loads(receipts_canonical(done)).keys() == {"m1", "m2"}
+    store.tamper_receipt("C1", "m1", received_by="window-9")  # rewritten in the table, outside the chain
+    verdict = audit.verify_case(store.cases, "C1")
+    assert (verdict["valid"], verdict["first_broken_seq"]) == (False, done.version)
+    assert "sealed" in verdict["reason"] and first_break("C1", *store.cases.chain("C1")).valid  # the events hold
 
 
 def test_a_second_save_from_the_same_stale_copy_is_refused_and_changes_nothing(store):

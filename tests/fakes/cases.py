@@ -26,7 +26,7 @@ from msgspec.structs import replace
 
 from chalicelib.adapters.case_tables import NO_DUE, RECEIPT_FIELDS, due_shard, registration
 from chalicelib.domain.cases.audit import GENESIS, Link
-from chalicelib.domain.cases.case import Case, Event, Material
+from chalicelib.domain.cases.case import Case, Event, Material, seals_receipts
 from chalicelib.domain.cases.outbox import Message, MessagePut, message_id
 from chalicelib.domain.cases.phases import DEADLINE_KINDS
 from chalicelib.domain.cases.records import from_record, material_record, to_record
@@ -236,7 +236,7 @@ class FakeCases:
 
     def save(self, case: Case, event: Event, writes: Writes = NO_WRITES) -> Case:
         with self.lock:
-            if not self._holds(case, writes):
+            if not self._holds(case, event, writes):
                 for key in writes.guards:
                     holder = self.lock_holder(key, writes.holder_month)
                     if holder is not None and holder[0] != case.case_id:
@@ -256,9 +256,10 @@ class FakeCases:
             elif record["materials"] or materials_version:
                 materials_version += 1
                 versions["materials"] = materials_version
-            if case.stored_parts.get("receipts") == _receipts_digest(record) and stored_record is not None:
+            if case.stored_parts.get("receipts") == _receipts_digest(record) and stored_record is not None \
+                    and not seals_receipts(event):
                 receipts = _receipts(stored_record)  # no receipt changed: kept as stored (with receipts since)
-            elif receipts or receipts_version:
+            elif receipts or receipts_version or seals_receipts(event):  # a seal holds them: written on their version
                 receipts_version += 1
                 versions["receipts"] = receipts_version
             record["materials"] = _with_receipts(materials, receipts)
@@ -314,7 +315,7 @@ class FakeCases:
             self.stored[case.case_id] = replace(stored, record=json.dumps(record),
                                                 receipts_version=stored.receipts_version + 1)
 
-    def _holds(self, case: Case, writes: Writes) -> bool:
+    def _holds(self, case: Case, event: Event, writes: Writes) -> bool:
         """Every condition of the transaction, checked before anything is written."""
         stored = self.stored.get(case.case_id)
         if (stored is None) != (case.version == 0) or (stored is not None and stored.version != case.version):
@@ -322,7 +323,8 @@ class FakeCases:
         if stored is not None and case.stored_parts.get("materials") != _materials_digest(to_record(case)) \
                 and case.part_versions.get("materials", 0) != stored.materials_version:
             return False  # the materials changed since they were read (a registration): refused on their version
-        if stored is not None and case.stored_parts.get("receipts") != _receipts_digest(to_record(case)) \
+        if stored is not None and (case.stored_parts.get("receipts") != _receipts_digest(to_record(case))
+                                   or seals_receipts(event)) \
                 and case.part_versions.get("receipts", 0) != stored.receipts_version:
             return False  # the receipts changed since they were read (a receipt): refused on their version
         if any(e.seq == case.version + 1 for e in self.events.get(case.case_id, ())):

@@ -4,6 +4,7 @@ runs on moto in tests/contract/test_case_store.py; the HTTP routes and their wir
 tests/integration."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -11,11 +12,11 @@ import pytest
 from msgspec.structs import replace
 
 from chalicelib.domain.cases.audit import first_break
-from chalicelib.domain.cases.case import Actor, Material
+from chalicelib.domain.cases.case import Actor, Material, receipts_sha256
 from chalicelib.domain.errors import Conflict, Invalid
 from chalicelib.domain.payments.entitlements import move
 from chalicelib.domain.payments.owed import Standards
-from chalicelib.services import cases, retrying
+from chalicelib.services import audit, cases, retrying
 from chalicelib.services import entitlements as entitlement_service
 from chalicelib.services.payroll import Payroll
 from tests.fakes.cases import FakeCases
@@ -192,6 +193,31 @@ def test_a_supplement_pauses_the_review_deadline_and_sending_it_resumes_with_the
         "under_review", "open", "2026-10-19", "2026-10-28")
     assert (kind_of(resumed, "supplement")["state"], kind_of(resumed, "supplement")["closed_on"]) == (
         "met", "2026-10-19")
+
+
+def test_the_event_that_sends_a_supplement_seals_its_receipts_and_the_audit_finds_one_rewritten(world):
+    """A 补正 material is received outside the chain (it changes the case no further); the supplement_sent event
+    seals every receipt so far (``case.sealed``), so rewriting the 补正 receipt afterwards breaks the audit there,
+    while the completing event's seal, made before it, still holds."""
+    case_id = ready(world, application(id_number(sequence="958")), at("2026-10-12T09:00:00+08:00"))
+    cases.push(world.deps, case_id, WINDOW, "accepting", at("2026-10-12T11:00:00+08:00"))
+    cases.request_supplement(world.deps, case_id, {"items": [{"code": "photo", "description": "照片不清晰"}],
+                                                   "note": "请补正"}, REVIEWER, "business", at("2026-10-15T10:00:00+08:00"))
+    upload(world, case_id, "photo", at("2026-10-19T10:00:00+08:00"), content=pdf_bytes("a sharper photo"))
+    sent = cases.send_supplement(world.deps, case_id, {"note": "已补"}, WINDOW, "accepting",
+                                 at("2026-10-19T11:00:00+08:00"))
+    case = world.cases.get(case_id)
+    [seal] = [e for e in world.cases.events[case_id] if e.record["event"] == "supplement_sent"]
+    again = [m for m in case.materials if m.code == "photo" and m.status == "received"][-1]
+    assert again.received_seq is not None and again.received_seq < seal.seq == sent["version"]
+    assert seal.record["detail"]["receipts_sha256"] == receipts_sha256(case)
+    assert audit.verify_case(world.cases, case_id)["valid"] is True
+    stored = world.cases.stored[case_id]
+    record = json.loads(stored.record)
+    next(m for m in record["materials"] if m["material_id"] == again.material_id)["received_by"] = "window-9"
+    world.cases.stored[case_id] = replace(stored, record=json.dumps(record))
+    verdict = audit.verify_case(world.cases, case_id)
+    assert (verdict["valid"], verdict["first_broken_seq"]) == (False, seal.seq)
 
 
 def kind_of(view: dict[str, Any], kind: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date, datetime
-from typing import Any, Mapping, Protocol
+from typing import Any, Iterable, Mapping, Protocol
 
 from msgspec import Struct, field
 from msgspec.structs import replace
@@ -332,8 +332,7 @@ def receive_material(
     materials = tuple(received if m.material_id == material_id else m for m in case.materials)
     updated = replace(case, materials=materials)
     event = received_event(received)
-    completed = complete_when_ready(updated, actor, now, clock,
-                                    dict(event.detail, receipts_sha256=receipts_sha256(updated)))
+    completed = complete_when_ready(updated, actor, now, clock, sealed(updated, event.detail))
     if completed is not None:
         return completed
     return updated, event
@@ -364,17 +363,43 @@ def receipts_canonical(case: Case) -> str:
 
 
 def receipts_sha256(case: Case) -> str:
-    """The seal of the receipts in the event that completes the materials (detail ``receipts_sha256``).
+    """The seal of the receipts made until an event (its detail ``receipts_sha256``: ``sealed``).
 
-    Receipts that change nothing else are kept outside the hash chain (``receipt_only``); the completing event, which
-    is chained, carries this digest, so from completion on the chain covers every receipt made until then. To
-    verify: check the chain (``domain.cases.audit``; GET /cases/{id}/audit), then take the case's materials as
-    stored (GET /cases/{id}: each received material's ``material_id``, ``received_at``, ``object_version``,
-    ``received_by``, ``received_unit``, ``received_seq``), keep those whose ``received_seq`` is below the completing
-    event's sequence number (None: received before 2026-12-06, each with its own chained event), and compare the
-    SHA-256 (hex) of their ``receipts_canonical`` with the event's ``receipts_sha256``: a receipt changed, added or
-    dropped since gives another digest."""
+    Receipts that change nothing else are kept outside the hash chain (``receipt_only``). The chained events that
+    follow such receipts carry this digest: the one that completes the materials, the one that sends a 补正 (whose
+    materials are received outside the chain too) and a withdrawal, so the chain covers every receipt made until each. To
+    verify (GET /cases/{id}/audit does, ``broken_seal``): check the chain (``domain.cases.audit``), then take the
+    case's materials as stored (GET /cases/{id}: each received material's ``material_id``, ``received_at``,
+    ``object_version``, ``received_by``, ``received_unit``, ``received_seq``), keep those whose ``received_seq`` is
+    below the sealing event's sequence number (None: received before 2026-12-06, each with its own chained event),
+    and compare the SHA-256 (hex) of their ``receipts_canonical`` with the event's ``receipts_sha256``: a receipt
+    changed, added or dropped since gives another digest."""
     return hashlib.sha256(receipts_canonical(case).encode("utf-8")).hexdigest()
+
+
+def sealed(case: Case, detail: Mapping[str, Any]) -> dict[str, Any]:
+    """An event's detail with the seal of every receipt ``case`` holds. The store writes a sealing event on the
+    receipts as read (``seals_receipts``): a receipt kept since refuses the save, so the seal never leaves one out."""
+    return dict(detail, receipts_sha256=receipts_sha256(case))
+
+
+def seals_receipts(event: Event) -> bool:
+    return "receipts_sha256" in event.detail
+
+
+def receipts_as_of(case: Case, seq: int) -> Case:
+    """The case with the receipts a seal in event ``seq`` covers: those made on a version before it."""
+    return replace(case, materials=tuple(m for m in case.materials if m.status == "received" and (
+        m.received_seq is None or m.received_seq < seq)))
+
+
+def broken_seal(case: Case, seals: Iterable[tuple[int, str]]) -> int | None:
+    """The first sealing event, of (sequence number, ``receipts_sha256``), whose digest the receipts stored now no
+    longer give: a receipt covered by it was changed, added or removed outside the chain."""
+    for seq, digest in sorted(seals):
+        if receipts_sha256(receipts_as_of(case, seq)) != digest:
+            return seq
+    return None
 
 
 def materials_complete(case: Case) -> bool:
