@@ -28,6 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
     os.environ.setdefault("AWS_DEFAULT_REGION", "cn-north-1")
 
+    from botocore.exceptions import BotoCoreError, ClientError
+    from pynamodb.exceptions import PynamoDBException
+
     from chalicelib.adapters.files import MaterialFiles
     from chalicelib.config import load
     from chalicelib.domain.errors import DomainError
@@ -43,6 +46,13 @@ def main(argv: list[str] | None = None) -> int:
             result = audit.daily_digest(deps().repo, MaterialFiles(load().audit_bucket), args.digest)
     except DomainError as error:
         print(json.dumps(error.to_body(), ensure_ascii=False))
+        return 2
+    except (PynamoDBException, BotoCoreError, ClientError) as error:  # the tables not there: say where it looked
+        print(json.dumps({"error": {
+            "code": "STORE_UNREACHABLE", "field": "endpoint",
+            "message": f"the case tables could not be read at {args.endpoint} ({type(error).__name__}); --endpoint "
+                       "is the AWS endpoint the stores answer on (make run's embedded one: http://127.0.0.1:5000), "
+                       "not the API's"}}, ensure_ascii=False))
         return 2
     print(json.dumps(result, ensure_ascii=False, indent=1))
     return 0 if result.get("valid", True) else 1

@@ -24,3 +24,9 @@ def test_the_audit_command_verifies_a_case_and_a_unit_on_the_local_server(server
                              cwd=PROJECT, capture_output=True, text=True, timeout=120, env=env)
         assert run.returncode == 0, run.stdout + run.stderr
         assert json.loads(run.stdout)["valid"] is True
+    # the API's address given where the stores' endpoint belongs: a specific refusal naming the option, not a traceback
+    wrong = subprocess.run([sys.executable, "-m", "tools.audit", "--case", case["case_id"], "--endpoint", server],
+                           cwd=PROJECT, capture_output=True, text=True, timeout=120, env=env)
+    assert wrong.returncode == 2 and "Traceback" not in wrong.stderr, wrong.stdout + wrong.stderr
+    refusal = json.loads(wrong.stdout)["error"]
+    assert (refusal["code"], refusal["field"]) == ("STORE_UNREACHABLE", "endpoint") and server in refusal["message"]
