@@ -322,7 +322,8 @@ def _joined(head: dict[str, Any], parts: dict[str, dict[str, Any]]) -> dict[str,
     return record
 
 
-def to_items(case: Case, held: frozenset[str] = frozenset()) -> tuple[CaseModel, list[PartModel], dict[str, dict[str, Any]]]:
+def to_items(case: Case, held: frozenset[str] = frozenset(),
+             ) -> tuple[CaseModel, list[PartModel], dict[str, dict[str, Any]]]:
     """The case item, the parts that changed since the case was read (all of them for a case never stored in parts)
     and the parts in ``held`` changed or not (written again on their version as read, so the change holds only if
     they are still as read), and the body of every part as it now stands."""

@@ -201,8 +201,8 @@ def test_the_event_that_sends_a_supplement_seals_its_receipts_and_the_audit_find
     while the completing event's seal, made before it, still holds."""
     case_id = ready(world, application(id_number(sequence="958")), at("2026-10-12T09:00:00+08:00"))
     cases.push(world.deps, case_id, WINDOW, "accepting", at("2026-10-12T11:00:00+08:00"))
-    cases.request_supplement(world.deps, case_id, {"items": [{"code": "photo", "description": "照片不清晰"}],
-                                                   "note": "请补正"}, REVIEWER, "business", at("2026-10-15T10:00:00+08:00"))
+    asked = {"items": [{"code": "photo", "description": "照片不清晰"}], "note": "请补正"}
+    cases.request_supplement(world.deps, case_id, asked, REVIEWER, "business", at("2026-10-15T10:00:00+08:00"))
     upload(world, case_id, "photo", at("2026-10-19T10:00:00+08:00"), content=pdf_bytes("a sharper photo"))
     sent = cases.send_supplement(world.deps, case_id, {"note": "已补"}, WINDOW, "accepting",
                                  at("2026-10-19T11:00:00+08:00"))

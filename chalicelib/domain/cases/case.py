@@ -367,8 +367,8 @@ def receipts_sha256(case: Case) -> str:
 
     Receipts that change nothing else are kept outside the hash chain (``receipt_only``). The chained events that
     follow such receipts carry this digest: the one that completes the materials, the one that sends a 补正 (whose
-    materials are received outside the chain too) and a withdrawal, so the chain covers every receipt made until each. To
-    verify (GET /cases/{id}/audit does, ``broken_seal``): check the chain (``domain.cases.audit``), then take the
+    materials are received outside the chain too) and a withdrawal, so the chain covers every receipt made until
+    each. To verify (GET /cases/{id}/audit does, ``broken_seal``): check the chain (``domain.cases.audit``), take the
     case's materials as stored (GET /cases/{id}: each received material's ``material_id``, ``received_at``,
     ``object_version``, ``received_by``, ``received_unit``, ``received_seq``), keep those whose ``received_seq`` is
     below the sealing event's sequence number (None: received before 2026-12-06, each with its own chained event),
