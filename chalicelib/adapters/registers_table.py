@@ -14,25 +14,13 @@ from functools import lru_cache
 from typing import Any
 
 from botocore.exceptions import ClientError
-from pynamodb.attributes import (
-    ListAttribute,
-    MapAttribute,
-    NumberAttribute,
-    UnicodeAttribute,
-)
+from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.models import Model
 
 from ..config import load, table_name
 from ..domain.errors import Invalid
-from ..domain.rules.registers import (
-    ERROR_LINES_KEPT,
-    KINDS,
-    RosterEntry,
-    RosterLoad,
-    RosterMatch,
-    newest_per_kind,
-)
+from ..domain.rules.registers import ERROR_LINES_KEPT, KINDS, RosterEntry, RosterLoad, RosterMatch, newest_per_kind
 from ..domain.values import uploaded_text
 from .dynamo import OnDemand, error_code
 

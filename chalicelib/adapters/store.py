@@ -20,12 +20,7 @@ from typing import Any
 from msgspec import Struct
 from msgspec.structs import replace
 from pynamodb.connection import Connection
-from pynamodb.exceptions import (
-    DoesNotExist,
-    PynamoDBException,
-    QueryError,
-    TransactWriteError,
-)
+from pynamodb.exceptions import DoesNotExist, PynamoDBException, QueryError, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
@@ -104,7 +99,7 @@ class CaseRepository:
         try:
             with TransactWrite(connection=self._connection) as transaction:
                 transaction.save(item)
-                for part in parts:  # only the parts this change changed: the case item's version guards them
+                for part in parts:  # the parts this change changed or holds (to_items), each on its version as read
                     transaction.save(part)
                 transaction.save(event_item(case.case_id, event.at, link, first_of_day=day != case.last_day),
                                  condition=EventModel.seq.does_not_exist())

@@ -14,15 +14,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictBool,
-    StrictInt,
-    StrictStr,
-    create_model,
-)
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, create_model
 
 from ..domain.cases.applications import (
     AGENT_RELATIONSHIPS,
@@ -31,24 +23,13 @@ from ..domain.cases.applications import (
     NOTIFICATION_METHODS,
     SUBSIDY_TYPES,
 )
-from ..domain.cases.review_chain import (
-    CHINESE_LABEL,
-    MAX_PUBLICITY_DAYS,
-    MAX_STEPS,
-    OPINIONS,
-    STEP_ROLES,
-)
+from ..domain.cases.review_chain import CHINESE_LABEL, MAX_PUBLICITY_DAYS, MAX_STEPS, OPINIONS, STEP_ROLES
 from ..domain.cases.sms_receipts import RECEIPT_STATUSES
 from ..domain.payments.entitlements import STATUSES as ENTITLEMENT_STATUSES
 from ..domain.rules.amounts import AREAS, LOW_INCOME_TYPES
 from ..domain.rules.contacts import MAX_UNIT_NAME
 from ..domain.rules.contacts import PHONE as CONTACT_PHONE
-from ..domain.rules.jurisdiction import (
-    EXCLUSION_KEYS,
-    MAX_LOCAL_ITEMS,
-    MAX_LOCAL_NAME,
-    MAX_LOCAL_PURPOSE,
-)
+from ..domain.rules.jurisdiction import EXCLUSION_KEYS, MAX_LOCAL_ITEMS, MAX_LOCAL_NAME, MAX_LOCAL_PURPOSE
 from ..domain.rules.jurisdiction import LOW_INCOME_KEYS as LIVING_KEYS
 from ..domain.rules.registers import KINDS as ROSTER_KINDS
 from ..domain.rules.rules import CATALOGUE
@@ -59,16 +40,7 @@ from ..domain.supervision.reports import CHANGES, NOTE_MAX, REPORTERS
 from ..domain.supervision.survival import METHODS as SURVIVAL_METHODS
 from ..domain.supervision.survival import NOTE_MAX as SURVIVAL_NOTE_MAX
 from ..domain.supervision.survival import RESULTS as SURVIVAL_RESULTS
-from .schema import (
-    AMOUNT,
-    COMMITTEE,
-    DATE,
-    ID_NUMBER,
-    MATERIAL_CODE,
-    MONTH_2000_2100,
-    PERCENT,
-    TOWNSHIP,
-)
+from .schema import AMOUNT, COMMITTEE, DATE, ID_NUMBER, MATERIAL_CODE, MONTH_2000_2100, PERCENT, TOWNSHIP
 
 MATERIAL_CODES = [kind.code for kind in CATALOGUE]
 CHINESE = "[\u3400-\u4dbf\u4e00-\u9fff]"  # at least one Chinese character (domain.rules.jurisdiction)

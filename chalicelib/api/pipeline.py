@@ -29,14 +29,7 @@ from .. import observability as observe
 from ..auth import authenticate as verify_token
 from ..domain import access
 from ..domain.cases.case import Actor, Case
-from ..domain.errors import (
-    DomainError,
-    Invalid,
-    Malformed,
-    NotFound,
-    TooLarge,
-    UnsupportedMedia,
-)
+from ..domain.errors import DomainError, Invalid, Malformed, NotFound, TooLarge, UnsupportedMedia
 from ..domain.values import first_not_unicode
 from ..services.cases import Deps
 from ..wiring import deps, idempotency_keys

@@ -8,18 +8,8 @@ from chalice import Blueprint
 
 from .. import config as settings
 from ..domain.rules.jurisdiction import eligibility_in_force
-from ..services import (  # loaded by every request's deps() anyway; the others by their handlers
-    calendar,
-    rules,
-)
-from ..wiring import (
-    calendar_years,
-    deps,
-    entitlement_store,
-    jurisdiction_rules,
-    proposals,
-    rosters,
-)
+from ..services import calendar, rules  # loaded by every request's deps() anyway; the others by their handlers
+from ..wiring import calendar_years, deps, entitlement_store, jurisdiction_rules, proposals, rosters
 from .pipeline import Call, handles
 
 routes = Blueprint(__name__)

@@ -10,10 +10,8 @@ import hashlib
 import json
 from typing import Any, Protocol
 
-from msgspec.structs import replace
-
-from ..domain.cases.audit import first_break
-from ..domain.cases.case import Actor, Case, broken_seal
+from ..domain.cases.audit import first_break, seals, with_seals
+from ..domain.cases.case import Actor, Case
 from ..domain.errors import Forbidden, Invalid
 from ..domain.units import is_scope_code, within
 from ..domain.values import parse_count, parse_day
@@ -37,13 +35,8 @@ def verify_case(repo: Chains, case_id: str) -> dict[str, Any]:
     stored now (receipts are kept outside the chain, and sealed by the next chained event: ``case.receipts_sha256``)."""
     links, head = repo.chain(case_id)
     verdict = first_break(case_id, links, head)
-    seals = [(link.seq, link.record["detail"]["receipts_sha256"]) for link in links
-             if "receipts_sha256" in (link.record.get("detail") or {})]
-    if verdict.valid and seals:
-        broken = broken_seal(repo.get(case_id), seals)
-        if broken is not None:
-            verdict = replace(verdict, valid=False, first_broken_seq=broken,
-                              reason="the receipts this event sealed are no longer the receipts stored")
+    if verdict.valid and seals(links):  # the case (its receipts) read only when there is a seal to check
+        verdict = with_seals(verdict, links, repo.get(case_id))
     return verdict.as_dict()
 
 

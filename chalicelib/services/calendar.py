@@ -10,12 +10,7 @@ from ..adapters.calendar import OfficialCalendar, YearSchedule, schedule_from_li
 from ..domain.errors import Conflict, Invalid, Malformed, NotFound
 from ..domain.refusals import YearAlreadyLoaded
 from ..domain.values import parse_count, parse_day
-from ..domain.workdays import (
-    STATUTORY_RULE,
-    CountingRule,
-    add_working_days,
-    working_days_between,
-)
+from ..domain.workdays import STATUTORY_RULE, CountingRule, add_working_days, working_days_between
 
 MAX_WORKING_DAYS = 250
 MIN_YEAR, MAX_YEAR = 2000, 2100

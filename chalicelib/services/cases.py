@@ -45,12 +45,7 @@ from ..domain.cases.case import (
     transition,
 )
 from ..domain.cases.outcomes import deadline_outcomes
-from ..domain.cases.records import (
-    case_view,
-    decision_message,
-    material_view,
-    notice_view,
-)
+from ..domain.cases.records import case_view, decision_message, material_view, notice_view
 from ..domain.cases.uploads import check_upload
 from ..domain.cases.writes import NO_WRITES, Writes
 from ..domain.errors import Conflict, Invalid, TooLarge

@@ -18,11 +18,7 @@ from typing import Any, Callable
 
 from ..domain.cases.case import Actor
 from ..domain.errors import Conflict
-from ..domain.payments.entitlements import (
-    Entitlement,
-    change_committee,
-    read_committee_change,
-)
+from ..domain.payments.entitlements import Entitlement, change_committee, read_committee_change
 from ..domain.units import within
 from .entitlements import entitlement_or_404, out_of_reach, save, view
 from .payroll import Payroll

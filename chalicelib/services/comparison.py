@@ -17,13 +17,7 @@ from msgspec import Struct
 from ..domain.cases.case import Actor
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
 from ..domain.payments.entitlements import correct, move
-from ..domain.supervision.comparison import (
-    KINDS,
-    effective_month,
-    parse_file,
-    proposal_fields,
-    proposes,
-)
+from ..domain.supervision.comparison import KINDS, effective_month, parse_file, proposal_fields, proposes
 from ..domain.units import within
 from .entitlements import save
 from .payroll import Payroll

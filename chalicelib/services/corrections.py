@@ -20,12 +20,7 @@ from msgspec.structs import replace
 
 from ..domain.cases import corrections
 from ..domain.cases.case import Actor, Case, Event, Status
-from ..domain.cases.writes import (
-    NO_WRITES,
-    EntitlementUpdate,
-    Writes,
-    entitlement_update,
-)
+from ..domain.cases.writes import NO_WRITES, EntitlementUpdate, Writes, entitlement_update
 from ..domain.payments.entitlements import Entitlement, correct, entitlement_id
 from ..domain.refusals import LockTaken
 from ..domain.workdays import application_month

@@ -13,13 +13,7 @@ from msgspec import Struct
 
 from ..domain import access
 from ..domain.cases.case import Actor
-from ..domain.cases.documents import (
-    Document,
-    build_document,
-    content_disposition,
-    document_view,
-    progress_url,
-)
+from ..domain.cases.documents import Document, build_document, content_disposition, document_view, progress_url
 from ..domain.cases.records import notice_view
 from ..domain.errors import Invalid
 

@@ -23,22 +23,8 @@ from typing import Any, Callable, Protocol
 from msgspec import Struct
 
 from ..domain.cases.case import Case, Event
-from ..domain.cases.messages import (
-    LEASE,
-    milestone_between,
-    milestones_reached,
-    next_attempt,
-    render,
-    sms_number,
-)
-from ..domain.cases.outbox import (
-    Message,
-    MessagePut,
-    final,
-    message_id,
-    message_lines,
-    queued,
-)
+from ..domain.cases.messages import LEASE, milestone_between, milestones_reached, next_attempt, render, sms_number
+from ..domain.cases.outbox import Message, MessagePut, final, message_id, message_lines, queued
 from ..domain.cases.sms_receipts import OutgoingSms, Sent, public_id
 from ..domain.cases.timeline import receipt_lines, with_lines
 from ..domain.cases.writes import Writes

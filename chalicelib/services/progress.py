@@ -21,13 +21,7 @@ from typing import Any, Callable, Protocol
 from msgspec import Struct
 
 from ..domain.cases.case import Case, Event
-from ..domain.cases.progress import (
-    case_window,
-    client_window,
-    progress_view,
-    read_lookup,
-    suffix_matches,
-)
+from ..domain.cases.progress import case_window, client_window, progress_view, read_lookup, suffix_matches
 from ..domain.errors import NotFound, RateLimited
 
 

@@ -15,24 +15,13 @@ from msgspec import Struct
 
 from ..domain.cases.case import Actor
 from ..domain.cases.phases import DeadlineKind
-from ..domain.cases.review_chain import (
-    SINGLE_STEP,
-    Chain,
-    chain_in_force,
-    chain_record,
-    read_chain,
-)
+from ..domain.cases.review_chain import SINGLE_STEP, Chain, chain_in_force, chain_record, read_chain
 from ..domain.errors import Conflict, Forbidden, Invalid
 from ..domain.payments.owed import Standards
 from ..domain.payments.roster import ID_POLICIES
 from ..domain.refusals import RuleExists
 from ..domain.rules.amounts import AmountTable, check_amount_table, read_amount_table
-from ..domain.rules.contacts import (
-    Contact,
-    contact_in_force,
-    contact_view,
-    read_contact_rule,
-)
+from ..domain.rules.contacts import Contact, contact_in_force, contact_view, read_contact_rule
 from ..domain.rules.evidence import check_with_data
 from ..domain.rules.jurisdiction import (
     EligibilityRule,

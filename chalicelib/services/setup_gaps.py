@@ -13,12 +13,7 @@ from typing import Any
 
 from ..domain.cases.case import Actor
 from ..domain.errors import Forbidden, Invalid
-from ..domain.rules.jurisdiction import (
-    MaterialRule,
-    has_list_in_force,
-    material_gaps,
-    read_material_rule,
-)
+from ..domain.rules.jurisdiction import MaterialRule, has_list_in_force, material_gaps, read_material_rule
 from ..domain.rules.rules import STANDARD_LIST_NOTE
 from ..domain.units import counties_within, county_name, is_scope_code, place_name
 from ..domain.values import parse_day

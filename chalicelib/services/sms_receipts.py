@@ -22,13 +22,7 @@ from ..domain import access
 from ..domain.cases.case import Actor, Case, Event
 from ..domain.cases.messages import next_attempt
 from ..domain.cases.outbox import Message, MessagePut, after_receipt, message_id
-from ..domain.cases.sms_receipts import (
-    Receipt,
-    parse_public_id,
-    parse_receipt,
-    public_id,
-    receipt_action,
-)
+from ..domain.cases.sms_receipts import Receipt, parse_public_id, parse_receipt, public_id, receipt_action
 from ..domain.errors import Conflict, NotFound
 from ..domain.refusals import StaleCase
 from .messages import Messaging, report_failure

@@ -13,14 +13,7 @@ from datetime import datetime
 from typing import Any, Mapping, Protocol, Sequence
 
 from ..domain.errors import DomainError
-from ..domain.supervision.unit_jobs import (
-    MONTHLY_CHECKS,
-    YEARLY_REVIEWS,
-    UnitJob,
-    jobs_for,
-    parse_message,
-    period_of,
-)
+from ..domain.supervision.unit_jobs import MONTHLY_CHECKS, YEARLY_REVIEWS, UnitJob, jobs_for, parse_message, period_of
 from .monitoring import (
     Monitoring,
     certificate_reminders_for_unit,

@@ -15,6 +15,9 @@ import json
 from typing import Any, Iterable, Mapping
 
 from msgspec import Struct
+from msgspec.structs import replace
+
+from .case import SEAL, Case, broken_seal
 
 GENESIS = "0" * 64
 
@@ -65,3 +68,18 @@ def first_break(case_id: str, links: Iterable[Link], head: str | None) -> Verdic
     if head is not None and head != expected_prev:
         return Verdict(case_id, count, False, last_seq + 1, "events after the last one are missing", expected_prev)
     return Verdict(case_id, count, True, None, None, expected_prev)
+
+
+def seals(links: Iterable[Link]) -> list[tuple[int, str]]:
+    """The receipt seals the chain carries: (sequence number, digest) of each sealing event (``case.sealed``)."""
+    return [(link.seq, link.record["detail"][SEAL]) for link in links if SEAL in (link.record.get("detail") or {})]
+
+
+def with_seals(verdict: Verdict, links: Iterable[Link], case: Case) -> Verdict:
+    """A chain that holds, its receipt seals checked against the receipts stored now (``case.broken_seal``): the
+    receipts are kept outside the chain, so a receipt rewritten in the table breaks the event that sealed it."""
+    broken = broken_seal(case, seals(links)) if verdict.valid else None
+    if broken is None:
+        return verdict
+    return replace(verdict, valid=False, first_broken_seq=broken,
+                   reason="the receipts this event sealed are no longer the receipts stored")

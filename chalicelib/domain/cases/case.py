@@ -193,11 +193,8 @@ class Case(Struct, frozen=True):
     part_versions: Mapping[str, int] = field(default_factory=dict)
 
     def __eq__(self, other: object) -> bool:
-        """Every field but the store's own three (domain.structs)."""
+        """Every field but the store's own three (domain.structs); unhashable, as its mappings are."""
         return type(other) is Case and compared(self, STORE_OWN) == compared(other, STORE_OWN)
-
-    def __hash__(self) -> int:
-        return hash(compared(self, STORE_OWN))
 
     @property
     def is_open(self) -> bool:
@@ -354,7 +351,7 @@ def receipt_only(before: Case, after: Case) -> bool:
 
 
 def receipts_canonical(case: Case) -> str:
-    """The case's receipts as the completing event seals them: canonical JSON (keys sorted, no spaces, UTF-8 as is)
+    """The case's receipts as a sealing event seals them (``sealed``): canonical JSON (keys sorted, no spaces, UTF-8 as is)
     of material id -> received_at, object_version, received_by, unit, for every received material."""
     return json.dumps({m.material_id: {"received_at": m.received_at, "object_version": m.object_version,
                                        "received_by": m.received_by, "unit": m.received_unit}
@@ -377,14 +374,17 @@ def receipts_sha256(case: Case) -> str:
     return hashlib.sha256(receipts_canonical(case).encode("utf-8")).hexdigest()
 
 
+SEAL = "receipts_sha256"  # the detail key of a sealing event
+
+
 def sealed(case: Case, detail: Mapping[str, Any]) -> dict[str, Any]:
     """An event's detail with the seal of every receipt ``case`` holds. The store writes a sealing event on the
     receipts as read (``seals_receipts``): a receipt kept since refuses the save, so the seal never leaves one out."""
-    return dict(detail, receipts_sha256=receipts_sha256(case))
+    return {**detail, SEAL: receipts_sha256(case)}
 
 
 def seals_receipts(event: Event) -> bool:
-    return "receipts_sha256" in event.detail
+    return SEAL in event.detail
 
 
 def receipts_as_of(case: Case, seq: int) -> Case:

@@ -33,14 +33,7 @@ from ..rules.registers import KINDS as ROSTER_KINDS
 from ..rules.rules import STANDARD_LIST_NOTE, standard_list_used
 from .applications import SUBSIDY_NAMES
 from .case import Case, Deadline, DeadlineKind
-from .result_texts import (
-    NO_REASON,
-    explains_standard,
-    not_granted,
-    remedies,
-    subsidy_names,
-    unit_label,
-)
+from .result_texts import NO_REASON, explains_standard, not_granted, remedies, subsidy_names, unit_label
 
 KINDS = ("notice", "receipt", "result_notice")
 TITLES = {

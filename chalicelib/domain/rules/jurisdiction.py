@@ -28,14 +28,7 @@ from ..structs import compared
 from ..units import is_township
 from ..values import check_name, parse_day
 from . import rule_texts as texts
-from .amounts import (
-    AmountTable,
-    check_amount_table,
-    read_amount_table,
-    read_int_list,
-    read_list,
-    read_object,
-)
+from .amounts import AmountTable, check_amount_table, read_amount_table, read_int_list, read_list, read_object
 from .amounts import read_scope as _scope
 from .contacts import ContactRule, read_contact_rule
 from .rules import CATALOGUE, MATERIAL_CODE, MATERIAL_CODES, STANDARD, NoticeItem

@@ -28,13 +28,7 @@ from msgspec import Struct, field
 from msgspec.structs import replace
 
 from ..errors import DomainError, Invalid
-from ..identity import (
-    CATEGORY_NAMES,
-    GRADE_NAMES,
-    ID_LENGTH,
-    mask_id_number,
-    validate_id_number,
-)
+from ..identity import CATEGORY_NAMES, GRADE_NAMES, ID_LENGTH, mask_id_number, validate_id_number
 from ..persons import person_key
 from ..values import day_or_none
 
